@@ -1,0 +1,36 @@
+using Workbench.Core.Cases;
+
+namespace Workbench.Core.Policy;
+
+/// <summary>
+/// What the policy engine returns for one case: separate outcomes for releasing the answer and executing
+/// the action (never one threshold for both), every fired reason code, routing, SLA and the rule trace.
+/// </summary>
+public sealed record PolicyDecision
+{
+    public required PathOutcome Release { get; init; }
+    public required PathOutcome Execute { get; init; }
+    public required IReadOnlyList<string> ReasonCodes { get; init; }
+    /// <summary>Null for cases that are not queued (proceed without spot check, clarify).</summary>
+    public string? Queue { get; init; }
+    public CasePriority Priority { get; init; } = CasePriority.Normal;
+    public DateTimeOffset? SlaDueAt { get; init; }
+    /// <summary>1 normally; 2 is four-eyes.</summary>
+    public int ApprovalsRequired { get; init; } = 1;
+    /// <summary>The workflow's tier after the floor was applied.</summary>
+    public int RiskTier { get; init; }
+    public AutonomyStage AutonomyStage { get; init; }
+    /// <summary>A proceed case sampled into the non-blocking spot-check queue.</summary>
+    public bool SpotCheck { get; init; }
+    public string? ClarifyingQuestion { get; init; }
+    public required string PolicyVersion { get; init; }
+    public IReadOnlyList<RuleTrace> Trace { get; init; } = [];
+
+    /// <summary>The more severe of the two outcomes: what decides the case's path.</summary>
+    public PathOutcome Path => (PathOutcome)Math.Max((int)Release, (int)Execute);
+}
+
+/// <summary>One rule's evaluation: fired or not, and the values its expression read.</summary>
+public sealed record RuleTrace(string RuleId, bool Fired, IReadOnlyList<TracedValue> Values);
+
+public sealed record TracedValue(string Name, string Value);
