@@ -1,0 +1,131 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Workbench.Data.Entities;
+
+namespace Workbench.Data.Configurations;
+
+internal sealed class CaseRecordConfiguration : IEntityTypeConfiguration<CaseRecord>
+{
+    public void Configure(EntityTypeBuilder<CaseRecord> b)
+    {
+        b.ToTable("cases");
+        b.HasKey(c => c.Id);
+        b.Property(c => c.Id).ValueGeneratedNever();
+        b.Property(c => c.ClientId).HasMaxLength(128).IsRequired();
+        b.Property(c => c.ExternalId).HasMaxLength(255).IsRequired();
+        b.Property(c => c.Workflow).HasMaxLength(128).IsRequired();
+        b.Property(c => c.TaskType).HasMaxLength(128).IsRequired();
+        b.Property(c => c.Queue).HasMaxLength(64);
+        b.Property(c => c.ReasonCodes).HasMaxLength(1024).IsRequired();
+        b.Property(c => c.RequesterId).HasMaxLength(255).IsRequired();
+        b.Property(c => c.RequestPreview).HasMaxLength(500).IsRequired();
+        b.Property(c => c.SubmissionJson).IsRequired();
+        b.Property(c => c.CallbackUrl).HasMaxLength(2048);
+        b.Property(c => c.PolicyVersion).HasMaxLength(64).IsRequired();
+        b.Property(c => c.ClaimedBy).HasMaxLength(128);
+        b.Property(c => c.Revision).IsConcurrencyToken();
+
+        b.HasIndex(c => new { c.ClientId, c.ExternalId }).IsUnique();
+        // The queue grid: open cases of a queue by SLA due; and the counts per queue and status.
+        b.HasIndex(c => new { c.Queue, c.Status, c.SlaDueAt });
+        b.HasIndex(c => new { c.Status, c.CreatedAt });
+
+        b.HasOne(c => c.Evaluation).WithOne().HasForeignKey<PolicyEvaluationRecord>(e => e.CaseId).OnDelete(DeleteBehavior.Cascade);
+        b.HasMany(c => c.Actions).WithOne().HasForeignKey(a => a.CaseId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class PolicyEvaluationRecordConfiguration : IEntityTypeConfiguration<PolicyEvaluationRecord>
+{
+    public void Configure(EntityTypeBuilder<PolicyEvaluationRecord> b)
+    {
+        b.ToTable("policy_evaluations");
+        b.HasKey(e => e.CaseId);
+        b.Property(e => e.ReasonCodesJson).HasMaxLength(2048).IsRequired();
+        b.Property(e => e.Queue).HasMaxLength(64);
+        b.Property(e => e.ClarifyingQuestion).HasMaxLength(2048);
+        b.Property(e => e.PolicyVersion).HasMaxLength(64).IsRequired();
+        b.Property(e => e.TraceJson).IsRequired();
+    }
+}
+
+internal sealed class ReviewActionRecordConfiguration : IEntityTypeConfiguration<ReviewActionRecord>
+{
+    public void Configure(EntityTypeBuilder<ReviewActionRecord> b)
+    {
+        b.ToTable("review_actions");
+        b.HasKey(a => a.Id);
+        b.Property(a => a.Reviewer).HasMaxLength(128).IsRequired();
+        b.Property(a => a.RejectReasonCode).HasMaxLength(64);
+        b.Property(a => a.FromQueue).HasMaxLength(64);
+        b.Property(a => a.TargetQueue).HasMaxLength(64);
+        b.HasIndex(a => new { a.CaseId, a.At });
+    }
+}
+
+internal sealed class AuditEventRecordConfiguration : IEntityTypeConfiguration<AuditEventRecord>
+{
+    public void Configure(EntityTypeBuilder<AuditEventRecord> b)
+    {
+        b.ToTable("audit_events");
+        b.HasKey(a => a.Id);
+        b.Property(a => a.Type).HasMaxLength(64).IsRequired();
+        b.Property(a => a.Actor).HasMaxLength(128).IsRequired();
+        b.Property(a => a.ActorRole).HasMaxLength(32).IsRequired();
+        b.Property(a => a.RequestId).HasMaxLength(128);
+        b.Property(a => a.DataJson).IsRequired();
+        b.HasIndex(a => new { a.CaseId, a.Id });
+    }
+}
+
+internal sealed class UserRecordConfiguration : IEntityTypeConfiguration<UserRecord>
+{
+    public void Configure(EntityTypeBuilder<UserRecord> b)
+    {
+        b.ToTable("users");
+        b.HasKey(u => u.UserName);
+        b.Property(u => u.UserName).HasMaxLength(128);
+        b.Property(u => u.DisplayName).HasMaxLength(256).IsRequired();
+        b.HasMany(u => u.Queues).WithOne().HasForeignKey(q => q.UserName).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class QueueMembershipRecordConfiguration : IEntityTypeConfiguration<QueueMembershipRecord>
+{
+    public void Configure(EntityTypeBuilder<QueueMembershipRecord> b)
+    {
+        b.ToTable("queue_memberships");
+        b.HasKey(q => new { q.UserName, q.Queue });
+        b.Property(q => q.UserName).HasMaxLength(128);
+        b.Property(q => q.Queue).HasMaxLength(64);
+    }
+}
+
+internal sealed class ApiClientRecordConfiguration : IEntityTypeConfiguration<ApiClientRecord>
+{
+    public void Configure(EntityTypeBuilder<ApiClientRecord> b)
+    {
+        b.ToTable("api_clients");
+        b.HasKey(c => c.Id);
+        b.Property(c => c.Id).HasMaxLength(128);
+        b.Property(c => c.DisplayName).HasMaxLength(256).IsRequired();
+        b.Property(c => c.KeyPrefix).HasMaxLength(16).IsRequired();
+        b.Property(c => c.KeyHash).HasMaxLength(64).IsRequired();
+        b.Property(c => c.Scopes).HasMaxLength(256).IsRequired();
+        b.HasIndex(c => c.KeyHash).IsUnique();
+    }
+}
+
+internal sealed class PolicyVersionRecordConfiguration : IEntityTypeConfiguration<PolicyVersionRecord>
+{
+    public void Configure(EntityTypeBuilder<PolicyVersionRecord> b)
+    {
+        b.ToTable("policy_versions");
+        b.HasKey(p => p.Id);
+        b.Property(p => p.Version).HasMaxLength(64).IsRequired();
+        b.Property(p => p.Yaml).IsRequired();
+        b.Property(p => p.PublishedBy).HasMaxLength(128).IsRequired();
+        b.Property(p => p.Reason).HasMaxLength(1024).IsRequired();
+        b.HasIndex(p => p.Version).IsUnique();
+    }
+}

@@ -1,0 +1,162 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Workbench.Data;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    SqlServer,
+    Postgres,
+}
+
+/// <summary>A setting that makes start-up impossible; the message names the setting.</summary>
+public sealed class WorkbenchConfigurationException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>The provider and connection string, read and checked in the one place where the provider is chosen.</summary>
+public sealed record DatabaseSettings(DatabaseProvider Provider, string ConnectionString)
+{
+    public const string ProviderKey = "Database:Provider";
+    public const string ConnectionStringKey = "ConnectionStrings:Workbench";
+    public const string DefaultSqliteConnectionString = "Data Source=data/workbench.db";
+
+    public static DatabaseSettings FromConfiguration(IConfiguration configuration)
+    {
+        var providerText = configuration[ProviderKey];
+        DatabaseProvider provider;
+        if (string.IsNullOrWhiteSpace(providerText))
+        {
+            provider = DatabaseProvider.Sqlite;
+        }
+        else if (!Enum.TryParse(providerText.Trim(), ignoreCase: true, out provider) || !Enum.IsDefined(provider))
+        {
+            throw new WorkbenchConfigurationException(
+                $"The setting {ProviderKey} is '{providerText}', which is not a database provider Workbench knows. Use Sqlite, SqlServer or Postgres.");
+        }
+
+        var connectionString = configuration.GetConnectionString("Workbench");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            if (provider != DatabaseProvider.Sqlite)
+            {
+                throw new WorkbenchConfigurationException(
+                    $"{ProviderKey} is {provider} but {ConnectionStringKey} is not set. Set it to the {provider} connection string " +
+                    $"(environment variable ConnectionStrings__Workbench).");
+            }
+            connectionString = DefaultSqliteConnectionString;
+        }
+        return new DatabaseSettings(provider, connectionString);
+    }
+
+    /// <summary>The one place where the provider is applied to options.</summary>
+    public void Apply(DbContextOptionsBuilder options)
+    {
+        switch (Provider)
+        {
+            case DatabaseProvider.Sqlite:
+                options.UseSqlite(ConnectionString);
+                break;
+            case DatabaseProvider.SqlServer:
+                options.UseSqlServer(ConnectionString, o => o.EnableRetryOnFailure());
+                break;
+            case DatabaseProvider.Postgres:
+                options.UseNpgsql(ConnectionString);
+                break;
+            default:
+                throw new WorkbenchConfigurationException($"Unknown provider {Provider}.");
+        }
+    }
+}
+
+public static class DataExtensions
+{
+    /// <summary>Registers <see cref="IDbContextFactory{WorkbenchDbContext}"/> for the configured provider.</summary>
+    public static IHostApplicationBuilder AddWorkbenchData(this IHostApplicationBuilder builder)
+    {
+        var settings = DatabaseSettings.FromConfiguration(builder.Configuration);
+        builder.Services.AddSingleton(settings);
+        switch (settings.Provider)
+        {
+            case DatabaseProvider.Sqlite:
+                Register<SqliteWorkbenchDbContext>(builder.Services, settings);
+                break;
+            case DatabaseProvider.SqlServer:
+                Register<SqlServerWorkbenchDbContext>(builder.Services, settings);
+                break;
+            case DatabaseProvider.Postgres:
+                Register<PostgresWorkbenchDbContext>(builder.Services, settings);
+                break;
+        }
+        return builder;
+    }
+
+    private static void Register<TContext>(IServiceCollection services, DatabaseSettings settings)
+        where TContext : WorkbenchDbContext
+    {
+        services.AddPooledDbContextFactory<TContext>(settings.Apply);
+        services.AddSingleton<IDbContextFactory<WorkbenchDbContext>>(
+            sp => new ProviderContextFactory<TContext>(sp.GetRequiredService<IDbContextFactory<TContext>>()));
+    }
+
+    /// <summary>
+    /// Creates or migrates the database. A database that cannot be reached stops start-up with one message
+    /// naming the setting, not a stack trace from deep inside a driver.
+    /// </summary>
+    public static async Task MigrateWorkbenchDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        var settings = services.GetRequiredService<DatabaseSettings>();
+        var factory = services.GetRequiredService<IDbContextFactory<WorkbenchDbContext>>();
+        try
+        {
+            if (settings.Provider == DatabaseProvider.Sqlite)
+            {
+                EnsureSqliteDirectory(settings.ConnectionString);
+            }
+            await using var db = await factory.CreateDbContextAsync(cancellationToken);
+            await db.Database.MigrateAsync(cancellationToken);
+            if (settings.Provider == DatabaseProvider.Sqlite)
+            {
+                // WAL lets readers (the queue pages) run beside the writer (intake); it persists in the file.
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not WorkbenchConfigurationException)
+        {
+            throw new WorkbenchConfigurationException(
+                $"Cannot open the {settings.Provider} database set by {DatabaseSettings.ConnectionStringKey} " +
+                $"({Describe(settings)}): {ex.GetBaseException().Message}", ex);
+        }
+    }
+
+    private static void EnsureSqliteDirectory(string connectionString)
+    {
+        var dataSource = new SqliteConnectionStringBuilder(connectionString).DataSource;
+        var directory = Path.GetDirectoryName(Path.GetFullPath(dataSource));
+        if (!string.IsNullOrEmpty(directory) && dataSource != ":memory:")
+        {
+            Directory.CreateDirectory(directory);
+        }
+    }
+
+    /// <summary>The server and database of a connection string, never its password.</summary>
+    private static string Describe(DatabaseSettings settings)
+    {
+        var parts = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = settings.ConnectionString };
+        var shown = new[] { "Data Source", "Server", "Host", "Port", "Database", "Initial Catalog" }
+            .Where(parts.ContainsKey)
+            .Select(k => $"{k}={parts[k]}");
+        return string.Join(";", shown);
+    }
+}
+
+internal sealed class ProviderContextFactory<TContext>(IDbContextFactory<TContext> inner) : IDbContextFactory<WorkbenchDbContext>
+    where TContext : WorkbenchDbContext
+{
+    public WorkbenchDbContext CreateDbContext() => inner.CreateDbContext();
+
+    public async Task<WorkbenchDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default) =>
+        await inner.CreateDbContextAsync(cancellationToken);
+}

@@ -1,0 +1,51 @@
+using Workbench.Core.Cases;
+
+namespace Workbench.Data.Entities;
+
+/// <summary>
+/// One case. The submission is kept whole as JSON (what the AI system sent, for review and reconstruction);
+/// the columns the queues filter, sort and count on are copied out of it.
+/// </summary>
+public sealed class CaseRecord
+{
+    public Guid Id { get; set; }
+    /// <summary>The API client (or principal) that submitted the case; a client sees only its own cases.</summary>
+    public required string ClientId { get; set; }
+    public required string ExternalId { get; set; }
+    public required string Workflow { get; set; }
+    public required string TaskType { get; set; }
+    public int RiskTier { get; set; }
+    public CaseStatus Status { get; set; }
+    public string? Queue { get; set; }
+    public CasePriority Priority { get; set; }
+    public PathOutcome ReleaseOutcome { get; set; }
+    public PathOutcome ExecuteOutcome { get; set; }
+    /// <summary>Space-separated, with a leading and trailing space, so a filter is a plain LIKE '% CODE %'.</summary>
+    public required string ReasonCodes { get; set; }
+    public DateTimeOffset? SlaDueAt { get; set; }
+    public int ApprovalsRequired { get; set; } = 1;
+    public bool SpotCheck { get; set; }
+    public required string RequesterId { get; set; }
+    public bool RequesterAuthenticated { get; set; }
+    /// <summary>The first 500 characters of the request, for lists and search.</summary>
+    public required string RequestPreview { get; set; }
+    public required string SubmissionJson { get; set; }
+    public string? CallbackUrl { get; set; }
+    public required string PolicyVersion { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public string? ClaimedBy { get; set; }
+    public DateTimeOffset? ClaimExpiresAt { get; set; }
+
+    public DecisionKind? Decision { get; set; }
+    public DateTimeOffset? DecidedAt { get; set; }
+    /// <summary>The decision that flows back to the AI system (<see cref="CaseDecision"/> as JSON).</summary>
+    public string? DecisionJson { get; set; }
+
+    /// <summary>Bumped by every state change; two reviewers can never both decide.</summary>
+    public int Revision { get; set; }
+
+    public PolicyEvaluationRecord? Evaluation { get; set; }
+    public List<ReviewActionRecord> Actions { get; set; } = [];
+}

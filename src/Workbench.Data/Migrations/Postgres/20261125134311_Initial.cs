@@ -1,0 +1,269 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+
+#nullable disable
+
+namespace Workbench.Data.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class Initial : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "api_clients",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    DisplayName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    KeyPrefix = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    KeyHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Scopes = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    RevokedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_api_clients", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "audit_events",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    CaseId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Type = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Actor = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    ActorRole = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    RequestId = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    DataJson = table.Column<string>(type: "text", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_audit_events", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "cases",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    ClientId = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    ExternalId = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    Workflow = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    TaskType = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    RiskTier = table.Column<int>(type: "integer", nullable: false),
+                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Queue = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    Priority = table.Column<int>(type: "integer", nullable: false),
+                    ReleaseOutcome = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    ExecuteOutcome = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    ReasonCodes = table.Column<string>(type: "character varying(1024)", maxLength: 1024, nullable: false),
+                    SlaDueAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    ApprovalsRequired = table.Column<int>(type: "integer", nullable: false),
+                    SpotCheck = table.Column<bool>(type: "boolean", nullable: false),
+                    RequesterId = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    RequesterAuthenticated = table.Column<bool>(type: "boolean", nullable: false),
+                    RequestPreview = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    SubmissionJson = table.Column<string>(type: "text", nullable: false),
+                    CallbackUrl = table.Column<string>(type: "character varying(2048)", maxLength: 2048, nullable: true),
+                    PolicyVersion = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ClaimedBy = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    ClaimExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    Decision = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    DecidedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    DecisionJson = table.Column<string>(type: "text", nullable: true),
+                    Revision = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_cases", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "policy_versions",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Version = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Yaml = table.Column<string>(type: "text", nullable: false),
+                    PublishedBy = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    Reason = table.Column<string>(type: "character varying(1024)", maxLength: 1024, nullable: false),
+                    PublishedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    IsActive = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_policy_versions", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "users",
+                columns: table => new
+                {
+                    UserName = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    DisplayName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    Role = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_users", x => x.UserName);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "policy_evaluations",
+                columns: table => new
+                {
+                    CaseId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Release = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Execute = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    ReasonCodesJson = table.Column<string>(type: "character varying(2048)", maxLength: 2048, nullable: false),
+                    Queue = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    Priority = table.Column<int>(type: "integer", nullable: false),
+                    SlaDueAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    ApprovalsRequired = table.Column<int>(type: "integer", nullable: false),
+                    RiskTier = table.Column<int>(type: "integer", nullable: false),
+                    AutonomyStage = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    SpotCheck = table.Column<bool>(type: "boolean", nullable: false),
+                    ClarifyingQuestion = table.Column<string>(type: "character varying(2048)", maxLength: 2048, nullable: true),
+                    PolicyVersion = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    TraceJson = table.Column<string>(type: "text", nullable: false),
+                    EvaluatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_policy_evaluations", x => x.CaseId);
+                    table.ForeignKey(
+                        name: "FK_policy_evaluations_cases_CaseId",
+                        column: x => x.CaseId,
+                        principalTable: "cases",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "review_actions",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    CaseId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Reviewer = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    EditedResponse = table.Column<string>(type: "text", nullable: true),
+                    EditedParametersJson = table.Column<string>(type: "text", nullable: true),
+                    EditDiffJson = table.Column<string>(type: "text", nullable: true),
+                    RejectReasonCode = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    Question = table.Column<string>(type: "text", nullable: true),
+                    FromQueue = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    TargetQueue = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    Note = table.Column<string>(type: "text", nullable: true),
+                    RootCause = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    EscalationNecessary = table.Column<bool>(type: "boolean", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_review_actions", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_review_actions_cases_CaseId",
+                        column: x => x.CaseId,
+                        principalTable: "cases",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "queue_memberships",
+                columns: table => new
+                {
+                    UserName = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    Queue = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_queue_memberships", x => new { x.UserName, x.Queue });
+                    table.ForeignKey(
+                        name: "FK_queue_memberships_users_UserName",
+                        column: x => x.UserName,
+                        principalTable: "users",
+                        principalColumn: "UserName",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_api_clients_KeyHash",
+                table: "api_clients",
+                column: "KeyHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_audit_events_CaseId_Id",
+                table: "audit_events",
+                columns: new[] { "CaseId", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_cases_ClientId_ExternalId",
+                table: "cases",
+                columns: new[] { "ClientId", "ExternalId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_cases_Queue_Status_SlaDueAt",
+                table: "cases",
+                columns: new[] { "Queue", "Status", "SlaDueAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_cases_Status_CreatedAt",
+                table: "cases",
+                columns: new[] { "Status", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_policy_versions_Version",
+                table: "policy_versions",
+                column: "Version",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_review_actions_CaseId_At",
+                table: "review_actions",
+                columns: new[] { "CaseId", "At" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "api_clients");
+
+            migrationBuilder.DropTable(
+                name: "audit_events");
+
+            migrationBuilder.DropTable(
+                name: "policy_evaluations");
+
+            migrationBuilder.DropTable(
+                name: "policy_versions");
+
+            migrationBuilder.DropTable(
+                name: "queue_memberships");
+
+            migrationBuilder.DropTable(
+                name: "review_actions");
+
+            migrationBuilder.DropTable(
+                name: "users");
+
+            migrationBuilder.DropTable(
+                name: "cases");
+        }
+    }
+}

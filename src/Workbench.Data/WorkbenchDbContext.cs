@@ -1,0 +1,58 @@
+using Microsoft.EntityFrameworkCore;
+using Workbench.Core.Cases;
+using Workbench.Data.Entities;
+
+namespace Workbench.Data;
+
+/// <summary>
+/// The one model of the product. Each provider has a thin subclass below so that each keeps its own
+/// migrations in this assembly (EF tells them apart by context type); code depends only on this class.
+/// </summary>
+public class WorkbenchDbContext : DbContext
+{
+    public WorkbenchDbContext(DbContextOptions<WorkbenchDbContext> options)
+        : base(options)
+    {
+    }
+
+    protected WorkbenchDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
+    public DbSet<CaseRecord> Cases => Set<CaseRecord>();
+    public DbSet<PolicyEvaluationRecord> PolicyEvaluations => Set<PolicyEvaluationRecord>();
+    public DbSet<ReviewActionRecord> ReviewActions => Set<ReviewActionRecord>();
+    public DbSet<AuditEventRecord> AuditEvents => Set<AuditEventRecord>();
+    public DbSet<UserRecord> Users => Set<UserRecord>();
+    public DbSet<QueueMembershipRecord> QueueMemberships => Set<QueueMembershipRecord>();
+    public DbSet<ApiClientRecord> ApiClients => Set<ApiClientRecord>();
+    public DbSet<PolicyVersionRecord> PolicyVersions => Set<PolicyVersionRecord>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(WorkbenchDbContext).Assembly);
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<CaseStatus>().HaveConversion<SnakeCaseEnumConverter<CaseStatus>>().HaveMaxLength(32);
+        configurationBuilder.Properties<PathOutcome>().HaveConversion<SnakeCaseEnumConverter<PathOutcome>>().HaveMaxLength(32);
+        configurationBuilder.Properties<AutonomyStage>().HaveConversion<SnakeCaseEnumConverter<AutonomyStage>>().HaveMaxLength(32);
+        configurationBuilder.Properties<DecisionKind>().HaveConversion<SnakeCaseEnumConverter<DecisionKind>>().HaveMaxLength(32);
+        configurationBuilder.Properties<ReviewActionKind>().HaveConversion<SnakeCaseEnumConverter<ReviewActionKind>>().HaveMaxLength(32);
+        configurationBuilder.Properties<RootCause>().HaveConversion<SnakeCaseEnumConverter<RootCause>>().HaveMaxLength(32);
+        configurationBuilder.Properties<UserRole>().HaveConversion<SnakeCaseEnumConverter<UserRole>>().HaveMaxLength(16);
+    }
+}
+
+public sealed class SqliteWorkbenchDbContext(DbContextOptions<SqliteWorkbenchDbContext> options) : WorkbenchDbContext(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        base.ConfigureConventions(configurationBuilder);
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+    }
+}
+
+public sealed class SqlServerWorkbenchDbContext(DbContextOptions<SqlServerWorkbenchDbContext> options) : WorkbenchDbContext(options);
+
+public sealed class PostgresWorkbenchDbContext(DbContextOptions<PostgresWorkbenchDbContext> options) : WorkbenchDbContext(options);

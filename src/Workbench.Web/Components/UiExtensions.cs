@@ -1,0 +1,24 @@
+using MudBlazor.Services;
+using Workbench.Web.Queues;
+
+namespace Workbench.Web.Components;
+
+public static class UiExtensions
+{
+    public static IHostApplicationBuilder AddWorkbenchUi(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<QueueQueries>();
+        builder.Services.AddSingleton<IQueueCatalog, InterimQueueCatalog>();
+        return builder;
+    }
+
+    public static WebApplication MapWorkbenchUi(this WebApplication app)
+    {
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}
