@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every test of Workbench. Installs what the tests need when it is missing (Debian's chromium,
+# postgresql and redis-server), builds the solution once, then runs each test project.
+# Usage: tests/run.sh [extra dotnet test arguments]
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+need=()
+[ -x /usr/bin/chromium ] || [ -n "${WORKBENCH_CHROMIUM:-}" ] || need+=(chromium)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
+command -v redis-server >/dev/null || need+=(redis-server)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "tests/run.sh: installing ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    # The package starts its own cluster; the tests start throwaway ones of their own.
+    if [[ " ${need[*]} " == *" postgresql "* ]] && command -v pg_ctlcluster >/dev/null; then
+      service postgresql stop >/dev/null 2>&1 || true
+    fi
+  else
+    echo "tests/run.sh: missing ${need[*]}. Install them (Debian: sudo apt-get install ${need[*]}) and run again." >&2
+    exit 2
+  fi
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+dotnet build Workbench.sln -c Debug -nologo -clp:ErrorsOnly
+status=0
+for project in tests/Workbench.Core.Tests tests/Workbench.Web.Tests e2e/Workbench.E2E; do
+  echo "== $project"
+  dotnet test "$project" --no-build -c Debug -nologo --logger "console;verbosity=minimal" "$@" || status=1
+done
+exit $status
