@@ -28,6 +28,8 @@ public class WorkbenchDbContext : DbContext
     public DbSet<QueueMembershipRecord> QueueMemberships => Set<QueueMembershipRecord>();
     public DbSet<ApiClientRecord> ApiClients => Set<ApiClientRecord>();
     public DbSet<PolicyVersionRecord> PolicyVersions => Set<PolicyVersionRecord>();
+    public DbSet<IdempotencyRecord> IdempotencyKeys => Set<IdempotencyRecord>();
+    public DbSet<DownstreamOutcomeRecord> DownstreamOutcomes => Set<DownstreamOutcomeRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(WorkbenchDbContext).Assembly);
@@ -40,6 +42,7 @@ public class WorkbenchDbContext : DbContext
         configurationBuilder.Properties<DecisionKind>().HaveConversion<SnakeCaseEnumConverter<DecisionKind>>().HaveMaxLength(32);
         configurationBuilder.Properties<ReviewActionKind>().HaveConversion<SnakeCaseEnumConverter<ReviewActionKind>>().HaveMaxLength(32);
         configurationBuilder.Properties<RootCause>().HaveConversion<SnakeCaseEnumConverter<RootCause>>().HaveMaxLength(32);
+        configurationBuilder.Properties<DownstreamOutcome>().HaveConversion<SnakeCaseEnumConverter<DownstreamOutcome>>().HaveMaxLength(32);
         configurationBuilder.Properties<UserRole>().HaveConversion<SnakeCaseEnumConverter<UserRole>>().HaveMaxLength(16);
     }
 }

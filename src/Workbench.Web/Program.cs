@@ -1,4 +1,5 @@
 using Workbench.Data;
+using Workbench.Web.Api;
 using Workbench.Web.Auth;
 using Workbench.Web.Components;
 using Workbench.Web.Health;
@@ -10,15 +11,18 @@ try
     builder.AddWorkbenchConfiguration();
     builder.AddWorkbenchData();
     builder.AddWorkbenchAuth();
+    builder.AddWorkbenchApi();
     builder.AddWorkbenchHealth();
     builder.AddWorkbenchUi();
 
     var app = builder.Build();
     await app.PrepareDatabaseAsync();
 
+    app.UseWorkbenchApiErrors();
     app.UseWorkbenchPipeline();
     app.MapWorkbenchHealth();
     app.MapAccountEndpoints();
+    app.MapWorkbenchApi();
     app.MapWorkbenchUi();
     await app.RunAsync();
     return 0;

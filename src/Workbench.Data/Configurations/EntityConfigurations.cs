@@ -23,6 +23,7 @@ internal sealed class CaseRecordConfiguration : IEntityTypeConfiguration<CaseRec
         b.Property(c => c.CallbackUrl).HasMaxLength(2048);
         b.Property(c => c.PolicyVersion).HasMaxLength(64).IsRequired();
         b.Property(c => c.ClaimedBy).HasMaxLength(128);
+        b.Property(c => c.PendingQuestion).HasMaxLength(4096);
         b.Property(c => c.Revision).IsConcurrencyToken();
 
         b.HasIndex(c => new { c.ClientId, c.ExternalId }).IsUnique();
@@ -127,5 +128,32 @@ internal sealed class PolicyVersionRecordConfiguration : IEntityTypeConfiguratio
         b.Property(p => p.PublishedBy).HasMaxLength(128).IsRequired();
         b.Property(p => p.Reason).HasMaxLength(1024).IsRequired();
         b.HasIndex(p => p.Version).IsUnique();
+    }
+}
+
+internal sealed class IdempotencyRecordConfiguration : IEntityTypeConfiguration<IdempotencyRecord>
+{
+    public void Configure(EntityTypeBuilder<IdempotencyRecord> b)
+    {
+        b.ToTable("idempotency_keys");
+        b.HasKey(k => new { k.ClientId, k.Key });
+        b.Property(k => k.ClientId).HasMaxLength(128);
+        b.Property(k => k.Key).HasMaxLength(255);
+        b.Property(k => k.RequestHash).HasMaxLength(64).IsRequired();
+        b.Property(k => k.ReceiptJson).IsRequired();
+        b.HasIndex(k => k.ExpiresAt);
+    }
+}
+
+internal sealed class DownstreamOutcomeRecordConfiguration : IEntityTypeConfiguration<DownstreamOutcomeRecord>
+{
+    public void Configure(EntityTypeBuilder<DownstreamOutcomeRecord> b)
+    {
+        b.ToTable("downstream_outcomes");
+        b.HasKey(o => o.Id);
+        b.Property(o => o.Note).HasMaxLength(4096);
+        b.Property(o => o.ReportedBy).HasMaxLength(128).IsRequired();
+        b.HasIndex(o => o.CaseId);
+        b.HasOne<CaseRecord>().WithMany().HasForeignKey(o => o.CaseId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -35,6 +35,9 @@ public sealed class CaseRecord
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
+    /// <summary>The open question to the AI system (request for info, or the intake clarifying question).</summary>
+    public string? PendingQuestion { get; set; }
+
     public string? ClaimedBy { get; set; }
     public DateTimeOffset? ClaimExpiresAt { get; set; }
 

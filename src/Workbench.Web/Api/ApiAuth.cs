@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.Identity.Web;
+using Workbench.Data;
+using Workbench.Web.Hosting;
+
+namespace Workbench.Web.Api;
+
+/// <summary>Claims every API principal carries, whichever way it authenticated.</summary>
+public static class ApiClaims
+{
+    public const string ClientId = "wb:client";
+    public const string Scope = "wb:scope";
+    public const string SubmitScope = "cases:submit";
+    public const string ReadScope = "cases:read";
+    /// <summary>Entra ID app roles and the scopes they grant.</summary>
+    public static readonly IReadOnlyDictionary<string, string> AppRoles = new Dictionary<string, string>
+    {
+        ["Cases.Submit"] = SubmitScope,
+        ["Cases.Read"] = ReadScope,
+    };
+
+    public static string? ClientOf(ClaimsPrincipal user) => user.FindFirst(ClientId)?.Value;
+}
+
+public static class ApiSchemes
+{
+    /// <summary>Picks the real scheme from the request: an API key, or an Entra ID token.</summary>
+    public const string Api = "api";
+    public const string ApiKey = "api-key";
+    public const string Entra = "entra";
+    public const string SubmitPolicy = "api:" + ApiClaims.SubmitScope;
+    public const string ReadPolicy = "api:" + ApiClaims.ReadScope;
+}
+
+public static class ApiAuthExtensions
+{
+    public static IHostApplicationBuilder AddWorkbenchApiAuth(this IHostApplicationBuilder builder)
+    {
+        var auth = builder.Services.AddAuthentication()
+            .AddPolicyScheme(ApiSchemes.Api, "API key or Entra ID token", o => o.ForwardDefaultSelector = SelectScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(ApiSchemes.ApiKey, null);
+
+        var entra = builder.Configuration.GetSection("AzureAd");
+        if (entra.Exists())
+        {
+            auth.AddMicrosoftIdentityWebApi(entra, jwtBearerScheme: ApiSchemes.Entra);
+            builder.Services.AddTransient<IClaimsTransformation, EntraClaimsTransformation>();
+            builder.Services.PostConfigure<JwtBearerOptions>(ApiSchemes.Entra, o =>
+            {
+                o.Events ??= new JwtBearerEvents();
+                o.Events.OnChallenge = async ctx =>
+                {
+                    ctx.HandleResponse();
+                    await ApiKeyHandler.WriteUnauthenticatedAsync(ctx.HttpContext, ctx.ErrorDescription ?? "The token is missing, expired or not valid for this API.");
+                };
+            });
+        }
+
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(ApiSchemes.SubmitPolicy, p => p.AddAuthenticationSchemes(ApiSchemes.Api).RequireClaim(ApiClaims.Scope, ApiClaims.SubmitScope))
+            .AddPolicy(ApiSchemes.ReadPolicy, p => p.AddAuthenticationSchemes(ApiSchemes.Api).RequireClaim(ApiClaims.Scope, ApiClaims.ReadScope));
+        builder.Services.AddSingleton<ApiKeyStore>();
+        return builder;
+    }
+
+    private static string SelectScheme(HttpContext http)
+    {
+        var header = http.Request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && !header.AsSpan(7).TrimStart().StartsWith("wb_") &&
+            http.RequestServices.GetService<IOptionsMonitor<JwtBearerOptions>>() is not null &&
+            http.RequestServices.GetRequiredService<IConfiguration>().GetSection("AzureAd").Exists())
+        {
+            return ApiSchemes.Entra;
+        }
+        return ApiSchemes.ApiKey;
+    }
+}
+
+/// <summary>Entra ID app roles become the same scope claims an API key carries; the app id is the client id.</summary>
+internal sealed class EntraClaimsTransformation : IClaimsTransformation
+{
+    public Task<ClaimsPrincipal> TransformAsync(ClaimsPrincipal principal)
+    {
+        if (principal.Identity is not ClaimsIdentity { IsAuthenticated: true, AuthenticationType: not null } identity ||
+            identity.HasClaim(c => c.Type == ApiClaims.ClientId))
+        {
+            return Task.FromResult(principal);
+        }
+        var appId = identity.FindFirst("azp")?.Value ?? identity.FindFirst("appid")?.Value;
+        if (appId is null)
+        {
+            return Task.FromResult(principal);
+        }
+        var roles = identity.FindAll("roles").Concat(identity.FindAll(ClaimTypes.Role)).Select(c => c.Value);
+        var extra = new ClaimsIdentity();
+        extra.AddClaim(new System.Security.Claims.Claim(ApiClaims.ClientId, "entra:" + appId));
+        foreach (var role in roles.Distinct())
+        {
+            if (ApiClaims.AppRoles.TryGetValue(role, out var scope))
+            {
+                extra.AddClaim(new System.Security.Claims.Claim(ApiClaims.Scope, scope));
+            }
+        }
+        principal.AddIdentity(extra);
+        return Task.FromResult(principal);
+    }
+}
+
+/// <summary>API keys by hash, cached briefly so intake does not read the clients table on every request.</summary>
+public sealed class ApiKeyStore(IDbContextFactory<WorkbenchDbContext> dbFactory, TimeProvider time)
+{
+    /// <summary>A revoked key stops working within this time on every instance.</summary>
+    public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(10);
+
+    public sealed record ApiKeyClient(string Id, string[] Scopes);
+
+    private readonly ConcurrentDictionary<string, (ApiKeyClient? Client, DateTimeOffset At)> _cache = new(StringComparer.Ordinal);
+
+    public async ValueTask<ApiKeyClient?> FindAsync(string apiKey, CancellationToken ct)
+    {
+        var hash = DevelopmentSeed.HashKey(apiKey);
+        var now = time.GetUtcNow();
+        if (_cache.TryGetValue(hash, out var hit) && now - hit.At < CacheFor)
+        {
+            return hit.Client;
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var record = await db.ApiClients.AsNoTracking().FirstOrDefaultAsync(c => c.KeyHash == hash && c.RevokedAt == null, ct);
+        var client = record is null ? null : new ApiKeyClient(record.Id, record.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        if (_cache.Count > 10_000)
+        {
+            _cache.Clear(); // unknown keys must not grow the cache without bound
+        }
+        _cache[hash] = (client, now);
+        return client;
+    }
+
+    public void Forget() => _cache.Clear();
+}
+
+/// <summary><c>Authorization: Bearer wb_…</c> or <c>X-Api-Key: wb_…</c>.</summary>
+internal sealed class ApiKeyHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeyStore store)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string? key = Request.Headers["X-Api-Key"].ToString();
+        if (string.IsNullOrEmpty(key))
+        {
+            var header = Request.Headers.Authorization.ToString();
+            key = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
+        }
+        if (string.IsNullOrEmpty(key))
+        {
+            return AuthenticateResult.NoResult();
+        }
+        if (!key.StartsWith("wb_", StringComparison.Ordinal) || key.Length > 256)
+        {
+            return AuthenticateResult.Fail("Not a Workbench API key.");
+        }
+        var client = await store.FindAsync(key, Context.RequestAborted);
+        if (client is null)
+        {
+            return AuthenticateResult.Fail("Unknown or revoked API key.");
+        }
+        var claims = new List<System.Security.Claims.Claim> { new(ApiClaims.ClientId, client.Id), new(ClaimTypes.Name, client.Id) };
+        claims.AddRange(client.Scopes.Select(s => new System.Security.Claims.Claim(ApiClaims.Scope, s)));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        WriteUnauthenticatedAsync(Context, "Send an API key as 'Authorization: Bearer wb_…' or 'X-Api-Key', or an Entra ID app token.");
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        await Problems.Of(403, ProblemTypes.Forbidden, "Forbidden", "This client's credentials do not grant the scope this operation needs.")
+            .ExecuteAsync(Context);
+    }
+
+    public static async Task WriteUnauthenticatedAsync(HttpContext http, string detail)
+    {
+        http.Response.Headers.WWWAuthenticate = "Bearer";
+        await Problems.Of(401, ProblemTypes.Unauthenticated, "Authentication required", detail).ExecuteAsync(http);
+    }
+}

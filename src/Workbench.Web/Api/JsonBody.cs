@@ -1,0 +1,121 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using Workbench.Core.Serialization;
+
+namespace Workbench.Web.Api;
+
+/// <summary>
+/// Reads a JSON body under a size limit and turns every way it can be wrong into a problem detail:
+/// too large (413), not JSON (415), not well-formed (400 malformed-json), wrong types or unknown fields
+/// (400 validation, keyed by JSON path). Missing fields are left for the validator, which lists them all at once.
+/// </summary>
+public static class JsonBody
+{
+    public static JsonSerializerOptions Options { get; } = CreateOptions();
+
+    public sealed record Read<T>(T? Value, byte[] Bytes, IResult? Problem);
+
+    public static async Task<Read<T>> ReadAsync<T>(HttpRequest request, int maxBytes, CancellationToken ct)
+        where T : class
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            return new(null, [], TooLarge(maxBytes));
+        }
+        if (!IsJson(request.ContentType))
+        {
+            return new(null, [], Problems.Of(415, ProblemTypes.UnsupportedMediaType, "Unsupported media type",
+                "Send the body as application/json."));
+        }
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                return new(null, [], TooLarge(maxBytes));
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        var bytes = buffer.ToArray();
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = Options.MaxDepth });
+        }
+        catch (JsonException ex)
+        {
+            return new(null, bytes, Problems.Of(400, ProblemTypes.MalformedJson, "The body is not well-formed JSON",
+                $"{Clean(ex.Message)} (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})."));
+        }
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return new(null, bytes, Problems.Invalid(new Dictionary<string, string[]> { ["$"] = ["The body must be a JSON object."] }));
+            }
+            try
+            {
+                var value = document.RootElement.Deserialize<T>(Options);
+                return value is null
+                    ? new(null, bytes, Problems.Invalid(new Dictionary<string, string[]> { ["$"] = ["The body must be a JSON object."] }))
+                    : new(value, bytes, null);
+            }
+            catch (JsonException ex)
+            {
+                return new(null, bytes, Problems.Invalid(new Dictionary<string, string[]> { [ex.Path ?? "$"] = [Clean(ex.Message)] }));
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or FormatException or OverflowException or ArgumentException)
+            {
+                return new(null, bytes, Problems.Invalid(new Dictionary<string, string[]> { ["$"] = ["A value has the wrong type or format."] }));
+            }
+        }
+    }
+
+    private static bool IsJson(string? contentType) =>
+        contentType is not null &&
+        (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) ||
+         contentType.Contains("+json", StringComparison.OrdinalIgnoreCase));
+
+    private static IResult TooLarge(int maxBytes) =>
+        Problems.Of(413, ProblemTypes.PayloadTooLarge, "The body is too large", $"At most {maxBytes} bytes (Intake:Limits:MaxBodyBytes).");
+
+    /// <summary>The serializer's message without its own location suffix and without echoing type names.</summary>
+    private static string Clean(string message)
+    {
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        var text = cut > 0 ? message[..cut] : message;
+        return text.Replace("Workbench.Core.Cases.", "", StringComparison.Ordinal)
+                   .Replace("System.Collections.Generic.", "", StringComparison.Ordinal)
+                   .Replace("System.", "", StringComparison.Ordinal);
+    }
+
+    private static JsonSerializerOptions CreateOptions()
+    {
+        var options = new JsonSerializerOptions(WorkbenchJson.Options)
+        {
+            MaxDepth = 32,
+            RespectNullableAnnotations = false,
+            UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver
+            {
+                Modifiers =
+                {
+                    // Missing members are reported by the validator, all of them with their paths, not one by one.
+                    static info =>
+                    {
+                        foreach (var p in info.Properties)
+                        {
+                            p.IsRequired = false;
+                        }
+                    },
+                },
+            },
+        };
+        options.MakeReadOnly();
+        return options;
+    }
+}

@@ -1,0 +1,102 @@
+using Microsoft.EntityFrameworkCore;
+using Workbench.Core.Cases;
+using Workbench.Core.Contracts;
+using Workbench.Data;
+using Workbench.Data.Entities;
+
+namespace Workbench.Web.Intake;
+
+public abstract record CommandResult<T>
+{
+    public sealed record Done(T Value) : CommandResult<T>;
+    public sealed record NotFound : CommandResult<T>;
+    public sealed record Illegal(string Detail) : CommandResult<T>;
+    public sealed record Conflict : CommandResult<T>;
+}
+
+/// <summary>What an AI system does to its own cases after submitting them: reply, withdraw, report an outcome.</summary>
+public sealed class AgentCommands(IDbContextFactory<WorkbenchDbContext> dbFactory, TimeProvider time, DecisionNotifier notifier)
+{
+    public async Task<CaseRecord?> FindAsync(string clientId, Guid id, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // Another client's case is "not found": its existence is not this client's business.
+        return await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id && c.ClientId == clientId, ct);
+    }
+
+    public Task<CommandResult<CaseView>> ReplyAsync(string clientId, Guid id, ReplyRequest reply, string? requestId, CancellationToken ct) =>
+        TransitionAsync(clientId, id, CaseTrigger.ReceiveReply, "case.reply_received", requestId, ct, (c, now) =>
+        {
+            c.PendingQuestion = null;
+            if (c.Status == CaseStatus.Queued && c.SlaDueAt is null && c.Evaluation?.SlaDueAt is { } due)
+            {
+                c.SlaDueAt = due < now ? now : due;
+            }
+            return new { reply.Message, reply.Signals };
+        });
+
+    public Task<CommandResult<CaseView>> WithdrawAsync(string clientId, Guid id, WithdrawRequest request, string? requestId, CancellationToken ct) =>
+        TransitionAsync(clientId, id, CaseTrigger.Withdraw, "case.withdrawn", requestId, ct, (c, _) =>
+        {
+            c.ClaimedBy = null;
+            c.ClaimExpiresAt = null;
+            c.PendingQuestion = null;
+            return new { request.Reason };
+        });
+
+    public async Task<CommandResult<OutcomeReceipt>> ReportOutcomeAsync(
+        string clientId, Guid id, OutcomeReport report, string? requestId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var c = await db.Cases.FirstOrDefaultAsync(x => x.Id == id && x.ClientId == clientId, ct);
+        if (c is null)
+        {
+            return new CommandResult<OutcomeReceipt>.NotFound();
+        }
+        if (c.Status is not (CaseStatus.Decided or CaseStatus.AutoApproved or CaseStatus.Expired))
+        {
+            return new CommandResult<OutcomeReceipt>.Illegal(
+                $"A downstream outcome can be reported once the case is decided; this case is {Describe(c.Status)}.");
+        }
+        var now = time.GetUtcNow();
+        db.DownstreamOutcomes.Add(new DownstreamOutcomeRecord { CaseId = id, Outcome = report.Outcome, Note = report.Note, ReportedBy = clientId, ReportedAt = now });
+        Audit.Add(db, "case.outcome_reported", clientId, "client", now, id, new { report.Outcome, report.Note }, requestId);
+        await db.SaveChangesAsync(ct);
+        return new CommandResult<OutcomeReceipt>.Done(new OutcomeReceipt(id, report.Outcome, report.Note, now));
+    }
+
+    private async Task<CommandResult<CaseView>> TransitionAsync(
+        string clientId, Guid id, CaseTrigger trigger, string auditType, string? requestId, CancellationToken ct,
+        Func<CaseRecord, DateTimeOffset, object> apply)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var c = await db.Cases.Include(x => x.Evaluation).FirstOrDefaultAsync(x => x.Id == id && x.ClientId == clientId, ct);
+        if (c is null)
+        {
+            return new CommandResult<CaseView>.NotFound();
+        }
+        if (!CaseStateMachine.CanApply(c.Status, trigger))
+        {
+            return new CommandResult<CaseView>.Illegal(new IllegalTransitionException(c.Status, trigger).Message);
+        }
+        var now = time.GetUtcNow();
+        var from = c.Status;
+        c.Status = CaseStateMachine.Apply(c.Status, trigger);
+        var data = apply(c, now);
+        c.UpdatedAt = now;
+        c.Revision++;
+        Audit.Add(db, auditType, clientId, "client", now, id, new { From = from, To = c.Status, Details = data }, requestId);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return new CommandResult<CaseView>.Conflict();
+        }
+        notifier.Notify(id);
+        return new CommandResult<CaseView>.Done(CaseViews.View(c));
+    }
+
+    private static string Describe(CaseStatus s) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(s.ToString());
+}

@@ -1,0 +1,207 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Workbench.Core.Cases;
+using Workbench.Core.Contracts;
+using Workbench.Core.Policy;
+using Workbench.Core.Serialization;
+using Workbench.Data;
+using Workbench.Data.Entities;
+
+namespace Workbench.Web.Intake;
+
+public abstract record IntakeOutcome
+{
+    public sealed record Created(CaseReceipt Receipt) : IntakeOutcome;
+    public sealed record Replayed(CaseReceipt Receipt) : IntakeOutcome;
+    public sealed record KeyReused : IntakeOutcome;
+    public sealed record InFlight : IntakeOutcome;
+    public sealed record DuplicateExternalId(Guid ExistingCaseId) : IntakeOutcome;
+}
+
+/// <summary>
+/// Submission: policy decision, then case + evaluation + audit event + idempotency record in one transaction;
+/// only after the commit does the caller answer 201.
+/// </summary>
+public sealed class IntakeService(
+    IDbContextFactory<WorkbenchDbContext> dbFactory, IPolicyRuntime policy, TimeProvider time, ILogger<IntakeService> logger)
+{
+    /// <summary>Idempotency keys are kept at least this long.</summary>
+    public static readonly TimeSpan KeyRetention = TimeSpan.FromHours(24);
+
+    // Same key while the first request is still running on this instance → 409. Across instances the primary
+    // key of the idempotency table decides: the loser finds the winner's row and answers with its receipt.
+    private readonly ConcurrentDictionary<(string Client, string Key), byte> _inFlight = new();
+
+    public async Task<IntakeOutcome> SubmitAsync(
+        string clientId, string? idempotencyKey, ReadOnlyMemory<byte> body, CaseSubmission submission, string? requestId, CancellationToken ct)
+    {
+        var hash = idempotencyKey is null ? null : Convert.ToHexStringLower(SHA256.HashData(body.Span));
+        if (idempotencyKey is not null && !_inFlight.TryAdd((clientId, idempotencyKey), 0))
+        {
+            return new IntakeOutcome.InFlight();
+        }
+        try
+        {
+            if (idempotencyKey is not null && await FindKeyAsync(clientId, idempotencyKey, hash!, ct) is { } earlier)
+            {
+                return earlier;
+            }
+            return await CreateAsync(clientId, idempotencyKey, hash, submission, requestId, ct);
+        }
+        finally
+        {
+            if (idempotencyKey is not null)
+            {
+                _inFlight.TryRemove((clientId, idempotencyKey), out _);
+            }
+        }
+    }
+
+    private async Task<IntakeOutcome?> FindKeyAsync(string clientId, string key, string hash, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var row = await db.IdempotencyKeys.AsNoTracking()
+            .Where(k => k.ClientId == clientId && k.Key == key)
+            .Select(k => new { k.RequestHash, k.ReceiptJson })
+            .FirstOrDefaultAsync(ct);
+        if (row is null)
+        {
+            return null;
+        }
+        return row.RequestHash == hash
+            ? new IntakeOutcome.Replayed(JsonSerializer.Deserialize<CaseReceipt>(row.ReceiptJson, WorkbenchJson.Options)!)
+            : new IntakeOutcome.KeyReused();
+    }
+
+    private async Task<IntakeOutcome> CreateAsync(
+        string clientId, string? key, string? hash, CaseSubmission submission, string? requestId, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var id = Guid.CreateVersion7(now);
+        var decision = policy.Evaluate(submission, id, now);
+        var record = NewCase(clientId, id, submission, decision, now);
+        var receipt = CaseViews.Receipt(record, decision);
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.Cases.Add(record);
+        Audit.Add(db, "case.submitted", clientId, "client", now, id, new
+        {
+            submission.ExternalId,
+            submission.Workflow,
+            decision.RiskTier,
+            Outcome = new OutcomeView(decision.Release, decision.Execute),
+            decision.ReasonCodes,
+            decision.Queue,
+            record.Status,
+            decision.PolicyVersion,
+            submission.Provenance,
+            EvidenceIds = submission.Evidence.Select(e => e.Id),
+        }, requestId);
+        if (key is not null)
+        {
+            db.IdempotencyKeys.Add(new IdempotencyRecord
+            {
+                ClientId = clientId,
+                Key = key,
+                RequestHash = hash!,
+                CaseId = id,
+                ReceiptJson = JsonSerializer.Serialize(receipt, WorkbenchJson.Options),
+                CreatedAt = now,
+                ExpiresAt = now + KeyRetention,
+            });
+        }
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex)
+        {
+            // A unique index said no: another instance used the same key, or the external id is taken.
+            if (key is not null && await FindKeyAsync(clientId, key, hash!, ct) is { } earlier)
+            {
+                return earlier;
+            }
+            await using var check = await dbFactory.CreateDbContextAsync(ct);
+            var existing = await check.Cases.AsNoTracking()
+                .Where(c => c.ClientId == clientId && c.ExternalId == submission.ExternalId)
+                .Select(c => (Guid?)c.Id).FirstOrDefaultAsync(ct);
+            if (existing is { } existingId)
+            {
+                return new IntakeOutcome.DuplicateExternalId(existingId);
+            }
+            logger.LogError(ex, "Saving a new case failed");
+            throw;
+        }
+        return new IntakeOutcome.Created(receipt);
+    }
+
+    internal static CaseRecord NewCase(string clientId, Guid id, CaseSubmission s, PolicyDecision d, DateTimeOffset now)
+    {
+        var status = CaseStateMachine.InitialStatus(d.Release, d.Execute);
+        var record = new CaseRecord
+        {
+            Id = id,
+            ClientId = clientId,
+            ExternalId = s.ExternalId,
+            Workflow = s.Workflow,
+            TaskType = s.TaskType,
+            RiskTier = d.RiskTier,
+            Status = status,
+            Queue = d.Queue,
+            Priority = d.Priority,
+            ReleaseOutcome = d.Release,
+            ExecuteOutcome = d.Execute,
+            ReasonCodes = CaseViews.JoinReasonCodes(d.ReasonCodes),
+            SlaDueAt = status == CaseStatus.Queued ? d.SlaDueAt : null,
+            ApprovalsRequired = d.ApprovalsRequired,
+            SpotCheck = d.SpotCheck,
+            RequesterId = s.Requester.Id,
+            RequesterAuthenticated = s.Requester.Authenticated,
+            RequestPreview = s.Request.Length > 500 ? s.Request[..500] : s.Request,
+            SubmissionJson = JsonSerializer.Serialize(s, WorkbenchJson.Options),
+            CallbackUrl = s.CallbackUrl,
+            PolicyVersion = d.PolicyVersion,
+            CreatedAt = now,
+            UpdatedAt = now,
+            PendingQuestion = status == CaseStatus.ClarificationRequested ? d.ClarifyingQuestion : null,
+            Evaluation = new PolicyEvaluationRecord
+            {
+                CaseId = id,
+                Release = d.Release,
+                Execute = d.Execute,
+                ReasonCodesJson = JsonSerializer.Serialize(d.ReasonCodes, WorkbenchJson.Options),
+                Queue = d.Queue,
+                Priority = d.Priority,
+                SlaDueAt = d.SlaDueAt,
+                ApprovalsRequired = d.ApprovalsRequired,
+                RiskTier = d.RiskTier,
+                AutonomyStage = d.AutonomyStage,
+                SpotCheck = d.SpotCheck,
+                ClarifyingQuestion = d.ClarifyingQuestion,
+                PolicyVersion = d.PolicyVersion,
+                TraceJson = JsonSerializer.Serialize(d.Trace, WorkbenchJson.Options),
+                EvaluatedAt = now,
+            },
+        };
+        if (status == CaseStatus.AutoApproved)
+        {
+            // Proceed: answered at intake, never queued. The proposal is the decision, approved by policy.
+            record.Decision = DecisionKind.Approved;
+            record.DecidedAt = now;
+            record.DecisionJson = JsonSerializer.Serialize(new DecisionView
+            {
+                CaseId = id,
+                Decision = DecisionKind.Approved,
+                ResponseText = s.Proposal.Response?.Body,
+                ActionParameters = s.Proposal.Action?.Parameters,
+                Note = "Approved by policy: no rule required a human.",
+                Reviewers = [],
+                DecidedAt = now,
+                PolicyVersion = d.PolicyVersion,
+            }, WorkbenchJson.Options);
+        }
+        return record;
+    }
+}
