@@ -74,7 +74,7 @@ public static class ScenarioRunner
                 }
                 y.CheckKeys(s, $"scenario '{name}'", name, "name", "description", "case_id", "case", "expect");
                 var caseNode = y.Mapping(YamlSupport.Get(s, "case"), $"scenario '{name}' case", name) ?? new YamlMappingNode();
-                var submission = ReadCase(y, Merge(defaults, caseNode), now, name);
+                var submission = ReadCase(y, Merge(defaults, ResolveMergeKey(caseNode)), now, name);
                 var expect = y.Mapping(YamlSupport.Get(s, "expect"), $"scenario '{name}' expect", name);
                 if (expect is null)
                 {
@@ -105,6 +105,15 @@ public static class ScenarioRunner
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(Encoding.UTF8.GetBytes(name), hash);
         return new Guid(hash[..16]);
+    }
+
+    // YamlDotNet's representation model keeps "<<: *anchor" as a plain key; scenario files use it to share a case.
+    private static YamlMappingNode ResolveMergeKey(YamlMappingNode node)
+    {
+        var mergeKey = new YamlScalarNode("<<");
+        return node.Children.TryGetValue(mergeKey, out var baseNode) && baseNode is YamlMappingNode baseMap
+            ? Merge(baseMap, new YamlMappingNode(node.Children.Where(kv => !kv.Key.Equals(mergeKey))))
+            : node;
     }
 
     private static YamlMappingNode Merge(YamlMappingNode? defaults, YamlMappingNode node)
