@@ -278,7 +278,10 @@ public static class PolicyLoader
                 y.Error(rateNode, "spot_check_rate must be between 0 and 1");
             }
             workflows[name] = new WorkflowDefinition(name, (int)(tier ?? 3), queue ?? "", autonomy ?? AutonomyStage.RecommendOnly, rate,
-                y.Strings(YamlSupport.Get(w, "required_fields"), "required_fields"));
+                y.Strings(YamlSupport.Get(w, "required_fields"), "required_fields"))
+            {
+                Title = y.String(YamlSupport.Get(w, "title"), "title"),
+            };
         }
         return workflows;
     }
@@ -380,7 +383,10 @@ public static class PolicyLoader
                 CheckTemplate(y, questionNode!, question, catalog, id);
             }
             rules.Add(new PolicyRule(id, (whenNode as YamlScalarNode)?.Value ?? "", outcome ?? PathOutcome.Handoff, scope, reason, queue,
-                y.Enum<CasePriority>(YamlSupport.Get(then, "priority"), "priority", id), approvals is { } a ? (int)a : null, question, line, column));
+                y.Enum<CasePriority>(YamlSupport.Get(then, "priority"), "priority", id), approvals is { } a ? (int)a : null, question, line, column)
+            {
+                Description = y.String(YamlSupport.Get(r, "description"), "description", id),
+            });
             conditions.Add(condition ?? new CompiledCondition(_ => false, []));
         }
         return (rules, conditions);

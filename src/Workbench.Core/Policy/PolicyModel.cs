@@ -9,7 +9,10 @@ public sealed record WorkflowDefinition(
     string Queue,
     AutonomyStage Autonomy,
     double SpotCheckRate,
-    IReadOnlyList<string> RequiredFields);
+    IReadOnlyList<string> RequiredFields)
+{
+    public string? Title { get; init; }
+}
 
 /// <summary>What a queue's SLA clock measures.</summary>
 public enum SlaKind
@@ -62,7 +65,11 @@ public sealed record PolicyRule(
     int? Approvals,
     string? QuestionTemplate,
     int Line,
-    int Column);
+    int Column)
+{
+    /// <summary>What the rule checks, in words, for the reviewer's "policy checks" panel.</summary>
+    public string? Description { get; init; }
+}
 
 /// <summary>A load error: the rule it belongs to (if any) and a 1-based line and column in the policy text.</summary>
 public sealed record PolicyError(string? RuleId, int Line, int Column, string Message)

@@ -254,6 +254,14 @@ public class ExpressionLanguageTests
     }
 
     [Fact]
+    public void A_regex_match_that_times_out_counts_as_a_match()
+    {
+        // A deliberately backtracking regex: the language never builds one, but the fail-safe must hold anyway.
+        var slow = new System.Text.RegularExpressions.Regex("(a+)+$", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromMilliseconds(5));
+        Assert.True(RegexSafety.IsMatchOrTimedOut(slow, new string('a', 40) + "!"));
+    }
+
+    [Fact]
     public void The_compiler_records_every_path_the_rule_reads_once()
     {
         var c = Compiler.Compile("tier >= 2 && signals.amount > 500 || tier == 3 && evidence.count > 0", SignalCatalog.Default);

@@ -20,7 +20,7 @@ internal sealed class Compiler
     private static readonly FieldInfo PresentField = typeof(SignalFrame).GetField(nameof(SignalFrame.Present), BindingFlags.Instance | BindingFlags.NonPublic)!;
     // The fixed list of methods a compiled rule may call.
     private static readonly MethodInfo StringContains = typeof(string).GetMethod(nameof(string.Contains), [typeof(string), typeof(StringComparison)])!;
-    private static readonly MethodInfo RegexIsMatch = typeof(Regex).GetMethod(nameof(Regex.IsMatch), [typeof(string)])!;
+    private static readonly MethodInfo RegexIsMatch = typeof(RegexSafety).GetMethod(nameof(RegexSafety.IsMatchOrTimedOut), BindingFlags.Static | BindingFlags.Public)!;
     private static readonly MethodInfo StringEquals = typeof(string).GetMethod(nameof(string.Equals), [typeof(string), typeof(string), typeof(StringComparison)])!;
 
     private readonly SignalCatalog _catalog;
@@ -214,7 +214,7 @@ internal sealed class Compiler
             {
                 var l = Require(Emit(b.Left), SignalType.String, b.Left, "'matches'");
                 var regex = BuildRegex((StringLiteral)b.Right);
-                return new Typed(SignalType.Boolean, Expression.Call(Expression.Constant(regex), RegexIsMatch, l.Value), NotNull(l));
+                return new Typed(SignalType.Boolean, Expression.Call(RegexIsMatch, Expression.Constant(regex), l.Value), NotNull(l));
             }
             default:
                 throw new ExpressionException(b.Offset, "unsupported operator");
@@ -277,6 +277,22 @@ internal sealed class Compiler
 /// </summary>
 internal static class RegexSafety
 {
+    /// <summary>
+    /// A match that runs out of time counts as a match: escalating is the safe side of a rule that could not be
+    /// decided. (Linear-time NonBacktracking makes this a belt-and-braces case on very long texts.)
+    /// </summary>
+    public static bool IsMatchOrTimedOut(Regex regex, string input)
+    {
+        try
+        {
+            return regex.IsMatch(input);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return true;
+        }
+    }
+
     public static string? FindCatastrophicConstruct(string pattern)
     {
         // For each open group: does it contain an unbounded quantifier?

@@ -16,8 +16,10 @@
 //
 // Types are number, boolean and string; every path has one fixed type (see SignalCatalog) and every
 // operator its operand types, checked at load. `contains` and `matches` take a string literal on the right
-// (case-insensitive; `matches` is a .NET regex run with RegexOptions.NonBacktracking and a timeout).
-// The only "methods" a compiled rule can call are string.Contains, Regex.IsMatch and string equality.
+// (case-insensitive; `matches` is a .NET regex run with RegexOptions.NonBacktracking and a 50 ms timeout;
+// a timed-out match counts as a match, so the rule errs towards escalation; nested unbounded quantifiers
+// such as (a+)+ are refused at load). `in` compares exactly (ordinal for strings).
+// The only "methods" a compiled rule can call are string.Contains, Regex.IsMatch and string.Equals.
 //
 // MISSING VALUES (the explicit rule): a signal the client did not send, or a derived value that does not
 // exist for this case (e.g. evidence age when nothing is dated), is *missing*.

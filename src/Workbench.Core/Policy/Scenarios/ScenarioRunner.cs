@@ -96,7 +96,9 @@ public static class ScenarioRunner
         {
             errors.Add(new PolicyError(null, 1, 1, "the scenarios could not be run: " + e.Message));
         }
-        return new ScenarioRunResult(results, errors);
+        // The shared YAML helpers put the scenario name where a policy error puts the rule id; say what it is.
+        var scenarioErrors = errors.Select(e => e.RuleId is null ? e : new PolicyError(null, e.Line, e.Column, $"scenario '{e.RuleId}': {e.Message}")).ToList();
+        return new ScenarioRunResult(results, scenarioErrors);
     }
 
     private static Guid NameGuid(string name)
