@@ -159,6 +159,13 @@ public sealed class CompiledPolicy
     }
 
     /// <summary>The whole pipeline: derive signals, run the rules, apply tier floor and autonomy stage, route, SLA, trace.</summary>
+    /// <remarks>
+    /// Routing: await_approval and handoff are queued in the queue named by the most severe fired rule that names
+    /// one (the first such rule on a tie), else the workflow's queue; a sampled proceed goes to the spot-check
+    /// queue; clarify and unsampled proceed are not queued. Priority and approvals are the maximum over fired rules.
+    /// A rule-less staged-autonomy change adds STAGED_AUTONOMY: recommend_only turns an action's proceed into a
+    /// handoff (a person executes), approve_all into await_approval.
+    /// </remarks>
     public PolicyDecision Evaluate(CaseSubmission submission, Guid caseId, DateTimeOffset now)
     {
         var frame = Derive(submission, now);

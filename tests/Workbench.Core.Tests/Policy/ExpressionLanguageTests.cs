@@ -94,6 +94,13 @@ public class ExpressionLanguageTests
     }
 
     [Fact]
+    public void Very_long_expressions_are_refused_rather_than_overflowing_the_stack()
+    {
+        var e = Refused(string.Join(" && ", Enumerable.Repeat("tier > 1", 300)));
+        Assert.Contains("too long", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Method_calls_are_not_part_of_the_language()
     {
         var e = Refused("request.text.ToUpper() == 'X'");

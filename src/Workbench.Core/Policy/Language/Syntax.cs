@@ -230,6 +230,8 @@ internal static class Lexer
 internal sealed class Parser
 {
     private const int MaxDepth = 64;
+    // Binary chains parse iteratively but compile recursively: a cap keeps a hostile policy from exhausting the stack.
+    private const int MaxTokens = 1000;
     private readonly List<Token> _tokens;
     private int _pos;
     private int _depth;
@@ -238,7 +240,12 @@ internal sealed class Parser
 
     public static Node Parse(string text)
     {
-        var parser = new Parser(Lexer.Tokenize(text));
+        var tokens = Lexer.Tokenize(text);
+        if (tokens.Count > MaxTokens)
+        {
+            throw new ExpressionException(tokens[MaxTokens].Offset, $"the expression is too long (more than {MaxTokens} tokens); split the rule");
+        }
+        var parser = new Parser(tokens);
         if (parser.Peek.Kind == TokenKind.End)
         {
             throw new ExpressionException(0, "the expression is empty");
