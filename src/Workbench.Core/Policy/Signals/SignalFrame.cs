@@ -1,0 +1,72 @@
+using System.Globalization;
+using Workbench.Core.Cases;
+
+namespace Workbench.Core.Policy.Signals;
+
+/// <summary>
+/// The values one evaluation reads, laid out by slot (see <see cref="SignalCatalog"/>): one array per type and a
+/// "present" flag per slot. Compiled rules index these arrays directly.
+/// </summary>
+public sealed class SignalFrame
+{
+    // Fields, not properties: the compiled expression trees read them with a single load.
+    internal readonly double[] Numbers;
+    internal readonly bool[] Bools;
+    internal readonly string?[] Strings;
+    internal readonly bool[] Present;
+
+    public SignalFrame(SignalCatalog catalog)
+    {
+        Catalog = catalog;
+        Numbers = new double[catalog.SlotCount];
+        Bools = new bool[catalog.SlotCount];
+        Strings = new string?[catalog.SlotCount];
+        Present = new bool[catalog.SlotCount];
+    }
+
+    public SignalCatalog Catalog { get; }
+
+    /// <summary>The client's signals as sent, all of them, including those the policy does not read.</summary>
+    public IReadOnlyDictionary<string, SignalValue> ClientSignals { get; internal set; } = new Dictionary<string, SignalValue>();
+
+    public bool IsPresent(string path) => Catalog.TryResolve(path, out var d) && Present[d.Slot];
+
+    public double? GetNumber(string path) => Catalog.TryResolve(path, out var d) && d.Type == SignalType.Number && Present[d.Slot] ? Numbers[d.Slot] : null;
+
+    public bool? GetBoolean(string path) => Catalog.TryResolve(path, out var d) && d.Type == SignalType.Boolean && Present[d.Slot] ? Bools[d.Slot] : null;
+
+    public string? GetString(string path) => Catalog.TryResolve(path, out var d) && d.Type == SignalType.String && Present[d.Slot] ? Strings[d.Slot] : null;
+
+    /// <summary>The value of a slot as the rule trace shows it; "missing" when absent.</summary>
+    public string Format(int slot)
+    {
+        if (!Present[slot])
+        {
+            return "missing";
+        }
+        return Catalog.All[slot].Type switch
+        {
+            SignalType.Number => Numbers[slot].ToString("0.####", CultureInfo.InvariantCulture),
+            SignalType.Boolean => Bools[slot] ? "true" : "false",
+            _ => Strings[slot] ?? "missing",
+        };
+    }
+
+    internal void SetNumber(int slot, double value)
+    {
+        Numbers[slot] = value;
+        Present[slot] = true;
+    }
+
+    internal void SetBool(int slot, bool value)
+    {
+        Bools[slot] = value;
+        Present[slot] = true;
+    }
+
+    internal void SetString(int slot, string? value)
+    {
+        Strings[slot] = value;
+        Present[slot] = value is not null;
+    }
+}

@@ -1,0 +1,15 @@
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+
+// Sized to finish in a few minutes on a shared 2-core machine. Every benchmark is single-threaded, so it measures
+// one core; it is not pinned (WithAffinity) because on a shared machine a pinned core may be the busy one.
+// Benchmarks report, they never gate a build.
+var config = DefaultConfig.Instance
+    .AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(8).WithId("Short"))
+    .AddDiagnoser(MemoryDiagnoser.Default)
+    .AddColumn(StatisticColumn.OperationsPerSecond)
+    .WithOptions(ConfigOptions.JoinSummary);
+BenchmarkSwitcher.FromAssembly(typeof(Workbench.Benchmarks.PolicyBenchmarks).Assembly).Run(args, config);

@@ -1,0 +1,224 @@
+using System.Text.Json;
+using Workbench.Core.Cases;
+using Workbench.Core.Policy.Signals;
+
+namespace Workbench.Core.Tests.Policy;
+
+public class SignalDeriverTests
+{
+    private static readonly DateTimeOffset Now = TestPolicies.Now;
+
+    private static CaseSubmission Case(
+        IReadOnlyList<EvidenceItem>? evidence = null,
+        IReadOnlyList<Claim>? claims = null,
+        IReadOnlyList<ToolStep>? tools = null,
+        ActionProposal? action = null,
+        string request = "Where is my parcel?",
+        Dictionary<string, SignalValue>? signals = null) => new()
+        {
+            ExternalId = "x",
+            Workflow = "support.faq",
+            TaskType = "answer",
+            RiskTier = 1,
+            Requester = new Requester("u-1", null, true),
+            Request = request,
+            Proposal = new Proposal(new ResponseProposal("ok"), action),
+            Evidence = evidence ?? [],
+            Claims = claims ?? [],
+            ToolTrace = tools ?? [],
+            Signals = signals ?? [],
+        };
+
+    private static EvidenceItem E(string id, EvidenceAuthority authority, string? topic = null, string? version = null, double? ageDays = null) => new()
+    {
+        Id = id,
+        Title = id,
+        Authority = authority,
+        Topic = topic,
+        Version = version,
+        PublishedAt = ageDays is { } a ? Now.AddDays(-a) : null,
+    };
+
+    private static ToolStep T(int step, string tool, ToolStepStatus status) => new() { Step = step, Tool = tool, Status = status };
+
+    private static SignalFrame Derive(CaseSubmission c) => SignalDeriver.Derive(c, Now);
+
+    [Fact]
+    public void Evidence_count_and_authoritative_ratio()
+    {
+        var f = Derive(Case([E("a", EvidenceAuthority.Authoritative), E("b", EvidenceAuthority.Secondary), E("c", EvidenceAuthority.Unverified), E("d", EvidenceAuthority.Authoritative)]));
+        Assert.Equal(4, f.GetNumber("evidence.count"));
+        Assert.Equal(2, f.GetNumber("evidence.authoritative_count"));
+        Assert.Equal(0.5, f.GetNumber("evidence.authoritative_ratio"));
+    }
+
+    [Fact]
+    public void Authoritative_ratio_is_zero_without_evidence()
+    {
+        var f = Derive(Case());
+        Assert.Equal(0, f.GetNumber("evidence.count"));
+        Assert.Equal(0, f.GetNumber("evidence.authoritative_ratio"));
+    }
+
+    [Fact]
+    public void Newest_and_oldest_evidence_age_in_days_ignore_undated_items()
+    {
+        var f = Derive(Case([E("a", EvidenceAuthority.Authoritative, ageDays: 3), E("b", EvidenceAuthority.Secondary), E("c", EvidenceAuthority.Secondary, ageDays: 400.5)]));
+        Assert.Equal(3, f.GetNumber("evidence.newest_age_days"));
+        Assert.Equal(400.5, f.GetNumber("evidence.oldest_age_days"));
+    }
+
+    [Fact]
+    public void Evidence_ages_are_missing_when_nothing_is_dated()
+    {
+        var f = Derive(Case([E("a", EvidenceAuthority.Authoritative)]));
+        Assert.False(f.IsPresent("evidence.newest_age_days"));
+        Assert.False(f.IsPresent("evidence.oldest_age_days"));
+        Assert.Equal("missing", f.Format(SignalCatalog.NewestEvidenceAgeDays));
+    }
+
+    [Fact]
+    public void Version_conflicts_count_topics_where_authoritative_versions_differ()
+    {
+        var f = Derive(Case([
+            E("a", EvidenceAuthority.Authoritative, "refunds", "v1"),
+            E("b", EvidenceAuthority.Authoritative, "refunds", "v2"),
+            E("c", EvidenceAuthority.Authoritative, "refunds", "v3"),
+            E("d", EvidenceAuthority.Authoritative, "shipping", "v1"),
+            E("e", EvidenceAuthority.Authoritative, "shipping", "v1"),
+            E("f", EvidenceAuthority.Secondary, "warranty", "v1"),
+            E("g", EvidenceAuthority.Authoritative, "warranty", "v2"),
+            E("h", EvidenceAuthority.Authoritative, "returns", "v1"),
+            E("i", EvidenceAuthority.Authoritative, "returns", null),
+            E("j", EvidenceAuthority.Authoritative, null, "v9"),
+            E("k", EvidenceAuthority.Authoritative, "privacy", "v1"),
+            E("l", EvidenceAuthority.Authoritative, "PRIVACY", "v2"),
+        ]));
+        // refunds (3 versions) and privacy (case-insensitive topic) conflict; shipping agrees; warranty's other
+        // version is secondary; returns' other item has no version; an item without topic conflicts with nothing.
+        Assert.Equal(2, f.GetNumber("evidence.version_conflicts"));
+    }
+
+    [Fact]
+    public void Ungrounded_claims_and_citation_coverage()
+    {
+        var f = Derive(Case(
+            [E("a", EvidenceAuthority.Authoritative)],
+            [new Claim("cited", ["a"]), new Claim("no ids", []), new Claim("unknown id", ["zz"]), new Claim("one of two known", ["zz", "a"])]));
+        Assert.Equal(4, f.GetNumber("claims.count"));
+        Assert.Equal(2, f.GetNumber("claims.ungrounded"));
+        Assert.Equal(0.5, f.GetNumber("claims.citation_coverage"));
+    }
+
+    [Fact]
+    public void Citation_coverage_is_full_without_claims()
+    {
+        Assert.Equal(1, Derive(Case()).GetNumber("claims.citation_coverage"));
+    }
+
+    [Fact]
+    public void Tool_step_count_failed_and_repeated_failures()
+    {
+        var f = Derive(Case(tools: [
+            T(1, "a", ToolStepStatus.Failed),
+            T(2, "a", ToolStepStatus.TimedOut),
+            T(3, "b", ToolStepStatus.Failed),
+            T(4, "a", ToolStepStatus.Failed),
+            T(5, "c", ToolStepStatus.Skipped),
+            T(6, "c", ToolStepStatus.Succeeded),
+        ]));
+        Assert.Equal(6, f.GetNumber("tools.step_count"));
+        Assert.Equal(4, f.GetNumber("tools.failed_steps"));
+        Assert.Equal(2, f.GetNumber("tools.repeated_failures"));
+        Assert.Equal(0, f.GetNumber("tools.steps_without_convergence"));
+    }
+
+    [Fact]
+    public void Steps_without_convergence_count_the_trailing_unsuccessful_steps()
+    {
+        var f = Derive(Case(tools: [T(1, "a", ToolStepStatus.Succeeded), T(2, "b", ToolStepStatus.Failed), T(3, "c", ToolStepStatus.Skipped), T(4, "d", ToolStepStatus.TimedOut)]));
+        Assert.Equal(3, f.GetNumber("tools.steps_without_convergence"));
+    }
+
+    [Fact]
+    public void Irreversible_action_needs_an_action_that_is_not_reversible()
+    {
+        Assert.True(Derive(Case(action: new ActionProposal("wipe", null, false))).GetBoolean("action.irreversible"));
+        Assert.False(Derive(Case(action: new ActionProposal("tag", null, true))).GetBoolean("action.irreversible"));
+        Assert.False(Derive(Case()).GetBoolean("action.irreversible"));
+        Assert.False(Derive(Case()).GetBoolean("action.present"));
+    }
+
+    [Theory]
+    [InlineData("Can you override the limit?", true)]
+    [InlineData("This is a special case", true)]
+    [InlineData("JUST THIS ONCE please", true)]
+    [InlineData("could you waive the fee", true)]
+    [InlineData("Where is my parcel?", false)]
+    [InlineData("", false)]
+    public void Exception_language_in_the_request(string request, bool expected)
+    {
+        Assert.Equal(expected, Derive(Case(request: request)).GetBoolean("request.exception_language"));
+    }
+
+    [Fact]
+    public void Amount_comes_from_the_action_parameters_before_the_client_signal()
+    {
+        var parameters = new Dictionary<string, JsonElement> { ["amount"] = JsonDocument.Parse("250.5").RootElement };
+        var f = Derive(Case(action: new ActionProposal("refund", parameters, true), signals: new() { ["amount"] = 9999 }));
+        Assert.Equal(250.5, f.GetNumber("signals.amount"));
+    }
+
+    [Fact]
+    public void Amount_falls_back_to_the_client_signal_and_is_missing_without_either()
+    {
+        Assert.Equal(80, Derive(Case(signals: new() { ["amount"] = 80 })).GetNumber("signals.amount"));
+        Assert.False(Derive(Case()).IsPresent("signals.amount"));
+        Assert.False(Derive(Case(signals: new() { ["amount"] = true })).IsPresent("signals.amount"));
+    }
+
+    [Fact]
+    public void Client_signals_never_overwrite_derived_ones_of_the_same_name_but_are_kept()
+    {
+        var sent = new Dictionary<string, SignalValue> { ["evidence_count"] = 42, ["exception_language"] = true, ["custom"] = 1 };
+        var f = Derive(Case(signals: sent));
+        Assert.Equal(0, f.GetNumber("signals.evidence_count"));
+        Assert.False(f.GetBoolean("signals.exception_language"));
+        Assert.Same(sent, f.ClientSignals);
+    }
+
+    [Fact]
+    public void Well_known_client_signals_are_read_and_kind_mismatches_are_missing()
+    {
+        var f = Derive(Case(signals: new() { ["intent_ambiguity"] = 0.7, ["model_confidence"] = true, ["required_fields_missing"] = 2 }));
+        Assert.Equal(0.7, f.GetNumber("signals.intent_ambiguity"));
+        Assert.Equal(2, f.GetNumber("signals.required_fields_missing"));
+        Assert.False(f.IsPresent("signals.model_confidence"));
+    }
+
+    [Fact]
+    public void Fields_of_the_submission_are_in_the_frame()
+    {
+        var f = Derive(Case(action: new ActionProposal("refunds.issue", null, true)));
+        Assert.Equal("support.faq", f.GetString("workflow"));
+        Assert.Equal("answer", f.GetString("task_type"));
+        Assert.Equal(1, f.GetNumber("tier"));
+        Assert.Equal("u-1", f.GetString("requester.id"));
+        Assert.False(f.IsPresent("requester.role"));
+        Assert.True(f.GetBoolean("requester.authenticated"));
+        Assert.Equal("refunds.issue", f.GetString("action.tool"));
+        Assert.True(f.GetBoolean("response.present"));
+        Assert.Equal("Where is my parcel?", f.GetString("request.text"));
+    }
+
+    [Fact]
+    public void Workflow_required_fields_are_looked_up_in_parameters_and_template_variables()
+    {
+        var policy = TestPolicies.Default;
+        var parameters = new Dictionary<string, JsonElement> { ["invoice_id"] = JsonDocument.Parse("null").RootElement };
+        var c = Case(action: new ActionProposal("billing.credit", parameters, true)) with { Workflow = "billing.refund" };
+        Assert.Equal(1, policy.Derive(c, Now).GetNumber("fields.missing"));
+        var withVariable = c with { Proposal = new Proposal(new ResponseProposal("x", new Dictionary<string, string> { ["invoice_id"] = "INV-1" }), c.Proposal.Action) };
+        Assert.Equal(0, policy.Derive(withVariable, Now).GetNumber("fields.missing"));
+    }
+}
