@@ -88,6 +88,8 @@ public static class JsonBody
     {
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
         var text = cut > 0 ? message[..cut] : message;
+        cut = text.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        text = cut > 0 ? text[..cut] : text;
         return text.Replace("Workbench.Core.Cases.", "", StringComparison.Ordinal)
                    .Replace("System.Collections.Generic.", "", StringComparison.Ordinal)
                    .Replace("System.", "", StringComparison.Ordinal);

@@ -1,4 +1,5 @@
 using MudBlazor.Services;
+using Workbench.Web.Intake;
 using Workbench.Web.Queues;
 
 namespace Workbench.Web.Components;
@@ -11,7 +12,9 @@ public static class UiExtensions
         builder.Services.AddMudServices();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<QueueQueries>();
-        builder.Services.AddSingleton<IQueueCatalog, InterimQueueCatalog>();
+        builder.Services.AddSingleton<ActivePolicy>();
+        builder.Services.AddSingleton<IPolicyRuntime>(sp => sp.GetRequiredService<ActivePolicy>());
+        builder.Services.AddSingleton<IQueueCatalog>(sp => sp.GetRequiredService<ActivePolicy>());
         return builder;
     }
 

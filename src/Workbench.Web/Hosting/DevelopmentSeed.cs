@@ -1,9 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Workbench.Core.Cases;
+using Workbench.Core.Serialization;
 using Workbench.Data;
 using Workbench.Data.Entities;
 using Workbench.Web.Auth;
+using Workbench.Web.Intake;
 
 namespace Workbench.Web.Hosting;
 
@@ -45,6 +49,64 @@ public static class DevelopmentSeed
             });
         }
         await db.SaveChangesAsync(ct);
+
+        if (configuration.GetValue("Workbench:DemoData:Enabled", true) && !await db.Cases.AnyAsync(ct))
+        {
+            var samples = configuration["Workbench:DemoData:SamplesPath"] ?? "assets/samples/cases";
+            var count = await SeedCasesAsync(db, services.GetRequiredService<IPolicyRuntime>(), samples, time.GetUtcNow(), ct);
+            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DevelopmentSeed))
+                .LogInformation("Demo data: {Count} sample cases submitted through the policy", count);
+        }
+    }
+
+    /// <summary>The day the sample files were written for: their dates are moved so that they stay as fresh or stale as written.</summary>
+    public static readonly DateTimeOffset SamplesAsOf = new(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// Each sample goes through the real policy, as if submitted some minutes to hours ago (spread so that the
+    /// queues show every SLA state), by the demo client that would send it.
+    /// </summary>
+    public static async Task<int> SeedCasesAsync(WorkbenchDbContext db, IPolicyRuntime policy, string samplesPath, DateTimeOffset now, CancellationToken ct)
+    {
+        var directory = new[] { Path.GetFullPath(samplesPath), Path.Combine(AppContext.BaseDirectory, samplesPath) }.FirstOrDefault(Directory.Exists);
+        if (directory is null)
+        {
+            return 0;
+        }
+        var files = Directory.GetFiles(directory, "*.json").Order(StringComparer.Ordinal).ToArray();
+        var shift = now - SamplesAsOf;
+        var index = 0;
+        foreach (var file in files)
+        {
+            var submission = JsonSerializer.Deserialize<CaseSubmission>(await File.ReadAllTextAsync(file, ct), WorkbenchJson.Options);
+            if (submission is null || !policy.IsKnownWorkflow(submission.Workflow))
+            {
+                continue;
+            }
+            submission = submission with
+            {
+                Evidence = submission.Evidence.Select(e => e with { PublishedAt = e.PublishedAt + shift }).ToList(),
+            };
+            // Spread over the last ~9 hours, deterministic per file: some cases fresh, some near or past their SLA.
+            var submittedAt = now - TimeSpan.FromMinutes(index * 97 % 540 + 3);
+            var id = Guid.CreateVersion7(submittedAt);
+            var client = submission.Workflow is "infra.remediation" or "access.change" ? "demo-agent-2" : "demo-agent";
+            var decision = policy.Evaluate(submission, id, submittedAt);
+            db.Cases.Add(IntakeService.NewCase(client, id, submission, decision, submittedAt));
+            Audit.Add(db, "case.submitted", client, "client", submittedAt, id, new
+            {
+                submission.ExternalId,
+                submission.Workflow,
+                decision.RiskTier,
+                decision.ReasonCodes,
+                decision.Queue,
+                decision.PolicyVersion,
+                Demo = true,
+            });
+            index++;
+        }
+        await db.SaveChangesAsync(ct);
+        return index;
     }
 
     public static string HashKey(string apiKey) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)));

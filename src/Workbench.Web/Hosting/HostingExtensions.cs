@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
+using Microsoft.EntityFrameworkCore;
 using Workbench.Data;
+using Workbench.Web.Intake;
 
 namespace Workbench.Web.Hosting;
 
@@ -56,6 +58,9 @@ public static class HostingExtensions
     public static async Task PrepareDatabaseAsync(this WebApplication app)
     {
         await app.Services.MigrateWorkbenchDatabaseAsync(app.Lifetime.ApplicationStopping);
+        await app.Services.GetRequiredService<ActivePolicy>().LoadAsync(
+            app.Services.GetRequiredService<IDbContextFactory<WorkbenchDbContext>>(), app.Configuration,
+            app.Services.GetRequiredService<TimeProvider>(), app.Lifetime.ApplicationStopping);
         if (app.Environment.IsDevelopment())
         {
             await DevelopmentSeed.RunAsync(app.Services, app.Configuration, app.Lifetime.ApplicationStopping);

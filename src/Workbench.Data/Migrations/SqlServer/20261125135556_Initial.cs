@@ -74,6 +74,7 @@ namespace Workbench.Data.Migrations.SqlServer
                     PolicyVersion = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
                     CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
                     UpdatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    PendingQuestion = table.Column<string>(type: "nvarchar(max)", maxLength: 4096, nullable: true),
                     ClaimedBy = table.Column<string>(type: "nvarchar(128)", maxLength: 128, nullable: true),
                     ClaimExpiresAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
                     Decision = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: true),
@@ -84,6 +85,23 @@ namespace Workbench.Data.Migrations.SqlServer
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_cases", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "idempotency_keys",
+                columns: table => new
+                {
+                    ClientId = table.Column<string>(type: "nvarchar(128)", maxLength: 128, nullable: false),
+                    Key = table.Column<string>(type: "nvarchar(255)", maxLength: 255, nullable: false),
+                    RequestHash = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    CaseId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    ReceiptJson = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    ExpiresAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_idempotency_keys", x => new { x.ClientId, x.Key });
                 });
 
             migrationBuilder.CreateTable(
@@ -115,6 +133,29 @@ namespace Workbench.Data.Migrations.SqlServer
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_users", x => x.UserName);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "downstream_outcomes",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    CaseId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Outcome = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    Note = table.Column<string>(type: "nvarchar(max)", maxLength: 4096, nullable: true),
+                    ReportedBy = table.Column<string>(type: "nvarchar(128)", maxLength: 128, nullable: false),
+                    ReportedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_downstream_outcomes", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_downstream_outcomes_cases_CaseId",
+                        column: x => x.CaseId,
+                        principalTable: "cases",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -226,6 +267,16 @@ namespace Workbench.Data.Migrations.SqlServer
                 columns: new[] { "Status", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_downstream_outcomes_CaseId",
+                table: "downstream_outcomes",
+                column: "CaseId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_idempotency_keys_ExpiresAt",
+                table: "idempotency_keys",
+                column: "ExpiresAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_policy_versions_Version",
                 table: "policy_versions",
                 column: "Version",
@@ -245,6 +296,12 @@ namespace Workbench.Data.Migrations.SqlServer
 
             migrationBuilder.DropTable(
                 name: "audit_events");
+
+            migrationBuilder.DropTable(
+                name: "downstream_outcomes");
+
+            migrationBuilder.DropTable(
+                name: "idempotency_keys");
 
             migrationBuilder.DropTable(
                 name: "policy_evaluations");

@@ -12,7 +12,7 @@ using Workbench.Data;
 namespace Workbench.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresWorkbenchDbContext))]
-    [Migration("20261125134311_Initial")]
+    [Migration("20261125135604_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -156,6 +156,10 @@ namespace Workbench.Data.Migrations.Postgres
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)");
 
+                    b.Property<string>("PendingQuestion")
+                        .HasMaxLength(4096)
+                        .HasColumnType("character varying(4096)");
+
                     b.Property<string>("PolicyVersion")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -236,6 +240,76 @@ namespace Workbench.Data.Migrations.Postgres
                     b.HasIndex("Queue", "Status", "SlaDueAt");
 
                     b.ToTable("cases", (string)null);
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.DownstreamOutcomeRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(4096)
+                        .HasColumnType("character varying(4096)");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("ReportedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ReportedBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId");
+
+                    b.ToTable("downstream_outcomes", (string)null);
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.IdempotencyRecord", b =>
+                {
+                    b.Property<string>("ClientId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ReceiptJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("RequestHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("ClientId", "Key");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("idempotency_keys", (string)null);
                 });
 
             modelBuilder.Entity("Workbench.Data.Entities.PolicyEvaluationRecord", b =>
@@ -443,6 +517,15 @@ namespace Workbench.Data.Migrations.Postgres
                     b.HasKey("UserName");
 
                     b.ToTable("users", (string)null);
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.DownstreamOutcomeRecord", b =>
+                {
+                    b.HasOne("Workbench.Data.Entities.CaseRecord", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Workbench.Data.Entities.PolicyEvaluationRecord", b =>

@@ -75,6 +75,7 @@ namespace Workbench.Data.Migrations.Postgres
                     PolicyVersion = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    PendingQuestion = table.Column<string>(type: "character varying(4096)", maxLength: 4096, nullable: true),
                     ClaimedBy = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
                     ClaimExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     Decision = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
@@ -85,6 +86,23 @@ namespace Workbench.Data.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_cases", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "idempotency_keys",
+                columns: table => new
+                {
+                    ClientId = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    Key = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    RequestHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    CaseId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ReceiptJson = table.Column<string>(type: "text", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_idempotency_keys", x => new { x.ClientId, x.Key });
                 });
 
             migrationBuilder.CreateTable(
@@ -116,6 +134,29 @@ namespace Workbench.Data.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_users", x => x.UserName);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "downstream_outcomes",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    CaseId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Outcome = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Note = table.Column<string>(type: "character varying(4096)", maxLength: 4096, nullable: true),
+                    ReportedBy = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    ReportedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_downstream_outcomes", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_downstream_outcomes_cases_CaseId",
+                        column: x => x.CaseId,
+                        principalTable: "cases",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -227,6 +268,16 @@ namespace Workbench.Data.Migrations.Postgres
                 columns: new[] { "Status", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_downstream_outcomes_CaseId",
+                table: "downstream_outcomes",
+                column: "CaseId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_idempotency_keys_ExpiresAt",
+                table: "idempotency_keys",
+                column: "ExpiresAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_policy_versions_Version",
                 table: "policy_versions",
                 column: "Version",
@@ -246,6 +297,12 @@ namespace Workbench.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "audit_events");
+
+            migrationBuilder.DropTable(
+                name: "downstream_outcomes");
+
+            migrationBuilder.DropTable(
+                name: "idempotency_keys");
 
             migrationBuilder.DropTable(
                 name: "policy_evaluations");

@@ -1,0 +1,111 @@
+using Microsoft.EntityFrameworkCore;
+using Workbench.Core.Cases;
+using Workbench.Core.Policy;
+using Workbench.Data;
+using Workbench.Data.Entities;
+using Workbench.Web.Queues;
+
+namespace Workbench.Web.Intake;
+
+/// <summary>
+/// The policy in force: the active published version from the database, or — on a database that has none yet —
+/// the file named by <c>Policy:Path</c>, which is then recorded as the first published version.
+/// Swapped atomically when a new version is published.
+/// </summary>
+public sealed class ActivePolicy : IPolicyRuntime, IQueueCatalog
+{
+    private volatile CompiledPolicy? _policy;
+
+    public CompiledPolicy Policy => _policy ?? throw new InvalidOperationException("The policy is not loaded yet.");
+
+    public string Version => Policy.Version;
+
+    public IReadOnlyList<QueueInfo> Queues { get; private set; } = [];
+
+    public bool IsKnownWorkflow(string workflow) => Policy.Workflows.ContainsKey(workflow);
+
+    public PolicyDecision Evaluate(CaseSubmission submission, Guid caseId, DateTimeOffset now) => Policy.Evaluate(submission, caseId, now);
+
+    public void Activate(CompiledPolicy policy)
+    {
+        Queues = policy.Queues.Select(q => new QueueInfo(q.Name, q.Title, Describe(q))).ToList();
+        _policy = policy;
+    }
+
+    public async Task LoadAsync(IDbContextFactory<WorkbenchDbContext> dbFactory, IConfiguration configuration, TimeProvider time, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var active = await db.PolicyVersions.AsNoTracking().Where(p => p.IsActive).OrderByDescending(p => p.Id).FirstOrDefaultAsync(ct);
+        if (active is not null)
+        {
+            var stored = PolicyLoader.Load(active.Yaml);
+            if (stored.Policy is null)
+            {
+                throw new Data.WorkbenchConfigurationException(
+                    $"The active policy version {active.Version} in the database does not load: {string.Join("; ", stored.Errors)}");
+            }
+            Activate(stored.Policy);
+            return;
+        }
+
+        var path = ResolvePath(configuration["Policy:Path"] ?? "assets/policies/default.yaml");
+        if (path is null)
+        {
+            throw new Data.WorkbenchConfigurationException(
+                $"The setting Policy:Path names '{configuration["Policy:Path"]}', which does not exist, and the database has no published policy.");
+        }
+        var yaml = await File.ReadAllTextAsync(path, ct);
+        var result = PolicyLoader.Load(yaml);
+        if (result.Policy is null)
+        {
+            throw new Data.WorkbenchConfigurationException(
+                $"The policy file set by Policy:Path ({path}) is refused: {string.Join("; ", result.Errors.Take(5))}");
+        }
+        db.PolicyVersions.Add(new PolicyVersionRecord
+        {
+            Version = result.Policy.Version,
+            Yaml = yaml,
+            PublishedBy = "system",
+            Reason = $"Initial policy from {Path.GetFileName(path)}",
+            PublishedAt = time.GetUtcNow(),
+            IsActive = true,
+        });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Another instance recorded the same first version at the same moment: theirs is as good as ours.
+        }
+        Activate(result.Policy);
+    }
+
+    /// <summary>Relative paths are tried against the working directory, then beside the app (the file ships with it).</summary>
+    private static string? ResolvePath(string configured)
+    {
+        if (Path.IsPathRooted(configured))
+        {
+            return File.Exists(configured) ? configured : null;
+        }
+        foreach (var candidate in new[] { Path.GetFullPath(configured), Path.Combine(AppContext.BaseDirectory, configured) })
+        {
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private static string Describe(QueueDefinition q)
+    {
+        var sla = new[] { ("approval", q.Sla.AwaitApproval), ("handoff", q.Sla.Handoff) }
+            .Where(s => s.Item2 is not null)
+            .Select(s => $"{s.Item1} within {Format(s.Item2!.Value)}");
+        var text = string.Join(", ", sla);
+        return q.EscalationTarget is null ? text : $"{text}; escalates to {q.EscalationTarget}";
+    }
+
+    private static string Format(TimeSpan t) => t.TotalHours >= 1 && t.Minutes == 0 ? $"{(int)t.TotalHours} h" : $"{(int)t.TotalMinutes} min";
+}
