@@ -62,6 +62,15 @@ public class PolicyLoaderTests
     }
 
     [Fact]
+    public void Model_confidence_alone_is_refused_as_a_decisive_condition()
+    {
+        var e = RefusedRule("signals.model_confidence < 0.5");
+        Assert.Equal(("bad", 17, 11), (e.RuleId, e.Line, e.Column));
+        Assert.Contains("never decisive on its own", e.Message, StringComparison.Ordinal);
+        Assert.True(PolicyLoader.Load(Base + "  - id: ok\n    when: signals.model_confidence < 0.5 && claims.ungrounded > 0\n    then: { outcome: handoff }\n").Succeeded);
+    }
+
+    [Fact]
     public void A_declared_client_signal_is_known()
     {
         var yaml = Base.Replace("workflows:", "signals:\n  mood: number\nworkflows:", StringComparison.Ordinal)

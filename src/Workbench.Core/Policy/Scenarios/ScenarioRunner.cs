@@ -80,8 +80,13 @@ public static class ScenarioRunner
                 {
                     y.Error(item, $"scenario '{name}' needs 'expect'", name);
                 }
-                var caseIdText = y.String(YamlSupport.Get(s, "case_id"), "case_id", name);
-                var caseId = caseIdText is not null && Guid.TryParse(caseIdText, out var g) ? g : NameGuid(name);
+                var caseIdNode = YamlSupport.Get(s, "case_id");
+                var caseIdText = y.String(caseIdNode, "case_id", name);
+                var caseId = NameGuid(name);
+                if (caseIdText is not null && !Guid.TryParse(caseIdText, out caseId))
+                {
+                    y.Error(caseIdNode, $"case_id '{caseIdText}' is not a GUID", name);
+                }
                 if (errors.Count > before || submission is null || expect is null)
                 {
                     results.Add(new ScenarioResult(name, false, "the scenario could not be read: " + string.Join("; ", errors.Skip(before)), null));
