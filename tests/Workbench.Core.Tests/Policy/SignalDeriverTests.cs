@@ -221,4 +221,17 @@ public class SignalDeriverTests
         var withVariable = c with { Proposal = new Proposal(new ResponseProposal("x", new Dictionary<string, string> { ["invoice_id"] = "INV-1" }), c.Proposal.Action) };
         Assert.Equal(0, policy.Derive(withVariable, Now).GetNumber("fields.missing"));
     }
+
+    [Theory]
+    [InlineData("orderId", "order_id", true)]
+    [InlineData("OrderId", "order_id", true)]
+    [InlineData("order-id", "order_id", true)]
+    [InlineData("order_id", "order_id", true)]
+    [InlineData("order", "order_id", false)]
+    [InlineData("orderIdentifier", "order_id", false)]
+    [InlineData("border_id", "order_id", false)]
+    public void Required_field_names_match_across_snake_camel_and_kebab_case(string sent, string required, bool same)
+    {
+        Assert.Equal(same, Workbench.Core.Policy.Signals.SignalDeriver.SameFieldName(sent, required));
+    }
 }

@@ -227,16 +227,64 @@ public static class SignalDeriver
         var missing = 0;
         foreach (var field in requiredFields)
         {
-            var inParameters = proposal.Action?.Parameters is { } p && p.TryGetValue(field, out var v)
-                && v.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined)
-                && !(v.ValueKind == JsonValueKind.String && string.IsNullOrWhiteSpace(v.GetString()));
-            var inVariables = proposal.Response?.Variables is { } vars && vars.TryGetValue(field, out var s) && !string.IsNullOrWhiteSpace(s);
+            var inParameters = false;
+            foreach (var (name, v) in proposal.Action?.Parameters ?? EmptyParameters)
+            {
+                if (SameFieldName(name, field) && v.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined)
+                    && !(v.ValueKind == JsonValueKind.String && string.IsNullOrWhiteSpace(v.GetString())))
+                {
+                    inParameters = true;
+                    break;
+                }
+            }
+            var inVariables = false;
+            foreach (var (name, value) in proposal.Response?.Variables ?? EmptyVariables)
+            {
+                if (SameFieldName(name, field) && !string.IsNullOrWhiteSpace(value))
+                {
+                    inVariables = true;
+                    break;
+                }
+            }
             if (!inParameters && !inVariables)
             {
                 missing++;
             }
         }
         return missing;
+    }
+
+    private static readonly IReadOnlyDictionary<string, JsonElement> EmptyParameters = new Dictionary<string, JsonElement>();
+    private static readonly IReadOnlyDictionary<string, string> EmptyVariables = new Dictionary<string, string>();
+
+    /// <summary>
+    /// A policy names fields in snake_case; AI systems send camelCase or PascalCase as often. order_id, orderId,
+    /// OrderId and order-id are one field.
+    /// </summary>
+    internal static bool SameFieldName(string sent, string required)
+    {
+        int i = 0, j = 0;
+        while (true)
+        {
+            while (i < sent.Length && sent[i] is '_' or '-')
+            {
+                i++;
+            }
+            while (j < required.Length && required[j] is '_' or '-')
+            {
+                j++;
+            }
+            if (i == sent.Length || j == required.Length)
+            {
+                return i == sent.Length && j == required.Length;
+            }
+            if (char.ToLowerInvariant(sent[i]) != char.ToLowerInvariant(required[j]))
+            {
+                return false;
+            }
+            i++;
+            j++;
+        }
     }
 
     private static bool TryGetParameterAmount(ActionProposal? action, out double amount)
