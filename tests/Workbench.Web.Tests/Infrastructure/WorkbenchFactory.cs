@@ -1,6 +1,8 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Workbench.Web.Tests.Infrastructure;
@@ -23,6 +25,8 @@ public class WorkbenchFactory : WebApplicationFactory<Program>
     public string EnvironmentName { get; init; } = Environments.Development;
     public bool DemoData { get; init; }
     public Dictionary<string, string?> Settings { get; } = [];
+    /// <summary>Service changes a test needs (applied after the app's own registrations).</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -33,6 +37,10 @@ public class WorkbenchFactory : WebApplicationFactory<Program>
         foreach (var (k, v) in Settings)
         {
             builder.UseSetting(k, v);
+        }
+        if (TestServices is not null)
+        {
+            builder.ConfigureTestServices(TestServices);
         }
     }
 
