@@ -16,7 +16,7 @@ public static class WorkbenchJson
         options.DictionaryKeyPolicy = null;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         options.RespectNullableAnnotations = true;
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
+        options.Converters.Add(new SnakeCaseEnumConverterFactory());
         options.Converters.Add(new SignalValueJsonConverter());
     }
 
@@ -52,4 +52,43 @@ public sealed class SignalValueJsonConverter : JsonConverter<SignalValue>
             writer.WriteBooleanValue(value.Boolean);
         }
     }
+}
+
+/// <summary>
+/// Enums as exact snake_case strings, both ways. Stricter than JsonStringEnumConverter, which also reads
+/// "AUTHORITATIVE", "Authoritative" and numbers: the contract has one spelling per value.
+/// </summary>
+public sealed class SnakeCaseEnumConverterFactory : JsonConverterFactory
+{
+    public override bool CanConvert(Type typeToConvert) => typeToConvert.IsEnum;
+
+    public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
+        (JsonConverter)Activator.CreateInstance(typeof(SnakeCaseEnumConverter<>).MakeGenericType(typeToConvert))!;
+}
+
+public sealed class SnakeCaseEnumConverter<TEnum> : JsonConverter<TEnum>
+    where TEnum : struct, Enum
+{
+    private static readonly System.Collections.Frozen.FrozenDictionary<TEnum, string> Names =
+        System.Collections.Frozen.FrozenDictionary.ToFrozenDictionary(Enum.GetValues<TEnum>(), v => v, v => JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString()));
+
+    private static readonly System.Collections.Frozen.FrozenDictionary<string, TEnum> Values =
+        System.Collections.Frozen.FrozenDictionary.ToFrozenDictionary(Names, kv => kv.Value, kv => kv.Key, StringComparer.Ordinal);
+
+    public override TEnum Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.String && Values.TryGetValue(reader.GetString()!, out var value))
+        {
+            return value;
+        }
+        throw new JsonException($"Must be one of: {string.Join(", ", Names.Values)}.");
+    }
+
+    public override void Write(Utf8JsonWriter writer, TEnum value, JsonSerializerOptions options) => writer.WriteStringValue(Names[value]);
+
+    public override TEnum ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        Values.TryGetValue(reader.GetString()!, out var value) ? value : throw new JsonException($"Must be one of: {string.Join(", ", Names.Values)}.");
+
+    public override void WriteAsPropertyName(Utf8JsonWriter writer, TEnum value, JsonSerializerOptions options) =>
+        writer.WritePropertyName(Names[value]);
 }
