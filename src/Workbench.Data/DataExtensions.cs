@@ -51,13 +51,17 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
         return new DatabaseSettings(provider, connectionString);
     }
 
+    // One gate per settings object (one per app): every context of this database takes turns writing.
+    private SqliteWriteGate SqliteWriteGateInstance { get; } = new();
+    private static readonly SqliteConnectionSetup SqliteConnectionSetupInstance = new();
+
     /// <summary>The one place where the provider is applied to options.</summary>
     public void Apply(DbContextOptionsBuilder options)
     {
         switch (Provider)
         {
             case DatabaseProvider.Sqlite:
-                options.UseSqlite(ConnectionString);
+                options.UseSqlite(ConnectionString).AddInterceptors(SqliteConnectionSetupInstance, SqliteWriteGateInstance);
                 break;
             case DatabaseProvider.SqlServer:
                 options.UseSqlServer(ConnectionString, o => o.EnableRetryOnFailure());

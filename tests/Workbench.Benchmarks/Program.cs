@@ -4,6 +4,11 @@ using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 
+if (args.Length > 0 && args[0] == "intake")
+{
+    return await Workbench.Benchmarks.IntakeLoad.RunAsync(args[1..]);
+}
+
 // Sized to finish in a few minutes on a shared 2-core machine. Every benchmark is single-threaded, so it measures
 // one core; it is not pinned (WithAffinity) because on a shared machine a pinned core may be the busy one.
 // Benchmarks report, they never gate a build.
@@ -13,3 +18,4 @@ var config = DefaultConfig.Instance
     .AddColumn(StatisticColumn.OperationsPerSecond)
     .WithOptions(ConfigOptions.JoinSummary);
 BenchmarkSwitcher.FromAssembly(typeof(Workbench.Benchmarks.PolicyBenchmarks).Assembly).Run(args, config);
+return 0;

@@ -25,6 +25,7 @@ public static class ApiExtensions
         builder.Services.Configure<IntakeLimits>(builder.Configuration.GetSection("Intake:Limits"));
         builder.Services.Configure<ApiRateLimitOptions>(builder.Configuration.GetSection("Api:RateLimit"));
         builder.Services.AddSingleton<IntakeService>();
+        builder.Services.AddSingleton<IntakeWriter>();
         builder.Services.AddSingleton<AgentCommands>();
         builder.Services.AddSingleton<DecisionNotifier>();
         builder.Services.ConfigureHttpJsonOptions(o => WorkbenchJson.Configure(o.SerializerOptions));

@@ -41,37 +41,29 @@ public static class JsonBody
         }
         var bytes = buffer.ToArray();
 
-        JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = Options.MaxDepth });
+            // One pass straight from the bytes; the reader's own errors (syntax) are told apart from type errors.
+            var value = JsonSerializer.Deserialize<T>(bytes, Options);
+            return value is null
+                ? new(null, bytes, Problems.Invalid(new Dictionary<string, string[]> { ["$"] = ["The body must be a JSON object."] }))
+                : new(value, bytes, null);
         }
-        catch (JsonException ex)
+        catch (JsonException ex) when (ex.InnerException?.GetType().Name == "JsonReaderException" || bytes.Length == 0)
         {
             return new(null, bytes, Problems.Of(400, ProblemTypes.MalformedJson, "The body is not well-formed JSON",
                 $"{Clean(ex.Message)} (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})."));
         }
-        using (document)
+        catch (JsonException ex)
         {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return new(null, bytes, Problems.Invalid(new Dictionary<string, string[]> { ["$"] = ["The body must be a JSON object."] }));
-            }
-            try
-            {
-                var value = document.RootElement.Deserialize<T>(Options);
-                return value is null
-                    ? new(null, bytes, Problems.Invalid(new Dictionary<string, string[]> { ["$"] = ["The body must be a JSON object."] }))
-                    : new(value, bytes, null);
-            }
-            catch (JsonException ex)
-            {
-                return new(null, bytes, Problems.Invalid(new Dictionary<string, string[]> { [ex.Path ?? "$"] = [Clean(ex.Message)] }));
-            }
-            catch (Exception ex) when (ex is InvalidOperationException or FormatException or OverflowException or ArgumentException)
-            {
-                return new(null, bytes, Problems.Invalid(new Dictionary<string, string[]> { ["$"] = ["A value has the wrong type or format."] }));
-            }
+            var message = ex.Path is "$" or null && ex.Message.Contains("could not be converted", StringComparison.Ordinal)
+                ? "The body must be a JSON object."
+                : Clean(ex.Message);
+            return new(null, bytes, Problems.Invalid(new Dictionary<string, string[]> { [ex.Path ?? "$"] = [message] }));
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or OverflowException or ArgumentException)
+        {
+            return new(null, bytes, Problems.Invalid(new Dictionary<string, string[]> { ["$"] = ["A value has the wrong type or format."] }));
         }
     }
 

@@ -85,6 +85,8 @@ public static class DevelopmentSeed
             }
             submission = submission with
             {
+                // Suffixed so that the sample files can still be submitted as written, as the README shows.
+                ExternalId = submission.ExternalId + "#demo",
                 Evidence = submission.Evidence.Select(e => e with { PublishedAt = e.PublishedAt + shift }).ToList(),
             };
             // Spread over the last ~9 hours, deterministic per file: some cases fresh, some near or past their SLA.

@@ -10,7 +10,11 @@ public static class Audit
 {
     public static void Add(WorkbenchDbContext db, string type, string actor, string actorRole, DateTimeOffset at,
         Guid? caseId, object data, string? requestId = null) =>
-        db.AuditEvents.Add(new AuditEventRecord
+        db.AuditEvents.Add(Event(type, actor, actorRole, at, caseId, data, requestId));
+
+    public static AuditEventRecord Event(string type, string actor, string actorRole, DateTimeOffset at,
+        Guid? caseId, object data, string? requestId = null) =>
+        new AuditEventRecord
         {
             CaseId = caseId,
             Type = type,
@@ -19,5 +23,5 @@ public static class Audit
             At = at,
             RequestId = requestId,
             DataJson = JsonSerializer.Serialize(data, WorkbenchJson.Options),
-        });
+        };
 }

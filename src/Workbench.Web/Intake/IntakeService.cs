@@ -25,7 +25,7 @@ public abstract record IntakeOutcome
 /// only after the commit does the caller answer 201.
 /// </summary>
 public sealed class IntakeService(
-    IDbContextFactory<WorkbenchDbContext> dbFactory, IPolicyRuntime policy, TimeProvider time, ILogger<IntakeService> logger)
+    IDbContextFactory<WorkbenchDbContext> dbFactory, IntakeWriter writer, IPolicyRuntime policy, TimeProvider time, ILogger<IntakeService> logger)
 {
     /// <summary>Idempotency keys are kept at least this long.</summary>
     public static readonly TimeSpan KeyRetention = TimeSpan.FromHours(24);
@@ -44,11 +44,9 @@ public sealed class IntakeService(
         }
         try
         {
-            if (idempotencyKey is not null && await FindKeyAsync(clientId, idempotencyKey, hash!, ct) is { } earlier)
-            {
-                return earlier;
-            }
-            return await CreateAsync(clientId, idempotencyKey, hash, submission, requestId, ct);
+            // No look-up first: the key's primary key catches a repeat at commit, and the repeat is answered from
+            // the stored receipt then. That keeps a query off every first submission, which is nearly all of them.
+            return await CreateAsync(clientId, idempotencyKey, hash, submission, body, requestId, ct);
         }
         finally
         {
@@ -76,17 +74,16 @@ public sealed class IntakeService(
     }
 
     private async Task<IntakeOutcome> CreateAsync(
-        string clientId, string? key, string? hash, CaseSubmission submission, string? requestId, CancellationToken ct)
+        string clientId, string? key, string? hash, CaseSubmission submission, ReadOnlyMemory<byte> body, string? requestId, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var id = Guid.CreateVersion7(now);
         var decision = policy.Evaluate(submission, id, now);
-        var record = NewCase(clientId, id, submission, decision, now);
+        // The body as sent is what the reviewer and the audit see (it was validated, and unknown members refused).
+        var record = NewCase(clientId, id, submission, decision, now, System.Text.Encoding.UTF8.GetString(body.Span));
         var receipt = CaseViews.Receipt(record, decision);
 
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        db.Cases.Add(record);
-        Audit.Add(db, "case.submitted", clientId, "client", now, id, new
+        var audit = Audit.Event("case.submitted", clientId, "client", now, id, new
         {
             submission.ExternalId,
             submission.Workflow,
@@ -99,22 +96,19 @@ public sealed class IntakeService(
             submission.Provenance,
             EvidenceIds = submission.Evidence.Select(e => e.Id),
         }, requestId);
-        if (key is not null)
+        var keyRecord = key is null ? null : new IdempotencyRecord
         {
-            db.IdempotencyKeys.Add(new IdempotencyRecord
-            {
-                ClientId = clientId,
-                Key = key,
-                RequestHash = hash!,
-                CaseId = id,
-                ReceiptJson = JsonSerializer.Serialize(receipt, WorkbenchJson.Options),
-                CreatedAt = now,
-                ExpiresAt = now + KeyRetention,
-            });
-        }
+            ClientId = clientId,
+            Key = key,
+            RequestHash = hash!,
+            CaseId = id,
+            ReceiptJson = JsonSerializer.Serialize(receipt, WorkbenchJson.Options),
+            CreatedAt = now,
+            ExpiresAt = now + KeyRetention,
+        };
         try
         {
-            await db.SaveChangesAsync(ct);
+            await writer.WriteAsync(record, audit, keyRecord, ct);
         }
         catch (DbUpdateException ex)
         {
@@ -137,7 +131,7 @@ public sealed class IntakeService(
         return new IntakeOutcome.Created(receipt);
     }
 
-    internal static CaseRecord NewCase(string clientId, Guid id, CaseSubmission s, PolicyDecision d, DateTimeOffset now)
+    internal static CaseRecord NewCase(string clientId, Guid id, CaseSubmission s, PolicyDecision d, DateTimeOffset now, string? submissionJson = null)
     {
         var status = CaseStateMachine.InitialStatus(d.Release, d.Execute);
         var record = new CaseRecord
@@ -160,7 +154,7 @@ public sealed class IntakeService(
             RequesterId = s.Requester.Id,
             RequesterAuthenticated = s.Requester.Authenticated,
             RequestPreview = s.Request.Length > 500 ? s.Request[..500] : s.Request,
-            SubmissionJson = JsonSerializer.Serialize(s, WorkbenchJson.Options),
+            SubmissionJson = submissionJson ?? JsonSerializer.Serialize(s, WorkbenchJson.Options),
             CallbackUrl = s.CallbackUrl,
             PolicyVersion = d.PolicyVersion,
             CreatedAt = now,

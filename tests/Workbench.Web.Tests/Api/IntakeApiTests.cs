@@ -172,6 +172,24 @@ public sealed class IntakeApiTests(WorkbenchFactory app) : IClassFixture<Workben
     }
 
     [Fact]
+    public async Task One_bad_case_in_a_group_commit_fails_alone()
+    {
+        // Concurrent submissions are committed together; a duplicate among them must not take the others down.
+        var taken = Samples.Json(Samples.Queues);
+        Assert.Equal(HttpStatusCode.Created, (await app.ApiClient().SendAsync(Post(taken))).StatusCode);
+        var client = app.ApiClient();
+        var bodies = Enumerable.Range(0, 30).Select(_ => Samples.Json(Samples.Queues)).ToList();
+        bodies[17] = Samples.Json(Samples.Queues, taken["externalId"]!.GetValue<string>());
+
+        var responses = await Task.WhenAll(bodies.Select(b => client.SendAsync(Post(b, Guid.NewGuid().ToString()))));
+
+        Assert.Equal(HttpStatusCode.Conflict, responses[17].StatusCode);
+        Assert.Equal(29, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        var ids = bodies.Select(b => b["externalId"]!.GetValue<string>()).ToList();
+        Assert.Equal(30, await app.WithDbAsync(db => db.Cases.CountAsync(c => ids.Contains(c.ExternalId))));
+    }
+
+    [Fact]
     public async Task Missing_credentials_are_401_problem()
     {
         var response = await app.CreateClient().SendAsync(Post(Samples.Json(Samples.Queues)));

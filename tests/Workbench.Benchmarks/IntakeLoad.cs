@@ -1,0 +1,396 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Workbench.Core.Cases;
+using Workbench.Core.Serialization;
+
+namespace Workbench.Benchmarks;
+
+/// <summary>
+/// Intake over HTTP on loopback, load generator included, beside a raw baseline: a minimal ASP.NET Core endpoint
+/// that parses the same JSON and inserts it with one INSERT into SQLite (WAL) — the most this machine can do.
+/// Usage: dotnet run -c Release --project tests/Workbench.Benchmarks -- intake [--seconds 15] [--concurrency 32] [--rate 500]
+/// </summary>
+public static class IntakeLoad
+{
+    private const string DemoKey = "wb_demo_agent_7Qm2VxK9pLr4TzN8aHcE3uYd";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var seconds = Arg(args, "--seconds", 15);
+        var concurrency = Arg(args, "--concurrency", 32);
+        var rate = Arg(args, "--rate", 500);
+        var root = FindRoot();
+        var bodies = LoadBodies(root);
+        var work = Directory.CreateTempSubdirectory("wb-load-").FullName;
+        Console.WriteLine($"Intake load: {seconds} s per phase, {concurrency} concurrent clients, fixed rate {rate}/s; {Environment.ProcessorCount} cores; {bodies.Length} sample bodies");
+        try
+        {
+            // Raw baseline first, in this process.
+            var baselineDb = Path.Combine(work, "baseline.db");
+            await using var baseline = await StartBaselineAsync(baselineDb);
+            var rawMax = await ClosedLoopAsync(baseline.Url + "/ingest", null, bodies, concurrency, seconds);
+            var rawRate = await OpenLoopAsync(baseline.Url + "/ingest", null, bodies, rate, seconds);
+            await baseline.DisposeAsync();
+            var rawRows = CountRows(baselineDb, "SELECT COUNT(*) FROM raw_cases");
+            var rawWarm = Interlocked.Exchange(ref _warmUpAccepted, 0);
+
+            var appDb = Path.Combine(work, "workbench.db");
+            using var app = StartWorkbench(root, appDb);
+            await WaitReadyAsync(app.Url);
+            var wbMax = await ClosedLoopAsync(app.Url + "/api/v1/cases", DemoKey, bodies, concurrency, seconds);
+            var wbRate = await OpenLoopAsync(app.Url + "/api/v1/cases", DemoKey, bodies, rate, seconds);
+            app.Stop();
+            var wbRows = CountRows(appDb, "SELECT COUNT(*) FROM cases");
+            var wbWarm = Interlocked.Exchange(ref _warmUpAccepted, 0);
+
+            Console.WriteLine();
+            Console.WriteLine("| target | phase | accepted/s | p50 ms | p95 ms | p99 ms | max ms | accepted | errors |");
+            Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+            Print("raw baseline (parse + 1 INSERT, SQLite WAL)", $"max, {concurrency} clients", rawMax);
+            Print("raw baseline (parse + 1 INSERT, SQLite WAL)", $"fixed {rate}/s", rawRate);
+            Print("Workbench POST /api/v1/cases (SQLite)", $"max, {concurrency} clients", wbMax);
+            Print("Workbench POST /api/v1/cases (SQLite)", $"fixed {rate}/s", wbRate);
+            Console.WriteLine();
+            Console.WriteLine($"Workbench / raw baseline, sustained: {wbMax.PerSecond / rawMax.PerSecond:P0}");
+            var wbAnswered = wbMax.Accepted + wbRate.Accepted + wbWarm;
+            var rawAnswered = rawMax.Accepted + rawRate.Accepted + rawWarm;
+            Console.WriteLine($"Rows committed vs 201s answered (warm-up included): Workbench {wbRows} vs {wbAnswered} ({(wbRows == wbAnswered ? "equal" : "DIFFERENT")}); " +
+                              $"baseline {rawRows} vs {rawAnswered} ({(rawRows == rawAnswered ? "equal" : "DIFFERENT")})");
+            return 0;
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private sealed record Phase(double PerSecond, long Accepted, long Errors, double P50, double P95, double P99, double Max, string? FirstError);
+
+    private static void Print(string target, string phase, Phase p) =>
+        Console.WriteLine($"| {target} | {phase} | {p.PerSecond:N0} | {p.P50:N1} | {p.P95:N1} | {p.P99:N1} | {p.Max:N1} | {p.Accepted:N0} | {p.Errors:N0}{(p.FirstError is null ? "" : " (" + p.FirstError + ")")} |");
+
+    private static byte[][] LoadBodies(string root)
+    {
+        var files = Directory.GetFiles(Path.Combine(root, "assets", "samples", "cases"), "*.json").Order(StringComparer.Ordinal);
+        var shift = DateTimeOffset.UtcNow - new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
+        return files.Select(f =>
+        {
+            var json = JsonNode.Parse(File.ReadAllText(f))!.AsObject();
+            json["externalId"] = "__EXTERNAL_ID__";
+            foreach (var e in json["evidence"]?.AsArray() ?? [])
+            {
+                if (e?["publishedAt"]?.GetValue<string>() is { } published)
+                {
+                    e["publishedAt"] = (DateTimeOffset.Parse(published, System.Globalization.CultureInfo.InvariantCulture) + shift).ToString("O");
+                }
+            }
+            return Encoding.UTF8.GetBytes(json.ToJsonString());
+        }).ToArray();
+    }
+
+    private static long _sequence;
+
+    private static HttpRequestMessage Request(string url, string? key, byte[][] bodies)
+    {
+        var n = Interlocked.Increment(ref _sequence);
+        var template = bodies[n % bodies.Length];
+        var body = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(template).Replace("__EXTERNAL_ID__", $"load-{Environment.ProcessId}-{n}", StringComparison.Ordinal));
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new("application/json");
+        request.Headers.Add("Idempotency-Key", $"load-{Environment.ProcessId}-{n}");
+        if (key is not null)
+        {
+            request.Headers.Authorization = new("Bearer", key);
+        }
+        return request;
+    }
+
+    private static HttpClient Client() => new(new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+    {
+        Timeout = TimeSpan.FromSeconds(30),
+    };
+
+    /// <summary>As fast as the server answers: each client sends the next request when the last one returns.</summary>
+    private static async Task<Phase> ClosedLoopAsync(string url, string? key, byte[][] bodies, int concurrency, int seconds)
+    {
+        using var http = Client();
+        await WarmUpAsync(http, url, key, bodies);
+        var latencies = new List<double>[concurrency];
+        long accepted = 0, errors = 0;
+        string? firstError = null;
+        var stop = Stopwatch.StartNew();
+        var duration = TimeSpan.FromSeconds(seconds);
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async w =>
+        {
+            var mine = latencies[w] = new List<double>(10_000);
+            while (stop.Elapsed < duration)
+            {
+                var started = Stopwatch.GetTimestamp();
+                try
+                {
+                    using var response = await http.SendAsync(Request(url, key, bodies));
+                    mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    if (response.StatusCode == HttpStatusCode.Created)
+                    {
+                        Interlocked.Increment(ref accepted);
+                    }
+                    else
+                    {
+                        Interlocked.Increment(ref errors);
+                        firstError ??= $"{(int)response.StatusCode}: {Trim(await response.Content.ReadAsStringAsync())}";
+                    }
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                {
+                    Interlocked.Increment(ref errors);
+                    firstError ??= ex.Message;
+                }
+            }
+        }));
+        return Summarize(latencies.SelectMany(l => l).ToList(), accepted, errors, stop.Elapsed.TotalSeconds, firstError);
+    }
+
+    /// <summary>
+    /// A steady arrival rate, whatever the server does: latency counts from when a request was due, so a slow
+    /// server cannot hide its queueing (no coordinated omission).
+    /// </summary>
+    private static async Task<Phase> OpenLoopAsync(string url, string? key, byte[][] bodies, int rate, int seconds)
+    {
+        using var http = Client();
+        var total = rate * seconds;
+        var latencies = new double[total];
+        long accepted = 0, errors = 0;
+        string? firstError = null;
+        var clock = Stopwatch.StartNew();
+        var tasks = new Task[total];
+        for (var i = 0; i < total; i++)
+        {
+            var due = TimeSpan.FromSeconds((double)i / rate);
+            var wait = due - clock.Elapsed;
+            if (wait > TimeSpan.FromMilliseconds(1))
+            {
+                await Task.Delay(wait);
+            }
+            var index = i;
+            tasks[i] = Task.Run(async () =>
+            {
+                try
+                {
+                    using var response = await http.SendAsync(Request(url, key, bodies));
+                    latencies[index] = (clock.Elapsed - due).TotalMilliseconds;
+                    if (response.StatusCode == HttpStatusCode.Created)
+                    {
+                        Interlocked.Increment(ref accepted);
+                    }
+                    else
+                    {
+                        Interlocked.Increment(ref errors);
+                        firstError ??= $"{(int)response.StatusCode}";
+                    }
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                {
+                    latencies[index] = (clock.Elapsed - due).TotalMilliseconds;
+                    Interlocked.Increment(ref errors);
+                    firstError ??= ex.Message;
+                }
+            });
+        }
+        await Task.WhenAll(tasks);
+        return Summarize(latencies.ToList(), accepted, errors, clock.Elapsed.TotalSeconds, firstError);
+    }
+
+    private static long _warmUpAccepted;
+
+    private static async Task WarmUpAsync(HttpClient http, string url, string? key, byte[][] bodies)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            using var response = await http.SendAsync(Request(url, key, bodies));
+            if (response.StatusCode == HttpStatusCode.Created)
+            {
+                Interlocked.Increment(ref _warmUpAccepted);
+            }
+        }
+    }
+
+    private static Phase Summarize(List<double> latencies, long accepted, long errors, double seconds, string? firstError)
+    {
+        latencies.Sort();
+        double P(double q) => latencies.Count == 0 ? 0 : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
+        return new Phase(accepted / seconds, accepted, errors, P(0.50), P(0.95), P(0.99), latencies.Count == 0 ? 0 : latencies[^1], firstError);
+    }
+
+    private static string Trim(string s) => s.Length > 160 ? s[..160] : s;
+
+    private sealed class Baseline(WebApplication app, string url) : IAsyncDisposable
+    {
+        public string Url { get; } = url;
+        private bool _stopped;
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_stopped)
+            {
+                _stopped = true;
+                await app.StopAsync();
+                await app.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<Baseline> StartBaselineAsync(string dbPath)
+    {
+        var connectionString = $"Data Source={dbPath};Pooling=true";
+        await using (var setup = new SqliteConnection(connectionString))
+        {
+            await setup.OpenAsync();
+            using var cmd = setup.CreateCommand();
+            cmd.CommandText = "PRAGMA journal_mode=WAL; CREATE TABLE raw_cases (id TEXT PRIMARY KEY, external_id TEXT NOT NULL, workflow TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL);";
+            await cmd.ExecuteNonQueryAsync();
+        }
+        var port = FreePort();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        var app = builder.Build();
+        app.MapPost("/ingest", async (HttpRequest request) =>
+        {
+            var submission = await JsonSerializer.DeserializeAsync<CaseSubmission>(request.Body, WorkbenchJson.Options);
+            if (submission is null)
+            {
+                return Results.BadRequest();
+            }
+            var id = Guid.CreateVersion7();
+            await using var connection = new SqliteConnection(connectionString);
+            await connection.OpenAsync();
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "PRAGMA synchronous=NORMAL; INSERT INTO raw_cases (id, external_id, workflow, body, created_at) VALUES ($id, $ext, $wf, $body, $at)";
+            cmd.Parameters.AddWithValue("$id", id.ToString());
+            cmd.Parameters.AddWithValue("$ext", submission.ExternalId);
+            cmd.Parameters.AddWithValue("$wf", submission.Workflow);
+            cmd.Parameters.AddWithValue("$body", JsonSerializer.Serialize(submission, WorkbenchJson.Options));
+            cmd.Parameters.AddWithValue("$at", DateTime.UtcNow.Ticks);
+            await cmd.ExecuteNonQueryAsync();
+            return Results.Created($"/ingest/{id}", new { id });
+        });
+        await app.StartAsync();
+        return new Baseline(app, $"http://127.0.0.1:{port}");
+    }
+
+    private sealed class AppProcess(Process process, string url) : IDisposable
+    {
+        public string Url { get; } = url;
+
+        public void Stop()
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(10_000);
+            }
+        }
+
+        public void Dispose()
+        {
+            Stop();
+            process.Dispose();
+        }
+    }
+
+    private static AppProcess StartWorkbench(string root, string dbPath)
+    {
+        var configuration = Path.GetFileName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)))!; // bin/<Configuration>/net10.0
+        var web = Path.Combine(root, "src", "Workbench.Web");
+        var dll = Path.Combine(web, "bin", configuration, "net10.0", "Workbench.Web.dll");
+        var port = FreePort();
+        var url = $"http://127.0.0.1:{port}";
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = root, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { dll, "--urls", url, "--contentRoot", web })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Development"; // the demo API client; demo cases off below
+        psi.Environment["Workbench__DemoData__Enabled"] = "false";
+        psi.Environment["ConnectionStrings__Workbench"] = $"Data Source={dbPath}";
+        psi.Environment["Api__RateLimit__PermitsPerSecond"] = "1000000";
+        psi.Environment["Api__RateLimit__Burst"] = "1000000";
+        psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(psi)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                Console.Error.WriteLine("[app] " + e.Data);
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new AppProcess(process, url);
+    }
+
+    private static async Task WaitReadyAsync(string url)
+    {
+        using var http = new HttpClient();
+        for (var i = 0; i < 240; i++)
+        {
+            try
+            {
+                if ((await http.GetAsync(url + "/health/ready")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException("Workbench did not become ready.");
+    }
+
+    private static long CountRows(string dbPath, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={dbPath};Pooling=false");
+        connection.Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        return (long)cmd.ExecuteScalar()!;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static int Arg(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Workbench.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("Run from inside the repository.");
+    }
+}
