@@ -18,7 +18,7 @@ public sealed class SmokeTests(AppServer app, BrowserFixture browser)
         {
             await page.GotoAsync("/queues");
             await page.WaitForURLAsync("**/account/login**");
-            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in as rita" }).ClickAsync();
+            await page.GetByRole(AriaRole.Link, new() { Name = "Sign in as rita" }).ClickAsync();
 
             await page.WaitForURLAsync("**/queues");
             await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Queues", Level = 1 })).ToBeVisibleAsync();
@@ -32,5 +32,67 @@ public sealed class SmokeTests(AppServer app, BrowserFixture browser)
             await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "FAILED-smoke.png"), FullPage = true });
             throw;
         }
+    }
+
+    private async Task<IPage> SignedInPageAsync(IBrowserContext context, string user)
+    {
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"/account/dev-login?user={user}&returnUrl=/queues");
+        return page;
+    }
+
+    [Theory]
+    [InlineData("lena", "/queues", "Queues")]
+    [InlineData("lena", "/queues/policy-legal", "Policy and legal")]
+    [InlineData("lena", "/board", "SLA board")]
+    [InlineData("lena", "/policies", "Escalation policy")]
+    [InlineData("lena", "/insights", "Insights")]
+    [InlineData("adam", "/audit", "Audit")]
+    [InlineData("adam", "/admin", "Administration")]
+    [InlineData("rita", "/queues/support", "Support")]
+    public async Task Every_page_renders_its_heading_for_its_role(string user, string path, string heading)
+    {
+        await using var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = app.BaseUrl,
+            ViewportSize = new ViewportSize { Width = 1366, Height = 860 },
+        });
+        var page = await SignedInPageAsync(context, user);
+        await page.GotoAsync(path);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = heading, Level = 1 })).ToBeVisibleAsync();
+        var name = path.Trim('/').Replace('/', '-');
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, $"{name}-{user}.png"), FullPage = true });
+
+        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Switch to dark theme" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Switch to light theme" })).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, $"{name}-{user}-dark.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task A_reviewer_is_told_when_a_page_is_not_for_his_role()
+    {
+        await using var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseUrl });
+        var page = await SignedInPageAsync(context, "rita");
+        await page.GotoAsync("/board");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not part of your role", Level = 1 })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Board" })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task Sign_in_page_lists_the_people_of_the_development_sign_in()
+    {
+        await using var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = app.BaseUrl,
+            ViewportSize = new ViewportSize { Width = 1366, Height = 860 },
+        });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/account/login");
+        foreach (var user in new[] { "rita", "felix", "mia", "sam", "lena", "adam" })
+        {
+            await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = $"Sign in as {user}" })).ToBeVisibleAsync();
+        }
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "login.png"), FullPage = true });
     }
 }

@@ -101,7 +101,9 @@ public sealed class ReviewerDirectory(IDbContextFactory<WorkbenchDbContext> dbFa
     public async Task<IReadOnlyList<Data.Entities.UserRecord>> AllAsync(CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Users.AsNoTracking().Include(u => u.Queues).OrderBy(u => u.Role).ThenBy(u => u.UserName).ToListAsync(ct);
+        var users = await db.Users.AsNoTracking().Include(u => u.Queues).ToListAsync(ct);
+        return users.OrderBy(u => u.Role).ThenBy(u => u.UserName, StringComparer.Ordinal).ToList(); // reviewers first
+
     }
 
     /// <summary>Null means every queue.</summary>
