@@ -29,8 +29,21 @@ fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 dotnet build Workbench.sln -c Debug -nologo -clp:ErrorsOnly
 status=0
+passed=0
+failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 for project in tests/Workbench.Core.Tests tests/Workbench.Web.Tests e2e/Workbench.E2E; do
   echo "== $project"
-  dotnet test "$project" --no-build -c Debug -nologo --logger "console;verbosity=minimal" "$@" || status=1
+  dotnet test "$project" --no-build -c Debug -nologo --logger "console;verbosity=minimal" "$@" 2>&1 | tee "$log" || status=1
+  p=$( (grep -oE 'Passed: +[0-9]+' "$log" || true) | awk '{s += $2} END {print s + 0}')
+  f=$( (grep -oE 'Failed: +[0-9]+' "$log" || true) | awk '{s += $2} END {print s + 0}')
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+  if ! grep -qE '^(Passed|Failed)!' "$log"; then
+    echo "tests/run.sh: $project reported no test result" >&2
+    status=1
+  fi
 done
+echo "$passed passed, $failed failed"
 exit $status
