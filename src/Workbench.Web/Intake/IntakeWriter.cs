@@ -88,6 +88,8 @@ public sealed class IntakeWriter : IAsyncDisposable
     private async Task SaveAsync(IReadOnlyList<Pending> batch)
     {
         await using var db = await _dbFactory.CreateDbContextAsync();
+        // Only inserts of new graphs: nothing to detect, and this loop is the one serial step of intake.
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
         foreach (var p in batch)
         {
             db.Cases.Add(p.Case);
