@@ -40,6 +40,10 @@ public sealed class CaseRecord
 
     public string? ClaimedBy { get; set; }
     public DateTimeOffset? ClaimExpiresAt { get; set; }
+    /// <summary>A lead assigned the case to this reviewer: it is at the top of his queue.</summary>
+    public string? AssignedTo { get; set; }
+    /// <summary>Reviewers who approved in the current round, space-separated with leading and trailing space (four-eyes).</summary>
+    public string ApprovedBy { get; set; } = " ";
 
     public DecisionKind? Decision { get; set; }
     public DateTimeOffset? DecidedAt { get; set; }

@@ -26,6 +26,9 @@ public static class ApiExtensions
         builder.Services.Configure<ApiRateLimitOptions>(builder.Configuration.GetSection("Api:RateLimit"));
         builder.Services.AddSingleton<IntakeService>();
         builder.Services.AddSingleton<IntakeWriter>();
+        builder.Services.Configure<Review.ReviewOptions>(builder.Configuration.GetSection("Review"));
+        builder.Services.AddSingleton<Review.ReviewService>();
+        builder.Services.AddHostedService<Review.LeaseSweeper>();
         builder.Services.AddSingleton<AgentCommands>();
         builder.Services.AddSingleton<DecisionNotifier>();
         builder.Services.ConfigureHttpJsonOptions(o => WorkbenchJson.Configure(o.SerializerOptions));
@@ -84,6 +87,7 @@ public static class ApiExtensions
     public static WebApplication MapWorkbenchApi(this WebApplication app)
     {
         app.MapCasesApi();
+        Review.ReviewApi.MapReviewApi(app);
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/api/docs", o => o.WithTitle("Workbench API").WithOpenApiRoutePattern("/openapi/{documentName}.json"))
             .AllowAnonymous();

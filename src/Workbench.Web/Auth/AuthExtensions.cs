@@ -33,6 +33,9 @@ public static class AuthExtensions
                 o.Cookie.SameSite = SameSiteMode.Lax;
                 o.SlidingExpiration = true;
                 o.ExpireTimeSpan = TimeSpan.FromHours(10);
+                // An API caller gets a problem detail, not a redirect to the sign-in page.
+                o.Events.OnRedirectToLogin = ctx => ApiAware(ctx, 401, Api.ProblemTypes.Unauthenticated, "Sign in first.");
+                o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx, 403, Api.ProblemTypes.Forbidden, "Your role does not allow this.");
             });
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(WorkbenchPolicies.Review, p => p.RequireRole(nameof(UserRole.Reviewer), nameof(UserRole.Lead)))
@@ -84,6 +87,17 @@ public static class AuthExtensions
         return Results.LocalRedirect(target);
     }
 
+    private static Task ApiAware(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> ctx, int status, string type, string detail)
+    {
+        if (ctx.Request.Path.StartsWithSegments("/api"))
+        {
+            ctx.Response.StatusCode = status;
+            return Api.Problems.Of(status, type, status == 401 ? "Authentication required" : "Forbidden", detail).ExecuteAsync(ctx.HttpContext);
+        }
+        ctx.Response.Redirect(ctx.RedirectUri);
+        return Task.CompletedTask;
+    }
+
     /// <summary>Only app-relative paths: an open redirect after sign-in is a phishing tool.</summary>
     public static bool IsLocalUrl(string? url) =>
         !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
@@ -105,6 +119,15 @@ public sealed class ReviewerDirectory(IDbContextFactory<WorkbenchDbContext> dbFa
         return users.OrderBy(u => u.Role).ThenBy(u => u.UserName, StringComparer.Ordinal).ToList(); // reviewers first
 
     }
+
+    /// <summary>The acting reviewer with the queues he may work.</summary>
+    public async Task<Review.ReviewerIdentity> IdentityAsync(ClaimsPrincipal user, CancellationToken ct) =>
+        new(user.Identity?.Name ?? throw new InvalidOperationException("Not signed in."),
+            user.IsInRole(nameof(UserRole.Lead)), await QueuesOfAsync(user, ct));
+
+    public static Review.ReviewerIdentity IdentityOf(Data.Entities.UserRecord user) =>
+        new(user.UserName, user.Role == UserRole.Lead,
+            user.Role is UserRole.Lead or UserRole.Admin ? null : user.Queues.Select(q => q.Queue).ToHashSet(StringComparer.Ordinal));
 
     /// <summary>Null means every queue.</summary>
     public async Task<IReadOnlySet<string>?> QueuesOfAsync(ClaimsPrincipal user, CancellationToken ct)

@@ -114,6 +114,15 @@ namespace Workbench.Data.Migrations.Postgres
                     b.Property<int>("ApprovalsRequired")
                         .HasColumnType("integer");
 
+                    b.Property<string>("ApprovedBy")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<string>("AssignedTo")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
                     b.Property<string>("CallbackUrl")
                         .HasMaxLength(2048)
                         .HasColumnType("character varying(2048)");

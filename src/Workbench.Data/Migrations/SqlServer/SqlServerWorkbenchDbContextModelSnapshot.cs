@@ -114,6 +114,15 @@ namespace Workbench.Data.Migrations.SqlServer
                     b.Property<int>("ApprovalsRequired")
                         .HasColumnType("int");
 
+                    b.Property<string>("ApprovedBy")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("nvarchar(1024)");
+
+                    b.Property<string>("AssignedTo")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
                     b.Property<string>("CallbackUrl")
                         .HasMaxLength(2048)
                         .HasColumnType("nvarchar(2048)");

@@ -78,6 +78,8 @@ namespace Workbench.Data.Migrations.Postgres
                     PendingQuestion = table.Column<string>(type: "character varying(4096)", maxLength: 4096, nullable: true),
                     ClaimedBy = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
                     ClaimExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    AssignedTo = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    ApprovedBy = table.Column<string>(type: "character varying(1024)", maxLength: 1024, nullable: false),
                     Decision = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
                     DecidedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     DecisionJson = table.Column<string>(type: "text", nullable: true),

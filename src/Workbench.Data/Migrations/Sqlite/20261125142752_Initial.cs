@@ -77,6 +77,8 @@ namespace Workbench.Data.Migrations.Sqlite
                     PendingQuestion = table.Column<string>(type: "TEXT", maxLength: 4096, nullable: true),
                     ClaimedBy = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true),
                     ClaimExpiresAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    AssignedTo = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true),
+                    ApprovedBy = table.Column<string>(type: "TEXT", maxLength: 1024, nullable: false),
                     Decision = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
                     DecidedAt = table.Column<long>(type: "INTEGER", nullable: true),
                     DecisionJson = table.Column<string>(type: "TEXT", nullable: true),

@@ -77,6 +77,8 @@ namespace Workbench.Data.Migrations.SqlServer
                     PendingQuestion = table.Column<string>(type: "nvarchar(max)", maxLength: 4096, nullable: true),
                     ClaimedBy = table.Column<string>(type: "nvarchar(128)", maxLength: 128, nullable: true),
                     ClaimExpiresAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    AssignedTo = table.Column<string>(type: "nvarchar(128)", maxLength: 128, nullable: true),
+                    ApprovedBy = table.Column<string>(type: "nvarchar(1024)", maxLength: 1024, nullable: false),
                     Decision = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: true),
                     DecidedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
                     DecisionJson = table.Column<string>(type: "nvarchar(max)", nullable: true),

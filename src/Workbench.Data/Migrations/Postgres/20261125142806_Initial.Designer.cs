@@ -12,7 +12,7 @@ using Workbench.Data;
 namespace Workbench.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresWorkbenchDbContext))]
-    [Migration("20261125135604_Initial")]
+    [Migration("20261125142806_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -116,6 +116,15 @@ namespace Workbench.Data.Migrations.Postgres
 
                     b.Property<int>("ApprovalsRequired")
                         .HasColumnType("integer");
+
+                    b.Property<string>("ApprovedBy")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<string>("AssignedTo")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
 
                     b.Property<string>("CallbackUrl")
                         .HasMaxLength(2048)

@@ -1,0 +1,95 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Workbench.Core.Cases;
+using Workbench.Web.Api;
+using Workbench.Web.Auth;
+
+namespace Workbench.Web.Review;
+
+/// <summary>
+/// The review service over HTTP for integrations (chat-ops, mobile), authenticated as a user. Same rules and
+/// problem types as the pages. Every POST must carry a JSON body (`{}` will do): a cross-site form cannot send
+/// one without a CORS preflight, which this API never grants — that is its CSRF defence with cookie sign-in.
+/// </summary>
+public static class ReviewApi
+{
+    public sealed record AssignRequest(string Reviewer);
+
+    public static IEndpointRouteBuilder MapReviewApi(this IEndpointRouteBuilder app)
+    {
+        var review = app.MapGroup("/api/v1/review").WithTags("Review").RequireAuthorization(WorkbenchPolicies.Review)
+            .AddEndpointFilter(RequireJsonBody);
+        review.MapPost("/next", NextAsync).WithName("ReviewNext").WithSummary("Claim the most urgent unclaimed case you may work");
+        review.MapPost("/cases/{id:guid}/claim", ClaimAsync).WithName("ReviewClaim").WithSummary("Claim a case (a lease; renewing your own)");
+        review.MapPost("/cases/{id:guid}/release", ReleaseAsync).WithName("ReviewRelease").WithSummary("Give a claimed case back to its queue");
+        review.MapPost("/cases/{id:guid}/actions", ActAsync).WithName("ReviewAct").Accepts<ReviewActionRequest>("application/json")
+            .WithSummary("approve | approve_with_edits | reject | request_info | route");
+        review.MapPost("/cases/{id:guid}/assign", AssignAsync).WithName("ReviewAssign").Accepts<AssignRequest>("application/json")
+            .RequireAuthorization(WorkbenchPolicies.Lead).WithSummary("Lead: put a case at the top of a reviewer's queue");
+        return app;
+    }
+
+    private static async ValueTask<object?> RequireJsonBody(EndpointFilterInvocationContext ctx, EndpointFilterDelegate next)
+    {
+        var request = ctx.HttpContext.Request;
+        if (!(request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) ?? false))
+        {
+            return Problems.Of(415, ProblemTypes.UnsupportedMediaType, "Send a JSON body",
+                "Review API calls need Content-Type: application/json (an empty object is fine).");
+        }
+        return await next(ctx);
+    }
+
+    public static async Task<Results<Ok<ReviewCaseView>, NoContent, ProblemHttpResult, ValidationProblem>> NextAsync(
+        string? queue, ClaimsPrincipal user, ReviewerDirectory directory, ReviewService reviews, CancellationToken ct) =>
+        ToResult(await reviews.NextAsync(await directory.IdentityAsync(user, ct), queue, ct), emptyIsNoContent: true);
+
+    public static async Task<Results<Ok<ReviewCaseView>, NoContent, ProblemHttpResult, ValidationProblem>> ClaimAsync(
+        Guid id, ClaimsPrincipal user, ReviewerDirectory directory, ReviewService reviews, CancellationToken ct) =>
+        ToResult(await reviews.ClaimAsync(await directory.IdentityAsync(user, ct), id, ct));
+
+    public static async Task<Results<Ok<ReviewCaseView>, NoContent, ProblemHttpResult, ValidationProblem>> ReleaseAsync(
+        Guid id, ClaimsPrincipal user, ReviewerDirectory directory, ReviewService reviews, CancellationToken ct) =>
+        ToResult(await reviews.ReleaseAsync(await directory.IdentityAsync(user, ct), id, ct));
+
+    public static async Task<Results<Ok<ReviewCaseView>, NoContent, ProblemHttpResult, ValidationProblem>> ActAsync(
+        Guid id, HttpContext http, ReviewerDirectory directory, ReviewService reviews, CancellationToken ct)
+    {
+        var body = await JsonBody.ReadAsync<ReviewActionRequest>(http.Request, 256 * 1024, ct);
+        if (body.Problem is not null)
+        {
+            return body.Problem switch
+            {
+                ProblemHttpResult p => p,
+                ValidationProblem v => v,
+                _ => throw new InvalidOperationException(),
+            };
+        }
+        return ToResult(await reviews.ActAsync(await directory.IdentityAsync(http.User, ct), id, body.Value!, ct));
+    }
+
+    public static async Task<Results<Ok<ReviewCaseView>, NoContent, ProblemHttpResult, ValidationProblem>> AssignAsync(
+        Guid id, AssignRequest request, ClaimsPrincipal user, ReviewerDirectory directory, ReviewService reviews, CancellationToken ct)
+    {
+        var assignee = await directory.FindAsync(request.Reviewer ?? "", ct);
+        if (assignee is null)
+        {
+            return Problems.Invalid(new Dictionary<string, string[]> { ["$.reviewer"] = [$"There is no reviewer named '{request.Reviewer}'."] });
+        }
+        return ToResult(await reviews.AssignAsync(await directory.IdentityAsync(user, ct), id, ReviewerDirectory.IdentityOf(assignee), ct));
+    }
+
+    private static Results<Ok<ReviewCaseView>, NoContent, ProblemHttpResult, ValidationProblem> ToResult(ReviewResult result, bool emptyIsNoContent = false) =>
+        result switch
+        {
+            ReviewResult.Ok ok => TypedResults.Ok(ok.Case),
+            ReviewResult.Empty when emptyIsNoContent => TypedResults.NoContent(),
+            ReviewResult.Empty => Problems.NotFound("case"),
+            ReviewResult.NotFound => Problems.NotFound("case"),
+            ReviewResult.Forbidden f => Problems.Of(403, f.Type, "Not allowed", f.Detail),
+            ReviewResult.Conflict c => Problems.Of(409, c.Type, "Not possible now", c.Detail,
+                new Dictionary<string, object?> { ["current"] = c.Current }),
+            ReviewResult.Invalid i => Problems.Invalid(i.Errors),
+            _ => throw new InvalidOperationException("Unknown review result."),
+        };
+}
