@@ -28,6 +28,7 @@ public static class ApiExtensions
         builder.Services.AddSingleton<IntakeWriter>();
         builder.Services.Configure<Review.ReviewOptions>(builder.Configuration.GetSection("Review"));
         builder.Services.AddSingleton<Review.ReviewService>();
+        builder.Services.AddSingleton<Review.CaseDetails>();
         builder.Services.AddHostedService<Review.LeaseSweeper>();
         builder.Services.AddSingleton<AgentCommands>();
         builder.Services.AddSingleton<DecisionNotifier>();
