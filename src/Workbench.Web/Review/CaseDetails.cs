@@ -36,4 +36,17 @@ public sealed class CaseDetails(IDbContextFactory<WorkbenchDbContext> dbFactory)
             : JsonSerializer.Deserialize<List<RuleTrace>>(c.Evaluation.TraceJson, WorkbenchJson.Options) ?? [];
         return new CaseDetail(c, submission, c.Evaluation, trace, actions, history);
     }
+
+    /// <summary>The open case after (<paramref name="step"/> = 1) or before (-1) this one in its queue's order (SLA due first).</summary>
+    public async Task<Guid?> NeighbourAsync(Guid id, string queue, int step, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var ids = await db.Cases.AsNoTracking()
+            .Where(c => c.Queue == queue && (c.Status == CaseStatus.Queued || c.Status == CaseStatus.InReview))
+            .OrderBy(c => c.SlaDueAt).ThenByDescending(c => c.Priority).ThenBy(c => c.CreatedAt)
+            .Select(c => c.Id).Take(1000).ToListAsync(ct);
+        var at = ids.IndexOf(id);
+        var next = at < 0 ? (step > 0 ? 0 : ids.Count - 1) : at + step;
+        return next >= 0 && next < ids.Count && ids[next] != id ? ids[next] : null;
+    }
 }

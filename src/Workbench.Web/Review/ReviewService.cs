@@ -210,6 +210,36 @@ public sealed class ReviewService(
         return await CommitAsync(db, c, now, ct);
     }
 
+    /// <summary>
+    /// After a decision the reviewer says why the system needed a human (root cause) and whether it did at all;
+    /// each is optional. Only someone who acted on the decided case can classify it.
+    /// </summary>
+    public async Task<ReviewResult> ClassifyAsync(ReviewerIdentity reviewer, Guid id, RootCause? rootCause, bool? necessary, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var c = await db.Cases.FirstOrDefaultAsync(x => x.Id == id, ct);
+        if (c is null || !reviewer.MayWork(c.Queue))
+        {
+            return new ReviewResult.NotFound();
+        }
+        var action = await db.ReviewActions.Where(a => a.CaseId == id && a.Reviewer == reviewer.UserName)
+            .OrderByDescending(a => a.Id).FirstOrDefaultAsync(ct);
+        if (action is null)
+        {
+            return new ReviewResult.Forbidden(NotClaimHolder, "Only a reviewer who acted on the case classifies it.");
+        }
+        if (rootCause is { } cause && !Enum.IsDefined(cause))
+        {
+            return new ReviewResult.Invalid(new Dictionary<string, string[]> { ["$.rootCause"] = ["Unknown root cause."] });
+        }
+        action.RootCause = rootCause ?? action.RootCause;
+        action.EscalationNecessary = necessary ?? action.EscalationNecessary;
+        var now = time.GetUtcNow();
+        Audit.Add(db, "case.classified", reviewer.UserName, Role(reviewer), now, id, new { RootCause = action.RootCause, EscalationNecessary = action.EscalationNecessary });
+        await db.SaveChangesAsync(ct);
+        return new ReviewResult.Ok(View(c));
+    }
+
     /// <summary>Returns cases whose claim ran out to their queue (the lease sweeper calls this).</summary>
     public async Task<int> ExpireLeasesAsync(CancellationToken ct = default)
     {
@@ -393,8 +423,16 @@ public sealed class ReviewService(
         ClearClaim(c);
     }
 
-    /// <summary>Filled in by the word-level diff of the proposal and the edit.</summary>
-    private static string? EditDiff(WorkbenchDbContext db, CaseRecord c, string? edited) => null;
+    /// <summary>The word-level diff of the edit against the proposal, kept with the action for edit mining.</summary>
+    private static string? EditDiff(WorkbenchDbContext db, CaseRecord c, string? edited)
+    {
+        if (edited is null)
+        {
+            return null;
+        }
+        var proposal = JsonSerializer.Deserialize<CaseSubmission>(c.SubmissionJson, WorkbenchJson.Options)?.Proposal.Response?.Body ?? "";
+        return JsonSerializer.Serialize(Workbench.Core.Review.WordDiff.Compute(proposal, edited), WorkbenchJson.Options);
+    }
 
     private bool IsSelfApproval(string user, string clientId) =>
         string.Equals(user, clientId, StringComparison.OrdinalIgnoreCase) ||
