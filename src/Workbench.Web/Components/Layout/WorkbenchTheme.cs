@@ -12,14 +12,18 @@ public static class WorkbenchTheme
     {
         PaletteLight = new PaletteLight
         {
+            // Every colour that carries white text, and the muted text on the page background, meets WCAG AA (4.5:1).
             Primary = "#3949AB",
-            Secondary = "#00897B",
+            Secondary = "#00695C",
+            Info = "#1565C0",
             AppbarBackground = "#283593",
             Background = "#F6F7FB",
             DrawerBackground = "#FFFFFF",
             Success = "#2E7D32",
-            Warning = "#B26A00",
+            Warning = "#8F5200",
             Error = "#C62828",
+            TextSecondary = "#51565E",
+            TextDisabled = "#6B6F76",
         },
         PaletteDark = new PaletteDark
         {
@@ -32,6 +36,9 @@ public static class WorkbenchTheme
             Success = "#66BB6A",
             Warning = "#FFB74D",
             Error = "#EF5350",
+            Info = "#64B5F6",
+            TextSecondary = "rgba(255,255,255,0.74)",
+            TextDisabled = "rgba(255,255,255,0.6)",
         },
         Typography = new Typography
         {

@@ -1,0 +1,171 @@
+using Microsoft.Playwright;
+
+namespace Workbench.E2E;
+
+/// <summary>The reviewer's journeys in a real browser against the real app, with the AI system on the API.</summary>
+[Collection(E2ECollection.Name)]
+public sealed class ReviewJourneys(AppServer app, BrowserFixture browser)
+{
+    private AgentApi Agent => new(app.BaseUrl);
+
+    private async Task<(IBrowserContext Context, IPage Page)> SignInAsync(string user)
+    {
+        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = app.BaseUrl,
+            ViewportSize = new ViewportSize { Width = 1366, Height = 900 },
+        });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"/account/dev-login?user={user}&returnUrl=/queues");
+        return (context, page);
+    }
+
+    private static async Task OpenCaseAsync(IPage page, Guid id)
+    {
+        await page.GotoAsync($"/cases/{id}");
+        await page.Locator("main[data-interactive='true']").WaitForAsync();
+    }
+
+    private static async Task ClaimAsync(IPage page)
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "Claim", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-claim]")).ToContainTextAsync("You are reviewing");
+    }
+
+    private static Task Shot(IPage page, string name) =>
+        page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, name + ".png"), FullPage = true });
+
+    private static async Task ChooseAsync(IPage page, string label, string option)
+    {
+        await page.GetByLabel(label).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = option }).ClickAsync();
+    }
+
+    [Fact]
+    public async Task Claim_then_approve_and_the_ai_system_gets_the_decision()
+    {
+        var (id, _) = await Agent.SubmitAsync(AgentApi.Sample("013-"));
+        var (context, page) = await SignInAsync("rita");
+        await using var _ = context;
+        await OpenCaseAsync(page, id);
+        await Shot(page, "case-rita-queued");
+        await ClaimAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true }).ClickAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Decided. Why did this case need a human?" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "decided");
+        await Shot(page, "case-rita-decided");
+        var decision = await Agent.GetAsync($"/api/v1/cases/{id}/decision");
+        Assert.Equal("approved", decision.GetProperty("decision").GetString());
+        Assert.Equal("rita", decision.GetProperty("reviewers")[0].GetString());
+    }
+
+    [Fact]
+    public async Task Approve_with_edits_shows_the_diff_in_history()
+    {
+        var (id, _) = await Agent.SubmitAsync(AgentApi.Sample("013-"));
+        var (context, page) = await SignInAsync("rita");
+        await using var _ = context;
+        await OpenCaseAsync(page, id);
+        await ClaimAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Approve with edits", Exact = true }).ClickAsync();
+        var editor = page.GetByLabel("Edited response");
+        await editor.FillAsync("Per refund policy v7 (current), your annual plan qualifies for a prorated refund. We have started it today.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Approve edited response" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "decided");
+
+        await page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-edit-by='rita'] ins.diff-ins").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-edit-by='rita'] del.diff-del").First).ToBeVisibleAsync();
+        await Shot(page, "case-history-diff");
+        var decision = await Agent.GetAsync($"/api/v1/cases/{id}/decision");
+        Assert.Equal("approved_with_edits", decision.GetProperty("decision").GetString());
+    }
+
+    [Fact]
+    public async Task Reject_with_a_reason_code()
+    {
+        var (id, _) = await Agent.SubmitAsync(AgentApi.Sample("013-"));
+        var (context, page) = await SignInAsync("rita");
+        await using var _ = context;
+        await OpenCaseAsync(page, id);
+        await ClaimAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Reject", Exact = true }).ClickAsync();
+        await ChooseAsync(page, "Reason code (required)", "Conflicting policies (MULTI_POLICY_CONFLICT)");
+        await page.GetByLabel("Note for the AI system (optional)").FillAsync("The draft cites refund policy v6, superseded by v7.");
+        await Shot(page, "case-reject-form");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm reject" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "decided");
+        var decision = await Agent.GetAsync($"/api/v1/cases/{id}/decision");
+        Assert.Equal("rejected", decision.GetProperty("decision").GetString());
+        Assert.Equal("MULTI_POLICY_CONFLICT", decision.GetProperty("rejectReasonCode").GetString());
+    }
+
+    [Fact]
+    public async Task Request_info_then_the_ai_replies_and_the_case_is_back()
+    {
+        var (id, _) = await Agent.SubmitAsync(AgentApi.Sample("013-"));
+        var (context, page) = await SignInAsync("rita");
+        await using var _ = context;
+        await OpenCaseAsync(page, id);
+        await ClaimAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Request info", Exact = true }).ClickAsync();
+        await page.GetByLabel("Question for the AI system").FillAsync("Which policy version did the customer accept at renewal?");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send question" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "awaiting info");
+
+        var pending = await Agent.GetAsync($"/api/v1/cases/{id}/decision");
+        Assert.Equal("Which policy version did the customer accept at renewal?", pending.GetProperty("question").GetString());
+        Assert.Equal(200, await Agent.ReplyAsync(id, "v7, accepted on 2026-10-13."));
+
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "queued");
+        await page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Reply received")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task Route_to_finance_and_felix_sees_it_but_rita_no_longer_does()
+    {
+        var (id, externalId) = await Agent.SubmitAsync(AgentApi.Sample("013-"));
+        var (context, page) = await SignInAsync("rita");
+        await using var _ = context;
+        await OpenCaseAsync(page, id);
+        await ClaimAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Route", Exact = true }).ClickAsync();
+        await ChooseAsync(page, "Route to queue", "Finance approvals (finance)");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm route" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Case not found" })).ToBeVisibleAsync();
+
+        var (felixContext, felix) = await SignInAsync("felix");
+        await using var __ = felixContext;
+        await felix.GotoAsync("/queues/finance");
+        await Assertions.Expect(felix.GetByText(externalId)).ToBeVisibleAsync();
+        await OpenCaseAsync(felix, id);
+        await Assertions.Expect(felix.GetByRole(AriaRole.Button, new() { Name = "Claim", Exact = true })).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task Keyboard_only_claim_and_approve()
+    {
+        var (id, _) = await Agent.SubmitAsync(AgentApi.Sample("013-"));
+        var (context, page) = await SignInAsync("rita");
+        await using var _ = context;
+        await OpenCaseAsync(page, id);
+        await page.Locator("[data-shortcuts='ready']").WaitForAsync();
+        await page.Keyboard.PressAsync("c");
+        await Assertions.Expect(page.Locator("[data-claim]")).ToContainTextAsync("You are reviewing");
+        await page.Keyboard.PressAsync("a");
+        await Assertions.Expect(page.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "decided");
+    }
+
+    [Fact]
+    public async Task A_finance_case_is_not_found_for_rita()
+    {
+        var (id, _) = await Agent.SubmitAsync(AgentApi.Sample("017-"));
+        var (context, page) = await SignInAsync("rita");
+        await using var _ = context;
+        await OpenCaseAsync(page, id);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Case not found" })).ToBeVisibleAsync();
+    }
+}
