@@ -59,6 +59,7 @@ public static class SafeMarkdown
         {
             return string.Empty;
         }
+        markdown = ReplaceControlCharacters(markdown);
         var document = TryParse(markdown);
         if (document is null)
         {
@@ -84,6 +85,7 @@ public static class SafeMarkdown
         {
             return string.Empty;
         }
+        markdown = ReplaceControlCharacters(markdown);
         var document = TryParse(markdown);
         if (document is null)
         {
@@ -160,6 +162,27 @@ public static class SafeMarkdown
         }
         return sb.ToString();
     }
+
+    /// <summary>
+    /// Control characters other than tab and line breaks become U+FFFD, as Markdig already does for NUL: they have no
+    /// business in a page and some (ESC, backspace) are used to hide or overwrite text where it is copied to.
+    /// </summary>
+    private static string ReplaceControlCharacters(string text)
+    {
+        if (!text.Any(IsUnwantedControl))
+        {
+            return text;
+        }
+        return string.Create(text.Length, text, static (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                span[i] = IsUnwantedControl(source[i]) ? '\uFFFD' : source[i];
+            }
+        });
+    }
+
+    private static bool IsUnwantedControl(char c) => char.IsControl(c) && c is not ('\t' or '\n' or '\r');
 
     /// <summary>The sanitized syntax tree, or null when the text is too long or too deeply nested to parse.</summary>
     private static MarkdownDocument? TryParse(string markdown)

@@ -112,6 +112,7 @@ public partial class SafeMarkdownTests
     private static void AssertInert(string html)
     {
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(html, c => char.IsControl(c) && c is not ('\n' or '\t'));
         var index = 0;
         while (index < html.Length)
         {
@@ -298,6 +299,13 @@ public partial class SafeMarkdownTests
         Assert.Equal(string.Empty, SafeMarkdown.ToHtml(""));
         Assert.Equal(string.Empty, SafeMarkdown.ToMarkup(null).Value);
         Assert.Equal(string.Empty, SafeMarkdown.ToPlainText(null));
+    }
+
+    [Fact]
+    public void Control_characters_become_replacement_characters()
+    {
+        Assert.Equal("<p>a\uFFFDb\uFFFD[31mred</p>\n", SafeMarkdown.ToHtml("a\u0008b\u001B[31mred"));
+        Assert.Equal("<pre><code>a\tb\n</code></pre>\n", SafeMarkdown.ToHtml("    a\tb"));
     }
 
     [Fact]
