@@ -91,6 +91,13 @@ public partial class SafeMarkdownTests
         "&#60;script&#62;alert(1)&#60;/script&#62;",
         "\uFF1Cscript\uFF1Ealert(1)\uFF1C/script\uFF1E",
         "<scr<script>ipt>alert(1)</script>",
+        // Dangerous links in every block and inline container.
+        "| a |\n|---|\n| [x](javascript:alert(1)) |",
+        "# [x](javascript:alert(1))",
+        "- [ ] [x](javascript:alert(1))",
+        "> - **[x](vbscript:msgbox(1))**",
+        "~~[x](data:text/html,x)~~",
+        "1. <javascript:alert(1)>",
     };
 
     private static readonly HashSet<string> AllowedTags =
