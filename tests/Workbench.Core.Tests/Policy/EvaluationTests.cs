@@ -190,4 +190,15 @@ public class EvaluationTests
         Assert.Equal("Stale evidence", p.ReasonCodes["STALE_EVIDENCE"].Title);
         Assert.Equal("Autonomy stage", p.ReasonCodes[BuiltInReasonCodes.StagedAutonomy].Title);
     }
+
+    [Fact]
+    public void Traced_request_text_is_capped_so_the_trace_does_not_repeat_the_whole_request()
+    {
+        var request = "Refund please. " + new string('x', 5000);
+        var d = TestPolicies.Default.Evaluate(Refund(100, request: request), NotSampled, Now);
+        var texts = d.Trace.SelectMany(t => t.Values).Where(v => v.Name == "request.text").ToList();
+        Assert.NotEmpty(texts);
+        Assert.All(texts, v => Assert.True(v.Value.Length <= Workbench.Core.Policy.Signals.SignalFrame.MaxTracedStringLength));
+        Assert.All(texts, v => Assert.EndsWith("…", v.Value));
+    }
 }

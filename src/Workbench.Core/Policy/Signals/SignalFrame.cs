@@ -48,9 +48,16 @@ public sealed class SignalFrame
         {
             SignalType.Number => Numbers[slot].ToString("0.####", CultureInfo.InvariantCulture),
             SignalType.Boolean => Bools[slot] ? "true" : "false",
-            _ => Strings[slot] ?? "missing",
+            _ => Shorten(Strings[slot]),
         };
     }
+
+    /// <summary>Traced string values are capped: the trace shows what a rule read, not the whole request again.</summary>
+    public const int MaxTracedStringLength = 120;
+
+    private static string Shorten(string? value) => value is null ? "missing"
+        : value.Length <= MaxTracedStringLength ? value
+        : string.Concat(value.AsSpan(0, MaxTracedStringLength - 1), "…");
 
     internal void SetNumber(int slot, double value)
     {
