@@ -95,4 +95,17 @@ public sealed class SmokeTests(AppServer app, BrowserFixture browser)
         }
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "login.png"), FullPage = true });
     }
+
+    [Fact]
+    public async Task The_dark_theme_choice_survives_a_reload()
+    {
+        await using var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseUrl });
+        var page = await SignedInPageAsync(context, "rita");
+        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Switch to dark theme" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Switch to light theme" })).ToBeVisibleAsync();
+        await page.ReloadAsync();
+        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Switch to light theme" })).ToBeVisibleAsync();
+    }
 }
