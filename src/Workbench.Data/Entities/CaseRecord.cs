@@ -47,7 +47,7 @@ public sealed class CaseRecord
 
     public DecisionKind? Decision { get; set; }
     public DateTimeOffset? DecidedAt { get; set; }
-    /// <summary>The decision that flows back to the AI system (<see cref="CaseDecision"/> as JSON).</summary>
+    /// <summary>The decision that flows back to the AI system (Workbench.Core.Contracts.DecisionView as JSON).</summary>
     public string? DecisionJson { get; set; }
 
     /// <summary>Bumped by every state change; two reviewers can never both decide.</summary>
