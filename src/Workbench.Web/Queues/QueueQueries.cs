@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Workbench.Core.Cases;
 using Workbench.Data;
+using Workbench.Data.Entities;
 
 namespace Workbench.Web.Queues;
 
@@ -25,7 +26,37 @@ public sealed record QueueCaseRow(
     string RequestPreview,
     DateTimeOffset? SlaDueAt,
     DateTimeOffset CreatedAt,
-    string? ClaimedBy);
+    string? ClaimedBy,
+    string? AssignedTo);
+
+public enum ClaimFilter
+{
+    All,
+    Claimed,
+    Unclaimed,
+}
+
+/// <summary>What the queue grid's toolbar narrows the open cases of one queue to; null means "any".</summary>
+public sealed record QueueFilter
+{
+    public string? ReasonCode { get; init; }
+    public int? Tier { get; init; }
+    public string? Workflow { get; init; }
+    public ClaimFilter Claim { get; init; } = ClaimFilter.All;
+    /// <summary>Matched, case-insensitively, anywhere in the request preview or the external id.</summary>
+    public string? Text { get; init; }
+
+    public static QueueFilter None { get; } = new();
+}
+
+/// <summary>The keys the queue grid sorts by. Every one ends with the same tie-breakers, so paging is stable.</summary>
+public enum QueueSort
+{
+    SlaDue,
+    Priority,
+    Age,
+    Tier,
+}
 
 /// <summary>The reads behind the queues pages: counts per queue and the open cases of one queue.</summary>
 public sealed class QueueQueries(IDbContextFactory<WorkbenchDbContext> dbFactory, IQueueCatalog catalog, TimeProvider time)
@@ -62,16 +93,75 @@ public sealed class QueueQueries(IDbContextFactory<WorkbenchDbContext> dbFactory
             .ToList();
     }
 
-    public async Task<IReadOnlyList<QueueCaseRow>> OpenCasesAsync(string queue, int take, CancellationToken ct)
+    /// <summary>
+    /// One page of the open cases (queued or in review) of a queue, and how many there are in all. Filtering,
+    /// ordering, paging and the count all run in the database: a queue of 30,000 cases is never loaded.
+    /// </summary>
+    public async Task<(IReadOnlyList<QueueCaseRow> Rows, int Total)> PageAsync(
+        string queue, QueueFilter filter, int page, int pageSize, QueueSort sort, bool descending, CancellationToken ct)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(page);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pageSize);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var rows = await db.Cases.AsNoTracking()
-            .Where(c => c.Queue == queue && (c.Status == CaseStatus.Queued || c.Status == CaseStatus.InReview))
-            .OrderBy(c => c.SlaDueAt).ThenByDescending(c => c.Priority).ThenBy(c => c.CreatedAt)
-            .Take(take)
-            .Select(c => new { c.Id, c.ExternalId, c.Workflow, c.RiskTier, c.Status, c.Priority, c.ReasonCodes, c.RequestPreview, c.SlaDueAt, c.CreatedAt, c.ClaimedBy })
+        var open = Filtered(db.Cases.AsNoTracking().Where(c => c.Queue == queue &&
+            (c.Status == CaseStatus.Queued || c.Status == CaseStatus.InReview)), filter);
+
+        var total = await open.CountAsync(ct);
+        if (total <= page * pageSize)
+        {
+            return ([], total);
+        }
+        var rows = await Ordered(open, sort, descending)
+            .Skip(page * pageSize)
+            .Take(pageSize)
+            .Select(c => new { c.Id, c.ExternalId, c.Workflow, c.RiskTier, c.Status, c.Priority, c.ReasonCodes, c.RequestPreview, c.SlaDueAt, c.CreatedAt, c.ClaimedBy, c.AssignedTo })
             .ToListAsync(ct);
-        return rows.Select(c => new QueueCaseRow(c.Id, c.ExternalId, c.Workflow, c.RiskTier, c.Status, c.Priority,
-            c.ReasonCodes.Split(' ', StringSplitOptions.RemoveEmptyEntries), c.RequestPreview, c.SlaDueAt, c.CreatedAt, c.ClaimedBy)).ToList();
+        return (rows.Select(c => new QueueCaseRow(c.Id, c.ExternalId, c.Workflow, c.RiskTier, c.Status, c.Priority,
+            c.ReasonCodes.Split(' ', StringSplitOptions.RemoveEmptyEntries), c.RequestPreview, c.SlaDueAt, c.CreatedAt,
+            c.ClaimedBy, c.AssignedTo)).ToList(), total);
+    }
+
+    private static IQueryable<CaseRecord> Filtered(IQueryable<CaseRecord> cases, QueueFilter filter)
+    {
+        if (!string.IsNullOrWhiteSpace(filter.ReasonCode))
+        {
+            // ReasonCodes is " A B C ": a code padded with spaces matches whole codes only (instr, no LIKE wildcards).
+            var padded = $" {filter.ReasonCode.Trim()} ";
+            cases = cases.Where(c => c.ReasonCodes.Contains(padded));
+        }
+        if (filter.Tier is { } tier)
+        {
+            cases = cases.Where(c => c.RiskTier == tier);
+        }
+        if (!string.IsNullOrWhiteSpace(filter.Workflow))
+        {
+            cases = cases.Where(c => c.Workflow == filter.Workflow);
+        }
+        cases = filter.Claim switch
+        {
+            ClaimFilter.Claimed => cases.Where(c => c.ClaimedBy != null),
+            ClaimFilter.Unclaimed => cases.Where(c => c.ClaimedBy == null),
+            _ => cases,
+        };
+        if (!string.IsNullOrWhiteSpace(filter.Text))
+        {
+            // lower() on both sides: case-insensitive on every provider (PostgreSQL's LIKE is not).
+            var text = filter.Text.Trim().ToLowerInvariant();
+            cases = cases.Where(c => c.RequestPreview.ToLower().Contains(text) || c.ExternalId.ToLower().Contains(text));
+        }
+        return cases;
+    }
+
+    private static IOrderedQueryable<CaseRecord> Ordered(IQueryable<CaseRecord> cases, QueueSort sort, bool descending)
+    {
+        var ordered = sort switch
+        {
+            QueueSort.Priority => descending ? cases.OrderByDescending(c => c.Priority) : cases.OrderBy(c => c.Priority),
+            QueueSort.Age => descending ? cases.OrderBy(c => c.CreatedAt) : cases.OrderByDescending(c => c.CreatedAt),
+            QueueSort.Tier => descending ? cases.OrderByDescending(c => c.RiskTier) : cases.OrderBy(c => c.RiskTier),
+            _ => descending ? cases.OrderByDescending(c => c.SlaDueAt) : cases.OrderBy(c => c.SlaDueAt),
+        };
+        // The queue's own urgency order breaks ties, then the id, so that no case shows on two pages.
+        return ordered.ThenBy(c => c.SlaDueAt).ThenByDescending(c => c.Priority).ThenBy(c => c.CreatedAt).ThenBy(c => c.Id);
     }
 }
