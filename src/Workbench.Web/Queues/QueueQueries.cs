@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Workbench.Core.Cases;
 using Workbench.Data;
@@ -49,7 +50,7 @@ public sealed record QueueFilter
     public static QueueFilter None { get; } = new();
 }
 
-/// <summary>The keys the queue grid sorts by. Every one ends with the same tie-breakers, so paging is stable.</summary>
+/// <summary>The keys the queue grid sorts by. Every one ends with the case id, so paging is stable.</summary>
 public enum QueueSort
 {
     SlaDue,
@@ -152,16 +153,32 @@ public sealed class QueueQueries(IDbContextFactory<WorkbenchDbContext> dbFactory
         return cases;
     }
 
+    /// <summary>
+    /// Each sort has a natural direction (SLA: soonest first; priority and tier: highest first; age: oldest first),
+    /// ties broken by SLA due and then id; the other direction is exactly that list reversed. Each order matches one
+    /// index term for term (EntityConfigurations), so SQLite reads the first page in index order and stops after it;
+    /// a tie-breaker running against the index would make it sort the whole queue instead.
+    /// </summary>
     private static IOrderedQueryable<CaseRecord> Ordered(IQueryable<CaseRecord> cases, QueueSort sort, bool descending)
     {
-        var ordered = sort switch
+        var reverse = sort switch
         {
-            QueueSort.Priority => descending ? cases.OrderByDescending(c => c.Priority) : cases.OrderBy(c => c.Priority),
-            QueueSort.Age => descending ? cases.OrderBy(c => c.CreatedAt) : cases.OrderByDescending(c => c.CreatedAt),
-            QueueSort.Tier => descending ? cases.OrderByDescending(c => c.RiskTier) : cases.OrderBy(c => c.RiskTier),
-            _ => descending ? cases.OrderByDescending(c => c.SlaDueAt) : cases.OrderBy(c => c.SlaDueAt),
+            QueueSort.Priority or QueueSort.Tier => !descending,
+            QueueSort.Age => !descending, // descending age = oldest first = CreatedAt ascending
+            _ => descending,
         };
-        // The queue's own urgency order breaks ties, then the id, so that no case shows on two pages.
-        return ordered.ThenBy(c => c.SlaDueAt).ThenByDescending(c => c.Priority).ThenBy(c => c.CreatedAt).ThenBy(c => c.Id);
+        return sort switch
+        {
+            QueueSort.Priority => Then(Then(First(cases, c => c.Priority, !reverse), c => c.SlaDueAt, reverse), c => c.Id, reverse),
+            QueueSort.Tier => Then(Then(First(cases, c => c.RiskTier, !reverse), c => c.SlaDueAt, reverse), c => c.Id, reverse),
+            QueueSort.Age => Then(First(cases, c => c.CreatedAt, reverse), c => c.Id, reverse),
+            _ => Then(First(cases, c => c.SlaDueAt, reverse), c => c.Id, reverse),
+        };
     }
+
+    private static IOrderedQueryable<CaseRecord> First<TKey>(IQueryable<CaseRecord> cases, Expression<Func<CaseRecord, TKey>> key, bool descending) =>
+        descending ? cases.OrderByDescending(key) : cases.OrderBy(key);
+
+    private static IOrderedQueryable<CaseRecord> Then<TKey>(IOrderedQueryable<CaseRecord> cases, Expression<Func<CaseRecord, TKey>> key, bool descending) =>
+        descending ? cases.ThenByDescending(key) : cases.ThenBy(key);
 }

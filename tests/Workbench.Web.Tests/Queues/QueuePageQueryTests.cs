@@ -55,10 +55,10 @@ public sealed class QueuePageQueryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Priority_sorts_most_urgent_first_descending_and_ties_break_by_sla()
+    public async Task Priority_sorts_most_urgent_first_with_ties_by_sla_and_reverses_exactly()
     {
         Assert.Equal(["S-3", "S-4", "S-1", "S-5", "S-2"], await IdsAsync(sort: QueueSort.Priority, descending: true));
-        Assert.Equal(["S-2", "S-1", "S-5", "S-4", "S-3"], await IdsAsync(sort: QueueSort.Priority));
+        Assert.Equal(["S-2", "S-5", "S-1", "S-4", "S-3"], await IdsAsync(sort: QueueSort.Priority)); // exactly reversed
     }
 
     [Fact]
@@ -69,10 +69,10 @@ public sealed class QueuePageQueryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Tier_sorts_both_ways_and_ties_break_by_sla()
+    public async Task Tier_sorts_highest_first_with_ties_by_sla_and_reverses_exactly()
     {
-        Assert.Equal(["S-3", "S-1", "S-5", "S-2", "S-4"], await IdsAsync(sort: QueueSort.Tier));
         Assert.Equal(["S-4", "S-2", "S-1", "S-5", "S-3"], await IdsAsync(sort: QueueSort.Tier, descending: true));
+        Assert.Equal(["S-3", "S-5", "S-1", "S-2", "S-4"], await IdsAsync(sort: QueueSort.Tier)); // exactly reversed
     }
 
     [Fact]

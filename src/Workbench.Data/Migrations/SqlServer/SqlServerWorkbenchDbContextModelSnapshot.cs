@@ -250,7 +250,8 @@ namespace Workbench.Data.Migrations.SqlServer
                     b.HasIndex("Queue", "Priority", "SlaDueAt")
                         .IsDescending(false, true, false);
 
-                    b.HasIndex("Queue", "RiskTier", "SlaDueAt");
+                    b.HasIndex("Queue", "RiskTier", "SlaDueAt")
+                        .IsDescending(false, true, false);
 
                     b.HasIndex("Queue", "Status", "SlaDueAt")
                         .HasAnnotation("Npgsql:IndexInclude", new[] { "ReasonCodes" });

@@ -243,7 +243,8 @@ namespace Workbench.Data.Migrations.Sqlite
                     b.HasIndex("Queue", "Priority", "SlaDueAt")
                         .IsDescending(false, true, false);
 
-                    b.HasIndex("Queue", "RiskTier", "SlaDueAt");
+                    b.HasIndex("Queue", "RiskTier", "SlaDueAt")
+                        .IsDescending(false, true, false);
 
                     b.HasIndex("Queue", "Status", "SlaDueAt", "ReasonCodes");
 

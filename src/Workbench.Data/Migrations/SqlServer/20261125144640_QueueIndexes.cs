@@ -28,7 +28,8 @@ namespace Workbench.Data.Migrations.SqlServer
             migrationBuilder.CreateIndex(
                 name: "IX_cases_Queue_RiskTier_SlaDueAt",
                 table: "cases",
-                columns: new[] { "Queue", "RiskTier", "SlaDueAt" });
+                columns: new[] { "Queue", "RiskTier", "SlaDueAt" },
+                descending: new[] { false, true, false });
 
             migrationBuilder.CreateIndex(
                 name: "IX_cases_Queue_SlaDueAt",

@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace Workbench.Data.Migrations.Postgres
+namespace Workbench.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class QueueIndexes : Migration
@@ -28,7 +28,8 @@ namespace Workbench.Data.Migrations.Postgres
             migrationBuilder.CreateIndex(
                 name: "IX_cases_Queue_RiskTier_SlaDueAt",
                 table: "cases",
-                columns: new[] { "Queue", "RiskTier", "SlaDueAt" });
+                columns: new[] { "Queue", "RiskTier", "SlaDueAt" },
+                descending: new[] { false, true, false });
 
             migrationBuilder.CreateIndex(
                 name: "IX_cases_Queue_SlaDueAt",
@@ -36,10 +37,9 @@ namespace Workbench.Data.Migrations.Postgres
                 columns: new[] { "Queue", "SlaDueAt" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_cases_Queue_Status_SlaDueAt",
+                name: "IX_cases_Queue_Status_SlaDueAt_ReasonCodes",
                 table: "cases",
-                columns: new[] { "Queue", "Status", "SlaDueAt" })
-                .Annotation("Npgsql:IndexInclude", new[] { "ReasonCodes" });
+                columns: new[] { "Queue", "Status", "SlaDueAt", "ReasonCodes" });
         }
 
         /// <inheritdoc />
@@ -62,7 +62,7 @@ namespace Workbench.Data.Migrations.Postgres
                 table: "cases");
 
             migrationBuilder.DropIndex(
-                name: "IX_cases_Queue_Status_SlaDueAt",
+                name: "IX_cases_Queue_Status_SlaDueAt_ReasonCodes",
                 table: "cases");
 
             migrationBuilder.CreateIndex(

@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace Workbench.Data.Migrations.Sqlite
+namespace Workbench.Data.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class QueueIndexes : Migration
@@ -28,7 +28,8 @@ namespace Workbench.Data.Migrations.Sqlite
             migrationBuilder.CreateIndex(
                 name: "IX_cases_Queue_RiskTier_SlaDueAt",
                 table: "cases",
-                columns: new[] { "Queue", "RiskTier", "SlaDueAt" });
+                columns: new[] { "Queue", "RiskTier", "SlaDueAt" },
+                descending: new[] { false, true, false });
 
             migrationBuilder.CreateIndex(
                 name: "IX_cases_Queue_SlaDueAt",
@@ -36,9 +37,10 @@ namespace Workbench.Data.Migrations.Sqlite
                 columns: new[] { "Queue", "SlaDueAt" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_cases_Queue_Status_SlaDueAt_ReasonCodes",
+                name: "IX_cases_Queue_Status_SlaDueAt",
                 table: "cases",
-                columns: new[] { "Queue", "Status", "SlaDueAt", "ReasonCodes" });
+                columns: new[] { "Queue", "Status", "SlaDueAt" })
+                .Annotation("Npgsql:IndexInclude", new[] { "ReasonCodes" });
         }
 
         /// <inheritdoc />
@@ -61,7 +63,7 @@ namespace Workbench.Data.Migrations.Sqlite
                 table: "cases");
 
             migrationBuilder.DropIndex(
-                name: "IX_cases_Queue_Status_SlaDueAt_ReasonCodes",
+                name: "IX_cases_Queue_Status_SlaDueAt",
                 table: "cases");
 
             migrationBuilder.CreateIndex(
