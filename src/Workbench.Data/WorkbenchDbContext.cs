@@ -54,6 +54,17 @@ public sealed class SqliteWorkbenchDbContext(DbContextOptions<SqliteWorkbenchDbC
         base.ConfigureConventions(configurationBuilder);
         configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
     }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        // SQLite has no INCLUDE: the reason codes of the open-cases index become its last key column instead.
+        var cases = modelBuilder.Entity<CaseRecord>().Metadata;
+        var open = cases.FindIndex([cases.FindProperty(nameof(CaseRecord.Queue))!, cases.FindProperty(nameof(CaseRecord.Status))!,
+            cases.FindProperty(nameof(CaseRecord.SlaDueAt))!])!;
+        cases.RemoveIndex(open);
+        modelBuilder.Entity<CaseRecord>().HasIndex(c => new { c.Queue, c.Status, c.SlaDueAt, c.ReasonCodes });
+    }
 }
 
 public sealed class SqlServerWorkbenchDbContext(DbContextOptions<SqlServerWorkbenchDbContext> options) : WorkbenchDbContext(options);

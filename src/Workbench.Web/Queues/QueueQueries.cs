@@ -1,6 +1,8 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Workbench.Core.Cases;
 using Workbench.Data;
+using Workbench.Data.Entities;
 
 namespace Workbench.Web.Queues;
 
@@ -25,7 +27,37 @@ public sealed record QueueCaseRow(
     string RequestPreview,
     DateTimeOffset? SlaDueAt,
     DateTimeOffset CreatedAt,
-    string? ClaimedBy);
+    string? ClaimedBy,
+    string? AssignedTo);
+
+public enum ClaimFilter
+{
+    All,
+    Claimed,
+    Unclaimed,
+}
+
+/// <summary>What the queue grid's toolbar narrows the open cases of one queue to; null means "any".</summary>
+public sealed record QueueFilter
+{
+    public string? ReasonCode { get; init; }
+    public int? Tier { get; init; }
+    public string? Workflow { get; init; }
+    public ClaimFilter Claim { get; init; } = ClaimFilter.All;
+    /// <summary>Matched, case-insensitively, anywhere in the request preview or the external id.</summary>
+    public string? Text { get; init; }
+
+    public static QueueFilter None { get; } = new();
+}
+
+/// <summary>The keys the queue grid sorts by. Every one ends with the case id, so paging is stable.</summary>
+public enum QueueSort
+{
+    SlaDue,
+    Priority,
+    Age,
+    Tier,
+}
 
 /// <summary>The reads behind the queues pages: counts per queue and the open cases of one queue.</summary>
 public sealed class QueueQueries(IDbContextFactory<WorkbenchDbContext> dbFactory, IQueueCatalog catalog, TimeProvider time)
@@ -62,16 +94,91 @@ public sealed class QueueQueries(IDbContextFactory<WorkbenchDbContext> dbFactory
             .ToList();
     }
 
-    public async Task<IReadOnlyList<QueueCaseRow>> OpenCasesAsync(string queue, int take, CancellationToken ct)
+    /// <summary>
+    /// One page of the open cases (queued or in review) of a queue, and how many there are in all. Filtering,
+    /// ordering, paging and the count all run in the database: a queue of 30,000 cases is never loaded.
+    /// </summary>
+    public async Task<(IReadOnlyList<QueueCaseRow> Rows, int Total)> PageAsync(
+        string queue, QueueFilter filter, int page, int pageSize, QueueSort sort, bool descending, CancellationToken ct)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(page);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pageSize);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var rows = await db.Cases.AsNoTracking()
-            .Where(c => c.Queue == queue && (c.Status == CaseStatus.Queued || c.Status == CaseStatus.InReview))
-            .OrderBy(c => c.SlaDueAt).ThenByDescending(c => c.Priority).ThenBy(c => c.CreatedAt)
-            .Take(take)
-            .Select(c => new { c.Id, c.ExternalId, c.Workflow, c.RiskTier, c.Status, c.Priority, c.ReasonCodes, c.RequestPreview, c.SlaDueAt, c.CreatedAt, c.ClaimedBy })
+        var open = Filtered(db.Cases.AsNoTracking().Where(c => c.Queue == queue &&
+            (c.Status == CaseStatus.Queued || c.Status == CaseStatus.InReview)), filter);
+
+        var total = await open.CountAsync(ct);
+        if (total <= page * pageSize)
+        {
+            return ([], total);
+        }
+        var rows = await Ordered(open, sort, descending)
+            .Skip(page * pageSize)
+            .Take(pageSize)
+            .Select(c => new { c.Id, c.ExternalId, c.Workflow, c.RiskTier, c.Status, c.Priority, c.ReasonCodes, c.RequestPreview, c.SlaDueAt, c.CreatedAt, c.ClaimedBy, c.AssignedTo })
             .ToListAsync(ct);
-        return rows.Select(c => new QueueCaseRow(c.Id, c.ExternalId, c.Workflow, c.RiskTier, c.Status, c.Priority,
-            c.ReasonCodes.Split(' ', StringSplitOptions.RemoveEmptyEntries), c.RequestPreview, c.SlaDueAt, c.CreatedAt, c.ClaimedBy)).ToList();
+        return (rows.Select(c => new QueueCaseRow(c.Id, c.ExternalId, c.Workflow, c.RiskTier, c.Status, c.Priority,
+            c.ReasonCodes.Split(' ', StringSplitOptions.RemoveEmptyEntries), c.RequestPreview, c.SlaDueAt, c.CreatedAt,
+            c.ClaimedBy, c.AssignedTo)).ToList(), total);
     }
+
+    private static IQueryable<CaseRecord> Filtered(IQueryable<CaseRecord> cases, QueueFilter filter)
+    {
+        if (!string.IsNullOrWhiteSpace(filter.ReasonCode))
+        {
+            // ReasonCodes is " A B C ": a code padded with spaces matches whole codes only (instr, no LIKE wildcards).
+            var padded = $" {filter.ReasonCode.Trim()} ";
+            cases = cases.Where(c => c.ReasonCodes.Contains(padded));
+        }
+        if (filter.Tier is { } tier)
+        {
+            cases = cases.Where(c => c.RiskTier == tier);
+        }
+        if (!string.IsNullOrWhiteSpace(filter.Workflow))
+        {
+            cases = cases.Where(c => c.Workflow == filter.Workflow);
+        }
+        cases = filter.Claim switch
+        {
+            ClaimFilter.Claimed => cases.Where(c => c.ClaimedBy != null),
+            ClaimFilter.Unclaimed => cases.Where(c => c.ClaimedBy == null),
+            _ => cases,
+        };
+        if (!string.IsNullOrWhiteSpace(filter.Text))
+        {
+            // lower() on both sides: case-insensitive on every provider (PostgreSQL's LIKE is not).
+            var text = filter.Text.Trim().ToLowerInvariant();
+            cases = cases.Where(c => c.RequestPreview.ToLower().Contains(text) || c.ExternalId.ToLower().Contains(text));
+        }
+        return cases;
+    }
+
+    /// <summary>
+    /// Each sort has a natural direction (SLA: soonest first; priority and tier: highest first; age: oldest first),
+    /// ties broken by SLA due and then id; the other direction is exactly that list reversed. Each order matches one
+    /// index term for term (EntityConfigurations), so SQLite reads the first page in index order and stops after it;
+    /// a tie-breaker running against the index would make it sort the whole queue instead.
+    /// </summary>
+    private static IOrderedQueryable<CaseRecord> Ordered(IQueryable<CaseRecord> cases, QueueSort sort, bool descending)
+    {
+        var reverse = sort switch
+        {
+            QueueSort.Priority or QueueSort.Tier => !descending,
+            QueueSort.Age => !descending, // descending age = oldest first = CreatedAt ascending
+            _ => descending,
+        };
+        return sort switch
+        {
+            QueueSort.Priority => Then(Then(First(cases, c => c.Priority, !reverse), c => c.SlaDueAt, reverse), c => c.Id, reverse),
+            QueueSort.Tier => Then(Then(First(cases, c => c.RiskTier, !reverse), c => c.SlaDueAt, reverse), c => c.Id, reverse),
+            QueueSort.Age => Then(First(cases, c => c.CreatedAt, reverse), c => c.Id, reverse),
+            _ => Then(First(cases, c => c.SlaDueAt, reverse), c => c.Id, reverse),
+        };
+    }
+
+    private static IOrderedQueryable<CaseRecord> First<TKey>(IQueryable<CaseRecord> cases, Expression<Func<CaseRecord, TKey>> key, bool descending) =>
+        descending ? cases.OrderByDescending(key) : cases.OrderBy(key);
+
+    private static IOrderedQueryable<CaseRecord> Then<TKey>(IOrderedQueryable<CaseRecord> cases, Expression<Func<CaseRecord, TKey>> key, bool descending) =>
+        descending ? cases.ThenByDescending(key) : cases.ThenBy(key);
 }

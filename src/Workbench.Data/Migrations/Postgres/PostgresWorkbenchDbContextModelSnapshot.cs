@@ -241,9 +241,22 @@ namespace Workbench.Data.Migrations.Postgres
                     b.HasIndex("ClientId", "ExternalId")
                         .IsUnique();
 
+                    b.HasIndex("Queue", "CreatedAt");
+
+                    b.HasIndex("Queue", "SlaDueAt");
+
                     b.HasIndex("Status", "CreatedAt");
 
-                    b.HasIndex("Queue", "Status", "SlaDueAt");
+                    b.HasIndex("Queue", "Priority", "SlaDueAt")
+                        .IsDescending(false, true, false);
+
+                    b.HasIndex("Queue", "RiskTier", "SlaDueAt")
+                        .IsDescending(false, true, false);
+
+                    b.HasIndex("Queue", "Status", "SlaDueAt")
+                        .HasAnnotation("SqlServer:Include", new[] { "ReasonCodes" });
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("Queue", "Status", "SlaDueAt"), new[] { "ReasonCodes" });
 
                     b.ToTable("cases", (string)null);
                 });

@@ -234,9 +234,19 @@ namespace Workbench.Data.Migrations.Sqlite
                     b.HasIndex("ClientId", "ExternalId")
                         .IsUnique();
 
+                    b.HasIndex("Queue", "CreatedAt");
+
+                    b.HasIndex("Queue", "SlaDueAt");
+
                     b.HasIndex("Status", "CreatedAt");
 
-                    b.HasIndex("Queue", "Status", "SlaDueAt");
+                    b.HasIndex("Queue", "Priority", "SlaDueAt")
+                        .IsDescending(false, true, false);
+
+                    b.HasIndex("Queue", "RiskTier", "SlaDueAt")
+                        .IsDescending(false, true, false);
+
+                    b.HasIndex("Queue", "Status", "SlaDueAt", "ReasonCodes");
 
                     b.ToTable("cases", (string)null);
                 });

@@ -1,0 +1,296 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Workbench.Core.Cases;
+using Workbench.Core.Policy;
+using Workbench.Core.Serialization;
+using Workbench.Data;
+using Workbench.Web.Queues;
+using Workbench.Web.Review;
+
+namespace Workbench.Benchmarks;
+
+/// <summary>
+/// `review-pages`: the reads behind the reviewer's screens, in-process, on a SQLite file holding 100,000 open cases
+/// spread over the seven queues (each with its evaluation, 3 review actions and 6 audit events). A load tool that
+/// reports p50/p95/max; it asserts nothing.
+/// </summary>
+public static class ReviewPagesLoad
+{
+    private static readonly (string Queue, int Share)[] Queues =
+        [("support", 30), ("support-exceptions", 15), ("finance", 15), ("policy-legal", 12), ("security", 10), ("brand", 8), ("spot-check", 10)];
+
+    private static readonly string[] Reviewers = ["rita", "felix", "mia", "sam"];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var cases = Option(args, "--cases", 100_000);
+        var iterations = Option(args, "--iterations", 200);
+        var path = OptionText(args, "--db", Path.Combine(Path.GetTempPath(), "wb-review-pages.db"));
+        var reuse = args.Contains("--reuse");
+        var root = FindRoot();
+
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration["Database:Provider"] = "Sqlite";
+        builder.Configuration["ConnectionStrings:Workbench"] = $"Data Source={path}";
+        builder.Logging.ClearProviders();
+        builder.AddWorkbenchData();
+        using var host = builder.Build();
+
+        var policy = PolicyLoader.Load(await File.ReadAllTextAsync(Path.Combine(root, "assets", "policies", "default.yaml"))).Policy
+            ?? throw new InvalidOperationException("The default policy does not load.");
+        if (!reuse || !File.Exists(path))
+        {
+            foreach (var f in new[] { path, path + "-wal", path + "-shm" })
+            {
+                File.Delete(f);
+            }
+            await host.Services.MigrateWorkbenchDatabaseAsync();
+            var watch = Stopwatch.StartNew();
+            await SeedAsync(path, cases, policy, root);
+            Console.WriteLine($"Seeded {cases:N0} open cases (+ {cases:N0} evaluations, {cases * 3:N0} review actions, {cases * 6:N0} audit events) in {watch.Elapsed.TotalSeconds:N1} s; file {new FileInfo(path).Length / 1024 / 1024:N0} MiB.");
+        }
+        else
+        {
+            await host.Services.MigrateWorkbenchDatabaseAsync();
+        }
+
+        var dbFactory = host.Services.GetRequiredService<IDbContextFactory<WorkbenchDbContext>>();
+        var queries = new QueueQueries(dbFactory, new NoQueues(), TimeProvider.System);
+        var details = new CaseDetails(dbFactory);
+        var lead = new ReviewerIdentity("lena", true, null);
+
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            await db.Database.ExecuteSqlRawAsync("ANALYZE;");
+        }
+        var ids = await RandomIdsAsync(path, 1000);
+        var busiest = Queues[0].Queue;
+        var reason = "MISSING_AUTH_SOURCE";
+        var text = "refund";
+        var filtered = new QueueFilter { ReasonCode = reason, Text = text };
+        var (_, queueTotal) = await queries.PageAsync(busiest, QueueFilter.None, 0, 25, QueueSort.SlaDue, false, CancellationToken.None);
+        var (_, textTotal) = await queries.PageAsync(busiest, new QueueFilter { Text = text }, 0, 25, QueueSort.SlaDue, false, CancellationToken.None);
+        var (_, filteredTotal) = await queries.PageAsync(busiest, filtered, 0, 25, QueueSort.SlaDue, false, CancellationToken.None);
+
+        var random = new Random(7);
+        var scenarios = new (string Name, string Rows, Func<Task> Run)[]
+        {
+            ($"(a) queue page, first 25, SLA order, no filter — `{busiest}`", $"{queueTotal:N0} open", async () =>
+                await queries.PageAsync(busiest, QueueFilter.None, 0, 25, QueueSort.SlaDue, false, CancellationToken.None)),
+            ($"(b) queue page, reason `{reason}` + text \"{text}\"", $"{filteredTotal:N0} match", async () =>
+                await queries.PageAsync(busiest, filtered, 0, 25, QueueSort.SlaDue, false, CancellationToken.None)),
+            ($"(b') queue page, text \"{text}\" only (no index can help a substring: a scan of the queue)", $"{textTotal:N0} match", async () =>
+                await queries.PageAsync(busiest, new QueueFilter { Text = text }, 0, 25, QueueSort.SlaDue, false, CancellationToken.None)),
+            ("(a') queue page, first 25, sorted by priority", $"{queueTotal:N0} open", async () =>
+                await queries.PageAsync(busiest, QueueFilter.None, 0, 25, QueueSort.Priority, true, CancellationToken.None)),
+            ("(c) case page data (CaseDetails.LoadAsync), random case", "1 case, 3 actions, 6 events", async () =>
+            {
+                var detail = await details.LoadAsync(ids[random.Next(ids.Count)], lead);
+                if (detail is null || detail.Actions.Count != 3 || detail.History.Count != 6)
+                {
+                    throw new InvalidOperationException("The case page read did not find the seeded case with its history.");
+                }
+            }),
+        };
+
+        Console.WriteLine();
+        Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; SQLite file {path}; N={iterations} per scenario after 20 warm-up calls.");
+        Console.WriteLine();
+        Console.WriteLine("| scenario | rows | p50 ms | p95 ms | max ms |");
+        Console.WriteLine("|---|---|---:|---:|---:|");
+        foreach (var (name, rows, run) in scenarios)
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                await run();
+            }
+            var times = new double[iterations];
+            for (var i = 0; i < iterations; i++)
+            {
+                var start = Stopwatch.GetTimestamp();
+                await run();
+                times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            }
+            Array.Sort(times);
+            Console.WriteLine($"| {name} | {rows} | {Percentile(times, 0.50):N1} | {Percentile(times, 0.95):N1} | {times[^1]:N1} |");
+        }
+        return 0;
+    }
+
+    private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+
+    private sealed record Sample(string Workflow, string TaskType, int Tier, string Request, string RequesterId, bool Authenticated,
+        string CallbackUrl, JsonObject Json, string[] ReasonCodes, string TraceJson, string ReasonCodesJson);
+
+    private static List<Sample> LoadSamples(string root, CompiledPolicy policy)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var shift = now - new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
+        var samples = new List<Sample>();
+        foreach (var file in Directory.GetFiles(Path.Combine(root, "assets", "samples", "cases"), "*.json").Order(StringComparer.Ordinal))
+        {
+            var json = JsonNode.Parse(File.ReadAllText(file))!.AsObject();
+            foreach (var e in json["evidence"]?.AsArray() ?? [])
+            {
+                if (e?["publishedAt"]?.GetValue<string>() is { } published)
+                {
+                    e["publishedAt"] = (DateTimeOffset.Parse(published, CultureInfo.InvariantCulture) + shift).ToString("O");
+                }
+            }
+            var submission = json.Deserialize<CaseSubmission>(WorkbenchJson.Options)!;
+            var decision = policy.Evaluate(submission, Guid.NewGuid(), now);
+            samples.Add(new Sample(submission.Workflow, submission.TaskType, decision.RiskTier, submission.Request, submission.Requester.Id,
+                submission.Requester.Authenticated, submission.CallbackUrl ?? "", json,
+                [.. decision.ReasonCodes], JsonSerializer.Serialize(decision.Trace, WorkbenchJson.Options),
+                JsonSerializer.Serialize(decision.ReasonCodes, WorkbenchJson.Options)));
+        }
+        return samples;
+    }
+
+    /// <summary>Raw ADO.NET in one transaction: EF's change tracker would spend minutes on a million rows.</summary>
+    private static async Task SeedAsync(string path, int count, CompiledPolicy policy, string root)
+    {
+        var samples = LoadSamples(root, policy);
+        var codes = policy.ReasonCodes.Keys.Order(StringComparer.Ordinal).ToArray();
+        var random = new Random(42);
+        var now = DateTimeOffset.UtcNow;
+        var totalShare = Queues.Sum(q => q.Share);
+
+        await using var connection = new SqliteConnection($"Data Source={path}");
+        await connection.OpenAsync();
+        await using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA synchronous=OFF;";
+            await pragma.ExecuteNonQueryAsync();
+        }
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync();
+
+        var insertCase = Command(connection, tx, "cases",
+            "Id", "ClientId", "ExternalId", "Workflow", "TaskType", "RiskTier", "Status", "Queue", "Priority", "ReleaseOutcome", "ExecuteOutcome",
+            "ReasonCodes", "SlaDueAt", "ApprovalsRequired", "SpotCheck", "RequesterId", "RequesterAuthenticated", "RequestPreview", "SubmissionJson",
+            "CallbackUrl", "PolicyVersion", "CreatedAt", "UpdatedAt", "ClaimedBy", "ClaimExpiresAt", "AssignedTo", "ApprovedBy", "Revision");
+        var insertEvaluation = Command(connection, tx, "policy_evaluations",
+            "CaseId", "Release", "Execute", "ReasonCodesJson", "Queue", "Priority", "SlaDueAt", "ApprovalsRequired", "RiskTier", "AutonomyStage",
+            "SpotCheck", "PolicyVersion", "TraceJson", "EvaluatedAt");
+        var insertAction = Command(connection, tx, "review_actions", "CaseId", "Kind", "Reviewer", "At", "Question", "FromQueue", "TargetQueue", "Note");
+        var insertAudit = Command(connection, tx, "audit_events", "CaseId", "Type", "Actor", "ActorRole", "At", "DataJson");
+
+        for (var i = 0; i < count; i++)
+        {
+            var sample = samples[random.Next(samples.Count)];
+            var id = Guid.NewGuid();
+            var idText = id.ToString().ToUpperInvariant(); // how EF Core stores a Guid on SQLite
+            var pick = random.Next(totalShare);
+            var queue = Queues.First(q => (pick -= q.Share) < 0).Queue;
+            var created = now - TimeSpan.FromMinutes(random.Next(5, 72 * 60));
+            var sla = now + TimeSpan.FromMinutes(random.Next(-120, 48 * 60));
+            var claimed = random.Next(100) < 8 ? Reviewers[random.Next(Reviewers.Length)] : null;
+            var assigned = claimed is null && random.Next(100) < 3 ? Reviewers[random.Next(Reviewers.Length)] : null;
+            var priority = random.Next(100) switch { < 10 => CasePriority.Low, < 70 => CasePriority.Normal, < 92 => CasePriority.High, _ => CasePriority.Urgent };
+            // The sample's own reasons, plus now and then another, so a reason filter matches a realistic share.
+            var reasons = sample.ReasonCodes.Length > 0 && random.Next(3) > 0 ? sample.ReasonCodes.ToList() : [codes[random.Next(codes.Length)]];
+            if (random.Next(4) == 0)
+            {
+                reasons.Add(codes[random.Next(codes.Length)]);
+            }
+            var externalId = $"bench-{i:D6}";
+            sample.Json["externalId"] = externalId;
+
+            Run(insertCase, idText, "demo-agent", externalId, sample.Workflow, sample.TaskType, sample.Tier,
+                claimed is null ? "queued" : "in_review", queue, (int)priority, "handoff", "handoff",
+                $" {string.Join(' ', reasons.Distinct())} ", sla.UtcTicks, 1, 0, sample.RequesterId, sample.Authenticated ? 1 : 0,
+                sample.Request.Length > 500 ? sample.Request[..500] : sample.Request, sample.Json.ToJsonString(WorkbenchJson.Options),
+                sample.CallbackUrl, policy.Version, created.UtcTicks, created.UtcTicks, claimed,
+                claimed is null ? null : (now + TimeSpan.FromMinutes(10)).UtcTicks, assigned, " ", 9);
+            Run(insertEvaluation, idText, "handoff", "handoff", sample.ReasonCodesJson, queue, (int)priority, sla.UtcTicks, 1, sample.Tier,
+                "auto", 0, policy.Version, sample.TraceJson, created.UtcTicks);
+            var reviewer = Reviewers[random.Next(Reviewers.Length)];
+            Run(insertAction, idText, "request_info", reviewer, (created + TimeSpan.FromMinutes(3)).UtcTicks,
+                "Which order number is this about, and was the first charge captured?", null, null, null);
+            Run(insertAction, idText, "route", reviewer, (created + TimeSpan.FromMinutes(9)).UtcTicks, null, "support", queue,
+                "Needs a specialist: the evidence disagrees with the current policy.");
+            Run(insertAction, idText, "approve", Reviewers[random.Next(Reviewers.Length)], (created + TimeSpan.FromMinutes(14)).UtcTicks,
+                null, null, null, "First approval of two: the refund amount matches the order.");
+            string[] types = ["case.submitted", "case.claimed", "case.info_requested", "case.info_received", "case.routed", "case.approved"];
+            for (var e = 0; e < types.Length; e++)
+            {
+                Run(insertAudit, idText, types[e], e == 0 ? "demo-agent" : reviewer, e == 0 ? "client" : "reviewer",
+                    (created + TimeSpan.FromMinutes(e * 3)).UtcTicks, $"{{\"queue\":\"{queue}\",\"step\":{e}}}");
+            }
+        }
+        await tx.CommitAsync();
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction tx, string table, params string[] columns)
+    {
+        var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = $"INSERT INTO {table} ({string.Join(", ", columns.Select(c => $"\"{c}\""))}) VALUES ({string.Join(", ", columns.Select((_, i) => $"$p{i}"))})";
+        for (var i = 0; i < columns.Length; i++)
+        {
+            cmd.Parameters.Add(new SqliteParameter($"$p{i}", null));
+        }
+        cmd.Prepare();
+        return cmd;
+    }
+
+    private static void Run(SqliteCommand cmd, params object?[] values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            cmd.Parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+        cmd.ExecuteNonQuery();
+    }
+
+    private static async Task<List<Guid>> RandomIdsAsync(string path, int count)
+    {
+        await using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = $"SELECT Id FROM cases ORDER BY random() LIMIT {count}";
+        var ids = new List<Guid>();
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            ids.Add(Guid.Parse(reader.GetString(0)));
+        }
+        return ids;
+    }
+
+    private sealed class NoQueues : IQueueCatalog
+    {
+        public IReadOnlyList<QueueInfo> Queues => [];
+    }
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
+    }
+
+    private static string OptionText(string[] args, string name, string fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Workbench.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("Run from inside the repository.");
+    }
+}
