@@ -61,6 +61,45 @@ public sealed class ReviewJourneys(AppServer app, BrowserFixture browser)
     }
 
     [Fact]
+    public async Task Next_case_from_the_queue_then_approve()
+    {
+        var (context, page) = await SignInAsync("rita");
+        await using var _ = context;
+        await page.GotoAsync("/queues/policy-legal");
+        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await Shot(page, "queue-policy-legal-rita");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next case" }).ClickAsync();
+
+        await page.WaitForURLAsync("**/cases/**");
+        await Assertions.Expect(page.Locator("[data-claim]")).ToContainTextAsync("You are reviewing");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "decided");
+        var id = Guid.Parse(page.Url.Split('/').Last());
+        var decision = await Agent.GetAsync($"/api/v1/cases/{id}/decision");
+        Assert.Equal("approved", decision.GetProperty("decision").GetString());
+    }
+
+    [Fact]
+    public async Task The_case_page_in_light_and_dark()
+    {
+        var (id, _) = await Agent.SubmitAsync(AgentApi.Sample("016-"));
+        var (context, page) = await SignInAsync("lena");
+        await using var _ = context;
+        await OpenCaseAsync(page, id);
+        await Shot(page, "case-lena");
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Tool trace" }).ClickAsync();
+        await page.Locator("[data-step]").First.WaitForAsync();
+        foreach (var header in await page.Locator("[data-step] .mud-expand-panel-header").AllAsync())
+        {
+            await header.ClickAsync();
+        }
+        await Assertions.Expect(page.Locator("[data-step] [data-injection='true']:visible").First).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Switch to dark theme" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Switch to light theme" })).ToBeVisibleAsync();
+        await Shot(page, "case-lena-dark");
+    }
+
+    [Fact]
     public async Task Approve_with_edits_shows_the_diff_in_history()
     {
         var (id, _) = await Agent.SubmitAsync(AgentApi.Sample("013-"));
@@ -119,6 +158,7 @@ public sealed class ReviewJourneys(AppServer app, BrowserFixture browser)
         Assert.Equal(200, await Agent.ReplyAsync(id, "v7, accepted on 2026-10-13."));
 
         await page.ReloadAsync();
+        await page.Locator("main[data-interactive='true']").WaitForAsync();
         await Assertions.Expect(page.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "queued");
         await page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
         await Assertions.Expect(page.GetByText("Reply received")).ToBeVisibleAsync();

@@ -60,6 +60,12 @@ public sealed class SmokeTests(AppServer app, BrowserFixture browser)
         var page = await SignedInPageAsync(context, user);
         await page.GotoAsync(path);
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = heading, Level = 1 })).ToBeVisibleAsync();
+        if (path.StartsWith("/queues/", StringComparison.Ordinal))
+        {
+            // The grid's first page is in: a row, or the empty message (never the loading one).
+            await Assertions.Expect(page.Locator(".mud-table-body tr").First).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByText("Loading cases…")).ToHaveCountAsync(0);
+        }
         var name = path.Trim('/').Replace('/', '-');
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, $"{name}-{user}.png"), FullPage = true });
 
