@@ -70,7 +70,7 @@ public sealed class ReviewJourneys(AppServer app, BrowserFixture browser)
         await Shot(page, "queue-policy-legal-rita");
         await page.GetByRole(AriaRole.Button, new() { Name = "Next case" }).ClickAsync();
 
-        await page.WaitForURLAsync("**/cases/**");
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/cases/[0-9a-f-]{36}$"));
         await Assertions.Expect(page.Locator("[data-claim]")).ToContainTextAsync("You are reviewing");
         await page.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true }).ClickAsync();
         await Assertions.Expect(page.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "decided");
@@ -197,6 +197,26 @@ public sealed class ReviewJourneys(AppServer app, BrowserFixture browser)
         await Assertions.Expect(page.Locator("[data-claim]")).ToContainTextAsync("You are reviewing");
         await page.Keyboard.PressAsync("a");
         await Assertions.Expect(page.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "decided");
+    }
+
+    [Fact]
+    public async Task A_lead_assigns_a_case_and_it_is_the_reviewers_next_case()
+    {
+        var (id, _) = await Agent.SubmitAsync(AgentApi.Sample("013-"));
+        var (leadContext, lead) = await SignInAsync("lena");
+        await using var _ = leadContext;
+        await OpenCaseAsync(lead, id);
+        await ChooseAsync(lead, "Assign to reviewer", "Rita Alvarez (rita)");
+        await lead.GetByRole(AriaRole.Button, new() { Name = "Assign", Exact = true }).ClickAsync();
+        await Assertions.Expect(lead.GetByText("Assigned to rita", new() { Exact = true })).ToBeVisibleAsync();
+
+        var (ritaContext, rita) = await SignInAsync("rita");
+        await using var __ = ritaContext;
+        await rita.GotoAsync("/queues/policy-legal");
+        await rita.Locator("main[data-interactive='true']").WaitForAsync();
+        await rita.GetByRole(AriaRole.Button, new() { Name = "Next case" }).ClickAsync();
+        await Assertions.Expect(rita).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/cases/{id}$"));
+        await Assertions.Expect(rita.Locator("[data-claim]")).ToContainTextAsync("You are reviewing");
     }
 
     [Fact]

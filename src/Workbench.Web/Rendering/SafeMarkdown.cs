@@ -32,7 +32,7 @@ namespace Workbench.Web.Rendering;
 /// The renderers for links, autolinks and raw HTML are replaced as well, so that a node the tree walk missed still
 /// renders inert (fail closed).
 /// </summary>
-public static class SafeMarkdown
+public static partial class SafeMarkdown
 {
     public const string LinkRel = "noopener noreferrer nofollow";
 
@@ -74,6 +74,28 @@ public static class SafeMarkdown
 
     /// <summary>The one way model text becomes markup on a page.</summary>
     public static MarkupString ToMarkup(string? markdown) => new(ToHtml(markdown));
+
+    /// <summary>
+    /// As <see cref="ToMarkup"/>, with each template placeholder (<c>{{name}}</c>) of the proposal highlighted and its
+    /// value in the tooltip. The placeholder pattern admits only name characters, so the wrapping never touches
+    /// markup from the text; the value is HTML-encoded.
+    /// </summary>
+    public static MarkupString ToMarkupWithVariables(string? markdown, IReadOnlyDictionary<string, string>? variables)
+    {
+        var html = ToHtml(markdown);
+        var result = Placeholder().Replace(html, m =>
+        {
+            var name = m.Groups[1].Value;
+            var title = variables is not null && variables.TryGetValue(name, out var value)
+                ? $"{name} = {System.Net.WebUtility.HtmlEncode(value)}"
+                : $"{name} (no value given)";
+            return $"<mark class=\"wb-var\" title=\"{title}\" data-variable=\"{name}\">{m.Value}</mark>";
+        });
+        return new MarkupString(result);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\{\{\s*([A-Za-z0-9_.-]{1,64})\s*\}\}")]
+    private static partial System.Text.RegularExpressions.Regex Placeholder();
 
     /// <summary>
     /// The text without Markdown syntax, whitespace collapsed, for previews and list rows. It is plain text, not HTML:
