@@ -24,6 +24,8 @@ public static class ApiExtensions
         builder.AddWorkbenchApiAuth();
         builder.Services.Configure<IntakeLimits>(builder.Configuration.GetSection("Intake:Limits"));
         builder.Services.Configure<ApiRateLimitOptions>(builder.Configuration.GetSection("Api:RateLimit"));
+        builder.Services.AddSingleton<Live.CaseEvents>();
+        builder.Services.AddSingleton<Live.CaseViewers>();
         builder.Services.AddSingleton<IntakeService>();
         builder.Services.AddSingleton<IntakeWriter>();
         builder.Services.Configure<Review.ReviewOptions>(builder.Configuration.GetSection("Review"));

@@ -15,7 +15,7 @@ public abstract record CommandResult<T>
 }
 
 /// <summary>What an AI system does to its own cases after submitting them: reply, withdraw, report an outcome.</summary>
-public sealed class AgentCommands(IDbContextFactory<WorkbenchDbContext> dbFactory, TimeProvider time, DecisionNotifier notifier)
+public sealed class AgentCommands(IDbContextFactory<WorkbenchDbContext> dbFactory, TimeProvider time, DecisionNotifier notifier, Live.CaseEvents events)
 {
     public async Task<CaseRecord?> FindAsync(string clientId, Guid id, CancellationToken ct)
     {
@@ -95,6 +95,7 @@ public sealed class AgentCommands(IDbContextFactory<WorkbenchDbContext> dbFactor
             return new CommandResult<CaseView>.Conflict();
         }
         notifier.Notify(id);
+        events.Publish(new Live.CaseEvent(auditType["case.".Length..], id, c.Queue, null, c.Status, clientId, now));
         return new CommandResult<CaseView>.Done(CaseViews.View(c));
     }
 

@@ -25,7 +25,8 @@ public abstract record IntakeOutcome
 /// only after the commit does the caller answer 201.
 /// </summary>
 public sealed class IntakeService(
-    IDbContextFactory<WorkbenchDbContext> dbFactory, IntakeWriter writer, IPolicyRuntime policy, TimeProvider time, ILogger<IntakeService> logger)
+    IDbContextFactory<WorkbenchDbContext> dbFactory, IntakeWriter writer, IPolicyRuntime policy, TimeProvider time,
+    Live.CaseEvents events, ILogger<IntakeService> logger)
 {
     /// <summary>Idempotency keys are kept at least this long.</summary>
     public static readonly TimeSpan KeyRetention = TimeSpan.FromHours(24);
@@ -128,6 +129,7 @@ public sealed class IntakeService(
             logger.LogError(ex, "Saving a new case failed");
             throw;
         }
+        events.Publish(new Live.CaseEvent("created", id, record.Queue, null, record.Status, clientId, now));
         return new IntakeOutcome.Created(receipt);
     }
 

@@ -29,7 +29,8 @@ public sealed class ReviewService(
     ActivePolicy policy,
     DecisionNotifier notifier,
     TimeProvider time,
-    IOptionsMonitor<ReviewOptions> options)
+    IOptionsMonitor<ReviewOptions> options,
+    Live.CaseEvents events)
 {
     private const string Prefix = "urn:workbench:problem:";
     public const string AlreadyClaimed = Prefix + "already-claimed";
@@ -95,7 +96,7 @@ public sealed class ReviewService(
             c.ClaimExpiresAt = now + lease;
             Audit.Add(db, "case.claimed", reviewer.UserName, Role(reviewer), now, c.Id, new { c.Queue, LeaseUntil = c.ClaimExpiresAt });
         }
-        return await CommitAsync(db, c, now, ct);
+        return await CommitAsync(db, c, now, ct, "claimed", reviewer.UserName);
     }
 
     /// <summary>Claims the most urgent unclaimed case the reviewer may work (assigned to him first) and returns it.</summary>
@@ -152,14 +153,14 @@ public sealed class ReviewService(
     }
 
     public Task<ReviewResult> RenewAsync(ReviewerIdentity reviewer, Guid id, CancellationToken ct = default) =>
-        MutateHeldAsync(reviewer, id, null, ct, (db, c, now) =>
+        MutateHeldAsync(reviewer, id, null, null, ct, (db, c, now) =>
         {
             c.ClaimExpiresAt = now + options.CurrentValue.Lease;
             return null;
         });
 
     public Task<ReviewResult> ReleaseAsync(ReviewerIdentity reviewer, Guid id, CancellationToken ct = default) =>
-        MutateHeldAsync(reviewer, id, null, ct, (db, c, now) =>
+        MutateHeldAsync(reviewer, id, null, "released", ct, (db, c, now) =>
         {
             c.Status = CaseStateMachine.Apply(c.Status, CaseTrigger.Release);
             ClearClaim(c);
@@ -175,7 +176,13 @@ public sealed class ReviewService(
             return new ReviewResult.Invalid(errors);
         }
         var notify = request.Action is ReviewActionKind.Approve or ReviewActionKind.ApproveWithEdits or ReviewActionKind.Reject or ReviewActionKind.RequestInfo;
-        var result = await MutateHeldAsync(reviewer, id, request.ExpectedRevision, ct, (db, c, now) => Apply(db, reviewer, c, request, now));
+        var kind = request.Action switch
+        {
+            ReviewActionKind.RequestInfo => "info_requested",
+            ReviewActionKind.Route => "routed",
+            _ => "acted",
+        };
+        var result = await MutateHeldAsync(reviewer, id, request.ExpectedRevision, kind, ct, (db, c, now) => Apply(db, reviewer, c, request, now));
         if (notify && result is ReviewResult.Ok)
         {
             notifier.Notify(id);
@@ -207,7 +214,7 @@ public sealed class ReviewService(
         var now = time.GetUtcNow();
         c.AssignedTo = assignee.UserName;
         Audit.Add(db, "case.assigned", lead.UserName, Role(lead), now, c.Id, new { To = assignee.UserName, c.Queue });
-        return await CommitAsync(db, c, now, ct);
+        return await CommitAsync(db, c, now, ct, "assigned", lead.UserName);
     }
 
     /// <summary>
@@ -254,7 +261,7 @@ public sealed class ReviewService(
             Audit.Add(one, "case.lease_expired", "system", "system", now, c.Id, new { Holder = c.ClaimedBy, c.ClaimExpiresAt });
             c.Status = CaseStateMachine.Apply(c.Status, CaseTrigger.LeaseExpired);
             ClearClaim(c);
-            if (await CommitAsync(one, c, now, ct) is ReviewResult.Ok)
+            if (await CommitAsync(one, c, now, ct, "lease_expired", "system") is ReviewResult.Ok)
             {
                 count++;
             }
@@ -439,7 +446,7 @@ public sealed class ReviewService(
         (options.CurrentValue.SelfApprovalDeny.TryGetValue(clientId, out var denied) && denied.Contains(user, StringComparer.OrdinalIgnoreCase));
 
     private async Task<ReviewResult> MutateHeldAsync(
-        ReviewerIdentity reviewer, Guid id, int? expectedRevision, CancellationToken ct,
+        ReviewerIdentity reviewer, Guid id, int? expectedRevision, string? eventKind, CancellationToken ct,
         Func<WorkbenchDbContext, CaseRecord, DateTimeOffset, ReviewResult?> change)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -460,20 +467,30 @@ public sealed class ReviewService(
                 : c.ClaimedBy != reviewer.UserName ? $"{c.ClaimedBy} holds the claim on this case." : "Your claim ran out; claim the case again.";
             return new ReviewResult.Conflict(NotClaimHolder, detail, View(c));
         }
+        var previousQueue = c.Queue;
         if (change(db, c, now) is { } refused)
         {
             return refused;
         }
-        return await CommitAsync(db, c, now, ct);
+        if (eventKind == "acted")
+        {
+            eventKind = c.Status == CaseStatus.Decided ? "decided" : "approval_recorded";
+        }
+        return await CommitAsync(db, c, now, ct, eventKind, reviewer.UserName, previousQueue);
     }
 
-    private async Task<ReviewResult> CommitAsync(WorkbenchDbContext db, CaseRecord c, DateTimeOffset now, CancellationToken ct)
+    private async Task<ReviewResult> CommitAsync(
+        WorkbenchDbContext db, CaseRecord c, DateTimeOffset now, CancellationToken ct, string? eventKind, string actor, string? previousQueue = null)
     {
         c.UpdatedAt = now;
         c.Revision++;
         try
         {
             await db.SaveChangesAsync(ct);
+            if (eventKind is not null)
+            {
+                events.Publish(new Live.CaseEvent(eventKind, c.Id, c.Queue, previousQueue == c.Queue ? null : previousQueue, c.Status, actor, now));
+            }
             return new ReviewResult.Ok(View(c));
         }
         catch (DbUpdateConcurrencyException)

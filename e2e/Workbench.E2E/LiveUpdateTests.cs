@@ -1,0 +1,56 @@
+using Microsoft.Playwright;
+
+namespace Workbench.E2E;
+
+/// <summary>Pages update themselves when cases change (one instance; the multi-instance backplane is not built yet).</summary>
+[Collection(E2ECollection.Name)]
+public sealed class LiveUpdateTests(AppServer app, BrowserFixture browser)
+{
+    private async Task<(IBrowserContext, IPage)> SignInAsync(string user)
+    {
+        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = app.BaseUrl,
+            ViewportSize = new ViewportSize { Width = 1366, Height = 900 },
+        });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"/account/dev-login?user={user}&returnUrl=/queues");
+        return (context, page);
+    }
+
+    [Fact]
+    public async Task A_submitted_case_appears_in_the_open_queue_page_without_a_reload()
+    {
+        var (context, page) = await SignInAsync("rita");
+        await using var _ = context;
+        await page.GotoAsync("/queues/policy-legal");
+        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await Assertions.Expect(page.Locator(".mud-table-body tr").First).ToBeVisibleAsync();
+
+        var (_, externalId) = await new AgentApi(app.BaseUrl).SubmitAsync(AgentApi.Sample("013-"));
+        await Assertions.Expect(page.GetByText(externalId)).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task The_case_page_shows_who_else_is_viewing_and_what_they_did()
+    {
+        var (id, _) = await new AgentApi(app.BaseUrl).SubmitAsync(AgentApi.Sample("013-"));
+        var (leadContext, lena) = await SignInAsync("lena");
+        await using var _ = leadContext;
+        await lena.GotoAsync($"/cases/{id}");
+        await lena.Locator("main[data-interactive='true']").WaitForAsync();
+
+        var (ritaContext, rita) = await SignInAsync("rita");
+        await using var __ = ritaContext;
+        await rita.GotoAsync($"/cases/{id}");
+        await rita.Locator("main[data-interactive='true']").WaitForAsync();
+
+        await Assertions.Expect(lena.GetByTestId("presence")).ToContainTextAsync("rita is viewing this case");
+        await Assertions.Expect(rita.GetByTestId("presence")).ToContainTextAsync("lena is viewing this case");
+
+        await rita.GetByRole(AriaRole.Button, new() { Name = "Claim", Exact = true }).ClickAsync();
+        await Assertions.Expect(lena.GetByTestId("live-banner")).ToContainTextAsync("rita claimed this case");
+        await Assertions.Expect(lena.Locator("[data-claim]")).ToContainTextAsync("rita is reviewing");
+        await lena.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "case-live-banner.png") });
+    }
+}
