@@ -11,7 +11,7 @@ using Workbench.Data;
 namespace Workbench.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteWorkbenchDbContext))]
-    [Migration("20261125142752_Initial")]
+    [Migration("20261125151251_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -237,9 +237,19 @@ namespace Workbench.Data.Migrations.Sqlite
                     b.HasIndex("ClientId", "ExternalId")
                         .IsUnique();
 
+                    b.HasIndex("Queue", "CreatedAt");
+
+                    b.HasIndex("Queue", "SlaDueAt");
+
                     b.HasIndex("Status", "CreatedAt");
 
-                    b.HasIndex("Queue", "Status", "SlaDueAt");
+                    b.HasIndex("Queue", "Priority", "SlaDueAt")
+                        .IsDescending(false, true, false);
+
+                    b.HasIndex("Queue", "RiskTier", "SlaDueAt")
+                        .IsDescending(false, true, false);
+
+                    b.HasIndex("Queue", "Status", "SlaDueAt", "ReasonCodes");
 
                     b.ToTable("cases", (string)null);
                 });

@@ -260,9 +260,32 @@ namespace Workbench.Data.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_cases_Queue_CreatedAt",
+                table: "cases",
+                columns: new[] { "Queue", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_cases_Queue_Priority_SlaDueAt",
+                table: "cases",
+                columns: new[] { "Queue", "Priority", "SlaDueAt" },
+                descending: new[] { false, true, false });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_cases_Queue_RiskTier_SlaDueAt",
+                table: "cases",
+                columns: new[] { "Queue", "RiskTier", "SlaDueAt" },
+                descending: new[] { false, true, false });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_cases_Queue_SlaDueAt",
+                table: "cases",
+                columns: new[] { "Queue", "SlaDueAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_cases_Queue_Status_SlaDueAt",
                 table: "cases",
-                columns: new[] { "Queue", "Status", "SlaDueAt" });
+                columns: new[] { "Queue", "Status", "SlaDueAt" })
+                .Annotation("Npgsql:IndexInclude", new[] { "ReasonCodes" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_cases_Status_CreatedAt",

@@ -259,9 +259,31 @@ namespace Workbench.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_cases_Queue_Status_SlaDueAt",
+                name: "IX_cases_Queue_CreatedAt",
                 table: "cases",
-                columns: new[] { "Queue", "Status", "SlaDueAt" });
+                columns: new[] { "Queue", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_cases_Queue_Priority_SlaDueAt",
+                table: "cases",
+                columns: new[] { "Queue", "Priority", "SlaDueAt" },
+                descending: new[] { false, true, false });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_cases_Queue_RiskTier_SlaDueAt",
+                table: "cases",
+                columns: new[] { "Queue", "RiskTier", "SlaDueAt" },
+                descending: new[] { false, true, false });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_cases_Queue_SlaDueAt",
+                table: "cases",
+                columns: new[] { "Queue", "SlaDueAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_cases_Queue_Status_SlaDueAt_ReasonCodes",
+                table: "cases",
+                columns: new[] { "Queue", "Status", "SlaDueAt", "ReasonCodes" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_cases_Status_CreatedAt",
