@@ -33,7 +33,15 @@ public static class ApiExtensions
         builder.Services.AddSingleton<Review.CaseDetails>();
         builder.Services.AddHostedService<Review.LeaseSweeper>();
         builder.Services.AddSingleton<AgentCommands>();
-        builder.Services.AddSingleton<DecisionNotifier>();
+        builder.Services.AddSingleton(sp => new DecisionNotifier(sp.GetRequiredService<Live.CaseEvents>()));
+        if (builder.Configuration["Redis:Connection"] is { Length: > 0 } redis)
+        {
+            builder.Services.AddSingleton(sp => new Live.RedisCaseEventRelay(redis, sp.GetRequiredService<Live.CaseEvents>(),
+                sp.GetRequiredService<ILogger<Live.RedisCaseEventRelay>>()));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<Live.RedisCaseEventRelay>());
+            builder.Services.AddHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
+                "redis", sp => sp.GetRequiredService<Live.RedisCaseEventRelay>(), null, ["ready"]));
+        }
         builder.Services.ConfigureHttpJsonOptions(o => WorkbenchJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {

@@ -6,6 +6,13 @@ namespace Workbench.Web.Intake;
 /// </summary>
 public sealed class DecisionNotifier
 {
+    public DecisionNotifier()
+    {
+    }
+
+    /// <summary>Wakes on every case event too, so a decision made on another instance ends a long-poll here.</summary>
+    public DecisionNotifier(Live.CaseEvents events) => events.Subscribe(e => Notify(e.CaseId));
+
     internal sealed class Waiter
     {
         public readonly TaskCompletionSource Signal = new(TaskCreationOptions.RunContinuationsAsynchronously);

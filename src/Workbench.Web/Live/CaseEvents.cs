@@ -6,16 +6,25 @@ namespace Workbench.Web.Live;
 /// <summary>A small message about a change to a case: ids and changed fields, never the case itself.</summary>
 public sealed record CaseEvent(string Kind, Guid CaseId, string? Queue, string? PreviousQueue, CaseStatus Status, string? Actor, DateTimeOffset At);
 
+/// <summary>Carries events to the other instances of the app (Redis when configured).</summary>
+public interface ICaseEventRelay
+{
+    void Send(CaseEvent e);
+}
+
 /// <summary>
-/// The one publisher of case events, called after the transaction that made the change committed. Pages subscribe
-/// to refresh themselves. In-process: with several instances, the cross-instance backplane feeds <see cref="Publish"/>
-/// on each of them (not built yet — one instance sees its own changes live).
+/// The one publisher of case events, called after the transaction that made the change committed. Pages and the
+/// long-poll subscribe. With <c>Redis:Connection</c> set, the relay fans each event out to every other instance,
+/// which delivers it to its own subscribers; without it, one instance works alone with no configuration.
 /// </summary>
 public sealed class CaseEvents(ILogger<CaseEvents> logger)
 {
     private readonly ConcurrentDictionary<Guid, Action<CaseEvent>> _subscribers = new();
 
     public int SubscriberCount => _subscribers.Count;
+
+    /// <summary>Set by the relay when it has connected.</summary>
+    public ICaseEventRelay? Relay { get; set; }
 
     public IDisposable Subscribe(Action<CaseEvent> handler)
     {
@@ -24,7 +33,18 @@ public sealed class CaseEvents(ILogger<CaseEvents> logger)
         return new Subscription(() => _subscribers.TryRemove(id, out _));
     }
 
+    /// <summary>An event of this instance: delivered here, and relayed to the others.</summary>
     public void Publish(CaseEvent e)
+    {
+        Deliver(e);
+        if (e.Kind != "presence")
+        {
+            Relay?.Send(e);
+        }
+    }
+
+    /// <summary>Delivers to this instance's subscribers only (the relay calls this for other instances' events).</summary>
+    public void Deliver(CaseEvent e)
     {
         foreach (var handler in _subscribers.Values)
         {
