@@ -15,7 +15,8 @@ public abstract record CommandResult<T>
 }
 
 /// <summary>What an AI system does to its own cases after submitting them: reply, withdraw, report an outcome.</summary>
-public sealed class AgentCommands(IDbContextFactory<WorkbenchDbContext> dbFactory, TimeProvider time, DecisionNotifier notifier, Live.CaseEvents events)
+public sealed class AgentCommands(
+    IDbContextFactory<WorkbenchDbContext> dbFactory, TimeProvider time, DecisionNotifier notifier, Live.CaseEvents events, ActivePolicy policy)
 {
     public async Task<CaseRecord?> FindAsync(string clientId, Guid id, CancellationToken ct)
     {
@@ -28,11 +29,22 @@ public sealed class AgentCommands(IDbContextFactory<WorkbenchDbContext> dbFactor
         TransitionAsync(clientId, id, CaseTrigger.ReceiveReply, "case.reply_received", requestId, ct, (c, now) =>
         {
             c.PendingQuestion = null;
-            if (c.Status == CaseStatus.Queued && c.SlaDueAt is null && c.Evaluation?.SlaDueAt is { } due)
+            if (c.Queue is null)
+            {
+                // The answer to the intake's clarifying question: the case had no queue yet. It goes to its workflow's
+                // queue with that queue's approval SLA, counted from now.
+                var compiled = policy.Policy;
+                c.Queue = compiled.Workflows.TryGetValue(c.Workflow, out var workflow) ? workflow.Queue : compiled.DefaultQueue;
+                if (compiled.FindQueue(c.Queue)?.SlaFor(Core.Policy.SlaKind.AwaitApproval, c.Priority) is { } sla)
+                {
+                    c.SlaDueAt = Core.Policy.SlaClock.DueAt(now, sla);
+                }
+            }
+            else if (c.SlaDueAt is null && c.Evaluation?.SlaDueAt is { } due)
             {
                 c.SlaDueAt = due < now ? now : due;
             }
-            return new { reply.Message, reply.Signals };
+            return new { reply.Message, reply.Signals, c.Queue };
         });
 
     public Task<CommandResult<CaseView>> WithdrawAsync(string clientId, Guid id, WithdrawRequest request, string? requestId, CancellationToken ct) =>

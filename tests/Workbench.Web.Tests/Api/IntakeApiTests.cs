@@ -351,6 +351,9 @@ public sealed class IntakeApiTests(WorkbenchFactory app) : IClassFixture<Workben
         var view = (await response.Content.ReadFromJsonAsync<CaseView>(WorkbenchJson.Options))!;
         Assert.Equal(CaseStatus.Queued, view.Status);
         Assert.Null(view.Question);
+        // It had no queue (clarify is answered at intake): now it is in its workflow's queue with an SLA.
+        Assert.Equal("support", view.Queue);
+        Assert.NotNull(view.SlaDueAt);
         Assert.Equal(1, await app.WithDbAsync(db => db.AuditEvents.CountAsync(a => a.CaseId == receipt.Id && a.Type == "case.reply_received")));
     }
 
