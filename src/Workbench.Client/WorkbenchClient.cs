@@ -158,6 +158,12 @@ public sealed class WorkbenchClient
                     throw new InvalidOperationException($"Case {caseId} was withdrawn: no decision will come.");
                 }
 
+                if (pending is { Status: CaseStatus.AwaitingInfo or CaseStatus.ClarificationRequested })
+                {
+                    // The decision waits for the AI system: answer with ReplyAsync, then wait again.
+                    throw new WorkbenchQuestionException(caseId, pending.Status, pending.Question);
+                }
+
                 var pollTook = overall.Elapsed - started;
                 if (pollTook < MinPollInterval)
                 {

@@ -116,7 +116,10 @@ public static class CasesApi
                 return Problems.NotFound("case");
             }
             var left = limit - waited.Elapsed;
-            if (c.DecisionJson is not null || CaseStateMachine.IsTerminal(c.Status) || left <= TimeSpan.Zero)
+            // Stop waiting when there is a decision, when nothing will ever come, or when the AI system must act
+            // (a question to answer): it should not sit out the whole wait to learn that.
+            if (c.DecisionJson is not null || CaseStateMachine.IsTerminal(c.Status) || left <= TimeSpan.Zero ||
+                c.Status is CaseStatus.AwaitingInfo or CaseStatus.ClarificationRequested)
             {
                 break;
             }

@@ -342,6 +342,18 @@ public sealed class IntakeApiTests(WorkbenchFactory app) : IClassFixture<Workben
     }
 
     [Fact]
+    public async Task Long_poll_on_a_case_with_an_open_question_answers_at_once_with_the_question()
+    {
+        var receipt = await SubmitAsync(Samples.Clarifies);
+        var poll = app.ApiClient().GetAsync($"/api/v1/cases/{receipt.Id}/decision?wait=50");
+        var response = await poll.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var pending = (await response.Content.ReadFromJsonAsync<PendingDecisionView>(WorkbenchJson.Options))!;
+        Assert.Equal(CaseStatus.ClarificationRequested, pending.Status);
+        Assert.Equal(receipt.ClarifyingQuestion, pending.Question);
+    }
+
+    [Fact]
     public async Task Reply_to_a_clarifying_question_puts_the_case_in_a_queue()
     {
         var receipt = await SubmitAsync(Samples.Clarifies);
@@ -512,6 +524,10 @@ public sealed class IntakeApiTests(WorkbenchFactory app) : IClassFixture<Workben
         var again = await sdk.SubmitAsync(submission, submitted.IdempotencyKey);
         Assert.True(again.Replayed);
         Assert.Equal(submitted.Receipt.Id, again.Receipt.Id);
+
+        var question = await Assert.ThrowsAsync<Workbench.Client.WorkbenchQuestionException>(
+            () => sdk.WaitForDecisionAsync(submitted.Receipt.Id, TimeSpan.FromSeconds(30)));
+        Assert.Equal(submitted.Receipt.ClarifyingQuestion, question.Question);
 
         var replied = await sdk.ReplyAsync(submitted.Receipt.Id, new ReplyRequest("The Business plan."));
         Assert.Equal(CaseStatus.Queued, replied.Status);
