@@ -25,6 +25,7 @@ internal sealed class CaseRecordConfiguration : IEntityTypeConfiguration<CaseRec
         b.Property(c => c.ClaimedBy).HasMaxLength(128);
         b.Property(c => c.PendingQuestion).HasMaxLength(4096);
         b.Property(c => c.AssignedTo).HasMaxLength(128);
+        b.Property(c => c.EditedBy).HasMaxLength(128);
         b.Property(c => c.ApprovedBy).HasMaxLength(1024).IsRequired();
         b.Property(c => c.Revision).IsConcurrencyToken();
 

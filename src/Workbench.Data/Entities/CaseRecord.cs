@@ -42,6 +42,13 @@ public sealed class CaseRecord
     public DateTimeOffset? ClaimExpiresAt { get; set; }
     /// <summary>A lead assigned the case to this reviewer: it is at the top of his queue.</summary>
     public string? AssignedTo { get; set; }
+    /// <summary>
+    /// The response text the current approval round approves, when a reviewer edited it; null means the proposal.
+    /// An edit starts a new round, so every approval counted covers exactly this text.
+    /// </summary>
+    public string? EditedResponse { get; set; }
+    public string? EditedParametersJson { get; set; }
+    public string? EditedBy { get; set; }
     /// <summary>Reviewers who approved in the current round, space-separated with leading and trailing space (four-eyes).</summary>
     public string ApprovedBy { get; set; } = " ";
 

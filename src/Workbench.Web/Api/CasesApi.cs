@@ -129,9 +129,10 @@ public static class CasesApi
         {
             return TypedResults.Ok(decision);
         }
-        if (c.Status == CaseStatus.Withdrawn)
+        if (c.Status is CaseStatus.Withdrawn or CaseStatus.Expired)
         {
-            return Problems.Of(409, ProblemTypes.IllegalTransition, "Case withdrawn", "The case was withdrawn; it will never get a decision.");
+            return Problems.Of(409, ProblemTypes.IllegalTransition, c.Status == CaseStatus.Withdrawn ? "Case withdrawn" : "Case expired",
+                "The case will never get a decision.");
         }
         return TypedResults.Accepted(CaseLinksFor(id).Decision, new PendingDecisionView(id, c.Status,
             c.Status is CaseStatus.AwaitingInfo or CaseStatus.ClarificationRequested ? c.PendingQuestion : null));

@@ -29,6 +29,7 @@ public sealed class AgentCommands(
         TransitionAsync(clientId, id, CaseTrigger.ReceiveReply, "case.reply_received", requestId, ct, (c, now) =>
         {
             c.PendingQuestion = null;
+            Review.ReviewService.ResetRound(c); // approvals before the answer do not cover it
             if (c.Queue is null)
             {
                 // The answer to the intake's clarifying question: the case had no queue yet. It goes to its workflow's

@@ -39,7 +39,15 @@ public sealed class CaseEvents(ILogger<CaseEvents> logger)
         Deliver(e);
         if (e.Kind != "presence")
         {
-            Relay?.Send(e);
+            try
+            {
+                Relay?.Send(e);
+            }
+            catch (Exception ex)
+            {
+                // The change is committed; other instances catch up on their next event. Never fail the action.
+                logger.LogWarning(ex, "Relaying {Kind} of case {CaseId} to the other instances failed", e.Kind, e.CaseId);
+            }
         }
     }
 
@@ -88,7 +96,12 @@ public sealed class CaseViewers(CaseEvents events, TimeProvider time)
         {
             if (users.AddOrUpdate(user, 0, (_, n) => n - 1) <= 0)
             {
-                users.TryRemove(user, out _);
+                // Only if still zero: a second tab entering meanwhile keeps the viewer.
+                users.TryRemove(new KeyValuePair<string, int>(user, 0));
+                if (users.IsEmpty)
+                {
+                    _viewers.TryRemove(new KeyValuePair<Guid, ConcurrentDictionary<string, int>>(caseId, users));
+                }
             }
             Announce(caseId);
         });

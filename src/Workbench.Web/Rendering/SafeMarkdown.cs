@@ -83,16 +83,21 @@ public static partial class SafeMarkdown
     public static MarkupString ToMarkupWithVariables(string? markdown, IReadOnlyDictionary<string, string>? variables)
     {
         var html = ToHtml(markdown);
-        var result = Placeholder().Replace(html, m =>
+        // Only text between tags is touched: a placeholder inside an attribute (a link title, a code block's
+        // language) stays as it is, so no attribute is ever broken open.
+        var result = TextBetweenTags().Replace(html, text => Placeholder().Replace(text.Value, m =>
         {
             var name = m.Groups[1].Value;
             var title = variables is not null && variables.TryGetValue(name, out var value)
                 ? $"{name} = {System.Net.WebUtility.HtmlEncode(value)}"
                 : $"{name} (no value given)";
             return $"<mark class=\"wb-var\" title=\"{title}\" data-variable=\"{name}\">{m.Value}</mark>";
-        });
+        }));
         return new MarkupString(result);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<=^|>)[^<]+")]
+    private static partial System.Text.RegularExpressions.Regex TextBetweenTags();
 
     [System.Text.RegularExpressions.GeneratedRegex(@"\{\{\s*([A-Za-z0-9_.-]{1,64})\s*\}\}")]
     private static partial System.Text.RegularExpressions.Regex Placeholder();

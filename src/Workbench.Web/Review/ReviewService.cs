@@ -338,7 +338,12 @@ public sealed class ReviewService(
                 {
                     action.EditedResponse = r.EditedResponse;
                     action.EditedParametersJson = r.EditedParameters is null ? null : JsonSerializer.Serialize(r.EditedParameters, WorkbenchJson.Options);
-                    action.EditDiffJson = EditDiff(db, c, r.EditedResponse);
+                    action.EditDiffJson = EditDiff(c, r.EditedResponse);
+                    // An edit changes what is approved: earlier approvals covered other text, so a new round starts.
+                    c.EditedResponse = r.EditedResponse ?? c.EditedResponse;
+                    c.EditedParametersJson = action.EditedParametersJson ?? c.EditedParametersJson;
+                    c.EditedBy = reviewer.UserName;
+                    approvers = [];
                 }
                 approvers = [.. approvers, reviewer.UserName];
                 c.ApprovedBy = CaseViews.JoinReasonCodes(approvers);
@@ -351,14 +356,14 @@ public sealed class ReviewService(
                 }
                 else
                 {
-                    Decide(db, c, approvers, r, now);
+                    Decide(c, approvers, r, now);
                     auditType = "case.decided";
                     details = new { Decision = c.Decision, Reviewers = approvers };
                 }
                 break;
             case ReviewActionKind.Reject:
                 action.RejectReasonCode = r.RejectReasonCode;
-                Decide(db, c, [.. Approvers(c), reviewer.UserName], r, now);
+                Decide(c, [.. Approvers(c).Append(reviewer.UserName).Distinct(StringComparer.Ordinal)], r, now);
                 auditType = "case.decided";
                 details = new { Decision = c.Decision, r.RejectReasonCode, r.Note };
                 break;
@@ -366,6 +371,7 @@ public sealed class ReviewService(
                 action.Question = r.Question;
                 c.Status = CaseStateMachine.Apply(c.Status, CaseTrigger.RequestInfo);
                 c.PendingQuestion = r.Question;
+                ResetRound(c); // approvals given before the new information do not cover what comes after it
                 ClearClaim(c);
                 auditType = "case.info_requested";
                 details = new { r.Question };
@@ -380,7 +386,7 @@ public sealed class ReviewService(
                 details = new { From = c.Queue, To = r.TargetQueue, r.Note };
                 c.Queue = r.TargetQueue;
                 c.AssignedTo = null;
-                c.ApprovedBy = " ";
+                ResetRound(c);
                 ClearClaim(c);
                 auditType = "case.routed";
                 break;
@@ -392,25 +398,18 @@ public sealed class ReviewService(
         return null;
     }
 
-    private static void Decide(WorkbenchDbContext db, CaseRecord c, string[] reviewers, ReviewActionRequest last, DateTimeOffset now)
+    private static void Decide(CaseRecord c, string[] reviewers, ReviewActionRequest last, DateTimeOffset now)
     {
         var submission = JsonSerializer.Deserialize<CaseSubmission>(c.SubmissionJson, WorkbenchJson.Options)!;
-        // The final text is the latest edit of this round (this action's, or an earlier approver's), else the proposal.
-        var earlierEdit = db.ReviewActions.AsNoTracking()
-            .Where(a => a.CaseId == c.Id && a.Kind == ReviewActionKind.ApproveWithEdits)
-            .OrderByDescending(a => a.Id)
-            .Select(a => new { a.EditedResponse, a.EditedParametersJson })
-            .FirstOrDefault();
-        var edited = last.Action == ReviewActionKind.ApproveWithEdits || (earlierEdit is not null && last.Action == ReviewActionKind.Approve);
+        // The round's text: its edit (which started the round, so every approver saw it), else the proposal.
         var kind = last.Action switch
         {
             ReviewActionKind.Reject => DecisionKind.Rejected,
-            _ when edited => DecisionKind.ApprovedWithEdits,
+            _ when c.EditedBy is not null => DecisionKind.ApprovedWithEdits,
             _ => DecisionKind.Approved,
         };
-        var response = last.EditedResponse ?? earlierEdit?.EditedResponse ?? submission.Proposal.Response?.Body;
-        var parameters = last.EditedParameters
-            ?? (earlierEdit?.EditedParametersJson is { } json ? JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json, WorkbenchJson.Options) : null)
+        var response = c.EditedResponse ?? submission.Proposal.Response?.Body;
+        var parameters = (c.EditedParametersJson is { } json ? JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json, WorkbenchJson.Options) : null)
             ?? submission.Proposal.Action?.Parameters;
         c.Status = CaseStateMachine.Apply(c.Status, CaseTrigger.Decide);
         c.Decision = kind;
@@ -431,7 +430,7 @@ public sealed class ReviewService(
     }
 
     /// <summary>The word-level diff of the edit against the proposal, kept with the action for edit mining.</summary>
-    private static string? EditDiff(WorkbenchDbContext db, CaseRecord c, string? edited)
+    private static string? EditDiff(CaseRecord c, string? edited)
     {
         if (edited is null)
         {
@@ -441,9 +440,19 @@ public sealed class ReviewService(
         return JsonSerializer.Serialize(Workbench.Core.Review.WordDiff.Compute(proposal, edited), WorkbenchJson.Options);
     }
 
+    /// <summary>A new approval round: no approvals yet, and back to the proposal's text.</summary>
+    internal static void ResetRound(CaseRecord c)
+    {
+        c.ApprovedBy = " ";
+        c.EditedResponse = null;
+        c.EditedParametersJson = null;
+        c.EditedBy = null;
+    }
+
     private bool IsSelfApproval(string user, string clientId) =>
         string.Equals(user, clientId, StringComparison.OrdinalIgnoreCase) ||
-        (options.CurrentValue.SelfApprovalDeny.TryGetValue(clientId, out var denied) && denied.Contains(user, StringComparer.OrdinalIgnoreCase));
+        options.CurrentValue.SelfApprovalDeny.Any(d => string.Equals(d.Key, clientId, StringComparison.OrdinalIgnoreCase) &&
+                                                       d.Value.Contains(user, StringComparer.OrdinalIgnoreCase));
 
     private async Task<ReviewResult> MutateHeldAsync(
         ReviewerIdentity reviewer, Guid id, int? expectedRevision, string? eventKind, CancellationToken ct,

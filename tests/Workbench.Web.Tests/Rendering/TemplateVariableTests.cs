@@ -30,4 +30,14 @@ public class TemplateVariableTests
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(html, "<mark "));
         Assert.Contains("ok (no value given)", html);
     }
+
+    [Fact]
+    public void A_placeholder_inside_an_attribute_is_left_alone()
+    {
+        var html = SafeMarkdown.ToMarkupWithVariables("[t](https://x.example \"{{a}}\") and\n\n```{{b}}\ncode\n```", null).Value;
+        Assert.DoesNotContain("=\"<mark", html);
+        Assert.DoesNotContain("\"{{a}}<", html);
+        Assert.Contains("rel=\"noopener noreferrer nofollow\"", html);
+        Assert.Empty(System.Text.RegularExpressions.Regex.Matches(html, "<mark[^>]*>\\{\\{[ab]\\}\\}</mark>"));
+    }
 }

@@ -176,6 +176,40 @@ public sealed class ReviewServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_edit_starts_a_new_approval_round_so_every_approval_covers_the_released_text()
+    {
+        var id = await QueuedCaseAsync(approvals: 2);
+        Ok(await Reviews.ClaimAsync(Rita, id));
+        Ok(await Reviews.ActAsync(Rita, id, Approve)); // rita approved the proposal
+
+        Ok(await Reviews.ClaimAsync(Mia, id));
+        var edited = Ok(await Reviews.ActAsync(Mia, id, new ReviewActionRequest { Action = ReviewActionKind.ApproveWithEdits, EditedResponse = "Edited by mia." }));
+        Assert.Equal(CaseStatus.Queued, edited.Status); // rita never saw mia's text: her approval no longer counts
+        Assert.Equal(["mia"], edited.ApprovedBy);
+
+        Ok(await Reviews.ClaimAsync(Rita, id));
+        var decided = Ok(await Reviews.ActAsync(Rita, id, Approve));
+        Assert.Equal(CaseStatus.Decided, decided.Status);
+        Assert.Equal(DecisionKind.ApprovedWithEdits, decided.Decision!.Decision);
+        Assert.Equal("Edited by mia.", decided.Decision.ResponseText);
+        Assert.Equal(["mia", "rita"], decided.Decision.Reviewers);
+    }
+
+    [Fact]
+    public async Task Routing_starts_over_from_the_proposal()
+    {
+        var id = await QueuedCaseAsync(approvals: 2);
+        Ok(await Reviews.ClaimAsync(Rita, id));
+        Ok(await Reviews.ActAsync(Rita, id, new ReviewActionRequest { Action = ReviewActionKind.ApproveWithEdits, EditedResponse = "Rita's text." }));
+        Ok(await Reviews.ClaimAsync(Mia, id));
+        var routed = Ok(await Reviews.ActAsync(Mia, id, new ReviewActionRequest { Action = ReviewActionKind.Route, TargetQueue = "support" }));
+        Assert.Empty(routed.ApprovedBy);
+        var stored = await _app.WithDbAsync(db => db.Cases.SingleAsync(c => c.Id == id));
+        Assert.Null(stored.EditedResponse);
+        Assert.Null(stored.EditedBy);
+    }
+
+    [Fact]
     public async Task Next_case_skips_cases_the_reviewer_already_approved()
     {
         var id = await QueuedCaseAsync(approvals: 2);

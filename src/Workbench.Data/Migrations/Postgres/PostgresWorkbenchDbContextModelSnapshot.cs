@@ -152,6 +152,16 @@ namespace Workbench.Data.Migrations.Postgres
                     b.Property<string>("DecisionJson")
                         .HasColumnType("text");
 
+                    b.Property<string>("EditedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("EditedParametersJson")
+                        .HasColumnType("text");
+
+                    b.Property<string>("EditedResponse")
+                        .HasColumnType("text");
+
                     b.Property<string>("ExecuteOutcome")
                         .IsRequired()
                         .HasMaxLength(32)

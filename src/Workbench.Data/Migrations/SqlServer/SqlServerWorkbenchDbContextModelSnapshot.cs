@@ -152,6 +152,16 @@ namespace Workbench.Data.Migrations.SqlServer
                     b.Property<string>("DecisionJson")
                         .HasColumnType("nvarchar(max)");
 
+                    b.Property<string>("EditedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.Property<string>("EditedParametersJson")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("EditedResponse")
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<string>("ExecuteOutcome")
                         .IsRequired()
                         .HasMaxLength(32)

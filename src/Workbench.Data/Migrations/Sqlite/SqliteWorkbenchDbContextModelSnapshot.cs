@@ -145,6 +145,16 @@ namespace Workbench.Data.Migrations.Sqlite
                     b.Property<string>("DecisionJson")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("EditedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EditedParametersJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EditedResponse")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ExecuteOutcome")
                         .IsRequired()
                         .HasMaxLength(32)
