@@ -71,9 +71,7 @@ public sealed class ScaleOutTests(PostgresServer postgres, RedisServer redis) : 
         var seenOnB = new ConcurrentQueue<CaseEvent>();
         using var _ = _b.Services.GetRequiredService<CaseEvents>().Subscribe(seenOnB.Enqueue);
 
-        var response = await _a.ApiClient().PostAsync("/api/v1/cases",
-            new StringContent(Samples.Json(Samples.Queues).ToJsonString(), Encoding.UTF8, "application/json"));
-        var id = (await response.Content.ReadFromJsonAsync<CaseReceipt>(WorkbenchJson.Options))!.Id;
+        var id = (await _a.SubmitSampleAsync(Samples.Queues)).Id;
 
         var created = await Within(TimeSpan.FromSeconds(10), () => seenOnB.FirstOrDefault(e => e.CaseId == id && e.Kind == "created"));
         Assert.Equal("policy-legal", created.Queue);
@@ -83,9 +81,7 @@ public sealed class ScaleOutTests(PostgresServer postgres, RedisServer redis) : 
     [Fact]
     public async Task A_long_poll_on_one_instance_wakes_when_a_reviewer_decides_on_the_other()
     {
-        var response = await _a.ApiClient().PostAsync("/api/v1/cases",
-            new StringContent(Samples.Json(Samples.Queues).ToJsonString(), Encoding.UTF8, "application/json"));
-        var id = (await response.Content.ReadFromJsonAsync<CaseReceipt>(WorkbenchJson.Options))!.Id;
+        var id = (await _a.SubmitSampleAsync(Samples.Queues)).Id;
 
         var poll = _b.ApiClient().GetAsync($"/api/v1/cases/{id}/decision?wait=45");
         var reviews = _a.Services.GetRequiredService<ReviewService>();
@@ -101,9 +97,7 @@ public sealed class ScaleOutTests(PostgresServer postgres, RedisServer redis) : 
     [Fact]
     public async Task Reviewers_on_both_instances_racing_for_one_case_give_one_claim()
     {
-        var response = await _a.ApiClient().PostAsync("/api/v1/cases",
-            new StringContent(Samples.Json(Samples.Queues).ToJsonString(), Encoding.UTF8, "application/json"));
-        var id = (await response.Content.ReadFromJsonAsync<CaseReceipt>(WorkbenchJson.Options))!.Id;
+        var id = (await _a.SubmitSampleAsync(Samples.Queues)).Id;
         var onA = _a.Services.GetRequiredService<ReviewService>();
         var onB = _b.Services.GetRequiredService<ReviewService>();
         var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => (i % 2 == 0 ? onA : onB)

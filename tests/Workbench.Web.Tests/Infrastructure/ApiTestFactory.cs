@@ -15,6 +15,19 @@ public static class ApiTestExtensions
         return client;
     }
 
+    /// <summary>Submits a sample (fresh externalId) through the real API and returns its receipt; fails on anything but 201.</summary>
+    public static async Task<Workbench.Core.Contracts.CaseReceipt> SubmitSampleAsync(this WorkbenchFactory app, string samplePrefix)
+    {
+        using var response = await app.ApiClient().PostAsync("/api/v1/cases",
+            new StringContent(Samples.Json(samplePrefix).ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
+        if (response.StatusCode != System.Net.HttpStatusCode.Created)
+        {
+            throw new InvalidOperationException($"Submitting {samplePrefix} gave {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+        return (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<Workbench.Core.Contracts.CaseReceipt>(
+            response.Content, Workbench.Core.Serialization.WorkbenchJson.Options))!;
+    }
+
     public static WorkbenchClient SdkClient(this WorkbenchFactory app, string key = Samples.DemoKey) =>
         new(app.CreateClient(), new WorkbenchClientOptions { BaseAddress = new Uri("http://localhost"), ApiKey = key });
 

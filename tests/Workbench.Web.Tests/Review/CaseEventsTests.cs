@@ -20,9 +20,7 @@ public sealed class CaseEventsTests(WorkbenchFactory app) : IClassFixture<Workbe
         var seen = new ConcurrentQueue<CaseEvent>();
         using var subscription = events.Subscribe(seen.Enqueue);
 
-        var response = await app.ApiClient().PostAsync("/api/v1/cases",
-            new StringContent(Samples.Json(Samples.Queues).ToJsonString(), Encoding.UTF8, "application/json"));
-        var id = (await response.Content.ReadFromJsonAsync<CaseReceipt>(WorkbenchJson.Options))!.Id;
+        var id = (await app.SubmitSampleAsync(Samples.Queues)).Id;
         var reviews = app.Services.GetRequiredService<ReviewService>();
         var rita = new ReviewerIdentity("rita", false, new HashSet<string> { "policy-legal", "support" });
         await reviews.ClaimAsync(rita, id);

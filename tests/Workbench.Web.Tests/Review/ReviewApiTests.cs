@@ -16,9 +16,7 @@ public sealed class ReviewApiTests(WorkbenchFactory app) : IClassFixture<Workben
 
     private async Task<Guid> QueuedCaseAsync(string queue)
     {
-        var response = await app.ApiClient().PostAsync("/api/v1/cases",
-            new StringContent(Samples.Json(Samples.Queues).ToJsonString(), Encoding.UTF8, "application/json"));
-        var id = (await response.Content.ReadFromJsonAsync<CaseReceipt>(WorkbenchJson.Options))!.Id;
+        var id = (await app.SubmitSampleAsync(Samples.Queues)).Id;
         await app.WithDbAsync(async db =>
         {
             var c = await db.Cases.SingleAsync(x => x.Id == id);

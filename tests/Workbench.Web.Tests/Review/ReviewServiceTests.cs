@@ -50,9 +50,7 @@ public sealed class ReviewServiceTests : IAsyncLifetime
     /// <summary>A case queued in policy-legal (the sample with conflicting refund policies), optionally four-eyes.</summary>
     private async Task<Guid> QueuedCaseAsync(int approvals = 1, string queue = "policy-legal")
     {
-        var response = await _app.ApiClient().PostAsync("/api/v1/cases",
-            new StringContent(Samples.Json(Samples.Queues).ToJsonString(), Encoding.UTF8, "application/json"));
-        var receipt = (await response.Content.ReadFromJsonAsync<CaseReceipt>(WorkbenchJson.Options))!;
+        var receipt = (await _app.SubmitSampleAsync(Samples.Queues));
         await _app.WithDbAsync(async db =>
         {
             var c = await db.Cases.SingleAsync(x => x.Id == receipt.Id);
@@ -368,9 +366,7 @@ public sealed class LeaseSweeperTests : IAsyncLifetime
     [Fact]
     public async Task The_sweeper_returns_an_expired_claim_to_its_queue_on_its_own()
     {
-        var response = await _app.ApiClient().PostAsync("/api/v1/cases",
-            new StringContent(Samples.Json(Samples.Queues).ToJsonString(), Encoding.UTF8, "application/json"));
-        var id = (await response.Content.ReadFromJsonAsync<CaseReceipt>(WorkbenchJson.Options))!.Id;
+        var id = (await _app.SubmitSampleAsync(Samples.Queues)).Id;
         var reviews = _app.Services.GetRequiredService<ReviewService>();
         Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(new ReviewerIdentity("rita", false, new HashSet<string> { "policy-legal" }), id));
 
