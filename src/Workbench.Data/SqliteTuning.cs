@@ -36,6 +36,11 @@ internal sealed class SqliteWriteGate : SaveChangesInterceptor
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
+    /// <summary>For writers that do not go through SaveChanges (<see cref="SqliteBatchInsert"/>).</summary>
+    internal Task EnterAsync(CancellationToken cancellationToken) => _gate.WaitAsync(cancellationToken);
+
+    internal void Exit() => _gate.Release();
+
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
         _gate.Wait();

@@ -18,6 +18,7 @@ namespace Workbench.Benchmarks;
 /// Intake over HTTP on loopback, load generator included, beside a raw baseline: a minimal ASP.NET Core endpoint
 /// that parses the same JSON and inserts it with one INSERT into SQLite (WAL) — the most this machine can do.
 /// Usage: dotnet run -c Release --project tests/Workbench.Benchmarks -- intake [--seconds 15] [--concurrency 32] [--rate 500]
+/// [--workbench-only] (no baseline: for attaching a profiler to the app process, whose id is printed)
 /// </summary>
 public static class IntakeLoad
 {
@@ -28,12 +29,25 @@ public static class IntakeLoad
         var seconds = Arg(args, "--seconds", 15);
         var concurrency = Arg(args, "--concurrency", 32);
         var rate = Arg(args, "--rate", 500);
+        var workbenchOnly = args.Contains("--workbench-only");
         var root = FindRoot();
         var bodies = LoadBodies(root);
         var work = Directory.CreateTempSubdirectory("wb-load-").FullName;
         Console.WriteLine($"Intake load: {seconds} s per phase, {concurrency} concurrent clients, fixed rate {rate}/s; {Environment.ProcessorCount} cores; {bodies.Length} sample bodies");
         try
         {
+            var appDb = Path.Combine(work, "workbench.db");
+            if (workbenchOnly)
+            {
+                using var alone = StartWorkbench(root, appDb);
+                await WaitReadyAsync(alone.Url);
+                Console.WriteLine($"Workbench process {alone.ProcessId}");
+                var max = await ClosedLoopAsync(alone.Url + "/api/v1/cases", DemoKey, bodies, concurrency, seconds);
+                alone.Stop();
+                Print("Workbench POST /api/v1/cases (SQLite)", $"max, {concurrency} clients", max);
+                return 0;
+            }
+
             // Raw baseline first, in this process.
             var baselineDb = Path.Combine(work, "baseline.db");
             await using var baseline = await StartBaselineAsync(baselineDb);
@@ -43,7 +57,6 @@ public static class IntakeLoad
             var rawRows = CountRows(baselineDb, "SELECT COUNT(*) FROM raw_cases");
             var rawWarm = Interlocked.Exchange(ref _warmUpAccepted, 0);
 
-            var appDb = Path.Combine(work, "workbench.db");
             using var app = StartWorkbench(root, appDb);
             await WaitReadyAsync(app.Url);
             var wbMax = await ClosedLoopAsync(app.Url + "/api/v1/cases", DemoKey, bodies, concurrency, seconds);
@@ -291,6 +304,7 @@ public static class IntakeLoad
     private sealed class AppProcess(Process process, string url) : IDisposable
     {
         public string Url { get; } = url;
+        public int ProcessId => process.Id;
 
         public void Stop()
         {

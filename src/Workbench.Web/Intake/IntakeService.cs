@@ -26,7 +26,7 @@ public abstract record IntakeOutcome
 /// </summary>
 public sealed class IntakeService(
     IDbContextFactory<WorkbenchDbContext> dbFactory, IntakeWriter writer, IPolicyRuntime policy, TimeProvider time,
-    Live.CaseEvents events, ILogger<IntakeService> logger)
+    ILogger<IntakeService> logger)
 {
     /// <summary>Idempotency keys are kept at least this long.</summary>
     public static readonly TimeSpan KeyRetention = TimeSpan.FromHours(24);
@@ -129,7 +129,7 @@ public sealed class IntakeService(
             logger.LogError(ex, "Saving a new case failed");
             throw;
         }
-        events.Publish(new Live.CaseEvent("created", id, record.Queue, null, record.Status, clientId, now));
+        // The writer announced the case (the created event) on commit, even to a caller that stopped waiting.
         return new IntakeOutcome.Created(receipt);
     }
 

@@ -8,8 +8,13 @@ namespace Workbench.Web.Intake;
 /// <summary>
 /// Group commit for intake: submissions that arrive together are written in one transaction, and each request
 /// is answered only after the transaction holding its case committed. One commit per batch instead of one per
-/// case is what lets SQLite (one writer at a time) keep up with a busy agent fleet. If a batch fails — a unique
-/// index said no to one of its rows — its cases are written one by one so that only the offender fails.
+/// case is what lets SQLite (one writer at a time) keep up with a busy agent fleet.
+/// On SQLite the batch is written with prepared INSERTs (<see cref="SqliteBatchInsert"/>), each case in its own
+/// savepoint: a case that a unique index refuses (a taken externalId, an idempotency key another request won) is
+/// undone alone and the rest of the batch commits in the same transaction. On the server databases the batch
+/// goes through SaveChanges; a refused batch is split in halves until the offender is alone, so one duplicate
+/// costs about 2·log2(batch) commits, not one per case.
+/// The created event of each case is published here, after the commit, whether or not its caller still waits.
 /// </summary>
 public sealed class IntakeWriter : IAsyncDisposable
 {
@@ -20,15 +25,24 @@ public sealed class IntakeWriter : IAsyncDisposable
 
     private readonly Channel<Pending> _channel = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly IDbContextFactory<WorkbenchDbContext> _dbFactory;
+    private readonly Live.CaseEvents _events;
     private readonly ILogger<IntakeWriter> _logger;
+    private readonly bool _sqlite;
     private readonly Task _loop;
 
-    public IntakeWriter(IDbContextFactory<WorkbenchDbContext> dbFactory, ILogger<IntakeWriter> logger)
+    public IntakeWriter(IDbContextFactory<WorkbenchDbContext> dbFactory, DatabaseSettings database, Live.CaseEvents events, ILogger<IntakeWriter> logger)
     {
         _dbFactory = dbFactory;
+        _events = events;
         _logger = logger;
+        _sqlite = database.Provider == DatabaseProvider.Sqlite;
         _loop = Task.Run(RunAsync);
     }
+
+    /// <summary>How many transactions the writer has committed or tried (for tests of the batch split).</summary>
+    public long Transactions => Interlocked.Read(ref _transactions);
+
+    private long _transactions;
 
     /// <summary>Completes when the case is committed; throws what the database said otherwise.</summary>
     public Task WriteAsync(CaseRecord record, AuditEventRecord audit, IdempotencyRecord? key, CancellationToken ct)
@@ -38,7 +52,8 @@ public sealed class IntakeWriter : IAsyncDisposable
         {
             throw new InvalidOperationException("Intake is shutting down.");
         }
-        // The caller may stop waiting, but the write itself is not cancelled half-way: it commits or fails whole.
+        // The caller may stop waiting, but the write itself is not cancelled half-way: it commits or fails whole,
+        // and a committed case is announced either way.
         return pending.Done.Task.WaitAsync(ct);
     }
 
@@ -54,25 +69,13 @@ public sealed class IntakeWriter : IAsyncDisposable
             }
             try
             {
-                await SaveAsync(batch);
-                foreach (var p in batch)
+                if (_sqlite)
                 {
-                    p.Done.TrySetResult();
+                    await WriteSqliteAsync(batch);
                 }
-            }
-            catch (Exception) when (batch.Count > 1)
-            {
-                foreach (var p in batch)
+                else
                 {
-                    try
-                    {
-                        await SaveAsync([p]);
-                        p.Done.TrySetResult();
-                    }
-                    catch (Exception ex)
-                    {
-                        p.Done.TrySetException(ex);
-                    }
+                    await WriteSplittingAsync(batch);
                 }
             }
             catch (Exception ex)
@@ -83,6 +86,66 @@ public sealed class IntakeWriter : IAsyncDisposable
                 }
             }
         }
+    }
+
+    private async Task WriteSqliteAsync(List<Pending> batch)
+    {
+        var groups = new IReadOnlyList<object>[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var p = batch[i];
+            // The key first: a repeat is refused before anything else of its case is written.
+            groups[i] = p.Key is null
+                ? [p.Case, p.Case.Evaluation!, p.Audit]
+                : [p.Key, p.Case, p.Case.Evaluation!, p.Audit];
+        }
+        await using var db = await _dbFactory.CreateDbContextAsync();
+        Interlocked.Increment(ref _transactions);
+        var failures = await SqliteBatchInsert.InsertAsync(db, groups);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (failures[i] is { } failure)
+            {
+                _logger.LogDebug(failure, "Writing case {CaseId} failed", batch[i].Case.Id);
+                batch[i].Done.TrySetException(failure);
+            }
+            else
+            {
+                Committed(batch[i]);
+            }
+        }
+    }
+
+    /// <summary>SaveChanges for the batch; a unique index that refuses a row splits it in halves until the offender is alone.</summary>
+    private async Task WriteSplittingAsync(List<Pending> batch)
+    {
+        try
+        {
+            await SaveAsync(batch);
+        }
+        catch (DbUpdateException) when (batch.Count > 1)
+        {
+            var half = batch.Count / 2;
+            await WriteSplittingAsync(batch[..half]);
+            await WriteSplittingAsync(batch[half..]);
+            return;
+        }
+        catch (DbUpdateException ex)
+        {
+            batch[0].Done.TrySetException(ex);
+            return;
+        }
+        foreach (var p in batch)
+        {
+            Committed(p);
+        }
+    }
+
+    private void Committed(Pending p)
+    {
+        p.Done.TrySetResult();
+        var c = p.Case;
+        _events.Publish(new Live.CaseEvent("created", c.Id, c.Queue, null, c.Status, c.ClientId, c.CreatedAt));
     }
 
     private async Task SaveAsync(IReadOnlyList<Pending> batch)
@@ -99,6 +162,7 @@ public sealed class IntakeWriter : IAsyncDisposable
                 db.IdempotencyKeys.Add(p.Key);
             }
         }
+        Interlocked.Increment(ref _transactions);
         try
         {
             await db.SaveChangesAsync();

@@ -1,0 +1,180 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Workbench.Data;
+
+/// <summary>
+/// New rows of the model written with plain prepared INSERTs, many groups in one SQLite transaction — the group
+/// commit of intake without SaveChanges. Change tracking, command batching and SQL generation were most of the
+/// writer's time, and SQLite parsed a fresh multi-statement text for every batch; here each table's INSERT is
+/// prepared once per transaction and rebound per row. The SQL and the values come from the EF model itself (table
+/// and column names, value converters, type mappings), so the rows are exactly those SaveChanges would write and a
+/// column added to an entity is written without touching this class.
+/// Each group is a savepoint: when a unique index refuses one of its rows, only that group's rows are undone and
+/// the others still commit. It takes the same in-process write gate as SaveChanges on SQLite.
+/// Not for entities with shadow properties or client-set store-generated values (it refuses them).
+/// </summary>
+public static class SqliteBatchInsert
+{
+    private sealed record Column(IProperty Property, IClrPropertyGetter Getter, RelationalTypeMapping Mapping, bool Nullable);
+
+    private sealed record Plan(string Sql, Column[] Columns, IProperty? Generated, IClrPropertyGetter? GeneratedGetter);
+
+    private static readonly ConcurrentDictionary<IEntityType, Plan> Plans = new();
+
+    public static bool IsAvailable(WorkbenchDbContext db) => db.Database.IsSqlite();
+
+    /// <summary>
+    /// Inserts every group in one transaction and commits. Returns, per group, null when its rows are committed, or
+    /// the <see cref="DbUpdateException"/> of the constraint that refused it (that group wrote nothing). Anything
+    /// else (I/O, a full disk) throws and nothing is committed.
+    /// </summary>
+    public static async Task<Exception?[]> InsertAsync(WorkbenchDbContext db, IReadOnlyList<IReadOnlyList<object>> groups, CancellationToken ct = default)
+    {
+        if (!IsAvailable(db))
+        {
+            throw new InvalidOperationException("SqliteBatchInsert runs on SQLite only.");
+        }
+        var results = new Exception?[groups.Count];
+        var gate = db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.Interceptors?.OfType<SqliteWriteGate>().FirstOrDefault();
+        if (gate is not null)
+        {
+            await gate.EnterAsync(ct);
+        }
+        try
+        {
+            await db.Database.OpenConnectionAsync(ct);
+            try
+            {
+                var connection = (SqliteConnection)db.Database.GetDbConnection();
+                await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+                var commands = new Dictionary<IEntityType, SqliteCommand>();
+                using var savepoint = Command(connection, tx, "SAVEPOINT wb_group");
+                using var release = Command(connection, tx, "RELEASE wb_group");
+                using var rollback = Command(connection, tx, "ROLLBACK TO wb_group");
+                try
+                {
+                    for (var g = 0; g < groups.Count; g++)
+                    {
+                        savepoint.ExecuteNonQuery();
+                        try
+                        {
+                            foreach (var row in groups[g])
+                            {
+                                Insert(db, connection, tx, commands, row);
+                            }
+                        }
+                        catch (SqliteException ex) when (ex.SqliteErrorCode == 19 /* SQLITE_CONSTRAINT */)
+                        {
+                            rollback.ExecuteNonQuery();
+                            results[g] = new DbUpdateException("A constraint refused a row of this group: " + ex.Message, ex);
+                        }
+                        release.ExecuteNonQuery();
+                    }
+                    await tx.CommitAsync(ct);
+                }
+                finally
+                {
+                    foreach (var command in commands.Values)
+                    {
+                        command.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+        }
+        finally
+        {
+            gate?.Exit();
+        }
+        return results;
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction tx, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        return command;
+    }
+
+    private static void Insert(WorkbenchDbContext db, SqliteConnection connection, SqliteTransaction tx,
+        Dictionary<IEntityType, SqliteCommand> commands, object row)
+    {
+        var entityType = db.Model.FindEntityType(row.GetType())
+            ?? throw new InvalidOperationException($"{row.GetType().Name} is not an entity of the model.");
+        var plan = Plans.GetOrAdd(entityType, BuildPlan);
+        if (!commands.TryGetValue(entityType, out var command))
+        {
+            command = Command(connection, tx, plan.Sql);
+            commands[entityType] = command;
+        }
+        command.Parameters.Clear();
+        for (var i = 0; i < plan.Columns.Length; i++)
+        {
+            var c = plan.Columns[i];
+            command.Parameters.Add(c.Mapping.CreateParameter(command, "@p" + i, c.Getter.GetClrValue(row), c.Nullable));
+        }
+        if (plan.Generated is null)
+        {
+            command.ExecuteNonQuery();
+            return;
+        }
+        if (!plan.GeneratedGetter!.HasSentinelValue(row))
+        {
+            throw new InvalidOperationException($"{entityType.DisplayName()}.{plan.Generated.Name} is generated by the database; leave it unset.");
+        }
+        var id = command.ExecuteScalar();
+        // As SaveChanges would: the entity carries its database-generated key afterwards.
+        var converter = plan.Generated.GetTypeMapping().Converter;
+        var value = converter is null ? Convert.ChangeType(id, plan.Generated.ClrType, System.Globalization.CultureInfo.InvariantCulture) : converter.ConvertFromProvider(id);
+        plan.Generated.PropertyInfo!.SetValue(row, value);
+    }
+
+    private static Plan BuildPlan(IEntityType entityType)
+    {
+        var table = entityType.GetTableName() ?? throw new InvalidOperationException($"{entityType.DisplayName()} has no table.");
+        var store = StoreObjectIdentifier.Table(table, entityType.GetSchema());
+        var columns = new List<Column>();
+        IProperty? generated = null;
+        foreach (var property in entityType.GetProperties())
+        {
+            if (property.IsShadowProperty())
+            {
+                throw new NotSupportedException($"{entityType.DisplayName()}.{property.Name} is a shadow property; SqliteBatchInsert cannot read it.");
+            }
+            if (property.ValueGenerated.HasFlag(ValueGenerated.OnAdd))
+            {
+                if (!property.IsPrimaryKey())
+                {
+                    // SaveChanges would leave a default to the database; refuse rather than write another value.
+                    throw new NotSupportedException($"{entityType.DisplayName()}.{property.Name} is generated on add; SqliteBatchInsert writes keys only.");
+                }
+                if (generated is not null)
+                {
+                    throw new NotSupportedException($"{entityType.DisplayName()} has more than one generated key column.");
+                }
+                generated = property;
+                continue;
+            }
+            columns.Add(new Column(property, property.GetGetter(), (RelationalTypeMapping)property.GetTypeMapping(), property.IsNullable));
+        }
+        var sql = new StringBuilder("INSERT INTO \"").Append(table).Append("\" (");
+        sql.AppendJoin(", ", columns.Select(c => "\"" + c.Property.GetColumnName(store) + "\""));
+        sql.Append(") VALUES (").AppendJoin(", ", columns.Select((_, i) => "@p" + i)).Append(')');
+        if (generated is not null)
+        {
+            sql.Append(" RETURNING \"").Append(generated.GetColumnName(store)).Append('"');
+        }
+        return new Plan(sql.ToString(), [.. columns], generated, generated?.GetGetter());
+    }
+}
