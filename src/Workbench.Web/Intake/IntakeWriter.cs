@@ -67,23 +67,36 @@ public sealed class IntakeWriter : IAsyncDisposable
             {
                 batch.Add(item);
             }
-            try
+            await WriteBatchAsync(batch);
+        }
+    }
+
+    /// <summary>Writes these cases as one batch, now (tests use it to know what shares a transaction).</summary>
+    internal async Task<IReadOnlyList<Task>> WriteTogetherAsync(IEnumerable<(CaseRecord Case, AuditEventRecord Audit, IdempotencyRecord? Key)> items)
+    {
+        var batch = items.Select(i => new Pending(i.Case, i.Audit, i.Key, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))).ToList();
+        await WriteBatchAsync(batch);
+        return batch.Select(p => p.Done.Task).ToList();
+    }
+
+    private async Task WriteBatchAsync(List<Pending> batch)
+    {
+        try
+        {
+            if (_sqlite)
             {
-                if (_sqlite)
-                {
-                    await WriteSqliteAsync(batch);
-                }
-                else
-                {
-                    await WriteSplittingAsync(batch);
-                }
+                await WriteSqliteAsync(batch);
             }
-            catch (Exception ex)
+            else
             {
-                foreach (var p in batch)
-                {
-                    p.Done.TrySetException(ex);
-                }
+                await WriteSplittingAsync(batch);
+            }
+        }
+        catch (Exception ex)
+        {
+            foreach (var p in batch)
+            {
+                p.Done.TrySetException(ex);
             }
         }
     }
