@@ -33,7 +33,13 @@ public sealed class IntakeWriterTests(WorkbenchFactory app) : IClassFixture<Work
         var audit = Audit.Event("case.submitted", Client, "client", now, id, new { submission.ExternalId }, "test");
         var keyRecord = key is null ? null : new IdempotencyRecord
         {
-            ClientId = Client, Key = key, RequestHash = "hash-" + key, CaseId = id, ReceiptJson = "{}", CreatedAt = now, ExpiresAt = now.AddHours(24),
+            ClientId = Client,
+            Key = key,
+            RequestHash = "hash-" + key,
+            CaseId = id,
+            ReceiptJson = "{}",
+            CreatedAt = now,
+            ExpiresAt = now.AddHours(24),
         };
         return (record, audit, keyRecord);
     }
