@@ -42,16 +42,17 @@ public static class IntakeLoad
                 using var alone = StartWorkbench(root, appDb);
                 await WaitReadyAsync(alone.Url);
                 Console.WriteLine($"Workbench process {alone.ProcessId}");
-                var max = await ClosedLoopAsync(alone.Url + "/api/v1/cases", DemoKey, bodies, concurrency, seconds);
+                var max = await ClosedLoopAsync(alone.Url + "/api/v1/cases", DemoKey, bodies, concurrency, seconds, () => Cpu(alone.ProcessId));
                 alone.Stop();
                 Print("Workbench POST /api/v1/cases (SQLite)", $"max, {concurrency} clients", max);
+                Console.WriteLine($"CPU per accepted case (app + load generator): {max.CpuPerCase:N0} µs");
                 return 0;
             }
 
             // Raw baseline first, in this process.
             var baselineDb = Path.Combine(work, "baseline.db");
             await using var baseline = await StartBaselineAsync(baselineDb);
-            var rawMax = await ClosedLoopAsync(baseline.Url + "/ingest", null, bodies, concurrency, seconds);
+            var rawMax = await ClosedLoopAsync(baseline.Url + "/ingest", null, bodies, concurrency, seconds, () => Cpu(null));
             var rawRate = await OpenLoopAsync(baseline.Url + "/ingest", null, bodies, rate, seconds);
             await baseline.DisposeAsync();
             var rawRows = CountRows(baselineDb, "SELECT COUNT(*) FROM raw_cases");
@@ -59,7 +60,7 @@ public static class IntakeLoad
 
             using var app = StartWorkbench(root, appDb);
             await WaitReadyAsync(app.Url);
-            var wbMax = await ClosedLoopAsync(app.Url + "/api/v1/cases", DemoKey, bodies, concurrency, seconds);
+            var wbMax = await ClosedLoopAsync(app.Url + "/api/v1/cases", DemoKey, bodies, concurrency, seconds, () => Cpu(app.ProcessId));
             var wbRate = await OpenLoopAsync(app.Url + "/api/v1/cases", DemoKey, bodies, rate, seconds);
             app.Stop();
             var wbRows = CountRows(appDb, "SELECT COUNT(*) FROM cases");
@@ -74,6 +75,9 @@ public static class IntakeLoad
             Print("Workbench POST /api/v1/cases (SQLite)", $"fixed {rate}/s", wbRate);
             Console.WriteLine();
             Console.WriteLine($"Workbench / raw baseline, sustained: {wbMax.PerSecond / rawMax.PerSecond:P0}");
+            Console.WriteLine($"CPU per accepted case at max (server + load generator, all cores): raw baseline {rawMax.CpuPerCase:N0} µs, Workbench {wbMax.CpuPerCase:N0} µs " +
+                              $"(baseline / Workbench {rawMax.CpuPerCase / wbMax.CpuPerCase:P0}; on {Environment.ProcessorCount} idle cores that is at most " +
+                              $"{Environment.ProcessorCount * 1e6 / rawMax.CpuPerCase:N0}/s and {Environment.ProcessorCount * 1e6 / wbMax.CpuPerCase:N0}/s)");
             var wbAnswered = wbMax.Accepted + wbRate.Accepted + wbWarm;
             var rawAnswered = rawMax.Accepted + rawRate.Accepted + rawWarm;
             Console.WriteLine($"Rows committed vs 201s answered (warm-up included): Workbench {wbRows} vs {wbAnswered} ({(wbRows == wbAnswered ? "equal" : "DIFFERENT")}); " +
@@ -87,7 +91,11 @@ public static class IntakeLoad
         }
     }
 
-    private sealed record Phase(double PerSecond, long Accepted, long Errors, double P50, double P95, double P99, double Max, string? FirstError);
+    private sealed record Phase(double PerSecond, long Accepted, long Errors, double P50, double P95, double P99, double Max, string? FirstError)
+    {
+        /// <summary>CPU time (server and load generator together) per accepted case, µs: what a busy shared machine distorts least.</summary>
+        public double CpuPerCase { get; init; }
+    }
 
     private static void Print(string target, string phase, Phase p) =>
         Console.WriteLine($"| {target} | {phase} | {p.PerSecond:N0} | {p.P50:N1} | {p.P95:N1} | {p.P99:N1} | {p.Max:N1} | {p.Accepted:N0} | {p.Errors:N0}{(p.FirstError is null ? "" : " (" + p.FirstError + ")")} |");
@@ -134,10 +142,11 @@ public static class IntakeLoad
     };
 
     /// <summary>As fast as the server answers: each client sends the next request when the last one returns.</summary>
-    private static async Task<Phase> ClosedLoopAsync(string url, string? key, byte[][] bodies, int concurrency, int seconds)
+    private static async Task<Phase> ClosedLoopAsync(string url, string? key, byte[][] bodies, int concurrency, int seconds, Func<TimeSpan> cpu)
     {
         using var http = Client();
         await WarmUpAsync(http, url, key, bodies);
+        var cpuBefore = cpu();
         var latencies = new List<double>[concurrency];
         long accepted = 0, errors = 0;
         string? firstError = null;
@@ -170,7 +179,11 @@ public static class IntakeLoad
                 }
             }
         }));
-        return Summarize(latencies.SelectMany(l => l).ToList(), accepted, errors, stop.Elapsed.TotalSeconds, firstError);
+        var cpuUsed = cpu() - cpuBefore;
+        return Summarize(latencies.SelectMany(l => l).ToList(), accepted, errors, stop.Elapsed.TotalSeconds, firstError) with
+        {
+            CpuPerCase = accepted == 0 ? 0 : cpuUsed.TotalMicroseconds / accepted,
+        };
     }
 
     /// <summary>
@@ -372,6 +385,18 @@ public static class IntakeLoad
             await Task.Delay(250);
         }
         throw new TimeoutException("Workbench did not become ready.");
+    }
+
+    /// <summary>CPU time of this process (the load generator, and the baseline server when it runs here) plus the app's.</summary>
+    private static TimeSpan Cpu(int? appProcess)
+    {
+        var own = Process.GetCurrentProcess().TotalProcessorTime;
+        if (appProcess is null)
+        {
+            return own;
+        }
+        using var app = Process.GetProcessById(appProcess.Value);
+        return own + app.TotalProcessorTime;
     }
 
     private static long CountRows(string dbPath, string sql)

@@ -28,18 +28,13 @@ public static class JsonBody
             return new(null, [], Problems.Of(415, ProblemTypes.UnsupportedMediaType, "Unsupported media type",
                 "Send the body as application/json."));
         }
-        var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        var bytes = request.ContentLength is { } length
+            ? await ReadExactlyAsync(request.Body, (int)length, ct)
+            : await ReadChunkedAsync(request.Body, maxBytes, ct);
+        if (bytes is null)
         {
-            if (buffer.Length + read > maxBytes)
-            {
-                return new(null, [], TooLarge(maxBytes));
-            }
-            buffer.Write(chunk, 0, read);
+            return new(null, [], TooLarge(maxBytes));
         }
-        var bytes = buffer.ToArray();
 
         try
         {
@@ -65,6 +60,37 @@ public static class JsonBody
         {
             return new(null, bytes, Problems.Invalid(new Dictionary<string, string[]> { ["$"] = ["A value has the wrong type or format."] }));
         }
+    }
+
+    /// <summary>A body of announced length (already checked against the limit) straight into one array of that size.</summary>
+    private static async Task<byte[]> ReadExactlyAsync(Stream body, int length, CancellationToken ct)
+    {
+        var bytes = new byte[length];
+        var filled = 0;
+        int read;
+        while (filled < length && (read = await body.ReadAsync(bytes.AsMemory(filled), ct)) > 0)
+        {
+            filled += read;
+        }
+        // Kestrel ends a body shorter than its Content-Length with an error of its own; this is the belt to that.
+        return filled == length ? bytes : bytes[..filled];
+    }
+
+    /// <summary>A body without Content-Length: read in chunks, refused (null) as soon as it passes the limit.</summary>
+    private static async Task<byte[]?> ReadChunkedAsync(Stream body, int maxBytes, CancellationToken ct)
+    {
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                return null;
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
     }
 
     private static bool IsJson(string? contentType) =>
