@@ -29,7 +29,13 @@ public static class Audit
         Guid? caseId, object data, string? requestId = null)
     {
         var tracked = caseId is { } id ? db.Cases.Local.FindEntry(id)?.Entity : null;
-        db.AuditEvents.Add(Event(type, actor, actorRole, at, caseId, data, requestId, tracked is null ? null : ContextOf(tracked)));
+        var e = Event(type, actor, actorRole, at, caseId, data, requestId, tracked is null ? null : ContextOf(tracked));
+        // A review action's events (case.decided, case.approval_recorded…) carry the action itself.
+        if (e.ReviewerAction is not null && data.GetType().GetProperty("Action")?.GetValue(data) is ReviewActionKind kind)
+        {
+            e.ReviewerAction = JsonNamingPolicy.SnakeCaseLower.ConvertName(kind.ToString());
+        }
+        db.AuditEvents.Add(e);
     }
 
     /// <summary>An administrative act (not about a case): who did what, with its details.</summary>
