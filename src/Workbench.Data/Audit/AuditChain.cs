@@ -44,8 +44,7 @@ public static class AuditChain
         var prev = AuditCanonicalForm.Genesis;
         long checkedCount = 0;
         AuditBreak? broken = null;
-        var rows = db.AuditEvents.AsNoTracking().OrderBy(a => a.Sequence).AsAsyncEnumerable();
-        await foreach (var e in rows.WithCancellation(ct))
+        await foreach (var e in StreamAsync(db, ct))
         {
             broken = Check(e, expected, prev, hasher);
             if (broken is null && anchor is not null && e.Sequence == anchor.Sequence && e.Hash != anchor.Hash)
@@ -69,6 +68,68 @@ public static class AuditChain
         }
         return new AuditChainReport(broken is null, checkedCount, head, prev, broken, clock.Elapsed);
     }
+
+    private const string Columns = "\"Id\", \"Sequence\", \"PrevHash\", \"Hash\", \"CaseId\", \"Type\", \"Actor\", \"ActorRole\", \"At\", " +
+        "\"RequestId\", \"RiskTier\", \"PolicyVersion\", \"ModelVersion\", \"PromptVersion\", \"RetrievalIndexVersion\", \"ToolVersions\", " +
+        "\"EvidenceIds\", \"ReasonCodes\", \"ReviewerAction\", \"FinalDecision\", \"DataJson\"";
+
+    /// <summary>
+    /// Every event in sequence order, through a plain data reader: one row in memory at a time, into one reused
+    /// record (a million rows through EF's materializer cost several times the hashing).
+    /// </summary>
+    private static async IAsyncEnumerable<AuditEventRecord> StreamAsync(WorkbenchDbContext db,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var sqlite = db.Database.ProviderName?.EndsWith(".Sqlite", StringComparison.Ordinal) == true;
+        var connection = db.Database.GetDbConnection();
+        var opened = connection.State != System.Data.ConnectionState.Open;
+        if (opened)
+        {
+            await connection.OpenAsync(ct);
+        }
+        try
+        {
+            await using var cmd = connection.CreateCommand();
+            cmd.CommandText = $"SELECT {Columns} FROM audit_events ORDER BY \"Sequence\"";
+            cmd.CommandTimeout = 0; // a long walk is not a stuck query
+            await using var r = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+            var e = new AuditEventRecord { Type = "", Actor = "", ActorRole = "", DataJson = "" };
+            while (await r.ReadAsync(ct))
+            {
+                e.Id = r.GetInt64(0);
+                e.Sequence = r.GetInt64(1);
+                e.PrevHash = r.GetString(2);
+                e.Hash = r.GetString(3);
+                e.CaseId = r.IsDBNull(4) ? null : sqlite ? Guid.Parse(r.GetString(4)) : r.GetGuid(4);
+                e.Type = r.GetString(5);
+                e.Actor = r.GetString(6);
+                e.ActorRole = r.GetString(7);
+                e.At = sqlite ? new DateTimeOffset(r.GetInt64(8), TimeSpan.Zero) : r.GetFieldValue<DateTimeOffset>(8);
+                e.RequestId = Text(r, 9);
+                e.RiskTier = r.IsDBNull(10) ? null : r.GetInt32(10);
+                e.PolicyVersion = Text(r, 11);
+                e.ModelVersion = Text(r, 12);
+                e.PromptVersion = Text(r, 13);
+                e.RetrievalIndexVersion = Text(r, 14);
+                e.ToolVersions = Text(r, 15);
+                e.EvidenceIds = Text(r, 16);
+                e.ReasonCodes = Text(r, 17);
+                e.ReviewerAction = Text(r, 18);
+                e.FinalDecision = Text(r, 19);
+                e.DataJson = r.GetString(20);
+                yield return e;
+            }
+        }
+        finally
+        {
+            if (opened)
+            {
+                await connection.CloseAsync();
+            }
+        }
+    }
+
+    private static string? Text(System.Data.Common.DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
     private static AuditBreak? Check(AuditEventRecord e, long expected, string prev, AuditCanonicalForm.Hasher hasher)
     {
@@ -143,7 +204,11 @@ public static class AuditChain
     /// </summary>
     public static async Task<int> SealUnchainedAsync(WorkbenchDbContext db, CancellationToken ct = default)
     {
-        if (!await db.AuditEvents.AnyAsync(a => a.Hash == "", ct) || await db.AuditEvents.AnyAsync(a => a.Hash != "", ct))
+        // Two look-ups on the sequence index, not a scan: this runs at every start-up. Unsealed events exist only
+        // from before the chain, when the first and the last event (by their provisional place) are both unsealed.
+        var first = await db.AuditEvents.AsNoTracking().OrderBy(a => a.Sequence).Select(a => a.Hash).FirstOrDefaultAsync(ct);
+        var last = await db.AuditEvents.AsNoTracking().OrderByDescending(a => a.Sequence).Select(a => a.Hash).FirstOrDefaultAsync(ct);
+        if (first is not "" || last is not "")
         {
             return 0;
         }
