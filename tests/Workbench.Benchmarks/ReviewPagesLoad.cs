@@ -227,9 +227,14 @@ public static class ReviewPagesLoad
                 // Chained as the app chains them, so the seeded database verifies.
                 var ev = new AuditEventRecord
                 {
-                    Sequence = head.Sequence + 1, PrevHash = head.Hash, CaseId = id, Type = types[e],
-                    Actor = e == 0 ? "demo-agent" : reviewer, ActorRole = e == 0 ? "client" : "reviewer",
-                    At = AuditCanonicalForm.Truncate(created + TimeSpan.FromMinutes(e * 3)), DataJson = $"{{\"queue\":\"{queue}\",\"step\":{e}}}",
+                    Sequence = head.Sequence + 1,
+                    PrevHash = head.Hash,
+                    CaseId = id,
+                    Type = types[e],
+                    Actor = e == 0 ? "demo-agent" : reviewer,
+                    ActorRole = e == 0 ? "client" : "reviewer",
+                    At = AuditCanonicalForm.Truncate(created + TimeSpan.FromMinutes(e * 3)),
+                    DataJson = $"{{\"queue\":\"{queue}\",\"step\":{e}}}",
                 };
                 ev.Hash = chain.HashHex(ev);
                 head = ev;
