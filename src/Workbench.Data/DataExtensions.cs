@@ -54,6 +54,8 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
     // One gate per settings object (one per app): every context of this database takes turns writing.
     private SqliteWriteGate SqliteWriteGateInstance { get; } = new();
     private static readonly SqliteConnectionSetup SqliteConnectionSetupInstance = new();
+    // One per app too: on SQLite it caches the head of the audit chain.
+    internal AuditChainInterceptor AuditChainInstance { get; } = new(Provider);
 
     /// <summary>The one place where the provider is applied to options.</summary>
     public void Apply(DbContextOptionsBuilder options)
@@ -61,13 +63,16 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
         switch (Provider)
         {
             case DatabaseProvider.Sqlite:
-                options.UseSqlite(ConnectionString).AddInterceptors(SqliteConnectionSetupInstance, SqliteWriteGateInstance);
+                // The chain after the gate: it relies on the gate's turn-taking.
+                options.UseSqlite(ConnectionString).AddInterceptors(SqliteConnectionSetupInstance, SqliteWriteGateInstance, AuditChainInstance);
                 break;
             case DatabaseProvider.SqlServer:
-                options.UseSqlServer(ConnectionString, o => o.EnableRetryOnFailure());
+                // No EnableRetryOnFailure: a retrying strategy refuses the transaction the audit chain opens around a
+                // save (lock, read the head, insert, commit), and a retried save would have to redo that whole turn.
+                options.UseSqlServer(ConnectionString).AddInterceptors(AuditChainInstance);
                 break;
             case DatabaseProvider.Postgres:
-                options.UseNpgsql(ConnectionString);
+                options.UseNpgsql(ConnectionString).AddInterceptors(AuditChainInstance);
                 break;
             default:
                 throw new WorkbenchConfigurationException($"Unknown provider {Provider}.");
@@ -121,6 +126,7 @@ public static class DataExtensions
             }
             await using var db = await factory.CreateDbContextAsync(cancellationToken);
             await db.Database.MigrateAsync(cancellationToken);
+            await AuditChain.SealUnchainedAsync(db, cancellationToken);
             if (settings.Provider == DatabaseProvider.Sqlite)
             {
                 // WAL lets readers (the queue pages) run beside the writer (intake); it persists in the file.

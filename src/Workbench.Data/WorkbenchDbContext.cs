@@ -24,6 +24,7 @@ public class WorkbenchDbContext : DbContext
     public DbSet<PolicyEvaluationRecord> PolicyEvaluations => Set<PolicyEvaluationRecord>();
     public DbSet<ReviewActionRecord> ReviewActions => Set<ReviewActionRecord>();
     public DbSet<AuditEventRecord> AuditEvents => Set<AuditEventRecord>();
+    public DbSet<AuditVerificationRecord> AuditVerifications => Set<AuditVerificationRecord>();
     public DbSet<UserRecord> Users => Set<UserRecord>();
     public DbSet<QueueMembershipRecord> QueueMemberships => Set<QueueMembershipRecord>();
     public DbSet<ApiClientRecord> ApiClients => Set<ApiClientRecord>();

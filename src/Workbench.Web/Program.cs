@@ -1,5 +1,6 @@
 using Workbench.Data;
 using Workbench.Web.Api;
+using Workbench.Web.Auditing;
 using Workbench.Web.Auth;
 using Workbench.Web.Components;
 using Workbench.Web.Health;
@@ -13,6 +14,7 @@ try
     builder.AddWorkbenchAuth();
     builder.AddWorkbenchApi();
     builder.AddWorkbenchHealth();
+    builder.AddWorkbenchAudit();
     builder.AddWorkbenchUi();
 
     var app = builder.Build();
@@ -23,6 +25,7 @@ try
     app.MapWorkbenchHealth();
     app.MapAccountEndpoints();
     app.MapWorkbenchApi();
+    app.MapAuditApi();
     app.MapWorkbenchUi();
     await app.RunAsync();
     return 0;

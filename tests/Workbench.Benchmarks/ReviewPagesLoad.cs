@@ -11,6 +11,7 @@ using Workbench.Core.Cases;
 using Workbench.Core.Policy;
 using Workbench.Core.Serialization;
 using Workbench.Data;
+using Workbench.Data.Entities;
 using Workbench.Web.Queues;
 using Workbench.Web.Review;
 
@@ -180,7 +181,9 @@ public static class ReviewPagesLoad
             "CaseId", "Release", "Execute", "ReasonCodesJson", "Queue", "Priority", "SlaDueAt", "ApprovalsRequired", "RiskTier", "AutonomyStage",
             "SpotCheck", "PolicyVersion", "TraceJson", "EvaluatedAt");
         var insertAction = Command(connection, tx, "review_actions", "CaseId", "Kind", "Reviewer", "At", "Question", "FromQueue", "TargetQueue", "Note");
-        var insertAudit = Command(connection, tx, "audit_events", "CaseId", "Type", "Actor", "ActorRole", "At", "DataJson");
+        var insertAudit = Command(connection, tx, "audit_events", "Sequence", "PrevHash", "Hash", "CaseId", "Type", "Actor", "ActorRole", "At", "DataJson");
+        var chain = new AuditCanonicalForm.Hasher();
+        var head = new AuditEventRecord { Type = "", Actor = "", ActorRole = "", DataJson = "", Hash = AuditCanonicalForm.Genesis };
 
         for (var i = 0; i < count; i++)
         {
@@ -221,8 +224,21 @@ public static class ReviewPagesLoad
             string[] types = ["case.submitted", "case.claimed", "case.info_requested", "case.info_received", "case.routed", "case.approved"];
             for (var e = 0; e < types.Length; e++)
             {
-                Run(insertAudit, idText, types[e], e == 0 ? "demo-agent" : reviewer, e == 0 ? "client" : "reviewer",
-                    (created + TimeSpan.FromMinutes(e * 3)).UtcTicks, $"{{\"queue\":\"{queue}\",\"step\":{e}}}");
+                // Chained as the app chains them, so the seeded database verifies.
+                var ev = new AuditEventRecord
+                {
+                    Sequence = head.Sequence + 1,
+                    PrevHash = head.Hash,
+                    CaseId = id,
+                    Type = types[e],
+                    Actor = e == 0 ? "demo-agent" : reviewer,
+                    ActorRole = e == 0 ? "client" : "reviewer",
+                    At = AuditCanonicalForm.Truncate(created + TimeSpan.FromMinutes(e * 3)),
+                    DataJson = $"{{\"queue\":\"{queue}\",\"step\":{e}}}",
+                };
+                ev.Hash = chain.HashHex(ev);
+                head = ev;
+                Run(insertAudit, ev.Sequence, ev.PrevHash, ev.Hash, idText, ev.Type, ev.Actor, ev.ActorRole, ev.At.UtcTicks, ev.DataJson);
             }
         }
         await tx.CommitAsync();

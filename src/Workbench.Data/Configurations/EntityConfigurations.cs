@@ -83,14 +83,41 @@ internal sealed class AuditEventRecordConfiguration : IEntityTypeConfiguration<A
 {
     public void Configure(EntityTypeBuilder<AuditEventRecord> b)
     {
-        b.ToTable("audit_events");
+        // The trigger (Audit/AuditAppendOnlySql.cs, added by a migration) refuses UPDATE and DELETE; SQL Server
+        // must know it exists, or EF would use an OUTPUT clause that a table with triggers refuses.
+        b.ToTable("audit_events", t => t.HasTrigger(AuditAppendOnlySql.TriggerName));
         b.HasKey(a => a.Id);
+        b.Property(a => a.PrevHash).HasMaxLength(64).IsRequired();
+        b.Property(a => a.Hash).HasMaxLength(64).IsRequired();
         b.Property(a => a.Type).HasMaxLength(64).IsRequired();
         b.Property(a => a.Actor).HasMaxLength(128).IsRequired();
         b.Property(a => a.ActorRole).HasMaxLength(32).IsRequired();
         b.Property(a => a.RequestId).HasMaxLength(128);
+        b.Property(a => a.PolicyVersion).HasMaxLength(64);
+        b.Property(a => a.ModelVersion).HasMaxLength(128);
+        b.Property(a => a.PromptVersion).HasMaxLength(128);
+        b.Property(a => a.RetrievalIndexVersion).HasMaxLength(128);
+        b.Property(a => a.ReviewerAction).HasMaxLength(32);
+        b.Property(a => a.FinalDecision).HasMaxLength(32);
         b.Property(a => a.DataJson).IsRequired();
+        // Unique: two writers can never both take the same place in the chain (a fork fails instead).
+        b.HasIndex(a => a.Sequence).IsUnique();
         b.HasIndex(a => new { a.CaseId, a.Id });
+        b.HasIndex(a => new { a.Type, a.Id });
+    }
+}
+
+internal sealed class AuditVerificationRecordConfiguration : IEntityTypeConfiguration<AuditVerificationRecord>
+{
+    public void Configure(EntityTypeBuilder<AuditVerificationRecord> b)
+    {
+        b.ToTable("audit_verifications");
+        b.HasKey(v => v.Id);
+        b.Property(v => v.RequestedBy).HasMaxLength(128).IsRequired();
+        b.Property(v => v.HeadHash).HasMaxLength(64).IsRequired();
+        b.Property(v => v.BreakKind).HasMaxLength(16);
+        b.Property(v => v.Message).HasMaxLength(1024);
+        b.HasIndex(v => v.StartedAt);
     }
 }
 

@@ -96,7 +96,8 @@ public sealed class IntakeService(
             decision.PolicyVersion,
             submission.Provenance,
             EvidenceIds = submission.Evidence.Select(e => e.Id),
-        }, requestId);
+        }, requestId, new AuditContext(decision.RiskTier, decision.PolicyVersion, submission.Provenance,
+            submission.Evidence.Select(e => e.Id), decision.ReasonCodes, record.Decision));
         var keyRecord = key is null ? null : new IdempotencyRecord
         {
             ClientId = clientId,

@@ -90,9 +90,58 @@ namespace Workbench.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("EvidenceIds")
+                        .HasColumnType("text");
+
+                    b.Property<string>("FinalDecision")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("ModelVersion")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("PolicyVersion")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("PrevHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("PromptVersion")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("ReasonCodes")
+                        .HasColumnType("text");
+
                     b.Property<string>("RequestId")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
+
+                    b.Property<string>("RetrievalIndexVersion")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("ReviewerAction")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int?>("RiskTier")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ToolVersions")
+                        .HasColumnType("text");
 
                     b.Property<string>("Type")
                         .IsRequired()
@@ -101,9 +150,71 @@ namespace Workbench.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("Sequence")
+                        .IsUnique();
+
                     b.HasIndex("CaseId", "Id");
 
-                    b.ToTable("audit_events", (string)null);
+                    b.HasIndex("Type", "Id");
+
+                    b.ToTable("audit_events", null, t =>
+                        {
+                            t.HasTrigger("audit_events_append_only");
+                        });
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.AuditVerificationRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long?>("BreakEventId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("BreakKind")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<long?>("BreakSequence")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("DurationMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("EventsChecked")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("HeadHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("HeadSequence")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("Intact")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StartedAt");
+
+                    b.ToTable("audit_verifications", (string)null);
                 });
 
             modelBuilder.Entity("Workbench.Data.Entities.CaseRecord", b =>

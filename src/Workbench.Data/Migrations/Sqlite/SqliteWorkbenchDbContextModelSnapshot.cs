@@ -83,8 +83,57 @@ namespace Workbench.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("EvidenceIds")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FinalDecision")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ModelVersion")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PolicyVersion")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PrevHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PromptVersion")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReasonCodes")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("RequestId")
                         .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RetrievalIndexVersion")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReviewerAction")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("RiskTier")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ToolVersions")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Type")
@@ -94,9 +143,69 @@ namespace Workbench.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("Sequence")
+                        .IsUnique();
+
                     b.HasIndex("CaseId", "Id");
 
-                    b.ToTable("audit_events", (string)null);
+                    b.HasIndex("Type", "Id");
+
+                    b.ToTable("audit_events", null, t =>
+                        {
+                            t.HasTrigger("audit_events_append_only");
+                        });
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.AuditVerificationRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("BreakEventId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("BreakKind")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("BreakSequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DurationMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("EventsChecked")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("HeadHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("HeadSequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Intact")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StartedAt");
+
+                    b.ToTable("audit_verifications", (string)null);
                 });
 
             modelBuilder.Entity("Workbench.Data.Entities.CaseRecord", b =>

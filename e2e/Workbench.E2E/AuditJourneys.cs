@@ -1,0 +1,72 @@
+using Microsoft.Playwright;
+
+namespace Workbench.E2E;
+
+/// <summary>The audit log with its chain verification, and a case reconstructed for an auditor, in a real browser.</summary>
+[Collection(E2ECollection.Name)]
+public sealed class AuditJourneys(AppServer app, BrowserFixture browser)
+{
+    private AgentApi Agent => new(app.BaseUrl);
+
+    private async Task<(IBrowserContext Context, IPage Page)> SignInAsync(string user)
+    {
+        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = app.BaseUrl,
+            ViewportSize = new ViewportSize { Width = 1366, Height = 900 },
+        });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"/account/dev-login?user={user}&returnUrl=/queues");
+        return (context, page);
+    }
+
+    private static Task Shot(IPage page, string name) =>
+        page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, name + ".png"), FullPage = true });
+
+    [Fact]
+    public async Task An_admin_verifies_the_chain_on_the_audit_page()
+    {
+        var (context, page) = await SignInAsync("adam");
+        await using var _ = context;
+        await page.GotoAsync("/audit");
+        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await Assertions.Expect(page.Locator("[data-testid='audit-events'] tbody tr").First).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verify chain" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator("[data-testid='chain-intact']")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid='chain-status']")).ToContainTextAsync("by adam");
+        await Shot(page, "audit-adam");
+    }
+
+    [Fact]
+    public async Task A_lead_reads_the_reconstruction_of_a_decided_case()
+    {
+        var (id, _) = await Agent.SubmitAsync(AgentApi.Sample("013-"));
+        var (ritaContext, rita) = await SignInAsync("rita");
+        await using (ritaContext)
+        {
+            await rita.GotoAsync($"/cases/{id}");
+            await rita.Locator("main[data-interactive='true']").WaitForAsync();
+            await rita.GetByRole(AriaRole.Button, new() { Name = "Claim", Exact = true }).ClickAsync();
+            await Assertions.Expect(rita.Locator("[data-claim]")).ToContainTextAsync("You are reviewing");
+            await rita.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true }).ClickAsync();
+            await Assertions.Expect(rita.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "decided");
+        }
+
+        var (context, page) = await SignInAsync("lena");
+        await using var _ = context;
+        await page.GotoAsync($"/cases/{id}/audit");
+        await page.Locator("main[data-interactive='true']").WaitForAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "1 · What was asked" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid='case-chain-intact']")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid='human-actions']")).ToContainTextAsync("rita");
+        await Assertions.Expect(page.Locator("[data-testid='case-events']")).ToContainTextAsync("case.decided");
+        await Shot(page, "case-audit-lena");
+
+        await page.EmulateMediaAsync(new() { Media = Media.Print });
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Print" })).ToBeHiddenAsync();
+        await Shot(page, "case-audit-lena-print");
+    }
+}

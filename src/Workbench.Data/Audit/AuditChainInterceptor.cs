@@ -1,0 +1,211 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Storage;
+using Workbench.Data.Entities;
+
+namespace Workbench.Data;
+
+/// <summary>
+/// Gives every audit event added in a SaveChanges its place in the chain (sequence, previous hash, hash) at save
+/// time, so the code that writes events (Audit.cs, the intake writer) does not change.
+/// <list type="bullet">
+/// <item>SQLite: every write already takes turns in-process (<see cref="SqliteWriteGate"/>), so the head of the chain
+/// is kept in memory — no query per save — read once from the database, and advanced only after a save committed.
+/// A turn of its own (taken after the write gate, released after the head moved) closes the window between the
+/// gate's release and the head's update. A save inside a caller's transaction forgets the cached head (that
+/// transaction may still roll back), so the next save reads it again.</item>
+/// <item>PostgreSQL and SQL Server: several instances write. Each save runs in a transaction that first takes a
+/// transaction-scoped lock (<c>pg_advisory_xact_lock</c>, <c>sp_getapplock</c>) and reads the head inside it; the
+/// transaction commits after EF saved. The unique index on the sequence makes any fork fail instead.</item>
+/// </list>
+/// </summary>
+internal sealed class AuditChainInterceptor(DatabaseProvider provider) : SaveChangesInterceptor
+{
+    // pg_advisory_xact_lock key: any fixed bigint, the same in every instance ("wbaudit" in ASCII).
+    private const long PostgresLockKey = 0x776261756469_74;
+
+    private sealed record Head(long Sequence, string Hash);
+
+    private sealed class Pending
+    {
+        public required Head NewHead { get; init; }
+        public IDbContextTransaction? OwnTransaction { get; init; }
+        public bool HoldsTurn { get; init; }
+    }
+
+    private readonly SemaphoreSlim _sqliteTurn = new(1, 1);
+    private Head? _sqliteHead;
+    private readonly ConcurrentDictionary<DbContext, Pending> _pending = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Forgets the cached head (tests that rewrite the table behind the app's back; sealing at start-up).</summary>
+    public void ForgetHead() => _sqliteHead = null;
+
+    // Workbench saves asynchronously; a synchronous save (a tool, a test) still gets its chain.
+    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result) =>
+        SavingChangesAsync(eventData, result).AsTask().GetAwaiter().GetResult();
+
+    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result) =>
+        SavedChangesAsync(eventData, result).AsTask().GetAwaiter().GetResult();
+
+    public override void SaveChangesFailed(DbContextErrorEventData eventData) =>
+        FailedAsync(eventData.Context).GetAwaiter().GetResult();
+
+    public override void SaveChangesCanceled(DbContextEventData eventData) =>
+        FailedAsync(eventData.Context).GetAwaiter().GetResult();
+
+    public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(
+        DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context is not { } db)
+        {
+            return result;
+        }
+        var added = AddedEvents(db);
+        if (added.Count == 0)
+        {
+            return result;
+        }
+        Head head;
+        IDbContextTransaction? own = null;
+        var holdsTurn = false;
+        try
+        {
+            if (provider == DatabaseProvider.Sqlite)
+            {
+                await _sqliteTurn.WaitAsync(cancellationToken);
+                holdsTurn = true;
+                head = _sqliteHead ?? await ReadHeadAsync(db, cancellationToken);
+            }
+            else
+            {
+                if (db.Database.CurrentTransaction is null)
+                {
+                    own = await db.Database.BeginTransactionAsync(cancellationToken);
+                }
+                await db.Database.ExecuteSqlRawAsync(provider == DatabaseProvider.Postgres
+                    ? $"SELECT pg_advisory_xact_lock({PostgresLockKey})"
+                    : "DECLARE @r int; EXEC @r = sp_getapplock @Resource = N'workbench.audit_chain', @LockMode = N'Exclusive', " +
+                      "@LockOwner = N'Transaction', @LockTimeout = 30000; IF @r < 0 THROW 51001, N'The audit chain lock was not granted.', 1;",
+                    cancellationToken);
+                head = await ReadHeadAsync(db, cancellationToken);
+            }
+        }
+        catch
+        {
+            await EndAsync(own, holdsTurn, commit: false);
+            throw;
+        }
+
+        var hasher = new AuditCanonicalForm.Hasher();
+        foreach (var e in added)
+        {
+            e.At = AuditCanonicalForm.Truncate(e.At);
+            e.Sequence = head.Sequence + 1;
+            e.PrevHash = head.Hash;
+            e.Hash = hasher.HashHex(e);
+            head = new Head(e.Sequence, e.Hash);
+        }
+        _pending[db] = new Pending { NewHead = head, OwnTransaction = own, HoldsTurn = holdsTurn };
+        return result;
+    }
+
+    public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context is { } db && _pending.TryRemove(db, out var p))
+        {
+            if (p.HoldsTurn)
+            {
+                // Committed (EF's own transaction), unless a caller's transaction is still open around it.
+                _sqliteHead = db.Database.CurrentTransaction is null ? p.NewHead : null;
+            }
+            await EndAsync(p.OwnTransaction, p.HoldsTurn, commit: true);
+        }
+        return result;
+    }
+
+    public override async Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default) =>
+        await FailedAsync(eventData.Context);
+
+    public override async Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default) =>
+        await FailedAsync(eventData.Context);
+
+    private async Task FailedAsync(DbContext? db)
+    {
+        if (db is not null && _pending.TryRemove(db, out var p))
+        {
+            if (p.HoldsTurn && db.Database.CurrentTransaction is not null)
+            {
+                _sqliteHead = null; // earlier saves of that transaction may or may not commit
+            }
+            await EndAsync(p.OwnTransaction, p.HoldsTurn, commit: false);
+        }
+    }
+
+    private async Task EndAsync(IDbContextTransaction? own, bool holdsTurn, bool commit)
+    {
+        try
+        {
+            if (own is not null)
+            {
+                try
+                {
+                    if (commit)
+                    {
+                        await own.CommitAsync();
+                    }
+                    else
+                    {
+                        await own.RollbackAsync();
+                    }
+                }
+                finally
+                {
+                    await own.DisposeAsync();
+                }
+            }
+        }
+        finally
+        {
+            if (holdsTurn)
+            {
+                _sqliteTurn.Release();
+            }
+        }
+    }
+
+    private static List<AuditEventRecord> AddedEvents(DbContext db)
+    {
+        // Events are always added with DbSet.Add (state Added at once): no change detection needed here, and the
+        // intake writer turns it off on purpose.
+        var tracker = db.ChangeTracker;
+        var auto = tracker.AutoDetectChangesEnabled;
+        tracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            List<AuditEventRecord> added = [];
+            foreach (EntityEntry<AuditEventRecord> entry in tracker.Entries<AuditEventRecord>())
+            {
+                if (entry.State == EntityState.Added)
+                {
+                    added.Add(entry.Entity);
+                }
+            }
+            return added;
+        }
+        finally
+        {
+            tracker.AutoDetectChangesEnabled = auto;
+        }
+    }
+
+    private static async Task<Head> ReadHeadAsync(DbContext db, CancellationToken ct)
+    {
+        var last = await db.Set<AuditEventRecord>().AsNoTracking()
+            .OrderByDescending(a => a.Sequence)
+            .Select(a => new { a.Sequence, a.Hash })
+            .FirstOrDefaultAsync(ct);
+        return last is null ? new Head(0, AuditCanonicalForm.Genesis) : new Head(last.Sequence, last.Hash);
+    }
+}

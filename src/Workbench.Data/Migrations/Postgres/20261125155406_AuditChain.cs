@@ -1,0 +1,217 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+
+#nullable disable
+
+namespace Workbench.Data.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class AuditChain : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "EvidenceIds",
+                table: "audit_events",
+                type: "text",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "FinalDecision",
+                table: "audit_events",
+                type: "character varying(32)",
+                maxLength: 32,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Hash",
+                table: "audit_events",
+                type: "character varying(64)",
+                maxLength: 64,
+                nullable: false,
+                defaultValue: "");
+
+            migrationBuilder.AddColumn<string>(
+                name: "ModelVersion",
+                table: "audit_events",
+                type: "character varying(128)",
+                maxLength: 128,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "PolicyVersion",
+                table: "audit_events",
+                type: "character varying(64)",
+                maxLength: 64,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "PrevHash",
+                table: "audit_events",
+                type: "character varying(64)",
+                maxLength: 64,
+                nullable: false,
+                defaultValue: "");
+
+            migrationBuilder.AddColumn<string>(
+                name: "PromptVersion",
+                table: "audit_events",
+                type: "character varying(128)",
+                maxLength: 128,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "ReasonCodes",
+                table: "audit_events",
+                type: "text",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "RetrievalIndexVersion",
+                table: "audit_events",
+                type: "character varying(128)",
+                maxLength: 128,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "ReviewerAction",
+                table: "audit_events",
+                type: "character varying(32)",
+                maxLength: 32,
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "RiskTier",
+                table: "audit_events",
+                type: "integer",
+                nullable: true);
+
+            migrationBuilder.AddColumn<long>(
+                name: "Sequence",
+                table: "audit_events",
+                type: "bigint",
+                nullable: false,
+                defaultValue: 0L);
+
+            migrationBuilder.AddColumn<string>(
+                name: "ToolVersions",
+                table: "audit_events",
+                type: "text",
+                nullable: true);
+
+            // Events from before the chain: a provisional place before the unique index; start-up seals them.
+            migrationBuilder.Sql(AuditAppendOnlySql.BackfillSequence);
+
+            migrationBuilder.CreateTable(
+                name: "audit_verifications",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    RequestedBy = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    StartedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    DurationMs = table.Column<long>(type: "bigint", nullable: false),
+                    Intact = table.Column<bool>(type: "boolean", nullable: false),
+                    EventsChecked = table.Column<long>(type: "bigint", nullable: false),
+                    HeadSequence = table.Column<long>(type: "bigint", nullable: false),
+                    HeadHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    BreakSequence = table.Column<long>(type: "bigint", nullable: true),
+                    BreakEventId = table.Column<long>(type: "bigint", nullable: true),
+                    BreakKind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
+                    Message = table.Column<string>(type: "character varying(1024)", maxLength: 1024, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_audit_verifications", x => x.Id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_audit_events_Sequence",
+                table: "audit_events",
+                column: "Sequence",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_audit_events_Type_Id",
+                table: "audit_events",
+                columns: new[] { "Type", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_audit_verifications_StartedAt",
+                table: "audit_verifications",
+                column: "StartedAt");
+
+            migrationBuilder.Sql(AuditAppendOnlySql.Postgres.Up);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.Sql(AuditAppendOnlySql.Postgres.Down);
+            migrationBuilder.DropTable(
+                name: "audit_verifications");
+
+            migrationBuilder.DropIndex(
+                name: "IX_audit_events_Sequence",
+                table: "audit_events");
+
+            migrationBuilder.DropIndex(
+                name: "IX_audit_events_Type_Id",
+                table: "audit_events");
+
+            migrationBuilder.DropColumn(
+                name: "EvidenceIds",
+                table: "audit_events");
+
+            migrationBuilder.DropColumn(
+                name: "FinalDecision",
+                table: "audit_events");
+
+            migrationBuilder.DropColumn(
+                name: "Hash",
+                table: "audit_events");
+
+            migrationBuilder.DropColumn(
+                name: "ModelVersion",
+                table: "audit_events");
+
+            migrationBuilder.DropColumn(
+                name: "PolicyVersion",
+                table: "audit_events");
+
+            migrationBuilder.DropColumn(
+                name: "PrevHash",
+                table: "audit_events");
+
+            migrationBuilder.DropColumn(
+                name: "PromptVersion",
+                table: "audit_events");
+
+            migrationBuilder.DropColumn(
+                name: "ReasonCodes",
+                table: "audit_events");
+
+            migrationBuilder.DropColumn(
+                name: "RetrievalIndexVersion",
+                table: "audit_events");
+
+            migrationBuilder.DropColumn(
+                name: "ReviewerAction",
+                table: "audit_events");
+
+            migrationBuilder.DropColumn(
+                name: "RiskTier",
+                table: "audit_events");
+
+            migrationBuilder.DropColumn(
+                name: "Sequence",
+                table: "audit_events");
+
+            migrationBuilder.DropColumn(
+                name: "ToolVersions",
+                table: "audit_events");
+        }
+    }
+}

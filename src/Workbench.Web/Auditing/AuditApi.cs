@@ -1,0 +1,61 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Workbench.Data;
+using Workbench.Data.Entities;
+using Workbench.Web.Api;
+using Workbench.Web.Auth;
+
+namespace Workbench.Web.Auditing;
+
+public sealed record AuditBreakView(long Sequence, long? EventId, string Kind, string Message);
+
+public sealed record AuditVerifyResult(long VerificationId, bool Intact, long EventsChecked, long HeadSequence, string HeadHash,
+    AuditBreakView? Break, long ElapsedMs, DateTimeOffset VerifiedAt, string RequestedBy)
+{
+    public static AuditVerifyResult Of(AuditVerificationRecord v) => new(v.Id, v.Intact, v.EventsChecked, v.HeadSequence, v.HeadHash,
+        v.BreakSequence is { } s ? new AuditBreakView(s, v.BreakEventId, v.BreakKind ?? "", v.Message ?? "") : null,
+        v.DurationMs, v.StartedAt, v.RequestedBy);
+}
+
+public static class AuditExtensions
+{
+    public static IHostApplicationBuilder AddWorkbenchAudit(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<AuditVerificationOptions>(builder.Configuration.GetSection("Audit:Verification"));
+        builder.Services.AddSingleton<AuditVerifier>();
+        builder.Services.AddSingleton<CaseReconstruction>();
+        builder.Services.AddHostedService<AuditVerificationWorker>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Audit over HTTP, for people signed in (cookie). The case export is not offered to the AI system that owns the
+    /// case: it names reviewers and carries their notes and the policy's internals; the client has the status and
+    /// the decision (<c>GET /api/v1/cases/{id}</c>).
+    /// </summary>
+    public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/audit/verify", VerifyAsync).WithTags("Audit").WithName("AuditVerify")
+            .RequireAuthorization(WorkbenchPolicies.Admin)
+            .WithSummary("Admin: walk the whole audit chain and report the first broken link (recorded, like the scheduled run)");
+        app.MapGet("/api/v1/cases/{id:guid}/audit", ExportAsync).WithTags("Audit").WithName("CaseAuditExport")
+            .RequireAuthorization(WorkbenchPolicies.LeadOrAdmin)
+            .WithSummary("Lead or admin: the case reconstructed for an audit, with the chain check of its events");
+        return app;
+    }
+
+    public static async Task<Ok<AuditVerifyResult>> VerifyAsync(ClaimsPrincipal user, AuditVerifier verifier, CancellationToken ct)
+    {
+        var (_, record) = await verifier.RunAsync(user.Identity?.Name ?? "admin", ct);
+        return TypedResults.Ok(AuditVerifyResult.Of(record));
+    }
+
+    public static async Task<Results<Ok<CaseAuditExport>, ProblemHttpResult>> ExportAsync(
+        Guid id, ClaimsPrincipal user, ReviewerDirectory directory, CaseReconstruction reconstruction, CancellationToken ct)
+    {
+        var export = await reconstruction.BuildAsync(id, await directory.IdentityAsync(user, ct), ct);
+        return export is null
+            ? Problems.Of(404, ProblemTypes.NotFound, "Case not found", $"No case {id}.")
+            : TypedResults.Ok(export);
+    }
+}

@@ -1,0 +1,127 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Workbench.Core.Cases;
+using Workbench.Core.Contracts;
+using Workbench.Core.Policy;
+using Workbench.Core.Serialization;
+using Workbench.Data;
+using Workbench.Data.Entities;
+using Workbench.Web.Review;
+
+namespace Workbench.Web.Auditing;
+
+public sealed record ReconstructedVersions(string PolicyVersion, string? Model, string? PromptVersion, string? RetrievalIndexVersion,
+    IReadOnlyDictionary<string, string>? ToolVersions);
+
+public sealed record ReconstructedPolicy(string Version, PathOutcome Release, PathOutcome Execute, IReadOnlyList<string> ReasonCodes,
+    string? Queue, int ApprovalsRequired, AutonomyStage? AutonomyStage, IReadOnlyList<RuleTrace> Trace);
+
+public sealed record ReconstructedAction(long Id, string Reviewer, DateTimeOffset At, ReviewActionKind Action, string? Note,
+    string? RejectReasonCode, string? EditedResponse, string? Question, string? FromQueue, string? TargetQueue, RootCause? RootCause);
+
+public sealed record ReconstructedEvent(long Id, long Sequence, string Type, string Actor, string ActorRole, DateTimeOffset At,
+    string? RequestId, string? ReviewerAction, string? FinalDecision, JsonElement Data, string PrevHash, string Hash, bool ChainIntact, string? Problem);
+
+public sealed record ReconstructedOutcome(DownstreamOutcome Outcome, string? Note, string ReportedBy, DateTimeOffset ReportedAt);
+
+/// <summary>
+/// A case told end to end for an auditor (the article's "you should be able to reconstruct" list): what was asked,
+/// the evidence the system had, what the model proposed, which rules fired and why, every human action, what was
+/// finally sent or executed, the versions in play, and the chain check of the case's own events.
+/// </summary>
+public sealed record CaseAuditExport
+{
+    public required Guid CaseId { get; init; }
+    public required string ExternalId { get; init; }
+    public required string ClientId { get; init; }
+    public required string Workflow { get; init; }
+    public required string TaskType { get; init; }
+    public required int RiskTier { get; init; }
+    public required CaseStatus Status { get; init; }
+    public string? Queue { get; init; }
+    public required DateTimeOffset SubmittedAt { get; init; }
+    public required Requester Requester { get; init; }
+    public required string Request { get; init; }
+    public required IReadOnlyList<EvidenceItem> Evidence { get; init; }
+    public required IReadOnlyList<Claim> Claims { get; init; }
+    public required Proposal Proposal { get; init; }
+    public required IReadOnlyList<ToolStep> ToolTrace { get; init; }
+    public ReconstructedPolicy? Policy { get; init; }
+    public required IReadOnlyList<ReconstructedAction> HumanActions { get; init; }
+    public DecisionView? FinalDecision { get; init; }
+    public required IReadOnlyList<ReconstructedOutcome> DownstreamOutcomes { get; init; }
+    public required ReconstructedVersions Versions { get; init; }
+    public required bool ChainIntact { get; init; }
+    public required IReadOnlyList<ReconstructedEvent> Events { get; init; }
+    public required DateTimeOffset ExportedAt { get; init; }
+}
+
+public sealed class CaseReconstruction(IDbContextFactory<WorkbenchDbContext> dbFactory, CaseDetails details, TimeProvider time)
+{
+    /// <summary>Null when the case does not exist or the viewer may not see it (reviewers: their queues; leads and admins: all).</summary>
+    public async Task<CaseAuditExport?> BuildAsync(Guid id, ReviewerIdentity viewer, CancellationToken ct = default)
+    {
+        var d = await details.LoadAsync(id, viewer, ct);
+        if (d is null)
+        {
+            return null;
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var checks = (await AuditChain.VerifyCaseAsync(db, id, ct)).ToDictionary(c => c.Id);
+        var outcomes = await db.DownstreamOutcomes.AsNoTracking().Where(o => o.CaseId == id).OrderBy(o => o.Id)
+            .Select(o => new ReconstructedOutcome(o.Outcome, o.Note, o.ReportedBy, o.ReportedAt)).ToListAsync(ct);
+        var c = d.Case;
+        var s = d.Submission;
+        var events = d.History.OrderBy(e => e.Sequence).Select(e =>
+        {
+            var check = checks.GetValueOrDefault(e.Id);
+            return new ReconstructedEvent(e.Id, e.Sequence, e.Type, e.Actor, e.ActorRole, e.At, e.RequestId, e.ReviewerAction, e.FinalDecision,
+                ParseData(e.DataJson), e.PrevHash, e.Hash, check?.Intact ?? false, check?.Problem ?? (check is null ? "Not checked." : null));
+        }).ToList();
+        return new CaseAuditExport
+        {
+            CaseId = c.Id,
+            ExternalId = c.ExternalId,
+            ClientId = c.ClientId,
+            Workflow = c.Workflow,
+            TaskType = c.TaskType,
+            RiskTier = c.RiskTier,
+            Status = c.Status,
+            Queue = c.Queue,
+            SubmittedAt = c.CreatedAt,
+            Requester = s.Requester,
+            Request = s.Request,
+            Evidence = s.Evidence,
+            Claims = s.Claims,
+            Proposal = s.Proposal,
+            ToolTrace = s.ToolTrace,
+            Policy = d.Evaluation is { } ev
+                ? new ReconstructedPolicy(ev.PolicyVersion, ev.Release, ev.Execute,
+                    JsonSerializer.Deserialize<List<string>>(ev.ReasonCodesJson, WorkbenchJson.Options) ?? [],
+                    ev.Queue, ev.ApprovalsRequired, ev.AutonomyStage, d.Trace)
+                : null,
+            HumanActions = [.. d.Actions.Select(a => new ReconstructedAction(a.Id, a.Reviewer, a.At, a.Kind, a.Note, a.RejectReasonCode,
+                a.EditedResponse, a.Question, a.FromQueue, a.TargetQueue, a.RootCause))],
+            FinalDecision = c.DecisionJson is null ? null : JsonSerializer.Deserialize<DecisionView>(c.DecisionJson, WorkbenchJson.Options),
+            DownstreamOutcomes = outcomes,
+            Versions = new ReconstructedVersions(c.PolicyVersion, s.Provenance?.Model, s.Provenance?.PromptVersion,
+                s.Provenance?.RetrievalIndexVersion, s.Provenance?.ToolVersions),
+            ChainIntact = events.Count > 0 && events.All(e => e.ChainIntact),
+            Events = events,
+            ExportedAt = time.GetUtcNow(),
+        };
+    }
+
+    private static JsonElement ParseData(string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            return doc.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return JsonSerializer.SerializeToElement(json);
+        }
+    }
+}
