@@ -52,6 +52,9 @@ public static class SqliteBatchInsert
             await db.Database.OpenConnectionAsync(ct);
             try
             {
+                // Audit events get their place in the hash chain here, as the chain interceptor gives it in SaveChanges.
+                var chainInterceptor = db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.Interceptors?.OfType<AuditChainInterceptor>().FirstOrDefault();
+                using var chain = chainInterceptor is null ? null : await chainInterceptor.BeginSqliteAppendAsync(db, ct);
                 var connection = (SqliteConnection)db.Database.GetDbConnection();
                 await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
                 var commands = new Dictionary<IEntityType, SqliteCommand>();
@@ -63,21 +66,28 @@ public static class SqliteBatchInsert
                     for (var g = 0; g < groups.Count; g++)
                     {
                         savepoint.ExecuteNonQuery();
+                        chain?.Mark();
                         try
                         {
                             foreach (var row in groups[g])
                             {
+                                if (chain is not null && row is Entities.AuditEventRecord audit)
+                                {
+                                    chain.Seal(audit);
+                                }
                                 Insert(db, connection, tx, commands, row);
                             }
                         }
                         catch (SqliteException ex) when (ex.SqliteErrorCode == 19 /* SQLITE_CONSTRAINT */)
                         {
                             rollback.ExecuteNonQuery();
+                            chain?.Rollback();
                             results[g] = new DbUpdateException("A constraint refused a row of this group: " + ex.Message, ex);
                         }
                         release.ExecuteNonQuery();
                     }
                     await tx.CommitAsync(ct);
+                    chain?.Committed();
                 }
                 finally
                 {

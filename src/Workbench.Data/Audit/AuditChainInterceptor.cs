@@ -26,7 +26,7 @@ internal sealed class AuditChainInterceptor(DatabaseProvider provider) : SaveCha
     // pg_advisory_xact_lock key: any fixed bigint, the same in every instance ("wbaudit" in ASCII).
     private const long PostgresLockKey = 0x776261756469_74;
 
-    private sealed record Head(long Sequence, string Hash);
+    internal sealed record Head(long Sequence, string Hash);
 
     private sealed class Pending
     {
@@ -172,6 +172,63 @@ internal sealed class AuditChainInterceptor(DatabaseProvider provider) : SaveCha
             {
                 _sqliteTurn.Release();
             }
+        }
+    }
+
+    /// <summary>
+    /// For the SQLite writer that bypasses SaveChanges (<see cref="SqliteBatchInsert"/>): takes the chain's turn
+    /// (after the write gate, as SaveChanges does) and its head. The writer seals each event just before inserting
+    /// it, marks the head at each savepoint and rolls it back with the savepoint, and reports the commit; disposing
+    /// without a commit forgets the cached head (it is read again on the next save).
+    /// </summary>
+    internal async Task<SqliteAppend> BeginSqliteAppendAsync(DbContext db, CancellationToken ct)
+    {
+        await _sqliteTurn.WaitAsync(ct);
+        try
+        {
+            return new SqliteAppend(this, _sqliteHead ?? await ReadHeadAsync(db, ct));
+        }
+        catch
+        {
+            _sqliteTurn.Release();
+            throw;
+        }
+    }
+
+    internal sealed class SqliteAppend(AuditChainInterceptor owner, Head head) : IDisposable
+    {
+        private readonly AuditCanonicalForm.Hasher _hasher = new();
+        private Head _head = head;
+        private Head _mark = head;
+        private bool _committed;
+        private bool _disposed;
+
+        /// <summary>The head as it stands at a savepoint.</summary>
+        public void Mark() => _mark = _head;
+
+        /// <summary>The savepoint was rolled back: its events never happened.</summary>
+        public void Rollback() => _head = _mark;
+
+        public void Seal(AuditEventRecord e)
+        {
+            e.At = AuditCanonicalForm.Truncate(e.At);
+            e.Sequence = _head.Sequence + 1;
+            e.PrevHash = _head.Hash;
+            e.Hash = _hasher.HashHex(e);
+            _head = new Head(e.Sequence, e.Hash);
+        }
+
+        public void Committed() => _committed = true;
+
+        public void Dispose()
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+            owner._sqliteHead = _committed ? _head : null;
+            owner._sqliteTurn.Release();
         }
     }
 

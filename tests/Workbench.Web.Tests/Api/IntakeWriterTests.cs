@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -10,6 +11,7 @@ using Workbench.Core.Serialization;
 using Workbench.Data;
 using Workbench.Data.Entities;
 using Workbench.Web.Api;
+using Workbench.Web.Auditing;
 using Workbench.Web.Intake;
 using Workbench.Web.Live;
 using Workbench.Web.Tests.Infrastructure;
@@ -30,7 +32,7 @@ public sealed class IntakeWriterTests(WorkbenchFactory app) : IClassFixture<Work
         var id = Guid.CreateVersion7(now);
         decision ??= services.GetRequiredService<IPolicyRuntime>().Evaluate(submission, id, now);
         var record = IntakeService.NewCase(Client, id, submission, decision, now);
-        var audit = Audit.Event("case.submitted", Client, "client", now, id, new { submission.ExternalId }, "test");
+        var audit = Workbench.Web.Intake.Audit.Event("case.submitted", Client, "client", now, id, new { submission.ExternalId }, "test");
         var keyRecord = key is null ? null : new IdempotencyRecord
         {
             ClientId = Client,
@@ -69,7 +71,10 @@ public sealed class IntakeWriterTests(WorkbenchFactory app) : IClassFixture<Work
         Assert.True(fast.Audit.Id > viaEf.Audit.Id, "The generated audit id is read back onto the entity, as SaveChanges does.");
         Same(Row("cases", "ExternalId", viaEf.Case.ExternalId), Row("cases", "ExternalId", fast.Case.ExternalId), "Id", "ExternalId", "SubmissionJson", "DecisionJson");
         Same(Row("policy_evaluations", "CaseId", viaEf.Case.Id), Row("policy_evaluations", "CaseId", fast.Case.Id), "CaseId");
-        Same(Row("audit_events", "Id", viaEf.Audit.Id), Row("audit_events", "Id", fast.Audit.Id), "Id", "CaseId", "DataJson");
+        Same(Row("audit_events", "Id", viaEf.Audit.Id), Row("audit_events", "Id", fast.Audit.Id), "Id", "CaseId", "DataJson", "Sequence", "PrevHash", "Hash");
+        // Both paths chain the event: the fast one is the next link after the one SaveChanges wrote.
+        Assert.Equal(viaEf.Audit.Sequence + 1, fast.Audit.Sequence);
+        Assert.Equal(viaEf.Audit.Hash, fast.Audit.PrevHash);
         Same(Row("idempotency_keys", "Key", viaEf.Key!.Key), Row("idempotency_keys", "Key", fast.Key!.Key), "Key", "CaseId", "RequestHash");
         // Keys are stored as EF stores them: EF finds the fast rows by them.
         var back = await app.WithDbAsync(db => db.Cases.AsNoTracking().Include(c => c.Evaluation).SingleAsync(c => c.Id == fast.Case.Id));
@@ -111,6 +116,13 @@ public sealed class IntakeWriterTests(WorkbenchFactory app) : IClassFixture<Work
         Assert.Equal(4, await app.WithDbAsync(db => db.IdempotencyKeys.CountAsync(k => keys.Contains(k.Key) && k.CaseId != taken.Case.Id)));
         Assert.False(await app.WithDbAsync(db => db.IdempotencyKeys.AnyAsync(k => k.Key == batch[1].Key!.Key)));
         Assert.Equal(taken.Case.Id, await app.WithDbAsync(db => db.IdempotencyKeys.Where(k => k.Key == taken.Key.Key).Select(k => k.CaseId).SingleAsync()));
+
+        // The refused cases' audit events gave back their places in the hash chain: no gap, the chain verifies.
+        var admin = await app.SignedInAs("adam");
+        var verify = await admin.GetFromJsonAsync<AuditVerifyResult>("/api/v1/audit/verify", WorkbenchJson.Options);
+        Assert.True(verify!.Intact, verify.Break?.Message);
+        var sequences = await app.WithDbAsync(db => db.AuditEvents.OrderBy(a => a.Sequence).Select(a => a.Sequence).ToListAsync());
+        Assert.Equal(Enumerable.Range(1, sequences.Count).Select(i => (long)i), sequences);
     }
 
     [Fact]
