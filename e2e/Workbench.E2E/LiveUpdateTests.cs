@@ -2,7 +2,7 @@ using Microsoft.Playwright;
 
 namespace Workbench.E2E;
 
-/// <summary>Pages update themselves when cases change (one instance; the multi-instance backplane is not built yet).</summary>
+/// <summary>Pages update themselves when cases change (one instance; two instances: TwoInstanceLiveTests).</summary>
 [Collection(E2ECollection.Name)]
 public sealed class LiveUpdateTests(AppServer app, BrowserFixture browser)
 {
@@ -52,5 +52,52 @@ public sealed class LiveUpdateTests(AppServer app, BrowserFixture browser)
         await Assertions.Expect(lena.GetByTestId("live-banner")).ToContainTextAsync("rita claimed this case");
         await Assertions.Expect(lena.Locator("[data-claim]")).ToContainTextAsync("rita is reviewing");
         await lena.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "case-live-banner.png") });
+    }
+
+    [Fact]
+    public async Task After_the_connection_comes_back_the_queue_page_shows_what_happened_meanwhile()
+    {
+        var (context, page) = await SignInAsync("rita");
+        await using var _ = context;
+        // Chromium's offline mode blocks new requests but leaves an open WebSocket alone: the circuit's socket goes
+        // through a Playwright route so that the test can drop it as a real network loss would.
+        var sockets = new List<IWebSocketRoute>();
+        await page.RouteWebSocketAsync(url => url.Contains("/_blazor", StringComparison.Ordinal), ws =>
+        {
+            lock (sockets)
+            {
+                sockets.Add(ws);
+            }
+            ws.ConnectToServer();
+        });
+        await page.GotoAsync("/queues/policy-legal");
+        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await Assertions.Expect(page.Locator(".mud-table-body tr").First).ToBeVisibleAsync();
+        var before = await ReconnectionsAsync();
+
+        await context.SetOfflineAsync(true);
+        IWebSocketRoute[] open;
+        lock (sockets)
+        {
+            open = [.. sockets];
+        }
+        foreach (var ws in open)
+        {
+            await ws.CloseAsync(new() { Code = 4000, Reason = "network lost (test)" });
+        }
+        await Assertions.Expect(page.Locator("#components-reconnect-modal, .components-reconnect-show").First).ToBeAttachedAsync(new() { Timeout = 20_000 });
+        var (_, externalId) = await new AgentApi(app.BaseUrl).SubmitAsync(AgentApi.Sample("013-"));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "queue-reconnecting.png") });
+        await context.SetOfflineAsync(false);
+
+        await Assertions.Expect(page.GetByText(externalId)).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        Assert.True(await ReconnectionsAsync() > before, "the circuit reconnected (the server counted it)");
+    }
+
+    private async Task<long> ReconnectionsAsync()
+    {
+        using var http = new HttpClient();
+        var json = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"{app.BaseUrl}/diagnostics/live"));
+        return json.RootElement.GetProperty("reconnections").GetInt64();
     }
 }
