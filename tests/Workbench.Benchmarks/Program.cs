@@ -8,6 +8,14 @@ if (args.Length > 0 && args[0] == "intake")
 {
     return await Workbench.Benchmarks.IntakeLoad.RunAsync(args[1..]);
 }
+if (args.Length > 0 && args[0] == "live-latency")
+{
+    return await Workbench.Benchmarks.LiveLoad.LatencyAsync(args[1..]);
+}
+if (args.Length > 0 && args[0] == "live-soak")
+{
+    return await Workbench.Benchmarks.LiveLoad.SoakAsync(args[1..]);
+}
 if (args.Length > 0 && args[0] == "review-pages")
 {
     return await Workbench.Benchmarks.ReviewPagesLoad.RunAsync(args[1..]);
