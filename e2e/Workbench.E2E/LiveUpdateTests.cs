@@ -94,10 +94,49 @@ public sealed class LiveUpdateTests(AppServer app, BrowserFixture browser)
         Assert.True(await ReconnectionsAsync() > before, "the circuit reconnected (the server counted it)");
     }
 
-    private async Task<long> ReconnectionsAsync()
+    [Fact]
+    public async Task Closing_pages_leaves_no_circuit_behind()
+    {
+        var before = await DiagnosticAsync("circuits");
+        var pages = new List<IPage>();
+        foreach (var (user, path) in new[] { ("rita", "/queues"), ("mia", "/queues/support"), ("lena", "/queues/policy-legal") })
+        {
+            var (_, page) = await SignInAsync(user);
+            pages.Add(page);
+            await page.GotoAsync(path);
+            await page.Locator("main[data-interactive='true']").WaitForAsync();
+        }
+        await WaitForAsync(async () => await DiagnosticAsync("circuits") >= before + 3, "three more circuits while the pages are open");
+
+        foreach (var page in pages)
+        {
+            // As a user closing the tab: the page's unload tells the server, which ends the circuit at once (a
+            // browser that vanishes without it leaves the circuit for Blazor's 3-minute reconnection window).
+            await page.CloseAsync(new() { RunBeforeUnload = true });
+        }
+        await WaitForAsync(async () => await DiagnosticAsync("circuits") <= before, "the circuits are gone once the pages closed");
+        foreach (var page in pages)
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Not within 30 s: {what}");
+            await Task.Delay(200);
+        }
+    }
+
+    private Task<long> ReconnectionsAsync() => DiagnosticAsync("reconnections");
+
+    private async Task<long> DiagnosticAsync(string name)
     {
         using var http = new HttpClient();
         var json = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"{app.BaseUrl}/diagnostics/live"));
-        return json.RootElement.GetProperty("reconnections").GetInt64();
+        return json.RootElement.GetProperty(name).GetInt64();
     }
 }

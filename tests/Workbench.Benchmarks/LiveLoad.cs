@@ -177,7 +177,8 @@ public static class LiveLoad
             {
                 while (clock.Elapsed.TotalSeconds < seconds)
                 {
-                    samples.Add((clock.Elapsed.TotalSeconds, await DiagnosticsAsync(http)));
+                    // After a full GC: what the process still references, the figure a leak would move.
+                    samples.Add((clock.Elapsed.TotalSeconds, await DiagnosticsAsync(http, gc: true)));
                     await Task.Delay(TimeSpan.FromSeconds(Math.Max(1, seconds / 30)));
                 }
             });
@@ -195,9 +196,10 @@ public static class LiveLoad
             }
             await Task.WhenAll(sends);
             await sampler;
-            samples.Add((clock.Elapsed.TotalSeconds, await DiagnosticsAsync(http)));
+            samples.Add((clock.Elapsed.TotalSeconds, await DiagnosticsAsync(http, gc: true)));
 
             Console.WriteLine();
+            Console.WriteLine("(each sample taken after a full blocking GC)");
             Console.WriteLine("| s | circuits | working set MiB | GC heap MiB | GC total MiB | threads | handles |");
             Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var (at, d) in samples)
@@ -210,9 +212,12 @@ public static class LiveLoad
                 $"GC heap {Mib(warm.Min(d => d.GcHeapSizeBytes))}–{Mib(warm.Max(d => d.GcHeapSizeBytes))} MiB, threads {warm.Min(d => d.Threads)}–{warm.Max(d => d.Threads)}, " +
                 $"handles {warm.Min(d => d.Handles)}–{warm.Max(d => d.Handles)}");
 
+            var retainedOpen = await DiagnosticsAsync(http, gc: true);
+            Console.WriteLine($"after a full GC with the {pages} pages open: GC heap {Mib(retainedOpen.GcHeapSizeBytes)} MiB, GC total {Mib(retainedOpen.GcTotalMemoryBytes)} MiB, working set {Mib(retainedOpen.WorkingSetBytes)} MiB");
             foreach (var page in open)
             {
-                await page.Context.CloseAsync();
+                // As a user closing the tab: the page's unload tells the server, which ends the circuit at once.
+                await page.CloseAsync(new() { RunBeforeUnload = true });
             }
             var closeClock = Stopwatch.StartNew();
             var after = await DiagnosticsAsync(http);
@@ -221,6 +226,12 @@ public static class LiveLoad
                 await Task.Delay(500);
                 after = await DiagnosticsAsync(http);
             }
+            foreach (var page in open)
+            {
+                await page.Context.CloseAsync();
+            }
+            var retainedClosed = await DiagnosticsAsync(http, gc: true);
+            Console.WriteLine($"after a full GC with the pages closed: GC heap {Mib(retainedClosed.GcHeapSizeBytes)} MiB, GC total {Mib(retainedClosed.GcTotalMemoryBytes)} MiB, working set {Mib(retainedClosed.WorkingSetBytes)} MiB; before the pages opened: GC total {Mib(baseline.GcTotalMemoryBytes)} MiB");
             Console.WriteLine($"pages closed: {after.Circuits} circuits and {after.Subscribers} event subscribers left after {closeClock.Elapsed.TotalSeconds:N1} s " +
                 $"(before the pages opened: {baseline.Circuits} circuits, {baseline.Subscribers} subscribers)");
             return after.Circuits == 0 && after.Subscribers <= baseline.Subscribers ? 0 : 1;
@@ -236,8 +247,8 @@ public static class LiveLoad
     private sealed record Diagnostics(int Circuits, long Reconnections, int Subscribers, long WorkingSetBytes,
         long GcTotalMemoryBytes, long GcHeapSizeBytes, int Threads, int Handles);
 
-    private static async Task<Diagnostics> DiagnosticsAsync(HttpClient http) =>
-        JsonSerializer.Deserialize<Diagnostics>(await http.GetStringAsync("/diagnostics/live"), JsonSerializerOptions.Web)!;
+    private static async Task<Diagnostics> DiagnosticsAsync(HttpClient http, bool gc = false) =>
+        JsonSerializer.Deserialize<Diagnostics>(await http.GetStringAsync(gc ? "/diagnostics/live?gc=true" : "/diagnostics/live"), JsonSerializerOptions.Web)!;
 
     /// <summary>Submits the policy-legal sample with the given externalId; returns the Unix time in ms of the 201.</summary>
     private static async Task<double> SubmitAsync(HttpClient http, string externalId)

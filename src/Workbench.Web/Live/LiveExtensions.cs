@@ -50,8 +50,14 @@ public static class LiveExtensions
         if (app.Environment.IsDevelopment())
         {
             // Development only (the route does not exist elsewhere): what the soak command reads.
-            app.MapGet("/diagnostics/live", (CircuitRegistry circuits, CaseEvents events) =>
+            app.MapGet("/diagnostics/live", (CircuitRegistry circuits, CaseEvents events, bool? gc) =>
             {
+                if (gc == true)
+                {
+                    // What is still referenced, as opposed to what the GC has not got round to collecting yet.
+                    GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+                    GC.WaitForPendingFinalizers();
+                }
                 using var process = Process.GetCurrentProcess();
                 return Results.Json(new LiveDiagnostics(circuits.Open, circuits.Reconnections, events.SubscriberCount,
                     process.WorkingSet64, GC.GetTotalMemory(false), GC.GetGCMemoryInfo().HeapSizeBytes,
