@@ -6,11 +6,15 @@ using System.Text;
 namespace Workbench.E2E;
 
 /// <summary>
-/// The app as users get it: its own process, a real Kestrel on 127.0.0.1 and a free port, a fresh SQLite file,
-/// the Development sign-in and demo data. Stops with the fixture, and a watchdog stops it if the tests die.
+/// The app as users get it: its own process, a real Kestrel on 127.0.0.1 and a free port, a fresh SQLite file
+/// (or the database and Redis that <see cref="Settings"/> name), the Development sign-in and demo data. Stops with
+/// the fixture, and a watchdog stops it if the tests die.
 /// </summary>
 public sealed class AppServer : IAsyncLifetime
 {
+    /// <summary>Settings passed as environment variables (<c>Database:Provider</c>, <c>Redis:Connection</c>…).</summary>
+    public Dictionary<string, string> Settings { get; } = [];
+
     private Process? _process;
     private readonly StringBuilder _log = new();
     private readonly string _directory = Directory.CreateTempSubdirectory("wb-e2e-").FullName;
@@ -43,6 +47,10 @@ public sealed class AppServer : IAsyncLifetime
         }
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         psi.Environment["ConnectionStrings__Workbench"] = $"Data Source={Path.Combine(_directory, "workbench.db")}";
+        foreach (var (key, value) in Settings)
+        {
+            psi.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
         _process = Process.Start(psi)!;
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);

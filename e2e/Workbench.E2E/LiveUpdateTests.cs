@@ -2,7 +2,7 @@ using Microsoft.Playwright;
 
 namespace Workbench.E2E;
 
-/// <summary>Pages update themselves when cases change (one instance; the multi-instance backplane is not built yet).</summary>
+/// <summary>Pages update themselves when cases change (one instance; two instances: TwoInstanceLiveTests).</summary>
 [Collection(E2ECollection.Name)]
 public sealed class LiveUpdateTests(AppServer app, BrowserFixture browser)
 {
@@ -52,5 +52,93 @@ public sealed class LiveUpdateTests(AppServer app, BrowserFixture browser)
         await Assertions.Expect(lena.GetByTestId("live-banner")).ToContainTextAsync("rita claimed this case");
         await Assertions.Expect(lena.Locator("[data-claim]")).ToContainTextAsync("rita is reviewing");
         await lena.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "case-live-banner.png") });
+    }
+
+    [Fact]
+    public async Task After_the_connection_comes_back_the_queue_page_shows_what_happened_meanwhile()
+    {
+        var (context, page) = await SignInAsync("rita");
+        await using var _ = context;
+        // Chromium's offline mode blocks new requests but leaves an open WebSocket alone: the circuit's socket goes
+        // through a Playwright route so that the test can drop it as a real network loss would.
+        var sockets = new List<IWebSocketRoute>();
+        await page.RouteWebSocketAsync(url => url.Contains("/_blazor", StringComparison.Ordinal), ws =>
+        {
+            lock (sockets)
+            {
+                sockets.Add(ws);
+            }
+            ws.ConnectToServer();
+        });
+        await page.GotoAsync("/queues/policy-legal");
+        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await Assertions.Expect(page.Locator(".mud-table-body tr").First).ToBeVisibleAsync();
+        var before = await ReconnectionsAsync();
+
+        await context.SetOfflineAsync(true);
+        IWebSocketRoute[] open;
+        lock (sockets)
+        {
+            open = [.. sockets];
+        }
+        foreach (var ws in open)
+        {
+            await ws.CloseAsync(new() { Code = 4000, Reason = "network lost (test)" });
+        }
+        await Assertions.Expect(page.Locator("#components-reconnect-modal, .components-reconnect-show").First).ToBeAttachedAsync(new() { Timeout = 20_000 });
+        var (_, externalId) = await new AgentApi(app.BaseUrl).SubmitAsync(AgentApi.Sample("013-"));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "queue-reconnecting.png") });
+        await context.SetOfflineAsync(false);
+
+        await Assertions.Expect(page.GetByText(externalId)).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        Assert.True(await ReconnectionsAsync() > before, "the circuit reconnected (the server counted it)");
+    }
+
+    [Fact]
+    public async Task Closing_pages_leaves_no_circuit_behind()
+    {
+        var pages = new List<IPage>();
+        foreach (var (user, path) in new[] { ("rita", "/queues"), ("mia", "/queues/support"), ("lena", "/queues/policy-legal") })
+        {
+            var (_, page) = await SignInAsync(user);
+            pages.Add(page);
+            await page.GotoAsync(path);
+            await page.Locator("main[data-interactive='true']").WaitForAsync();
+        }
+        // Earlier tests' pages closed without unloading may still hold circuits (Blazor keeps them 3 minutes for a
+        // reconnection) and expire at any moment, so the test counts down from what is open now, ours included.
+        var open = await DiagnosticAsync("circuits");
+        Assert.True(open >= 3, $"{open} circuits with three pages open");
+
+        foreach (var page in pages)
+        {
+            // As a user closing the tab: the page's unload tells the server, which ends the circuit at once (a
+            // browser that vanishes without it leaves the circuit for Blazor's 3-minute reconnection window).
+            await page.CloseAsync(new() { RunBeforeUnload = true });
+        }
+        await WaitForAsync(async () => await DiagnosticAsync("circuits") <= open - 3, "the three circuits are gone once the pages closed");
+        foreach (var page in pages)
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Not within 30 s: {what}");
+            await Task.Delay(200);
+        }
+    }
+
+    private Task<long> ReconnectionsAsync() => DiagnosticAsync("reconnections");
+
+    private async Task<long> DiagnosticAsync(string name)
+    {
+        using var http = new HttpClient();
+        var json = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"{app.BaseUrl}/diagnostics/live"));
+        return json.RootElement.GetProperty(name).GetInt64();
     }
 }

@@ -5,6 +5,7 @@ using Workbench.Web.Auth;
 using Workbench.Web.Components;
 using Workbench.Web.Health;
 using Workbench.Web.Hosting;
+using Workbench.Web.Live;
 
 try
 {
@@ -16,6 +17,7 @@ try
     builder.AddWorkbenchHealth();
     builder.AddWorkbenchAudit();
     builder.AddWorkbenchUi();
+    builder.AddWorkbenchLive();
 
     var app = builder.Build();
     await app.PrepareDatabaseAsync();
@@ -26,6 +28,7 @@ try
     app.MapAccountEndpoints();
     app.MapWorkbenchApi();
     app.MapAuditApi();
+    app.MapWorkbenchLive();
     app.MapWorkbenchUi();
     await app.RunAsync();
     return 0;

@@ -12,6 +12,14 @@ if (args.Length > 0 && args[0] == "audit-verify")
 {
     return await Workbench.Benchmarks.AuditVerifyLoad.RunAsync(args[1..]);
 }
+if (args.Length > 0 && args[0] == "live-latency")
+{
+    return await Workbench.Benchmarks.LiveLoad.LatencyAsync(args[1..]);
+}
+if (args.Length > 0 && args[0] == "live-soak")
+{
+    return await Workbench.Benchmarks.LiveLoad.SoakAsync(args[1..]);
+}
 if (args.Length > 0 && args[0] == "review-pages")
 {
     return await Workbench.Benchmarks.ReviewPagesLoad.RunAsync(args[1..]);

@@ -54,6 +54,12 @@ public static class ApiAuthExtensions
             builder.Services.PostConfigure<JwtBearerOptions>(ApiSchemes.Entra, o =>
             {
                 o.Events ??= new JwtBearerEvents();
+                var received = o.Events.OnMessageReceived;
+                o.Events.OnMessageReceived = async ctx =>
+                {
+                    await received(ctx);
+                    ctx.Token ??= HubAccessToken(ctx.Request);
+                };
                 o.Events.OnChallenge = async ctx =>
                 {
                     ctx.HandleResponse();
@@ -69,9 +75,24 @@ public static class ApiAuthExtensions
         return builder;
     }
 
+    /// <summary>
+    /// The hub's <c>access_token</c> query parameter: a browser cannot set headers on a WebSocket, so SignalR sends the
+    /// token there. Read on the hub's path only; everywhere else a credential in a URL (and so in logs) is ignored.
+    /// </summary>
+    public static string? HubAccessToken(HttpRequest request) =>
+        request.Path.StartsWithSegments(Live.QueuesHub.Path) && request.Query["access_token"].ToString() is { Length: > 0 } token ? token : null;
+
+    /// <summary>Whether the request carries API credentials (header, or the hub's access_token).</summary>
+    public static bool HasApiCredentials(HttpContext http) =>
+        http.Request.Headers.Authorization.Count > 0 || http.Request.Headers.ContainsKey("X-Api-Key") || HubAccessToken(http.Request) is not null;
+
     private static string SelectScheme(HttpContext http)
     {
         var header = http.Request.Headers.Authorization.ToString();
+        if (header.Length == 0 && HubAccessToken(http.Request) is { } token)
+        {
+            header = "Bearer " + token;
+        }
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && !header.AsSpan(7).TrimStart().StartsWith("wb_") &&
             http.RequestServices.GetService<IOptionsMonitor<JwtBearerOptions>>() is not null &&
             http.RequestServices.GetRequiredService<IConfiguration>().GetSection("AzureAd").Exists())
@@ -156,6 +177,10 @@ internal sealed class ApiKeyHandler(
         {
             var header = Request.Headers.Authorization.ToString();
             key = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
+        }
+        if (string.IsNullOrEmpty(key))
+        {
+            key = ApiAuthExtensions.HubAccessToken(Request);
         }
         if (string.IsNullOrEmpty(key))
         {

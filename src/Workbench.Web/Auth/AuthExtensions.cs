@@ -89,7 +89,7 @@ public static class AuthExtensions
 
     private static Task ApiAware(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> ctx, int status, string type, string detail)
     {
-        if (ctx.Request.Path.StartsWithSegments("/api"))
+        if (ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments(Live.QueuesHub.Path))
         {
             ctx.Response.StatusCode = status;
             return Api.Problems.Of(status, type, status == 401 ? "Authentication required" : "Forbidden", detail).ExecuteAsync(ctx.HttpContext);

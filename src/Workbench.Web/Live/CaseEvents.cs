@@ -20,6 +20,7 @@ public interface ICaseEventRelay
 public sealed class CaseEvents(ILogger<CaseEvents> logger)
 {
     private readonly ConcurrentDictionary<Guid, Action<CaseEvent>> _subscribers = new();
+    private readonly ConcurrentDictionary<Guid, Action<CaseEvent>> _originSubscribers = new();
 
     public int SubscriberCount => _subscribers.Count;
 
@@ -33,10 +34,23 @@ public sealed class CaseEvents(ILogger<CaseEvents> logger)
         return new Subscription(() => _subscribers.TryRemove(id, out _));
     }
 
+    /// <summary>
+    /// Only the events that happen on this instance, never those the relay brings from others. The SignalR hub
+    /// forwards these: its Redis backplane already carries a group message to every instance's connections, so
+    /// forwarding relayed events too would deliver each event once per instance.
+    /// </summary>
+    public IDisposable SubscribeToOrigin(Action<CaseEvent> handler)
+    {
+        var id = Guid.NewGuid();
+        _originSubscribers[id] = handler;
+        return new Subscription(() => _originSubscribers.TryRemove(id, out _));
+    }
+
     /// <summary>An event of this instance: delivered here, and relayed to the others.</summary>
     public void Publish(CaseEvent e)
     {
         Deliver(e);
+        Call(_originSubscribers, e);
         if (e.Kind != "presence")
         {
             try
@@ -52,9 +66,11 @@ public sealed class CaseEvents(ILogger<CaseEvents> logger)
     }
 
     /// <summary>Delivers to this instance's subscribers only (the relay calls this for other instances' events).</summary>
-    public void Deliver(CaseEvent e)
+    public void Deliver(CaseEvent e) => Call(_subscribers, e);
+
+    private void Call(ConcurrentDictionary<Guid, Action<CaseEvent>> subscribers, CaseEvent e)
     {
-        foreach (var handler in _subscribers.Values)
+        foreach (var handler in subscribers.Values)
         {
             try
             {

@@ -1,0 +1,77 @@
+using Microsoft.Playwright;
+
+namespace Workbench.E2E;
+
+/// <summary>Pages on instance B see what happens on instance A (PostgreSQL + Redis, two app processes).</summary>
+[Collection(TwoInstancesCollection.Name)]
+public sealed class TwoInstanceLiveTests(TwoInstances apps, BrowserFixture browser)
+{
+    private async Task<(IBrowserContext, IPage)> SignInAsync(AppServer app, string user)
+    {
+        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = app.BaseUrl,
+            ViewportSize = new ViewportSize { Width = 1366, Height = 900 },
+        });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"/account/dev-login?user={user}&returnUrl=/queues");
+        return (context, page);
+    }
+
+    [Fact]
+    public async Task A_case_submitted_to_A_appears_in_the_queue_page_open_on_B()
+    {
+        var (context, page) = await SignInAsync(apps.B, "rita");
+        await using var _ = context;
+        await page.GotoAsync("/queues/policy-legal");
+        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await Assertions.Expect(page.Locator(".mud-table-body tr").First).ToBeVisibleAsync();
+
+        var (_, externalId) = await new AgentApi(apps.A.BaseUrl).SubmitAsync(AgentApi.Sample("013-"));
+        await Assertions.Expect(page.GetByText(externalId)).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "queue-on-b-case-from-a.png") });
+    }
+
+    [Fact]
+    public async Task Reviewers_on_A_and_B_racing_to_claim_one_case_give_one_winner_that_both_screens_show()
+    {
+        var (id, _) = await new AgentApi(apps.A.BaseUrl).SubmitAsync(AgentApi.Sample("013-"));
+        var (ritaContext, rita) = await SignInAsync(apps.A, "rita");
+        await using var _ = ritaContext;
+        var (lenaContext, lena) = await SignInAsync(apps.B, "lena");
+        await using var __ = lenaContext;
+        foreach (var page in new[] { rita, lena })
+        {
+            await page.GotoAsync($"/cases/{id}");
+            await page.Locator("main[data-interactive='true']").WaitForAsync();
+        }
+
+        await Task.WhenAll(
+            rita.GetByRole(AriaRole.Button, new() { Name = "Claim", Exact = true }).ClickAsync(),
+            lena.GetByRole(AriaRole.Button, new() { Name = "Claim", Exact = true }).ClickAsync());
+
+        var holder = (await new AgentApi(apps.B.BaseUrl).GetAsync($"/api/v1/cases/{id}")).GetProperty("status").GetString();
+        Assert.Equal("in_review", holder);
+        // Exactly one wins: one screen says "You are reviewing", the other names the winner.
+        var ritaWon = rita.Locator("[data-claim]").Filter(new() { HasText = "You are reviewing" });
+        var lenaWon = lena.Locator("[data-claim]").Filter(new() { HasText = "You are reviewing" });
+        await WaitUntilAsync(async () => await ritaWon.CountAsync() + await lenaWon.CountAsync() == 1);
+        var (winnerPage, loserPage, winnerName) = await ritaWon.CountAsync() == 1 ? (rita, lena, "rita") : (lena, rita, "lena");
+        await Assertions.Expect(loserPage.Locator("[data-claim]")).ToContainTextAsync($"{winnerName} is reviewing");
+        await Assertions.Expect(winnerPage.Locator("[data-claim]")).ToContainTextAsync("You are reviewing");
+        await loserPage.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "claim-race-loser.png") });
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The condition did not hold within 10 s.");
+            }
+            await Task.Delay(50);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.EntityFrameworkCore;
+using Workbench.Core.Cases;
+using Workbench.Data;
+using Workbench.Web.Api;
+using Workbench.Web.Auth;
+using Workbench.Web.Intake;
+
+namespace Workbench.Web.Live;
+
+/// <summary>
+/// What a reviewer's connection receives (method <c>caseEvent</c>): ids and changed fields, never the case.
+/// <see cref="Group"/> is the subscription it came through (<c>queue:support</c>, <c>case:…</c>): a connection gets each
+/// event once per group it joined that the event concerns — a case routed between two queues it watches arrives once
+/// as leaving one and once as entering the other.
+/// </summary>
+public sealed record HubCaseEvent(string Kind, Guid CaseId, string? Queue, string? PreviousQueue, CaseStatus Status, string? Actor, DateTimeOffset At, string Group);
+
+/// <summary>What an API client receives about its own case (method <c>caseUpdate</c>): no reviewer names, no queues.</summary>
+public sealed record HubClientCaseEvent(string Kind, Guid CaseId, CaseStatus Status, DateTimeOffset At);
+
+/// <summary>
+/// <c>/hubs/queues</c>: groups per queue and per case. Reviewers (the sign-in cookie) join the queues they may work
+/// (leads and admins: all) and the cases of those queues; API clients (API key or Entra token with
+/// <c>cases:read</c>) join only their own cases. A refused join is a <see cref="HubException"/> and joins nothing.
+/// Membership is checked when joining; a reviewer removed from a queue stops receiving it on his next connection.
+/// </summary>
+[Authorize(Policy = QueuesHub.Policy)]
+public sealed class QueuesHub(ReviewerDirectory directory, ActivePolicy policy, IDbContextFactory<WorkbenchDbContext> dbFactory) : Hub
+{
+    public const string Path = "/hubs/queues";
+    public const string Policy = "hub";
+    /// <summary>Picks the sign-in cookie or the API scheme from the request (one challenge, never two).</summary>
+    public const string Scheme = "hub";
+    public const string ReviewerMethod = "caseEvent";
+    public const string ClientMethod = "caseUpdate";
+
+    public static string QueueGroup(string queue) => "queue:" + queue;
+    public static string CaseGroup(Guid id) => "case:" + id.ToString("N");
+    public static string ClientCaseGroup(Guid id) => "client-case:" + id.ToString("N");
+
+    public async Task JoinQueue(string queue)
+    {
+        if (ApiClaims.ClientOf(Context.User!) is not null)
+        {
+            throw new HubException("API clients subscribe to their own cases (JoinCase), not to queues.");
+        }
+        if (string.IsNullOrWhiteSpace(queue) || policy.Policy.FindQueue(queue) is null)
+        {
+            throw new HubException($"There is no queue named '{Truncate(queue)}' that you may work.");
+        }
+        var queues = await directory.QueuesOfAsync(Context.User!, Context.ConnectionAborted);
+        if (queues is not null && !queues.Contains(queue))
+        {
+            throw new HubException($"There is no queue named '{Truncate(queue)}' that you may work.");
+        }
+        await Groups.AddToGroupAsync(Context.ConnectionId, QueueGroup(queue), Context.ConnectionAborted);
+    }
+
+    public Task LeaveQueue(string queue) => Groups.RemoveFromGroupAsync(Context.ConnectionId, QueueGroup(queue ?? ""), Context.ConnectionAborted);
+
+    public async Task JoinCase(Guid caseId)
+    {
+        var user = Context.User!;
+        await using var db = await dbFactory.CreateDbContextAsync(Context.ConnectionAborted);
+        var c = await db.Cases.AsNoTracking().Where(x => x.Id == caseId).Select(x => new { x.ClientId, x.Queue }).FirstOrDefaultAsync(Context.ConnectionAborted);
+        if (ApiClaims.ClientOf(user) is { } client)
+        {
+            if (!user.HasClaim(ApiClaims.Scope, ApiClaims.ReadScope))
+            {
+                throw new HubException("This client's credentials do not grant cases:read.");
+            }
+            // Another client's case is "not found", exactly as GET /api/v1/cases/{id} says.
+            if (c is null || c.ClientId != client)
+            {
+                throw new HubException($"There is no case {caseId} for this client.");
+            }
+            await Groups.AddToGroupAsync(Context.ConnectionId, ClientCaseGroup(caseId), Context.ConnectionAborted);
+            return;
+        }
+        var queues = await directory.QueuesOfAsync(user, Context.ConnectionAborted);
+        if (c is null || (queues is not null && (c.Queue is null || !queues.Contains(c.Queue))))
+        {
+            throw new HubException($"There is no case {caseId} that you may see.");
+        }
+        await Groups.AddToGroupAsync(Context.ConnectionId, CaseGroup(caseId), Context.ConnectionAborted);
+    }
+
+    public async Task LeaveCase(Guid caseId)
+    {
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, CaseGroup(caseId), Context.ConnectionAborted);
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, ClientCaseGroup(caseId), Context.ConnectionAborted);
+    }
+
+    private static string Truncate(string? s) => s is null ? "" : s.Length <= 64 ? s : s[..64] + "…";
+}
+
+/// <summary>
+/// Sends case events to the hub's groups. It forwards only the events that happen on this instance
+/// (<see cref="CaseEvents.SubscribeToOrigin"/>): with <c>Redis:Connection</c> the hub's Redis backplane carries each
+/// group message to the connections of every instance, so an event relayed from another instance was already sent
+/// there — forwarding it again would deliver it once per instance. A channel keeps the publisher (which runs
+/// right after a commit) from waiting on the network, and keeps the events of one instance in order.
+/// </summary>
+public sealed class HubForwarder(CaseEvents events, IHubContext<QueuesHub> hub, ILogger<HubForwarder> logger) : BackgroundService
+{
+    /// <summary>What an API client hears about its own case: the changes it acts upon.</summary>
+    public static readonly IReadOnlySet<string> ClientKinds = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "decided", "info_requested", "reply_received", "withdrawn", "expired",
+    };
+
+    private readonly Channel<CaseEvent> _pending = Channel.CreateUnbounded<CaseEvent>(new UnboundedChannelOptions { SingleReader = true });
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var subscription = events.SubscribeToOrigin(e =>
+        {
+            if (e.Kind != "presence")
+            {
+                _pending.Writer.TryWrite(e);
+            }
+        });
+        await foreach (var e in _pending.Reader.ReadAllAsync(stoppingToken))
+        {
+            try
+            {
+                await SendAsync(e, stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Like the relay: the change is committed; a lost message costs freshness, never the action.
+                logger.LogWarning(ex, "Sending {Kind} of case {CaseId} to the hub failed", e.Kind, e.CaseId);
+            }
+        }
+    }
+
+    private async Task SendAsync(CaseEvent e, CancellationToken ct)
+    {
+        var groups = new List<string>(3);
+        if (e.Queue is not null)
+        {
+            groups.Add(QueuesHub.QueueGroup(e.Queue));
+        }
+        if (e.PreviousQueue is not null && e.PreviousQueue != e.Queue)
+        {
+            groups.Add(QueuesHub.QueueGroup(e.PreviousQueue));
+        }
+        groups.Add(QueuesHub.CaseGroup(e.CaseId));
+        foreach (var group in groups)
+        {
+            await hub.Clients.Group(group).SendAsync(QueuesHub.ReviewerMethod,
+                new HubCaseEvent(e.Kind, e.CaseId, e.Queue, e.PreviousQueue, e.Status, e.Actor, e.At, group), ct);
+        }
+        if (ClientKinds.Contains(e.Kind))
+        {
+            await hub.Clients.Group(QueuesHub.ClientCaseGroup(e.CaseId))
+                .SendAsync(QueuesHub.ClientMethod, new HubClientCaseEvent(e.Kind, e.CaseId, e.Status, e.At), ct);
+        }
+    }
+}
