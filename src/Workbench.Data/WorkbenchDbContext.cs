@@ -43,6 +43,7 @@ public class WorkbenchDbContext : DbContext
         configurationBuilder.Properties<ReviewActionKind>().HaveConversion<SnakeCaseEnumConverter<ReviewActionKind>>().HaveMaxLength(32);
         configurationBuilder.Properties<RootCause>().HaveConversion<SnakeCaseEnumConverter<RootCause>>().HaveMaxLength(32);
         configurationBuilder.Properties<DownstreamOutcome>().HaveConversion<SnakeCaseEnumConverter<DownstreamOutcome>>().HaveMaxLength(32);
+        configurationBuilder.Properties<SlaState>().HaveConversion<SnakeCaseEnumConverter<SlaState>>().HaveMaxLength(16);
         configurationBuilder.Properties<UserRole>().HaveConversion<SnakeCaseEnumConverter<UserRole>>().HaveMaxLength(16);
     }
 }

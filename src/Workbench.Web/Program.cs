@@ -4,6 +4,7 @@ using Workbench.Web.Auth;
 using Workbench.Web.Components;
 using Workbench.Web.Health;
 using Workbench.Web.Hosting;
+using Workbench.Web.Sla;
 
 try
 {
@@ -12,6 +13,7 @@ try
     builder.AddWorkbenchData();
     builder.AddWorkbenchAuth();
     builder.AddWorkbenchApi();
+    builder.AddWorkbenchSla();
     builder.AddWorkbenchHealth();
     builder.AddWorkbenchUi();
 

@@ -45,6 +45,9 @@ internal sealed class CaseRecordConfiguration : IEntityTypeConfiguration<CaseRec
         b.HasIndex(c => new { c.Queue, c.Priority, c.SlaDueAt }).IsDescending(false, true, false);
         b.HasIndex(c => new { c.Queue, c.CreatedAt });
         b.HasIndex(c => new { c.Queue, c.RiskTier, c.SlaDueAt }).IsDescending(false, true, false);
+        // The SLA monitor's scan (open cases not yet breached, by due time) and the board's completions per hour.
+        b.HasIndex(c => new { c.SlaState, c.SlaDueAt });
+        b.HasIndex(c => new { c.Queue, c.DecidedAt });
 
         b.HasOne(c => c.Evaluation).WithOne().HasForeignKey<PolicyEvaluationRecord>(e => e.CaseId).OnDelete(DeleteBehavior.Cascade);
         b.HasMany(c => c.Actions).WithOne().HasForeignKey(a => a.CaseId).OnDelete(DeleteBehavior.Cascade);
