@@ -153,9 +153,10 @@ public static class PolicyLoader
     private static IEnumerable<YamlNode> QueueNodes(YamlMappingNode root)
         => YamlSupport.Get(root, "queues") is YamlMappingNode m ? m.Children.Keys : [];
 
-    private static Dictionary<string, BusinessHours> ReadCalendars(YamlSupport y, YamlMappingNode root)
+    /// <summary>The policy's calendars by name; a calendar with errors (already reported) maps to null.</summary>
+    private static Dictionary<string, BusinessHours?> ReadCalendars(YamlSupport y, YamlMappingNode root)
     {
-        var calendars = new Dictionary<string, BusinessHours>(StringComparer.Ordinal);
+        var calendars = new Dictionary<string, BusinessHours?>(StringComparer.Ordinal);
         if (y.Mapping(YamlSupport.Get(root, "calendars"), "calendars", required: false) is not { } map)
         {
             return calendars;
@@ -163,10 +164,7 @@ public static class PolicyLoader
         foreach (var (keyNode, valueNode) in map.Children)
         {
             var name = y.String(keyNode, "calendar name") ?? "";
-            if (ReadBusinessHours(y, valueNode, $"calendar '{name}'") is { } hours)
-            {
-                calendars[name] = hours;
-            }
+            calendars[name] = ReadBusinessHours(y, valueNode, $"calendar '{name}'");
         }
         return calendars;
     }
@@ -200,6 +198,7 @@ public static class PolicyLoader
             y.Error(zoneNode, $"{what} time_zone '{zoneId}' is not a known IANA time zone");
         }
         var daysNode = YamlSupport.Get(m, "days");
+        var beforeDays = y.Errors.Count;
         var days = new HashSet<DayOfWeek>();
         foreach (var d in daysNode is null ? ["mon", "tue", "wed", "thu", "fri"] : y.Strings(daysNode, what + " days"))
         {
@@ -212,7 +211,7 @@ public static class PolicyLoader
                 y.Error(daysNode, $"{what} day '{d}' is not one of mon, tue, wed, thu, fri, sat, sun");
             }
         }
-        if (daysNode is not null && days.Count == 0)
+        if (daysNode is not null && days.Count == 0 && y.Errors.Count == beforeDays)
         {
             y.Error(daysNode, $"{what} needs at least one working day");
         }
@@ -286,7 +285,7 @@ public static class PolicyLoader
         }
     }
 
-    private static List<QueueDefinition> ReadQueues(YamlSupport y, YamlMappingNode root, Dictionary<string, BusinessHours> calendars)
+    private static List<QueueDefinition> ReadQueues(YamlSupport y, YamlMappingNode root, Dictionary<string, BusinessHours?> calendars)
     {
         var queues = new List<QueueDefinition>();
         var node = YamlSupport.Get(root, "queues");
