@@ -138,7 +138,7 @@ public sealed class SlaMonitorTests : IAsyncLifetime
         Assert.Equal(CaseStatus.Expired, expired.Status);
         Assert.Equal(DecisionKind.Expired, expired.Decision);
         Assert.Single(await AuditAsync(id, "case.expired"));
-        Assert.Equal(["sla_at_risk", "sla_breached", "expired"], EventsOf(id).Where(k => k != "submitted"));
+        Assert.Equal(["sla_at_risk", "sla_breached", "expired"], EventsOf(id).Where(k => k != "created"));
 
         using var response = await _app.ApiClient().GetAsync($"/api/v1/cases/{id}/decision");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
