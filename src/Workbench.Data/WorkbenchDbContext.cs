@@ -65,6 +65,9 @@ public sealed class SqliteWorkbenchDbContext(DbContextOptions<SqliteWorkbenchDbC
             cases.FindProperty(nameof(CaseRecord.SlaDueAt))!])!;
         cases.RemoveIndex(open);
         modelBuilder.Entity<CaseRecord>().HasIndex(c => new { c.Queue, c.Status, c.SlaDueAt, c.ReasonCodes });
+        var arrivals = cases.FindIndex([cases.FindProperty(nameof(CaseRecord.CreatedAt))!, cases.FindProperty(nameof(CaseRecord.Queue))!])!;
+        cases.RemoveIndex(arrivals);
+        modelBuilder.Entity<CaseRecord>().HasIndex(c => new { c.CreatedAt, c.Queue, c.ReasonCodes });
     }
 }
 

@@ -64,12 +64,15 @@ public sealed class BoardQueries(IDbContextFactory<WorkbenchDbContext> dbFactory
         var since24h = hourStart.AddHours(-23);
         var lastHour = now.AddHours(-1);
         var today = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
+        // Every time range is closed on both sides: with an upper bound SQLite picks the time index (covering) instead
+        // of walking a Queue index to save the GROUP BY sort.
+        var end = now.AddDays(1);
         var week = today.AddDays(-6);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
 
-        var open = await db.Cases.AsNoTracking()
-            .Where(c => c.Queue != null && (c.Status == CaseStatus.Queued || c.Status == CaseStatus.InReview || c.Status == CaseStatus.AwaitingInfo))
-            .GroupBy(c => c.Queue!)
+        var openRows = await db.Cases.AsNoTracking()
+            .Where(c => c.Status == CaseStatus.Queued || c.Status == CaseStatus.InReview || c.Status == CaseStatus.AwaitingInfo)
+            .GroupBy(c => c.Queue)
             .Select(g => new
             {
                 Queue = g.Key,
@@ -79,20 +82,28 @@ public sealed class BoardQueries(IDbContextFactory<WorkbenchDbContext> dbFactory
                 AtRisk = g.Count(c => c.SlaState == SlaState.AtRisk),
                 Breached = g.Count(c => c.SlaState == SlaState.Breached || (c.SlaDueAt < now && c.SlaPausedAt == null)),
                 Oldest = g.Min(c => (DateTimeOffset?)c.CreatedAt),
-                NextDue = g.Where(c => c.SlaDueAt >= now && c.SlaPausedAt == null).Min(c => c.SlaDueAt),
-                Reviewers = g.Where(c => c.ClaimedBy != null).Select(c => c.ClaimedBy).Distinct().Count(),
             })
-            .ToDictionaryAsync(x => x.Queue, ct);
+            .ToListAsync(ct);
+        // Separate small queries, not correlated subqueries inside the grouping (which SQLite runs once per group over
+        // the whole table).
+        var nextDueRows = await db.Cases.AsNoTracking()
+            .Where(c => c.SlaDueAt >= now && c.SlaPausedAt == null && (c.Status == CaseStatus.Queued || c.Status == CaseStatus.InReview))
+            .GroupBy(c => c.Queue).Select(g => new { Queue = g.Key, Due = g.Min(c => c.SlaDueAt) })
+            .ToListAsync(ct);
+        var claims = await db.Cases.AsNoTracking()
+            .Where(c => c.Status == CaseStatus.InReview && c.ClaimedBy != null)
+            .GroupBy(c => new { c.Queue, c.ClaimedBy }).Select(g => new { g.Key.Queue, Reviewer = g.Key.ClaimedBy!, Count = g.Count() })
+            .ToListAsync(ct);
 
         // One narrow row per arrival and completion of the last 24 hours: the hourly series and the last-hour counts.
-        var arrivals = await db.Cases.AsNoTracking().Where(c => c.Queue != null && c.CreatedAt >= since24h)
+        var arrivals = await db.Cases.AsNoTracking().Where(c => c.CreatedAt >= since24h && c.CreatedAt < end)
             .Select(c => new { c.Queue, c.CreatedAt }).ToListAsync(ct);
-        var completions = await db.Cases.AsNoTracking().Where(c => c.Queue != null && c.DecidedAt >= since24h)
+        var completions = await db.Cases.AsNoTracking().Where(c => c.DecidedAt >= since24h && c.DecidedAt < end)
             .Select(c => new { c.Queue, c.DecidedAt }).ToListAsync(ct);
 
-        var attainment = await db.Cases.AsNoTracking()
-            .Where(c => c.Queue != null && c.DecidedAt >= week && c.SlaDueAt != null)
-            .GroupBy(c => c.Queue!)
+        var attainmentRows = await db.Cases.AsNoTracking()
+            .Where(c => c.DecidedAt >= week && c.DecidedAt < end && c.SlaDueAt != null)
+            .GroupBy(c => c.Queue)
             .Select(g => new
             {
                 Queue = g.Key,
@@ -101,26 +112,25 @@ public sealed class BoardQueries(IDbContextFactory<WorkbenchDbContext> dbFactory
                 Today = g.Count(c => c.DecidedAt >= today),
                 TodayMet = g.Count(c => c.DecidedAt >= today && c.DecidedAt <= c.SlaDueAt),
             })
-            .ToDictionaryAsync(x => x.Queue, ct);
+            .ToListAsync(ct);
 
         // Time to decision by path: the latest decisions of the week (a capped sample, newest first).
         var decided = await db.Cases.AsNoTracking()
-            .Where(c => c.Queue != null && c.DecidedAt >= week && c.Status == CaseStatus.Decided)
+            .Where(c => c.DecidedAt >= week && c.DecidedAt < end && c.Status == CaseStatus.Decided)
             .OrderByDescending(c => c.DecidedAt)
             .Take(PercentileSample)
             .Select(c => new { c.ReleaseOutcome, c.ExecuteOutcome, c.CreatedAt, c.DecidedAt })
             .ToListAsync(ct);
 
         // Reviewers: cases in hand now, decisions today and the gaps between a reviewer's decisions (handle time).
-        var inHand = await db.Cases.AsNoTracking().Where(c => c.Status == CaseStatus.InReview && c.ClaimedBy != null)
-            .GroupBy(c => c.ClaimedBy!).Select(g => new { Reviewer = g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Reviewer, x => x.Count, ct);
+        var inHand = claims.GroupBy(c => c.Reviewer).ToDictionary(g => g.Key, g => g.Sum(c => c.Count), StringComparer.Ordinal);
         var actionsToday = await db.ReviewActions.AsNoTracking()
             .Where(a => a.At >= today && (a.Kind == ReviewActionKind.Approve || a.Kind == ReviewActionKind.ApproveWithEdits || a.Kind == ReviewActionKind.Reject))
             .Select(a => new { a.Reviewer, a.At }).ToListAsync(ct);
 
         // Reason-code mix per day of the week: grouped by the stored code list (few distinct lists), split here.
-        var reasonLists = await db.Cases.AsNoTracking().Where(c => c.Queue != null && c.CreatedAt >= week)
-            .GroupBy(c => new { c.Queue, c.ReasonCodes })
+        var reasonLists = await db.Cases.AsNoTracking().Where(c => c.CreatedAt >= week && c.CreatedAt < end)
+            .GroupBy(c => new { c.ReasonCodes, c.Queue })
             .Select(g => new
             {
                 g.Key.Queue,
@@ -140,7 +150,14 @@ public sealed class BoardQueries(IDbContextFactory<WorkbenchDbContext> dbFactory
         var leadAlerts = await db.AuditEvents.AsNoTracking().Where(a => a.Type == SlaMonitor.LeadAlertType)
             .OrderByDescending(a => a.Id).Take(10).Select(a => new { a.CaseId, a.At, a.DataJson }).ToListAsync(ct);
 
-        // --- shaping (in memory, over the small results above) ---
+        // --- shaping (in memory, over the small results above). Cases without a queue (proceed, clarify) are dropped
+        // here rather than in the queries: "Queue IS NOT NULL" in a WHERE makes SQLite walk a Queue index over every case.
+        var openByQueue = openRows.Where(x => x.Queue is not null).ToDictionary(x => x.Queue!);
+        var nextDue = nextDueRows.Where(x => x.Queue is not null).ToDictionary(x => x.Queue!, x => x.Due);
+        var attainment = attainmentRows.Where(x => x.Queue is not null).ToDictionary(x => x.Queue!);
+        arrivals.RemoveAll(a => a.Queue is null);
+        completions.RemoveAll(c => c.Queue is null);
+        reasonLists.RemoveAll(r => r.Queue is null);
         var hours = Enumerable.Range(0, 24).Select(h => since24h.AddHours(h)).ToList();
         var arrivalsPerHour = new int[24];
         foreach (var a in arrivals)
@@ -194,7 +211,7 @@ public sealed class BoardQueries(IDbContextFactory<WorkbenchDbContext> dbFactory
         var rows = new List<QueueBoardRow>();
         foreach (var q in compiled.Queues)
         {
-            open.TryGetValue(q.Name, out var s);
+            openByQueue.TryGetValue(q.Name, out var s);
             attainment.TryGetValue(q.Name, out var at);
             var arrived24 = arrivals.Count(a => a.Queue == q.Name);
             var sla = q.SlaFor(SlaKind.AwaitApproval, CasePriority.Normal) ?? q.SlaFor(SlaKind.Handoff, CasePriority.Normal) ?? q.SlaFor(SlaKind.SpotCheck, CasePriority.Normal);
@@ -207,7 +224,7 @@ public sealed class BoardQueries(IDbContextFactory<WorkbenchDbContext> dbFactory
                 arrivals.Count(a => a.Queue == q.Name && a.CreatedAt >= lastHour), completions.Count(c => c.Queue == q.Name && c.DecidedAt >= lastHour),
                 at is null || at.Today == 0 ? null : (double)at.TodayMet / at.Today,
                 at is null || at.Week == 0 ? null : (double)at.WeekMet / at.Week,
-                staffing, s?.Reviewers ?? 0, s?.NextDue, sla));
+                staffing, claims.Count(c => c.Queue == q.Name), nextDue.GetValueOrDefault(q.Name), sla));
         }
 
         var alerts = new List<BottleneckAlert>();
