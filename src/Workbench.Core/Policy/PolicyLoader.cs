@@ -171,8 +171,13 @@ public static class PolicyLoader
 
     private static readonly Dictionary<string, DayOfWeek> DayNames = new(StringComparer.Ordinal)
     {
-        ["mon"] = DayOfWeek.Monday, ["tue"] = DayOfWeek.Tuesday, ["wed"] = DayOfWeek.Wednesday, ["thu"] = DayOfWeek.Thursday,
-        ["fri"] = DayOfWeek.Friday, ["sat"] = DayOfWeek.Saturday, ["sun"] = DayOfWeek.Sunday,
+        ["mon"] = DayOfWeek.Monday,
+        ["tue"] = DayOfWeek.Tuesday,
+        ["wed"] = DayOfWeek.Wednesday,
+        ["thu"] = DayOfWeek.Thursday,
+        ["fri"] = DayOfWeek.Friday,
+        ["sat"] = DayOfWeek.Saturday,
+        ["sun"] = DayOfWeek.Sunday,
     };
 
     /// <summary>
