@@ -46,7 +46,7 @@ public sealed record BusinessHours
         return (ToInstant(midnight + Open.ToTimeSpan()), ToInstant(midnight + Close));
     }
 
-    /// <summary>The instant <paramref name="duration"/> of business time after <paramref name="start"/>.</summary>
+    /// <summary>The instant <paramref name="duration"/> of business time after <paramref name="start"/>, in UTC.</summary>
     public DateTimeOffset Add(DateTimeOffset start, TimeSpan duration)
     {
         if (duration < TimeSpan.Zero)
@@ -71,7 +71,8 @@ public sealed record BusinessHours
             var available = close - from;
             if (remaining <= available)
             {
-                return from + remaining;
+                // UTC, like every time the app stores (PostgreSQL's timestamptz takes offset 0 only).
+                return (from + remaining).ToUniversalTime();
             }
             remaining -= available;
         }
@@ -136,7 +137,7 @@ public static class SlaClock
     public static DateTimeOffset DueAt(DateTimeOffset start, TimeSpan duration) => start + duration;
 
     public static DateTimeOffset DueAt(DateTimeOffset start, TimeSpan duration, BusinessHours? hours) =>
-        hours is null ? start + duration : hours.Add(start, duration);
+        hours is null ? start + duration : hours.Add(start, duration).ToUniversalTime();
 
     /// <summary>SLA time that passed between two instants (business time where the queue has hours).</summary>
     public static TimeSpan Elapsed(DateTimeOffset from, DateTimeOffset to, BusinessHours? hours) =>

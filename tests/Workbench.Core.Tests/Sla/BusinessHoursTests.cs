@@ -30,6 +30,14 @@ public class BusinessHoursTests
     }
 
     [Fact]
+    public void Due_times_are_utc_whatever_the_queues_zone()
+    {
+        // Regression: a +01:00 due time could not be written to PostgreSQL's timestamptz.
+        var due = SlaClock.DueAt(Local("Europe/Berlin", 2026, 11, 27, 16), TimeSpan.FromHours(4), Office());
+        Assert.Equal(TimeSpan.Zero, due.Offset);
+    }
+
+    [Fact]
     public void Within_one_day_the_due_time_is_plain_addition()
     {
         var due = SlaClock.DueAt(Local("Europe/Berlin", 2026, 11, 25, 10), TimeSpan.FromHours(2), Office());
