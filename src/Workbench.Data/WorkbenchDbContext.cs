@@ -44,6 +44,7 @@ public class WorkbenchDbContext : DbContext
         configurationBuilder.Properties<ReviewActionKind>().HaveConversion<SnakeCaseEnumConverter<ReviewActionKind>>().HaveMaxLength(32);
         configurationBuilder.Properties<RootCause>().HaveConversion<SnakeCaseEnumConverter<RootCause>>().HaveMaxLength(32);
         configurationBuilder.Properties<DownstreamOutcome>().HaveConversion<SnakeCaseEnumConverter<DownstreamOutcome>>().HaveMaxLength(32);
+        configurationBuilder.Properties<SlaState>().HaveConversion<SnakeCaseEnumConverter<SlaState>>().HaveMaxLength(16);
         configurationBuilder.Properties<UserRole>().HaveConversion<SnakeCaseEnumConverter<UserRole>>().HaveMaxLength(16);
     }
 }
@@ -65,6 +66,9 @@ public sealed class SqliteWorkbenchDbContext(DbContextOptions<SqliteWorkbenchDbC
             cases.FindProperty(nameof(CaseRecord.SlaDueAt))!])!;
         cases.RemoveIndex(open);
         modelBuilder.Entity<CaseRecord>().HasIndex(c => new { c.Queue, c.Status, c.SlaDueAt, c.ReasonCodes });
+        var arrivals = cases.FindIndex([cases.FindProperty(nameof(CaseRecord.CreatedAt))!, cases.FindProperty(nameof(CaseRecord.Queue))!])!;
+        cases.RemoveIndex(arrivals);
+        modelBuilder.Entity<CaseRecord>().HasIndex(c => new { c.CreatedAt, c.Queue, c.ReasonCodes });
     }
 }
 

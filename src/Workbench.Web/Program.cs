@@ -6,6 +6,7 @@ using Workbench.Web.Components;
 using Workbench.Web.Health;
 using Workbench.Web.Hosting;
 using Workbench.Web.Live;
+using Workbench.Web.Sla;
 
 try
 {
@@ -14,6 +15,7 @@ try
     builder.AddWorkbenchData();
     builder.AddWorkbenchAuth();
     builder.AddWorkbenchApi();
+    builder.AddWorkbenchSla();
     builder.AddWorkbenchHealth();
     builder.AddWorkbenchAudit();
     builder.AddWorkbenchUi();

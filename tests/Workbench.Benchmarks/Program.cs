@@ -20,6 +20,10 @@ if (args.Length > 0 && args[0] == "live-soak")
 {
     return await Workbench.Benchmarks.LiveLoad.SoakAsync(args[1..]);
 }
+if (args.Length > 0 && args[0] == "board")
+{
+    return await Workbench.Benchmarks.BoardLoad.RunAsync(args[1..]);
+}
 if (args.Length > 0 && args[0] == "review-pages")
 {
     return await Workbench.Benchmarks.ReviewPagesLoad.RunAsync(args[1..]);

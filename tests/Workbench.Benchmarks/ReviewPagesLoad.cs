@@ -176,7 +176,7 @@ public static class ReviewPagesLoad
         var insertCase = Command(connection, tx, "cases",
             "Id", "ClientId", "ExternalId", "Workflow", "TaskType", "RiskTier", "Status", "Queue", "Priority", "ReleaseOutcome", "ExecuteOutcome",
             "ReasonCodes", "SlaDueAt", "ApprovalsRequired", "SpotCheck", "RequesterId", "RequesterAuthenticated", "RequestPreview", "SubmissionJson",
-            "CallbackUrl", "PolicyVersion", "CreatedAt", "UpdatedAt", "ClaimedBy", "ClaimExpiresAt", "AssignedTo", "ApprovedBy", "Revision");
+            "CallbackUrl", "PolicyVersion", "CreatedAt", "UpdatedAt", "ClaimedBy", "ClaimExpiresAt", "AssignedTo", "ApprovedBy", "Revision", "SlaState");
         var insertEvaluation = Command(connection, tx, "policy_evaluations",
             "CaseId", "Release", "Execute", "ReasonCodesJson", "Queue", "Priority", "SlaDueAt", "ApprovalsRequired", "RiskTier", "AutonomyStage",
             "SpotCheck", "PolicyVersion", "TraceJson", "EvaluatedAt");
@@ -211,7 +211,7 @@ public static class ReviewPagesLoad
                 $" {string.Join(' ', reasons.Distinct())} ", sla.UtcTicks, 1, 0, sample.RequesterId, sample.Authenticated ? 1 : 0,
                 sample.Request.Length > 500 ? sample.Request[..500] : sample.Request, sample.Json.ToJsonString(WorkbenchJson.Options),
                 sample.CallbackUrl, policy.Version, created.UtcTicks, created.UtcTicks, claimed,
-                claimed is null ? null : (now + TimeSpan.FromMinutes(10)).UtcTicks, assigned, " ", 9);
+                claimed is null ? null : (now + TimeSpan.FromMinutes(10)).UtcTicks, assigned, " ", 9, "on_track");
             Run(insertEvaluation, idText, "handoff", "handoff", sample.ReasonCodesJson, queue, (int)priority, sla.UtcTicks, 1, sample.Tier,
                 "auto", 0, policy.Version, sample.TraceJson, created.UtcTicks);
             var reviewer = Reviewers[random.Next(Reviewers.Length)];
@@ -286,19 +286,19 @@ public static class ReviewPagesLoad
         public IReadOnlyList<QueueInfo> Queues => [];
     }
 
-    private static int Option(string[] args, string name, int fallback)
+    internal static int Option(string[] args, string name, int fallback)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
     }
 
-    private static string OptionText(string[] args, string name, string fallback)
+    internal static string OptionText(string[] args, string name, string fallback)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 
-    private static string FindRoot()
+    internal static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -105,3 +105,11 @@ public enum UserRole
     Lead,
     Admin,
 }
+
+/// <summary>Where a case stands against its SLA (the SLA monitor moves it forward, never back).</summary>
+public enum SlaState
+{
+    OnTrack,
+    AtRisk,
+    Breached,
+}

@@ -214,10 +214,7 @@ public sealed class CompiledPolicy
             queue = kind == SlaKind.SpotCheck
                 ? SpotCheckQueue
                 : verdict.QueueRuleIndex >= 0 ? _rules[verdict.QueueRuleIndex].Queue : known ? workflow!.Queue : DefaultQueue;
-            if (FindQueue(queue!)?.SlaFor(kind, verdict.Priority) is { } duration)
-            {
-                due = SlaClock.DueAt(now, duration);
-            }
+            due = FindQueue(queue!)?.DueAt(kind, verdict.Priority, now);
         }
 
         string? question = null;

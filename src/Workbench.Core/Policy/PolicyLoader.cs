@@ -38,7 +38,7 @@ public static class PolicyLoader
             return null;
         }
         var y = new YamlSupport(yaml, errors);
-        y.CheckKeys(root, "the policy", null, "version", "description", "precedence", "signals", "default_queue", "spot_check_queue", "workflows", "queues", "reason_codes", "rules");
+        y.CheckKeys(root, "the policy", null, "version", "description", "precedence", "signals", "default_queue", "spot_check_queue", "workflows", "queues", "reason_codes", "rules", "calendars");
 
         var version = y.String(YamlSupport.Get(root, "version"), "version");
         if (string.IsNullOrWhiteSpace(version))
@@ -48,7 +48,8 @@ public static class PolicyLoader
 
         var precedence = ReadPrecedence(y, root);
         var catalog = new SignalCatalog(ReadDeclaredSignals(y, root));
-        var queues = ReadQueues(y, root);
+        var calendars = ReadCalendars(y, root);
+        var queues = ReadQueues(y, root, calendars);
         var queueNames = queues.Select(q => q.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var (q, node) in queues.Zip(QueueNodes(root)))
         {
@@ -152,7 +153,144 @@ public static class PolicyLoader
     private static IEnumerable<YamlNode> QueueNodes(YamlMappingNode root)
         => YamlSupport.Get(root, "queues") is YamlMappingNode m ? m.Children.Keys : [];
 
-    private static List<QueueDefinition> ReadQueues(YamlSupport y, YamlMappingNode root)
+    /// <summary>The policy's calendars by name; a calendar with errors (already reported) maps to null.</summary>
+    private static Dictionary<string, BusinessHours?> ReadCalendars(YamlSupport y, YamlMappingNode root)
+    {
+        var calendars = new Dictionary<string, BusinessHours?>(StringComparer.Ordinal);
+        if (y.Mapping(YamlSupport.Get(root, "calendars"), "calendars", required: false) is not { } map)
+        {
+            return calendars;
+        }
+        foreach (var (keyNode, valueNode) in map.Children)
+        {
+            var name = y.String(keyNode, "calendar name") ?? "";
+            calendars[name] = ReadBusinessHours(y, valueNode, $"calendar '{name}'");
+        }
+        return calendars;
+    }
+
+    private static readonly Dictionary<string, DayOfWeek> DayNames = new(StringComparer.Ordinal)
+    {
+        ["mon"] = DayOfWeek.Monday,
+        ["tue"] = DayOfWeek.Tuesday,
+        ["wed"] = DayOfWeek.Wednesday,
+        ["thu"] = DayOfWeek.Thursday,
+        ["fri"] = DayOfWeek.Friday,
+        ["sat"] = DayOfWeek.Saturday,
+        ["sun"] = DayOfWeek.Sunday,
+    };
+
+    /// <summary>
+    /// <c>{ time_zone: Europe/Berlin, days: [mon, tue, wed, thu, fri], hours: "09:00-17:00", holidays: [2026-12-25] }</c>.
+    /// </summary>
+    private static BusinessHours? ReadBusinessHours(YamlSupport y, YamlNode node, string what)
+    {
+        if (y.Mapping(node, what) is not { } m)
+        {
+            return null;
+        }
+        var before = y.Errors.Count;
+        y.CheckKeys(m, what, null, "time_zone", "days", "hours", "holidays");
+        var zoneNode = YamlSupport.Get(m, "time_zone");
+        var zoneId = y.String(zoneNode, what + " time_zone");
+        TimeZoneInfo? zone = null;
+        if (zoneId is null)
+        {
+            y.Error(node, $"{what} needs a time_zone (an IANA id such as Europe/Berlin)");
+        }
+        else if (!TimeZoneInfo.TryFindSystemTimeZoneById(zoneId, out zone))
+        {
+            y.Error(zoneNode, $"{what} time_zone '{zoneId}' is not a known IANA time zone");
+        }
+        var daysNode = YamlSupport.Get(m, "days");
+        var beforeDays = y.Errors.Count;
+        var days = new HashSet<DayOfWeek>();
+        foreach (var d in daysNode is null ? ["mon", "tue", "wed", "thu", "fri"] : y.Strings(daysNode, what + " days"))
+        {
+            if (DayNames.TryGetValue(d, out var day))
+            {
+                days.Add(day);
+            }
+            else
+            {
+                y.Error(daysNode, $"{what} day '{d}' is not one of mon, tue, wed, thu, fri, sat, sun");
+            }
+        }
+        if (daysNode is not null && days.Count == 0 && y.Errors.Count == beforeDays)
+        {
+            y.Error(daysNode, $"{what} needs at least one working day");
+        }
+        var hoursNode = YamlSupport.Get(m, "hours");
+        var hoursText = y.String(hoursNode, what + " hours") ?? "09:00-17:00";
+        TimeOnly open = default;
+        TimeSpan close = default;
+        var parts = hoursText.Split('-');
+        if (parts.Length != 2 || !TryClock(parts[0].Trim(), out var o) || !TryClock(parts[1].Trim(), out close) || o >= close || o >= TimeSpan.FromDays(1))
+        {
+            y.Error(hoursNode, $"{what} hours '{hoursText}' must be like 09:00-17:00 (closing after opening, 24:00 at the latest)");
+        }
+        else
+        {
+            open = TimeOnly.FromTimeSpan(o);
+        }
+        var holidays = new HashSet<DateOnly>();
+        var holidaysNode = YamlSupport.Get(m, "holidays");
+        foreach (var h in y.Strings(holidaysNode, what + " holidays"))
+        {
+            if (DateOnly.TryParseExact(h, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date))
+            {
+                holidays.Add(date);
+            }
+            else
+            {
+                y.Error(holidaysNode, $"{what} holiday '{h}' is not a date like 2026-12-25");
+            }
+        }
+        return y.Errors.Count == before && zone is not null ? new BusinessHours(zone, days, open, close, holidays) : null;
+    }
+
+    private static bool TryClock(string text, out TimeSpan value)
+    {
+        value = default;
+        var hm = text.Split(':');
+        if (hm.Length != 2 || hm[0].Length is < 1 or > 2 || hm[1].Length != 2
+            || !int.TryParse(hm[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var h)
+            || !int.TryParse(hm[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var min)
+            || min > 59 || h > 24 || (h == 24 && min != 0))
+        {
+            return false;
+        }
+        value = new TimeSpan(h, min, 0);
+        return true;
+    }
+
+    private static BreachActions ReadBreachActions(YamlSupport y, YamlNode? node, string what)
+    {
+        if (node is null)
+        {
+            return BreachActions.RaisePriority | BreachActions.Escalate | BreachActions.AlertLead;
+        }
+        var actions = BreachActions.None;
+        foreach (var a in y.Strings(node, what))
+        {
+            actions |= a switch
+            {
+                "raise_priority" => BreachActions.RaisePriority,
+                "escalate" => BreachActions.Escalate,
+                "alert_lead" => BreachActions.AlertLead,
+                _ => Unknown(a),
+            };
+        }
+        return actions;
+
+        BreachActions Unknown(string a)
+        {
+            y.Error(node, $"{what} '{a}' is not one of raise_priority, escalate, alert_lead");
+            return BreachActions.None;
+        }
+    }
+
+    private static List<QueueDefinition> ReadQueues(YamlSupport y, YamlMappingNode root, Dictionary<string, BusinessHours?> calendars)
     {
         var queues = new List<QueueDefinition>();
         var node = YamlSupport.Get(root, "queues");
@@ -169,7 +307,21 @@ public static class PolicyLoader
         {
             var name = y.String(keyNode, "queue name") ?? "";
             var q = y.Mapping(valueNode, $"queue '{name}'") ?? new YamlMappingNode();
-            y.CheckKeys(q, $"queue '{name}'", null, "title", "description", "sla", "priority_sla", "escalation", "roles", "groups");
+            y.CheckKeys(q, $"queue '{name}'", null, "title", "description", "sla", "priority_sla", "escalation", "roles", "groups",
+                "business_hours", "pause_while_awaiting_info", "on_breach");
+            BusinessHours? hours = null;
+            var hoursNode = YamlSupport.Get(q, "business_hours");
+            if (hoursNode is YamlScalarNode calendarName && !YamlSupport.IsNull(calendarName))
+            {
+                if (!calendars.TryGetValue(calendarName.Value!, out hours))
+                {
+                    y.Error(hoursNode, $"queue '{name}' business_hours '{calendarName.Value}' is not a calendar of the policy");
+                }
+            }
+            else if (hoursNode is YamlMappingNode)
+            {
+                hours = ReadBusinessHours(y, hoursNode, $"queue '{name}' business_hours");
+            }
             var sla = ReadSla(y, YamlSupport.Get(q, "sla"), $"queue '{name}' sla");
             var prioritySla = new Dictionary<CasePriority, QueueSla>();
             if (y.Mapping(YamlSupport.Get(q, "priority_sla"), $"queue '{name}' priority_sla", required: false) is { } pmap)
@@ -189,7 +341,12 @@ public static class PolicyLoader
                 prioritySla,
                 y.String(YamlSupport.Get(q, "escalation"), "escalation"),
                 y.Strings(YamlSupport.Get(q, "roles"), "roles"),
-                y.Strings(YamlSupport.Get(q, "groups"), "groups")));
+                y.Strings(YamlSupport.Get(q, "groups"), "groups"))
+            {
+                Hours = hours,
+                PauseWhileAwaitingInfo = y.Bool(YamlSupport.Get(q, "pause_while_awaiting_info"), "pause_while_awaiting_info") ?? false,
+                OnBreach = ReadBreachActions(y, YamlSupport.Get(q, "on_breach"), $"queue '{name}' on_breach"),
+            });
         }
         return queues;
     }
@@ -252,7 +409,7 @@ public static class PolicyLoader
         {
             var name = y.String(keyNode, "workflow name") ?? "";
             var w = y.Mapping(valueNode, $"workflow '{name}'") ?? new YamlMappingNode();
-            y.CheckKeys(w, $"workflow '{name}'", null, "title", "description", "tier", "queue", "autonomy", "spot_check_rate", "required_fields");
+            y.CheckKeys(w, $"workflow '{name}'", null, "title", "description", "tier", "queue", "autonomy", "spot_check_rate", "required_fields", "timeout", "on_timeout");
             var tierNode = YamlSupport.Get(w, "tier");
             var tier = y.Number(tierNode, "tier");
             if (tier is null || tier < 0 || tier > 3 || tier != Math.Floor(tier.Value))
@@ -281,6 +438,8 @@ public static class PolicyLoader
                 y.Strings(YamlSupport.Get(w, "required_fields"), "required_fields"))
             {
                 Title = y.String(YamlSupport.Get(w, "title"), "title"),
+                Timeout = y.Duration(YamlSupport.Get(w, "timeout"), $"workflow '{name}' timeout"),
+                OnTimeout = y.Enum<TimeoutDecision>(YamlSupport.Get(w, "on_timeout"), $"workflow '{name}' on_timeout") ?? TimeoutDecision.Reject,
             };
         }
         return workflows;

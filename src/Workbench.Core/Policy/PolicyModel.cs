@@ -12,6 +12,32 @@ public sealed record WorkflowDefinition(
     IReadOnlyList<string> RequiredFields)
 {
     public string? Title { get; init; }
+
+    /// <summary>Wall-clock time from submission after which an undecided case expires (null: never).</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>What an expired case's decision means for the AI system.</summary>
+    public TimeoutDecision OnTimeout { get; init; } = TimeoutDecision.Reject;
+}
+
+/// <summary>The default decision applied when a workflow's hard timeout passes (the decision itself is <c>expired</c>).</summary>
+public enum TimeoutDecision
+{
+    Reject,
+    Approve,
+}
+
+/// <summary>What a breach of a queue's SLA does.</summary>
+[Flags]
+public enum BreachActions
+{
+    None = 0,
+    /// <summary>One priority step up (urgent stays urgent).</summary>
+    RaisePriority = 1,
+    /// <summary>The case moves to the queue's escalation target.</summary>
+    Escalate = 2,
+    /// <summary>An alert for the leads (an audit event the board shows).</summary>
+    AlertLead = 4,
 }
 
 /// <summary>What a queue's SLA clock measures.</summary>
@@ -48,6 +74,19 @@ public sealed record QueueDefinition(
     /// <summary>The priority's override where it sets this kind, else the queue's default.</summary>
     public TimeSpan? SlaFor(SlaKind kind, CasePriority priority)
         => (PrioritySla.TryGetValue(priority, out var p) ? p.For(kind) : null) ?? Sla.For(kind);
+
+    /// <summary>When the queue's SLA clock runs; null is 24/7 on the wall clock.</summary>
+    public BusinessHours? Hours { get; init; }
+
+    /// <summary>The SLA clock stops while the case waits for the AI system's answer to a request for info.</summary>
+    public bool PauseWhileAwaitingInfo { get; init; }
+
+    /// <summary>What a breach does (default: raise priority, escalate where a target is set, alert the leads).</summary>
+    public BreachActions OnBreach { get; init; } = BreachActions.RaisePriority | BreachActions.Escalate | BreachActions.AlertLead;
+
+    /// <summary>The due time of work of this kind and priority started at <paramref name="start"/>, or null where the queue sets no SLA.</summary>
+    public DateTimeOffset? DueAt(SlaKind kind, CasePriority priority, DateTimeOffset start)
+        => SlaFor(kind, priority) is { } duration ? SlaClock.DueAt(start, duration, Hours) : null;
 }
 
 /// <summary>A reason code as reviewers see it (a chip with a description).</summary>

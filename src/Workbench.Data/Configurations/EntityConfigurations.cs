@@ -45,6 +45,14 @@ internal sealed class CaseRecordConfiguration : IEntityTypeConfiguration<CaseRec
         b.HasIndex(c => new { c.Queue, c.Priority, c.SlaDueAt }).IsDescending(false, true, false);
         b.HasIndex(c => new { c.Queue, c.CreatedAt });
         b.HasIndex(c => new { c.Queue, c.RiskTier, c.SlaDueAt }).IsDescending(false, true, false);
+        // The SLA monitor's scan (open cases not yet breached, by due time).
+        b.HasIndex(c => new { c.SlaState, c.SlaDueAt });
+        // The board reads time ranges across all queues: arrivals (with their reason codes, INCLUDEd on SQL Server and
+        // PostgreSQL, a trailing key column on SQLite) and completions with their SLA, each from its index alone.
+        var arrivals = b.HasIndex(c => new { c.CreatedAt, c.Queue });
+        SqlServerIndexBuilderExtensions.IncludeProperties(arrivals, c => c.ReasonCodes);
+        NpgsqlIndexBuilderExtensions.IncludeProperties(arrivals, c => c.ReasonCodes);
+        b.HasIndex(c => new { c.DecidedAt, c.Queue, c.SlaDueAt });
 
         b.HasOne(c => c.Evaluation).WithOne().HasForeignKey<PolicyEvaluationRecord>(e => e.CaseId).OnDelete(DeleteBehavior.Cascade);
         b.HasMany(c => c.Actions).WithOne().HasForeignKey(a => a.CaseId).OnDelete(DeleteBehavior.Cascade);

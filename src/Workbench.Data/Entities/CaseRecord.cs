@@ -23,6 +23,11 @@ public sealed class CaseRecord
     /// <summary>Space-separated, with a leading and trailing space, so a filter is a plain LIKE '% CODE %'.</summary>
     public required string ReasonCodes { get; set; }
     public DateTimeOffset? SlaDueAt { get; set; }
+    /// <summary>When the SLA clock started (shifted by a pause), so the monitor knows the share of the SLA left.</summary>
+    public DateTimeOffset? SlaStartedAt { get; set; }
+    /// <summary>Set while the clock is stopped (awaiting info in a queue that pauses for it).</summary>
+    public DateTimeOffset? SlaPausedAt { get; set; }
+    public SlaState SlaState { get; set; }
     public int ApprovalsRequired { get; set; } = 1;
     public bool SpotCheck { get; set; }
     public required string RequesterId { get; set; }

@@ -36,10 +36,15 @@ public sealed class AgentCommands(
                 // queue with that queue's approval SLA, counted from now.
                 var compiled = policy.Policy;
                 c.Queue = compiled.Workflows.TryGetValue(c.Workflow, out var workflow) ? workflow.Queue : compiled.DefaultQueue;
-                if (compiled.FindQueue(c.Queue)?.SlaFor(Core.Policy.SlaKind.AwaitApproval, c.Priority) is { } sla)
-                {
-                    c.SlaDueAt = Core.Policy.SlaClock.DueAt(now, sla);
-                }
+                c.SlaDueAt = compiled.FindQueue(c.Queue)?.DueAt(Core.Policy.SlaKind.AwaitApproval, c.Priority, now);
+                c.SlaStartedAt = c.SlaDueAt is null ? null : now;
+            }
+            else if (c.SlaPausedAt is { } paused && c.SlaDueAt is { } pausedDue)
+            {
+                // The clock stopped at the request for info: what was left then is left now, in the queue's own time.
+                var hours = policy.Policy.FindQueue(c.Queue)?.Hours;
+                (c.SlaStartedAt, c.SlaDueAt) = Core.Policy.SlaClock.Resume(c.SlaStartedAt ?? c.CreatedAt, pausedDue, paused, now, hours);
+                c.SlaPausedAt = null;
             }
             else if (c.SlaDueAt is null && c.Evaluation?.SlaDueAt is { } due)
             {

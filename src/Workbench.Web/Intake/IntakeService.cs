@@ -152,6 +152,7 @@ public sealed class IntakeService(
             ExecuteOutcome = d.Execute,
             ReasonCodes = CaseViews.JoinReasonCodes(d.ReasonCodes),
             SlaDueAt = status == CaseStatus.Queued ? d.SlaDueAt : null,
+            SlaStartedAt = status == CaseStatus.Queued && d.SlaDueAt is not null ? now : null,
             ApprovalsRequired = d.ApprovalsRequired,
             SpotCheck = d.SpotCheck,
             RequesterId = s.Requester.Id,

@@ -371,6 +371,10 @@ public sealed class ReviewService(
                 action.Question = r.Question;
                 c.Status = CaseStateMachine.Apply(c.Status, CaseTrigger.RequestInfo);
                 c.PendingQuestion = r.Question;
+                if (c.Queue is not null && policy.Policy.FindQueue(c.Queue) is { PauseWhileAwaitingInfo: true })
+                {
+                    c.SlaPausedAt = now; // the queue stops its clock while the AI system owes the answer
+                }
                 ResetRound(c); // approvals given before the new information do not cover what comes after it
                 ClearClaim(c);
                 auditType = "case.info_requested";

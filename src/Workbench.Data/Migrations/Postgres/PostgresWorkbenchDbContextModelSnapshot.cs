@@ -332,6 +332,17 @@ namespace Workbench.Data.Migrations.Postgres
                     b.Property<DateTimeOffset?>("SlaDueAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTimeOffset?>("SlaPausedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("SlaStartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("SlaState")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.Property<bool>("SpotCheck")
                         .HasColumnType("boolean");
 
@@ -362,11 +373,20 @@ namespace Workbench.Data.Migrations.Postgres
                     b.HasIndex("ClientId", "ExternalId")
                         .IsUnique();
 
+                    b.HasIndex("CreatedAt", "Queue")
+                        .HasAnnotation("SqlServer:Include", new[] { "ReasonCodes" });
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("CreatedAt", "Queue"), new[] { "ReasonCodes" });
+
                     b.HasIndex("Queue", "CreatedAt");
 
                     b.HasIndex("Queue", "SlaDueAt");
 
+                    b.HasIndex("SlaState", "SlaDueAt");
+
                     b.HasIndex("Status", "CreatedAt");
+
+                    b.HasIndex("DecidedAt", "Queue", "SlaDueAt");
 
                     b.HasIndex("Queue", "Priority", "SlaDueAt")
                         .IsDescending(false, true, false);

@@ -334,6 +334,17 @@ namespace Workbench.Data.Migrations.SqlServer
                     b.Property<DateTimeOffset?>("SlaDueAt")
                         .HasColumnType("datetimeoffset");
 
+                    b.Property<DateTimeOffset?>("SlaPausedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset?>("SlaStartedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("SlaState")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
                     b.Property<bool>("SpotCheck")
                         .HasColumnType("bit");
 
@@ -364,11 +375,20 @@ namespace Workbench.Data.Migrations.SqlServer
                     b.HasIndex("ClientId", "ExternalId")
                         .IsUnique();
 
+                    b.HasIndex("CreatedAt", "Queue")
+                        .HasAnnotation("Npgsql:IndexInclude", new[] { "ReasonCodes" });
+
+                    SqlServerIndexBuilderExtensions.IncludeProperties(b.HasIndex("CreatedAt", "Queue"), new[] { "ReasonCodes" });
+
                     b.HasIndex("Queue", "CreatedAt");
 
                     b.HasIndex("Queue", "SlaDueAt");
 
+                    b.HasIndex("SlaState", "SlaDueAt");
+
                     b.HasIndex("Status", "CreatedAt");
+
+                    b.HasIndex("DecidedAt", "Queue", "SlaDueAt");
 
                     b.HasIndex("Queue", "Priority", "SlaDueAt")
                         .IsDescending(false, true, false);

@@ -323,6 +323,17 @@ namespace Workbench.Data.Migrations.Sqlite
                     b.Property<long?>("SlaDueAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("SlaPausedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("SlaStartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SlaState")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("SpotCheck")
                         .HasColumnType("INTEGER");
 
@@ -357,7 +368,13 @@ namespace Workbench.Data.Migrations.Sqlite
 
                     b.HasIndex("Queue", "SlaDueAt");
 
+                    b.HasIndex("SlaState", "SlaDueAt");
+
                     b.HasIndex("Status", "CreatedAt");
+
+                    b.HasIndex("CreatedAt", "Queue", "ReasonCodes");
+
+                    b.HasIndex("DecidedAt", "Queue", "SlaDueAt");
 
                     b.HasIndex("Queue", "Priority", "SlaDueAt")
                         .IsDescending(false, true, false);

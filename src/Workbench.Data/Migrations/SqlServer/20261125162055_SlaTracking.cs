@@ -1,0 +1,79 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Workbench.Data.Migrations.SqlServer
+{
+    /// <inheritdoc />
+    public partial class SlaTracking : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "SlaPausedAt",
+                table: "cases",
+                type: "datetimeoffset",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "SlaStartedAt",
+                table: "cases",
+                type: "datetimeoffset",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "SlaState",
+                table: "cases",
+                type: "nvarchar(16)",
+                maxLength: 16,
+                nullable: false,
+                defaultValue: "");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_cases_CreatedAt_Queue",
+                table: "cases",
+                columns: new[] { "CreatedAt", "Queue" })
+                .Annotation("SqlServer:Include", new[] { "ReasonCodes" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_cases_DecidedAt_Queue_SlaDueAt",
+                table: "cases",
+                columns: new[] { "DecidedAt", "Queue", "SlaDueAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_cases_SlaState_SlaDueAt",
+                table: "cases",
+                columns: new[] { "SlaState", "SlaDueAt" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_cases_CreatedAt_Queue",
+                table: "cases");
+
+            migrationBuilder.DropIndex(
+                name: "IX_cases_DecidedAt_Queue_SlaDueAt",
+                table: "cases");
+
+            migrationBuilder.DropIndex(
+                name: "IX_cases_SlaState_SlaDueAt",
+                table: "cases");
+
+            migrationBuilder.DropColumn(
+                name: "SlaPausedAt",
+                table: "cases");
+
+            migrationBuilder.DropColumn(
+                name: "SlaStartedAt",
+                table: "cases");
+
+            migrationBuilder.DropColumn(
+                name: "SlaState",
+                table: "cases");
+        }
+    }
+}

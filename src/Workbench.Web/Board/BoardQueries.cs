@@ -1,0 +1,295 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Workbench.Core.Cases;
+using Workbench.Core.Metrics;
+using Workbench.Core.Policy;
+using Workbench.Data;
+using Workbench.Web.Intake;
+using Workbench.Web.Sla;
+
+namespace Workbench.Web.Board;
+
+/// <summary>The board's settings (<c>Board:*</c>).</summary>
+public sealed record BoardOptions
+{
+    /// <summary>What an hour of a reviewer costs, for the cost per path.</summary>
+    public decimal ReviewerCostPerHour { get; init; } = 60m;
+    /// <summary>The handle time assumed where there are too few decisions to measure one.</summary>
+    public TimeSpan DefaultHandleTime { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>The service level the staffing forecast plans for: this share picked up within the queue's SLA.</summary>
+    public double ServiceLevelTarget { get; init; } = 0.80;
+}
+
+public sealed record QueueBoardRow(
+    string Queue, string Title, int Open, int InReview, int AwaitingInfo, int AtRisk, int Breached, TimeSpan? OldestAge,
+    int Arrivals24h, int Completions24h, int ArrivalsLastHour, int CompletionsLastHour,
+    double? AttainmentToday, double? Attainment7d, StaffingForecast? Staffing, int ActiveReviewers, DateTimeOffset? NextDue, TimeSpan? SlaTarget);
+
+public sealed record ReviewerBoardRow(string Reviewer, int InHand, int DecidedToday, TimeSpan? MedianHandleTime);
+
+public sealed record PathTiming(PathOutcome Path, int Decided, TimeSpan P50, TimeSpan P90, decimal Cost);
+
+public sealed record LeadAlert(Guid? CaseId, DateTimeOffset At, string Message);
+
+public sealed record BoardSnapshot(
+    DateTimeOffset At,
+    IReadOnlyList<QueueBoardRow> Queues,
+    IReadOnlyList<DateTimeOffset> Hours,
+    int[] ArrivalsPerHour,
+    int[] CompletionsPerHour,
+    IReadOnlyList<PathTiming> Paths,
+    IReadOnlyList<ReviewerBoardRow> Reviewers,
+    IReadOnlyList<DateOnly> Days,
+    IReadOnlyDictionary<string, int[]> ReasonsPerDay,
+    IReadOnlyList<BottleneckAlert> Bottlenecks,
+    IReadOnlyList<LeadAlert> LeadAlerts,
+    TimeSpan HandleTime);
+
+/// <summary>
+/// The reads behind the lead's board. Every figure is counted in the database over an indexed time range (the last
+/// hour, day or week), never by loading the case table: the open-case counts use the queue/status index, arrivals the
+/// (Queue, CreatedAt) index, completions and attainment the (Queue, DecidedAt) index. The per-hour series and the
+/// decision-time percentiles read one small row per case of the last day (two timestamps), capped.
+/// </summary>
+public sealed class BoardQueries(IDbContextFactory<WorkbenchDbContext> dbFactory, ActivePolicy policy, TimeProvider time, IOptionsMonitor<BoardOptions> options)
+{
+    private const int PercentileSample = 5000;
+
+    public async Task<BoardSnapshot> SnapshotAsync(CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        var o = options.CurrentValue;
+        var compiled = policy.Policy;
+        var hourStart = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);
+        var since24h = hourStart.AddHours(-23);
+        var lastHour = now.AddHours(-1);
+        var today = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
+        // Every time range is closed on both sides: with an upper bound SQLite picks the time index (covering) instead
+        // of walking a Queue index to save the GROUP BY sort.
+        var end = now.AddDays(1);
+        var week = today.AddDays(-6);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+
+        var openRows = await db.Cases.AsNoTracking()
+            .Where(c => c.Status == CaseStatus.Queued || c.Status == CaseStatus.InReview || c.Status == CaseStatus.AwaitingInfo)
+            .GroupBy(c => c.Queue)
+            .Select(g => new
+            {
+                Queue = g.Key,
+                Open = g.Count(),
+                InReview = g.Count(c => c.Status == CaseStatus.InReview),
+                AwaitingInfo = g.Count(c => c.Status == CaseStatus.AwaitingInfo),
+                AtRisk = g.Count(c => c.SlaState == SlaState.AtRisk),
+                Breached = g.Count(c => c.SlaState == SlaState.Breached || (c.SlaDueAt < now && c.SlaPausedAt == null)),
+                Oldest = g.Min(c => (DateTimeOffset?)c.CreatedAt),
+            })
+            .ToListAsync(ct);
+        // Separate small queries, not correlated subqueries inside the grouping (which SQLite runs once per group over
+        // the whole table).
+        var nextDueRows = await db.Cases.AsNoTracking()
+            .Where(c => c.SlaDueAt >= now && c.SlaPausedAt == null && (c.Status == CaseStatus.Queued || c.Status == CaseStatus.InReview))
+            .GroupBy(c => c.Queue).Select(g => new { Queue = g.Key, Due = g.Min(c => c.SlaDueAt) })
+            .ToListAsync(ct);
+        var claims = await db.Cases.AsNoTracking()
+            .Where(c => c.Status == CaseStatus.InReview && c.ClaimedBy != null)
+            .GroupBy(c => new { c.Queue, c.ClaimedBy }).Select(g => new { g.Key.Queue, Reviewer = g.Key.ClaimedBy!, Count = g.Count() })
+            .ToListAsync(ct);
+
+        // One narrow row per arrival and completion of the last 24 hours: the hourly series and the last-hour counts.
+        var arrivals = await db.Cases.AsNoTracking().Where(c => c.CreatedAt >= since24h && c.CreatedAt < end)
+            .Select(c => new { c.Queue, c.CreatedAt }).ToListAsync(ct);
+        var completions = await db.Cases.AsNoTracking().Where(c => c.DecidedAt >= since24h && c.DecidedAt < end)
+            .Select(c => new { c.Queue, c.DecidedAt }).ToListAsync(ct);
+
+        var attainmentRows = await db.Cases.AsNoTracking()
+            .Where(c => c.DecidedAt >= week && c.DecidedAt < end && c.SlaDueAt != null)
+            .GroupBy(c => c.Queue)
+            .Select(g => new
+            {
+                Queue = g.Key,
+                Week = g.Count(),
+                WeekMet = g.Count(c => c.DecidedAt <= c.SlaDueAt),
+                Today = g.Count(c => c.DecidedAt >= today),
+                TodayMet = g.Count(c => c.DecidedAt >= today && c.DecidedAt <= c.SlaDueAt),
+            })
+            .ToListAsync(ct);
+
+        // Time to decision by path: the latest decisions of the week (a capped sample, newest first).
+        var decided = await db.Cases.AsNoTracking()
+            .Where(c => c.DecidedAt >= week && c.DecidedAt < end && c.Status == CaseStatus.Decided)
+            .OrderByDescending(c => c.DecidedAt)
+            .Take(PercentileSample)
+            .Select(c => new { c.ReleaseOutcome, c.ExecuteOutcome, c.CreatedAt, c.DecidedAt })
+            .ToListAsync(ct);
+
+        // Reviewers: cases in hand now, decisions today and the gaps between a reviewer's decisions (handle time).
+        var inHand = claims.GroupBy(c => c.Reviewer).ToDictionary(g => g.Key, g => g.Sum(c => c.Count), StringComparer.Ordinal);
+        var actionsToday = await db.ReviewActions.AsNoTracking()
+            .Where(a => a.At >= today && (a.Kind == ReviewActionKind.Approve || a.Kind == ReviewActionKind.ApproveWithEdits || a.Kind == ReviewActionKind.Reject))
+            .Select(a => new { a.Reviewer, a.At }).ToListAsync(ct);
+
+        // Reason-code mix per day of the week: grouped by the stored code list (few distinct lists), split here.
+        var reasonLists = await db.Cases.AsNoTracking().Where(c => c.CreatedAt >= week && c.CreatedAt < end)
+            .GroupBy(c => new { c.ReasonCodes, c.Queue })
+            .Select(g => new
+            {
+                g.Key.Queue,
+                g.Key.ReasonCodes,
+                D0 = g.Count(c => c.CreatedAt < week.AddDays(1)),
+                D1 = g.Count(c => c.CreatedAt >= week.AddDays(1) && c.CreatedAt < week.AddDays(2)),
+                D2 = g.Count(c => c.CreatedAt >= week.AddDays(2) && c.CreatedAt < week.AddDays(3)),
+                D3 = g.Count(c => c.CreatedAt >= week.AddDays(3) && c.CreatedAt < week.AddDays(4)),
+                D4 = g.Count(c => c.CreatedAt >= week.AddDays(4) && c.CreatedAt < week.AddDays(5)),
+                D5 = g.Count(c => c.CreatedAt >= week.AddDays(5) && c.CreatedAt < week.AddDays(6)),
+                D6 = g.Count(c => c.CreatedAt >= week.AddDays(6)),
+            })
+            .ToListAsync(ct);
+
+        var latestPublish = await db.PolicyVersions.AsNoTracking().OrderByDescending(p => p.PublishedAt)
+            .Select(p => new { p.Version, p.PublishedAt }).FirstOrDefaultAsync(ct);
+        var leadAlerts = await db.AuditEvents.AsNoTracking().Where(a => a.Type == SlaMonitor.LeadAlertType)
+            .OrderByDescending(a => a.Id).Take(10).Select(a => new { a.CaseId, a.At, a.DataJson }).ToListAsync(ct);
+
+        // --- shaping (in memory, over the small results above). Cases without a queue (proceed, clarify) are dropped
+        // here rather than in the queries: "Queue IS NOT NULL" in a WHERE makes SQLite walk a Queue index over every case.
+        var openByQueue = openRows.Where(x => x.Queue is not null).ToDictionary(x => x.Queue!);
+        var nextDue = nextDueRows.Where(x => x.Queue is not null).ToDictionary(x => x.Queue!, x => x.Due);
+        var attainment = attainmentRows.Where(x => x.Queue is not null).ToDictionary(x => x.Queue!);
+        arrivals.RemoveAll(a => a.Queue is null);
+        completions.RemoveAll(c => c.Queue is null);
+        reasonLists.RemoveAll(r => r.Queue is null);
+        var hours = Enumerable.Range(0, 24).Select(h => since24h.AddHours(h)).ToList();
+        var arrivalsPerHour = new int[24];
+        foreach (var a in arrivals)
+        {
+            arrivalsPerHour[Math.Clamp((int)((a.CreatedAt - since24h).TotalHours), 0, 23)]++;
+        }
+        var completionsPerHour = new int[24];
+        foreach (var c in completions)
+        {
+            completionsPerHour[Math.Clamp((int)((c.DecidedAt!.Value - since24h).TotalHours), 0, 23)]++;
+        }
+
+        var handleTime = MedianGap(actionsToday.Select(a => (a.Reviewer, a.At))) ?? o.DefaultHandleTime;
+        var reviewers = inHand.Keys.Union(actionsToday.Select(a => a.Reviewer)).Order(StringComparer.Ordinal)
+            .Select(r => new ReviewerBoardRow(r, inHand.GetValueOrDefault(r), actionsToday.Count(a => a.Reviewer == r),
+                MedianGap(actionsToday.Where(a => a.Reviewer == r).Select(a => (a.Reviewer, a.At)))))
+            .ToList();
+
+        var paths = decided
+            .GroupBy(d => (PathOutcome)Math.Max((int)d.ReleaseOutcome, (int)d.ExecuteOutcome))
+            .OrderBy(g => g.Key)
+            .Select(g =>
+            {
+                var times = g.Select(d => d.DecidedAt!.Value - d.CreatedAt).Order().ToList();
+                return new PathTiming(g.Key, times.Count, Percentile(times, 0.5), Percentile(times, 0.9),
+                    Math.Round(times.Count * (decimal)handleTime.TotalHours * o.ReviewerCostPerHour, 2));
+            })
+            .ToList();
+
+        var days = Enumerable.Range(0, 7).Select(d => DateOnly.FromDateTime(week.AddDays(d).UtcDateTime)).ToList();
+        var reasonsPerDay = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        var reasonsPerQueue = new Dictionary<string, Dictionary<string, int>>(StringComparer.Ordinal);
+        var weekArrivals = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var r in reasonLists)
+        {
+            int[] perDay = [r.D0, r.D1, r.D2, r.D3, r.D4, r.D5, r.D6];
+            var total = perDay.Sum();
+            weekArrivals[r.Queue!] = weekArrivals.GetValueOrDefault(r.Queue!) + total;
+            var queueReasons = reasonsPerQueue.TryGetValue(r.Queue!, out var qr) ? qr : reasonsPerQueue[r.Queue!] = new(StringComparer.Ordinal);
+            foreach (var code in r.ReasonCodes.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var series = reasonsPerDay.TryGetValue(code, out var s) ? s : reasonsPerDay[code] = new int[7];
+                for (var d = 0; d < 7; d++)
+                {
+                    series[d] += perDay[d];
+                }
+                queueReasons[code] = queueReasons.GetValueOrDefault(code) + total;
+            }
+        }
+
+        var rows = new List<QueueBoardRow>();
+        foreach (var q in compiled.Queues)
+        {
+            openByQueue.TryGetValue(q.Name, out var s);
+            attainment.TryGetValue(q.Name, out var at);
+            var arrived24 = arrivals.Count(a => a.Queue == q.Name);
+            var sla = q.SlaFor(SlaKind.AwaitApproval, CasePriority.Normal) ?? q.SlaFor(SlaKind.Handoff, CasePriority.Normal) ?? q.SlaFor(SlaKind.SpotCheck, CasePriority.Normal);
+            var staffing = sla is { } target && arrived24 > 0
+                ? ErlangC.AgentsNeeded(arrived24 / 24.0, handleTime, o.ServiceLevelTarget, target)
+                : null;
+            rows.Add(new QueueBoardRow(q.Name, q.Title, s?.Open ?? 0, s?.InReview ?? 0, s?.AwaitingInfo ?? 0, s?.AtRisk ?? 0, s?.Breached ?? 0,
+                s?.Oldest is { } oldest ? now - oldest : null,
+                arrived24, completions.Count(c => c.Queue == q.Name),
+                arrivals.Count(a => a.Queue == q.Name && a.CreatedAt >= lastHour), completions.Count(c => c.Queue == q.Name && c.DecidedAt >= lastHour),
+                at is null || at.Today == 0 ? null : (double)at.TodayMet / at.Today,
+                at is null || at.Week == 0 ? null : (double)at.WeekMet / at.Week,
+                staffing, claims.Count(c => c.Queue == q.Name), nextDue.GetValueOrDefault(q.Name), sla));
+        }
+
+        var alerts = new List<BottleneckAlert>();
+        foreach (var r in rows)
+        {
+            if (Bottlenecks.ArrivalsExceedCompletions(r.Queue, r.ArrivalsLastHour, r.CompletionsLastHour) is { } a)
+            {
+                alerts.Add(a);
+            }
+            if (reasonsPerQueue.TryGetValue(r.Queue, out var reasons) &&
+                Bottlenecks.DominantReasonCode(r.Queue, weekArrivals.GetValueOrDefault(r.Queue), reasons) is { } d)
+            {
+                alerts.Add(d);
+            }
+        }
+        // Specialist queues: those no workflow sends its cases to first (escalation and routing targets).
+        var firstLine = compiled.Workflows.Values.Select(w => w.Queue).Append(compiled.DefaultQueue).Append(compiled.SpotCheckQueue).ToHashSet(StringComparer.Ordinal);
+        if (Bottlenecks.ExceptionsPileUp(rows.Where(r => !firstLine.Contains(r.Queue)).ToDictionary(r => r.Queue, r => r.Open)) is { } pile)
+        {
+            alerts.Add(pile);
+        }
+        if (latestPublish is not null && now - latestPublish.PublishedAt is var since && since > TimeSpan.FromHours(1) && since < TimeSpan.FromHours(24))
+        {
+            var dayBefore = latestPublish.PublishedAt.AddDays(-1);
+            var before = await db.Cases.AsNoTracking().CountAsync(c => c.Queue != null && c.CreatedAt >= dayBefore && c.CreatedAt < latestPublish.PublishedAt, ct);
+            var after = await db.Cases.AsNoTracking().CountAsync(c => c.Queue != null && c.CreatedAt >= latestPublish.PublishedAt, ct);
+            if (Bottlenecks.SpikeAfterPublish(latestPublish.Version, before / 24.0, after / since.TotalHours) is { } spike)
+            {
+                alerts.Add(spike);
+            }
+        }
+
+        return new BoardSnapshot(now, rows, hours, arrivalsPerHour, completionsPerHour, paths, reviewers, days, reasonsPerDay, alerts,
+            leadAlerts.Select(a => new LeadAlert(a.CaseId, a.At, AlertMessage(a.DataJson))).ToList(), handleTime);
+    }
+
+    private static string AlertMessage(string json)
+    {
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(json);
+            return doc.RootElement.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "";
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>Handle time as the median gap between one reviewer's consecutive decisions (gaps over an hour are breaks).</summary>
+    internal static TimeSpan? MedianGap(IEnumerable<(string Reviewer, DateTimeOffset At)> decisions)
+    {
+        var gaps = decisions.GroupBy(d => d.Reviewer)
+            .SelectMany(g =>
+            {
+                var times = g.Select(x => x.At).Order().ToList();
+                return times.Zip(times.Skip(1), (a, b) => b - a);
+            })
+            .Where(g => g > TimeSpan.Zero && g <= TimeSpan.FromHours(1))
+            .Order()
+            .ToList();
+        return gaps.Count < 3 ? null : Percentile(gaps, 0.5);
+    }
+
+    /// <summary>Nearest-rank percentile of a sorted list.</summary>
+    internal static TimeSpan Percentile(IReadOnlyList<TimeSpan> sorted, double p) =>
+        sorted.Count == 0 ? TimeSpan.Zero : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+}

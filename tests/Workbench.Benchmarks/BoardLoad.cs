@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Workbench.Core.Policy;
+using Workbench.Data;
+using Workbench.Web.Board;
+using Workbench.Web.Intake;
+
+namespace Workbench.Benchmarks;
+
+/// <summary>
+/// `board`: the lead board's queries (BoardQueries.SnapshotAsync, every figure of the page in one call) on a SQLite
+/// file holding 1,000,000 cases over 30 days (default): ~98 % decided, the rest open, with the decisions of the last
+/// two days as review actions. Seeded with raw ADO.NET. A load tool that reports p50/p95/max; it asserts nothing.
+/// </summary>
+public static class BoardLoad
+{
+    private static readonly (string Queue, int Share)[] Queues =
+        [("support", 30), ("support-exceptions", 15), ("finance", 15), ("policy-legal", 12), ("security", 10), ("brand", 8), ("spot-check", 10)];
+
+    private static readonly string[] Reviewers = ["rita", "felix", "mia", "sam", "nora", "omar"];
+
+    private static readonly string[] Codes =
+        ["MISSING_AUTH_SOURCE", "MULTI_POLICY_CONFLICT", "AMBIGUOUS_USER_INTENT", "IRREVERSIBLE_ACTION", "HIGH_VALUE_TRANSACTION", "CRITICAL_TIER", "STALE_EVIDENCE", "UNGROUNDED_CLAIMS"];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var cases = ReviewPagesLoad.Option(args, "--cases", 1_000_000);
+        var days = ReviewPagesLoad.Option(args, "--days", 30);
+        var iterations = ReviewPagesLoad.Option(args, "--iterations", 30);
+        var path = ReviewPagesLoad.OptionText(args, "--db", Path.Combine(Path.GetTempPath(), "wb-board.db"));
+        var reuse = args.Contains("--reuse");
+        var root = ReviewPagesLoad.FindRoot();
+
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration["Database:Provider"] = "Sqlite";
+        builder.Configuration["ConnectionStrings:Workbench"] = $"Data Source={path}";
+        builder.Logging.ClearProviders();
+        builder.AddWorkbenchData();
+        using var host = builder.Build();
+
+        var policy = PolicyLoader.Load(await File.ReadAllTextAsync(Path.Combine(root, "assets", "policies", "default.yaml"))).Policy
+            ?? throw new InvalidOperationException("The default policy does not load.");
+        var now = DateTimeOffset.UtcNow;
+        if (!reuse || !File.Exists(path))
+        {
+            foreach (var f in new[] { path, path + "-wal", path + "-shm" })
+            {
+                File.Delete(f);
+            }
+            await host.Services.MigrateWorkbenchDatabaseAsync();
+            var watch = Stopwatch.StartNew();
+            var (open, actions) = await SeedAsync(path, cases, days, policy.Version, now);
+            Console.WriteLine($"Seeded {cases:N0} cases over {days} days ({open:N0} open, {actions:N0} review actions) in {watch.Elapsed.TotalSeconds:N1} s; file {new FileInfo(path).Length / 1024 / 1024:N0} MiB.");
+        }
+        else
+        {
+            await host.Services.MigrateWorkbenchDatabaseAsync();
+        }
+
+        var dbFactory = host.Services.GetRequiredService<IDbContextFactory<WorkbenchDbContext>>();
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            await db.Database.ExecuteSqlRawAsync("ANALYZE;");
+        }
+        var active = new ActivePolicy();
+        active.Activate(policy);
+        var board = new BoardQueries(dbFactory, active, TimeProvider.System, new Fixed<BoardOptions>(new BoardOptions()));
+
+        var first = await board.SnapshotAsync();
+        Console.WriteLine();
+        Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; SQLite file {path}; " +
+                          $"N={iterations} after 3 warm-up calls.");
+        Console.WriteLine($"Snapshot: {first.Queues.Sum(q => q.Open):N0} open, {first.ArrivalsPerHour.Sum():N0} arrivals and {first.CompletionsPerHour.Sum():N0} completions in 24 h, " +
+                          $"{first.Paths.Sum(p => p.Decided):N0} decisions sampled for p50/p90, {first.Reviewers.Count} reviewers, {first.Bottlenecks.Count} bottleneck alerts.");
+        for (var i = 0; i < 3; i++)
+        {
+            await board.SnapshotAsync();
+        }
+        var times = new double[iterations];
+        for (var i = 0; i < iterations; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            await board.SnapshotAsync();
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+        Array.Sort(times);
+        Console.WriteLine();
+        Console.WriteLine("| scenario | p50 ms | p95 ms | max ms |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        Console.WriteLine($"| board snapshot (all figures of /board), {cases:N0} cases | {P(times, 0.50):N1} | {P(times, 0.95):N1} | {times[^1]:N1} |");
+        return 0;
+    }
+
+    private static double P(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+
+    private static async Task<(int Open, int Actions)> SeedAsync(string path, int count, int days, string version, DateTimeOffset now)
+    {
+        var random = new Random(42);
+        var totalShare = Queues.Sum(q => q.Share);
+        await using var connection = new SqliteConnection($"Data Source={path}");
+        await connection.OpenAsync();
+        await using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA synchronous=OFF;";
+            await pragma.ExecuteNonQueryAsync();
+        }
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync();
+        var insertCase = Insert(connection, tx, "cases",
+            "Id", "ClientId", "ExternalId", "Workflow", "TaskType", "RiskTier", "Status", "Queue", "Priority", "ReleaseOutcome", "ExecuteOutcome",
+            "ReasonCodes", "SlaDueAt", "SlaStartedAt", "SlaState", "ApprovalsRequired", "SpotCheck", "RequesterId", "RequesterAuthenticated",
+            "RequestPreview", "SubmissionJson", "PolicyVersion", "CreatedAt", "UpdatedAt", "ClaimedBy", "ApprovedBy", "Revision", "Decision", "DecidedAt");
+        var insertAction = Insert(connection, tx, "review_actions", "CaseId", "Kind", "Reviewer", "At");
+        var open = 0;
+        var actions = 0;
+        var span = TimeSpan.FromDays(days);
+        for (var i = 0; i < count; i++)
+        {
+            var id = Guid.NewGuid().ToString().ToUpperInvariant();
+            var pick = random.Next(totalShare);
+            var queue = Queues.First(q => (pick -= q.Share) < 0).Queue;
+            // Arrivals spread evenly over the period, so the last day holds 1/days of them.
+            var created = now - span * (1 - (i + random.NextDouble()) / count);
+            var sla = created + TimeSpan.FromHours(random.Next(1, 25));
+            var handle = TimeSpan.FromMinutes(random.Next(5, 60 * 30));
+            var decided = created + handle;
+            var isOpen = decided > now || random.Next(1000) < 5;
+            var reviewer = Reviewers[random.Next(Reviewers.Length)];
+            var claimed = isOpen && random.Next(10) == 0 ? reviewer : null;
+            var status = isOpen ? (claimed is null ? "queued" : "in_review") : "decided";
+            open += isOpen ? 1 : 0;
+            var reasons = random.Next(3) == 0 ? $" {Codes[random.Next(Codes.Length)]} {Codes[random.Next(Codes.Length)]} " : $" {Codes[random.Next(Codes.Length)]} ";
+            var path_ = random.Next(3) == 0 ? "handoff" : "await_approval";
+            Run(insertCase, id, "demo-agent", $"board-{i:D7}", "support.refund", "refund", 2, status, queue, 1, path_, path_,
+                reasons, sla.UtcTicks, created.UtcTicks, !isOpen ? (decided > sla ? "breached" : "on_track") : sla < now ? "breached" : "on_track",
+                1, 0, "user-1", 1, "Refund request", "{}", version, created.UtcTicks, (isOpen ? created : decided).UtcTicks, claimed, " ", 3,
+                isOpen ? null : random.Next(4) == 0 ? "rejected" : "approved", isOpen ? null : decided.UtcTicks);
+            if (!isOpen && decided > now.AddDays(-2))
+            {
+                Run(insertAction, id, random.Next(4) == 0 ? "reject" : "approve", reviewer, decided.UtcTicks);
+                actions++;
+            }
+        }
+        await tx.CommitAsync();
+        return (open, actions);
+    }
+
+    private static SqliteCommand Insert(SqliteConnection connection, SqliteTransaction tx, string table, params string[] columns)
+    {
+        var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = $"INSERT INTO {table} ({string.Join(", ", columns.Select(c => $"\"{c}\""))}) VALUES ({string.Join(", ", columns.Select((_, i) => $"$p{i}"))})";
+        for (var i = 0; i < columns.Length; i++)
+        {
+            cmd.Parameters.Add(new SqliteParameter($"$p{i}", null));
+        }
+        cmd.Prepare();
+        return cmd;
+    }
+
+    private static void Run(SqliteCommand cmd, params object?[] values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            cmd.Parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+        cmd.ExecuteNonQuery();
+    }
+
+    private sealed class Fixed<T>(T value) : IOptionsMonitor<T>
+    {
+        public T CurrentValue => value;
+
+        public T Get(string? name) => value;
+
+        public IDisposable? OnChange(Action<T, string?> listener) => null;
+    }
+}

@@ -1,0 +1,226 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Workbench.Core.Cases;
+using Workbench.Core.Contracts;
+using Workbench.Core.Serialization;
+using Workbench.Data;
+using Workbench.Web.Intake;
+using Workbench.Web.Live;
+using Workbench.Web.Review;
+using Workbench.Web.Sla;
+using Workbench.Web.Tests.Infrastructure;
+
+namespace Workbench.Web.Tests.Sla;
+
+/// <summary>
+/// The SLA monitor against a real SQLite database with a clock the tests move: at risk → breached (escalated) →
+/// expired, each with its audit event and its case event, and safe when two monitors sweep at once.
+/// </summary>
+public sealed class SlaMonitorTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    private readonly WorkbenchFactory _app;
+    private readonly string _policyPath;
+    private readonly ConcurrentQueue<CaseEvent> _events = new();
+    private IDisposable? _subscription;
+
+    public SlaMonitorTests()
+    {
+        // The shipped policy, with policy-legal on a short round-the-clock SLA that escalates to security, and
+        // support.refund (the sample's workflow) expiring after a day.
+        var yaml = File.ReadAllText(Path.Combine(Processes.RepositoryRoot(), "assets", "policies", "default.yaml"))
+            .Replace("""
+                    sla: { await_approval: 8h, handoff: 1d, info_reply: 2d }
+                    business_hours: legal-office
+                    pause_while_awaiting_info: true
+                """, """
+                    sla: { await_approval: 4h, handoff: 4h, info_reply: 2d }
+                    escalation: security
+                    pause_while_awaiting_info: true
+                """, StringComparison.Ordinal)
+            .Replace("""
+                    required_fields: [order_id]
+                """, """
+                    required_fields: [order_id]
+                    timeout: 1d
+                    on_timeout: reject
+                """, StringComparison.Ordinal);
+        _policyPath = Path.Combine(Path.GetTempPath(), $"wb-sla-policy-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(_policyPath, yaml);
+        _app = new WorkbenchFactory
+        {
+            Settings = { ["Policy:Path"] = _policyPath },
+            TestServices = s =>
+            {
+                s.AddSingleton<TimeProvider>(_clock);
+                // The tests sweep themselves; the worker's timer would sweep at moments they do not choose.
+                s.Remove(s.Single(d => d.ImplementationType == typeof(SlaMonitorWorker)));
+                s.Remove(s.Single(d => d.ImplementationType == typeof(LeaseSweeper)));
+            },
+        };
+    }
+
+    public Task InitializeAsync()
+    {
+        _subscription = _app.Services.GetRequiredService<CaseEvents>().Subscribe(e => _events.Enqueue(e));
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        _subscription?.Dispose();
+        await _app.DisposeAsync();
+        File.Delete(_policyPath);
+    }
+
+    private SlaMonitor Monitor => _app.Services.GetRequiredService<SlaMonitor>();
+
+    private async Task<Guid> QueuedCaseAsync()
+    {
+        var receipt = await _app.SubmitSampleAsync(Samples.Queues);
+        Assert.Equal("policy-legal", receipt.Queue);
+        Assert.Equal(_clock.GetUtcNow().AddHours(4), receipt.SlaDueAt);
+        return receipt.Id;
+    }
+
+    private Task<Data.Entities.CaseRecord> CaseAsync(Guid id) => _app.WithDbAsync(db => db.Cases.AsNoTracking().SingleAsync(c => c.Id == id));
+
+    private Task<List<Data.Entities.AuditEventRecord>> AuditAsync(Guid id, string type) =>
+        _app.WithDbAsync(db => db.AuditEvents.AsNoTracking().Where(a => a.CaseId == id && a.Type == type).ToListAsync());
+
+    private List<string> EventsOf(Guid id) => _events.Where(e => e.CaseId == id && e.Kind != "presence").Select(e => e.Kind).ToList();
+
+    [Fact]
+    public async Task A_case_goes_at_risk_then_breached_and_escalated_then_expired()
+    {
+        var id = await QueuedCaseAsync();
+
+        // 2h in: half the SLA left, nothing happens.
+        _clock.Advance(TimeSpan.FromHours(2));
+        Assert.Equal(new SlaSweepResult(0, 0, 0), await Monitor.SweepAsync());
+        Assert.Equal(SlaState.OnTrack, (await CaseAsync(id)).SlaState);
+
+        // 3h10m in: 20 % left, under the 25 % threshold: at risk, once.
+        _clock.Advance(TimeSpan.FromMinutes(70));
+        Assert.Equal(new SlaSweepResult(1, 0, 0), await Monitor.SweepAsync());
+        Assert.Equal(new SlaSweepResult(0, 0, 0), await Monitor.SweepAsync());
+        var atRisk = await CaseAsync(id);
+        Assert.Equal(SlaState.AtRisk, atRisk.SlaState);
+        Assert.Single(await AuditAsync(id, "case.sla_at_risk"));
+        Assert.Contains("sla_at_risk", EventsOf(id));
+
+        // Past due: breached, priority one step up, moved to the escalation queue, a lead alert.
+        var before = atRisk.Priority;
+        _clock.Advance(TimeSpan.FromMinutes(51));
+        Assert.Equal(new SlaSweepResult(0, 1, 0), await Monitor.SweepAsync());
+        Assert.Equal(new SlaSweepResult(0, 0, 0), await Monitor.SweepAsync());
+        var breached = await CaseAsync(id);
+        Assert.Equal(SlaState.Breached, breached.SlaState);
+        Assert.Equal(before + 1, breached.Priority);
+        Assert.Equal("security", breached.Queue);
+        Assert.Equal(CaseStatus.Queued, breached.Status);
+        var audit = Assert.Single(await AuditAsync(id, "case.sla_breached"));
+        Assert.Contains("\"escalatedTo\":\"security\"", audit.DataJson, StringComparison.Ordinal);
+        Assert.Single(await AuditAsync(id, SlaMonitor.LeadAlertType));
+        var breachEvent = Assert.Single(_events, e => e.CaseId == id && e.Kind == "sla_breached");
+        Assert.Equal(("security", "policy-legal"), (breachEvent.Queue, breachEvent.PreviousQueue));
+
+        // Past the workflow's hard timeout (1d): expired with the default decision, deliverable to the long-poll.
+        _clock.Advance(TimeSpan.FromHours(20));
+        Assert.Equal(new SlaSweepResult(0, 0, 1), await Monitor.SweepAsync());
+        var expired = await CaseAsync(id);
+        Assert.Equal(CaseStatus.Expired, expired.Status);
+        Assert.Equal(DecisionKind.Expired, expired.Decision);
+        Assert.Single(await AuditAsync(id, "case.expired"));
+        Assert.Equal(["sla_at_risk", "sla_breached", "expired"], EventsOf(id).Where(k => k != "created"));
+
+        using var response = await _app.ApiClient().GetAsync($"/api/v1/cases/{id}/decision");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var decision = JsonSerializer.Deserialize<DecisionView>(await response.Content.ReadAsStringAsync(), WorkbenchJson.Options)!;
+        Assert.Equal(DecisionKind.Expired, decision.Decision);
+        Assert.Null(decision.ResponseText); // the default decision is reject: nothing is released
+        Assert.Contains("reject", decision.Note, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_waiting_long_poll_wakes_when_the_case_expires()
+    {
+        var id = await QueuedCaseAsync();
+        using var client = _app.ApiClient();
+        var poll = client.GetAsync($"/api/v1/cases/{id}/decision?wait=30");
+        await Task.Delay(200); // let the poll subscribe; it must end on the expiry, long before its 30 s
+        _clock.Advance(TimeSpan.FromDays(1));
+        await Monitor.SweepAsync();
+        using var response = await poll.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("\"decision\":\"expired\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_monitors_sweeping_at_once_act_once()
+    {
+        var ids = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add(await QueuedCaseAsync());
+        }
+        _clock.Advance(TimeSpan.FromHours(5));
+        var s = _app.Services;
+        SlaMonitor Another() => new(s.GetRequiredService<IDbContextFactory<WorkbenchDbContext>>(), s.GetRequiredService<ActivePolicy>(), _clock,
+            s.GetRequiredService<CaseEvents>(), s.GetRequiredService<DecisionNotifier>(), s.GetRequiredService<IOptionsMonitor<SlaOptions>>(),
+            NullLogger<SlaMonitor>.Instance);
+        var results = await Task.WhenAll(Another().SweepAsync(), Another().SweepAsync(), Monitor.SweepAsync());
+        Assert.Equal(5, results.Sum(r => r.Breached));
+        foreach (var id in ids)
+        {
+            Assert.Single(await AuditAsync(id, "case.sla_breached"));
+            Assert.Single(_events, e => e.CaseId == id && e.Kind == "sla_breached");
+            Assert.Equal(CasePriority.High, (await CaseAsync(id)).Priority); // raised once, not once per monitor
+        }
+    }
+
+    [Fact]
+    public async Task A_queue_that_pauses_stops_the_clock_while_awaiting_info()
+    {
+        var id = await QueuedCaseAsync();
+        var reviews = _app.Services.GetRequiredService<ReviewService>();
+        var rita = new ReviewerIdentity("rita", false, new HashSet<string> { "policy-legal" });
+        _clock.Advance(TimeSpan.FromHours(1));
+        Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(rita, id));
+        Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(rita, id, new ReviewActionRequest { Action = ReviewActionKind.RequestInfo, Question = "Which order?" }));
+        Assert.NotNull((await CaseAsync(id)).SlaPausedAt);
+
+        // Ten hours waiting for the AI system: no breach, the clock is stopped.
+        _clock.Advance(TimeSpan.FromHours(10));
+        Assert.Equal(new SlaSweepResult(0, 0, 0), await Monitor.SweepAsync());
+
+        // The answer restarts the clock with the three hours that were left.
+        using var reply = await _app.ApiClient().PostAsync($"/api/v1/cases/{id}/replies",
+            new StringContent("""{"message":"Order 4711."}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
+        var resumed = await CaseAsync(id);
+        Assert.Null(resumed.SlaPausedAt);
+        Assert.Equal(_clock.GetUtcNow().AddHours(3), resumed.SlaDueAt);
+        _clock.Advance(TimeSpan.FromHours(3) + TimeSpan.FromMinutes(1));
+        Assert.Equal(1, (await Monitor.SweepAsync()).Breached);
+    }
+
+    [Fact]
+    public async Task A_decided_case_is_left_alone()
+    {
+        var id = await QueuedCaseAsync();
+        var reviews = _app.Services.GetRequiredService<ReviewService>();
+        var rita = new ReviewerIdentity("rita", false, new HashSet<string> { "policy-legal" });
+        Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(rita, id));
+        Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(rita, id, new ReviewActionRequest { Action = ReviewActionKind.Approve }));
+        _clock.Advance(TimeSpan.FromDays(2));
+        Assert.Equal(new SlaSweepResult(0, 0, 0), await Monitor.SweepAsync());
+        Assert.Equal(CaseStatus.Decided, (await CaseAsync(id)).Status);
+    }
+}
