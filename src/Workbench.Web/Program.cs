@@ -4,6 +4,7 @@ using Workbench.Web.Auth;
 using Workbench.Web.Components;
 using Workbench.Web.Health;
 using Workbench.Web.Hosting;
+using Workbench.Web.Insights;
 
 try
 {
@@ -14,6 +15,7 @@ try
     builder.AddWorkbenchApi();
     builder.AddWorkbenchHealth();
     builder.AddWorkbenchUi();
+    builder.AddWorkbenchLearning();
 
     var app = builder.Build();
     await app.PrepareDatabaseAsync();
@@ -23,6 +25,7 @@ try
     app.MapWorkbenchHealth();
     app.MapAccountEndpoints();
     app.MapWorkbenchApi();
+    app.MapWorkbenchLearning();
     app.MapWorkbenchUi();
     await app.RunAsync();
     return 0;
