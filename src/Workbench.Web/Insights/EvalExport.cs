@@ -13,7 +13,7 @@ namespace Workbench.Web.Insights;
 public sealed record EvalFilter(string? Workflow, RootCause? RootCause, string? ReasonCode, DateTimeOffset? From, DateTimeOffset? To);
 
 /// <summary>
-/// Reviewed cases as JSONL eval data: per line the input (request, requester, evidence, claims, tool trace, signals,
+/// Reviewed cases as JSONL eval data (the product's camelCase JSON): per line the input (request, requester, evidence, claims, tool trace, signals,
 /// proposal), the human's output (decision, released text, final parameters) and the labels (root cause, escalation
 /// necessary, reason codes, downstream outcome). Streamed row by row: the file is never built in memory. Configured
 /// sensitive paths are masked — in the input and in the output that mirrors it.
@@ -69,7 +69,7 @@ public static class EvalExport
             var submission = JsonNode.Parse(r.SubmissionJson) as JsonObject ?? [];
             var decision = r.DecisionJson is null ? null : JsonSerializer.Deserialize<DecisionView>(r.DecisionJson, WorkbenchJson.Options);
             var input = new JsonObject();
-            foreach (var key in new[] { "request", "requester", "evidence", "claims", "tool_trace", "signals", "proposal" })
+            foreach (var key in new[] { "request", "requester", "evidence", "claims", "toolTrace", "signals", "proposal" })
             {
                 if (submission[key] is { } node)
                 {
@@ -79,24 +79,24 @@ public static class EvalExport
             var outputNode = new JsonObject
             {
                 ["decision"] = JsonSerializer.SerializeToNode(r.Decision, WorkbenchJson.Options),
-                ["response_text"] = decision?.ResponseText,
-                ["action_parameters"] = decision?.ActionParameters is null ? null : JsonSerializer.SerializeToNode(decision.ActionParameters, WorkbenchJson.Options),
-                ["reject_reason_code"] = decision?.RejectReasonCode,
+                ["responseText"] = decision?.ResponseText,
+                ["actionParameters"] = decision?.ActionParameters is null ? null : JsonSerializer.SerializeToNode(decision.ActionParameters, WorkbenchJson.Options),
+                ["rejectReasonCode"] = decision?.RejectReasonCode,
                 ["note"] = decision?.Note,
             };
             var line = new JsonObject
             {
-                ["case_id"] = r.Id.ToString(),
+                ["caseId"] = r.Id.ToString(),
                 ["workflow"] = r.Workflow,
-                ["created_at"] = r.CreatedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                ["createdAt"] = r.CreatedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
                 ["input"] = input,
                 ["output"] = outputNode,
                 ["labels"] = new JsonObject
                 {
-                    ["root_cause"] = r.Label?.RootCause is { } rc ? JsonSerializer.SerializeToNode(rc, WorkbenchJson.Options) : null,
-                    ["escalation_necessary"] = r.Label?.EscalationNecessary,
-                    ["reason_codes"] = new JsonArray(r.ReasonCodes.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(c => (JsonNode?)c).ToArray()),
-                    ["downstream_outcome"] = r.Downstream is { } d ? JsonSerializer.SerializeToNode(d, WorkbenchJson.Options) : null,
+                    ["rootCause"] = r.Label?.RootCause is { } rc ? JsonSerializer.SerializeToNode(rc, WorkbenchJson.Options) : null,
+                    ["escalationNecessary"] = r.Label?.EscalationNecessary,
+                    ["reasonCodes"] = new JsonArray(r.ReasonCodes.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(c => (JsonNode?)c).ToArray()),
+                    ["downstreamOutcome"] = r.Downstream is { } d ? JsonSerializer.SerializeToNode(d, WorkbenchJson.Options) : null,
                 },
             };
             foreach (var path in sensitivePaths)
@@ -105,11 +105,11 @@ public static class EvalExport
                 // The output repeats what the reviewer released: a sensitive parameter or body is masked there too.
                 if (path.StartsWith("proposal.action.parameters.", StringComparison.Ordinal))
                 {
-                    MaskPath(outputNode, "action_parameters." + path["proposal.action.parameters.".Length..]);
+                    MaskPath(outputNode, "actionParameters." + path["proposal.action.parameters.".Length..]);
                 }
                 else if (path == "proposal.response.body")
                 {
-                    MaskPath(outputNode, "response_text");
+                    MaskPath(outputNode, "responseText");
                 }
             }
             await output.WriteAsync(Encoding.UTF8.GetBytes(line.ToJsonString(WorkbenchJson.Options)), ct);
