@@ -40,10 +40,10 @@ public sealed partial class PolicyJourneys(AppServer app, BrowserFixture browser
             // A typo first: the error names its line and column.
             var original = await editor.InputValueAsync();
             Assert.Contains("when: signals.amount > 500", original, StringComparison.Ordinal);
-            await editor.FillAsync(original.Replace("when: signals.amount > 500", "when: signals.amount >> 100", StringComparison.Ordinal));
+            await editor.FillAsync(original.Replace("when: signals.amount > 500\n", "when: signals.amount >> 100\n", StringComparison.Ordinal));
             await Assertions.Expect(page.GetByTestId("draft-validation")).ToContainTextAsync(LineColumn());
 
-            await editor.FillAsync(original.Replace("when: signals.amount > 500", "when: signals.amount > 100", StringComparison.Ordinal));
+            await editor.FillAsync(original.Replace("when: signals.amount > 500\n", "when: signals.amount > 100\n", StringComparison.Ordinal));
             await Assertions.Expect(page.GetByTestId("draft-validation")).ToContainTextAsync("The draft is valid");
             await Assertions.Expect(page.GetByTestId("scenario-summary")).ToContainTextAsync("3 of 3 passed");
 
@@ -54,6 +54,7 @@ public sealed partial class PolicyJourneys(AppServer app, BrowserFixture browser
             Assert.True(int.Parse(changed.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture) > 0,
                 $"the demo cases between 100 and 500 should change, saw {changed}");
             await Assertions.Expect(result).ToContainTextAsync("high-value-transaction");
+            await Assertions.Expect(result).Not.ToContainTextAsync("very-high-value-four-eyes");
             await Shot(page, "policies-simulation-lena");
 
             await page.GetByLabel("Reason (required)").FillAsync("Finance approves refunds above 100 from now on");
@@ -68,7 +69,7 @@ public sealed partial class PolicyJourneys(AppServer app, BrowserFixture browser
             Assert.Equal("finance", view.GetProperty("queue").GetString());
 
             await page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
-            await Assertions.Expect(page.Locator(".wb-linediff-ins", new() { HasText = "signals.amount > 100" })).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator(".wb-linediff-ins", new() { HasText = "when: signals.amount > 100" }).First).ToBeVisibleAsync();
             await Shot(page, "policies-history-lena");
 
             // Roll back through the page: the original text is in force again, as a new version.

@@ -39,7 +39,7 @@ public static class SimulationLoad
 
         var yaml = await File.ReadAllTextAsync(Path.Combine(root, "assets", "policies", "default.yaml"));
         var policy = PolicyLoader.Load(yaml).Policy ?? throw new InvalidOperationException("The default policy does not load.");
-        var draft = PolicyLoader.Load(PolicyService.WithVersion(yaml.Replace("when: signals.amount > 500", "when: signals.amount > 100", StringComparison.Ordinal), "bench-draft")).Policy
+        var draft = PolicyLoader.Load(PolicyService.WithVersion(yaml.Replace("when: signals.amount > 500\n", "when: signals.amount > 100\n", StringComparison.Ordinal), "bench-draft")).Policy
             ?? throw new InvalidOperationException("The draft does not load.");
         var now = DateTimeOffset.UtcNow;
         if (!reuse || !File.Exists(path))

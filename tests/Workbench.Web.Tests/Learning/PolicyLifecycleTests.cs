@@ -24,7 +24,7 @@ public sealed class PolicyLifecycleTests : IAsyncLifetime
 
     /// <summary>The e2e journey's change: finance approves executions above 100 instead of 500.</summary>
     private static string LowerFinanceThreshold(string version) =>
-        PolicyService.WithVersion(DefaultYaml.Replace("when: signals.amount > 500", "when: signals.amount > 100", StringComparison.Ordinal), version);
+        PolicyService.WithVersion(DefaultYaml.Replace("when: signals.amount > 500\n", "when: signals.amount > 100\n", StringComparison.Ordinal), version);
 
     public Task InitializeAsync()
     {
@@ -71,6 +71,7 @@ public sealed class PolicyLifecycleTests : IAsyncLifetime
         Assert.Equal(expected.Rules, actual.Rules);
         Assert.Equal(expected.Queues, actual.Queues);
         Assert.Contains(actual.Rules, r => r.RuleId == "high-value-transaction" && r.Started > 0 && r.Stopped == 0);
+        Assert.Single(actual.Rules); // the four-eyes rule above 5000 is untouched
         Assert.Equal(Math.Min(SimulationAccumulator.DefaultListLimit, expected.Changed), actual.ChangedCases.Count);
         Assert.All(actual.ChangedCases, c => Assert.Contains(c.Id, changed));
     }
@@ -131,14 +132,14 @@ public sealed class PolicyLifecycleTests : IAsyncLifetime
         var version = _app.Services.GetRequiredService<ActivePolicy>().Version;
 
         // 1. Does not compile: the error names line and column.
-        var broken = PolicyService.WithVersion(DefaultYaml.Replace("when: signals.amount > 500", "when: signals.amount >", StringComparison.Ordinal), "x-1");
+        var broken = PolicyService.WithVersion(DefaultYaml.Replace("when: signals.amount > 500\n", "when: signals.amount >\n", StringComparison.Ordinal), "x-1");
         using (var r = await lena.PostAsync("/api/v1/policies", Json(new { yaml = broken, reason = "try" })))
         {
             Assert.Equal(HttpStatusCode.UnprocessableEntity, r.StatusCode);
             var problem = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement;
             Assert.Equal("urn:workbench:problem:policy-refused", problem.GetProperty("type").GetString());
             var error = problem.GetProperty("errors")[0];
-            var line = DefaultYaml.Split('\n').ToList().FindIndex(l => l.Contains("when: signals.amount > 500", StringComparison.Ordinal)) + 1;
+            var line = DefaultYaml.Split('\n').ToList().FindIndex(l => l.TrimEnd() == "    when: signals.amount > 500") + 1;
             Assert.Equal(line, error.GetProperty("line").GetInt32());
             Assert.True(error.GetProperty("column").GetInt32() > 1);
         }
