@@ -102,7 +102,7 @@ public sealed partial class PolicyJourneys(AppServer app, BrowserFixture browser
         await page.Locator("main[data-interactive='true']").WaitForAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Insights", Level = 1 })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("insight-rates")).ToContainTextAsync("Escalation rate");
-        await Shot(page, "insights-lena");
+        await Shot(page, "insights-journey-lena");
     }
 
     [GeneratedRegex(@"line \d+, col \d+")]
