@@ -7,6 +7,7 @@ using Workbench.Web.Health;
 using Workbench.Web.Hosting;
 using Workbench.Web.Live;
 using Workbench.Web.Sla;
+using Workbench.Web.Insights;
 
 try
 {
@@ -20,6 +21,7 @@ try
     builder.AddWorkbenchAudit();
     builder.AddWorkbenchUi();
     builder.AddWorkbenchLive();
+    builder.AddWorkbenchLearning();
 
     var app = builder.Build();
     await app.PrepareDatabaseAsync();
@@ -31,6 +33,7 @@ try
     app.MapWorkbenchApi();
     app.MapAuditApi();
     app.MapWorkbenchLive();
+    app.MapWorkbenchLearning();
     app.MapWorkbenchUi();
     await app.RunAsync();
     return 0;

@@ -26,6 +26,7 @@ public static class ProblemTypes
     public const string RateLimited = Prefix + "rate-limited";
     public const string Unavailable = Prefix + "unavailable";
     public const string Internal = Prefix + "internal";
+    public const string PolicyRefused = Prefix + "policy-refused";
 
     /// <summary>Every type above, for the OpenAPI document and the tests.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(ProblemTypes)

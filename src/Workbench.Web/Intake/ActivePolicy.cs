@@ -26,11 +26,29 @@ public sealed class ActivePolicy : IPolicyRuntime, IQueueCatalog
 
     public PolicyDecision Evaluate(CaseSubmission submission, Guid caseId, DateTimeOffset now) => Policy.Evaluate(submission, caseId, now);
 
-    public void Activate(CompiledPolicy policy)
+    /// <summary>The id of the published version in force (0 before one is loaded or when activated without one).</summary>
+    public int VersionId => _versionId;
+
+    private volatile int _versionId;
+
+    public void Activate(CompiledPolicy policy) => Activate(policy, 0);
+
+    public void Activate(CompiledPolicy policy, int versionId)
     {
-        Queues = policy.Queues.Select(q => new QueueInfo(q.Name, q.Title, Describe(q))).ToList();
-        _policy = policy;
+        lock (_swap)
+        {
+            // Publishing here and the watcher seeing it may race: never step back to an older version.
+            if (versionId != 0 && versionId < _versionId)
+            {
+                return;
+            }
+            Queues = policy.Queues.Select(q => new QueueInfo(q.Name, q.Title, Describe(q))).ToList();
+            _policy = policy;
+            _versionId = versionId;
+        }
     }
+
+    private readonly Lock _swap = new();
 
     public async Task LoadAsync(IDbContextFactory<WorkbenchDbContext> dbFactory, IConfiguration configuration, TimeProvider time, CancellationToken ct)
     {
@@ -44,7 +62,7 @@ public sealed class ActivePolicy : IPolicyRuntime, IQueueCatalog
                 throw new Data.WorkbenchConfigurationException(
                     $"The active policy version {active.Version} in the database does not load: {string.Join("; ", stored.Errors)}");
             }
-            Activate(stored.Policy);
+            Activate(stored.Policy, active.Id);
             return;
         }
 
@@ -61,7 +79,7 @@ public sealed class ActivePolicy : IPolicyRuntime, IQueueCatalog
             throw new Data.WorkbenchConfigurationException(
                 $"The policy file set by Policy:Path ({path}) is refused: {string.Join("; ", result.Errors.Take(5))}");
         }
-        db.PolicyVersions.Add(new PolicyVersionRecord
+        var first = new PolicyVersionRecord
         {
             Version = result.Policy.Version,
             Yaml = yaml,
@@ -69,7 +87,8 @@ public sealed class ActivePolicy : IPolicyRuntime, IQueueCatalog
             Reason = $"Initial policy from {Path.GetFileName(path)}",
             PublishedAt = time.GetUtcNow(),
             IsActive = true,
-        });
+        };
+        db.PolicyVersions.Add(first);
         try
         {
             await db.SaveChangesAsync(ct);
@@ -78,7 +97,7 @@ public sealed class ActivePolicy : IPolicyRuntime, IQueueCatalog
         {
             // Another instance recorded the same first version at the same moment: theirs is as good as ours.
         }
-        Activate(result.Policy);
+        Activate(result.Policy, first.Id);
     }
 
     /// <summary>Relative paths are tried against the working directory, then beside the app (the file ships with it).</summary>
