@@ -4,6 +4,7 @@ using Workbench.Web.Auth;
 using Workbench.Web.Components;
 using Workbench.Web.Health;
 using Workbench.Web.Hosting;
+using Workbench.Web.Observability;
 
 // `Workbench.Web migrate` applies the database migrations and exits (the production deployment step).
 var migrate = args.Length > 0 && args[0] == "migrate";
@@ -19,6 +20,7 @@ try
     builder.AddWorkbenchAuth();
     builder.AddWorkbenchApi();
     builder.AddWorkbenchHealth();
+    builder.AddWorkbenchObservability();
     builder.AddWorkbenchUi();
 
     var app = builder.Build();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.EntityFrameworkCore;
 using Workbench.Data;
 using Workbench.Web.Intake;
+using Workbench.Web.Observability;
 
 namespace Workbench.Web.Hosting;
 
@@ -104,6 +105,7 @@ public static class HostingExtensions
             ui => ui.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseWorkbenchLogScopes();
         app.UseRateLimiter();
         app.UseAntiforgery();
         return app;
