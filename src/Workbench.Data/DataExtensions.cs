@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -83,27 +84,46 @@ public static class DataExtensions
     {
         var settings = DatabaseSettings.FromConfiguration(builder.Configuration);
         builder.Services.AddSingleton(settings);
+        var keysPath = builder.Configuration[DataProtectionKeysPathKey];
         switch (settings.Provider)
         {
             case DatabaseProvider.Sqlite:
-                Register<SqliteWorkbenchDbContext>(builder.Services, settings);
+                Register<SqliteWorkbenchDbContext>(builder.Services, settings, keysPath);
                 break;
             case DatabaseProvider.SqlServer:
-                Register<SqlServerWorkbenchDbContext>(builder.Services, settings);
+                Register<SqlServerWorkbenchDbContext>(builder.Services, settings, keysPath);
                 break;
             case DatabaseProvider.Postgres:
-                Register<PostgresWorkbenchDbContext>(builder.Services, settings);
+                Register<PostgresWorkbenchDbContext>(builder.Services, settings, keysPath);
                 break;
         }
         return builder;
     }
 
-    private static void Register<TContext>(IServiceCollection services, DatabaseSettings settings)
+    /// <summary>When set, the Data Protection keys live in this folder (a share every instance mounts) instead of the database.</summary>
+    public const string DataProtectionKeysPathKey = "DataProtection:KeysPath";
+
+    private static void Register<TContext>(IServiceCollection services, DatabaseSettings settings, string? keysPath)
         where TContext : WorkbenchDbContext
     {
         services.AddPooledDbContextFactory<TContext>(settings.Apply);
         services.AddSingleton<IDbContextFactory<WorkbenchDbContext>>(
             sp => new ProviderContextFactory<TContext>(sp.GetRequiredService<IDbContextFactory<TContext>>()));
+
+        // Sign-in cookies, antiforgery tokens and Blazor circuits are protected with the Data Protection key ring.
+        // Kept in the database, every instance behind the load balancer reads the same keys, and they survive a
+        // redeploy: without it each instance makes its own and a cookie from one is garbage to the next.
+        var dataProtection = services.AddDataProtection().SetApplicationName("Workbench");
+        if (string.IsNullOrWhiteSpace(keysPath))
+        {
+            // The key repository resolves the context from a scope: a pooled one, returned to the pool with the scope.
+            services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<TContext>>().CreateDbContext());
+            dataProtection.PersistKeysToDbContext<TContext>();
+        }
+        else
+        {
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(keysPath));
+        }
     }
 
     /// <summary>
