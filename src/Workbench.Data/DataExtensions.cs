@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -21,6 +22,7 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
 {
     public const string ProviderKey = "Database:Provider";
     public const string ConnectionStringKey = "ConnectionStrings:Workbench";
+    public const string MigrateAtStartupKey = "Database:MigrateAtStartup";
     public const string DefaultSqliteConnectionString = "Data Source=data/workbench.db";
 
     public static DatabaseSettings FromConfiguration(IConfiguration configuration)
@@ -87,34 +89,103 @@ public static class DataExtensions
     {
         var settings = DatabaseSettings.FromConfiguration(builder.Configuration);
         builder.Services.AddSingleton(settings);
+        var keysPath = builder.Configuration[DataProtectionKeysPathKey];
         switch (settings.Provider)
         {
             case DatabaseProvider.Sqlite:
-                Register<SqliteWorkbenchDbContext>(builder.Services, settings);
+                Register<SqliteWorkbenchDbContext>(builder.Services, settings, keysPath);
                 break;
             case DatabaseProvider.SqlServer:
-                Register<SqlServerWorkbenchDbContext>(builder.Services, settings);
+                Register<SqlServerWorkbenchDbContext>(builder.Services, settings, keysPath);
                 break;
             case DatabaseProvider.Postgres:
-                Register<PostgresWorkbenchDbContext>(builder.Services, settings);
+                Register<PostgresWorkbenchDbContext>(builder.Services, settings, keysPath);
                 break;
         }
         return builder;
     }
 
-    private static void Register<TContext>(IServiceCollection services, DatabaseSettings settings)
+    /// <summary>When set, the Data Protection keys live in this folder (a share every instance mounts) instead of the database.</summary>
+    public const string DataProtectionKeysPathKey = "DataProtection:KeysPath";
+
+    private static void Register<TContext>(IServiceCollection services, DatabaseSettings settings, string? keysPath)
         where TContext : WorkbenchDbContext
     {
         services.AddPooledDbContextFactory<TContext>(settings.Apply);
         services.AddSingleton<IDbContextFactory<WorkbenchDbContext>>(
             sp => new ProviderContextFactory<TContext>(sp.GetRequiredService<IDbContextFactory<TContext>>()));
+
+        // Sign-in cookies, antiforgery tokens and Blazor circuits are protected with the Data Protection key ring.
+        // Kept in the database, every instance behind the load balancer reads the same keys, and they survive a
+        // redeploy: without it each instance makes its own and a cookie from one is garbage to the next.
+        var dataProtection = services.AddDataProtection().SetApplicationName("Workbench");
+        if (string.IsNullOrWhiteSpace(keysPath))
+        {
+            // The key repository resolves the context from a scope: a pooled one, returned to the pool with the scope.
+            services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<TContext>>().CreateDbContext());
+            dataProtection.PersistKeysToDbContext<TContext>();
+        }
+        else
+        {
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(keysPath));
+        }
     }
 
     /// <summary>
-    /// Creates or migrates the database. A database that cannot be reached stops start-up with one message
-    /// naming the setting, not a stack trace from deep inside a driver.
+    /// Whether start-up applies migrations (<c>Database:MigrateAtStartup</c>): by default yes in Development (zero
+    /// setup) and no elsewhere, where migrations are a deployment step (<c>Workbench.Web migrate</c>) run once, not
+    /// by N instances racing each other at start-up with the app's (narrower) database rights.
     /// </summary>
-    public static async Task MigrateWorkbenchDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    public static bool MigrateAtStartup(IConfiguration configuration, bool isDevelopment)
+    {
+        var text = configuration[DatabaseSettings.MigrateAtStartupKey];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return isDevelopment;
+        }
+        return bool.TryParse(text.Trim(), out var value)
+            ? value
+            : throw new WorkbenchConfigurationException($"The setting {DatabaseSettings.MigrateAtStartupKey} is '{text}'; use true or false.");
+    }
+
+    /// <summary>
+    /// Creates or migrates the database and returns the migrations it applied. A database that cannot be reached
+    /// stops start-up with one message naming the setting, not a stack trace from deep inside a driver.
+    /// </summary>
+    public static Task<IReadOnlyList<string>> MigrateWorkbenchDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default) =>
+        WithDatabaseAsync<IReadOnlyList<string>>(services, async (db, settings) =>
+        {
+            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+            await db.Database.MigrateAsync(cancellationToken);
+            await AuditChain.SealUnchainedAsync(db, cancellationToken);
+            if (settings.Provider == DatabaseProvider.Sqlite)
+            {
+                // WAL lets readers (the queue pages) run beside the writer (intake); it persists in the file.
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+            }
+            return pending;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Refuses to start against a database that is missing migrations (or does not exist yet), naming the command
+    /// that applies them: an app that ran against an older schema would fail on its first query instead.
+    /// </summary>
+    public static Task EnsureWorkbenchDatabaseIsCurrentAsync(this IServiceProvider services, CancellationToken cancellationToken = default) =>
+        WithDatabaseAsync(services, async (db, settings) =>
+        {
+            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+            if (pending.Count > 0)
+            {
+                throw new WorkbenchConfigurationException(
+                    $"The {settings.Provider} database ({Describe(settings)}) has {pending.Count} pending migration(s), the last " +
+                    $"{pending[^1]}, and {DatabaseSettings.MigrateAtStartupKey} is false. Apply them first with " +
+                    "'dotnet Workbench.Web.dll migrate' (or 'dotnet run --project src/Workbench.Web -- migrate').");
+            }
+            return 0;
+        }, cancellationToken);
+
+    private static async Task<T> WithDatabaseAsync<T>(
+        IServiceProvider services, Func<WorkbenchDbContext, DatabaseSettings, Task<T>> work, CancellationToken cancellationToken)
     {
         var settings = services.GetRequiredService<DatabaseSettings>();
         var factory = services.GetRequiredService<IDbContextFactory<WorkbenchDbContext>>();
@@ -125,13 +196,7 @@ public static class DataExtensions
                 EnsureSqliteDirectory(settings.ConnectionString);
             }
             await using var db = await factory.CreateDbContextAsync(cancellationToken);
-            await db.Database.MigrateAsync(cancellationToken);
-            await AuditChain.SealUnchainedAsync(db, cancellationToken);
-            if (settings.Provider == DatabaseProvider.Sqlite)
-            {
-                // WAL lets readers (the queue pages) run beside the writer (intake); it persists in the file.
-                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
-            }
+            return await work(db, settings);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not WorkbenchConfigurationException)
         {

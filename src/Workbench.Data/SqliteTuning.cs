@@ -41,9 +41,15 @@ internal sealed class SqliteWriteGate : SaveChangesInterceptor
 
     internal void Exit() => _gate.Release();
 
+    // Which contexts hold the gate. EF ends a save through one or more of SavedChanges, SaveChangesFailed,
+    // SaveChangesCanceled and ThrowingConcurrencyException (a concurrency conflict does not report "failed"):
+    // the gate is released by the first of them for a context that holds it, and only once.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<DbContext, byte> _holders = new(ReferenceEqualityComparer.Instance);
+
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
         _gate.Wait();
+        Hold(eventData.Context);
         return result;
     }
 
@@ -51,34 +57,65 @@ internal sealed class SqliteWriteGate : SaveChangesInterceptor
         DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken);
+        Hold(eventData.Context);
         return result;
     }
 
     public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
-        _gate.Release();
+        Release(eventData.Context);
         return result;
     }
 
     public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        _gate.Release();
+        Release(eventData.Context);
         return ValueTask.FromResult(result);
     }
 
-    public override void SaveChangesFailed(DbContextErrorEventData eventData) => _gate.Release();
+    public override InterceptionResult ThrowingConcurrencyException(ConcurrencyExceptionEventData eventData, InterceptionResult result)
+    {
+        Release(eventData.Context);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult> ThrowingConcurrencyExceptionAsync(
+        ConcurrencyExceptionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
+    {
+        Release(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    public override void SaveChangesFailed(DbContextErrorEventData eventData) => Release(eventData.Context);
 
     public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
     {
-        _gate.Release();
+        Release(eventData.Context);
         return Task.CompletedTask;
     }
 
-    public override void SaveChangesCanceled(DbContextEventData eventData) => _gate.Release();
+    public override void SaveChangesCanceled(DbContextEventData eventData) => Release(eventData.Context);
 
     public override Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default)
     {
-        _gate.Release();
+        Release(eventData.Context);
         return Task.CompletedTask;
+    }
+
+    private void Hold(DbContext? context)
+    {
+        if (context is null || !_holders.TryAdd(context, 0))
+        {
+            _gate.Release();
+            throw new InvalidOperationException("A DbContext entered the SQLite write gate twice.");
+        }
+    }
+
+    private void Release(DbContext? context)
+    {
+        if (context is not null && _holders.TryRemove(context, out _))
+        {
+            _gate.Release();
+        }
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Workbench.Core.Cases;
 using Workbench.Data.Entities;
@@ -8,7 +9,7 @@ namespace Workbench.Data;
 /// The one model of the product. Each provider has a thin subclass below so that each keeps its own
 /// migrations in this assembly (EF tells them apart by context type); code depends only on this class.
 /// </summary>
-public class WorkbenchDbContext : DbContext
+public class WorkbenchDbContext : DbContext, IDataProtectionKeyContext
 {
     public WorkbenchDbContext(DbContextOptions<WorkbenchDbContext> options)
         : base(options)
@@ -31,6 +32,8 @@ public class WorkbenchDbContext : DbContext
     public DbSet<PolicyVersionRecord> PolicyVersions => Set<PolicyVersionRecord>();
     public DbSet<IdempotencyRecord> IdempotencyKeys => Set<IdempotencyRecord>();
     public DbSet<DownstreamOutcomeRecord> DownstreamOutcomes => Set<DownstreamOutcomeRecord>();
+    /// <summary>The ASP.NET Core Data Protection key ring, shared by every instance (sign-in cookies, antiforgery, circuits).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(WorkbenchDbContext).Assembly);

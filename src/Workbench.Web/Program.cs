@@ -8,17 +8,25 @@ using Workbench.Web.Hosting;
 using Workbench.Web.Live;
 using Workbench.Web.Sla;
 using Workbench.Web.Insights;
+using Workbench.Web.Observability;
 
+// `Workbench.Web migrate` applies the database migrations and exits (the production deployment step).
+var migrate = args.Length > 0 && args[0] == "migrate";
 try
 {
-    var builder = WebApplication.CreateBuilder(args);
+    var builder = WebApplication.CreateBuilder(migrate ? args[1..] : args);
     builder.AddWorkbenchConfiguration();
+    if (migrate)
+    {
+        return await builder.RunMigrateCommandAsync();
+    }
     builder.AddWorkbenchData();
     builder.AddWorkbenchAuth();
     builder.AddWorkbenchApi();
     builder.AddWorkbenchSla();
     builder.AddWorkbenchHealth();
     builder.AddWorkbenchAudit();
+    builder.AddWorkbenchObservability();
     builder.AddWorkbenchUi();
     builder.AddWorkbenchLive();
     builder.AddWorkbenchLearning();
@@ -41,7 +49,7 @@ try
 catch (WorkbenchConfigurationException ex)
 {
     // One clear line naming the setting, instead of a stack trace from deep inside a driver.
-    Console.Error.WriteLine($"Workbench cannot start: {ex.Message}");
+    Console.Error.WriteLine(migrate ? $"Workbench migrate failed: {ex.Message}" : $"Workbench cannot start: {ex.Message}");
     return 1;
 }
 

@@ -19,7 +19,9 @@ public sealed class AppShellTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
         var ready = await client.GetAsync("/health/ready");
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-        Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());
+        var body = await ready.Content.ReadAsStringAsync();
+        Assert.Contains("\"status\":\"healthy\"", body);
+        Assert.Contains("\"database\":{\"status\":\"healthy\"", body);
     }
 
     [Fact]

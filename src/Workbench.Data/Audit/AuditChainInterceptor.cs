@@ -55,6 +55,21 @@ internal sealed class AuditChainInterceptor(DatabaseProvider provider) : SaveCha
     public override void SaveChangesCanceled(DbContextEventData eventData) =>
         FailedAsync(eventData.Context).GetAwaiter().GetResult();
 
+    // A concurrency conflict ends the save through this hook only (EF does not report it as "failed"): without it
+    // the chain's turn would stay taken and every later audited write would wait for ever.
+    public override InterceptionResult ThrowingConcurrencyException(ConcurrencyExceptionEventData eventData, InterceptionResult result)
+    {
+        FailedAsync(eventData.Context).GetAwaiter().GetResult();
+        return result;
+    }
+
+    public override async ValueTask<InterceptionResult> ThrowingConcurrencyExceptionAsync(
+        ConcurrencyExceptionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
+    {
+        await FailedAsync(eventData.Context);
+        return result;
+    }
+
     public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(
         DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {

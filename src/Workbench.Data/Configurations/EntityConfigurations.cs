@@ -207,3 +207,13 @@ internal sealed class DownstreamOutcomeRecordConfiguration : IEntityTypeConfigur
         b.HasOne<CaseRecord>().WithMany().HasForeignKey(o => o.CaseId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+internal sealed class DataProtectionKeyConfiguration : IEntityTypeConfiguration<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey>
+{
+    public void Configure(EntityTypeBuilder<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey> b)
+    {
+        b.ToTable("data_protection_keys");
+        b.HasKey(k => k.Id);
+        b.Property(k => k.FriendlyName).HasMaxLength(256);
+    }
+}

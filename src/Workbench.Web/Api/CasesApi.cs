@@ -25,8 +25,10 @@ public static class CasesApi
 
     public static IEndpointRouteBuilder MapCasesApi(this IEndpointRouteBuilder app)
     {
-        var cases = app.MapGroup("/api/v1/cases").WithTags("Cases").RequireRateLimiting(RateLimitPolicy);
+        var cases = app.MapGroup("/api/v1/cases").WithTags("Cases").RequireRateLimiting(RateLimitPolicy)
+            .AddEndpointFilter<Observability.CaseScopeFilter>();
         cases.MapPost("/", SubmitAsync).WithName("SubmitCase").RequireAuthorization(ApiSchemes.SubmitPolicy)
+            .AddEndpointFilter<Observability.IntakeMetricsFilter>()
             .Accepts<CaseSubmission>("application/json")
             .WithSummary("Submit a case for the escalation policy and, where it says so, human review")
             .WithDescription("Answers at once with the policy's receipt. Send an Idempotency-Key (1–255 characters) to make retries safe: " +

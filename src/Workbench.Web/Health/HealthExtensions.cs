@@ -7,7 +7,8 @@ namespace Workbench.Web.Health;
 
 public static class HealthExtensions
 {
-    private const string ReadyTag = "ready";
+    /// <summary>Checks with this tag decide readiness: the database, Redis when configured, and whatever is added later.</summary>
+    public const string ReadyTag = "ready";
 
     public static IHostApplicationBuilder AddWorkbenchHealth(this IHostApplicationBuilder builder)
     {
@@ -15,12 +16,42 @@ public static class HealthExtensions
         return builder;
     }
 
+    /// <summary>
+    /// The extension point of readiness: a feature adds its own check (the outbox backlog, for one) with
+    /// <c>builder.Services.AddWorkbenchReadinessCheck&lt;OutboxBacklogCheck&gt;("outbox")</c>.
+    /// </summary>
+    public static IHealthChecksBuilder AddWorkbenchReadinessCheck<T>(this IServiceCollection services, string name)
+        where T : class, IHealthCheck =>
+        services.AddHealthChecks().AddCheck<T>(name, tags: [ReadyTag]);
+
     public static IEndpointRouteBuilder MapWorkbenchHealth(this IEndpointRouteBuilder app)
     {
-        // Liveness runs no checks: the process answers. Readiness needs the database.
+        // Liveness runs no checks: the process answers. Readiness runs every check tagged ready and lists them.
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = c => c.Tags.Contains(ReadyTag),
+            ResponseWriter = WriteReportAsync,
+        }).AllowAnonymous();
         return app;
+    }
+
+    // {"status":"unhealthy","checks":{"database":{"status":"unhealthy","description":"…"},"redis":{…}}}: a load
+    // balancer reads the status code; a person reads which dependency is down. No exception text: it may hold hosts.
+    private static Task WriteReportAsync(HttpContext http, HealthReport report)
+    {
+        http.Response.ContentType = "application/json";
+        var body = new
+        {
+            status = report.Status.ToString().ToLowerInvariant(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new
+            {
+                status = e.Value.Status.ToString().ToLowerInvariant(),
+                description = e.Value.Description,
+                durationMs = Math.Round(e.Value.Duration.TotalMilliseconds, 1),
+            }),
+        };
+        return http.Response.WriteAsync(System.Text.Json.JsonSerializer.Serialize(body));
     }
 }
 

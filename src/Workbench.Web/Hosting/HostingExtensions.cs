@@ -3,6 +3,7 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.EntityFrameworkCore;
 using Workbench.Data;
 using Workbench.Web.Intake;
+using Workbench.Web.Observability;
 
 namespace Workbench.Web.Hosting;
 
@@ -54,10 +55,20 @@ public static class HostingExtensions
         return null;
     }
 
-    /// <summary>Creates or migrates the database, then fills a Development database with users and demo data.</summary>
+    /// <summary>
+    /// Migrates the database (or, when <c>Database:MigrateAtStartup</c> is false, refuses one with pending
+    /// migrations), then fills a Development database with users and demo data.
+    /// </summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app)
     {
-        await app.Services.MigrateWorkbenchDatabaseAsync(app.Lifetime.ApplicationStopping);
+        if (DataExtensions.MigrateAtStartup(app.Configuration, app.Environment.IsDevelopment()))
+        {
+            await app.Services.MigrateWorkbenchDatabaseAsync(app.Lifetime.ApplicationStopping);
+        }
+        else
+        {
+            await app.Services.EnsureWorkbenchDatabaseIsCurrentAsync(app.Lifetime.ApplicationStopping);
+        }
         await app.Services.GetRequiredService<ActivePolicy>().LoadAsync(
             app.Services.GetRequiredService<IDbContextFactory<WorkbenchDbContext>>(), app.Configuration,
             app.Services.GetRequiredService<TimeProvider>(), app.Lifetime.ApplicationStopping);
@@ -65,6 +76,22 @@ public static class HostingExtensions
         {
             await DevelopmentSeed.RunAsync(app.Services, app.Configuration, app.Lifetime.ApplicationStopping);
         }
+    }
+
+    /// <summary>
+    /// <c>Workbench.Web migrate</c>: applies the configured provider's migrations and exits, the deployment step that
+    /// production runs once before starting (or updating) the instances.
+    /// </summary>
+    public static async Task<int> RunMigrateCommandAsync(this WebApplicationBuilder builder)
+    {
+        builder.AddWorkbenchData();
+        await using var app = builder.Build();
+        var settings = app.Services.GetRequiredService<DatabaseSettings>();
+        var applied = await app.Services.MigrateWorkbenchDatabaseAsync();
+        Console.WriteLine(applied.Count == 0
+            ? $"Workbench migrate: the {settings.Provider} database is up to date."
+            : $"Workbench migrate: applied {applied.Count} migration(s) to the {settings.Provider} database: {string.Join(", ", applied)}.");
+        return 0;
     }
 
     public static WebApplication UseWorkbenchPipeline(this WebApplication app)
@@ -78,6 +105,7 @@ public static class HostingExtensions
             ui => ui.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseWorkbenchLogScopes();
         app.UseRateLimiter();
         app.UseAntiforgery();
         return app;

@@ -12,7 +12,7 @@ namespace Workbench.Web.Intake;
 /// the file named by <c>Policy:Path</c>, which is then recorded as the first published version.
 /// Swapped atomically when a new version is published.
 /// </summary>
-public sealed class ActivePolicy : IPolicyRuntime, IQueueCatalog
+public sealed class ActivePolicy(Observability.WorkbenchMetrics? metrics = null) : IPolicyRuntime, IQueueCatalog
 {
     private volatile CompiledPolicy? _policy;
 
@@ -24,7 +24,19 @@ public sealed class ActivePolicy : IPolicyRuntime, IQueueCatalog
 
     public bool IsKnownWorkflow(string workflow) => Policy.Workflows.ContainsKey(workflow);
 
-    public PolicyDecision Evaluate(CaseSubmission submission, Guid caseId, DateTimeOffset now) => Policy.Evaluate(submission, caseId, now);
+    public PolicyDecision Evaluate(CaseSubmission submission, Guid caseId, DateTimeOffset now)
+    {
+        if (metrics is null)
+        {
+            return Policy.Evaluate(submission, caseId, now);
+        }
+        using var span = Observability.WorkbenchMetrics.ActivitySource.StartActivity("policy.evaluate");
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var decision = Policy.Evaluate(submission, caseId, now);
+        metrics.PolicyEvaluated(submission.Workflow, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        span?.SetTag("workbench.policy.version", decision.PolicyVersion);
+        return decision;
+    }
 
     /// <summary>The id of the published version in force (0 before one is loaded or when activated without one).</summary>
     public int VersionId => _versionId;

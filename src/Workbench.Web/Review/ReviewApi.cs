@@ -18,7 +18,7 @@ public static class ReviewApi
     public static IEndpointRouteBuilder MapReviewApi(this IEndpointRouteBuilder app)
     {
         var review = app.MapGroup("/api/v1/review").WithTags("Review").RequireAuthorization(WorkbenchPolicies.Review)
-            .AddEndpointFilter(RequireJsonBody);
+            .AddEndpointFilter(RequireJsonBody).AddEndpointFilter<Observability.CaseScopeFilter>();
         review.MapPost("/next", NextAsync).WithName("ReviewNext").WithSummary("Claim the most urgent unclaimed case you may work");
         review.MapPost("/cases/{id:guid}/claim", ClaimAsync).WithName("ReviewClaim").WithSummary("Claim a case (a lease; renewing your own)");
         review.MapPost("/cases/{id:guid}/release", ReleaseAsync).WithName("ReviewRelease").WithSummary("Give a claimed case back to its queue");

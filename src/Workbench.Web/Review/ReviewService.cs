@@ -30,7 +30,9 @@ public sealed class ReviewService(
     DecisionNotifier notifier,
     TimeProvider time,
     IOptionsMonitor<ReviewOptions> options,
-    Live.CaseEvents events)
+    Live.CaseEvents events,
+    Observability.WorkbenchMetrics metrics,
+    ILogger<ReviewService> logger)
 {
     private const string Prefix = "urn:workbench:problem:";
     public const string AlreadyClaimed = Prefix + "already-claimed";
@@ -462,6 +464,7 @@ public sealed class ReviewService(
         ReviewerIdentity reviewer, Guid id, int? expectedRevision, string? eventKind, CancellationToken ct,
         Func<WorkbenchDbContext, CaseRecord, DateTimeOffset, ReviewResult?> change)
     {
+        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["CaseId"] = id, ["Reviewer"] = reviewer.UserName });
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var c = await db.Cases.FirstOrDefaultAsync(x => x.Id == id, ct);
         if (c is null || !reviewer.MayWork(c.Queue))
@@ -489,7 +492,12 @@ public sealed class ReviewService(
         {
             eventKind = c.Status == CaseStatus.Decided ? "decided" : "approval_recorded";
         }
-        return await CommitAsync(db, c, now, ct, eventKind, reviewer.UserName, previousQueue);
+        var result = await CommitAsync(db, c, now, ct, eventKind, reviewer.UserName, previousQueue);
+        if (eventKind == "decided" && result is ReviewResult.Ok && c.Decision is { } decision)
+        {
+            metrics.CaseDecided(c.Workflow, JsonNamingPolicy.SnakeCaseLower.ConvertName(decision.ToString()), now - c.CreatedAt);
+        }
+        return result;
     }
 
     private async Task<ReviewResult> CommitAsync(

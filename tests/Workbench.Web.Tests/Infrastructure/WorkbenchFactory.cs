@@ -34,6 +34,8 @@ public class WorkbenchFactory : WebApplicationFactory<Program>
         builder.UseSetting("Database:Provider", "Sqlite");
         builder.UseSetting("ConnectionStrings:Workbench", $"Data Source={DatabasePath}");
         builder.UseSetting("Workbench:DemoData:Enabled", DemoData ? "true" : "false");
+        // Each factory has a fresh database: migrate it whatever the environment (a test can say otherwise).
+        builder.UseSetting("Database:MigrateAtStartup", "true");
         foreach (var (k, v) in Settings)
         {
             builder.UseSetting(k, v);

@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+
+namespace Workbench.Simulator;
+
+/// <summary>
+/// One simulated reviewer working through the review API (<c>/api/v1/review/*</c>): next case, a lognormal handle
+/// time, then approve / approve with edits / reject / request info / route. The review API authenticates people
+/// with the sign-in cookie; the simulator gets one from the development sign-in (<c>GET /account/dev-login?user=</c>),
+/// which exists only when the app runs in Development — against a production app simulated reviewers cannot sign in.
+/// </summary>
+public sealed class ReviewerSimulator(string userName, SimulatorOptions options, Func<HttpMessageHandler> handlerFactory, SimulationStats stats, int seed)
+{
+    private static readonly string[] Queues = ["support", "support-exceptions", "finance", "policy-legal", "security", "brand"];
+    private static readonly string[] RejectReasons = ["AMBIGUOUS_USER_INTENT", "MISSING_AUTH_SOURCE", "MULTI_POLICY_CONFLICT", "HIGH_VALUE_TRANSACTION"];
+
+    private readonly Random _random = new(seed);
+    private string? _cookie;
+
+    public string UserName => userName;
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        using var http = new HttpClient(handlerFactory(), disposeHandler: true) { BaseAddress = options.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                try
+                {
+                    _cookie ??= await SignInAsync(http, ct);
+                    if (_cookie is null)
+                    {
+                        return;
+                    }
+                    await WorkOneAsync(http, ct);
+                }
+                catch (HttpRequestException e)
+                {
+                    stats.Error($"review network: {e.HttpRequestError}");
+                    await Task.Delay(TimeSpan.FromSeconds(1), ct);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task<string?> SignInAsync(HttpClient http, CancellationToken ct)
+    {
+        using var response = await http.GetAsync($"account/dev-login?user={Uri.EscapeDataString(userName)}&returnUrl=%2F", ct);
+        var cookies = response.Headers.TryGetValues("Set-Cookie", out var values)
+            ? values.Select(v => v.Split(';', 2)[0]).Where(c => c.StartsWith("workbench.auth", StringComparison.Ordinal)).ToList()
+            : [];
+        if (response.StatusCode != HttpStatusCode.Redirect || cookies.Count == 0)
+        {
+            stats.Error(response.StatusCode == HttpStatusCode.NotFound
+                ? "reviewer sign-in: no development sign-in (the app is not in Development)"
+                : $"reviewer sign-in as {userName}: {(int)response.StatusCode} {response.Headers.Location}");
+            return null;
+        }
+        return string.Join("; ", cookies);
+    }
+
+    private async Task WorkOneAsync(HttpClient http, CancellationToken ct)
+    {
+        using var next = await PostAsync(http, "api/v1/review/next", "{}", ct);
+        if (next.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            _cookie = null;
+            return;
+        }
+        if (next.StatusCode == HttpStatusCode.NoContent)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(400 + _random.Next(600)), ct);
+            return;
+        }
+        if (next.StatusCode != HttpStatusCode.OK)
+        {
+            stats.Error($"review next {(int)next.StatusCode}");
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            return;
+        }
+        using var claimed = JsonDocument.Parse(await next.Content.ReadAsStringAsync(ct));
+        var id = claimed.RootElement.GetProperty("id").GetGuid();
+        var queue = claimed.RootElement.TryGetProperty("queue", out var q) ? q.GetString() : null;
+
+        var handle = HandleTime();
+        var started = Stopwatch.StartNew();
+        await Task.Delay(handle, ct);
+        stats.HandleTime.Add(started.Elapsed.TotalMilliseconds);
+
+        var (action, body) = ChooseAction(queue);
+        using var acted = await PostAsync(http, $"api/v1/review/cases/{id}/actions", body, CancellationToken.None);
+        if (acted.StatusCode == HttpStatusCode.OK)
+        {
+            using var view = JsonDocument.Parse(await acted.Content.ReadAsStringAsync(CancellationToken.None));
+            if (view.RootElement.TryGetProperty("decision", out var d) && d.ValueKind == JsonValueKind.Object)
+            {
+                Interlocked.Increment(ref stats.ReviewDecided);
+                SimulationStats.Increment(stats.ByDecision, d.GetProperty("decision").GetString() ?? "?");
+            }
+            else
+            {
+                _ = action switch
+                {
+                    "request_info" => Interlocked.Increment(ref stats.ReviewInfoRequests),
+                    "route" => Interlocked.Increment(ref stats.ReviewRoutes),
+                    _ => Interlocked.Increment(ref stats.ReviewApprovals),
+                };
+            }
+            return;
+        }
+        if (acted.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.Forbidden or HttpStatusCode.NotFound)
+        {
+            // Someone else acted (a withdrawal, a lease that ran out): give the case back if it is still ours.
+            Interlocked.Increment(ref stats.ReviewConflicts);
+            using var _ = await PostAsync(http, $"api/v1/review/cases/{id}/release", "{}", ct);
+            return;
+        }
+        stats.Error($"review {action} {(int)acted.StatusCode}");
+        using var released = await PostAsync(http, $"api/v1/review/cases/{id}/release", "{}", ct);
+    }
+
+    /// <summary>Lognormal around the median: most cases quick, a long tail of hard ones.</summary>
+    private TimeSpan HandleTime()
+    {
+        var u1 = 1.0 - _random.NextDouble();
+        var u2 = _random.NextDouble();
+        var normal = Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+        return TimeSpan.FromMilliseconds(options.HandleMedian.TotalMilliseconds * Math.Exp(options.HandleSigma * normal));
+    }
+
+    private (string Action, string Body) ChooseAction(string? queue)
+    {
+        var r = _random.NextDouble();
+        object body = r switch
+        {
+            < 0.62 => new { action = "approve", note = "Checked against the cited sources." },
+            < 0.74 => new
+            {
+                action = "approve_with_edits",
+                editedResponse = "Thanks for your patience. We have reviewed your request and applied the policy that is in force today; details follow in a separate message.",
+                note = "Softened the wording and removed a promise we cannot keep.",
+            },
+            < 0.86 => new { action = "reject", rejectReasonCode = RejectReasons[_random.Next(RejectReasons.Length)], note = "Not supported by an authoritative source." },
+            < 0.95 => new { action = "request_info", question = "Please confirm the order number and whether the customer's identity was verified." },
+            _ => new { action = "route", targetQueue = Queues.Where(x => x != queue).ElementAt(_random.Next(Queues.Length - 1)), note = "Needs a specialist." },
+        };
+        var json = JsonSerializer.Serialize(body);
+        using var doc = JsonDocument.Parse(json);
+        return (doc.RootElement.GetProperty("action").GetString()!, json);
+    }
+
+    private Task<HttpResponseMessage> PostAsync(HttpClient http, string path, string json, CancellationToken ct)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        request.Headers.Add("Cookie", _cookie);
+        return http.SendAsync(request, ct);
+    }
+}

@@ -1,0 +1,179 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Workbench.Client;
+using Workbench.Core.Cases;
+using Workbench.Core.Serialization;
+using Workbench.Data;
+using Workbench.Web.Tests.Infrastructure;
+
+namespace Workbench.Web.Tests.Operations;
+
+/// <summary>
+/// Issue #11 "no acked case lost", bounded: the app in its own process on SQLite takes submissions at up to
+/// 300/s and is killed with SIGKILL three times mid-load (once each round has 40 acks); every case that was answered
+/// 201 must exist afterwards with its policy evaluation and its audit event, and no externalId may exist twice.
+/// </summary>
+public sealed class ReliabilityTests : IDisposable
+{
+    private readonly string _work = Directory.CreateTempSubdirectory("wb-kill-").FullName;
+    private readonly int _port = Processes.FreePort();
+
+    private string DatabasePath => Path.Combine(_work, "wb.db");
+
+    private Process StartApp()
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = _work,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Workbench.Web.dll"));
+        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Development"; // the demo API client
+        psi.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{_port}";
+        psi.Environment["ConnectionStrings__Workbench"] = $"Data Source={DatabasePath}";
+        psi.Environment["Workbench__DemoData__Enabled"] = "false";
+        psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(psi)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private async Task WaitReadyAsync(HttpClient http, Process app)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            Assert.False(app.HasExited, "The app stopped during start-up.");
+            try
+            {
+                if ((await http.GetAsync("health/ready")).StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(200);
+        }
+        Assert.Fail("The app did not become ready within 60 s.");
+    }
+
+    [Fact]
+    public async Task No_acked_case_is_lost_when_the_app_is_killed_three_times()
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(5) })
+        {
+            BaseAddress = new Uri($"http://127.0.0.1:{_port}/"),
+            Timeout = TimeSpan.FromSeconds(15),
+        };
+        var client = new WorkbenchClient(http, new WorkbenchClientOptions { ApiKey = Samples.DemoKey });
+        var template = System.Text.Json.JsonSerializer.Deserialize<CaseSubmission>(Samples.Json(Samples.Queues).ToJsonString(), WorkbenchJson.Options)!;
+        var acked = new ConcurrentDictionary<Guid, string>();
+        var refused = 0;
+
+        for (var round = 0; round < 3; round++)
+        {
+            using var app = StartApp();
+            try
+            {
+                await WaitReadyAsync(http, app);
+                // 300/s; the kill lands once this round has 40 acks (or after 8 s on a slow machine), while
+                // submissions are in flight, and 60 more follow it into the dead port.
+                var before = acked.Count;
+                var load = new List<Task>();
+                var clock = Stopwatch.StartNew();
+                var sentAfterKill = 0;
+                for (var n = 0; n < 3000 && sentAfterKill < 60; n++)
+                {
+                    var due = TimeSpan.FromSeconds(n / 300.0);
+                    if (due > clock.Elapsed)
+                    {
+                        await Task.Delay(due - clock.Elapsed);
+                    }
+                    if (app.HasExited)
+                    {
+                        sentAfterKill++;
+                    }
+                    else if (acked.Count - before >= 40 || clock.Elapsed > TimeSpan.FromSeconds(8))
+                    {
+                        app.Kill(); // SIGKILL
+                    }
+                    var externalId = $"kill-{round}-{n}";
+                    load.Add(Task.Run(async () =>
+                    {
+                        try
+                        {
+                            var receipt = (await client.SubmitAsync(template with { ExternalId = externalId })).Receipt;
+                            acked[receipt.Id] = externalId;
+                        }
+                        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or WorkbenchApiException)
+                        {
+                            Interlocked.Increment(ref refused);
+                        }
+                    }));
+                }
+                if (!app.HasExited)
+                {
+                    app.Kill();
+                }
+                await Task.WhenAll(load);
+                await app.WaitForExitAsync();
+            }
+            finally
+            {
+                if (!app.HasExited)
+                {
+                    app.Kill();
+                }
+            }
+        }
+
+        Assert.NotEmpty(acked);
+        Assert.True(refused > 0, "Every submission was acked: the kills did not land during the load.");
+        using (var last = StartApp())
+        {
+            try
+            {
+                await WaitReadyAsync(http, last); // the database opens and migrates cleanly after the kills
+            }
+            finally
+            {
+                last.Kill();
+                await last.WaitForExitAsync();
+            }
+        }
+
+        var options = new DbContextOptionsBuilder<SqliteWorkbenchDbContext>().UseSqlite($"Data Source={DatabasePath}").Options;
+        await using var db = new SqliteWorkbenchDbContext(options);
+        var ids = acked.Keys.ToList();
+        var cases = await db.Cases.Where(c => ids.Contains(c.Id)).Select(c => c.Id).ToListAsync();
+        var evaluations = await db.PolicyEvaluations.Where(e => ids.Contains(e.CaseId)).Select(e => e.CaseId).Distinct().ToListAsync();
+        var audited = await db.AuditEvents.Where(a => a.Type == "case.submitted" && a.CaseId != null && ids.Contains(a.CaseId.Value))
+            .Select(a => a.CaseId!.Value).Distinct().ToListAsync();
+        Assert.Empty(ids.Except(cases));
+        Assert.Empty(ids.Except(evaluations));
+        Assert.Empty(ids.Except(audited));
+        var twice = await db.Cases.GroupBy(c => c.ExternalId).Where(g => g.Count() > 1).Select(g => g.Key).ToListAsync();
+        Assert.Empty(twice);
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_work, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
