@@ -20,6 +20,7 @@ try
     var app = builder.Build();
     await app.PrepareDatabaseAsync();
 
+    app.UseWorkbenchSecurityHeaders(app.Configuration);
     app.UseWorkbenchApiErrors();
     app.UseWorkbenchPipeline();
     app.MapWorkbenchHealth();

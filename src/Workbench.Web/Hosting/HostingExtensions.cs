@@ -73,6 +73,8 @@ public static class HostingExtensions
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
             app.UseHsts();
+            // Behind a TLS-terminating proxy set ASPNETCORE_FORWARDEDHEADERS_ENABLED=true so the scheme is seen.
+            app.UseHttpsRedirection();
         }
         app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"),
             ui => ui.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
