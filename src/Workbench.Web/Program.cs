@@ -21,7 +21,6 @@ try
     await app.PrepareDatabaseAsync();
 
     app.UseWorkbenchSecurityHeaders(app.Configuration);
-    app.UseWorkbenchApiErrors();
     app.UseWorkbenchPipeline();
     app.MapWorkbenchHealth();
     app.MapAccountEndpoints();

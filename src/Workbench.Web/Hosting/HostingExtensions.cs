@@ -17,6 +17,8 @@ public static class HostingExtensions
     /// </summary>
     public static IHostApplicationBuilder AddWorkbenchConfiguration(this IHostApplicationBuilder builder)
     {
+        // Kestrel's limits (body size, header size and time, keep-alive) from Kestrel:Limits (appsettings.json).
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
         if (!builder.Environment.IsDevelopment())
         {
             return builder;
@@ -76,6 +78,8 @@ public static class HostingExtensions
             // Behind a TLS-terminating proxy set ASPNETCORE_FORWARDEDHEADERS_ENABLED=true so the scheme is seen.
             app.UseHttpsRedirection();
         }
+        // Inside the page's handler, so that /api failures become problem details before it could answer with HTML.
+        Api.ApiExtensions.UseWorkbenchApiErrors(app);
         app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"),
             ui => ui.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseAuthentication();
