@@ -1,14 +1,14 @@
 using System.Security.Claims;
-using Claim = System.Security.Claims.Claim;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Web;
-using Microsoft.EntityFrameworkCore;
 using Workbench.Core.Cases;
 using Workbench.Data;
+using Claim = System.Security.Claims.Claim;
 
 namespace Workbench.Web.Auth;
 

@@ -1,6 +1,6 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
-using Microsoft.EntityFrameworkCore;
 using Workbench.Data;
 using Workbench.Web.Intake;
 

@@ -55,6 +55,12 @@ public sealed class McpServerTests(WorkbenchFactory app) : IClassFixture<Workben
         var schema = request.JsonSchema;
         Assert.True(schema.GetProperty("properties").TryGetProperty("submission", out _));
         Assert.Contains("submission", schema.GetProperty("required").EnumerateArray().Select(e => e.GetString()));
+        // The submission's own schema, from the contract the REST endpoint reads: the agent sees every field.
+        var fields = schema.GetProperty("properties").GetProperty("submission").GetProperty("properties");
+        foreach (var field in new[] { "externalId", "workflow", "requester", "request", "proposal", "evidence", "toolTrace" })
+        {
+            Assert.True(fields.TryGetProperty(field, out _), field);
+        }
     }
 
     [Fact]
@@ -200,8 +206,12 @@ public sealed class McpServerTests(WorkbenchFactory app) : IClassFixture<Workben
             {
                 db.ApiClients.Add(new Workbench.Data.Entities.ApiClientRecord
                 {
-                    Id = "mcp-reader", DisplayName = "reader", KeyPrefix = readerKey[..12],
-                    KeyHash = Workbench.Web.Hosting.DevelopmentSeed.HashKey(readerKey), Scopes = "cases:read", CreatedAt = DateTimeOffset.UtcNow,
+                    Id = "mcp-reader",
+                    DisplayName = "reader",
+                    KeyPrefix = readerKey[..12],
+                    KeyHash = Workbench.Web.Hosting.DevelopmentSeed.HashKey(readerKey),
+                    Scopes = "cases:read",
+                    CreatedAt = DateTimeOffset.UtcNow,
                 });
                 await db.SaveChangesAsync(ct);
             }

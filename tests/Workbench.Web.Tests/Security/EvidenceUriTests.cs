@@ -1,8 +1,7 @@
 using System.Net;
-using Bunit;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using Bunit;
 using Workbench.Core.Cases;
 using Workbench.Core.Serialization;
 using Workbench.Data.Entities;

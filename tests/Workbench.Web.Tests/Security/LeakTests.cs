@@ -106,8 +106,12 @@ public sealed class ErrorLeakTests : IAsyncLifetime
         {
             db.ApiClients.Add(new Workbench.Data.Entities.ApiClientRecord
             {
-                Id = "leak-test", DisplayName = "leak", KeyPrefix = ApiKey[..12], KeyHash = Workbench.Web.Hosting.DevelopmentSeed.HashKey(ApiKey),
-                Scopes = "cases:submit cases:read", CreatedAt = DateTimeOffset.UtcNow,
+                Id = "leak-test",
+                DisplayName = "leak",
+                KeyPrefix = ApiKey[..12],
+                KeyHash = Workbench.Web.Hosting.DevelopmentSeed.HashKey(ApiKey),
+                Scopes = "cases:submit cases:read",
+                CreatedAt = DateTimeOffset.UtcNow,
             });
             await db.SaveChangesAsync();
             db.Users.Add(new Workbench.Data.Entities.UserRecord { UserName = "rita", DisplayName = "Rita", Role = Workbench.Core.Cases.UserRole.Reviewer });

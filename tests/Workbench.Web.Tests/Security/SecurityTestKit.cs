@@ -21,7 +21,12 @@ public static class SecurityTestKit
             {
                 db.ApiClients.Add(new ApiClientRecord
                 {
-                    Id = id, DisplayName = id, KeyPrefix = key[..12], KeyHash = DevelopmentSeed.HashKey(key), Scopes = scope, CreatedAt = DateTimeOffset.UtcNow,
+                    Id = id,
+                    DisplayName = id,
+                    KeyPrefix = key[..12],
+                    KeyHash = DevelopmentSeed.HashKey(key),
+                    Scopes = scope,
+                    CreatedAt = DateTimeOffset.UtcNow,
                 });
             }
         }
