@@ -9,6 +9,7 @@ using Workbench.Web.Live;
 using Workbench.Web.Sla;
 using Workbench.Web.Insights;
 using Workbench.Web.Observability;
+using Workbench.Web.Mcp;
 
 // `Workbench.Web migrate` applies the database migrations and exits (the production deployment step).
 var migrate = args.Length > 0 && args[0] == "migrate";
@@ -24,6 +25,7 @@ try
     builder.AddWorkbenchAuth();
     builder.AddWorkbenchApi();
     builder.AddWorkbenchSla();
+    builder.AddWorkbenchMcp();
     builder.AddWorkbenchHealth();
     builder.AddWorkbenchAudit();
     builder.AddWorkbenchObservability();
@@ -34,7 +36,7 @@ try
     var app = builder.Build();
     await app.PrepareDatabaseAsync();
 
-    app.UseWorkbenchApiErrors();
+    app.UseWorkbenchSecurityHeaders(app.Configuration);
     app.UseWorkbenchPipeline();
     app.MapWorkbenchHealth();
     app.MapAccountEndpoints();
@@ -42,6 +44,7 @@ try
     app.MapAuditApi();
     app.MapWorkbenchLive();
     app.MapWorkbenchLearning();
+    app.MapWorkbenchMcp();
     app.MapWorkbenchUi();
     await app.RunAsync();
     return 0;

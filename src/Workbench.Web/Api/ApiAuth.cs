@@ -36,6 +36,8 @@ public static class ApiSchemes
     public const string Entra = "entra";
     public const string SubmitPolicy = "api:" + ApiClaims.SubmitScope;
     public const string ReadPolicy = "api:" + ApiClaims.ReadScope;
+    /// <summary>Any API client with at least one scope (the MCP endpoint; each tool then checks its own scope).</summary>
+    public const string AnyScopePolicy = "api:any";
 }
 
 public static class ApiAuthExtensions
@@ -70,7 +72,9 @@ public static class ApiAuthExtensions
 
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(ApiSchemes.SubmitPolicy, p => p.AddAuthenticationSchemes(ApiSchemes.Api).RequireClaim(ApiClaims.Scope, ApiClaims.SubmitScope))
-            .AddPolicy(ApiSchemes.ReadPolicy, p => p.AddAuthenticationSchemes(ApiSchemes.Api).RequireClaim(ApiClaims.Scope, ApiClaims.ReadScope));
+            .AddPolicy(ApiSchemes.ReadPolicy, p => p.AddAuthenticationSchemes(ApiSchemes.Api).RequireClaim(ApiClaims.Scope, ApiClaims.ReadScope))
+            .AddPolicy(ApiSchemes.AnyScopePolicy, p => p.AddAuthenticationSchemes(ApiSchemes.Api)
+                .RequireClaim(ApiClaims.Scope, ApiClaims.SubmitScope, ApiClaims.ReadScope));
         builder.Services.AddSingleton<ApiKeyStore>();
         return builder;
     }

@@ -58,25 +58,36 @@ public static class CasesApi
     public static async Task<Results<Created<CaseReceipt>, Ok<CaseReceipt>, ProblemHttpResult, ValidationProblem>> SubmitAsync(
         HttpContext http, [AsParameters] Services s, CancellationToken ct)
     {
-        var limits = s.Limits.CurrentValue;
-        var key = http.Request.Headers["Idempotency-Key"].ToString();
-        if (http.Request.Headers.ContainsKey("Idempotency-Key") && !IsValidKey(key))
+        var key = http.Request.Headers.ContainsKey("Idempotency-Key") ? http.Request.Headers["Idempotency-Key"].ToString() : null;
+        if (key is not null && !IsValidKey(key))
         {
-            return Problems.Of(400, ProblemTypes.IdempotencyKeyInvalid, "Invalid Idempotency-Key",
-                "The Idempotency-Key header must be 1–255 visible ASCII characters.");
+            return InvalidKey();
         }
-        var body = await JsonBody.ReadAsync<CaseSubmission>(http.Request, limits.MaxBodyBytes, ct);
+        var body = await JsonBody.ReadAsync<CaseSubmission>(http.Request, s.Limits.CurrentValue.MaxBodyBytes, ct);
+        return await SubmitParsedAsync(ApiClaims.ClientOf(http.User)!, key, body, http.TraceIdentifier, s, ct);
+    }
+
+    /// <summary>
+    /// Everything a submission goes through after its body is read: the idempotency key's form, the strict parse's
+    /// problems, validation, the policy and intake. The REST endpoint and the MCP tool both come here.
+    /// </summary>
+    public static async Task<Results<Created<CaseReceipt>, Ok<CaseReceipt>, ProblemHttpResult, ValidationProblem>> SubmitParsedAsync(
+        string client, string? idempotencyKey, JsonBody.Read<CaseSubmission> body, string traceId, Services s, CancellationToken ct)
+    {
+        if (idempotencyKey is not null && !IsValidKey(idempotencyKey))
+        {
+            return InvalidKey();
+        }
         if (body.Problem is not null)
         {
             return AsSubmitResult(body.Problem);
         }
-        var errors = SubmissionValidator.Validate(body.Value!, limits, s.Policy.IsKnownWorkflow, uri => CheckCallback(uri, s.Environment));
+        var errors = SubmissionValidator.Validate(body.Value!, s.Limits.CurrentValue, s.Policy.IsKnownWorkflow, uri => CheckCallback(uri, s.Environment));
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors.ToDictionary());
         }
-        var client = ApiClaims.ClientOf(http.User)!;
-        var outcome = await s.Intake.SubmitAsync(client, key.Length == 0 ? null : key, body.Bytes, body.Value!, http.TraceIdentifier, ct);
+        var outcome = await s.Intake.SubmitAsync(client, string.IsNullOrEmpty(idempotencyKey) ? null : idempotencyKey, body.Bytes, body.Value!, traceId, ct);
         return outcome switch
         {
             IntakeOutcome.Created c => TypedResults.Created(c.Receipt.Links.Self, c.Receipt),
@@ -91,6 +102,9 @@ public static class CasesApi
         };
     }
 
+    private static ProblemHttpResult InvalidKey() => Problems.Of(400, ProblemTypes.IdempotencyKeyInvalid, "Invalid Idempotency-Key",
+        "The Idempotency-Key header must be 1–255 visible ASCII characters.");
+
     public static async Task<Results<Ok<CaseView>, ProblemHttpResult>> GetAsync(Guid id, ClaimsPrincipal user, AgentCommands commands, CancellationToken ct)
     {
         var c = await commands.FindAsync(ApiClaims.ClientOf(user)!, id, ct);
@@ -104,9 +118,17 @@ public static class CasesApi
         {
             return Problems.Invalid(new Dictionary<string, string[]> { ["wait"] = [$"Must be between 0 and {MaxWaitSeconds} seconds."] });
         }
-        var client = ApiClaims.ClientOf(user)!;
+        return await WaitForDecisionAsync(ApiClaims.ClientOf(user)!, id, TimeSpan.FromSeconds(wait ?? 0), commands, notifier, ct);
+    }
+
+    /// <summary>
+    /// The long-poll: answers the moment the decision lands, when the case will never get one, when the AI system
+    /// must answer a question, or when <paramref name="limit"/> has passed. The REST endpoint and the MCP tool share it.
+    /// </summary>
+    public static async Task<Results<Ok<DecisionView>, Accepted<PendingDecisionView>, ProblemHttpResult, ValidationProblem>> WaitForDecisionAsync(
+        string client, Guid id, TimeSpan limit, AgentCommands commands, DecisionNotifier notifier, CancellationToken ct)
+    {
         var waited = System.Diagnostics.Stopwatch.StartNew();
-        var limit = TimeSpan.FromSeconds(wait ?? 0);
         Workbench.Data.Entities.CaseRecord? c;
         while (true)
         {
@@ -144,16 +166,23 @@ public static class CasesApi
         Guid id, HttpContext http, AgentCommands commands, IOptionsMonitor<IntakeLimits> limits, CancellationToken ct)
     {
         var body = await JsonBody.ReadAsync<ReplyRequest>(http.Request, limits.CurrentValue.MaxBodyBytes, ct);
+        return await ReplyParsedAsync(ApiClaims.ClientOf(http.User)!, id, body, http.TraceIdentifier, commands, limits.CurrentValue, ct);
+    }
+
+    /// <summary>A read reply's checks and the transition; the REST endpoint and the MCP tool share it.</summary>
+    public static async Task<Results<Ok<CaseView>, ProblemHttpResult, ValidationProblem>> ReplyParsedAsync(
+        string client, Guid id, JsonBody.Read<ReplyRequest> body, string traceId, AgentCommands commands, IntakeLimits limits, CancellationToken ct)
+    {
         if (body.Problem is not null)
         {
             return AsCommandResult(body.Problem);
         }
         var reply = body.Value!;
-        if (string.IsNullOrWhiteSpace(reply.Message) || reply.Message.Length > limits.CurrentValue.MaxRequestBytes)
+        if (string.IsNullOrWhiteSpace(reply.Message) || reply.Message.Length > limits.MaxRequestBytes)
         {
-            return Problems.Invalid(new Dictionary<string, string[]> { ["$.message"] = [$"Required, at most {limits.CurrentValue.MaxRequestBytes} characters."] });
+            return Problems.Invalid(new Dictionary<string, string[]> { ["$.message"] = [$"Required, at most {limits.MaxRequestBytes} characters."] });
         }
-        return ToResult(await commands.ReplyAsync(ApiClaims.ClientOf(http.User)!, id, reply, http.TraceIdentifier, ct));
+        return ToResult(await commands.ReplyAsync(client, id, reply, traceId, ct));
     }
 
     public static async Task<Results<Ok<CaseView>, ProblemHttpResult, ValidationProblem>> WithdrawAsync(

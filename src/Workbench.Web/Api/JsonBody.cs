@@ -35,7 +35,17 @@ public static class JsonBody
         {
             return new(null, [], TooLarge(maxBytes));
         }
+        return Parse<T>(bytes, maxBytes);
+    }
 
+    /// <summary>The same strict parse for a body that did not come as an HTTP request (an MCP tool's argument).</summary>
+    public static Read<T> Parse<T>(byte[] bytes, int maxBytes)
+        where T : class
+    {
+        if (bytes.Length > maxBytes)
+        {
+            return new(null, [], TooLarge(maxBytes));
+        }
         try
         {
             // One pass straight from the bytes; the reader's own errors (syntax) are told apart from type errors.

@@ -1,65 +1,194 @@
 using System.Security.Claims;
-using Claim = System.Security.Claims.Claim;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.Identity.Web;
 using Workbench.Core.Cases;
 using Workbench.Data;
+using Claim = System.Security.Claims.Claim;
 
 namespace Workbench.Web.Auth;
 
-/// <summary>One authorization policy per capability; pages, endpoints and (later) the hub use these names.</summary>
+/// <summary>
+/// One authorization policy per capability; pages, endpoints, the MCP server and (later) the hub use these names.
+/// The API's own capabilities are <see cref="Api.ApiSchemes.SubmitPolicy"/> (submit cases) and
+/// <see cref="Api.ApiSchemes.ReadPolicy"/> (read one's own cases), for API clients rather than people.
+/// </summary>
 public static class WorkbenchPolicies
 {
+    /// <summary>Work a queue: reviewers (in their queues) and leads (all).</summary>
     public const string Review = "review";
     public const string Lead = "lead";
     public const string Admin = "admin";
+    /// <summary>Read the audit trail: leads and admins.</summary>
     public const string LeadOrAdmin = "lead-or-admin";
+    /// <summary>Anyone signed in to the browser app (the home page, sign-out).</summary>
+    public const string SignedIn = "signed-in";
+}
+
+/// <summary>
+/// How Entra ID sign-ins become Workbench roles and queues (<c>Workbench:Auth</c>): each role and each queue lists
+/// the app-role values and/or group object ids that grant it. The highest role wins (Admin over Lead over Reviewer).
+/// </summary>
+public sealed class EntraRoleMapping
+{
+    public Dictionary<string, string[]> Roles { get; init; } = [];
+    public Dictionary<string, string[]> Queues { get; init; } = [];
+}
+
+public static class WorkbenchClaims
+{
+    /// <summary>A queue an Entra ID user may work, from a mapped group or app role (added to the database memberships).</summary>
+    public const string Queue = "wb:queue";
+    public const string DisplayName = "display_name";
 }
 
 public static class AuthExtensions
 {
+    public const string OpenIdScheme = OpenIdConnectDefaults.AuthenticationScheme;
+
+    public static bool EntraSignInConfigured(IConfiguration configuration) => configuration.GetSection("AzureAd").Exists();
+
     public static IHostApplicationBuilder AddWorkbenchAuth(this IHostApplicationBuilder builder)
     {
-        builder.Services
-            .AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
-            .AddCookie(o =>
+        var cookie = CookieAuthenticationDefaults.AuthenticationScheme;
+        var auth = builder.Services.AddAuthentication(cookie);
+        if (EntraSignInConfigured(builder.Configuration))
+        {
+            // People sign in with Entra ID (OIDC, code flow); the session is our cookie. Roles and queues come from
+            // app roles or group claims mapped in Workbench:Auth.
+            auth.AddMicrosoftIdentityWebApp(builder.Configuration.GetSection("AzureAd"), OpenIdScheme, cookie);
+            builder.Services.Configure<EntraRoleMapping>(builder.Configuration.GetSection("Workbench:Auth"));
+            builder.Services.Configure<AuthenticationOptions>(o => o.DefaultChallengeScheme = OpenIdScheme);
+            builder.Services.Configure<OpenIdConnectOptions>(OpenIdScheme, o =>
             {
-                o.LoginPath = "/account/login";
-                o.LogoutPath = "/account/logout";
-                o.AccessDeniedPath = "/account/denied";
-                o.Cookie.Name = "workbench.auth";
-                o.Cookie.HttpOnly = true;
-                o.Cookie.SameSite = SameSiteMode.Lax;
-                o.SlidingExpiration = true;
-                o.ExpireTimeSpan = TimeSpan.FromHours(10);
-                // An API caller gets a problem detail, not a redirect to the sign-in page.
-                o.Events.OnRedirectToLogin = ctx => ApiAware(ctx, 401, Api.ProblemTypes.Unauthenticated, "Sign in first.");
-                o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx, 403, Api.ProblemTypes.Forbidden, "Your role does not allow this.");
+                o.TokenValidationParameters.NameClaimType = "preferred_username";
+                o.TokenValidationParameters.RoleClaimType = ClaimTypes.Role;
+                var validated = o.Events.OnTokenValidated;
+                o.Events.OnTokenValidated = async ctx =>
+                {
+                    await validated(ctx);
+                    MapEntraRoles(ctx.Principal!, ctx.HttpContext.RequestServices.GetRequiredService<IOptions<EntraRoleMapping>>().Value);
+                };
+                var redirect = o.Events.OnRedirectToIdentityProvider;
+                o.Events.OnRedirectToIdentityProvider = async ctx =>
+                {
+                    if (ctx.Request.Path.StartsWithSegments("/api"))
+                    {
+                        // An API caller gets a problem detail, not a redirect to the identity provider.
+                        ctx.HandleResponse();
+                        ctx.Response.StatusCode = 401;
+                        await Api.Problems.Of(401, Api.ProblemTypes.Unauthenticated, "Authentication required", "Sign in first.").ExecuteAsync(ctx.HttpContext);
+                        return;
+                    }
+                    await redirect(ctx);
+                };
             });
+            builder.Services.Configure<CookieAuthenticationOptions>(cookie, ConfigureCookie);
+        }
+        else
+        {
+            auth.AddCookie(ConfigureCookie);
+        }
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(WorkbenchPolicies.Review, p => p.RequireRole(nameof(UserRole.Reviewer), nameof(UserRole.Lead)))
             .AddPolicy(WorkbenchPolicies.Lead, p => p.RequireRole(nameof(UserRole.Lead)))
             .AddPolicy(WorkbenchPolicies.Admin, p => p.RequireRole(nameof(UserRole.Admin)))
-            .AddPolicy(WorkbenchPolicies.LeadOrAdmin, p => p.RequireRole(nameof(UserRole.Lead), nameof(UserRole.Admin)));
+            .AddPolicy(WorkbenchPolicies.LeadOrAdmin, p => p.RequireRole(nameof(UserRole.Lead), nameof(UserRole.Admin)))
+            .AddPolicy(WorkbenchPolicies.SignedIn, p => p.RequireRole(nameof(UserRole.Reviewer), nameof(UserRole.Lead), nameof(UserRole.Admin)));
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddSingleton<ReviewerDirectory>();
         return builder;
     }
 
+    private static void ConfigureCookie(CookieAuthenticationOptions o)
+    {
+        o.LoginPath = "/account/login";
+        o.LogoutPath = "/account/logout";
+        o.AccessDeniedPath = "/account/denied";
+        o.Cookie.Name = "workbench.auth";
+        o.Cookie.HttpOnly = true;
+        o.Cookie.SameSite = SameSiteMode.Lax;
+        o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        o.SlidingExpiration = true;
+        o.ExpireTimeSpan = TimeSpan.FromHours(10);
+        // An API caller gets a problem detail, not a redirect to the sign-in page.
+        o.Events.OnRedirectToLogin = ctx => ApiAware(ctx, 401, Api.ProblemTypes.Unauthenticated, "Sign in first.");
+        o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx, 403, Api.ProblemTypes.Forbidden, "Your role does not allow this.");
+    }
+
+    /// <summary>Adds the Workbench role (the highest mapped) and queue claims for an Entra ID sign-in.</summary>
+    public static void MapEntraRoles(ClaimsPrincipal principal, EntraRoleMapping mapping)
+    {
+        if (principal.Identity is not ClaimsIdentity identity)
+        {
+            return;
+        }
+        var granted = identity.FindAll("roles").Concat(identity.FindAll("groups")).Concat(identity.FindAll(ClaimTypes.Role))
+            .Select(c => c.Value).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        UserRole? role = null;
+        foreach (var candidate in new[] { UserRole.Admin, UserRole.Lead, UserRole.Reviewer })
+        {
+            if (mapping.Roles.TryGetValue(candidate.ToString(), out var values) && values.Any(granted.Contains))
+            {
+                role = candidate;
+                break;
+            }
+        }
+        foreach (var existing in identity.FindAll(ClaimTypes.Role).ToList())
+        {
+            identity.RemoveClaim(existing); // only mapped roles count, never a raw value that happens to be "Admin"
+        }
+        if (role is { } r)
+        {
+            identity.AddClaim(new Claim(ClaimTypes.Role, r.ToString()));
+        }
+        foreach (var (queue, values) in mapping.Queues)
+        {
+            if (values.Any(granted.Contains))
+            {
+                identity.AddClaim(new Claim(WorkbenchClaims.Queue, queue));
+            }
+        }
+        if (identity.FindFirst(WorkbenchClaims.DisplayName) is null)
+        {
+            identity.AddClaim(new Claim(WorkbenchClaims.DisplayName, identity.FindFirst("name")?.Value ?? identity.Name ?? "Signed in"));
+        }
+    }
+
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
         var env = app.ServiceProvider.GetRequiredService<IWebHostEnvironment>();
+        var configuration = app.ServiceProvider.GetRequiredService<IConfiguration>();
         if (env.IsDevelopment())
         {
             // Exists only in Development: in any other environment the route is not mapped at all (404).
             app.MapGet("/account/dev-login", DevLoginAsync).AllowAnonymous().ExcludeFromDescription();
         }
-        app.MapPost("/account/logout", async (HttpContext http) =>
+        if (EntraSignInConfigured(configuration))
         {
+            app.MapGet("/account/signin", (string? returnUrl) =>
+                Results.Challenge(new AuthenticationProperties { RedirectUri = IsLocalUrl(returnUrl) ? returnUrl : "/" }, [OpenIdScheme]))
+                .AllowAnonymous().ExcludeFromDescription();
+        }
+        app.MapPost("/account/logout", async (HttpContext http, IAntiforgery antiforgery) =>
+        {
+            // The sign-out form carries the antiforgery token: another site cannot sign a reviewer out.
+            if (!await antiforgery.IsRequestValidAsync(http))
+            {
+                return Results.BadRequest("The sign-out form expired. Reload the page and try again.");
+            }
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            if (EntraSignInConfigured(http.RequestServices.GetRequiredService<IConfiguration>()))
+            {
+                // Ends the Entra ID session too, then comes back to the sign-in page.
+                return Results.SignOut(new AuthenticationProperties { RedirectUri = "/account/login" }, [OpenIdScheme]);
+            }
             return Results.LocalRedirect("/account/login");
-        }).RequireAuthorization().ExcludeFromDescription();
+        }).RequireAuthorization(WorkbenchPolicies.SignedIn).DisableAntiforgery().ExcludeFromDescription();
         return app;
     }
 
@@ -143,6 +272,8 @@ public sealed class ReviewerDirectory(IDbContextFactory<WorkbenchDbContext> dbFa
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var queues = await db.QueueMemberships.AsNoTracking().Where(q => q.UserName == name).Select(q => q.Queue).ToListAsync(ct);
+        // Entra ID users may also get queues from mapped groups or app roles (Workbench:Auth:Queues).
+        queues.AddRange(user.FindAll(WorkbenchClaims.Queue).Select(c => c.Value));
         return queues.ToHashSet(StringComparer.Ordinal);
     }
 }

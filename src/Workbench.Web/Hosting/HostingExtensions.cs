@@ -1,6 +1,6 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
-using Microsoft.EntityFrameworkCore;
 using Workbench.Data;
 using Workbench.Web.Intake;
 using Workbench.Web.Observability;
@@ -18,6 +18,8 @@ public static class HostingExtensions
     /// </summary>
     public static IHostApplicationBuilder AddWorkbenchConfiguration(this IHostApplicationBuilder builder)
     {
+        // Kestrel's limits (body size, header size and time, keep-alive) from Kestrel:Limits (appsettings.json).
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
         if (!builder.Environment.IsDevelopment())
         {
             return builder;
@@ -100,7 +102,11 @@ public static class HostingExtensions
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
             app.UseHsts();
+            // Behind a TLS-terminating proxy set ASPNETCORE_FORWARDEDHEADERS_ENABLED=true so the scheme is seen.
+            app.UseHttpsRedirection();
         }
+        // Inside the page's handler, so that /api failures become problem details before it could answer with HTML.
+        Api.ApiExtensions.UseWorkbenchApiErrors(app);
         app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"),
             ui => ui.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseAuthentication();

@@ -1,0 +1,52 @@
+using System.Security.Cryptography;
+
+namespace Workbench.Web.Hosting;
+
+/// <summary>
+/// Security headers on every response. The Content-Security-Policy allows scripts only from this origin (Blazor
+/// Server, MudBlazor and our own are files) plus the one inline import map Blazor writes, which carries this
+/// request's nonce; styles may be inline because MudBlazor sets style attributes; the circuit's WebSocket is the
+/// same host. Nothing may frame the app.
+/// </summary>
+public static class SecurityHeaders
+{
+    public const string NonceKey = "wb:csp-nonce";
+
+    /// <summary>The nonce of this response's CSP, for the few inline scripts the framework writes (the import map).</summary>
+    public static string? NonceOf(HttpContext? http) => http?.Items[NonceKey] as string;
+
+    public static IApplicationBuilder UseWorkbenchSecurityHeaders(this IApplicationBuilder app, IConfiguration configuration)
+    {
+        // A sign-out form posts to us and is redirected to Entra ID's sign-out page: form-action must allow it.
+        var formTargets = "'self'";
+        if (configuration["AzureAd:Instance"] is { Length: > 0 } instance && Uri.TryCreate(instance, UriKind.Absolute, out var authority))
+        {
+            formTargets += " " + authority.GetLeftPart(UriPartial.Authority);
+        }
+        return app.Use((http, next) =>
+        {
+            var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+            http.Items[NonceKey] = nonce;
+            var host = http.Request.Host.Value;
+            // The browsable API reference (Scalar) is a page of inline script: it alone gets 'unsafe-inline'.
+            var scripts = http.Request.Path.StartsWithSegments("/api/docs") ? "'self' 'unsafe-inline'" : $"'self' 'nonce-{nonce}'";
+            var csp =
+                $"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+                $"font-src 'self' data:; connect-src 'self' ws://{host} wss://{host}; frame-ancestors 'none'; " +
+                $"base-uri 'self'; form-action {formTargets}; object-src 'none'";
+            // Set as the response starts, so that error responses (whose handler clears the headers) carry them too.
+            http.Response.OnStarting(() =>
+            {
+                var headers = http.Response.Headers;
+                headers.ContentSecurityPolicy = csp;
+                headers.XContentTypeOptions = "nosniff";
+                headers.XFrameOptions = "DENY";
+                headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
+                headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()";
+                headers["Cross-Origin-Opener-Policy"] = "same-origin";
+                return Task.CompletedTask;
+            });
+            return next(http);
+        });
+    }
+}

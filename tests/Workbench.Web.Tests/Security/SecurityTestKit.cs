@@ -1,0 +1,42 @@
+using System.Net.Http.Headers;
+using Microsoft.EntityFrameworkCore;
+using Workbench.Data.Entities;
+using Workbench.Web.Hosting;
+using Workbench.Web.Tests.Infrastructure;
+
+namespace Workbench.Web.Tests.Security;
+
+/// <summary>Callers of the security tests: the seeded people and API clients with one scope each.</summary>
+public static class SecurityTestKit
+{
+    public const string SubmitOnlyKey = "wb_security_submit_only_4Rt7Yp2Wq9Zx";
+    public const string ReadOnlyKey = "wb_security_read_only_8Kd3Mf6Hs1Vb";
+
+    /// <summary>Adds the single-scope clients (idempotent).</summary>
+    public static Task AddSingleScopeClientsAsync(this WorkbenchFactory app) => app.WithDbAsync(async db =>
+    {
+        foreach (var (id, key, scope) in new[] { ("security-submit", SubmitOnlyKey, "cases:submit"), ("security-read", ReadOnlyKey, "cases:read") })
+        {
+            if (!await db.ApiClients.AnyAsync(c => c.Id == id))
+            {
+                db.ApiClients.Add(new ApiClientRecord
+                {
+                    Id = id,
+                    DisplayName = id,
+                    KeyPrefix = key[..12],
+                    KeyHash = DevelopmentSeed.HashKey(key),
+                    Scopes = scope,
+                    CreatedAt = DateTimeOffset.UtcNow,
+                });
+            }
+        }
+        return await db.SaveChangesAsync();
+    });
+
+    public static HttpClient KeyClient(this WorkbenchFactory app, string key)
+    {
+        var client = app.CreateBrowserClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+}
