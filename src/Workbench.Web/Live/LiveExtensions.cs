@@ -40,7 +40,10 @@ public static class LiveExtensions
                 : CookieAuthenticationDefaults.AuthenticationScheme);
         builder.Services.AddAuthorizationBuilder().AddPolicy(QueuesHub.Policy, p => p
             .AddAuthenticationSchemes(QueuesHub.Scheme)
-            .RequireAuthenticatedUser());
+            .RequireAuthenticatedUser()
+            // People with a Workbench role, or AI systems allowed to read their cases — not submit-only clients.
+            .RequireAssertion(c => c.User.IsInRole("Reviewer") || c.User.IsInRole("Lead") || c.User.IsInRole("Admin")
+                || c.User.HasClaim(ApiClaims.Scope, ApiClaims.ReadScope)));
         return builder;
     }
 

@@ -41,6 +41,10 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ApiRead,
         /// <summary>API clients with either scope (the MCP server; each tool checks its own scope).</summary>
         ApiAny,
+        /// <summary>People with a role, or API clients with cases:read (the live hub; each join checks its group).</summary>
+        SignedInOrApiRead,
+        /// <summary>Development-only diagnostics (the route does not exist in other environments).</summary>
+        DevelopmentOnly,
     }
 
     public enum Caller { Anonymous, Rita, Lena, Adam, SubmitClient, ReadClient }
@@ -55,7 +59,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["GET /cases/{Id:guid}"] = Access.Review,
         ["GET /board"] = Access.Lead,
         ["GET /insights"] = Access.Lead,
-        ["GET /policies"] = Access.Lead,
+        ["GET /policies"] = Access.Review, // reviewers read the active version; drafting and publishing are for leads
+        ["GET /cases/{Id:guid}/audit"] = Access.SignedIn, // the page itself checks the case's queue
         ["GET /audit"] = Access.LeadOrAdmin,
         ["GET /admin"] = Access.Admin,
         ["GET /account/login"] = Access.Public,
@@ -69,7 +74,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["POST /cases/{Id:guid}"] = Access.Review,
         ["POST /board"] = Access.Lead,
         ["POST /insights"] = Access.Lead,
-        ["POST /policies"] = Access.Lead,
+        ["POST /policies"] = Access.Review,
+        ["POST /cases/{Id:guid}/audit"] = Access.SignedIn,
         ["POST /audit"] = Access.LeadOrAdmin,
         ["POST /admin"] = Access.Admin,
         ["POST /account/login"] = Access.Public,
@@ -95,6 +101,20 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["POST /api/v1/review/cases/{id:guid}/assign"] = Access.Lead,
         // MCP
         ["POST /mcp/"] = Access.ApiAny, // stateless Streamable HTTP: POST only
+
+        ["GET /api/v1/audit/verify"] = Access.Admin,
+        ["GET /api/v1/cases/{id:guid}/audit"] = Access.LeadOrAdmin,
+        ["GET /api/v1/exports/evals"] = Access.Lead,
+        ["GET /api/v1/policies/"] = Access.Lead,
+        ["GET /api/v1/policies/{id:int}"] = Access.Lead,
+        ["POST /api/v1/policies/check"] = Access.Lead,
+        ["POST /api/v1/policies/simulate"] = Access.Lead,
+        ["POST /api/v1/policies/"] = Access.Lead,
+        ["POST /api/v1/policies/{id:int}/rollback"] = Access.Lead,
+
+        ["* /hubs/queues/negotiate"] = Access.SignedInOrApiRead,
+        ["* /hubs/queues"] = Access.SignedInOrApiRead,
+        ["GET /diagnostics/live"] = Access.DevelopmentOnly,
         // Health and the API description
         ["* /health/live"] = Access.Public,
         ["* /health/ready"] = Access.Public,
@@ -115,7 +135,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
     };
 
     /// <summary>Framework and static files: public by nature; listed by prefix, never by "anything else".</summary>
-    private static readonly string[] StaticPrefixes = ["_content/", "_framework/", "js/", "app.", "favicon.", "shortcuts.", "Workbench.Web."];
+    private static readonly string[] StaticPrefixes = ["_content/", "_framework/", "js/", "app.", "favicon.", "shortcuts.", "Workbench.Web.", "policy-editor."];
 
     private static bool Allows(Access access, Caller caller) => access switch
     {
@@ -128,6 +148,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         Access.ApiSubmit => caller is Caller.SubmitClient,
         Access.ApiRead => caller is Caller.ReadClient,
         Access.ApiAny => caller is Caller.SubmitClient or Caller.ReadClient,
+        Access.SignedInOrApiRead => caller is Caller.Rita or Caller.Lena or Caller.Adam or Caller.ReadClient,
+        Access.DevelopmentOnly => true,
         _ => throw new ArgumentOutOfRangeException(nameof(access)),
     };
 
@@ -210,6 +232,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             .Replace("{Id:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{id:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{Name}", "policy-legal", StringComparison.Ordinal)
+            .Replace("{id:int}", "1", StringComparison.Ordinal)
             .Replace("{documentName}", "v1", StringComparison.Ordinal)
             .Replace("{documentName?}", "v1", StringComparison.Ordinal)
             .Replace("{**path:file}", "robots.txt", StringComparison.Ordinal);
