@@ -30,6 +30,11 @@ public class WorkbenchDbContext : DbContext
     public DbSet<PolicyVersionRecord> PolicyVersions => Set<PolicyVersionRecord>();
     public DbSet<IdempotencyRecord> IdempotencyKeys => Set<IdempotencyRecord>();
     public DbSet<DownstreamOutcomeRecord> DownstreamOutcomes => Set<DownstreamOutcomeRecord>();
+    public DbSet<OutboxEventRecord> OutboxEvents => Set<OutboxEventRecord>();
+    public DbSet<WebhookEndpointRecord> WebhookEndpoints => Set<WebhookEndpointRecord>();
+    public DbSet<WebhookDeliveryRecord> WebhookDeliveries => Set<WebhookDeliveryRecord>();
+    public DbSet<WebhookClientRecord> WebhookClients => Set<WebhookClientRecord>();
+    public DbSet<DataProtectionKeyRecord> DataProtectionKeys => Set<DataProtectionKeyRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(WorkbenchDbContext).Assembly);

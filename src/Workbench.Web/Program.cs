@@ -4,6 +4,7 @@ using Workbench.Web.Auth;
 using Workbench.Web.Components;
 using Workbench.Web.Health;
 using Workbench.Web.Hosting;
+using Workbench.Web.Webhooks;
 
 try
 {
@@ -12,6 +13,7 @@ try
     builder.AddWorkbenchData();
     builder.AddWorkbenchAuth();
     builder.AddWorkbenchApi();
+    builder.AddWorkbenchWebhooks();
     builder.AddWorkbenchHealth();
     builder.AddWorkbenchUi();
 
@@ -23,6 +25,7 @@ try
     app.MapWorkbenchHealth();
     app.MapAccountEndpoints();
     app.MapWorkbenchApi();
+    app.MapWebhookAdminApi();
     app.MapWorkbenchUi();
     await app.RunAsync();
     return 0;

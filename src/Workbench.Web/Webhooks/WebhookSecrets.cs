@@ -1,0 +1,44 @@
+using System.Security.Cryptography;
+using System.Xml.Linq;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.EntityFrameworkCore;
+using Workbench.Data;
+using Workbench.Data.Entities;
+
+namespace Workbench.Web.Webhooks;
+
+/// <summary>Endpoint secrets: made here, shown once, stored only through Data Protection.</summary>
+public sealed class WebhookSecrets(IDataProtectionProvider provider)
+{
+    private readonly IDataProtector _protector = provider.CreateProtector("Workbench.Webhooks.EndpointSecret.v1");
+
+    public static string NewSecret() => "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    public string Protect(string secret) => _protector.Protect(secret);
+
+    public string Unprotect(string protectedSecret) => _protector.Unprotect(protectedSecret);
+
+    /// <summary>The secrets that sign a delivery now: the current one, and the previous one during its overlap.</summary>
+    public string[] SigningSecrets(WebhookEndpointRecord endpoint, DateTimeOffset now) =>
+        endpoint.PreviousSecretProtected is { } previous && endpoint.PreviousSecretExpiresAt > now
+            ? [Unprotect(endpoint.SecretProtected), Unprotect(previous)]
+            : [Unprotect(endpoint.SecretProtected)];
+}
+
+/// <summary>The Data Protection key ring in the database, so every instance (and a restarted one) reads the same keys.</summary>
+public sealed class DatabaseXmlRepository(IDbContextFactory<WorkbenchDbContext> dbFactory) : IXmlRepository
+{
+    public IReadOnlyCollection<XElement> GetAllElements()
+    {
+        using var db = dbFactory.CreateDbContext();
+        return db.DataProtectionKeys.AsNoTracking().Select(k => k.Xml).ToList().Select(XElement.Parse).ToList();
+    }
+
+    public void StoreElement(XElement element, string friendlyName)
+    {
+        using var db = dbFactory.CreateDbContext();
+        db.DataProtectionKeys.Add(new DataProtectionKeyRecord { FriendlyName = friendlyName, Xml = element.ToString(SaveOptions.DisableFormatting) });
+        db.SaveChanges();
+    }
+}
