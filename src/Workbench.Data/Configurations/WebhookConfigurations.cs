@@ -16,6 +16,8 @@ internal sealed class OutboxEventRecordConfiguration : IEntityTypeConfiguration<
         b.Property(e => e.CallbackUrl).HasMaxLength(2048);
         b.Property(e => e.Body).IsRequired();
         b.HasIndex(e => e.MessageId).IsUnique();
+        // Fanning out is UPDATE … WHERE FannedOutAt IS NULL: two instances can never both fan out one event.
+        b.Property(e => e.FannedOutAt).IsConcurrencyToken();
         // The dispatcher's look-up of events not fanned out yet.
         b.HasIndex(e => new { e.FannedOutAt, e.Id });
     }
@@ -63,6 +65,8 @@ internal sealed class WebhookDeliveryRecordConfiguration : IEntityTypeConfigurat
         b.Property(d => d.Url).HasMaxLength(2048).IsRequired();
         b.Property(d => d.Status).HasConversion<SnakeCaseEnumConverter<DeliveryStatus>>().HasMaxLength(16);
         b.Property(d => d.LastError).HasMaxLength(512);
+        // A result is written only while the row still carries the claim of the instance that sent it.
+        b.Property(d => d.LeaseToken).IsConcurrencyToken();
         // One delivery per event and target, whoever fans out.
         b.HasIndex(d => new { d.EventId, d.TargetKey }).IsUnique();
         // Due deliveries, and "is an earlier one of this case still pending for this target".

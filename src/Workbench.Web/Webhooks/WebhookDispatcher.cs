@@ -108,17 +108,12 @@ public sealed class WebhookDispatcher(
         var o = options.CurrentValue;
         var ids = pending.Select(e => e.Id).ToList();
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var marked = await db.OutboxEvents.Where(e => ids.Contains(e.Id) && e.FannedOutAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(e => e.FannedOutAt, now), ct);
-        if (marked != ids.Count)
+        // FannedOutAt is a concurrency token: the mark is UPDATE … WHERE FannedOutAt IS NULL, so if another instance fanned
+        // out one of these meanwhile, the whole SaveChanges (marks and deliveries, one transaction) is refused.
+        var tracked = pending.Select(e => db.OutboxEvents.Attach(e).Entity).ToList();
+        foreach (var e in tracked)
         {
-            // Another instance fanned out part of this batch meanwhile: leave it all to the next pass.
-            await tx.RollbackAsync(ct);
-            return 1;
-        }
-        foreach (var e in pending)
-        {
+            e.FannedOutAt = now;
             foreach (var endpoint in endpoints.Where(x => x.ClientId == e.ClientId && Subscribed(x, e.Type)))
             {
                 db.WebhookDeliveries.Add(NewDelivery(e, endpoint.Id.ToString("N"), endpoint.Id, endpoint.Url, now, o));
@@ -128,8 +123,14 @@ public sealed class WebhookDispatcher(
                 db.WebhookDeliveries.Add(NewDelivery(e, "callback:" + callback, null, callback, now, o));
             }
         }
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            return 1; // another instance was quicker: the next pass sees what is left
+        }
         return pending.Count;
     }
 
@@ -311,41 +312,65 @@ public sealed class WebhookDispatcher(
         {
             batch.Add(r);
         }
-        var o = options.CurrentValue;
-        // Written even when stopping: a finished send whose result is lost would be sent again.
-        await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
-        await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None);
-        foreach (var r in batch)
+        // Written even when stopping: a finished send whose result is lost would be sent again. One SaveChanges for the
+        // batch (behind SQLite's write gate like every writer); the claim token is a concurrency token, so a result is
+        // written only while the row is still this claim's. If one row was taken over meanwhile, the rest go one by one.
+        try
         {
-            var error = r.Error is { Length: > 500 } e ? e[..500] : r.Error;
-            if (r.Delivered)
+            await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+            foreach (var r in batch)
             {
-                await db.WebhookDeliveries.Where(d => d.Id == r.Id && d.LeaseToken == r.Token).ExecuteUpdateAsync(s => s
-                    .SetProperty(d => d.Status, DeliveryStatus.Delivered).SetProperty(d => d.Attempts, r.Attempts)
-                    .SetProperty(d => d.DeliveredAt, r.At).SetProperty(d => d.LastAttemptAt, r.At)
-                    .SetProperty(d => d.LastStatusCode, r.StatusCode).SetProperty(d => d.LastLatencyMs, r.LatencyMs)
-                    .SetProperty(d => d.LastError, (string?)null)
-                    .SetProperty(d => d.LeaseUntil, (DateTimeOffset?)null).SetProperty(d => d.LeaseToken, (Guid?)null), CancellationToken.None);
+                Track(db, r);
             }
-            else
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            foreach (var r in batch)
             {
-                var now = time.GetUtcNow();
-                var dead = now >= r.RetryUntil;
-                var next = now + Backoff(r.Attempts, o);
-                await db.WebhookDeliveries.Where(d => d.Id == r.Id && d.LeaseToken == r.Token).ExecuteUpdateAsync(s => s
-                    .SetProperty(d => d.Status, dead ? DeliveryStatus.Dead : DeliveryStatus.Pending).SetProperty(d => d.Attempts, r.Attempts)
-                    .SetProperty(d => d.NextAttemptAt, next).SetProperty(d => d.LastAttemptAt, r.At)
-                    .SetProperty(d => d.LastStatusCode, r.StatusCode).SetProperty(d => d.LastLatencyMs, r.LatencyMs)
-                    .SetProperty(d => d.LastError, error)
-                    .SetProperty(d => d.LeaseUntil, (DateTimeOffset?)null).SetProperty(d => d.LeaseToken, (Guid?)null), CancellationToken.None);
+                await using var one = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+                Track(one, r);
+                try
+                {
+                    await one.SaveChangesAsync(CancellationToken.None);
+                }
+                catch (DbUpdateConcurrencyException)
+                {
+                    logger.LogInformation("Delivery {Id} was claimed by another instance after its lease ran out; its result here is dropped", r.Id);
+                }
             }
         }
-        await tx.CommitAsync(CancellationToken.None);
         foreach (var r in batch)
         {
             _inFlight.TryRemove(r.Id, out _);
         }
         return batch.Count;
+    }
+
+    private void Track(WorkbenchDbContext db, SendResult r)
+    {
+        var o = options.CurrentValue;
+        var row = new WebhookDeliveryRecord { Id = r.Id, LeaseToken = r.Token, MessageId = "", Type = "", ClientId = "", TargetKey = "", Url = "" };
+        var entry = db.WebhookDeliveries.Attach(row);
+        var now = time.GetUtcNow();
+        row.Status = r.Delivered ? DeliveryStatus.Delivered : now >= r.RetryUntil ? DeliveryStatus.Dead : DeliveryStatus.Pending;
+        row.Attempts = r.Attempts;
+        row.LastAttemptAt = r.At;
+        row.LastStatusCode = r.StatusCode;
+        row.LastLatencyMs = r.LatencyMs;
+        row.LastError = r.Error is { Length: > 500 } e ? e[..500] : r.Error;
+        row.DeliveredAt = r.Delivered ? r.At : null;
+        row.NextAttemptAt = r.Delivered ? r.At : now + Backoff(r.Attempts, o);
+        row.LeaseUntil = null;
+        row.LeaseToken = null;
+        foreach (var name in new[]
+                 {
+                     nameof(row.Status), nameof(row.Attempts), nameof(row.LastAttemptAt), nameof(row.LastStatusCode), nameof(row.LastLatencyMs),
+                     nameof(row.LastError), nameof(row.DeliveredAt), nameof(row.NextAttemptAt), nameof(row.LeaseUntil), nameof(row.LeaseToken),
+                 })
+        {
+            entry.Property(name).IsModified = true;
+        }
     }
 
     /// <summary>Exponential: the first delay, doubled per attempt, capped, with ±20 % jitter so failed receivers are not hit in waves.</summary>
