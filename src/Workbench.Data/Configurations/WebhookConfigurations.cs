@@ -65,8 +65,10 @@ internal sealed class WebhookDeliveryRecordConfiguration : IEntityTypeConfigurat
         b.Property(d => d.Url).HasMaxLength(2048).IsRequired();
         b.Property(d => d.Status).HasConversion<SnakeCaseEnumConverter<DeliveryStatus>>().HasMaxLength(16);
         b.Property(d => d.LastError).HasMaxLength(512);
-        // A result is written only while the row still carries the claim of the instance that sent it.
+        // Claims and results are compare-and-set on the claim token: a result is written only while the row still carries
+        // the claim of the instance that sent it.
         b.Property(d => d.LeaseToken).IsConcurrencyToken();
+        b.Property(d => d.Attempts).IsConcurrencyToken();
         // One delivery per event and target, whoever fans out.
         b.HasIndex(d => new { d.EventId, d.TargetKey }).IsUnique();
         // Due deliveries, and "is an earlier one of this case still pending for this target".

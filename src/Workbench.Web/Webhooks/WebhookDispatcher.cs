@@ -38,12 +38,17 @@ public sealed class WebhookDispatcher(
     private const int FanOutBatch = 500;
 
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Channel<bool> _wakeFanOut = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly ConcurrentQueue<SendResult> _results = new();
     private readonly ConcurrentDictionary<long, string> _inFlight = new();
     private readonly ConcurrentDictionary<string, string> _unprotected = new(StringComparer.Ordinal);
 
     /// <summary>Asks the dispatcher to look for work now (after an outbox write or an admin replay).</summary>
-    public void Wake() => _wake.Writer.TryWrite(true);
+    public void Wake()
+    {
+        _wake.Writer.TryWrite(true);
+        _wakeFanOut.Writer.TryWrite(true);
+    }
 
     public int InFlight => _inFlight.Count;
 
@@ -55,14 +60,76 @@ public sealed class WebhookDispatcher(
         }
         using var subscription = events.Subscribe(_ => Wake());
         await Task.Yield();
+        // Fanning out runs beside sending, so a burst of new events never holds up deliveries already due.
+        var fanOut = FanOutLoopAsync(stoppingToken);
+        await SendLoopAsync(stoppingToken);
+        await fanOut;
+    }
+
+    private async Task FanOutLoopAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var fanned = 0;
+            try
+            {
+                fanned = await FanOutAsync(stoppingToken);
+                if (fanned > 0)
+                {
+                    _wake.Writer.TryWrite(true);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Fanning out webhook events failed; trying again shortly");
+            }
+            if (fanned == 0 && !await WaitAsync(_wakeFanOut, stoppingToken))
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>Waits for a wake-up or the poll interval; false when stopping.</summary>
+    private async Task<bool> WaitAsync(Channel<bool> channel, CancellationToken stoppingToken)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        wait.CancelAfter(options.CurrentValue.PollInterval);
+        try
+        {
+            await channel.Reader.ReadAsync(wait.Token);
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        return true;
+    }
+
+    private async Task SendLoopAsync(CancellationToken stoppingToken)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
             var busy = false;
             try
             {
-                busy |= await WriteResultsAsync(stoppingToken) > 0;
-                busy |= await FanOutAsync(stoppingToken) > 0;
-                busy |= await ClaimAndSendAsync(stoppingToken) > 0;
+                var watch = Stopwatch.StartNew();
+                var written = await WriteResultsAsync(stoppingToken);
+                var t1 = watch.Elapsed.TotalMilliseconds;
+                var started = await ClaimAndSendAsync(stoppingToken);
+                busy = written + started > 0;
+                if (busy && logger.IsEnabled(LogLevel.Debug))
+                {
+                    logger.LogDebug("Pass: {Written} results written in {T1:0} ms, {Started} sends started in {T2:0} ms",
+                        written, t1, started, watch.Elapsed.TotalMilliseconds - t1);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -73,21 +140,9 @@ public sealed class WebhookDispatcher(
                 logger.LogWarning(ex, "Webhook dispatch pass failed; trying again shortly");
                 busy = false;
             }
-            if (!busy && _results.IsEmpty)
+            if (!busy && _results.IsEmpty && !await WaitAsync(_wake, stoppingToken))
             {
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                wait.CancelAfter(options.CurrentValue.PollInterval);
-                try
-                {
-                    await _wake.Reader.ReadAsync(wait.Token);
-                }
-                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-                {
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
+                break;
             }
         }
     }
@@ -106,13 +161,14 @@ public sealed class WebhookDispatcher(
         var clients = await db.WebhookClients.AsNoTracking().Where(c => clientIds.Contains(c.ClientId)).ToDictionaryAsync(c => c.ClientId, ct);
         var now = time.GetUtcNow();
         var o = options.CurrentValue;
-        var ids = pending.Select(e => e.Id).ToList();
 
-        // FannedOutAt is a concurrency token: the mark is UPDATE … WHERE FannedOutAt IS NULL, so if another instance fanned
-        // out one of these meanwhile, the whole SaveChanges (marks and deliveries, one transaction) is refused.
-        var tracked = pending.Select(e => db.OutboxEvents.Attach(e).Entity).ToList();
-        foreach (var e in tracked)
+        // Every write here is one SaveChanges (behind SQLite's write gate, like every writer: an UPDATE outside it would
+        // collide with the gated writers and sleep out SQLITE_BUSY). FannedOutAt is a concurrency token, so the mark is
+        // UPDATE … WHERE FannedOutAt IS NULL: if another instance fanned out any of this batch meanwhile, the whole
+        // SaveChanges (marks and deliveries, one transaction) is refused, and the unique (event, target) index backs it up.
+        foreach (var e in pending)
         {
+            db.OutboxEvents.Attach(e);
             e.FannedOutAt = now;
             foreach (var endpoint in endpoints.Where(x => x.ClientId == e.ClientId && Subscribed(x, e.Type)))
             {
@@ -176,10 +232,10 @@ public sealed class WebhookDispatcher(
                         !db.WebhookDeliveries.Any(p => p.CaseId != null && p.CaseId == d.CaseId && p.TargetKey == d.TargetKey &&
                                                        p.EventId < d.EventId && p.Status == DeliveryStatus.Pending))
             .OrderBy(d => d.NextAttemptAt).ThenBy(d => d.Id)
-            .Select(d => new { d.Id, d.TargetKey })
+            .Select(d => new { d.Id, d.TargetKey, d.LeaseToken, d.Attempts })
             .Take(capacity * 2)
             .ToListAsync(ct);
-        var chosen = new List<long>();
+        var chosen = new List<(long Id, Guid? Token, int Attempts)>();
         foreach (var c in candidates)
         {
             if (chosen.Count >= capacity)
@@ -190,21 +246,25 @@ public sealed class WebhookDispatcher(
             if (count < o.MaxInFlightPerTarget)
             {
                 perTarget[c.TargetKey] = count + 1;
-                chosen.Add(c.Id);
+                chosen.Add((c.Id, c.LeaseToken, c.Attempts));
             }
         }
         if (chosen.Count == 0)
         {
             return 0;
         }
+        // The claim is a compare-and-set on the claim token (a concurrency token): UPDATE … SET LeaseToken = mine
+        // WHERE Id = … AND LeaseToken and Attempts = what they were when read (so a row sent and released in between is not taken). Another instance that claimed a row first makes the batch
+        // fail; then each row is tried alone and the ones taken are skipped.
         var token = Guid.NewGuid();
         var leaseUntil = now + o.Lease;
-        var claimed = await db.WebhookDeliveries
-            .Where(d => chosen.Contains(d.Id) && d.Status == DeliveryStatus.Pending && (d.LeaseUntil == null || d.LeaseUntil < now))
-            .ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseUntil, leaseUntil).SetProperty(d => d.LeaseToken, token), ct);
-        if (claimed == 0)
+        if (!await ClaimAsync(db, chosen, token, leaseUntil, ct))
         {
-            return 1; // another instance was quicker: look again
+            foreach (var one in chosen)
+            {
+                await using var single = await dbFactory.CreateDbContextAsync(ct);
+                await ClaimAsync(single, [one], token, leaseUntil, ct);
+            }
         }
         var mine = await (from d in db.WebhookDeliveries.AsNoTracking()
                           join e in db.OutboxEvents.AsNoTracking() on d.EventId equals e.Id
@@ -233,6 +293,29 @@ public sealed class WebhookDispatcher(
             _ = SendAsync(m, token, signing, ct);
         }
         return mine.Count;
+    }
+
+    private static async Task<bool> ClaimAsync(WorkbenchDbContext db, List<(long Id, Guid? Token, int Attempts)> rows, Guid token, DateTimeOffset leaseUntil, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        foreach (var (id, old, attempts) in rows)
+        {
+            var row = new WebhookDeliveryRecord { Id = id, LeaseToken = old, Attempts = attempts, MessageId = "", Type = "", ClientId = "", TargetKey = "", Url = "" };
+            var entry = db.WebhookDeliveries.Attach(row);
+            row.LeaseToken = token;
+            row.LeaseUntil = leaseUntil;
+            entry.Property(x => x.LeaseToken).IsModified = true;
+            entry.Property(x => x.LeaseUntil).IsModified = true;
+        }
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return true;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return false;
+        }
     }
 
     private string[] Secrets(string current, string? previous, DateTimeOffset? previousUntil, DateTimeOffset now) =>
@@ -350,7 +433,8 @@ public sealed class WebhookDispatcher(
     private void Track(WorkbenchDbContext db, SendResult r)
     {
         var o = options.CurrentValue;
-        var row = new WebhookDeliveryRecord { Id = r.Id, LeaseToken = r.Token, MessageId = "", Type = "", ClientId = "", TargetKey = "", Url = "" };
+        // Original values for the compare-and-set: this claim's token and the attempts counted when it was claimed.
+        var row = new WebhookDeliveryRecord { Id = r.Id, LeaseToken = r.Token, Attempts = r.Attempts - 1, MessageId = "", Type = "", ClientId = "", TargetKey = "", Url = "" };
         var entry = db.WebhookDeliveries.Attach(row);
         var now = time.GetUtcNow();
         row.Status = r.Delivered ? DeliveryStatus.Delivered : now >= r.RetryUntil ? DeliveryStatus.Dead : DeliveryStatus.Pending;
