@@ -26,6 +26,14 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
+# The npm standardwebhooks package checks our webhook signatures in an interop test (node_modules is not committed).
+if command -v npm >/dev/null; then
+  npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error >/dev/null
+else
+  echo "tests/run.sh: node and npm are needed for the webhook interop test (Debian: apt-get install nodejs npm)." >&2
+  exit 2
+fi
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 dotnet build Workbench.sln -c Debug -nologo -clp:ErrorsOnly
 status=0

@@ -32,6 +32,10 @@ public class WorkbenchDbContext : DbContext, IDataProtectionKeyContext
     public DbSet<PolicyVersionRecord> PolicyVersions => Set<PolicyVersionRecord>();
     public DbSet<IdempotencyRecord> IdempotencyKeys => Set<IdempotencyRecord>();
     public DbSet<DownstreamOutcomeRecord> DownstreamOutcomes => Set<DownstreamOutcomeRecord>();
+    public DbSet<OutboxEventRecord> OutboxEvents => Set<OutboxEventRecord>();
+    public DbSet<WebhookEndpointRecord> WebhookEndpoints => Set<WebhookEndpointRecord>();
+    public DbSet<WebhookDeliveryRecord> WebhookDeliveries => Set<WebhookDeliveryRecord>();
+    public DbSet<WebhookClientRecord> WebhookClients => Set<WebhookClientRecord>();
     /// <summary>The ASP.NET Core Data Protection key ring, shared by every instance (sign-in cookies, antiforgery, circuits).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

@@ -10,6 +10,7 @@ using Workbench.Web.Sla;
 using Workbench.Web.Insights;
 using Workbench.Web.Observability;
 using Workbench.Web.Mcp;
+using Workbench.Web.Webhooks;
 
 // `Workbench.Web migrate` applies the database migrations and exits (the production deployment step).
 var migrate = args.Length > 0 && args[0] == "migrate";
@@ -26,6 +27,7 @@ try
     builder.AddWorkbenchApi();
     builder.AddWorkbenchSla();
     builder.AddWorkbenchMcp();
+    builder.AddWorkbenchWebhooks();
     builder.AddWorkbenchHealth();
     builder.AddWorkbenchAudit();
     builder.AddWorkbenchObservability();
@@ -45,6 +47,7 @@ try
     app.MapWorkbenchLive();
     app.MapWorkbenchLearning();
     app.MapWorkbenchMcp();
+    app.MapWebhookAdminApi();
     app.MapWorkbenchUi();
     await app.RunAsync();
     return 0;

@@ -46,4 +46,10 @@ public static class WebhookEventTypes
 
     /// <summary>The case hit its hard timeout and got the workflow's default decision.</summary>
     public const string CaseExpired = "case.expired";
+
+    /// <summary>The AI system withdrew the case: the acknowledgement, nothing more will come for it.</summary>
+    public const string CaseWithdrawn = "case.withdrawn";
+
+    /// <summary>A test event sent from the admin UI; carries no case.</summary>
+    public const string Test = "webhook.test";
 }

@@ -21,7 +21,9 @@ public static class CasesApi
         IPolicyRuntime Policy,
         DecisionNotifier Notifier,
         IOptionsMonitor<IntakeLimits> Limits,
-        IWebHostEnvironment Environment);
+        IWebHostEnvironment Environment,
+        IOptionsMonitor<Webhooks.WebhookOptions> Webhooks,
+        Webhooks.WebhookAdmin WebhookAdmin);
 
     public static IEndpointRouteBuilder MapCasesApi(this IEndpointRouteBuilder app)
     {
@@ -82,10 +84,16 @@ public static class CasesApi
         {
             return AsSubmitResult(body.Problem);
         }
-        var errors = SubmissionValidator.Validate(body.Value!, s.Limits.CurrentValue, s.Policy.IsKnownWorkflow, uri => CheckCallback(uri, s.Environment));
+        var allowPrivate = s.Webhooks.CurrentValue.AllowPrivateTargets;
+        var errors = SubmissionValidator.Validate(body.Value!, s.Limits.CurrentValue, s.Policy.IsKnownWorkflow, uri => Webhooks.TargetGuard.CheckUrl(uri, allowPrivate));
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors.ToDictionary());
+        }
+        if (body.Value!.CallbackUrl is { } callback &&
+            await s.WebhookAdmin.CheckCallbackHostAsync(client, new Uri(callback), ct) is { } notAllowed)
+        {
+            return Problems.Invalid(new Dictionary<string, string[]> { ["$.callbackUrl"] = [notAllowed] });
         }
         var outcome = await s.Intake.SubmitAsync(client, string.IsNullOrEmpty(idempotencyKey) ? null : idempotencyKey, body.Bytes, body.Value!, traceId, ct);
         return outcome switch
@@ -264,45 +272,4 @@ public static class CasesApi
     private static CaseLinks CaseLinksFor(Guid id) => CaseLinks.For(id);
 
     private static bool IsValidKey(string key) => key.Length is >= 1 and <= 255 && key.All(ch => ch is >= '!' and <= '~');
-
-    /// <summary>
-    /// Callback URLs: https only, never to loopback or private ranges, except in Development where local
-    /// receivers are the norm. The per-client host allow-list arrives with webhook delivery.
-    /// </summary>
-    public static string? CheckCallback(Uri uri, IWebHostEnvironment environment)
-    {
-        if (uri.Scheme != Uri.UriSchemeHttps && !(environment.IsDevelopment() && uri.Scheme == Uri.UriSchemeHttp))
-        {
-            return "Must be an https URL.";
-        }
-        if (!string.IsNullOrEmpty(uri.UserInfo))
-        {
-            return "Must not carry credentials.";
-        }
-        if (!environment.IsDevelopment() && IsPrivateHost(uri))
-        {
-            return "Must not point at loopback, link-local or private addresses.";
-        }
-        return null;
-    }
-
-    private static bool IsPrivateHost(Uri uri)
-    {
-        if (uri.IsLoopback || uri.Host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase) || uri.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            return true;
-        }
-        if (!System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip))
-        {
-            return false;
-        }
-        if (ip.IsIPv4MappedToIPv6)
-        {
-            ip = ip.MapToIPv4();
-        }
-        var b = ip.GetAddressBytes();
-        return ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
-            ? b[0] is 10 or 127 or 0 || (b[0] == 172 && b[1] is >= 16 and <= 31) || (b[0] == 192 && b[1] == 168) || (b[0] == 169 && b[1] == 254) || (b[0] == 100 && b[1] is >= 64 and <= 127)
-            : ip.IsIPv6LinkLocal || ip.IsIPv6SiteLocal || ip.IsIPv6UniqueLocal || System.Net.IPAddress.IsLoopback(ip);
-    }
 }

@@ -14,7 +14,7 @@ namespace Workbench.Web.Hosting;
 /// <summary>Development only: the seeded people, the demo API clients and the demo cases.</summary>
 public static class DevelopmentSeed
 {
-    public sealed record DemoClient(string Id, string DisplayName, string ApiKey, string? WebhookSecret, string[] Scopes);
+    public sealed record DemoClient(string Id, string DisplayName, string ApiKey, string? WebhookSecret, string[] Scopes, string[]? CallbackHosts = null);
 
     public static async Task RunAsync(IServiceProvider services, IConfiguration configuration, CancellationToken ct)
     {
@@ -46,6 +46,19 @@ public static class DevelopmentSeed
                 KeyHash = HashKey(client.ApiKey),
                 Scopes = string.Join(' ', client.Scopes),
                 CreatedAt = time.GetUtcNow(),
+            });
+        }
+        // The demo clients' callback secret is the one in the configuration, so a local receiver can verify with it.
+        var knownCallbackClients = await db.WebhookClients.Select(c => c.ClientId).ToListAsync(ct);
+        var secrets = services.GetRequiredService<Webhooks.WebhookSecrets>();
+        foreach (var client in clients.Where(c => c.WebhookSecret is not null && !knownCallbackClients.Contains(c.Id)))
+        {
+            db.WebhookClients.Add(new WebhookClientRecord
+            {
+                ClientId = client.Id,
+                CallbackHosts = string.Join(' ', client.CallbackHosts ?? []),
+                SecretProtected = secrets.Protect(client.WebhookSecret!),
+                UpdatedAt = time.GetUtcNow(),
             });
         }
         await db.SaveChangesAsync(ct);

@@ -104,6 +104,11 @@ public sealed class AgentCommands(
         c.UpdatedAt = now;
         c.Revision++;
         Audit.Add(db, auditType, clientId, "client", now, id, new { From = from, To = c.Status, Details = data }, requestId);
+        if (trigger == CaseTrigger.Withdraw)
+        {
+            // The acknowledgement of a withdrawal, so that a receiver that only listens to webhooks stops waiting too.
+            Outbox.Add(db, Client.WebhookEventTypes.CaseWithdrawn, c, now, Outbox.CaseData(c, data));
+        }
         try
         {
             await db.SaveChangesAsync(ct);

@@ -6,6 +6,7 @@ using Workbench.Core.Contracts;
 using Workbench.Core.Serialization;
 using Workbench.Data;
 using Workbench.Data.Entities;
+using Workbench.Client;
 using Workbench.Web.Intake;
 
 namespace Workbench.Web.Review;
@@ -359,6 +360,7 @@ public sealed class ReviewService(
                 else
                 {
                     Decide(c, approvers, r, now);
+                    Outbox.Add(db, WebhookEventTypes.CaseDecided, c, now, DecisionData(c));
                     auditType = "case.decided";
                     details = new { Decision = c.Decision, Reviewers = approvers };
                 }
@@ -366,6 +368,7 @@ public sealed class ReviewService(
             case ReviewActionKind.Reject:
                 action.RejectReasonCode = r.RejectReasonCode;
                 Decide(c, [.. Approvers(c).Append(reviewer.UserName).Distinct(StringComparer.Ordinal)], r, now);
+                Outbox.Add(db, WebhookEventTypes.CaseDecided, c, now, DecisionData(c));
                 auditType = "case.decided";
                 details = new { Decision = c.Decision, r.RejectReasonCode, r.Note };
                 break;
@@ -379,6 +382,7 @@ public sealed class ReviewService(
                 }
                 ResetRound(c); // approvals given before the new information do not cover what comes after it
                 ClearClaim(c);
+                Outbox.Add(db, WebhookEventTypes.CaseInfoRequested, c, now, Outbox.CaseData(c, new { r.Question }));
                 auditType = "case.info_requested";
                 details = new { r.Question };
                 break;
@@ -402,6 +406,13 @@ public sealed class ReviewService(
         db.ReviewActions.Add(action);
         Audit.Add(db, auditType, reviewer.UserName, Role(reviewer), now, c.Id, new { Action = r.Action, Details = details });
         return null;
+    }
+
+    /// <summary>The <c>data</c> of <c>case.decided</c>: the decision exactly as the API's decision endpoint shows it.</summary>
+    internal static JsonElement DecisionData(CaseRecord c)
+    {
+        using var doc = JsonDocument.Parse(c.DecisionJson!);
+        return doc.RootElement.Clone();
     }
 
     private static void Decide(CaseRecord c, string[] reviewers, ReviewActionRequest last, DateTimeOffset now)

@@ -1,0 +1,91 @@
+namespace Workbench.Data.Entities;
+
+/// <summary>
+/// One event an AI system must hear about (decided, info requested, SLA breached, expired, withdrawn), written in the
+/// same transaction as the state change it announces (<c>Outbox.Add</c>). The dispatcher fans it out to deliveries.
+/// </summary>
+public sealed class OutboxEventRecord
+{
+    /// <summary>Ascending with commit order per writer; deliveries of one case go out in this order.</summary>
+    public long Id { get; set; }
+    /// <summary>The <c>webhook-id</c> of every delivery of this event, on every retry: <c>msg_…</c>.</summary>
+    public required string MessageId { get; set; }
+    public required string Type { get; set; }
+    public required string ClientId { get; set; }
+    public Guid? CaseId { get; set; }
+    /// <summary>The case's callback URL at the time of the event, if it had one.</summary>
+    public string? CallbackUrl { get; set; }
+    /// <summary>The exact body sent (and signed) on every attempt.</summary>
+    public required string Body { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>When the dispatcher turned it into deliveries; null while waiting.</summary>
+    public DateTimeOffset? FannedOutAt { get; set; }
+}
+
+/// <summary>A client's webhook endpoint. Secrets are stored protected (ASP.NET Core Data Protection), never in plain text.</summary>
+public sealed class WebhookEndpointRecord
+{
+    public Guid Id { get; set; }
+    public required string ClientId { get; set; }
+    public required string Url { get; set; }
+    /// <summary>Space-separated event types with a leading and trailing space; <c>" * "</c> for every type.</summary>
+    public required string EventTypes { get; set; }
+    public bool Enabled { get; set; } = true;
+    public required string SecretProtected { get; set; }
+    /// <summary>The secret before the last rotation: it signs too until <see cref="PreviousSecretExpiresAt"/>.</summary>
+    public string? PreviousSecretProtected { get; set; }
+    public DateTimeOffset? PreviousSecretExpiresAt { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>
+/// A client's settings for per-case <c>callbackUrl</c>s: the hosts they may point at, and the secret that signs them
+/// (stored protected; the previous one signs too during a rotation's overlap).
+/// </summary>
+public sealed class WebhookClientRecord
+{
+    public required string ClientId { get; set; }
+    /// <summary>Space-separated host names, lower case.</summary>
+    public required string CallbackHosts { get; set; }
+    public required string SecretProtected { get; set; }
+    public string? PreviousSecretProtected { get; set; }
+    public DateTimeOffset? PreviousSecretExpiresAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+public enum DeliveryStatus
+{
+    Pending,
+    Delivered,
+    Dead,
+}
+
+/// <summary>One event to one target (an endpoint, or the case's callback URL), with its retry state.</summary>
+public sealed class WebhookDeliveryRecord
+{
+    public long Id { get; set; }
+    public long EventId { get; set; }
+    public required string MessageId { get; set; }
+    public required string Type { get; set; }
+    public required string ClientId { get; set; }
+    public Guid? CaseId { get; set; }
+    /// <summary>The endpoint's id, or <c>callback:</c> and the URL; ordering per case is per target.</summary>
+    public required string TargetKey { get; set; }
+    public Guid? EndpointId { get; set; }
+    public required string Url { get; set; }
+    public DeliveryStatus Status { get; set; }
+    public int Attempts { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset NextAttemptAt { get; set; }
+    /// <summary>A failure after this dead-letters the delivery; a replay sets it afresh.</summary>
+    public DateTimeOffset RetryUntil { get; set; }
+    /// <summary>The claim of the instance sending it now; another may take it once the lease ran out.</summary>
+    public DateTimeOffset? LeaseUntil { get; set; }
+    public Guid? LeaseToken { get; set; }
+    public DateTimeOffset? LastAttemptAt { get; set; }
+    public int? LastStatusCode { get; set; }
+    public int? LastLatencyMs { get; set; }
+    public string? LastError { get; set; }
+    public DateTimeOffset? DeliveredAt { get; set; }
+}

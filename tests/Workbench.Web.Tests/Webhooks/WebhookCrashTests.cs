@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Workbench.Client;
+using Workbench.Core.Contracts;
+using Workbench.Core.Serialization;
+using Workbench.Web.Tests.Infrastructure;
+using Workbench.Web.Webhooks;
+using static Workbench.Web.Tests.Webhooks.WebhookTestKit;
+
+namespace Workbench.Web.Tests.Webhooks;
+
+/// <summary>
+/// The real app in its own process: 500 decisions wait for a receiver that is down, the app is killed (SIGKILL),
+/// started again on the same database, the receiver comes up, and every event arrives: none lost.
+/// </summary>
+public sealed class WebhookCrashTests
+{
+    private const int Decisions = 500;
+
+    [Fact]
+    public async Task Events_committed_before_a_kill_are_all_delivered_after_a_restart()
+    {
+        var directory = Directory.CreateTempSubdirectory("wb-crash-").FullName;
+        var database = Path.Combine(directory, "workbench.db");
+        await using var receiver = new WebhookReceiver(); // down until after the restart
+        AppProcess? app = null;
+        try
+        {
+            app = await AppProcess.StartAsync(database);
+            using var admin = await app.SignedInAsync("adam");
+            using var created = await admin.PostAsJsonAsync("/api/v1/admin/webhooks/endpoints",
+                new { clientId = "demo-agent", url = receiver.Url() }, WorkbenchJson.Options);
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var secret = (await created.Content.ReadFromJsonAsync<EndpointSecret>(WorkbenchJson.Options))!.Secret;
+
+            using var lena = await app.SignedInAsync("lena");
+            using var agent = app.Client();
+            agent.DefaultRequestHeaders.Authorization = new("Bearer", Samples.DemoKey);
+            var next = 0;
+            await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ =>
+            {
+                while (Interlocked.Increment(ref next) <= Decisions)
+                {
+                    using var submitted = await agent.PostAsync("/api/v1/cases", Json(Samples.Json(Samples.Queues)));
+                    Assert.Equal(HttpStatusCode.Created, submitted.StatusCode);
+                    var id = (await submitted.Content.ReadFromJsonAsync<CaseReceipt>(WorkbenchJson.Options))!.Id;
+                    using var claimed = await lena.PostAsync($"/api/v1/review/cases/{id}/claim", Json(new JsonObject()));
+                    Assert.Equal(HttpStatusCode.OK, claimed.StatusCode);
+                    using var rejected = await lena.PostAsync($"/api/v1/review/cases/{id}/actions",
+                        Json(new JsonObject { ["action"] = "reject", ["rejectReasonCode"] = "MULTI_POLICY_CONFLICT" }));
+                    Assert.Equal(HttpStatusCode.OK, rejected.StatusCode);
+                }
+            }));
+            // Some deliveries have been tried and failed (the receiver is down); then the process dies without warning.
+            await Eventually(async () => (await DeliveriesAsync(admin)).Any(d => d.Attempts > 0), TimeSpan.FromSeconds(30), "first attempts failing");
+            app.Kill();
+
+            app = await AppProcess.StartAsync(database);
+            await receiver.StartAsync();
+            await Eventually(() => receiver.Succeeded.Select(r => r.Id).Distinct().Count() >= Decisions, TimeSpan.FromSeconds(90),
+                $"all {Decisions} events delivered after the restart");
+
+            var verifier = new WebhookVerifier(secret);
+            var received = receiver.Received.ToList();
+            Assert.All(received, r => Assert.Equal(WebhookEventTypes.CaseDecided, verifier.Verify(r.Headers, r.Body).ReadEvent().Type));
+            Assert.Equal(Decisions, received.Select(r => r.Id).Distinct().Count());
+            // A duplicate, if any, is the same event: same webhook-id, same body.
+            Assert.All(received.GroupBy(r => r.Id), g => Assert.Single(g.Select(r => r.Body).Distinct()));
+            Assert.Equal(Decisions, received.Select(r => verifier.Verify(r.Headers, r.Body).ReadEvent().GetData<DecisionView>()!.CaseId).Distinct().Count());
+            using var admin2 = await app.SignedInAsync("adam");
+            await Eventually(async () => (await DeliveriesAsync(admin2)).Count(d => d.Status == Data.Entities.DeliveryStatus.Delivered) == Decisions,
+                TimeSpan.FromSeconds(30), "all marked delivered");
+        }
+        finally
+        {
+            app?.Kill();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static StringContent Json(JsonNode node) => new(node.ToJsonString(), Encoding.UTF8, "application/json");
+
+    private static async Task<List<DeliveryView>> DeliveriesAsync(HttpClient admin) =>
+        (await admin.GetFromJsonAsync<List<DeliveryView>>($"/api/v1/admin/webhooks/deliveries?take={Decisions}", WorkbenchJson.Options))!;
+
+    /// <summary>The built Workbench.Web.dll in its own process on 127.0.0.1, as AppServer runs it for the end-to-end tests.</summary>
+    private sealed class AppProcess
+    {
+        private readonly Process _process;
+        private readonly StringBuilder _log = new();
+
+        private AppProcess(Process process, string baseUrl)
+        {
+            _process = process;
+            BaseUrl = baseUrl;
+        }
+
+        public string BaseUrl { get; }
+
+        public static async Task<AppProcess> StartAsync(string database)
+        {
+            var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+            var root = Processes.RepositoryRoot();
+            var web = Path.Combine(root, "src", "Workbench.Web");
+            var dll = Path.Combine(web, "bin", configuration, "net10.0", "Workbench.Web.dll");
+            var baseUrl = $"http://127.0.0.1:{Processes.FreePort()}";
+            var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in new[] { dll, "--urls", baseUrl, "--contentRoot", web })
+            {
+                psi.ArgumentList.Add(a);
+            }
+            psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+            psi.Environment["ConnectionStrings__Workbench"] = $"Data Source={database}";
+            psi.Environment["Workbench__DemoData__Enabled"] = "false";
+            psi.Environment["Logging__LogLevel__Default"] = "Warning";
+            psi.Environment["Webhooks__FirstRetryDelay"] = "00:00:00.100";
+            psi.Environment["Webhooks__MaxDelay"] = "00:00:00.500";
+            psi.Environment["Webhooks__PollInterval"] = "00:00:00.100";
+            var app = new AppProcess(Process.Start(psi)!, baseUrl);
+            app._process.OutputDataReceived += (_, e) => app.Append(e.Data);
+            app._process.ErrorDataReceived += (_, e) => app.Append(e.Data);
+            app._process.BeginOutputReadLine();
+            app._process.BeginErrorReadLine();
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (DateTime.UtcNow < deadline)
+            {
+                if (app._process.HasExited)
+                {
+                    throw new InvalidOperationException($"The app exited with {app._process.ExitCode}:\n{app.Log}");
+                }
+                try
+                {
+                    if ((await http.GetAsync($"{baseUrl}/health/ready")).IsSuccessStatusCode)
+                    {
+                        return app;
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                }
+                catch (TaskCanceledException)
+                {
+                }
+                await Task.Delay(200);
+            }
+            app.Kill();
+            throw new TimeoutException($"The app did not become ready within 60 s:\n{app.Log}");
+        }
+
+        public string Log { get { lock (_log) { return _log.ToString(); } } }
+
+        private void Append(string? line)
+        {
+            if (line is not null)
+            {
+                lock (_log)
+                {
+                    _log.AppendLine(line);
+                }
+            }
+        }
+
+        public HttpClient Client(CookieContainer? cookies = null) =>
+            new(new HttpClientHandler { CookieContainer = cookies ?? new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
+
+        public async Task<HttpClient> SignedInAsync(string user)
+        {
+            var client = Client();
+            using var response = await client.GetAsync($"/account/dev-login?user={user}&returnUrl=/queues");
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            return client;
+        }
+
+        /// <summary>SIGKILL: no shutdown, no flush, nothing the app can react to.</summary>
+        public void Kill()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+                _process.WaitForExit(10_000);
+            }
+        }
+    }
+}
