@@ -68,7 +68,8 @@ public sealed class WorkbenchMcpTools
         var s = new CasesApi.Services(
             services.GetRequiredService<IntakeService>(), services.GetRequiredService<AgentCommands>(),
             services.GetRequiredService<IPolicyRuntime>(), services.GetRequiredService<DecisionNotifier>(),
-            services.GetRequiredService<IOptionsMonitor<IntakeLimits>>(), services.GetRequiredService<IWebHostEnvironment>());
+            services.GetRequiredService<IOptionsMonitor<IntakeLimits>>(), services.GetRequiredService<IWebHostEnvironment>(),
+            services.GetRequiredService<IOptionsMonitor<Webhooks.WebhookOptions>>(), services.GetRequiredService<Webhooks.WebhookAdmin>());
         var body = JsonBody.Parse<CaseSubmission>(JsonSerializer.SerializeToUtf8Bytes(submission), s.Limits.CurrentValue.MaxBodyBytes);
         var result = await CasesApi.SubmitParsedAsync(client!, idempotency_key, body, TraceId(context), s, cancellationToken);
         return result.Result switch

@@ -227,14 +227,16 @@ public sealed class SlaMonitor(
     }
 
     /// <summary>
-    /// THE single call site for the webhook outbox of SLA events (<c>case.sla_breached</c>, <c>case.expired</c>): the
-    /// row must be written here, in the same unit of work as the state change. The outbox is being built in parallel;
-    /// at merge this becomes <c>Outbox.Add(db, type, c.Id, c.ClientId, c.CallbackUrl, payload, now)</c>.
+    /// The single call site for the webhook outbox of SLA events, in the same unit of work as the state change:
+    /// <c>case.expired</c> carries the decision the case got (as <c>case.decided</c> does), <c>case.sla_breached</c>
+    /// the case's place now (status, queue — the escalation queue when it moved — and when it was due).
     /// </summary>
     private static void AddWebhookEvent(WorkbenchDbContext db, string type, CaseRecord c, DateTimeOffset now)
     {
-        // OUTBOX: Outbox.Add(db, type, …) goes here at merge (see the summary). Until then there is no webhook.
-        _ = (db, type, c, now);
+        object data = type == "case.expired" && c.DecisionJson is { } decision
+            ? JsonDocument.Parse(decision).RootElement.Clone()
+            : Outbox.CaseData(c, new { c.SlaDueAt, c.Priority });
+        Outbox.Add(db, type, c, now, data);
     }
 
     /// <summary>

@@ -130,6 +130,10 @@ public sealed class SlaMonitorTests : IAsyncLifetime
         Assert.Single(await AuditAsync(id, SlaMonitor.LeadAlertType));
         var breachEvent = Assert.Single(_events, e => e.CaseId == id && e.Kind == "sla_breached");
         Assert.Equal(("security", "policy-legal"), (breachEvent.Queue, breachEvent.PreviousQueue));
+        // The AI system hears of it: one outbox event, written with the change.
+        var breachWebhook = Assert.Single(await _app.WithDbAsync(db => db.OutboxEvents.Where(o => o.CaseId == id).ToListAsync()));
+        Assert.Equal("case.sla_breached", breachWebhook.Type);
+        Assert.Contains("\"queue\":\"security\"", breachWebhook.Body, StringComparison.Ordinal);
 
         // Past the workflow's hard timeout (1d): expired with the default decision, deliverable to the long-poll.
         _clock.Advance(TimeSpan.FromHours(20));
@@ -139,6 +143,9 @@ public sealed class SlaMonitorTests : IAsyncLifetime
         Assert.Equal(DecisionKind.Expired, expired.Decision);
         Assert.Single(await AuditAsync(id, "case.expired"));
         Assert.Equal(["sla_at_risk", "sla_breached", "expired"], EventsOf(id).Where(k => k != "created"));
+        var webhooks = await _app.WithDbAsync(db => db.OutboxEvents.Where(o => o.CaseId == id).OrderBy(o => o.Id).ToListAsync());
+        Assert.Equal(["case.sla_breached", "case.expired"], webhooks.Select(w => w.Type));
+        Assert.Contains("\"decision\":\"expired\"", webhooks[1].Body, StringComparison.Ordinal);
 
         using var response = await _app.ApiClient().GetAsync($"/api/v1/cases/{id}/decision");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
