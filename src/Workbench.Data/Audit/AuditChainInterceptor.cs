@@ -55,19 +55,56 @@ internal sealed class AuditChainInterceptor(DatabaseProvider provider) : SaveCha
     public override void SaveChangesCanceled(DbContextEventData eventData) =>
         FailedAsync(eventData.Context).GetAwaiter().GetResult();
 
-    // A concurrency conflict ends the save through this hook only (EF does not report it as "failed"): without it
-    // the chain's turn would stay taken and every later audited write would wait for ever.
+    // A concurrency conflict ends the save through this hook only (EF does not report it as "failed"), and it is
+    // raised while EF is still inside its command: the chain's turn is given back now (else every later audited
+    // write would wait for ever), but a transaction of our own cannot be rolled back under EF's feet — it is rolled
+    // back by the next save of that context, or when the context is disposed (which disposes its transaction).
     public override InterceptionResult ThrowingConcurrencyException(ConcurrencyExceptionEventData eventData, InterceptionResult result)
     {
-        FailedAsync(eventData.Context).GetAwaiter().GetResult();
+        Conflicted(eventData.Context);
         return result;
     }
 
-    public override async ValueTask<InterceptionResult> ThrowingConcurrencyExceptionAsync(
+    public override ValueTask<InterceptionResult> ThrowingConcurrencyExceptionAsync(
         ConcurrencyExceptionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
     {
-        await FailedAsync(eventData.Context);
-        return result;
+        Conflicted(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbContext, IDbContextTransaction> _dangling = new();
+
+    private void Conflicted(DbContext? db)
+    {
+        if (db is null || !_pending.TryRemove(db, out var p))
+        {
+            return;
+        }
+        if (p.OwnTransaction is not null)
+        {
+            _dangling.AddOrUpdate(db, p.OwnTransaction);
+        }
+        if (p.HoldsTurn)
+        {
+            _sqliteHead = null; // the save's own transaction is still open; read the head again next time
+            _sqliteTurn.Release();
+        }
+    }
+
+    private async Task RollBackDanglingAsync(DbContext db)
+    {
+        if (_dangling.TryGetValue(db, out var stale))
+        {
+            _dangling.Remove(db);
+            try
+            {
+                await stale.RollbackAsync();
+            }
+            finally
+            {
+                await stale.DisposeAsync();
+            }
+        }
     }
 
     public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(
@@ -77,6 +114,7 @@ internal sealed class AuditChainInterceptor(DatabaseProvider provider) : SaveCha
         {
             return result;
         }
+        await RollBackDanglingAsync(db);
         var added = AddedEvents(db);
         if (added.Count == 0)
         {

@@ -146,7 +146,10 @@ public sealed class ObservabilityTests
         var withdraw = await app.ApiClient().PostAsync($"/api/v1/cases/{id}/withdraw", new StringContent("{}", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.OK, withdraw.StatusCode);
 
-        var lines = capture.Lines.Where(l => l.Category.StartsWith("Microsoft.EntityFrameworkCore.Database.Command", StringComparison.Ordinal)).ToList();
+        // Lines of this request (the background services — webhook dispatcher, SLA monitor, policy watcher — query too,
+        // outside any request).
+        var lines = capture.Lines.Where(l => l.Category.StartsWith("Microsoft.EntityFrameworkCore.Database.Command", StringComparison.Ordinal)
+            && l.Scopes.ContainsKey("RequestPath") && l.Scopes["RequestPath"]?.ToString()?.Contains("/withdraw", StringComparison.Ordinal) == true).ToList();
         Assert.NotEmpty(lines);
         Assert.All(lines, l =>
         {

@@ -103,6 +103,14 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["POST /mcp/"] = Access.ApiAny, // stateless Streamable HTTP: POST only
 
         ["GET /api/v1/audit/verify"] = Access.Admin,
+        ["GET /api/v1/admin/webhooks/endpoints"] = Access.Admin,
+        ["POST /api/v1/admin/webhooks/endpoints"] = Access.Admin,
+        ["POST /api/v1/admin/webhooks/endpoints/{id:guid}/rotate"] = Access.Admin,
+        ["POST /api/v1/admin/webhooks/endpoints/{id:guid}/enabled"] = Access.Admin,
+        ["POST /api/v1/admin/webhooks/endpoints/{id:guid}/test"] = Access.Admin,
+        ["GET /api/v1/admin/webhooks/deliveries"] = Access.Admin,
+        ["POST /api/v1/admin/webhooks/deliveries/{id:long}/replay"] = Access.Admin,
+        ["PUT /api/v1/admin/webhooks/clients/{clientId}/callbacks"] = Access.Admin,
         ["GET /api/v1/cases/{id:guid}/audit"] = Access.LeadOrAdmin,
         ["GET /api/v1/exports/evals"] = Access.Lead,
         ["GET /api/v1/policies/"] = Access.Lead,
@@ -233,6 +241,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             .Replace("{id:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{Name}", "policy-legal", StringComparison.Ordinal)
             .Replace("{id:int}", "1", StringComparison.Ordinal)
+            .Replace("{id:long}", "1", StringComparison.Ordinal)
             .Replace("{documentName}", "v1", StringComparison.Ordinal)
             .Replace("{documentName?}", "v1", StringComparison.Ordinal)
             .Replace("{**path:file}", "robots.txt", StringComparison.Ordinal);
