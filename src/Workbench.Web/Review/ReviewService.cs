@@ -530,7 +530,7 @@ public sealed class ReviewService(
             await using var fresh = await dbFactory.CreateDbContextAsync(ct);
             var current = await fresh.Cases.AsNoTracking().FirstAsync(x => x.Id == c.Id, ct);
             return new ReviewResult.Conflict(ConcurrentChange,
-                $"Someone acted on this case at the same moment; it is now {JsonNamingPolicy.SnakeCaseLower.ConvertName(current.Status.ToString())}" +
+                $"Someone acted on this case at the same moment; it is now {JsonNamingPolicy.SnakeCaseLower.ConvertName(current.Status.ToString()).Replace('_', ' ')}" +
                 (current.ClaimedBy is null ? "." : $", held by {current.ClaimedBy}."), View(current));
         }
     }
