@@ -88,6 +88,56 @@ public sealed class WorkbenchClient
         return new SubmitResult(receipt, Replayed: response.StatusCode != HttpStatusCode.Created) { IdempotencyKey = key };
     }
 
+    /// <summary>
+    /// Submits like <see cref="SubmitAsync"/> and rides out an outage: while the server answers 429 (rate limit),
+    /// 503 (its database is down, a deployment), 502 or 504 (a gateway), or cannot be reached at all, waits as its
+    /// <c>Retry-After</c> header says (1 s when absent; at most <paramref name="maxDelay"/>, 10 s by default) and sends
+    /// the same body again with the same <c>Idempotency-Key</c> — at worst a replay of a request that did commit,
+    /// never a second case — until <paramref name="retryFor"/> has passed; then the last failure is thrown.
+    /// Meant for a client without the resilience pipeline of <see cref="WorkbenchServiceCollectionExtensions.AddWorkbenchClient"/>,
+    /// or one whose outages outlast that pipeline's three retries.
+    /// </summary>
+    /// <param name="submission">The case.</param>
+    /// <param name="retryFor">How long to keep trying, counted from the first attempt.</param>
+    /// <param name="idempotencyKey">As in <see cref="SubmitAsync"/>; generated once when null and kept for every attempt.</param>
+    /// <param name="maxDelay">The longest wait between two attempts, whatever <c>Retry-After</c> asks.</param>
+    /// <param name="ct">Cancels the call and its waits.</param>
+    /// <returns>The receipt, and whether it was a replay (an earlier attempt had committed).</returns>
+    /// <exception cref="WorkbenchApiException">A refusal that retrying cannot change (400, 409, 422…), or the last 429/5xx.</exception>
+    /// <exception cref="HttpRequestException">The server could not be reached within <paramref name="retryFor"/>.</exception>
+    public async Task<SubmitResult> SubmitWithRetriesAsync(
+        CaseSubmission submission, TimeSpan retryFor, string? idempotencyKey = null, TimeSpan? maxDelay = null, CancellationToken ct = default)
+    {
+        var key = idempotencyKey ?? Guid.NewGuid().ToString("N");
+        var longest = maxDelay ?? TimeSpan.FromSeconds(10);
+        var clock = Stopwatch.StartNew();
+        for (var attempt = 1; ; attempt++)
+        {
+            TimeSpan delay;
+            try
+            {
+                return await SubmitAsync(submission, key, ct).ConfigureAwait(false);
+            }
+            catch (WorkbenchApiException e) when (
+                e.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable or HttpStatusCode.BadGateway
+                    or HttpStatusCode.GatewayTimeout && clock.Elapsed < retryFor)
+            {
+                delay = e.RetryAfter ?? TimeSpan.FromSeconds(1);
+            }
+            catch (HttpRequestException) when (clock.Elapsed < retryFor && !ct.IsCancellationRequested)
+            {
+                delay = TimeSpan.FromMilliseconds(250 * Math.Min(attempt, 20));
+            }
+            catch (TaskCanceledException) when (clock.Elapsed < retryFor && !ct.IsCancellationRequested)
+            {
+                delay = TimeSpan.FromSeconds(1); // HttpClient.Timeout: the request may have committed; the key makes the retry safe
+            }
+            delay = delay > longest ? longest : delay;
+            var left = retryFor - clock.Elapsed;
+            await Task.Delay(delay < left ? delay : left > TimeSpan.Zero ? left : TimeSpan.Zero, ct).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Reads a case's status and, once decided, its decision (<c>GET /api/v1/cases/{id}</c>).</summary>
     /// <param name="caseId">The case id from the receipt.</param>
     /// <param name="ct">Cancels the call.</param>

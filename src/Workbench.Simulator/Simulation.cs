@@ -13,6 +13,9 @@ namespace Workbench.Simulator;
 /// </summary>
 public sealed class Simulation
 {
+    /// <summary>How long a submission is retried (429, 503, network) with its one Idempotency-Key before it counts as an error.</summary>
+    public static readonly TimeSpan RetryFor = TimeSpan.FromSeconds(60);
+
     private readonly SimulatorOptions _options;
     private readonly Func<HttpMessageHandler> _handlerFactory;
     private readonly TextWriter _output;
@@ -186,6 +189,7 @@ public sealed class Simulation
         var key = Guid.NewGuid().ToString("N");
         Interlocked.Increment(ref Stats.Submitted);
         SimulationStats.Increment(Stats.ByVariation, variation);
+        var trying = Stopwatch.StartNew();
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -207,16 +211,17 @@ public sealed class Simulation
                 SimulationStats.Increment(Stats.ByStatus, Snake(r.Status));
                 return r;
             }
-            catch (WorkbenchApiException e) when (e.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable && attempt < 4)
+            catch (WorkbenchApiException e) when (e.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable && trying.Elapsed < RetryFor)
             {
-                // A well-behaved AI system waits as told and retries with the same key: at worst a replay, never a duplicate.
+                // A well-behaved AI system waits as told and retries with the same key: at worst a replay, never a
+                // duplicate. For as long as RetryFor, so that a database outage of half a minute loses no submission.
                 Interlocked.Increment(ref Stats.Retried);
-                await Task.Delay(Min(e.RetryAfter ?? TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)), ct);
+                await Task.Delay(Min(e.RetryAfter ?? TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10)), ct);
             }
-            catch (HttpRequestException) when (attempt < 4 && !ct.IsCancellationRequested)
+            catch (HttpRequestException) when (trying.Elapsed < RetryFor && !ct.IsCancellationRequested)
             {
                 Interlocked.Increment(ref Stats.Retried);
-                await Task.Delay(TimeSpan.FromMilliseconds(500 * attempt), ct);
+                await Task.Delay(TimeSpan.FromMilliseconds(500 * Math.Min(attempt, 10)), ct);
             }
             catch (WorkbenchApiException e)
             {

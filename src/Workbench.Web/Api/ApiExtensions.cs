@@ -42,6 +42,8 @@ public static class ApiExtensions
             builder.Services.AddHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
                 "redis", sp => sp.GetRequiredService<Live.RedisCaseEventRelay>(), null, ["ready"]));
         }
+        builder.Services.Configure<Health.OperationsOptions>(builder.Configuration.GetSection("Operations"));
+        builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.Services.ConfigureHttpJsonOptions(o => WorkbenchJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {
@@ -88,7 +90,13 @@ public static class ApiExtensions
         {
             api.UseExceptionHandler(new ExceptionHandlerOptions
             {
-                StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+                // A database that cannot be reached is 503 with Retry-After (DatabaseUnavailableHandler), never 500.
+                StatusCodeSelector = ex => ex switch
+                {
+                    BadHttpRequestException bad => bad.StatusCode,
+                    _ when Data.DatabaseErrors.IsUnavailable(ex) => StatusCodes.Status503ServiceUnavailable,
+                    _ => StatusCodes.Status500InternalServerError,
+                },
             });
             api.UseStatusCodePages();
         });

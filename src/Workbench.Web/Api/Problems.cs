@@ -25,6 +25,8 @@ public static class ProblemTypes
     public const string ConcurrentChange = Prefix + "concurrent-change";
     public const string RateLimited = Prefix + "rate-limited";
     public const string Unavailable = Prefix + "unavailable";
+    /// <summary>503 with Retry-After: the database cannot be reached; retry with the same Idempotency-Key.</summary>
+    public const string DatabaseUnavailable = Prefix + "database-unavailable";
     public const string Internal = Prefix + "internal";
     public const string PolicyRefused = Prefix + "policy-refused";
 

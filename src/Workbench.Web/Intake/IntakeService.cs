@@ -113,7 +113,7 @@ public sealed class IntakeService(
         {
             await writer.WriteAsync(record, audit, keyRecord, ct);
         }
-        catch (DbUpdateException ex)
+        catch (DbUpdateException ex) when (!DatabaseErrors.IsUnavailable(ex))
         {
             // A unique index said no: another instance used the same key, or the external id is taken.
             if (key is not null && await FindKeyAsync(clientId, key, hash!, ct) is { } earlier)

@@ -136,14 +136,16 @@ public sealed class IntakeWriter : IAsyncDisposable
         {
             await SaveAsync(batch);
         }
-        catch (DbUpdateException) when (batch.Count > 1)
+        catch (DbUpdateException ex) when (batch.Count > 1 && !DatabaseErrors.IsUnavailable(ex))
         {
+            // A unique index refused a row. (A database that cannot be reached fails the whole batch at once below:
+            // splitting would only try it 2n times.)
             var half = batch.Count / 2;
             await WriteSplittingAsync(batch[..half]);
             await WriteSplittingAsync(batch[half..]);
             return;
         }
-        catch (DbUpdateException ex)
+        catch (DbUpdateException ex) when (batch.Count == 1 && !DatabaseErrors.IsUnavailable(ex))
         {
             batch[0].Done.TrySetException(ex);
             return;

@@ -29,14 +29,23 @@ public sealed class PostgresServer : IAsyncLifetime
         }
         Port = Processes.FreePort();
         await Run(Path.Combine(_bin, "initdb"), ["-D", _dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"]);
-        await Run(Path.Combine(_bin, "pg_ctl"),
-        [
-            "-D", _dataDir, "-l", Path.Combine(_dataDir, "server.log"), "-w", "-t", "60",
-            "-o", $"-p {Port} -c listen_addresses=127.0.0.1 -k {_dataDir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
-            "start",
-        ]);
+        await StartAsync();
         StartWatchdog();
     }
+
+    /// <summary>Starts the server on its port and data directory (again, after <see cref="StopAsync"/>), waiting until it accepts connections.</summary>
+    public Task StartAsync() => Run(Path.Combine(_bin, "pg_ctl"),
+    [
+        "-D", _dataDir, "-l", Path.Combine(_dataDir, "server.log"), "-w", "-t", "60",
+        "-o", $"-p {Port} -c listen_addresses=127.0.0.1 -k {_dataDir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+        "start",
+    ]);
+
+    /// <summary>
+    /// Really stops the server (<c>pg_ctl stop -m fast</c>: open sessions are ended, transactions in flight roll back,
+    /// the port closes), waiting until it is down. <see cref="StartAsync"/> brings it back on the same port and data.
+    /// </summary>
+    public Task StopAsync() => Run(Path.Combine(_bin, "pg_ctl"), ["-D", _dataDir, "-m", "fast", "-w", "-t", "60", "stop"]);
 
     public async Task DisposeAsync()
     {
