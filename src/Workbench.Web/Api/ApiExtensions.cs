@@ -42,7 +42,6 @@ public static class ApiExtensions
             builder.Services.AddHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
                 "redis", sp => sp.GetRequiredService<Live.RedisCaseEventRelay>(), null, ["ready"]));
         }
-        builder.Services.Configure<Health.OperationsOptions>(builder.Configuration.GetSection("Operations"));
         builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.Services.ConfigureHttpJsonOptions(o => WorkbenchJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>

@@ -13,6 +13,9 @@ public static class HealthExtensions
     public static IHostApplicationBuilder AddWorkbenchHealth(this IHostApplicationBuilder builder)
     {
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag]);
+        builder.Services.Configure<OperationsOptions>(builder.Configuration.GetSection("Operations"));
+        // A backlog degrades readiness (200, "degraded"): the instance still takes cases; monitoring alerts on it.
+        builder.Services.AddWorkbenchReadinessCheck<OutboxBacklogCheck>("outbox", HealthStatus.Degraded);
         return builder;
     }
 
@@ -20,9 +23,9 @@ public static class HealthExtensions
     /// The extension point of readiness: a feature adds its own check (the outbox backlog, for one) with
     /// <c>builder.Services.AddWorkbenchReadinessCheck&lt;OutboxBacklogCheck&gt;("outbox")</c>.
     /// </summary>
-    public static IHealthChecksBuilder AddWorkbenchReadinessCheck<T>(this IServiceCollection services, string name)
+    public static IHealthChecksBuilder AddWorkbenchReadinessCheck<T>(this IServiceCollection services, string name, HealthStatus? failureStatus = null)
         where T : class, IHealthCheck =>
-        services.AddHealthChecks().AddCheck<T>(name, tags: [ReadyTag]);
+        services.AddHealthChecks().AddCheck<T>(name, failureStatus, tags: [ReadyTag]);
 
     public static IEndpointRouteBuilder MapWorkbenchHealth(this IEndpointRouteBuilder app)
     {

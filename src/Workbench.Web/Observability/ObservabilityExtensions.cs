@@ -100,9 +100,10 @@ public sealed class IntakeMetricsFilter(WorkbenchMetrics metrics) : IEndpointFil
         {
             result = await next(context);
         }
-        catch
+        catch (Exception ex)
         {
-            metrics.IntakeCompleted("error", Stopwatch.GetElapsedTime(started));
+            // "unavailable": the database could not be reached (answered 503); "error": anything else (500).
+            metrics.IntakeCompleted(DatabaseErrors.IsUnavailable(ex) ? "unavailable" : "error", Stopwatch.GetElapsedTime(started));
             throw;
         }
         var inner = result is INestedHttpResult nested ? nested.Result : result;

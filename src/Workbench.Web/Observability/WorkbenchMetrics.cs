@@ -35,13 +35,13 @@ public sealed class WorkbenchMetrics
     {
         var meter = meters.Create(MeterName);
         _intake = meter.CreateCounter<long>("workbench.intake.cases", "{case}",
-            "Submissions answered by intake, by outcome (proceed, await_approval, clarify, handoff; replayed, refused, error).");
+            "Submissions answered by intake, by outcome (proceed, await_approval, clarify, handoff; replayed, refused, unavailable, error).");
         _intakeDuration = meter.CreateHistogram("workbench.intake.duration", "s",
             "Time from the request's arrival to its answer, by outcome.", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = IntakeBuckets });
         _timeToDecision = meter.CreateHistogram("workbench.case.time_to_decision", "s",
             "From submission to the human (or timeout) decision, by workflow and decision.", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DecisionBuckets });
         _slaBreaches = meter.CreateCounter<long>("workbench.sla.breaches", "{case}", "Cases that passed their SLA due time, by queue.");
-        _webhookAttempts = meter.CreateCounter<long>("workbench.webhook.attempts", "{attempt}", "Webhook delivery attempts, by event type and result.");
+        _webhookAttempts = meter.CreateCounter<long>("workbench.webhook.attempts", "{attempt}", "Webhook delivery attempts, by event type, result and HTTP status.");
         _webhookFailures = meter.CreateCounter<long>("workbench.webhook.failures", "{attempt}", "Failed webhook delivery attempts, by event type and reason.");
         _policyEvaluation = meter.CreateHistogram("workbench.policy.evaluation.duration", "s",
             "Time to evaluate the policy for one case (signals, rules, trace).", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = PolicyBuckets });
@@ -65,11 +65,13 @@ public sealed class WorkbenchMetrics
 
     /// <param name="eventType">case.decided, case.info_requested…</param>
     /// <param name="succeeded">2xx from the endpoint.</param>
-    /// <param name="failureReason">When not succeeded: the status code ("503"), "timeout" or "network".</param>
-    public void WebhookAttempted(string eventType, bool succeeded, string? failureReason = null)
+    /// <param name="failureReason">When not succeeded: the status code ("503"), "timeout", "network" or "no_secret".</param>
+    /// <param name="statusCode">The HTTP status the endpoint answered, if it answered ("none" otherwise).</param>
+    public void WebhookAttempted(string eventType, bool succeeded, string? failureReason = null, int? statusCode = null)
     {
         var type = new KeyValuePair<string, object?>("event", eventType);
-        _webhookAttempts.Add(1, type, new KeyValuePair<string, object?>("result", succeeded ? "delivered" : "failed"));
+        _webhookAttempts.Add(1, type, new KeyValuePair<string, object?>("result", succeeded ? "delivered" : "failed"),
+            new KeyValuePair<string, object?>("status", statusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"));
         if (!succeeded)
         {
             _webhookFailures.Add(1, type, new KeyValuePair<string, object?>("reason", failureReason ?? "unknown"));

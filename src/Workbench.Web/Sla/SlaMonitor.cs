@@ -39,6 +39,7 @@ public sealed class SlaMonitor(
     CaseEvents events,
     DecisionNotifier notifier,
     IOptionsMonitor<SlaOptions> options,
+    Observability.WorkbenchMetrics metrics,
     ILogger<SlaMonitor> logger)
 {
     public const string Actor = "sla-monitor";
@@ -155,7 +156,11 @@ public sealed class SlaMonitor(
                 AddWebhookEvent(db, "case.sla_breached", x, now);
                 return "sla_breached";
             }, previousQueue: c.Queue);
-            count += ok ? 1 : 0;
+            if (ok)
+            {
+                metrics.SlaBreached(c.Queue ?? "none", c.Workflow); // the queue it breached in, before any escalation
+                count++;
+            }
         }
         return count;
     }
@@ -193,6 +198,7 @@ public sealed class SlaMonitor(
                 if (ok)
                 {
                     notifier.Notify(c.Id);
+                    metrics.CaseDecided(c.Workflow, "expired", now - c.CreatedAt);
                     count++;
                 }
             }

@@ -32,6 +32,7 @@ public sealed class WebhookDispatcher(
     TimeProvider time,
     IOptionsMonitor<WebhookOptions> options,
     Live.CaseEvents events,
+    Observability.WorkbenchMetrics metrics,
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     public const string HttpClientName = "webhooks";
@@ -269,7 +270,7 @@ public sealed class WebhookDispatcher(
         var mine = await (from d in db.WebhookDeliveries.AsNoTracking()
                           join e in db.OutboxEvents.AsNoTracking() on d.EventId equals e.Id
                           where d.LeaseToken == token
-                          select new Claimed(d.Id, d.MessageId, d.TargetKey, d.EndpointId, d.ClientId, d.Url, d.Attempts, d.RetryUntil, e.Body))
+                          select new Claimed(d.Id, d.MessageId, d.Type, d.TargetKey, d.EndpointId, d.ClientId, d.Url, d.Attempts, d.RetryUntil, e.Body))
             .ToListAsync(ct);
         var endpointIds = mine.Where(m => m.EndpointId is not null).Select(m => m.EndpointId!.Value).Distinct().ToList();
         var endpoints = await db.WebhookEndpoints.AsNoTracking().Where(e => endpointIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, ct);
@@ -323,7 +324,7 @@ public sealed class WebhookDispatcher(
 
     private string Unprotect(string protectedSecret) => _unprotected.GetOrAdd(protectedSecret, secrets.Unprotect);
 
-    private sealed record Claimed(long Id, string MessageId, string TargetKey, Guid? EndpointId, string ClientId, string Url, int Attempts,
+    private sealed record Claimed(long Id, string MessageId, string Type, string TargetKey, Guid? EndpointId, string ClientId, string Url, int Attempts,
         DateTimeOffset RetryUntil, string Body);
 
     private sealed record SendResult(long Id, Guid Token, int Attempts, DateTimeOffset RetryUntil, DateTimeOffset At, bool Delivered,
@@ -335,6 +336,7 @@ public sealed class WebhookDispatcher(
         var at = time.GetUtcNow();
         int? status = null;
         string? error = null;
+        string? reason = null;
         try
         {
             if (signing.Length == 0)
@@ -364,13 +366,17 @@ public sealed class WebhookDispatcher(
         catch (OperationCanceledException)
         {
             error = $"Timed out after {options.CurrentValue.Timeout.TotalSeconds:0.#} s";
+            reason = "timeout";
         }
         catch (Exception ex)
         {
             error = ex.GetBaseException().Message;
+            reason = "network";
         }
         var latency = (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        _results.Enqueue(new SendResult(m.Id, token, m.Attempts + 1, m.RetryUntil, at, status is >= 200 and <= 299, status, latency, error));
+        var delivered = status is >= 200 and <= 299;
+        metrics.WebhookAttempted(m.Type, delivered, delivered ? null : reason ?? status?.ToString(CultureInfo.InvariantCulture) ?? "no_secret", status);
+        _results.Enqueue(new SendResult(m.Id, token, m.Attempts + 1, m.RetryUntil, at, delivered, status, latency, error));
         Wake();
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
@@ -110,6 +111,58 @@ public sealed class ObservabilityTests
         Assert.Contains(seen, m => m.Instrument == "workbench.sla.breaches" && (string?)m.Tags["queue"] == "finance");
         Assert.Equal(2, seen.Count(m => m.Instrument == "workbench.webhook.attempts"));
         Assert.Contains(seen, m => m.Instrument == "workbench.webhook.failures" && (string?)m.Tags["reason"] == "503");
+    }
+
+    [Fact]
+    public async Task The_webhook_dispatcher_records_every_attempt_with_its_result_and_status()
+    {
+        await using var receiver = new WebhookReceiver();
+        var calls = 0;
+        receiver.Answer = _ => Interlocked.Increment(ref calls) == 1 ? 503 : 204; // one failure, then delivered
+        await receiver.StartAsync();
+        await using var app = Webhooks.WebhookTestKit.App();
+        _ = app.Server;
+        var seen = new ConcurrentQueue<Measured>();
+        using var listener = Listen(app, seen);
+        await Webhooks.WebhookTestKit.EndpointAsync(app, receiver.Url());
+
+        await Webhooks.WebhookTestKit.DecidedCaseAsync(app);
+
+        await Webhooks.WebhookTestKit.Eventually(() => Task.FromResult(seen.Count(m => m.Instrument == "workbench.webhook.attempts") >= 2),
+            TimeSpan.FromSeconds(30), "two attempts recorded");
+        var attempts = seen.Where(m => m.Instrument == "workbench.webhook.attempts").ToList();
+        Assert.Equal(2, attempts.Count);
+        Assert.Equal(receiver.Received.Count, attempts.Count); // one per request the receiver got
+        Assert.All(attempts, a => Assert.Equal("case.decided", a.Tags["event"]));
+        Assert.Contains(attempts, a => (string?)a.Tags["result"] == "failed" && (string?)a.Tags["status"] == "503");
+        Assert.Contains(attempts, a => (string?)a.Tags["result"] == "delivered" && (string?)a.Tags["status"] == "204");
+        var failure = Assert.Single(seen, m => m.Instrument == "workbench.webhook.failures");
+        Assert.Equal("503", failure.Tags["reason"]);
+    }
+
+    [Fact]
+    public async Task The_sla_monitor_records_each_breach_by_queue_and_workflow()
+    {
+        await using var app = new WorkbenchFactory { Settings = { ["Sla:Interval"] = "01:00:00" } }; // only the sweep below runs
+        _ = app.Server;
+        var seen = new ConcurrentQueue<Measured>();
+        using var listener = Listen(app, seen);
+        var first = (await app.SubmitSampleAsync(Samples.Queues)).Id;
+        var second = (await app.SubmitSampleAsync(Samples.Queues)).Id;
+        await app.WithDbAsync(db => db.Cases.Where(c => c.Id == first || c.Id == second)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.SlaDueAt, DateTimeOffset.UtcNow.AddMinutes(-1))));
+
+        Assert.Equal(2, (await app.Services.GetRequiredService<Workbench.Web.Sla.SlaMonitor>().SweepAsync()).Breached);
+        Assert.Equal(0, (await app.Services.GetRequiredService<Workbench.Web.Sla.SlaMonitor>().SweepAsync()).Breached);
+
+        var breaches = seen.Where(m => m.Instrument == "workbench.sla.breaches").ToList();
+        Assert.Equal(2, breaches.Count);
+        Assert.All(breaches, b =>
+        {
+            Assert.Equal("policy-legal", b.Tags["queue"]);
+            Assert.Equal("support.refund", b.Tags["workflow"]);
+            Assert.Equal(1, b.Value);
+        });
     }
 
     [Fact]

@@ -181,7 +181,7 @@ public sealed class SlaMonitorTests : IAsyncLifetime
         var s = _app.Services;
         SlaMonitor Another() => new(s.GetRequiredService<IDbContextFactory<WorkbenchDbContext>>(), s.GetRequiredService<ActivePolicy>(), _clock,
             s.GetRequiredService<CaseEvents>(), s.GetRequiredService<DecisionNotifier>(), s.GetRequiredService<IOptionsMonitor<SlaOptions>>(),
-            NullLogger<SlaMonitor>.Instance);
+            s.GetRequiredService<Workbench.Web.Observability.WorkbenchMetrics>(), NullLogger<SlaMonitor>.Instance);
         var results = await Task.WhenAll(Another().SweepAsync(), Another().SweepAsync(), Monitor.SweepAsync());
         Assert.Equal(5, results.Sum(r => r.Breached));
         foreach (var id in ids)
