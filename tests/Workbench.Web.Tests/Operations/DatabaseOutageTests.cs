@@ -38,7 +38,7 @@ public sealed class DatabaseOutageTests(Xunit.Abstractions.ITestOutputHelper out
 
     /// <summary>One HTTP exchange of a submission, as the client's handler saw it (every retry is one).</summary>
     private sealed record Exchange(string ExternalId, string? Key, TimeSpan Sent, TimeSpan Answered, int? Status, TimeSpan? RetryAfter,
-        string? ContentType, string? ProblemType);
+        string? ContentType, string? ProblemType, string? Error = null);
 
     private sealed record Probe(TimeSpan Sent, TimeSpan Answered, int? Ready, int? Live);
 
@@ -46,7 +46,6 @@ public sealed class DatabaseOutageTests(Xunit.Abstractions.ITestOutputHelper out
     private sealed class Recorder(Stopwatch clock, ConcurrentQueue<Exchange> into) : DelegatingHandler(new SocketsHttpHandler
     {
         PooledConnectionLifetime = TimeSpan.FromSeconds(5),
-        MaxConnectionsPerServer = 64,
     })
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
@@ -60,9 +59,9 @@ public sealed class DatabaseOutageTests(Xunit.Abstractions.ITestOutputHelper out
             {
                 response = await base.SendAsync(request, ct);
             }
-            catch (Exception)
+            catch (Exception e)
             {
-                into.Enqueue(new Exchange(externalId, key, sent, clock.Elapsed, null, null, null, null));
+                into.Enqueue(new Exchange(externalId, key, sent, clock.Elapsed, null, null, null, null, e.GetType().Name + ": " + e.GetBaseException().Message));
                 throw;
             }
             string? type = null;
@@ -97,7 +96,7 @@ public sealed class DatabaseOutageTests(Xunit.Abstractions.ITestOutputHelper out
         await app.WaitReadyAsync(probeHttp);
 
         var exchanges = new ConcurrentQueue<Exchange>();
-        using var http = new HttpClient(new Recorder(_clock, exchanges)) { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient(new Recorder(_clock, exchanges)) { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         var client = new WorkbenchClient(http, new WorkbenchClientOptions { ApiKey = Samples.DemoKey });
         var template = JsonSerializer.Deserialize<CaseSubmission>(Samples.Json(Samples.Queues).ToJsonString(), WorkbenchJson.Options)!;
 
@@ -171,7 +170,8 @@ public sealed class DatabaseOutageTests(Xunit.Abstractions.ITestOutputHelper out
                          $"{probes.Count} health probes, {probes.Count(p => p.Ready != 200)} not ready");
 
         // Every answer is a receipt or a 503 problem detail with Retry-After: never a 500, never anything else.
-        Assert.All(all, e => Assert.True(e.Status is 200 or 201 or 503, $"{e.ExternalId} got {e.Status?.ToString() ?? "no answer"} ({e.ProblemType}); {context}"));
+        Assert.All(all, e => Assert.True(e.Status is 200 or 201 or 503,
+            $"{e.ExternalId} sent at {e.Sent:g} got {e.Status?.ToString() ?? "no answer"} at {e.Answered:g} ({e.ProblemType ?? e.Error}); {context}"));
         var unavailable = all.Where(e => e.Status == 503).ToList();
         Assert.True(unavailable.Count >= 50, $"Only {unavailable.Count} answers were 503; {context}");
         Assert.All(unavailable, e =>
