@@ -64,8 +64,13 @@ public sealed class OperationsHealthTests
             {
                 db.WebhookDeliveries.Add(new WebhookDeliveryRecord
                 {
-                    EventId = eventId, MessageId = "msg_" + i, Type = "case.decided", ClientId = "demo-agent", TargetKey = "t" + i,
-                    Url = "https://example.com/hook", Status = DeliveryStatus.Pending,
+                    EventId = eventId,
+                    MessageId = "msg_" + i,
+                    Type = "case.decided",
+                    ClientId = "demo-agent",
+                    TargetKey = "t" + i,
+                    Url = "https://example.com/hook",
+                    Status = DeliveryStatus.Pending,
                     NextAttemptAt = i == 0 ? DateTimeOffset.UtcNow.AddMinutes(10) : DateTimeOffset.UtcNow.AddSeconds(-1),
                     RetryUntil = DateTimeOffset.UtcNow.AddHours(1),
                 });
