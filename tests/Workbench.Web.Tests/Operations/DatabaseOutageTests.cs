@@ -40,7 +40,7 @@ public sealed class DatabaseOutageTests(Xunit.Abstractions.ITestOutputHelper out
     private sealed record Exchange(string ExternalId, string? Key, TimeSpan Sent, TimeSpan Answered, int? Status, TimeSpan? RetryAfter,
         string? ContentType, string? ProblemType, string? Error = null);
 
-    private sealed record Probe(TimeSpan Sent, TimeSpan Answered, int? Ready, int? Live);
+    private sealed record Probe(bool Readiness, TimeSpan Sent, TimeSpan Answered, int? Status);
 
     /// <summary>Sits under the client, so it sees each attempt: the key and externalId sent, the status and the problem type.</summary>
     private sealed class Recorder(Stopwatch clock, ConcurrentQueue<Exchange> into) : DelegatingHandler(new SocketsHttpHandler
@@ -92,7 +92,7 @@ public sealed class DatabaseOutageTests(Xunit.Abstractions.ITestOutputHelper out
             ["ConnectionStrings__Workbench"] = _postgres.ConnectionString("wb_outage"),
         };
         using var app = AppProcess.Start(_work, _port, settings);
-        using var probeHttp = new HttpClient { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        using var probeHttp = new HttpClient { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         await app.WaitReadyAsync(probeHttp);
 
         var exchanges = new ConcurrentQueue<Exchange>();
@@ -100,20 +100,20 @@ public sealed class DatabaseOutageTests(Xunit.Abstractions.ITestOutputHelper out
         var client = new WorkbenchClient(http, new WorkbenchClientOptions { ApiKey = Samples.DemoKey });
         var template = JsonSerializer.Deserialize<CaseSubmission>(Samples.Json(Samples.Queues).ToJsonString(), WorkbenchJson.Options)!;
 
-        // Health, every 200 ms for the whole run: readiness and liveness side by side.
+        // Health for the whole run: readiness and liveness each in a loop of its own (a slow one never holds up the other).
         var probes = new ConcurrentQueue<Probe>();
         using var stopProbing = new CancellationTokenSource();
-        var prober = Task.Run(async () =>
+        Task ProbeLoop(string path, bool readiness) => Task.Run(async () =>
         {
             while (!stopProbing.IsCancellationRequested)
             {
                 var sent = _clock.Elapsed;
-                var ready = await StatusOf(probeHttp, "health/ready");
-                var live = await StatusOf(probeHttp, "health/live");
-                probes.Enqueue(new Probe(sent, _clock.Elapsed, ready, live));
-                await Task.Delay(200);
+                var status = await StatusOf(probeHttp, path);
+                probes.Enqueue(new Probe(readiness, sent, _clock.Elapsed, status));
+                await Task.Delay(100);
             }
         });
+        var prober = Task.WhenAll(ProbeLoop("health/ready", readiness: true), ProbeLoop("health/live", readiness: false));
 
         // The load: 50/s until 8 s after PostgreSQL is back; each submission retried (same key) for up to 90 s.
         var acked = new ConcurrentDictionary<string, (Guid Id, bool Replayed, TimeSpan At)>();
@@ -167,7 +167,8 @@ public sealed class DatabaseOutageTests(Xunit.Abstractions.ITestOutputHelper out
         var context = $"stop {stopBegan:g}–{stopDone:g}, start {startBegan:g}–{startDone:g}; statuses " +
                       string.Join(", ", all.GroupBy(e => e.Status?.ToString() ?? "network").Select(g => $"{g.Key}: {g.Count()}"));
         output.WriteLine($"{tried.Count} submissions, {acked.Count} acknowledged ({acked.Count(a => a.Value.Replayed)} as replays); {context}; " +
-                         $"{probes.Count} health probes, {probes.Count(p => p.Ready != 200)} not ready");
+                         $"{probes.Count(p => p.Readiness)} readiness probes, {probes.Count(p => p.Readiness && p.Status != 200)} not 200; " +
+                         $"{probes.Count(p => !p.Readiness)} liveness probes");
 
         // Every answer is a receipt or a 503 problem detail with Retry-After: never a 500, never anything else.
         Assert.All(all, e => Assert.True(e.Status is 200 or 201 or 503,
@@ -186,12 +187,16 @@ public sealed class DatabaseOutageTests(Xunit.Abstractions.ITestOutputHelper out
         Assert.Contains(all, e => e.Status == 503 && e.Sent > during.From && e.Answered < during.To);
 
         // Readiness is red for the whole outage and green again after it; liveness never wavers.
-        var probesDuring = probes.Where(p => p.Sent > during.From && p.Answered < during.To).ToList();
-        Assert.True(probesDuring.Count >= 10, $"Only {probesDuring.Count} readiness probes during the outage; {context}");
-        Assert.All(probesDuring, p => Assert.NotEqual(200, p.Ready));
-        Assert.Contains(probes, p => p.Sent > startDone && p.Ready == 200);
-        Assert.All(probes, p => Assert.Equal(200, p.Live));
-        Assert.Contains(probes, p => p.Sent < stopBegan && p.Ready == 200);
+        // (On a machine shared with other test runs the app answers slowly while 1,500 clients retry: a few probes suffice.)
+        var ready = probes.Where(p => p.Readiness).ToList();
+        var readyDuring = ready.Where(p => p.Sent > during.From && p.Answered < during.To).ToList();
+        Assert.True(readyDuring.Count >= 3, $"Only {readyDuring.Count} readiness probes during the outage; {context}");
+        Assert.All(readyDuring, p => Assert.NotEqual(200, p.Status));
+        Assert.Contains(ready, p => p.Sent > startDone && p.Status == 200);
+        Assert.Contains(ready, p => p.Sent < stopBegan && p.Status == 200);
+        var live = probes.Where(p => !p.Readiness).ToList();
+        Assert.Contains(live, p => p.Sent > during.From && p.Answered < during.To);
+        Assert.All(live, p => Assert.Equal(200, p.Status));
 
         // After the restart submissions go through: new ones, and the ones that waited out the outage.
         Assert.Contains(all, e => e.Status == 201 && e.Sent > startDone);
