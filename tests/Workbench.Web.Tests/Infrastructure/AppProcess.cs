@@ -71,7 +71,7 @@ public sealed class AppProcess : IDisposable
     /// <summary>Waits until <c>/health/ready</c> answers 200.</summary>
     public async Task WaitReadyAsync(HttpClient http, TimeSpan? within = null)
     {
-        var limit = within ?? TimeSpan.FromSeconds(60);
+        var limit = within ?? TimeSpan.FromSeconds(120); // start-up on a machine shared with other test runs
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < limit)
         {
