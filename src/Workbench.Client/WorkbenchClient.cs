@@ -27,6 +27,7 @@ public sealed class WorkbenchClient
     private const string IdempotencyKeyHeader = "Idempotency-Key";
     private const int MaxIdempotencyKeyLength = 255;
     private const string ProblemJson = "application/problem+json";
+    private const string InFlightProblem = "urn:workbench:problem:idempotency-key-in-flight";
 
     // A server that answers 202 long before the wait it was given (an old server, a proxy) must not be hammered.
     private static readonly TimeSpan MinPollInterval = TimeSpan.FromSeconds(1);
@@ -90,7 +91,8 @@ public sealed class WorkbenchClient
 
     /// <summary>
     /// Submits like <see cref="SubmitAsync"/> and rides out an outage: while the server answers 429 (rate limit),
-    /// 503 (its database is down, a deployment), 502 or 504 (a gateway), or cannot be reached at all, waits as its
+    /// 503 (its database is down, a deployment), 502 or 504 (a gateway), 409 idempotency-key-in-flight (an attempt this
+    /// call gave up waiting for still runs), or cannot be reached at all, waits as its
     /// <c>Retry-After</c> header says (1 s when absent; at most <paramref name="maxDelay"/>, 10 s by default) and sends
     /// the same body again with the same <c>Idempotency-Key</c> — at worst a replay of a request that did commit,
     /// never a second case — until <paramref name="retryFor"/> has passed; then the last failure is thrown.
@@ -123,6 +125,11 @@ public sealed class WorkbenchClient
                     or HttpStatusCode.GatewayTimeout && clock.Elapsed < retryFor)
             {
                 delay = e.RetryAfter ?? TimeSpan.FromSeconds(1);
+            }
+            catch (WorkbenchApiException e) when (
+                e.StatusCode == HttpStatusCode.Conflict && e.ProblemType == InFlightProblem && clock.Elapsed < retryFor)
+            {
+                delay = TimeSpan.FromSeconds(1); // an earlier attempt with this key (one we gave up waiting for) still runs
             }
             catch (HttpRequestException) when (clock.Elapsed < retryFor && !ct.IsCancellationRequested)
             {
