@@ -99,7 +99,8 @@ public sealed class ReliabilityTests : IDisposable
                             var receipt = (await client.SubmitAsync(template with { ExternalId = externalId })).Receipt;
                             acked[receipt.Id] = externalId;
                         }
-                        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or WorkbenchApiException)
+                        // IOException: the kill landed while the receipt's body was being read (HttpIOException).
+                        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or WorkbenchApiException or IOException)
                         {
                             Interlocked.Increment(ref refused);
                         }
