@@ -2,13 +2,13 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Workbench.Core.Cases;
 using Workbench.Core.Contracts;
 using Workbench.Core.Serialization;
 using Workbench.Data;
 using Workbench.Data.Entities;
 using Workbench.Simulator;
-using Microsoft.Extensions.DependencyInjection;
 using Workbench.Web.Tests.Infrastructure;
 using Xunit.Abstractions;
 
