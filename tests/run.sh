@@ -53,5 +53,15 @@ for project in tests/Workbench.Core.Tests tests/Workbench.Web.Tests e2e/Workbenc
     status=1
   fi
 done
+# The soak, short: two minutes of mixed load on the real app process (submissions, reviewers, webhooks, hub clients);
+# fails when memory, threads, handles, database connections or the intake p99 are not flat after warm-up.
+# The 30-minute version: dotnet run -c Release --project tests/Workbench.Benchmarks -- soak --minutes 30
+echo "== soak (2 minutes)"
+if dotnet run --no-build -c Debug --project tests/Workbench.Benchmarks -- soak --minutes 2 2>&1 | grep -v '^\[app\]'; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+  status=1
+fi
 echo "$passed passed, $failed failed"
 exit $status

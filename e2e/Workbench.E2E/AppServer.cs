@@ -20,6 +20,8 @@ public sealed class AppServer : IAsyncLifetime
     private readonly string _directory = Directory.CreateTempSubdirectory("wb-e2e-").FullName;
 
     public string BaseUrl { get; private set; } = "";
+    /// <summary>The app's process id (the soak counts its open database files).</summary>
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("The app has not started.");
     public static string RepositoryRoot { get; } = FindRoot();
     public string Log { get { lock (_log) { return _log.ToString(); } } }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Text;
@@ -125,6 +126,66 @@ public sealed class ReviewerSimulator(string userName, SimulatorOptions options,
         using var released = await PostAsync(http, $"api/v1/review/cases/{id}/release", "{}", ct);
     }
 
+    /// <summary>
+    /// The race: claims each of <paramref name="ids"/> by id (<c>POST /api/v1/review/cases/{id}/claim</c>) — other
+    /// reviewers walk the same cases at the same moment — and decides the ones it wins; then works
+    /// <c>/api/v1/review/next</c> until <paramref name="done"/> says every case is decided (cases needing a second
+    /// approver come back to the queue). Every answer is recorded in <paramref name="tally"/>.
+    /// </summary>
+    public async Task RaceAsync(IReadOnlyList<Guid> ids, ReviewTally tally, Func<bool> done, CancellationToken ct)
+    {
+        using var http = new HttpClient(handlerFactory(), disposeHandler: true) { BaseAddress = options.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        _cookie = await SignInAsync(http, ct) ?? throw new InvalidOperationException($"{userName} could not sign in: {string.Join("; ", stats.Errors.Keys)}");
+        foreach (var id in ids)
+        {
+            using var claim = await PostAsync(http, $"api/v1/review/cases/{id}/claim", "{}", ct);
+            var body = await claim.Content.ReadAsStringAsync(ct);
+            tally.Record("claim", claim.StatusCode, body);
+            if (claim.StatusCode == HttpStatusCode.OK)
+            {
+                await DecideAsync(http, id, body, tally, ct);
+            }
+        }
+        while (!done())
+        {
+            ct.ThrowIfCancellationRequested();
+            using var next = await PostAsync(http, "api/v1/review/next", "{}", ct);
+            var body = await next.Content.ReadAsStringAsync(ct);
+            tally.Record("next", next.StatusCode, body);
+            if (next.StatusCode == HttpStatusCode.OK)
+            {
+                using var doc = JsonDocument.Parse(body);
+                await DecideAsync(http, doc.RootElement.GetProperty("id").GetGuid(), body, tally, ct);
+            }
+            else
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50 + _random.Next(100)), ct);
+            }
+        }
+    }
+
+    private async Task DecideAsync(HttpClient http, Guid id, string claimed, ReviewTally tally, CancellationToken ct)
+    {
+        using var view = JsonDocument.Parse(claimed);
+        var queue = view.RootElement.TryGetProperty("queue", out var q) ? q.GetString() : null;
+        var handle = HandleTime();
+        if (handle > TimeSpan.Zero)
+        {
+            await Task.Delay(handle, ct);
+        }
+        var (_, json) = ChooseAction(queue);
+        using var acted = await PostAsync(http, $"api/v1/review/cases/{id}/actions", json, ct);
+        var body = await acted.Content.ReadAsStringAsync(ct);
+        tally.Record("act", acted.StatusCode, body);
+        if (acted.StatusCode == HttpStatusCode.OK)
+        {
+            using var result = JsonDocument.Parse(body);
+            tally.Acted(id, result.RootElement.TryGetProperty("decision", out var d) && d.ValueKind == JsonValueKind.Object);
+            return;
+        }
+        using var _ = await PostAsync(http, $"api/v1/review/cases/{id}/release", "{}", ct);
+    }
+
     /// <summary>Lognormal around the median: most cases quick, a long tail of hard ones.</summary>
     private TimeSpan HandleTime()
     {
@@ -136,7 +197,8 @@ public sealed class ReviewerSimulator(string userName, SimulatorOptions options,
 
     private (string Action, string Body) ChooseAction(string? queue)
     {
-        var r = _random.NextDouble();
+        // Decide-only: the same shares of approve / edit / reject, never a request for info or a route.
+        var r = options.DecideOnly ? _random.NextDouble() * 0.86 : _random.NextDouble();
         object body = r switch
         {
             < 0.62 => new { action = "approve", note = "Checked against the cited sources." },
@@ -160,5 +222,54 @@ public sealed class ReviewerSimulator(string userName, SimulatorOptions options,
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
         request.Headers.Add("Cookie", _cookie);
         return http.SendAsync(request, ct);
+    }
+}
+
+/// <summary>What the racing reviewers saw: every answer by step, status and problem type; the accepted actions and decisions per case.</summary>
+public sealed class ReviewTally
+{
+    public ConcurrentDictionary<string, int> Answers { get; } = new();
+    /// <summary>Bodies of answers that were neither 2xx nor 409 (at most a few kept), for a test's message.</summary>
+    public ConcurrentQueue<string> Unexpected { get; } = new();
+    public ConcurrentDictionary<Guid, int> ActionsAccepted { get; } = new();
+    public ConcurrentDictionary<Guid, int> Decisions { get; } = new();
+    private int _decided;
+
+    public int Decided => Volatile.Read(ref _decided);
+
+    public void Record(string step, HttpStatusCode status, string body)
+    {
+        var key = $"{step} {(int)status}";
+        if ((int)status >= 400)
+        {
+            var type = "(not a problem document)";
+            try
+            {
+                using var doc = JsonDocument.Parse(body);
+                if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("type", out var t))
+                {
+                    type = t.GetString() ?? type;
+                }
+            }
+            catch (JsonException)
+            {
+            }
+            key += " " + type;
+            if (status != HttpStatusCode.Conflict && Unexpected.Count < 5)
+            {
+                Unexpected.Enqueue($"{key}: {body}");
+            }
+        }
+        Answers.AddOrUpdate(key, 1, (_, n) => n + 1);
+    }
+
+    public void Acted(Guid id, bool decided)
+    {
+        ActionsAccepted.AddOrUpdate(id, 1, (_, n) => n + 1);
+        if (decided)
+        {
+            Decisions.AddOrUpdate(id, 1, (_, n) => n + 1);
+            Interlocked.Increment(ref _decided);
+        }
     }
 }

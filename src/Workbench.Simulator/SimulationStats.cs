@@ -29,6 +29,18 @@ public sealed class LatencyRecorder
         }
     }
 
+    /// <summary>The values added since <paramref name="from"/> (an index this call moves to the end): one interval of a soak.</summary>
+    public double[] Since(ref int from)
+    {
+        lock (_lock)
+        {
+            var start = Math.Min(from, _values.Count);
+            var copy = _values.GetRange(start, _values.Count - start).ToArray();
+            from = _values.Count;
+            return copy;
+        }
+    }
+
     public double? Percentile(double p)
     {
         double[] copy;

@@ -30,6 +30,8 @@ public sealed record SimulatorOptions
     public TimeSpan HandleMedian { get; init; } = TimeSpan.FromSeconds(20);
     /// <summary>Sigma of the lognormal (0.6: the 95th percentile is ~2.7× the median).</summary>
     public double HandleSigma { get; init; } = 0.6;
+    /// <summary>Reviewers only approve, approve with edits or reject (no request for info, no routing): every claim ends in a decision.</summary>
+    public bool DecideOnly { get; init; }
     public IReadOnlyList<string> Workflows { get; init; } = [];
     public string SamplesPath { get; init; } = "assets/samples/cases";
     /// <summary>Share of submissions given a variation (amount, tier, conflicting or stale evidence, failing tools, exception language…).</summary>
@@ -60,6 +62,7 @@ public sealed record SimulatorOptions
           --reviewer-names a,b    who they sign in as (default lena,rita,felix,mia,sam; reused round-robin)
           --handle-median 20s     median handle time (lognormal) of a reviewer
           --handle-sigma 0.6      lognormal sigma of the handle time
+          --decide-only           reviewers only approve, edit or reject (no requests for info, no routing)
           --workflows a,b         only samples of these workflows
           --samples DIR           the sample cases (default assets/samples/cases)
           --variation 0.5         share of cases given a variation
@@ -101,6 +104,7 @@ public sealed record SimulatorOptions
                 "--reviewer-names" => o with { ReviewerNames = List(Value()) },
                 "--handle-median" => o with { HandleMedian = ParseDuration(name, Value()) },
                 "--handle-sigma" => o with { HandleSigma = ParseDouble(name, Value()) },
+                "--decide-only" => o with { DecideOnly = true },
                 "--workflows" => o with { Workflows = List(Value()) },
                 "--samples" => o with { SamplesPath = Value() },
                 "--variation" => o with { VariationShare = Share(name, Value()) },

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using Workbench.Core.Cases;
 using Workbench.Core.Serialization;
 
@@ -18,6 +19,8 @@ namespace Workbench.Benchmarks;
 /// Intake over HTTP on loopback, load generator included, beside a raw baseline: a minimal ASP.NET Core endpoint
 /// that parses the same JSON and inserts it with one INSERT into SQLite (WAL) — the most this machine can do.
 /// Usage: dotnet run -c Release --project tests/Workbench.Benchmarks -- intake [--seconds 15] [--concurrency 32] [--rate 500]
+/// [--provider sqlite|postgres] (postgres: a throwaway PostgreSQL on a free port, as the tests start it — initdb, pg_ctl,
+/// fsync off — for both the app and the baseline, whose one INSERT then goes to PostgreSQL)
 /// [--workbench-only] (no baseline: for attaching a profiler to the app process, whose id is printed)
 /// </summary>
 public static class IntakeLoad
@@ -30,49 +33,71 @@ public static class IntakeLoad
         var concurrency = Arg(args, "--concurrency", 32);
         var rate = Arg(args, "--rate", 500);
         var workbenchOnly = args.Contains("--workbench-only");
+        var providerArg = Array.IndexOf(args, "--provider") is var pi and >= 0 && pi + 1 < args.Length ? args[pi + 1] : "sqlite";
+        if (providerArg is not ("sqlite" or "postgres"))
+        {
+            Console.Error.WriteLine($"intake: --provider is sqlite or postgres, not '{providerArg}'.");
+            return 2;
+        }
+        var postgres = providerArg == "postgres" ? new Workbench.Web.Tests.Infrastructure.PostgresServer() : null;
+        var store = postgres is null ? "SQLite" : "PostgreSQL";
         var root = FindRoot();
         var bodies = LoadBodies(root);
         var work = Directory.CreateTempSubdirectory("wb-load-").FullName;
-        Console.WriteLine($"Intake load: {seconds} s per phase, {concurrency} concurrent clients, fixed rate {rate}/s; {Environment.ProcessorCount} cores; {bodies.Length} sample bodies");
+        Console.WriteLine($"Intake load ({store}): {seconds} s per phase, {concurrency} concurrent clients, fixed rate {rate}/s; {Environment.ProcessorCount} cores; {bodies.Length} sample bodies");
+        string? appPg = null, rawPg = null;
         try
         {
+            if (postgres is not null)
+            {
+                await postgres.InitializeAsync();
+                appPg = postgres.ConnectionString("wb_intake");
+                rawPg = postgres.ConnectionString("raw_baseline");
+                await using var admin = new NpgsqlConnection(postgres.ConnectionString());
+                await admin.OpenAsync();
+                await using var create = new NpgsqlCommand("CREATE DATABASE wb_intake; ", admin);
+                await create.ExecuteNonQueryAsync();
+                create.CommandText = "CREATE DATABASE raw_baseline";
+                await create.ExecuteNonQueryAsync();
+            }
             var appDb = Path.Combine(work, "workbench.db");
             if (workbenchOnly)
             {
-                using var alone = StartWorkbench(root, appDb);
+                using var alone = StartWorkbench(root, appDb, appPg);
                 await WaitReadyAsync(alone.Url);
                 Console.WriteLine($"Workbench process {alone.ProcessId}");
                 var max = await ClosedLoopAsync(alone.Url + "/api/v1/cases", DemoKey, bodies, concurrency, seconds, () => Cpu(alone.ProcessId));
                 alone.Stop();
-                Print("Workbench POST /api/v1/cases (SQLite)", $"max, {concurrency} clients", max);
+                Print($"Workbench POST /api/v1/cases ({store})", $"max, {concurrency} clients", max);
                 Console.WriteLine($"CPU per accepted case (app + load generator): {max.CpuPerCase:N0} µs");
                 return 0;
             }
 
             // Raw baseline first, in this process.
             var baselineDb = Path.Combine(work, "baseline.db");
-            await using var baseline = await StartBaselineAsync(baselineDb);
+            await using var baseline = await StartBaselineAsync(baselineDb, rawPg);
             var rawMax = await ClosedLoopAsync(baseline.Url + "/ingest", null, bodies, concurrency, seconds, () => Cpu(null));
             var rawRate = await OpenLoopAsync(baseline.Url + "/ingest", null, bodies, rate, seconds);
             await baseline.DisposeAsync();
-            var rawRows = CountRows(baselineDb, "SELECT COUNT(*) FROM raw_cases");
+            var rawRows = await CountRowsAsync(baselineDb, rawPg, "SELECT COUNT(*) FROM raw_cases");
             var rawWarm = Interlocked.Exchange(ref _warmUpAccepted, 0);
 
-            using var app = StartWorkbench(root, appDb);
+            using var app = StartWorkbench(root, appDb, appPg);
             await WaitReadyAsync(app.Url);
             var wbMax = await ClosedLoopAsync(app.Url + "/api/v1/cases", DemoKey, bodies, concurrency, seconds, () => Cpu(app.ProcessId));
             var wbRate = await OpenLoopAsync(app.Url + "/api/v1/cases", DemoKey, bodies, rate, seconds);
             app.Stop();
-            var wbRows = CountRows(appDb, "SELECT COUNT(*) FROM cases");
+            var wbRows = await CountRowsAsync(appDb, appPg, "SELECT COUNT(*) FROM cases");
             var wbWarm = Interlocked.Exchange(ref _warmUpAccepted, 0);
 
             Console.WriteLine();
             Console.WriteLine("| target | phase | accepted/s | p50 ms | p95 ms | p99 ms | max ms | accepted | errors |");
             Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
-            Print("raw baseline (parse + 1 INSERT, SQLite WAL)", $"max, {concurrency} clients", rawMax);
-            Print("raw baseline (parse + 1 INSERT, SQLite WAL)", $"fixed {rate}/s", rawRate);
-            Print("Workbench POST /api/v1/cases (SQLite)", $"max, {concurrency} clients", wbMax);
-            Print("Workbench POST /api/v1/cases (SQLite)", $"fixed {rate}/s", wbRate);
+            var rawLabel = postgres is null ? "raw baseline (parse + 1 INSERT, SQLite WAL)" : "raw baseline (parse + 1 INSERT, PostgreSQL)";
+            Print(rawLabel, $"max, {concurrency} clients", rawMax);
+            Print(rawLabel, $"fixed {rate}/s", rawRate);
+            Print($"Workbench POST /api/v1/cases ({store})", $"max, {concurrency} clients", wbMax);
+            Print($"Workbench POST /api/v1/cases ({store})", $"fixed {rate}/s", wbRate);
             Console.WriteLine();
             Console.WriteLine($"Workbench / raw baseline, sustained: {wbMax.PerSecond / rawMax.PerSecond:P0}");
             Console.WriteLine($"CPU per accepted case at max (server + load generator, all cores): raw baseline {rawMax.CpuPerCase:N0} µs, Workbench {wbMax.CpuPerCase:N0} µs " +
@@ -87,6 +112,11 @@ public static class IntakeLoad
         finally
         {
             SqliteConnection.ClearAllPools();
+            NpgsqlConnection.ClearAllPools();
+            if (postgres is not null)
+            {
+                await postgres.DisposeAsync();
+            }
             Directory.Delete(work, recursive: true);
         }
     }
@@ -275,8 +305,12 @@ public static class IntakeLoad
         }
     }
 
-    private static async Task<Baseline> StartBaselineAsync(string dbPath)
+    private static async Task<Baseline> StartBaselineAsync(string dbPath, string? postgres)
     {
+        if (postgres is not null)
+        {
+            return await StartPostgresBaselineAsync(postgres);
+        }
         var connectionString = $"Data Source={dbPath};Pooling=true";
         await using (var setup = new SqliteConnection(connectionString))
         {
@@ -335,7 +369,42 @@ public static class IntakeLoad
         }
     }
 
-    private static AppProcess StartWorkbench(string root, string dbPath)
+    /// <summary>The same baseline on PostgreSQL: parse, then one INSERT through a pooled Npgsql data source.</summary>
+    private static async Task<Baseline> StartPostgresBaselineAsync(string connectionString)
+    {
+        var source = NpgsqlDataSource.Create(connectionString);
+        await using (var setup = source.CreateCommand("CREATE TABLE raw_cases (id uuid PRIMARY KEY, external_id text NOT NULL, workflow text NOT NULL, body text NOT NULL, created_at timestamptz NOT NULL)"))
+        {
+            await setup.ExecuteNonQueryAsync();
+        }
+        var port = FreePort();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        var app = builder.Build();
+        app.Lifetime.ApplicationStopped.Register(source.Dispose);
+        app.MapPost("/ingest", async (HttpRequest request) =>
+        {
+            var submission = await JsonSerializer.DeserializeAsync<CaseSubmission>(request.Body, WorkbenchJson.Options);
+            if (submission is null)
+            {
+                return Results.BadRequest();
+            }
+            var id = Guid.CreateVersion7();
+            await using var cmd = source.CreateCommand("INSERT INTO raw_cases (id, external_id, workflow, body, created_at) VALUES ($1, $2, $3, $4, $5)");
+            cmd.Parameters.AddWithValue(id);
+            cmd.Parameters.AddWithValue(submission.ExternalId);
+            cmd.Parameters.AddWithValue(submission.Workflow);
+            cmd.Parameters.AddWithValue(JsonSerializer.Serialize(submission, WorkbenchJson.Options));
+            cmd.Parameters.AddWithValue(DateTime.UtcNow);
+            await cmd.ExecuteNonQueryAsync();
+            return Results.Created($"/ingest/{id}", new { id });
+        });
+        await app.StartAsync();
+        return new Baseline(app, $"http://127.0.0.1:{port}");
+    }
+
+    private static AppProcess StartWorkbench(string root, string dbPath, string? postgres)
     {
         var configuration = Path.GetFileName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)))!; // bin/<Configuration>/net10.0
         var web = Path.Combine(root, "src", "Workbench.Web");
@@ -349,7 +418,11 @@ public static class IntakeLoad
         }
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Development"; // the demo API client; demo cases off below
         psi.Environment["Workbench__DemoData__Enabled"] = "false";
-        psi.Environment["ConnectionStrings__Workbench"] = $"Data Source={dbPath}";
+        psi.Environment["ConnectionStrings__Workbench"] = postgres ?? $"Data Source={dbPath}";
+        if (postgres is not null)
+        {
+            psi.Environment["Database__Provider"] = "Postgres";
+        }
         psi.Environment["Api__RateLimit__PermitsPerSecond"] = "1000000";
         psi.Environment["Api__RateLimit__Burst"] = "1000000";
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
@@ -397,6 +470,18 @@ public static class IntakeLoad
         }
         using var app = Process.GetProcessById(appProcess.Value);
         return own + app.TotalProcessorTime;
+    }
+
+    private static async Task<long> CountRowsAsync(string dbPath, string? postgres, string sql)
+    {
+        if (postgres is not null)
+        {
+            await using var pg = new NpgsqlConnection(postgres);
+            await pg.OpenAsync();
+            await using var count = new NpgsqlCommand(sql, pg);
+            return (long)(await count.ExecuteScalarAsync())!;
+        }
+        return CountRows(dbPath, sql);
     }
 
     private static long CountRows(string dbPath, string sql)

@@ -149,7 +149,7 @@ public static class LiveLoad
             await app.InitializeAsync();
             await browser.StartAsync();
             using var http = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
-            var baseline = await DiagnosticsAsync(http);
+            var baseline = await DiagnosticsAsync(http, gc: true);
 
             var users = new[] { "rita", "mia", "lena", "felix", "sam" };
             var paths = new[] { "/queues", "/queues/policy-legal", "/queues/support", "/queues/finance" };
@@ -169,7 +169,12 @@ public static class LiveLoad
                 await page.Locator("main[data-interactive='true']").WaitForAsync();
                 open.Add(page);
             }
-            Console.WriteLine($"{open.Count} pages open; the server holds {(await DiagnosticsAsync(http)).Circuits} circuits");
+            // Memory per open reviewer page: after a full GC, with the pages open and before any event, minus the same before they opened.
+            var opened = await DiagnosticsAsync(http, gc: true);
+            Console.WriteLine($"{open.Count} pages open; the server holds {opened.Circuits} circuits");
+            Console.WriteLine($"memory per open reviewer page (after a full GC, {open.Count} pages): working set " +
+                $"{(opened.WorkingSetBytes - baseline.WorkingSetBytes) / 1024.0 / open.Count:N0} KiB, GC heap {(opened.GcHeapSizeBytes - baseline.GcHeapSizeBytes) / 1024.0 / open.Count:N0} KiB " +
+                $"(before: {Mib(baseline.WorkingSetBytes)} MiB working set, {Mib(baseline.GcHeapSizeBytes)} MiB GC heap; with them: {Mib(opened.WorkingSetBytes)} / {Mib(opened.GcHeapSizeBytes)} MiB)");
 
             var samples = new List<(double At, Diagnostics D)>();
             var clock = Stopwatch.StartNew();

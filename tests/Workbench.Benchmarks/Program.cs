@@ -32,6 +32,10 @@ if (args.Length > 0 && args[0] == "webhooks")
 {
     return await Workbench.Benchmarks.WebhookLoad.RunAsync(args[1..]);
 }
+if (args.Length > 0 && args[0] == "soak")
+{
+    return await Workbench.Benchmarks.SoakLoad.RunAsync(args[1..]);
+}
 if (args.Length > 0 && args[0] == "review-pages")
 {
     return await Workbench.Benchmarks.ReviewPagesLoad.RunAsync(args[1..]);

@@ -96,6 +96,13 @@ internal sealed class AuditChainInterceptor(DatabaseProvider provider) : SaveCha
         if (_dangling.TryGetValue(db, out var stale))
         {
             _dangling.Remove(db);
+            // Contexts are pooled: one returned to the pool since the conflict was reset, which disposed that
+            // transaction already — and Npgsql reuses its transaction objects, so rolling back the stale one could
+            // end another connection's live transaction. Only the context's own, still current one is rolled back.
+            if (!ReferenceEquals(db.Database.CurrentTransaction, stale))
+            {
+                return;
+            }
             try
             {
                 await stale.RollbackAsync();

@@ -79,5 +79,7 @@ public sealed class SimulatorTests
         Assert.Equal(["a", "b"], o.ApiKeys);
         Assert.Equal(4, o.Reviewers);
         Assert.Equal(TimeSpan.FromMilliseconds(500), o.HandleMedian);
+        Assert.False(o.DecideOnly);
+        Assert.True(SimulatorOptions.Parse(["--decide-only"]).DecideOnly);
     }
 }
