@@ -47,10 +47,12 @@ public sealed record BoardSnapshot(
     TimeSpan HandleTime);
 
 /// <summary>
-/// The reads behind the lead's board. Every figure is counted in the database over an indexed time range (the last
-/// hour, day or week), never by loading the case table: the open-case counts use the queue/status index, arrivals the
-/// (Queue, CreatedAt) index, completions and attainment the (Queue, DecidedAt) index. The per-hour series and the
-/// decision-time percentiles read one small row per case of the last day (two timestamps), capped.
+/// The reads behind the lead's board, never by loading the case table. The open-case figures (open, in review, at
+/// risk, breached, oldest, next due, claims) read the partial index over the open cases only. On SQLite the figures
+/// over time ranges (24 h series, attainment, the week's reason mix) come from pre-aggregates per hour and per day that
+/// triggers on <c>cases</c> keep in the same transaction as every write (Workbench.Data/BoardAggregateSql.cs), plus the
+/// cases of the last hour; on PostgreSQL and SQL Server they are counted over the cases' time indexes. The decision-time
+/// percentiles read the latest 5,000 decisions of the week.
 /// </summary>
 public sealed class BoardQueries(IDbContextFactory<WorkbenchDbContext> dbFactory, ActivePolicy policy, TimeProvider time, IOptionsMonitor<BoardOptions> options)
 {
