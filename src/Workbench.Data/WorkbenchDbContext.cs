@@ -76,6 +76,22 @@ public sealed class SqliteWorkbenchDbContext(DbContextOptions<SqliteWorkbenchDbC
         var arrivals = cases.FindIndex([cases.FindProperty(nameof(CaseRecord.CreatedAt))!, cases.FindProperty(nameof(CaseRecord.Queue))!])!;
         cases.RemoveIndex(arrivals);
         modelBuilder.Entity<CaseRecord>().HasIndex(c => new { c.CreatedAt, c.Queue, c.ReasonCodes });
+
+        // The board's pre-aggregates, kept by triggers (BoardAggregateSql): only SQLite has them, because only on SQLite
+        // does grouping a week of cases take longer than the board may (one core, no parallel scan).
+        modelBuilder.Entity<BoardHourRecord>(b =>
+        {
+            b.ToTable("board_hours");
+            b.HasKey(h => new { h.Hour, h.Queue });
+            b.Property(h => h.Queue).HasMaxLength(64);
+        });
+        modelBuilder.Entity<BoardReasonDayRecord>(b =>
+        {
+            b.ToTable("board_reason_days");
+            b.HasKey(d => new { d.Day, d.Queue, d.ReasonCodes });
+            b.Property(d => d.Queue).HasMaxLength(64);
+            b.Property(d => d.ReasonCodes).HasMaxLength(1024);
+        });
     }
 }
 

@@ -1,0 +1,27 @@
+namespace Workbench.Data.Entities;
+
+/// <summary>
+/// The board's hourly pre-aggregate (SQLite only): per queue and UTC hour, the cases that arrived in it (by
+/// <c>CreatedAt</c>) and the cases decided in it (by <c>DecidedAt</c>), with those of them that had an SLA and met it.
+/// Maintained by triggers on <c>cases</c> in the transaction of every write (Board/BoardAggregateSql.cs).
+/// </summary>
+public sealed class BoardHourRecord
+{
+    public DateTimeOffset Hour { get; set; }
+    public required string Queue { get; set; }
+    public int Arrivals { get; set; }
+    public int Completions { get; set; }
+    /// <summary>Decided in this hour with an SLA due time.</summary>
+    public int SlaDecided { get; set; }
+    /// <summary>Decided in this hour at or before the SLA due time.</summary>
+    public int SlaMet { get; set; }
+}
+
+/// <summary>The board's daily reason mix (SQLite only): arrivals per UTC day, queue and stored reason-code list.</summary>
+public sealed class BoardReasonDayRecord
+{
+    public DateTimeOffset Day { get; set; }
+    public required string Queue { get; set; }
+    public required string ReasonCodes { get; set; }
+    public int Arrivals { get; set; }
+}
