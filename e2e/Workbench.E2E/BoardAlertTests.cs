@@ -54,6 +54,14 @@ public sealed partial class BoardAlertTests(BrowserFixture browser)
             await Assertions.Expect(alert).ToContainTextAsync("over its SLA");
             await Assertions.Expect(page.Locator($"tr[data-queue='{queue}'] td[data-cell='breached']")).ToHaveTextAsync("1");
 
+            // The cost per resolved case: an auto-approved case that reported what its model calls cost.
+            var auto = AgentApi.Sample("001-");
+            auto["modelCost"] = new System.Text.Json.Nodes.JsonObject { ["amount"] = 0.0375m, ["currency"] = "USD" };
+            await new AgentApi(app.BaseUrl).SubmitAsync(auto);
+            var autoRow = page.Locator(".board-costs tr[data-path='auto']");
+            await Assertions.Expect(autoRow.Locator("td[data-cell='model-7d']")).ToHaveTextAsync("0.04");
+            await Assertions.Expect(autoRow.Locator("td[data-cell='per-case-today']")).ToHaveTextAsync("0.04");
+
             await alert.GetByRole(AriaRole.Button, new() { Name = "Show the case" }).ClickAsync();
             var link = alert.Locator($"li[data-case='{id}'] a");
             await Assertions.Expect(link).ToHaveAttributeAsync("href", $"/cases/{id}");
