@@ -43,6 +43,7 @@ public sealed partial class BoardAlertTests(BrowserFixture browser)
             var (id, _) = await new AgentApi(app.BaseUrl).SubmitAsync(AgentApi.Sample("011-"));
             var submitted = await new AgentApi(app.BaseUrl).GetAsync($"/api/v1/cases/{id}");
             Assert.Equal("queued", submitted.GetProperty("status").GetString());
+            var firstQueue = submitted.GetProperty("queue").GetString()!;
 
             // No reload: the SLA monitor's breach event refreshes the open board. The breach escalates a queued case to
             // its queue's escalation target, so the alert names the queue the case is in now.
@@ -65,6 +66,10 @@ public sealed partial class BoardAlertTests(BrowserFixture browser)
             await alert.GetByRole(AriaRole.Button, new() { Name = "Show the case" }).ClickAsync();
             var link = alert.Locator($"li[data-case='{id}'] a");
             await Assertions.Expect(link).ToHaveAttributeAsync("href", $"/cases/{id}");
+            if (firstQueue != queue)
+            {
+                await Assertions.Expect(alert.Locator($"li[data-case='{id}']")).ToContainTextAsync($"escalated from {firstQueue}");
+            }
             await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "board-breach-alert.png"), FullPage = true });
 
             await link.ClickAsync();

@@ -10,7 +10,8 @@ using Workbench.Web.Intake;
 namespace Workbench.Web.Board;
 
 /// <summary>One breached case in a queue's breach alert.</summary>
-public sealed record BreachedCase(Guid Id, string Workflow, string RequestPreview, CaseStatus Status, DateTimeOffset DueAt);
+/// <param name="EscalatedFrom">The queue it breached in, when the breach escalated it to the one it is in now.</param>
+public sealed record BreachedCase(Guid Id, string Workflow, string RequestPreview, CaseStatus Status, DateTimeOffset DueAt, string? EscalatedFrom = null);
 
 /// <summary>A queue's breach alert: how many of its open cases are past their SLA, the oldest overrun and the oldest cases.</summary>
 public sealed record BreachGroup(string Queue, string Title, int Count, TimeSpan OldestOver, IReadOnlyList<BreachedCase> Cases);
@@ -96,13 +97,33 @@ public sealed class BoardAlerts(
         foreach (var g in counts.Where(g => g.Queue is not null).OrderByDescending(g => g.Count).ThenBy(g => g.Queue, StringComparer.Ordinal))
         {
             var cases = await breached.Where(c => c.Queue == g.Queue).OrderBy(c => c.SlaDueAt).Take(listed)
-                .Select(c => new BreachedCase(c.Id, c.Workflow, c.RequestPreview, c.Status, c.SlaDueAt!.Value))
+                .Select(c => new BreachedCase(c.Id, c.Workflow, c.RequestPreview, c.Status, c.SlaDueAt!.Value, null))
                 .ToListAsync(ct);
+            cases = await WithEscalationAsync(db, cases, ct);
             var title = policy.Policy.FindQueue(g.Queue!)?.Title ?? g.Queue!;
             var oldest = g.OldestDue is { } due ? now - due : TimeSpan.Zero;
             groups.Add(new BreachGroup(g.Queue!, title, g.Count, oldest < TimeSpan.Zero ? TimeSpan.Zero : oldest, cases));
         }
         return groups;
+    }
+
+    /// <summary>Where each listed case breached, from its <c>case.sla_breached</c> audit event (a few rows by case id).</summary>
+    private static async Task<List<BreachedCase>> WithEscalationAsync(WorkbenchDbContext db, List<BreachedCase> cases, CancellationToken ct)
+    {
+        var ids = cases.Select(c => (Guid?)c.Id).ToList();
+        var events = await db.AuditEvents.AsNoTracking().Where(a => ids.Contains(a.CaseId) && a.Type == "case.sla_breached")
+            .Select(a => new { a.CaseId, a.Id, a.DataJson }).ToListAsync(ct);
+        var from = new Dictionary<Guid, string>();
+        foreach (var e in events.OrderBy(e => e.Id))
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(e.DataJson);
+            if (doc.RootElement.TryGetProperty("escalatedTo", out var to) && to.ValueKind == System.Text.Json.JsonValueKind.String
+                && doc.RootElement.TryGetProperty("queue", out var q) && q.ValueKind == System.Text.Json.JsonValueKind.String)
+            {
+                from[e.CaseId!.Value] = q.GetString()!;
+            }
+        }
+        return cases.Select(c => from.TryGetValue(c.Id, out var f) ? c with { EscalatedFrom = f } : c).ToList();
     }
 
     private async Task<AuditChainAlert?> AuditAlertAsync(WorkbenchDbContext db, DateTimeOffset now, TimeSpan maxAge, CancellationToken ct)
