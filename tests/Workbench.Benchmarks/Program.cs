@@ -24,6 +24,10 @@ if (args.Length > 0 && args[0] == "board")
 {
     return await Workbench.Benchmarks.BoardLoad.RunAsync(args[1..]);
 }
+if (args.Length > 0 && args[0] == "board-alerts")
+{
+    return await Workbench.Benchmarks.BoardAlertsLoad.RunAsync(args[1..]);
+}
 if (args.Length > 0 && args[0] == "simulation")
 {
     return await Workbench.Benchmarks.SimulationLoad.RunAsync(args[1..]);

@@ -18,6 +18,8 @@ public sealed record CaseSubmission
     public IReadOnlyList<ToolStep> ToolTrace { get; init; } = [];
     public IReadOnlyDictionary<string, SignalValue> Signals { get; init; } = new Dictionary<string, SignalValue>();
     public Provenance? Provenance { get; init; }
+    /// <summary>Optional: what producing this proposal cost in model calls, for the board's cost per path.</summary>
+    public ModelCost? ModelCost { get; init; }
     public string? CallbackUrl { get; init; }
     public JsonElement? Metadata { get; init; }
 }
@@ -59,6 +61,9 @@ public sealed record ToolStep
     public string? Input { get; init; }
     public string? Output { get; init; }
 }
+
+/// <summary>An amount of money in an ISO 4217 currency (three capital letters, e.g. <c>USD</c>).</summary>
+public sealed record ModelCost(decimal Amount, string Currency);
 
 public sealed record Provenance(
     string? Model,

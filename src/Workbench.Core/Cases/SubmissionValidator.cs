@@ -101,6 +101,22 @@ public static partial class SubmissionValidator
             }
         }
 
+        if (s.ModelCost is { } cost)
+        {
+            if (cost.Amount < 0 || cost.Amount > 1_000_000m)
+            {
+                errors.Add("$.modelCost.amount", "Must be between 0 and 1000000.");
+            }
+            else if (decimal.Round(cost.Amount, 6) != cost.Amount)
+            {
+                errors.Add("$.modelCost.amount", "At most six decimal places.");
+            }
+            if (cost.Currency is null || cost.Currency.Length != 3 || !cost.Currency.All(char.IsAsciiLetterUpper))
+            {
+                errors.Add("$.modelCost.currency", "Must be an ISO 4217 code of three capital letters, e.g. USD.");
+            }
+        }
+
         if (s.CallbackUrl is not null)
         {
             if (!Uri.TryCreate(s.CallbackUrl, UriKind.Absolute, out var callback) || s.CallbackUrl.Length > 2048)

@@ -56,7 +56,8 @@ public static class Bottlenecks
             : null;
 
     /// <summary>
-    /// Reviewer disagreement (a second reviewer rejecting what a first approved, per decided four-eyes case) rising:
+    /// Reviewer disagreement (a second reviewer rejecting or editing what a first approved, per decided four-eyes case,
+    /// see <see cref="ReviewerDisagreement"/>) rising:
     /// the last three days' rate at least 1.5× the four days before and at least 10 %.
     /// </summary>
     public static BottleneckAlert? DisagreementRising(IReadOnlyList<(int Disagreements, int Decisions)> lastSevenDays)
@@ -75,7 +76,7 @@ public static class Bottlenecks
         var recentDecisions = lastSevenDays.Skip(4).Sum(x => x.Decisions);
         return recentDecisions >= 5 && recent >= 0.10 && recent >= 1.5 * before && recent > before
             ? new BottleneckAlert("disagreement_rising", null, "Reviewers disagree more",
-                $"{recent * 100:0} % of four-eyes decisions in the last three days had a reject after an approval, against {before * 100:0} % the four days before.")
+                $"{recent * 100:0} % of four-eyes decisions in the last three days had a second reviewer reject or edit what the first approved, against {before * 100:0} % the four days before.")
             : null;
     }
 

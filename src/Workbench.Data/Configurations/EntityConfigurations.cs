@@ -24,6 +24,8 @@ internal sealed class CaseRecordConfiguration : IEntityTypeConfiguration<CaseRec
         b.Property(c => c.RequestPreview).HasMaxLength(500).IsRequired();
         b.Property(c => c.SubmissionJson).IsRequired();
         b.Property(c => c.CallbackUrl).HasMaxLength(2048);
+        b.Property(c => c.ModelCostAmount).HasPrecision(18, 6);
+        b.Property(c => c.ModelCostCurrency).HasMaxLength(3);
         b.Property(c => c.PolicyVersion).HasMaxLength(64).IsRequired();
         b.Property(c => c.ClaimedBy).HasMaxLength(128);
         b.Property(c => c.PendingQuestion).HasMaxLength(4096);

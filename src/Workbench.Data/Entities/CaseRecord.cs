@@ -36,6 +36,9 @@ public sealed class CaseRecord
     public required string RequestPreview { get; set; }
     public required string SubmissionJson { get; set; }
     public string? CallbackUrl { get; set; }
+    /// <summary>The model cost the submission reported (<c>modelCost</c>), for the board's cost per path.</summary>
+    public decimal? ModelCostAmount { get; set; }
+    public string? ModelCostCurrency { get; set; }
     public required string PolicyVersion { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }

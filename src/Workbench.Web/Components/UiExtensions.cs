@@ -14,6 +14,8 @@ public static class UiExtensions
         builder.Services.AddSingleton<QueueQueries>();
         builder.Services.Configure<Board.BoardOptions>(builder.Configuration.GetSection("Board"));
         builder.Services.AddSingleton<Board.BoardQueries>();
+        builder.Services.Configure<Board.BoardAlertOptions>(builder.Configuration.GetSection("Board"));
+        builder.Services.AddSingleton<Board.BoardAlerts>();
         builder.Services.AddSingleton<ActivePolicy>();
         builder.Services.AddSingleton<IPolicyRuntime>(sp => sp.GetRequiredService<ActivePolicy>());
         builder.Services.AddSingleton<IQueueCatalog>(sp => sp.GetRequiredService<ActivePolicy>());

@@ -161,6 +161,8 @@ public sealed class IntakeService(
             RequestPreview = s.Request.Length > 500 ? s.Request[..500] : s.Request,
             SubmissionJson = submissionJson ?? JsonSerializer.Serialize(s, WorkbenchJson.Options),
             CallbackUrl = s.CallbackUrl,
+            ModelCostAmount = s.ModelCost?.Amount,
+            ModelCostCurrency = s.ModelCost?.Currency,
             PolicyVersion = d.PolicyVersion,
             CreatedAt = now,
             UpdatedAt = now,
