@@ -1,4 +1,5 @@
 using Workbench.Data;
+using Workbench.Web.Admin;
 using Workbench.Web.Api;
 using Workbench.Web.Auditing;
 using Workbench.Web.Auth;
@@ -28,6 +29,7 @@ try
     builder.AddWorkbenchSla();
     builder.AddWorkbenchMcp();
     builder.AddWorkbenchWebhooks();
+    builder.AddWorkbenchAccessAdmin();
     builder.AddWorkbenchHealth();
     builder.AddWorkbenchAudit();
     builder.AddWorkbenchObservability();
@@ -48,6 +50,7 @@ try
     app.MapWorkbenchLearning();
     app.MapWorkbenchMcp();
     app.MapWebhookAdminApi();
+    app.MapAccessAdminApi();
     app.MapWorkbenchUi();
     await app.RunAsync();
     return 0;

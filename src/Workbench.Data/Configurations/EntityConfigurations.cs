@@ -137,6 +137,8 @@ internal sealed class UserRecordConfiguration : IEntityTypeConfiguration<UserRec
         b.HasKey(u => u.UserName);
         b.Property(u => u.UserName).HasMaxLength(128);
         b.Property(u => u.DisplayName).HasMaxLength(256).IsRequired();
+        b.Property(u => u.ObjectId).HasMaxLength(64);
+        b.Property(u => u.Email).HasMaxLength(320);
         b.HasMany(u => u.Queues).WithOne().HasForeignKey(q => q.UserName).OnDelete(DeleteBehavior.Cascade);
     }
 }

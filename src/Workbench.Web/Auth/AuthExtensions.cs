@@ -72,6 +72,8 @@ public static class AuthExtensions
                 {
                     await validated(ctx);
                     MapEntraRoles(ctx.Principal!, ctx.HttpContext.RequestServices.GetRequiredService<IOptions<EntraRoleMapping>>().Value);
+                    // The person is written to users (object id, name, email, role, directory queues) at every sign-in.
+                    await ctx.HttpContext.RequestServices.GetRequiredService<Admin.EntraUserSync>().UpsertAsync(ctx.Principal!, ctx.HttpContext.RequestAborted);
                 };
                 var redirect = o.Events.OnRedirectToIdentityProvider;
                 o.Events.OnRedirectToIdentityProvider = async ctx =>
