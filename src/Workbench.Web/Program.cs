@@ -10,6 +10,7 @@ using Workbench.Web.Live;
 using Workbench.Web.Sla;
 using Workbench.Web.Insights;
 using Workbench.Web.Observability;
+using Workbench.Web.Retention;
 using Workbench.Web.Mcp;
 using Workbench.Web.Webhooks;
 
@@ -30,6 +31,7 @@ try
     builder.AddWorkbenchMcp();
     builder.AddWorkbenchWebhooks();
     builder.AddWorkbenchAccessAdmin();
+    builder.AddWorkbenchRetention();
     builder.AddWorkbenchHealth();
     builder.AddWorkbenchAudit();
     builder.AddWorkbenchObservability();

@@ -28,6 +28,7 @@ internal sealed class CaseRecordConfiguration : IEntityTypeConfiguration<CaseRec
         b.Property(c => c.EditedBy).HasMaxLength(128);
         b.Property(c => c.ApprovedBy).HasMaxLength(1024).IsRequired();
         b.Property(c => c.Revision).IsConcurrencyToken();
+        b.Property(c => c.PurgedContentSha256).HasMaxLength(64);
 
         b.HasIndex(c => new { c.ClientId, c.ExternalId }).IsUnique();
         // The counts per queue and status, and the count behind the queue grid. The reason codes ride along (INCLUDE on
