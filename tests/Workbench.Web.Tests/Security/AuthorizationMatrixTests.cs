@@ -83,7 +83,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["POST /error"] = Access.Public,
         ["POST /not-found"] = Access.Public,
         // Account
-        ["GET /account/dev-login"] = Access.Public,
+        ["GET /account/dev-login"] = Access.Public, // leads to the sign-in page; never signs in
+        ["POST /account/dev-login"] = Access.Public, // the sign-in form (antiforgery token checked)
         ["POST /account/logout"] = Access.SignedIn,
         // API for AI systems
         ["POST /api/v1/cases/"] = Access.ApiSubmit,
