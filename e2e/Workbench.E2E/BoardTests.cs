@@ -17,7 +17,7 @@ public sealed class BoardTests(AppServer app, BrowserFixture browser)
         });
         await using var _ = context;
         var page = await context.NewPageAsync();
-        await page.GotoAsync("/account/dev-login?user=lena&returnUrl=/board");
+        await page.DevSignInAsync("lena", "/board");
         await page.Locator("main[data-interactive='true']").WaitForAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "SLA board" })).ToBeVisibleAsync();
 

@@ -38,7 +38,7 @@ public sealed class ContentSecurityPolicyTests(AppServer app, BrowserFixture bro
             violations.AddRange(await page.EvaluateAsync<string[]>("() => window.__csp"));
         }
 
-        await page.GotoAsync("/account/dev-login?user=rita&returnUrl=/queues");
+        await page.DevSignInAsync("rita", "/queues");
         await Visit("/queues", page.Locator("[data-queue='policy-legal']"));
         await Visit("/queues/policy-legal", page.Locator(".mud-table-body tr").First);
         await Visit($"/cases/{id}", page.GetByRole(AriaRole.Button, new() { Name = "Claim", Exact = true }));

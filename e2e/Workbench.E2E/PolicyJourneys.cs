@@ -25,7 +25,7 @@ public sealed partial class PolicyJourneys(AppServer app, BrowserFixture browser
             ViewportSize = new ViewportSize { Width = 1440, Height = 900 },
         });
         var page = await context.NewPageAsync();
-        await page.GotoAsync("/account/dev-login?user=lena&returnUrl=/policies");
+        await page.DevSignInAsync("lena", "/policies");
         await page.Locator("main[data-interactive='true']").WaitForAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Escalation policy", Level = 1 })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByText("high-value-transaction").First).ToBeVisibleAsync();

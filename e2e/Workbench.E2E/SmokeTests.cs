@@ -18,7 +18,7 @@ public sealed class SmokeTests(AppServer app, BrowserFixture browser)
         {
             await page.GotoAsync("/queues");
             await page.WaitForURLAsync("**/account/login**");
-            await page.GetByRole(AriaRole.Link, new() { Name = "Sign in as rita" }).ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in as rita" }).ClickAsync();
 
             await page.WaitForURLAsync("**/queues");
             await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Queues", Level = 1 })).ToBeVisibleAsync();
@@ -37,7 +37,7 @@ public sealed class SmokeTests(AppServer app, BrowserFixture browser)
     private async Task<IPage> SignedInPageAsync(IBrowserContext context, string user)
     {
         var page = await context.NewPageAsync();
-        await page.GotoAsync($"/account/dev-login?user={user}&returnUrl=/queues");
+        await page.DevSignInAsync(user, "/queues");
         return page;
     }
 
@@ -97,7 +97,7 @@ public sealed class SmokeTests(AppServer app, BrowserFixture browser)
         await page.GotoAsync("/account/login");
         foreach (var user in new[] { "rita", "felix", "mia", "sam", "lena", "adam" })
         {
-            await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = $"Sign in as {user}" })).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = $"Sign in as {user}" })).ToBeVisibleAsync();
         }
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "login.png"), FullPage = true });
     }

@@ -14,7 +14,7 @@ public sealed class TwoInstanceLiveTests(TwoInstances apps, BrowserFixture brows
             ViewportSize = new ViewportSize { Width = 1366, Height = 900 },
         });
         var page = await context.NewPageAsync();
-        await page.GotoAsync($"/account/dev-login?user={user}&returnUrl=/queues");
+        await page.DevSignInAsync(user, "/queues");
         return (context, page);
     }
 

@@ -89,7 +89,7 @@ public sealed class UntrustedContentTests(AppServer app, BrowserFixture browser)
             dialogs.Add(d.Message);
             await d.DismissAsync();
         };
-        await page.GotoAsync("/account/dev-login?user=lena&returnUrl=/queues");
+        await page.DevSignInAsync("lena", "/queues");
         await page.GotoAsync($"/cases/{id}");
         await page.Locator("main[data-interactive='true']").WaitForAsync();
         await Assertions.Expect(page.Locator("[data-injection='true']").First).ToBeVisibleAsync();
@@ -139,7 +139,7 @@ public sealed class UntrustedContentTests(AppServer app, BrowserFixture browser)
     {
         await using var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseUrl });
         var page = await context.NewPageAsync();
-        await page.GotoAsync($"/account/dev-login?user={user}&returnUrl=/queues");
+        await page.DevSignInAsync(user, "/queues");
         if (path == "case")
         {
             var (id, _) = await new AgentApi(app.BaseUrl).SubmitAsync(AgentApi.Sample("013-"));

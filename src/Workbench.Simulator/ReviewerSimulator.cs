@@ -9,7 +9,7 @@ namespace Workbench.Simulator;
 /// <summary>
 /// One simulated reviewer working through the review API (<c>/api/v1/review/*</c>): next case, a lognormal handle
 /// time, then approve / approve with edits / reject / request info / route. The review API authenticates people
-/// with the sign-in cookie; the simulator gets one from the development sign-in (<c>GET /account/dev-login?user=</c>),
+/// with the sign-in cookie; the simulator gets one from the development sign-in (the sign-in page's form, <c>POST /account/dev-login</c>),
 /// which exists only when the app runs in Development — against a production app simulated reviewers cannot sign in.
 /// </summary>
 public sealed class ReviewerSimulator(string userName, SimulatorOptions options, Func<HttpMessageHandler> handlerFactory, SimulationStats stats, int seed)
@@ -52,7 +52,25 @@ public sealed class ReviewerSimulator(string userName, SimulatorOptions options,
 
     private async Task<string?> SignInAsync(HttpClient http, CancellationToken ct)
     {
-        using var response = await http.GetAsync($"account/dev-login?user={Uri.EscapeDataString(userName)}&returnUrl=%2F", ct);
+        // The development sign-in is the sign-in page's form: its antiforgery cookie and token go back with the POST.
+        using var page = await http.GetAsync("account/login?returnUrl=%2F", ct);
+        var html = await page.Content.ReadAsStringAsync(ct);
+        var token = System.Text.RegularExpressions.Regex.Match(html, "name=\"__RequestVerificationToken\"[^>]*?value=\"([^\"]+)\"");
+        if (!token.Success)
+        {
+            stats.Error("reviewer sign-in: no development sign-in (the app is not in Development)");
+            return null;
+        }
+        using var form = new HttpRequestMessage(HttpMethod.Post, "account/dev-login")
+        {
+            Content = new FormUrlEncodedContent([new("user", userName), new("returnUrl", "/"),
+                new("__RequestVerificationToken", WebUtility.HtmlDecode(token.Groups[1].Value))]),
+        };
+        if (page.Headers.TryGetValues("Set-Cookie", out var antiforgery))
+        {
+            form.Headers.Add("Cookie", string.Join("; ", antiforgery.Select(v => v.Split(';', 2)[0])));
+        }
+        using var response = await http.SendAsync(form, ct);
         var cookies = response.Headers.TryGetValues("Set-Cookie", out var values)
             ? values.Select(v => v.Split(';', 2)[0]).Where(c => c.StartsWith("workbench.auth", StringComparison.Ordinal)).ToList()
             : [];

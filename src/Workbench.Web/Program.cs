@@ -1,4 +1,5 @@
 using Workbench.Data;
+using Workbench.Web.Admin;
 using Workbench.Web.Api;
 using Workbench.Web.Auditing;
 using Workbench.Web.Auth;
@@ -9,6 +10,7 @@ using Workbench.Web.Live;
 using Workbench.Web.Sla;
 using Workbench.Web.Insights;
 using Workbench.Web.Observability;
+using Workbench.Web.Retention;
 using Workbench.Web.Mcp;
 using Workbench.Web.Webhooks;
 
@@ -28,6 +30,8 @@ try
     builder.AddWorkbenchSla();
     builder.AddWorkbenchMcp();
     builder.AddWorkbenchWebhooks();
+    builder.AddWorkbenchAccessAdmin();
+    builder.AddWorkbenchRetention();
     builder.AddWorkbenchHealth();
     builder.AddWorkbenchAudit();
     builder.AddWorkbenchObservability();
@@ -48,6 +52,7 @@ try
     app.MapWorkbenchLearning();
     app.MapWorkbenchMcp();
     app.MapWebhookAdminApi();
+    app.MapAccessAdminApi();
     app.MapWorkbenchUi();
     await app.RunAsync();
     return 0;

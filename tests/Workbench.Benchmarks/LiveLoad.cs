@@ -303,7 +303,7 @@ public static class LiveLoad
                 ViewportSize = new ViewportSize { Width = 1366, Height = 900 },
             });
             var page = await context.NewPageAsync();
-            await page.GotoAsync($"/account/dev-login?user={user}&returnUrl=/queues");
+            await page.DevSignInAsync(user, "/queues");
             return page;
         }
 

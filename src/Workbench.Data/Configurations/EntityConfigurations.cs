@@ -33,6 +33,7 @@ internal sealed class CaseRecordConfiguration : IEntityTypeConfiguration<CaseRec
         b.Property(c => c.EditedBy).HasMaxLength(128);
         b.Property(c => c.ApprovedBy).HasMaxLength(1024).IsRequired();
         b.Property(c => c.Revision).IsConcurrencyToken();
+        b.Property(c => c.PurgedContentSha256).HasMaxLength(64);
 
         b.HasIndex(c => new { c.ClientId, c.ExternalId }).IsUnique();
         // The counts per queue and status, and the count behind the queue grid. The reason codes ride along (INCLUDE on
@@ -150,6 +151,8 @@ internal sealed class UserRecordConfiguration : IEntityTypeConfiguration<UserRec
         b.HasKey(u => u.UserName);
         b.Property(u => u.UserName).HasMaxLength(128);
         b.Property(u => u.DisplayName).HasMaxLength(256).IsRequired();
+        b.Property(u => u.ObjectId).HasMaxLength(64);
+        b.Property(u => u.Email).HasMaxLength(320);
         b.HasMany(u => u.Queues).WithOne().HasForeignKey(q => q.UserName).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -65,6 +65,13 @@ public sealed class CaseRecord
     /// <summary>The decision that flows back to the AI system (Workbench.Core.Contracts.DecisionView as JSON).</summary>
     public string? DecisionJson { get; set; }
 
+    /// <summary>When retention removed the case's content (Workbench.Core ContentPurge); null while it is whole.</summary>
+    public DateTimeOffset? PurgedAt { get; set; }
+    /// <summary>The retention (days after closing) that applied when the content was purged.</summary>
+    public int? RetentionDays { get; set; }
+    /// <summary>SHA-256 (lowercase hex) of the content the purge removed, in the form RetentionPurge.PurgedContent documents.</summary>
+    public string? PurgedContentSha256 { get; set; }
+
     /// <summary>Bumped by every state change; two reviewers can never both decide.</summary>
     public int Revision { get; set; }
 

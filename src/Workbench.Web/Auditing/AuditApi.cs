@@ -51,11 +51,22 @@ public static class AuditExtensions
     }
 
     public static async Task<Results<Ok<CaseAuditExport>, ProblemHttpResult>> ExportAsync(
-        Guid id, ClaimsPrincipal user, ReviewerDirectory directory, CaseReconstruction reconstruction, CancellationToken ct)
+        Guid id, ClaimsPrincipal user, ReviewerDirectory directory, CaseReconstruction reconstruction,
+        Microsoft.EntityFrameworkCore.IDbContextFactory<WorkbenchDbContext> dbFactory, TimeProvider time, CancellationToken ct)
     {
         var export = await reconstruction.BuildAsync(id, await directory.IdentityAsync(user, ct), ct);
-        return export is null
-            ? Problems.Of(404, ProblemTypes.NotFound, "Case not found", $"No case {id}.")
-            : TypedResults.Ok(export);
+        if (export is null)
+        {
+            return Problems.Of(404, ProblemTypes.NotFound, "Case not found", $"No case {id}.");
+        }
+        // A download of a case's whole record is itself an audited act (who took a copy, when).
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            Intake.Audit.Add(db, "case.audit_exported", user.Identity?.Name ?? "unknown",
+                user.IsInRole(nameof(Core.Cases.UserRole.Admin)) ? "admin" : "lead", time.GetUtcNow(), id,
+                new { Events = export.Events.Count, export.ChainIntact });
+            await db.SaveChangesAsync(ct);
+        }
+        return TypedResults.Ok(export);
     }
 }

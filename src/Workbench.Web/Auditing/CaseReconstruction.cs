@@ -22,6 +22,9 @@ public sealed record ReconstructedAction(long Id, string Reviewer, DateTimeOffse
 public sealed record ReconstructedEvent(long Id, long Sequence, string Type, string Actor, string ActorRole, DateTimeOffset At,
     string? RequestId, string? ReviewerAction, string? FinalDecision, JsonElement Data, string PrevHash, string Hash, bool ChainIntact, string? Problem);
 
+/// <summary>Retention removed the case's content: when, under which retention, and the SHA-256 of what was removed.</summary>
+public sealed record ReconstructedPurge(DateTimeOffset PurgedAt, int? RetentionDays, string? ContentSha256);
+
 public sealed record ReconstructedOutcome(DownstreamOutcome Outcome, string? Note, string ReportedBy, DateTimeOffset ReportedAt);
 
 /// <summary>
@@ -52,6 +55,8 @@ public sealed record CaseAuditExport
     public required IReadOnlyList<ReconstructedOutcome> DownstreamOutcomes { get; init; }
     public required ReconstructedVersions Versions { get; init; }
     public required bool ChainIntact { get; init; }
+    /// <summary>Set when retention purged the case's content (its texts read "[purged]").</summary>
+    public ReconstructedPurge? ContentPurged { get; init; }
     public required IReadOnlyList<ReconstructedEvent> Events { get; init; }
     public required DateTimeOffset ExportedAt { get; init; }
 }
@@ -107,6 +112,7 @@ public sealed class CaseReconstruction(IDbContextFactory<WorkbenchDbContext> dbF
             Versions = new ReconstructedVersions(c.PolicyVersion, s.Provenance?.Model, s.Provenance?.PromptVersion,
                 s.Provenance?.RetrievalIndexVersion, s.Provenance?.ToolVersions),
             ChainIntact = events.Count > 0 && events.All(e => e.ChainIntact),
+            ContentPurged = c.PurgedAt is { } purgedAt ? new ReconstructedPurge(purgedAt, c.RetentionDays, c.PurgedContentSha256) : null,
             Events = events,
             ExportedAt = time.GetUtcNow(),
         };

@@ -72,6 +72,8 @@ public static class AuthExtensions
                 {
                     await validated(ctx);
                     MapEntraRoles(ctx.Principal!, ctx.HttpContext.RequestServices.GetRequiredService<IOptions<EntraRoleMapping>>().Value);
+                    // The person is written to users (object id, name, email, role, directory queues) at every sign-in.
+                    await ctx.HttpContext.RequestServices.GetRequiredService<Admin.EntraUserSync>().UpsertAsync(ctx.Principal!, ctx.HttpContext.RequestAborted);
                 };
                 var redirect = o.Events.OnRedirectToIdentityProvider;
                 o.Events.OnRedirectToIdentityProvider = async ctx =>
@@ -165,8 +167,13 @@ public static class AuthExtensions
         var configuration = app.ServiceProvider.GetRequiredService<IConfiguration>();
         if (env.IsDevelopment())
         {
-            // Exists only in Development: in any other environment the route is not mapped at all (404).
-            app.MapGet("/account/dev-login", DevLoginAsync).AllowAnonymous().ExcludeFromDescription();
+            // Exists only in Development: in any other environment the route is not mapped at all (404). The sign-in is a
+            // POST of the sign-in page's form with its antiforgery token, so another site cannot sign a browser in as
+            // someone of its choosing (login CSRF); a GET (an old link) only leads to that page and never signs in.
+            app.MapPost("/account/dev-login", DevLoginAsync).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
+            app.MapGet("/account/dev-login", (string? returnUrl) =>
+                    Results.LocalRedirect($"/account/login?returnUrl={Uri.EscapeDataString(IsLocalUrl(returnUrl) ? returnUrl! : "/")}"))
+                .AllowAnonymous().ExcludeFromDescription();
         }
         if (EntraSignInConfigured(configuration))
         {
@@ -192,10 +199,21 @@ public static class AuthExtensions
         return app;
     }
 
-    private static async Task<IResult> DevLoginAsync(
-        HttpContext http, string? user, string? returnUrl, ReviewerDirectory directory, CancellationToken ct)
+    private static async Task<IResult> DevLoginAsync(HttpContext http, IAntiforgery antiforgery, ReviewerDirectory directory, CancellationToken ct)
     {
+        if (!http.Request.HasFormContentType)
+        {
+            return Results.LocalRedirect("/account/login?error=" + Uri.EscapeDataString("Sign in with the form on this page."));
+        }
+        var form = await http.Request.ReadFormAsync(ct);
+        string? user = form["user"], returnUrl = form["returnUrl"];
         var target = IsLocalUrl(returnUrl) ? returnUrl! : "/";
+        // Checked here rather than by the middleware so that an expired form gets the sign-in page with a message, not a bare 400.
+        if (!await antiforgery.IsRequestValidAsync(http))
+        {
+            var expired = Uri.EscapeDataString("The sign-in form expired or did not come from this site. Pick a person again.");
+            return Results.LocalRedirect($"/account/login?error={expired}&returnUrl={Uri.EscapeDataString(target)}");
+        }
         var record = string.IsNullOrWhiteSpace(user) ? null : await directory.FindAsync(user.Trim(), ct);
         if (record is null)
         {

@@ -24,7 +24,8 @@ public static class EvalExport
 
     public static IQueryable<Data.Entities.CaseRecord> Query(WorkbenchDbContext db, EvalFilter f)
     {
-        var q = db.Cases.AsNoTracking().Where(c => c.Decision != null && c.Decision != DecisionKind.Expired);
+        // Cases whose content retention purged are left out: an eval line without its texts teaches nothing.
+        var q = db.Cases.AsNoTracking().Where(c => c.Decision != null && c.Decision != DecisionKind.Expired && c.PurgedAt == null);
         if (!string.IsNullOrEmpty(f.Workflow))
         {
             q = q.Where(c => c.Workflow == f.Workflow);

@@ -67,7 +67,8 @@ public sealed class PolicySimulator(
             // One streamed query read page by page: keyset paging would need ordering by a GUID, which not every
             // provider compares the same way, and OFFSET paging rereads the skipped rows on every page.
             var rows = db.Cases.AsNoTracking()
-                .Where(c => c.CreatedAt >= from && c.CreatedAt < to)
+                // A case whose content retention purged cannot be replayed: its texts are gone.
+                .Where(c => c.CreatedAt >= from && c.CreatedAt < to && c.PurgedAt == null)
                 .Select(c => new { c.Id, c.SubmissionJson, c.CreatedAt })
                 .AsAsyncEnumerable();
             await foreach (var row in rows.WithCancellation(ct))

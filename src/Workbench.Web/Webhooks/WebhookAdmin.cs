@@ -146,6 +146,34 @@ public sealed class WebhookAdmin(
         return new AdminResult<EndpointView>.Ok(View(endpoint, now));
     }
 
+    /// <summary>
+    /// Removes an endpoint. Its pending deliveries are dead-lettered ("endpoint removed") rather than left waiting for an
+    /// endpoint that no longer exists; delivered and dead ones stay as the record of what was sent.
+    /// </summary>
+    public async Task<AdminResult<EndpointView>> RemoveAsync(Guid id, string actor, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var endpoint = await db.WebhookEndpoints.FirstOrDefaultAsync(e => e.Id == id, ct);
+        if (endpoint is null)
+        {
+            return new AdminResult<EndpointView>.NotFound();
+        }
+        var now = time.GetUtcNow();
+        var pending = await db.WebhookDeliveries.Where(d => d.EndpointId == id && d.Status == DeliveryStatus.Pending).ToListAsync(ct);
+        foreach (var d in pending)
+        {
+            d.Status = DeliveryStatus.Dead;
+            d.LeaseUntil = null;
+            d.LeaseToken = null;
+            d.LastError = "The endpoint was removed.";
+        }
+        db.WebhookEndpoints.Remove(endpoint);
+        Audit.Add(db, "webhook.endpoint_removed", actor, "admin", now, null,
+            new { endpoint.Id, endpoint.ClientId, endpoint.Url, PendingDeliveriesDropped = pending.Count });
+        await db.SaveChangesAsync(ct);
+        return new AdminResult<EndpointView>.Ok(View(endpoint, now));
+    }
+
     /// <summary>Sends a <c>webhook.test</c> event to this endpoint only (through the outbox, like any event).</summary>
     public async Task<AdminResult<DeliveryView>> SendTestAsync(Guid id, string actor, CancellationToken ct = default)
     {
@@ -270,6 +298,11 @@ public sealed class WebhookAdmin(
         c.CallbackHosts = string.Join(' ', list);
         c.UpdatedAt = now;
         Audit.Add(db, "webhook.callback_settings_changed", actor, "admin", now, null, new { ClientId = clientId, Hosts = list, SecretRotated = secret is not null });
+        if (rotateSecret && c.PreviousSecretProtected is not null && secret is not null)
+        {
+            // A secret rotation is its own administrative act (never the secret itself in the event).
+            Audit.Add(db, "webhook.callback_secret_rotated", actor, "admin", now, null, new { ClientId = clientId, OldSecretUntil = c.PreviousSecretExpiresAt });
+        }
         await db.SaveChangesAsync(ct);
         return new AdminResult<(CallbackSettingsView, string?)>.Ok((View(c, now), secret));
     }

@@ -60,6 +60,9 @@ public static class WebhookExtensions
             .WithName("RotateWebhookSecret").WithSummary("A new secret; the old one keeps signing during the overlap");
         admin.MapPost("/endpoints/{id:guid}/enabled", EnableAsync).WithName("EnableWebhookEndpoint").Accepts<EnabledRequest>("application/json")
             .WithSummary("Enable or disable an endpoint (deliveries wait while it is disabled)");
+        admin.MapDelete("/endpoints/{id:guid}", async Task<Results<Ok<EndpointView>, ProblemHttpResult, ValidationProblem>> (Guid id, ClaimsPrincipal user, WebhookAdmin w, CancellationToken ct) =>
+                Answer(await w.RemoveAsync(id, Actor(user), ct), "endpoint"))
+            .WithName("RemoveWebhookEndpoint").WithSummary("Remove an endpoint; its pending deliveries are dead-lettered");
         admin.MapPost("/endpoints/{id:guid}/test", async Task<Results<Ok<DeliveryView>, ProblemHttpResult, ValidationProblem>> (Guid id, ClaimsPrincipal user, WebhookAdmin w, CancellationToken ct) =>
                 Answer(await w.SendTestAsync(id, Actor(user), ct), "endpoint"))
             .WithName("SendWebhookTest").WithSummary("Send a webhook.test event to this endpoint");

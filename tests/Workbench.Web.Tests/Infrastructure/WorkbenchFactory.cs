@@ -58,7 +58,7 @@ public class WorkbenchFactory : WebApplicationFactory<Program>
     public async Task<HttpClient> SignedInAs(string user)
     {
         var client = CreateBrowserClient();
-        var response = await client.GetAsync($"/account/dev-login?user={user}&returnUrl=/queues");
+        var response = await DevSignIn.PostAsync(client, user, "/queues");
         if (response.StatusCode != HttpStatusCode.Redirect || response.Headers.Location?.OriginalString != "/queues")
         {
             throw new InvalidOperationException($"Sign-in as {user} failed: {(int)response.StatusCode} {response.Headers.Location}");

@@ -83,7 +83,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["POST /error"] = Access.Public,
         ["POST /not-found"] = Access.Public,
         // Account
-        ["GET /account/dev-login"] = Access.Public,
+        ["GET /account/dev-login"] = Access.Public, // leads to the sign-in page; never signs in
+        ["POST /account/dev-login"] = Access.Public, // the sign-in form (antiforgery token checked)
         ["POST /account/logout"] = Access.SignedIn,
         // API for AI systems
         ["POST /api/v1/cases/"] = Access.ApiSubmit,
@@ -111,6 +112,12 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["GET /api/v1/admin/webhooks/deliveries"] = Access.Admin,
         ["POST /api/v1/admin/webhooks/deliveries/{id:long}/replay"] = Access.Admin,
         ["PUT /api/v1/admin/webhooks/clients/{clientId}/callbacks"] = Access.Admin,
+        ["DELETE /api/v1/admin/webhooks/endpoints/{id:guid}"] = Access.Admin,
+        ["GET /api/v1/admin/api-keys"] = Access.Admin,
+        ["POST /api/v1/admin/api-keys"] = Access.Admin,
+        ["POST /api/v1/admin/api-keys/{id}/revoke"] = Access.Admin,
+        ["GET /api/v1/admin/users"] = Access.Admin,
+        ["PUT /api/v1/admin/users/{userName}/roles"] = Access.Admin,
         ["GET /api/v1/cases/{id:guid}/audit"] = Access.LeadOrAdmin,
         ["GET /api/v1/exports/evals"] = Access.Lead,
         ["GET /api/v1/policies/"] = Access.Lead,

@@ -68,12 +68,50 @@ public sealed class CsrfTests(WorkbenchFactory app) : IClassFixture<WorkbenchFac
     }
 
     [Fact]
+    public async Task A_get_of_the_dev_sign_in_never_signs_in_it_leads_to_the_sign_in_page()
+    {
+        var client = app.CreateBrowserClient();
+        var response = await client.GetAsync("/account/dev-login?user=rita&returnUrl=/queues");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/account/login?returnUrl=%2Fqueues", response.Headers.Location?.OriginalString);
+        Assert.DoesNotContain(response.Headers.TryGetValues("Set-Cookie", out var set) ? set : [], c => c.StartsWith("workbench.auth", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/queues")).StatusCode); // still signed out
+    }
+
+    [Fact]
+    public async Task A_dev_sign_in_posted_without_the_pages_antiforgery_token_signs_nobody_in()
+    {
+        // Another site's auto-submitted form (login CSRF): no token, or a token that does not match this browser's cookie.
+        var attacker = app.CreateBrowserClient();
+        var theirToken = DevSignIn.Token(await (await attacker.GetAsync("/account/login")).Content.ReadAsStringAsync());
+        Assert.NotNull(theirToken);
+        foreach (var fields in new[]
+        {
+            new Dictionary<string, string> { ["user"] = "rita", ["returnUrl"] = "/queues" },
+            new Dictionary<string, string> { ["user"] = "rita", ["returnUrl"] = "/queues", ["__RequestVerificationToken"] = theirToken! },
+        })
+        {
+            var victim = app.CreateBrowserClient();
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/account/dev-login") { Content = new FormUrlEncodedContent(fields) };
+            request.Headers.TryAddWithoutValidation("Origin", "https://evil.example");
+            var response = await victim.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.StartsWith("/account/login?error=", response.Headers.Location?.OriginalString);
+            Assert.DoesNotContain(response.Headers.TryGetValues("Set-Cookie", out var set) ? set : [], c => c.StartsWith("workbench.auth", StringComparison.Ordinal));
+            Assert.Equal(HttpStatusCode.Redirect, (await victim.GetAsync("/queues")).StatusCode);
+        }
+        // The page's own form, token and cookie together, signs in.
+        var ok = await DevSignIn.PostAsync(app.CreateBrowserClient(), "rita", "/queues");
+        Assert.Equal("/queues", ok.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
     public async Task The_dev_sign_in_never_redirects_off_site()
     {
         var client = app.CreateBrowserClient();
         foreach (var target in new[] { "//evil.example/", "https://evil.example/", "/\\evil.example" })
         {
-            var response = await client.GetAsync($"/account/dev-login?user=rita&returnUrl={Uri.EscapeDataString(target)}");
+            var response = await DevSignIn.PostAsync(client, "rita", target);
             Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
             Assert.Equal("/", response.Headers.Location?.OriginalString);
         }

@@ -1,0 +1,192 @@
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Workbench.Core.Cases;
+using Workbench.Data;
+using Workbench.Data.Entities;
+using Workbench.Web.Api;
+using Workbench.Web.Hosting;
+using Workbench.Web.Intake;
+using Workbench.Web.Webhooks;
+
+namespace Workbench.Web.Admin;
+
+public sealed record ApiKeyView(string Id, string DisplayName, string KeyPrefix, string[] Scopes, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+
+/// <summary>A client as just created: the only time its API key is shown.</summary>
+public sealed record ApiKeySecret(ApiKeyView Client, string ApiKey);
+
+public sealed record CreateApiKeyRequest(string Id, string DisplayName, string[]? Scopes);
+
+public sealed record UserView(string UserName, string DisplayName, UserRole Role, string[] Queues, string? Email, string? ObjectId);
+
+public sealed record SetRolesRequest(UserRole? Role, string[]? Queues);
+
+/// <summary>
+/// Who may reach Workbench: API clients (their keys) and people (their role and queue memberships). Every change is
+/// an audit event in the same transaction, with the admin as actor and never a key or secret in its data.
+/// </summary>
+public sealed class AccessAdmin(IDbContextFactory<WorkbenchDbContext> dbFactory, TimeProvider time, ApiKeyStore keys, ActivePolicy policy)
+{
+    private static readonly string[] KnownScopes = [ApiClaims.SubmitScope, ApiClaims.ReadScope];
+
+    public async Task<IReadOnlyList<ApiKeyView>> ApiKeysAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return (await db.ApiClients.AsNoTracking().OrderBy(c => c.Id).ToListAsync(ct)).Select(View).ToList();
+    }
+
+    private static ApiKeyView View(ApiClientRecord c) =>
+        new(c.Id, c.DisplayName, c.KeyPrefix, c.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), c.CreatedAt, c.RevokedAt);
+
+    public async Task<AdminResult<ApiKeySecret>> CreateApiKeyAsync(CreateApiKeyRequest request, string actor, CancellationToken ct = default)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var id = request.Id?.Trim() ?? "";
+        if (id.Length is 0 or > 128 || !id.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.'))
+        {
+            errors["$.id"] = ["1 to 128 characters: letters, digits, '-', '_' or '.'."];
+        }
+        var name = request.DisplayName?.Trim() ?? "";
+        if (name.Length is 0 or > 256)
+        {
+            errors["$.displayName"] = ["Required, at most 256 characters."];
+        }
+        var scopes = (request.Scopes ?? []).Select(s => s?.Trim() ?? "").Distinct().ToArray();
+        if (scopes.Length == 0 || scopes.Any(s => !KnownScopes.Contains(s)))
+        {
+            errors["$.scopes"] = [$"One or more of {string.Join(", ", KnownScopes)}."];
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (!errors.ContainsKey("$.id") && await db.ApiClients.AnyAsync(c => c.Id == id, ct))
+        {
+            errors["$.id"] = ["An API client with that id exists already (revoked ones keep their id)."];
+        }
+        if (errors.Count > 0)
+        {
+            return new AdminResult<ApiKeySecret>.Invalid(errors);
+        }
+        var key = "wb_" + Base62(RandomNumberGenerator.GetBytes(24));
+        var now = time.GetUtcNow();
+        var client = new ApiClientRecord
+        {
+            Id = id,
+            DisplayName = name,
+            KeyPrefix = key[..10],
+            KeyHash = DevelopmentSeed.HashKey(key),
+            Scopes = string.Join(' ', scopes),
+            CreatedAt = now,
+        };
+        db.ApiClients.Add(client);
+        Audit.AddAdministrative(db, "api_key.created", actor, "admin", now, new { ClientId = id, DisplayName = name, client.KeyPrefix, Scopes = scopes });
+        await db.SaveChangesAsync(ct);
+        return new AdminResult<ApiKeySecret>.Ok(new ApiKeySecret(View(client), key));
+    }
+
+    /// <summary>Revokes a client's key; every instance refuses it within <see cref="ApiKeyStore.CacheFor"/>, this one at once.</summary>
+    public async Task<AdminResult<ApiKeyView>> RevokeApiKeyAsync(string id, string actor, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var client = await db.ApiClients.FirstOrDefaultAsync(c => c.Id == id, ct);
+        if (client is null)
+        {
+            return new AdminResult<ApiKeyView>.NotFound();
+        }
+        if (client.RevokedAt is not null)
+        {
+            return new AdminResult<ApiKeyView>.Invalid(new Dictionary<string, string[]> { ["id"] = ["This key is revoked already."] });
+        }
+        var now = time.GetUtcNow();
+        client.RevokedAt = now;
+        Audit.AddAdministrative(db, "api_key.revoked", actor, "admin", now, new { ClientId = id, client.KeyPrefix });
+        await db.SaveChangesAsync(ct);
+        keys.Forget();
+        return new AdminResult<ApiKeyView>.Ok(View(client));
+    }
+
+    public async Task<IReadOnlyList<UserView>> UsersAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var users = await db.Users.AsNoTracking().Include(u => u.Queues).OrderBy(u => u.UserName).ToListAsync(ct);
+        return users.Select(View).ToList();
+    }
+
+    private static UserView View(UserRecord u) =>
+        new(u.UserName, u.DisplayName, u.Role, [.. u.Queues.Select(q => q.Queue).Order(StringComparer.Ordinal)], u.Email, u.ObjectId);
+
+    /// <summary>
+    /// Sets a person's role and/or queue memberships (a null leaves that part as it is). Takes effect at the person's next
+    /// sign-in for the role (it is a claim of the sign-in cookie), at once for queues (read per request).
+    /// </summary>
+    public async Task<AdminResult<UserView>> SetRolesAsync(string userName, SetRolesRequest request, string actor, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var user = await db.Users.Include(u => u.Queues).FirstOrDefaultAsync(u => u.UserName == userName, ct);
+        if (user is null)
+        {
+            return new AdminResult<UserView>.NotFound();
+        }
+        var errors = new Dictionary<string, string[]>();
+        if (request.Role is null && request.Queues is null)
+        {
+            errors["$"] = ["Give a role, queues, or both."];
+        }
+        if (request.Role is { } r && !Enum.IsDefined(r))
+        {
+            errors["$.role"] = ["One of reviewer, lead, admin."];
+        }
+        var queues = request.Queues?.Select(q => q?.Trim() ?? "").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var unknown = queues?.Where(q => policy.Policy.FindQueue(q) is null).ToArray() ?? [];
+        if (unknown.Length > 0)
+        {
+            errors["$.queues"] = [$"Not a queue of the active policy: {string.Join(", ", unknown)}."];
+        }
+        if (request.Role is not null && request.Role != user.Role && user.ObjectId is not null)
+        {
+            errors["$.role"] = ["This person signs in with Entra ID: the role comes from its app roles or groups (Workbench:Auth:Roles); change it there."];
+        }
+        if (request.Role is not null && request.Role != UserRole.Admin && user.Role == UserRole.Admin && userName == actor)
+        {
+            errors["$.role"] = ["You cannot take the Admin role from yourself; ask another admin."];
+        }
+        if (errors.Count > 0)
+        {
+            return new AdminResult<UserView>.Invalid(errors);
+        }
+        var before = View(user);
+        if (request.Role is { } role)
+        {
+            user.Role = role;
+        }
+        if (queues is not null)
+        {
+            user.Queues.RemoveAll(q => !queues.Contains(q.Queue));
+            foreach (var q in queues.Where(q => user.Queues.All(m => m.Queue != q)))
+            {
+                user.Queues.Add(new QueueMembershipRecord { UserName = user.UserName, Queue = q });
+            }
+        }
+        var after = View(user);
+        var now = time.GetUtcNow();
+        Audit.AddAdministrative(db, "user.roles_changed", actor, "admin", now, new
+        {
+            UserName = userName,
+            From = new { before.Role, before.Queues },
+            To = new { after.Role, after.Queues },
+        });
+        await db.SaveChangesAsync(ct);
+        return new AdminResult<UserView>.Ok(after);
+    }
+
+    private static string Base62(byte[] bytes)
+    {
+        const string Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        var n = new System.Numerics.BigInteger(bytes, isUnsigned: true);
+        var sb = new System.Text.StringBuilder();
+        while (n > 0)
+        {
+            sb.Insert(0, Alphabet[(int)(n % 62)]);
+            n /= 62;
+        }
+        return sb.ToString().PadLeft(32, '0');
+    }
+}

@@ -1,0 +1,84 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Workbench.Web.Api;
+using Workbench.Web.Auth;
+using Workbench.Web.Webhooks;
+
+namespace Workbench.Web.Admin;
+
+/// <summary>The admin API for access (role Admin): API keys and people's roles and queues.</summary>
+public static class AccessAdminApi
+{
+    public static IHostApplicationBuilder AddWorkbenchAccessAdmin(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<AccessAdmin>();
+        builder.Services.AddSingleton<EntraUserSync>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapAccessAdminApi(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/api/v1/admin").WithTags("Admin").RequireAuthorization(WorkbenchPolicies.Admin)
+            .AddEndpointFilter(RequireJsonBody);
+        admin.MapGet("/api-keys", async (AccessAdmin a, CancellationToken ct) => TypedResults.Ok(await a.ApiKeysAsync(ct)))
+            .WithName("ListApiKeys").WithSummary("API clients and their key prefixes (never the keys)");
+        admin.MapPost("/api-keys", CreateKeyAsync).WithName("CreateApiKey").Accepts<CreateApiKeyRequest>("application/json")
+            .WithSummary("Create an API client; the answer holds its key, shown this once");
+        admin.MapPost("/api-keys/{id}/revoke", async Task<Results<Ok<ApiKeyView>, ProblemHttpResult, ValidationProblem>> (string id, ClaimsPrincipal user, AccessAdmin a, CancellationToken ct) =>
+                Answer(await a.RevokeApiKeyAsync(id, Actor(user), ct), "API client"))
+            .WithName("RevokeApiKey").WithSummary("Revoke a client's key");
+        admin.MapGet("/users", async (AccessAdmin a, CancellationToken ct) => TypedResults.Ok(await a.UsersAsync(ct)))
+            .WithName("ListUsers").WithSummary("People with their role and queues");
+        admin.MapPut("/users/{userName}/roles", SetRolesAsync).WithName("SetUserRoles").Accepts<SetRolesRequest>("application/json")
+            .WithSummary("Set a person's role and/or queue memberships (the role applies from the next sign-in)");
+        return app;
+    }
+
+    /// <summary>Every change needs a JSON body (<c>{}</c> will do): a cross-site form cannot send one without a preflight (CSRF).</summary>
+    private static async ValueTask<object?> RequireJsonBody(EndpointFilterInvocationContext ctx, EndpointFilterDelegate next)
+    {
+        var request = ctx.HttpContext.Request;
+        if (!HttpMethods.IsGet(request.Method) && !(request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) ?? false))
+        {
+            return Problems.Of(415, ProblemTypes.UnsupportedMediaType, "Send a JSON body",
+                "Admin API changes need Content-Type: application/json (an empty object is fine).");
+        }
+        return await next(ctx);
+    }
+
+    private static string Actor(ClaimsPrincipal user) => user.Identity?.Name ?? "admin";
+
+    private static Results<Ok<T>, ProblemHttpResult, ValidationProblem> Answer<T>(AdminResult<T> result, string what) => result switch
+    {
+        AdminResult<T>.Ok ok => TypedResults.Ok(ok.Value),
+        AdminResult<T>.Invalid invalid => Problems.Invalid(invalid.Errors),
+        _ => Problems.NotFound(what),
+    };
+
+    private static async Task<Results<Created<ApiKeySecret>, ProblemHttpResult, ValidationProblem>> CreateKeyAsync(
+        HttpRequest request, ClaimsPrincipal user, AccessAdmin a, CancellationToken ct)
+    {
+        var body = await JsonBody.ReadAsync<CreateApiKeyRequest>(request, 16 * 1024, ct);
+        if (body.Problem is not null)
+        {
+            return body.Problem switch { ProblemHttpResult p => p, ValidationProblem v => v, _ => Problems.Of(400, ProblemTypes.Validation, "Invalid body") };
+        }
+        return await a.CreateApiKeyAsync(body.Value!, Actor(user), ct) switch
+        {
+            AdminResult<ApiKeySecret>.Ok ok => TypedResults.Created($"/api/v1/admin/api-keys/{ok.Value.Client.Id}", ok.Value),
+            AdminResult<ApiKeySecret>.Invalid invalid => Problems.Invalid(invalid.Errors),
+            _ => Problems.NotFound("API client"),
+        };
+    }
+
+    private static async Task<Results<Ok<UserView>, ProblemHttpResult, ValidationProblem>> SetRolesAsync(
+        string userName, HttpRequest request, ClaimsPrincipal user, AccessAdmin a, CancellationToken ct)
+    {
+        var body = await JsonBody.ReadAsync<SetRolesRequest>(request, 16 * 1024, ct);
+        if (body.Problem is not null)
+        {
+            return body.Problem switch { ProblemHttpResult p => p, ValidationProblem v => v, _ => Problems.Of(400, ProblemTypes.Validation, "Invalid body") };
+        }
+        return Answer(await a.SetRolesAsync(userName, body.Value!, Actor(user), ct), "user");
+    }
+}

@@ -1,0 +1,253 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Workbench.Core.Cases;
+using Workbench.Core.Contracts;
+using Workbench.Core.Serialization;
+using Workbench.Data;
+using Workbench.Data.Entities;
+using Workbench.Web.Intake;
+using Workbench.Web.Live;
+
+namespace Workbench.Web.Retention;
+
+/// <summary>Retention of case content (<c>Retention:*</c>): days after a case closed, per workflow, with a default.</summary>
+public sealed class RetentionOptions
+{
+    /// <summary>Days a closed case keeps its content when its workflow has no entry; null keeps it forever.</summary>
+    public int? DefaultDays { get; set; }
+    /// <summary><c>Retention:Workflows:{workflow}:Days</c>.</summary>
+    public Dictionary<string, WorkflowRetention> Workflows { get; set; } = new(StringComparer.Ordinal);
+    public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
+    /// <summary>Most cases purged per sweep, so one sweep stays short.</summary>
+    public int BatchSize { get; set; } = 500;
+    public bool Enabled { get; set; } = true;
+
+    public sealed class WorkflowRetention
+    {
+        public int? Days { get; set; }
+    }
+
+    /// <summary>The retention of a workflow in days, or null (kept forever).</summary>
+    public int? DaysFor(string workflow) =>
+        Workflows.TryGetValue(workflow, out var w) && w.Days is { } d ? d : DefaultDays;
+
+    public IEnumerable<string> Validate()
+    {
+        if (DefaultDays is < 0)
+        {
+            yield return "Retention:DefaultDays must be 0 or more days.";
+        }
+        foreach (var (name, w) in Workflows)
+        {
+            if (w.Days is < 0)
+            {
+                yield return $"Retention:Workflows:{name}:Days must be 0 or more days.";
+            }
+        }
+        if (BatchSize <= 0)
+        {
+            yield return "Retention:BatchSize must be more than 0.";
+        }
+        if (Interval <= TimeSpan.Zero)
+        {
+            yield return "Retention:Interval must be more than zero.";
+        }
+    }
+}
+
+/// <summary>What one sweep did.</summary>
+public sealed record RetentionSweepResult(int Purged, int Skipped);
+
+/// <summary>
+/// Masks the content of closed cases past their workflow's retention (Workbench.Core ContentPurge), keeping ids,
+/// status, timestamps, reason codes and versions, and records the SHA-256 of what it removed on the case and in one
+/// <c>case.content_purged</c> audit event per case. Audit events are never touched: they carry ids, codes, versions and
+/// reviewers' notes, not the submission's texts (see README, Retention), and they are append-only, so the chain verifies
+/// after a purge as before. Safe with several instances: each purge is an UPDATE conditional on the case's Revision (its
+/// concurrency token), so when two instances pick the same case one update matches and the other writes nothing.
+/// </summary>
+public sealed class RetentionPurge(
+    IDbContextFactory<WorkbenchDbContext> dbFactory, TimeProvider time, IOptionsMonitor<RetentionOptions> options, CaseEvents events,
+    ILogger<RetentionPurge> logger)
+{
+    public const string Actor = "retention";
+    private static readonly CaseStatus[] Closed = [.. Enum.GetValues<CaseStatus>().Where(CaseStateMachine.IsTerminal)];
+
+    public async Task<RetentionSweepResult> SweepAsync(CancellationToken ct = default)
+    {
+        var o = options.CurrentValue;
+        var now = time.GetUtcNow();
+        var batch = o.BatchSize;
+        var configured = o.Workflows.Where(w => w.Value.Days is not null).Select(w => w.Key).ToList();
+        var candidates = new List<(Guid Id, int Days)>();
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            foreach (var name in configured)
+            {
+                var days = o.Workflows[name].Days!.Value;
+                var cutoff = now.AddDays(-days);
+                candidates.AddRange((await db.Cases.AsNoTracking()
+                        .Where(c => c.Workflow == name && c.PurgedAt == null && Closed.Contains(c.Status) && c.UpdatedAt <= cutoff)
+                        .OrderBy(c => c.UpdatedAt).Select(c => c.Id).Take(batch - candidates.Count).ToListAsync(ct))
+                    .Select(id => (id, days)));
+                if (candidates.Count >= batch)
+                {
+                    break;
+                }
+            }
+            if (o.DefaultDays is { } defaultDays && candidates.Count < batch)
+            {
+                var cutoff = now.AddDays(-defaultDays);
+                candidates.AddRange((await db.Cases.AsNoTracking()
+                        .Where(c => !configured.Contains(c.Workflow) && c.PurgedAt == null && Closed.Contains(c.Status) && c.UpdatedAt <= cutoff)
+                        .OrderBy(c => c.UpdatedAt).Select(c => c.Id).Take(batch - candidates.Count).ToListAsync(ct))
+                    .Select(id => (id, defaultDays)));
+            }
+        }
+        int purged = 0, skipped = 0;
+        foreach (var (id, days) in candidates)
+        {
+            if (await PurgeAsync(id, days, ct))
+            {
+                purged++;
+            }
+            else
+            {
+                skipped++;
+            }
+        }
+        return new RetentionSweepResult(purged, skipped);
+    }
+
+    private async Task<bool> PurgeAsync(Guid id, int days, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var c = await db.Cases.Include(x => x.Actions).FirstOrDefaultAsync(x => x.Id == id && x.PurgedAt == null, ct);
+        if (c is null || !CaseStateMachine.IsTerminal(c.Status))
+        {
+            return false;
+        }
+        var outcomes = await db.DownstreamOutcomes.Where(o => o.CaseId == id).OrderBy(o => o.Id).ToListAsync(ct);
+        var actions = c.Actions.OrderBy(a => a.Id).ToList();
+        var content = PurgedContent(c, actions, outcomes);
+        var contentHash = Sha256(content);
+        var submissionHash = Sha256(c.SubmissionJson);
+        var now = time.GetUtcNow();
+        var closedAt = c.UpdatedAt;
+
+        var submission = JsonSerializer.Deserialize<CaseSubmission>(c.SubmissionJson, WorkbenchJson.Options)!;
+        c.SubmissionJson = JsonSerializer.Serialize(ContentPurge.Mask(submission), WorkbenchJson.Options);
+        c.RequestPreview = ContentPurge.Marker;
+        c.RequesterId = ContentPurge.Marker;
+        c.PendingQuestion = null;
+        c.EditedResponse = c.EditedResponse is null ? null : ContentPurge.Marker;
+        c.EditedParametersJson = null;
+        if (c.DecisionJson is { } decision)
+        {
+            c.DecisionJson = JsonSerializer.Serialize(ContentPurge.Mask(JsonSerializer.Deserialize<DecisionView>(decision, WorkbenchJson.Options)!), WorkbenchJson.Options);
+        }
+        foreach (var a in actions)
+        {
+            a.EditedResponse = a.EditedResponse is null ? null : ContentPurge.Marker;
+            a.EditedParametersJson = null;
+            a.EditDiffJson = null;
+            a.Question = a.Question is null ? null : ContentPurge.Marker;
+            a.Note = a.Note is null ? null : ContentPurge.Marker;
+        }
+        foreach (var o in outcomes)
+        {
+            o.Note = o.Note is null ? null : ContentPurge.Marker;
+        }
+        c.PurgedAt = now;
+        c.RetentionDays = days;
+        c.PurgedContentSha256 = contentHash;
+        c.UpdatedAt = now;
+        c.Revision++;
+        Audit.Add(db, "case.content_purged", Actor, "system", now, c.Id, new
+        {
+            RetentionDays = days,
+            ClosedAt = closedAt,
+            ContentSha256 = contentHash,
+            SubmissionSha256 = submissionHash,
+        });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            logger.LogDebug("Case {CaseId} changed meanwhile (another instance purged it, or an outcome was reported); left for the next sweep", id);
+            return false;
+        }
+        events.Publish(new CaseEvent("content_purged", c.Id, c.Queue, null, c.Status, Actor, now));
+        return true;
+    }
+
+    /// <summary>
+    /// The content a purge removes, as hashed: UTF-8 JSON (WorkbenchJson: camelCase, nulls left out) of
+    /// <c>{"submission":…,"decision":…,"editedResponse":…,"editedParameters":…,"actions":[{"id","editedResponse",
+    /// "editedParameters","editDiff","question","note"}…],"outcomes":[{"id","note"}…]}</c>, each text exactly as stored
+    /// (the submission and decision as their stored JSON text), actions and outcomes by id. Whoever keeps the original
+    /// rows (a backup) can recompute it; <c>SubmissionSha256</c> in the audit event is the SHA-256 of the submission as
+    /// stored, which the AI system that sent it can check against its own copy.
+    /// </summary>
+    public static string PurgedContent(CaseRecord c, IEnumerable<ReviewActionRecord> actions, IEnumerable<DownstreamOutcomeRecord> outcomes) =>
+        JsonSerializer.Serialize(new
+        {
+            Submission = c.SubmissionJson,
+            Decision = c.DecisionJson,
+            EditedResponse = c.EditedResponse,
+            EditedParameters = c.EditedParametersJson,
+            Actions = actions.Select(a => new { a.Id, a.EditedResponse, EditedParameters = a.EditedParametersJson, EditDiff = a.EditDiffJson, a.Question, a.Note }),
+            Outcomes = outcomes.Select(o => new { o.Id, o.Note }),
+        }, WorkbenchJson.Options);
+
+    public static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+}
+
+public sealed class RetentionWorker(RetentionPurge purge, TimeProvider time, IOptionsMonitor<RetentionOptions> options, ILogger<RetentionWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.CurrentValue.Enabled)
+        {
+            return;
+        }
+        using var timer = new PeriodicTimer(options.CurrentValue.Interval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                var r = await purge.SweepAsync(stoppingToken);
+                if (r.Purged > 0)
+                {
+                    logger.LogInformation("Retention: content of {Purged} closed cases purged", r.Purged);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "The retention sweep failed; trying again in {Interval}", options.CurrentValue.Interval);
+            }
+        }
+    }
+}
+
+public static class RetentionExtensions
+{
+    public static IHostApplicationBuilder AddWorkbenchRetention(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<RetentionOptions>().Bind(builder.Configuration.GetSection("Retention"))
+            .Validate(o => !o.Validate().Any(), "Retention settings are invalid.");
+        var problems = builder.Configuration.GetSection("Retention").Get<RetentionOptions>()?.Validate().ToList() ?? [];
+        if (problems.Count > 0)
+        {
+            throw new WorkbenchConfigurationException(problems[0]);
+        }
+        builder.Services.AddSingleton<RetentionPurge>();
+        builder.Services.AddHostedService<RetentionWorker>();
+        return builder;
+    }
+}
