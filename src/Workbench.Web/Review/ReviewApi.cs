@@ -26,7 +26,48 @@ public static class ReviewApi
             .WithSummary("approve | approve_with_edits | reject | request_info | route");
         review.MapPost("/cases/{id:guid}/assign", AssignAsync).WithName("ReviewAssign").Accepts<AssignRequest>("application/json")
             .RequireAuthorization(WorkbenchPolicies.Lead).WithSummary("Lead: put a case at the top of a reviewer's queue");
+
+        // Blind double review: nothing here carries the first review (decision, edits, notes, actions, history).
+        var blind = app.MapGroup("/api/v1/review/double-reviews").WithTags("Review").RequireAuthorization(WorkbenchPolicies.Review);
+        blind.MapGet("/", PendingDoubleReviewsAsync).WithName("DoubleReviewsPending")
+            .WithSummary("Blind second reviews you may give (cases you did not act on, in your queues)");
+        blind.MapGet("/{id:guid}", BlindCaseAsync).WithName("DoubleReviewCase").WithSummary("The case as the blind second reviewer sees it");
+        blind.MapPost("/{id:guid}/verdict", VerdictAsync).WithName("DoubleReviewVerdict").Accepts<DoubleReviewVerdictRequest>("application/json")
+            .AddEndpointFilter(RequireJsonBody).WithSummary("Record the blind second review: approve | approve_with_edits | reject (the case's decision is unchanged)");
         return app;
+    }
+
+    public static async Task<Ok<IReadOnlyList<PendingDoubleReview>>> PendingDoubleReviewsAsync(
+        ClaimsPrincipal user, ReviewerDirectory directory, DoubleReviewService doubleReviews, CancellationToken ct) =>
+        TypedResults.Ok(await doubleReviews.PendingAsync(await directory.IdentityAsync(user, ct), ct: ct));
+
+    public static async Task<Results<Ok<BlindReviewView>, ProblemHttpResult>> BlindCaseAsync(
+        Guid id, ClaimsPrincipal user, ReviewerDirectory directory, DoubleReviewService doubleReviews, CancellationToken ct) =>
+        await doubleReviews.BlindAsync(await directory.IdentityAsync(user, ct), id, ct) is { } blind
+            ? TypedResults.Ok(blind.View)
+            : Problems.NotFound("blind second review");
+
+    public static async Task<Results<Ok<DoubleReviewVerdictView>, ProblemHttpResult, ValidationProblem>> VerdictAsync(
+        Guid id, HttpContext http, ReviewerDirectory directory, DoubleReviewService doubleReviews, CancellationToken ct)
+    {
+        var body = await JsonBody.ReadAsync<DoubleReviewVerdictRequest>(http.Request, 256 * 1024, ct);
+        if (body.Problem is not null)
+        {
+            return body.Problem switch
+            {
+                ProblemHttpResult p => p,
+                ValidationProblem v => v,
+                _ => throw new InvalidOperationException(),
+            };
+        }
+        return await doubleReviews.SubmitAsync(await directory.IdentityAsync(http.User, ct), id, body.Value!, ct) switch
+        {
+            DoubleReviewResult.Ok ok => TypedResults.Ok(ok.Verdict),
+            DoubleReviewResult.NotFound => Problems.NotFound("blind second review"),
+            DoubleReviewResult.Conflict c => Problems.Of(409, c.Type, "Already reviewed", c.Detail),
+            DoubleReviewResult.Invalid i => Problems.Invalid(i.Errors),
+            _ => throw new InvalidOperationException("Unknown double review result."),
+        };
     }
 
     private static async ValueTask<object?> RequireJsonBody(EndpointFilterInvocationContext ctx, EndpointFilterDelegate next)
