@@ -73,8 +73,8 @@ public sealed class ExportApiKeyTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await lena.GetAsync("/api/v1/exports/evals")).StatusCode);
         using var rita = await _app.SignedInAs("rita");
         using var denied = await rita.GetAsync("/api/v1/exports/evals");
-        Assert.Equal(HttpStatusCode.Redirect, denied.StatusCode);
-        Assert.Contains("/account/denied", denied.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode); // an API path answers with a problem, not the access-denied page
+        Assert.Equal("application/problem+json", denied.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]
