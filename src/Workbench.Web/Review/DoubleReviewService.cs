@@ -108,11 +108,27 @@ public sealed class DoubleReviewService(IDbContextFactory<WorkbenchDbContext> db
         // Only what the AI system sent and the policy said: the copy the page renders carries nothing of the first review.
         var blind = new CaseRecord
         {
-            Id = c.Id, ClientId = c.ClientId, ExternalId = c.ExternalId, Workflow = c.Workflow, TaskType = c.TaskType, RiskTier = c.RiskTier,
-            Status = CaseStatus.InReview, Queue = d.Queue, Priority = c.Priority, ReleaseOutcome = c.ReleaseOutcome, ExecuteOutcome = c.ExecuteOutcome,
-            ReasonCodes = c.ReasonCodes, ApprovalsRequired = c.ApprovalsRequired, RequesterId = c.RequesterId,
-            RequesterAuthenticated = c.RequesterAuthenticated, RequestPreview = c.RequestPreview, SubmissionJson = c.SubmissionJson,
-            PolicyVersion = c.PolicyVersion, CreatedAt = c.CreatedAt, UpdatedAt = c.CreatedAt, Evaluation = c.Evaluation,
+            Id = c.Id,
+            ClientId = c.ClientId,
+            ExternalId = c.ExternalId,
+            Workflow = c.Workflow,
+            TaskType = c.TaskType,
+            RiskTier = c.RiskTier,
+            Status = CaseStatus.InReview,
+            Queue = d.Queue,
+            Priority = c.Priority,
+            ReleaseOutcome = c.ReleaseOutcome,
+            ExecuteOutcome = c.ExecuteOutcome,
+            ReasonCodes = c.ReasonCodes,
+            ApprovalsRequired = c.ApprovalsRequired,
+            RequesterId = c.RequesterId,
+            RequesterAuthenticated = c.RequesterAuthenticated,
+            RequestPreview = c.RequestPreview,
+            SubmissionJson = c.SubmissionJson,
+            PolicyVersion = c.PolicyVersion,
+            CreatedAt = c.CreatedAt,
+            UpdatedAt = c.CreatedAt,
+            Evaluation = c.Evaluation,
         };
         return (view, blind, submission, trace);
     }

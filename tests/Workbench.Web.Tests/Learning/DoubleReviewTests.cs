@@ -129,6 +129,19 @@ public sealed class DoubleReviewTests : IAsyncLifetime
                 $"{what} shows the first decision");
             Assert.False(System.Text.RegularExpressions.Regex.IsMatch(text, @"\brita\b"), $"{what} names the first reviewer");
         }
+        // Nor does a refused claim or action on the decided case carry its state to her.
+        using var claim = await mia.PostAsync($"/api/v1/review/cases/{id}/claim", Json(new { }));
+        using var act = await mia.PostAsync($"/api/v1/review/cases/{id}/actions", Json(new { action = "approve" }));
+        foreach (var refused in new[] { claim, act })
+        {
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+            var text = await refused.Content.ReadAsStringAsync();
+            Assert.DoesNotContain(EditMarker, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(NoteMarker, text, StringComparison.Ordinal);
+            Assert.DoesNotMatch(@"\brita\b", text);
+            var current = JsonDocument.Parse(text).RootElement.GetProperty("current");
+            Assert.True(!current.TryGetProperty("decision", out var d) || d.ValueKind == JsonValueKind.Null, text);
+        }
         // What the blind reviewer does see: the submission and the policy's reasons.
         var blind = JsonDocument.Parse(blindApi).RootElement;
         Assert.Equal(id, blind.GetProperty("caseId").GetGuid());

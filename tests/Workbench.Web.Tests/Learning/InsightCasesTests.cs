@@ -50,18 +50,36 @@ public sealed partial class InsightCasesTests : IAsyncLifetime
         {
             db.Cases.Add(new CaseRecord
             {
-                Id = id, ClientId = "demo-agent", ExternalId = "case-" + name, Workflow = workflow, TaskType = "t", RiskTier = 1,
+                Id = id,
+                ClientId = "demo-agent",
+                ExternalId = "case-" + name,
+                Workflow = workflow,
+                TaskType = "t",
+                RiskTier = 1,
                 Status = decision is null ? CaseStatus.Queued : path == PathOutcome.Proceed && !spot ? CaseStatus.AutoApproved : CaseStatus.Decided,
-                Queue = path == PathOutcome.Proceed ? (spot ? "spot-check" : null) : "support", ReleaseOutcome = path, ExecuteOutcome = path,
-                ReasonCodes = " ", SpotCheck = spot, RequesterId = "u", RequestPreview = "Request of case " + name,
-                SubmissionJson = JsonSerializer.Serialize(submission, WorkbenchJson.Options), PolicyVersion = "2026.11.1",
-                CreatedAt = at, UpdatedAt = at, Decision = decision, DecidedAt = decision is null ? null : at.AddMinutes(5),
+                Queue = path == PathOutcome.Proceed ? (spot ? "spot-check" : null) : "support",
+                ReleaseOutcome = path,
+                ExecuteOutcome = path,
+                ReasonCodes = " ",
+                SpotCheck = spot,
+                RequesterId = "u",
+                RequestPreview = "Request of case " + name,
+                SubmissionJson = JsonSerializer.Serialize(submission, WorkbenchJson.Options),
+                PolicyVersion = "2026.11.1",
+                CreatedAt = at,
+                UpdatedAt = at,
+                Decision = decision,
+                DecidedAt = decision is null ? null : at.AddMinutes(5),
             });
             if (decision is not null && (path != PathOutcome.Proceed || spot))
             {
                 db.ReviewActions.Add(new ReviewActionRecord
                 {
-                    CaseId = id, Kind = ReviewActionKind.Approve, Reviewer = "rita", At = at.AddMinutes(5), EscalationNecessary = necessary,
+                    CaseId = id,
+                    Kind = ReviewActionKind.Approve,
+                    Reviewer = "rita",
+                    At = at.AddMinutes(5),
+                    EscalationNecessary = necessary,
                 });
             }
             if (downstream is { } outcome)
@@ -72,7 +90,13 @@ public sealed partial class InsightCasesTests : IAsyncLifetime
             {
                 db.DoubleReviews.Add(new DoubleReviewRecord
                 {
-                    CaseId = id, Workflow = workflow, Queue = "support", ReadyAt = at.AddMinutes(5), Verdict = second, Reviewer = "mia", ReviewedAt = at.AddHours(2),
+                    CaseId = id,
+                    Workflow = workflow,
+                    Queue = "support",
+                    ReadyAt = at.AddMinutes(5),
+                    Verdict = second,
+                    Reviewer = "mia",
+                    ReviewedAt = at.AddHours(2),
                 });
             }
             return await db.SaveChangesAsync();

@@ -123,6 +123,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["GET /double-reviews"] = Access.Review,
         ["POST /double-reviews"] = Access.Review,
         ["GET /double-reviews/{Id:guid}"] = Access.Review,
+        ["POST /double-reviews/{Id:guid}"] = Access.Review,
         ["GET /insights/cases"] = Access.Lead,
         ["POST /insights/cases"] = Access.Lead,
         ["GET /api/v1/policies/"] = Access.Lead,
