@@ -22,6 +22,15 @@ public class StartupConfigurationTests
     }
 
     [Fact]
+    public async Task A_double_review_share_outside_0_to_1_stops_start_up_naming_the_setting()
+    {
+        var (code, output) = await StartAppAsync(new() { ["Learning__DoubleReview__Workflows__billing.refund"] = "1.5" });
+        Assert.Equal(1, code);
+        Assert.Contains("Workbench cannot start: Learning:DoubleReview:Workflows:billing.refund is 1.5; it must be a share between 0 and 1", output);
+        Assert.DoesNotContain("   at ", output);
+    }
+
+    [Fact]
     public async Task Unknown_provider_stops_start_up_naming_Database_Provider()
     {
         var (code, output) = await StartAppAsync(new() { ["Database__Provider"] = "Oracle" });

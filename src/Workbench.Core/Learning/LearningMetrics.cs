@@ -38,19 +38,62 @@ public sealed record LearningSnapshot(
     IReadOnlyDictionary<DownstreamOutcome, int> Downstream,
     Proportion DownstreamIncorrect);
 
+/// <summary>The rates of the learning loop; each has a sample (the denominator) and the cases it counts (the numerator).</summary>
+public enum LearningMetric
+{
+    Escalation,
+    FalseAutonomy,
+    OverEscalation,
+    Override,
+    DownstreamIncorrect,
+    /// <summary>Blind double reviews whose second label differs from the first (the pairs behind kappa).</summary>
+    Disagreement,
+}
+
 /// <summary>
-/// The article's learning metrics, computed from case facts. Pure: the Insights page and the autonomy
-/// recommendation read the same numbers, and the unit tests check them against hand-computed fixtures.
+/// The article's learning metrics, computed from case facts. Pure: the Insights page, its click-through case lists and
+/// the autonomy recommendation read the same numbers, and the unit tests check them against hand-computed fixtures.
 /// </summary>
 public static class LearningMetrics
 {
+    public static readonly IReadOnlyList<LearningMetric> Rates =
+        [LearningMetric.Escalation, LearningMetric.FalseAutonomy, LearningMetric.OverEscalation, LearningMetric.Override, LearningMetric.DownstreamIncorrect];
+
+    /// <summary>The metric's name in URLs: <c>false-autonomy</c>, <c>over-escalation</c>…</summary>
+    public static string Slug(LearningMetric m) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(m.ToString());
+
+    public static LearningMetric? FromSlug(string? slug) =>
+        Enum.GetValues<LearningMetric>().Cast<LearningMetric?>().FirstOrDefault(m => string.Equals(Slug(m!.Value), slug, StringComparison.Ordinal));
+
+    /// <summary>
+    /// Whether a case is in the metric's sample, and whether the metric counts it. The one definition of every rate:
+    /// <see cref="Compute"/> and the case lists behind the rates both use it, so a list holds exactly the cases counted.
+    /// </summary>
+    public static (bool InSample, bool Counted) Member(LearningMetric metric, CaseFacts c)
+    {
+        var isEscalated = c.Path != PathOutcome.Proceed;
+        var humanDecision = c.Decision is DecisionKind.Approved or DecisionKind.ApprovedWithEdits or DecisionKind.Rejected;
+        var changed = c.Decision is DecisionKind.ApprovedWithEdits or DecisionKind.Rejected;
+        return metric switch
+        {
+            LearningMetric.Escalation => (true, isEscalated),
+            LearningMetric.FalseAutonomy => Of(!isEscalated && c.SpotChecked && humanDecision, changed),
+            LearningMetric.OverEscalation => Of(isEscalated && humanDecision, c.EscalationNecessary == false || c.Decision == DecisionKind.Approved),
+            LearningMetric.Override => Of(isEscalated && humanDecision, changed),
+            LearningMetric.DownstreamIncorrect => Of(c.Downstream is not null, c.Downstream is not DownstreamOutcome.Correct),
+            LearningMetric.Disagreement => Of(humanDecision && c.SecondOpinion is not null, c.Decision != c.SecondOpinion),
+            _ => throw new ArgumentOutOfRangeException(nameof(metric)),
+        };
+
+        static (bool, bool) Of(bool inSample, bool counted) => (inSample, inSample && counted);
+    }
+
     public static LearningSnapshot Compute(IEnumerable<CaseFacts> cases)
     {
         ArgumentNullException.ThrowIfNull(cases);
-        int total = 0, escalated = 0;
-        int spotReviewed = 0, spotOverridden = 0;
-        int escalatedDecided = 0, overEscalated = 0, overridden = 0;
-        int reported = 0, incorrect = 0;
+        var total = 0;
+        var sample = new int[Enum.GetValues<LearningMetric>().Length];
+        var counted = new int[sample.Length];
         var pairs = new List<(string, string)>();
         var causes = new SortedDictionary<RootCause, int>();
         var downstream = new SortedDictionary<DownstreamOutcome, int>();
@@ -58,36 +101,15 @@ public static class LearningMetrics
         foreach (var c in cases)
         {
             total++;
-            var isEscalated = c.Path != PathOutcome.Proceed;
-            if (isEscalated)
+            foreach (var metric in Rates)
             {
-                escalated++;
+                var (inSample, isCounted) = Member(metric, c);
+                sample[(int)metric] += inSample ? 1 : 0;
+                counted[(int)metric] += isCounted ? 1 : 0;
             }
-            var humanDecision = c.Decision is DecisionKind.Approved or DecisionKind.ApprovedWithEdits or DecisionKind.Rejected;
-            var changed = c.Decision is DecisionKind.ApprovedWithEdits or DecisionKind.Rejected;
-            if (!isEscalated && c.SpotChecked && humanDecision)
+            if (Member(LearningMetric.Disagreement, c).InSample)
             {
-                spotReviewed++;
-                if (changed)
-                {
-                    spotOverridden++;
-                }
-            }
-            if (isEscalated && humanDecision)
-            {
-                escalatedDecided++;
-                if (changed)
-                {
-                    overridden++;
-                }
-                if (c.EscalationNecessary == false || c.Decision == DecisionKind.Approved)
-                {
-                    overEscalated++;
-                }
-            }
-            if (c.Decision is { } first && c.SecondOpinion is { } second)
-            {
-                pairs.Add((first.ToString(), second.ToString()));
+                pairs.Add((c.Decision!.Value.ToString(), c.SecondOpinion!.Value.ToString()));
             }
             if (c.RootCause is { } cause)
             {
@@ -95,24 +117,20 @@ public static class LearningMetrics
             }
             if (c.Downstream is { } outcome)
             {
-                reported++;
                 downstream[outcome] = downstream.GetValueOrDefault(outcome) + 1;
-                if (outcome != DownstreamOutcome.Correct)
-                {
-                    incorrect++;
-                }
             }
         }
 
+        Proportion Rate(LearningMetric m) => Proportion.Of(counted[(int)m], sample[(int)m]);
         return new LearningSnapshot(
             total,
-            Proportion.Of(escalated, total),
-            Proportion.Of(spotOverridden, spotReviewed),
-            Proportion.Of(overEscalated, escalatedDecided),
-            Proportion.Of(overridden, escalatedDecided),
+            Rate(LearningMetric.Escalation),
+            Rate(LearningMetric.FalseAutonomy),
+            Rate(LearningMetric.OverEscalation),
+            Rate(LearningMetric.Override),
             CohenKappa.Compute(pairs),
             causes,
             downstream,
-            Proportion.Of(incorrect, reported));
+            Rate(LearningMetric.DownstreamIncorrect));
     }
 }

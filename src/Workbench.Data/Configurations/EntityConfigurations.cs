@@ -224,6 +224,25 @@ internal sealed class DownstreamOutcomeRecordConfiguration : IEntityTypeConfigur
     }
 }
 
+internal sealed class DoubleReviewRecordConfiguration : IEntityTypeConfiguration<DoubleReviewRecord>
+{
+    public void Configure(EntityTypeBuilder<DoubleReviewRecord> b)
+    {
+        b.ToTable("double_reviews");
+        b.HasKey(d => d.CaseId);
+        b.Property(d => d.CaseId).ValueGeneratedNever();
+        b.Property(d => d.Workflow).HasMaxLength(128).IsRequired();
+        b.Property(d => d.Queue).HasMaxLength(64);
+        b.Property(d => d.Reviewer).HasMaxLength(128);
+        b.Property(d => d.RejectReasonCode).HasMaxLength(64);
+        b.Property(d => d.Note).HasMaxLength(4096);
+        b.Property(d => d.Revision).IsConcurrencyToken();
+        // The pending list of a queue, oldest first.
+        b.HasIndex(d => new { d.Queue, d.ReviewedAt, d.ReadyAt });
+        b.HasOne<CaseRecord>().WithOne().HasForeignKey<DoubleReviewRecord>(d => d.CaseId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
 internal sealed class DataProtectionKeyConfiguration : IEntityTypeConfiguration<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey>
 {
     public void Configure(EntityTypeBuilder<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey> b)

@@ -30,6 +30,8 @@ public sealed class CaseRecord
     public SlaState SlaState { get; set; }
     public int ApprovalsRequired { get; set; } = 1;
     public bool SpotCheck { get; set; }
+    /// <summary>Sampled at queue time for a blind second review (Learning:DoubleReview:Share); see DoubleReviewRecord.</summary>
+    public bool DoubleReview { get; set; }
     public required string RequesterId { get; set; }
     public bool RequesterAuthenticated { get; set; }
     /// <summary>The first 500 characters of the request, for lists and search.</summary>

@@ -18,11 +18,16 @@ public static class ApiClaims
     public const string Scope = "wb:scope";
     public const string SubmitScope = "cases:submit";
     public const string ReadScope = "cases:read";
+    /// <summary>The eval export (<c>GET /api/v1/exports/evals</c>) for a lead's tooling; an admin creates such keys.</summary>
+    public const string ExportScope = "exports:read";
+    /// <summary>Every scope a key may carry.</summary>
+    public static readonly IReadOnlyList<string> All = [SubmitScope, ReadScope, ExportScope];
     /// <summary>Entra ID app roles and the scopes they grant.</summary>
     public static readonly IReadOnlyDictionary<string, string> AppRoles = new Dictionary<string, string>
     {
         ["Cases.Submit"] = SubmitScope,
         ["Cases.Read"] = ReadScope,
+        ["Exports.Read"] = ExportScope,
     };
 
     public static string? ClientOf(ClaimsPrincipal user) => user.FindFirst(ClientId)?.Value;
@@ -38,6 +43,9 @@ public static class ApiSchemes
     public const string ReadPolicy = "api:" + ApiClaims.ReadScope;
     /// <summary>Any API client with at least one scope (the MCP endpoint; each tool then checks its own scope).</summary>
     public const string AnyScopePolicy = "api:any";
+    /// <summary>A Lead signed in with the cookie, or API credentials with exports:read: the request's credentials pick the scheme.</summary>
+    public const string LeadOrExport = "lead-or-export";
+    public const string ExportPolicy = "exports";
 }
 
 public static class ApiAuthExtensions
@@ -46,7 +54,11 @@ public static class ApiAuthExtensions
     {
         var auth = builder.Services.AddAuthentication()
             .AddPolicyScheme(ApiSchemes.Api, "API key or Entra ID token", o => o.ForwardDefaultSelector = SelectScheme)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(ApiSchemes.ApiKey, null);
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(ApiSchemes.ApiKey, null)
+            // A request with API credentials is judged by them alone (401/403 problem details); one without, by the
+            // sign-in cookie (the sign-in page or access denied, as for every page).
+            .AddPolicyScheme(ApiSchemes.LeadOrExport, "Lead cookie or API credentials with exports:read", o => o.ForwardDefaultSelector =
+                http => HasApiCredentials(http) ? ApiSchemes.Api : Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationDefaults.AuthenticationScheme);
 
         var entra = builder.Configuration.GetSection("AzureAd");
         if (entra.Exists())
@@ -74,7 +86,9 @@ public static class ApiAuthExtensions
             .AddPolicy(ApiSchemes.SubmitPolicy, p => p.AddAuthenticationSchemes(ApiSchemes.Api).RequireClaim(ApiClaims.Scope, ApiClaims.SubmitScope))
             .AddPolicy(ApiSchemes.ReadPolicy, p => p.AddAuthenticationSchemes(ApiSchemes.Api).RequireClaim(ApiClaims.Scope, ApiClaims.ReadScope))
             .AddPolicy(ApiSchemes.AnyScopePolicy, p => p.AddAuthenticationSchemes(ApiSchemes.Api)
-                .RequireClaim(ApiClaims.Scope, ApiClaims.SubmitScope, ApiClaims.ReadScope));
+                .RequireClaim(ApiClaims.Scope, ApiClaims.SubmitScope, ApiClaims.ReadScope))
+            .AddPolicy(ApiSchemes.ExportPolicy, p => p.AddAuthenticationSchemes(ApiSchemes.LeadOrExport)
+                .RequireAssertion(ctx => ctx.User.IsInRole(nameof(Core.Cases.UserRole.Lead)) || ctx.User.HasClaim(ApiClaims.Scope, ApiClaims.ExportScope)));
         builder.Services.AddSingleton<ApiKeyStore>();
         return builder;
     }

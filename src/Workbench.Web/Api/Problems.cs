@@ -29,6 +29,7 @@ public static class ProblemTypes
     public const string DatabaseUnavailable = Prefix + "database-unavailable";
     public const string Internal = Prefix + "internal";
     public const string PolicyRefused = Prefix + "policy-refused";
+    public const string DoubleReviewDone = Prefix + "double-review-done";
 
     /// <summary>Every type above, for the OpenAPI document and the tests.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(ProblemTypes)

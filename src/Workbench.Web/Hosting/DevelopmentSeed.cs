@@ -66,7 +66,8 @@ public static class DevelopmentSeed
         if (configuration.GetValue("Workbench:DemoData:Enabled", true) && !await db.Cases.AnyAsync(ct))
         {
             var samples = configuration["Workbench:DemoData:SamplesPath"] ?? "assets/samples/cases";
-            var count = await SeedCasesAsync(db, services.GetRequiredService<IPolicyRuntime>(), samples, time.GetUtcNow(), ct);
+            var count = await SeedCasesAsync(db, services.GetRequiredService<IPolicyRuntime>(), samples, time.GetUtcNow(), ct,
+                services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Insights.LearningOptions>>().Value.DoubleReview);
             services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DevelopmentSeed))
                 .LogInformation("Demo data: {Count} sample cases submitted through the policy", count);
         }
@@ -79,7 +80,8 @@ public static class DevelopmentSeed
     /// Each sample goes through the real policy, as if submitted some minutes to hours ago (spread so that the
     /// queues show every SLA state), by the demo client that would send it.
     /// </summary>
-    public static async Task<int> SeedCasesAsync(WorkbenchDbContext db, IPolicyRuntime policy, string samplesPath, DateTimeOffset now, CancellationToken ct)
+    public static async Task<int> SeedCasesAsync(WorkbenchDbContext db, IPolicyRuntime policy, string samplesPath, DateTimeOffset now, CancellationToken ct,
+        Insights.DoubleReviewOptions? doubleReview = null)
     {
         var directory = new[] { Path.GetFullPath(samplesPath), Path.Combine(AppContext.BaseDirectory, samplesPath) }.FirstOrDefault(Directory.Exists);
         if (directory is null)
@@ -107,7 +109,7 @@ public static class DevelopmentSeed
             var id = Guid.CreateVersion7(submittedAt);
             var client = submission.Workflow is "infra.remediation" or "access.change" ? "demo-agent-2" : "demo-agent";
             var decision = policy.Evaluate(submission, id, submittedAt);
-            db.Cases.Add(IntakeService.NewCase(client, id, submission, decision, submittedAt));
+            db.Cases.Add(IntakeService.NewCase(client, id, submission, decision, submittedAt, doubleReview: doubleReview));
             Audit.Add(db, "case.submitted", client, "client", submittedAt, id, new
             {
                 submission.ExternalId,

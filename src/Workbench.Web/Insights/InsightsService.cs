@@ -17,6 +17,18 @@ public sealed record LearningOptions
     public AutonomyOptions Autonomy { get; init; } = new();
     /// <summary>JSON paths masked in eval exports, e.g. <c>requester.id</c> or <c>proposal.action.parameters.card_number</c>.</summary>
     public List<string> SensitiveFields { get; init; } = [];
+    /// <summary>Blind double review (<c>Learning:DoubleReview:*</c>).</summary>
+    public DoubleReviewOptions DoubleReview { get; init; } = new();
+}
+
+public sealed record DoubleReviewOptions
+{
+    /// <summary>The share of queued cases sampled for a blind second review (0–1).</summary>
+    public double Share { get; init; } = DoubleReviewSampling.DefaultShare;
+    /// <summary>Per-workflow shares that replace <see cref="Share"/>, e.g. <c>Learning:DoubleReview:Workflows:billing.refund = 0.2</c>.</summary>
+    public Dictionary<string, double> Workflows { get; init; } = new(StringComparer.Ordinal);
+
+    public bool IsSampled(Guid caseId, string workflow) => DoubleReviewSampling.IsSampled(caseId, DoubleReviewSampling.ShareFor(workflow, Share, Workflows));
 }
 
 public sealed record AutonomyOptions
@@ -33,6 +45,14 @@ public sealed record AutonomyOptions
 public sealed record WorkflowInsight(string Workflow, string? Title, LearningSnapshot Metrics, AutonomyStage? Stage, AutonomyEvidence Evidence,
     AutonomyRecommendation? Recommendation);
 
+/// <summary>One case behind a rate.</summary>
+public sealed record MetricCase(Guid Id, string ExternalId, string Workflow, string? Queue, CaseStatus Status, DateTimeOffset CreatedAt, string RequestPreview,
+    PathOutcome Path, DecisionKind? Decision, DecisionKind? SecondOpinion, bool? EscalationNecessary, DownstreamOutcome? Downstream, bool Counted);
+
+/// <summary>The cases behind one rate: <see cref="Rate"/> is the rate exactly as /insights shows it.</summary>
+public sealed record MetricCases(LearningMetric Metric, DateTimeOffset From, DateTimeOffset To, string? Workflow, Proportion Rate, int Matching,
+    IReadOnlyList<MetricCase> Cases);
+
 public sealed record InsightsReport(DateTimeOffset From, DateTimeOffset To, LearningSnapshot All, IReadOnlyList<WorkflowInsight> Workflows,
     IReadOnlyList<EditGroup> EditGroups, int EditsRead);
 
@@ -46,33 +66,11 @@ public sealed class InsightsService(IDbContextFactory<WorkbenchDbContext> dbFact
     public async Task<InsightsReport> ReportAsync(DateTimeOffset from, DateTimeOffset to, string? workflow, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var cases = db.Cases.AsNoTracking().Where(c => c.CreatedAt >= from && c.CreatedAt < to);
-        if (!string.IsNullOrEmpty(workflow))
-        {
-            cases = cases.Where(c => c.Workflow == workflow);
-        }
+        var cases = Period(db, from, to, workflow);
         var rows = await cases
-            .Select(c => new { c.Id, c.Workflow, c.ReleaseOutcome, c.ExecuteOutcome, c.SpotCheck, c.Decision, c.ReasonCodes })
+            .Select(c => new { c.Id, c.Workflow, c.ReasonCodes })
             .ToListAsync(ct);
-        // The latest classification per case (a reviewer may classify again); double reviews do not exist yet.
-        var labels = (await db.ReviewActions.AsNoTracking()
-                .Where(a => (a.RootCause != null || a.EscalationNecessary != null) && cases.Any(c => c.Id == a.CaseId))
-                .Select(a => new { a.CaseId, a.Id, a.RootCause, a.EscalationNecessary })
-                .ToListAsync(ct))
-            .GroupBy(a => a.CaseId)
-            .ToDictionary(g => g.Key, g => g.MaxBy(a => a.Id)!);
-        var outcomes = (await db.DownstreamOutcomes.AsNoTracking()
-                .Where(o => cases.Any(c => c.Id == o.CaseId))
-                .Select(o => new { o.CaseId, o.Id, o.Outcome })
-                .ToListAsync(ct))
-            .GroupBy(o => o.CaseId)
-            .ToDictionary(g => g.Key, g => g.MaxBy(o => o.Id)!.Outcome);
-
-        var facts = rows.Select(r => new CaseFacts(
-            r.Id, r.Workflow, (PathOutcome)Math.Max((int)r.ReleaseOutcome, (int)r.ExecuteOutcome), r.SpotCheck,
-            r.Decision is DecisionKind.Expired ? null : r.Decision,
-            labels.GetValueOrDefault(r.Id)?.EscalationNecessary, labels.GetValueOrDefault(r.Id)?.RootCause,
-            outcomes.TryGetValue(r.Id, out var o) ? o : null)).ToList();
+        var facts = await FactsAsync(db, cases, ct);
         var policy = active.Policy;
         var thresholds = options.Value.Autonomy.ToThresholds();
         var byWorkflow = rows.GroupBy(r => r.Workflow).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
@@ -97,6 +95,75 @@ public sealed class InsightsService(IDbContextFactory<WorkbenchDbContext> dbFact
 
         var (groups, editsRead) = await MineEditsAsync(db, cases, ct);
         return new InsightsReport(from, to, LearningMetrics.Compute(facts), workflows, groups, editsRead);
+    }
+
+    /// <summary>The most cases a click-through list shows (its count is always complete).</summary>
+    public const int MaxListed = 1000;
+
+    /// <summary>
+    /// The cases behind one rate of the period: those the metric counts (or, with <paramref name="wholeSample"/>, its
+    /// whole sample), newest first. Decided by <see cref="LearningMetrics.Member"/>, the same test the rate uses.
+    /// </summary>
+    public async Task<MetricCases> CasesAsync(LearningMetric metric, DateTimeOffset from, DateTimeOffset to, string? workflow, bool wholeSample,
+        CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var cases = Period(db, from, to, workflow);
+        var facts = await FactsAsync(db, cases, ct);
+        var members = facts.Select(f => (Fact: f, Member: LearningMetrics.Member(metric, f))).Where(m => m.Member.InSample).ToList();
+        var counted = members.Count(m => m.Member.Counted);
+        var listedFacts = members.Where(m => wholeSample || m.Member.Counted).ToList();
+        var ids = listedFacts.Select(m => m.Fact.CaseId).ToHashSet();
+        var info = (await cases.Where(c => ids.Contains(c.Id))
+                .Select(c => new { c.Id, c.ExternalId, c.Queue, c.Status, c.CreatedAt, c.RequestPreview })
+                .ToListAsync(ct))
+            .ToDictionary(c => c.Id);
+        var listed = listedFacts
+            .Select(m => (m, i: info[m.Fact.CaseId]))
+            .OrderByDescending(x => x.i.CreatedAt).ThenBy(x => x.i.Id)
+            .Take(MaxListed)
+            .Select(x => new MetricCase(x.m.Fact.CaseId, x.i.ExternalId, x.m.Fact.Workflow, x.i.Queue, x.i.Status, x.i.CreatedAt, x.i.RequestPreview,
+                x.m.Fact.Path, x.m.Fact.Decision, x.m.Fact.SecondOpinion, x.m.Fact.EscalationNecessary, x.m.Fact.Downstream, x.m.Member.Counted))
+            .ToList();
+        return new MetricCases(metric, from, to, workflow, Proportion.Of(counted, members.Count), listedFacts.Count, listed);
+    }
+
+    private static IQueryable<Data.Entities.CaseRecord> Period(WorkbenchDbContext db, DateTimeOffset from, DateTimeOffset to, string? workflow)
+    {
+        var cases = db.Cases.AsNoTracking().Where(c => c.CreatedAt >= from && c.CreatedAt < to);
+        return string.IsNullOrEmpty(workflow) ? cases : cases.Where(c => c.Workflow == workflow);
+    }
+
+    /// <summary>What the metrics need of each case: path, decision, the latest classification, outcome and blind second verdict.</summary>
+    private static async Task<List<CaseFacts>> FactsAsync(WorkbenchDbContext db, IQueryable<Data.Entities.CaseRecord> cases, CancellationToken ct)
+    {
+        var rows = await cases
+            .Select(c => new { c.Id, c.Workflow, c.ReleaseOutcome, c.ExecuteOutcome, c.SpotCheck, c.Decision })
+            .ToListAsync(ct);
+        // The latest classification per case (a reviewer may classify again).
+        var labels = (await db.ReviewActions.AsNoTracking()
+                .Where(a => (a.RootCause != null || a.EscalationNecessary != null) && cases.Any(c => c.Id == a.CaseId))
+                .Select(a => new { a.CaseId, a.Id, a.RootCause, a.EscalationNecessary })
+                .ToListAsync(ct))
+            .GroupBy(a => a.CaseId)
+            .ToDictionary(g => g.Key, g => g.MaxBy(a => a.Id)!);
+        var outcomes = (await db.DownstreamOutcomes.AsNoTracking()
+                .Where(o => cases.Any(c => c.Id == o.CaseId))
+                .Select(o => new { o.CaseId, o.Id, o.Outcome })
+                .ToListAsync(ct))
+            .GroupBy(o => o.CaseId)
+            .ToDictionary(g => g.Key, g => g.MaxBy(o => o.Id)!.Outcome);
+        var seconds = await db.DoubleReviews.AsNoTracking()
+            .Where(d => d.Verdict != null && cases.Any(c => c.Id == d.CaseId))
+            .Select(d => new { d.CaseId, d.Verdict })
+            .ToDictionaryAsync(d => d.CaseId, d => d.Verdict, ct);
+
+        return rows.Select(r => new CaseFacts(
+            r.Id, r.Workflow, (PathOutcome)Math.Max((int)r.ReleaseOutcome, (int)r.ExecuteOutcome), r.SpotCheck,
+            r.Decision is DecisionKind.Expired ? null : r.Decision,
+            labels.GetValueOrDefault(r.Id)?.EscalationNecessary, labels.GetValueOrDefault(r.Id)?.RootCause,
+            outcomes.TryGetValue(r.Id, out var o) ? o : null,
+            seconds.GetValueOrDefault(r.Id))).ToList();
     }
 
     private static async Task<(IReadOnlyList<EditGroup>, int)> MineEditsAsync(WorkbenchDbContext db, IQueryable<Data.Entities.CaseRecord> cases,

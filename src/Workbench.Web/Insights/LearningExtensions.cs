@@ -18,6 +18,8 @@ public static class LearningExtensions
         builder.Services.Configure<PolicyLifecycleOptions>(builder.Configuration.GetSection("Policy"));
         builder.Services.Configure<SimulationOptions>(builder.Configuration.GetSection("Learning:Simulation"));
         builder.Services.Configure<LearningOptions>(builder.Configuration.GetSection("Learning"));
+        CheckDoubleReviewShares(builder.Configuration.GetSection("Learning:DoubleReview").Get<DoubleReviewOptions>() ?? new());
+        builder.Services.AddSingleton<Review.DoubleReviewService>();
         builder.Services.AddSingleton<PolicyService>();
         builder.Services.AddSingleton<PolicySimulator>();
         builder.Services.AddSingleton<InsightsService>();
@@ -25,12 +27,23 @@ public static class LearningExtensions
         return builder;
     }
 
+    private static void CheckDoubleReviewShares(DoubleReviewOptions o)
+    {
+        foreach (var (name, share) in o.Workflows.Select(w => ($"Learning:DoubleReview:Workflows:{w.Key}", w.Value)).Prepend(("Learning:DoubleReview:Share", o.Share)))
+        {
+            if (double.IsNaN(share) || share is < 0 or > 1)
+            {
+                throw new WorkbenchConfigurationException($"{name} is {share.ToString(CultureInfo.InvariantCulture)}; it must be a share between 0 and 1 (e.g. 0.05).");
+            }
+        }
+    }
+
     public static WebApplication MapWorkbenchLearning(this WebApplication app)
     {
         app.MapPoliciesApi();
         app.MapGet("/api/v1/exports/evals", ExportEvalsAsync).WithTags("Exports").WithName("ExportEvals")
-            .RequireAuthorization(WorkbenchPolicies.Lead)
-            .WithSummary("Reviewed cases as JSONL eval data (Lead); sensitive fields masked")
+            .RequireAuthorization(ApiSchemes.ExportPolicy)
+            .WithSummary("Reviewed cases as JSONL eval data (a Lead's sign-in, or an API key with exports:read); sensitive fields masked")
             .Produces(200, contentType: "application/x-ndjson");
         return app;
     }
@@ -70,7 +83,7 @@ public static class LearningExtensions
         var filter = new EvalFilter(string.IsNullOrEmpty(workflow) ? null : workflow, cause, string.IsNullOrEmpty(reasonCode) ? null : reasonCode, fromAt, toAt);
         await using (var audit = await dbFactory.CreateDbContextAsync(ct))
         {
-            Audit.Add(audit, "eval.exported", http.User.Identity!.Name!, "Lead", time.GetUtcNow(), null, new { Filter = filter, Masked = options.Value.SensitiveFields });
+            Audit.Add(audit, "eval.exported", http.User.Identity!.Name!, ApiClaims.ClientOf(http.User) is null ? "Lead" : "client", time.GetUtcNow(), null, new { Filter = filter, Masked = options.Value.SensitiveFields });
             await audit.SaveChangesAsync(ct);
         }
         var stamp = time.GetUtcNow().ToString("yyyyMMdd-HHmm", CultureInfo.InvariantCulture);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Workbench.Core.Cases;
 using Workbench.Core.Contracts;
 using Workbench.Core.Policy;
@@ -26,7 +27,7 @@ public abstract record IntakeOutcome
 /// </summary>
 public sealed class IntakeService(
     IDbContextFactory<WorkbenchDbContext> dbFactory, IntakeWriter writer, IPolicyRuntime policy, TimeProvider time,
-    ILogger<IntakeService> logger)
+    IOptionsMonitor<Insights.LearningOptions> learning, ILogger<IntakeService> logger)
 {
     /// <summary>Idempotency keys are kept at least this long.</summary>
     public static readonly TimeSpan KeyRetention = TimeSpan.FromHours(24);
@@ -82,7 +83,8 @@ public sealed class IntakeService(
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["CaseId"] = id, ["ExternalId"] = submission.ExternalId });
         var decision = policy.Evaluate(submission, id, now);
         // The body as sent is what the reviewer and the audit see (it was validated, and unknown members refused).
-        var record = NewCase(clientId, id, submission, decision, now, System.Text.Encoding.UTF8.GetString(body.Span));
+        var record = NewCase(clientId, id, submission, decision, now, System.Text.Encoding.UTF8.GetString(body.Span),
+            learning.CurrentValue.DoubleReview);
         var receipt = CaseViews.Receipt(record, decision);
 
         var audit = Audit.Event("case.submitted", clientId, "client", now, id, new
@@ -135,9 +137,11 @@ public sealed class IntakeService(
         return new IntakeOutcome.Created(receipt);
     }
 
-    internal static CaseRecord NewCase(string clientId, Guid id, CaseSubmission s, PolicyDecision d, DateTimeOffset now, string? submissionJson = null)
+    internal static CaseRecord NewCase(string clientId, Guid id, CaseSubmission s, PolicyDecision d, DateTimeOffset now, string? submissionJson = null,
+        Insights.DoubleReviewOptions? doubleReview = null)
     {
         var status = CaseStateMachine.InitialStatus(d.Release, d.Execute);
+        // Sampled at queue time, so the sample is fixed before anyone reviews and cannot lean towards easy or hard cases.
         var record = new CaseRecord
         {
             Id = id,
@@ -156,6 +160,7 @@ public sealed class IntakeService(
             SlaStartedAt = status == CaseStatus.Queued && d.SlaDueAt is not null ? now : null,
             ApprovalsRequired = d.ApprovalsRequired,
             SpotCheck = d.SpotCheck,
+            DoubleReview = status == CaseStatus.Queued && doubleReview is not null && doubleReview.IsSampled(id, s.Workflow),
             RequesterId = s.Requester.Id,
             RequesterAuthenticated = s.Requester.Authenticated,
             RequestPreview = s.Request.Length > 500 ? s.Request[..500] : s.Request,

@@ -26,7 +26,48 @@ public static class ReviewApi
             .WithSummary("approve | approve_with_edits | reject | request_info | route");
         review.MapPost("/cases/{id:guid}/assign", AssignAsync).WithName("ReviewAssign").Accepts<AssignRequest>("application/json")
             .RequireAuthorization(WorkbenchPolicies.Lead).WithSummary("Lead: put a case at the top of a reviewer's queue");
+
+        // Blind double review: nothing here carries the first review (decision, edits, notes, actions, history).
+        var blind = app.MapGroup("/api/v1/review/double-reviews").WithTags("Review").RequireAuthorization(WorkbenchPolicies.Review);
+        blind.MapGet("/", PendingDoubleReviewsAsync).WithName("DoubleReviewsPending")
+            .WithSummary("Blind second reviews you may give (cases you did not act on, in your queues)");
+        blind.MapGet("/{id:guid}", BlindCaseAsync).WithName("DoubleReviewCase").WithSummary("The case as the blind second reviewer sees it");
+        blind.MapPost("/{id:guid}/verdict", VerdictAsync).WithName("DoubleReviewVerdict").Accepts<DoubleReviewVerdictRequest>("application/json")
+            .AddEndpointFilter(RequireJsonBody).WithSummary("Record the blind second review: approve | approve_with_edits | reject (the case's decision is unchanged)");
         return app;
+    }
+
+    public static async Task<Ok<IReadOnlyList<PendingDoubleReview>>> PendingDoubleReviewsAsync(
+        ClaimsPrincipal user, ReviewerDirectory directory, DoubleReviewService doubleReviews, CancellationToken ct) =>
+        TypedResults.Ok(await doubleReviews.PendingAsync(await directory.IdentityAsync(user, ct), ct: ct));
+
+    public static async Task<Results<Ok<BlindReviewView>, ProblemHttpResult>> BlindCaseAsync(
+        Guid id, ClaimsPrincipal user, ReviewerDirectory directory, DoubleReviewService doubleReviews, CancellationToken ct) =>
+        await doubleReviews.BlindAsync(await directory.IdentityAsync(user, ct), id, ct) is { } blind
+            ? TypedResults.Ok(blind.View)
+            : Problems.NotFound("blind second review");
+
+    public static async Task<Results<Ok<DoubleReviewVerdictView>, ProblemHttpResult, ValidationProblem>> VerdictAsync(
+        Guid id, HttpContext http, ReviewerDirectory directory, DoubleReviewService doubleReviews, CancellationToken ct)
+    {
+        var body = await JsonBody.ReadAsync<DoubleReviewVerdictRequest>(http.Request, 256 * 1024, ct);
+        if (body.Problem is not null)
+        {
+            return body.Problem switch
+            {
+                ProblemHttpResult p => p,
+                ValidationProblem v => v,
+                _ => throw new InvalidOperationException(),
+            };
+        }
+        return await doubleReviews.SubmitAsync(await directory.IdentityAsync(http.User, ct), id, body.Value!, ct) switch
+        {
+            DoubleReviewResult.Ok ok => TypedResults.Ok(ok.Verdict),
+            DoubleReviewResult.NotFound => Problems.NotFound("blind second review"),
+            DoubleReviewResult.Conflict c => Problems.Of(409, c.Type, "Already reviewed", c.Detail),
+            DoubleReviewResult.Invalid i => Problems.Invalid(i.Errors),
+            _ => throw new InvalidOperationException("Unknown double review result."),
+        };
     }
 
     private static async ValueTask<object?> RequireJsonBody(EndpointFilterInvocationContext ctx, EndpointFilterDelegate next)
@@ -45,15 +86,34 @@ public static class ReviewApi
         ToResult(await reviews.NextAsync(await directory.IdentityAsync(user, ct), queue, ct), emptyIsNoContent: true);
 
     public static async Task<Results<Ok<ReviewCaseView>, NoContent, ProblemHttpResult, ValidationProblem>> ClaimAsync(
-        Guid id, ClaimsPrincipal user, ReviewerDirectory directory, ReviewService reviews, CancellationToken ct) =>
-        ToResult(await reviews.ClaimAsync(await directory.IdentityAsync(user, ct), id, ct));
+        Guid id, ClaimsPrincipal user, ReviewerDirectory directory, ReviewService reviews, DoubleReviewService blind, CancellationToken ct)
+    {
+        var me = await directory.IdentityAsync(user, ct);
+        return ToResult(await BlindedAsync(await reviews.ClaimAsync(me, id, ct), id, me, blind, ct));
+    }
 
     public static async Task<Results<Ok<ReviewCaseView>, NoContent, ProblemHttpResult, ValidationProblem>> ReleaseAsync(
-        Guid id, ClaimsPrincipal user, ReviewerDirectory directory, ReviewService reviews, CancellationToken ct) =>
-        ToResult(await reviews.ReleaseAsync(await directory.IdentityAsync(user, ct), id, ct));
+        Guid id, ClaimsPrincipal user, ReviewerDirectory directory, ReviewService reviews, DoubleReviewService blind, CancellationToken ct)
+    {
+        var me = await directory.IdentityAsync(user, ct);
+        return ToResult(await BlindedAsync(await reviews.ReleaseAsync(me, id, ct), id, me, blind, ct));
+    }
+
+    /// <summary>
+    /// A refusal on a decided case carries its current state, decision included: not to someone who could still give its
+    /// blind second review.
+    /// </summary>
+    private static async Task<ReviewResult> BlindedAsync(ReviewResult result, Guid id, ReviewerIdentity me, DoubleReviewService blind, CancellationToken ct) =>
+        result is ReviewResult.Conflict { Current.Decision: not null } conflict && await blind.WithholdsAsync(id, me.UserName, ct)
+            ? conflict with
+            {
+                Detail = "The case is decided and waiting for a blind second review; see /double-reviews.",
+                Current = conflict.Current with { Decision = null, ApprovedBy = [], ClaimedBy = null, AssignedTo = null },
+            }
+            : result;
 
     public static async Task<Results<Ok<ReviewCaseView>, NoContent, ProblemHttpResult, ValidationProblem>> ActAsync(
-        Guid id, HttpContext http, ReviewerDirectory directory, ReviewService reviews, CancellationToken ct)
+        Guid id, HttpContext http, ReviewerDirectory directory, ReviewService reviews, DoubleReviewService blind, CancellationToken ct)
     {
         var body = await JsonBody.ReadAsync<ReviewActionRequest>(http.Request, 256 * 1024, ct);
         if (body.Problem is not null)
@@ -65,18 +125,21 @@ public static class ReviewApi
                 _ => throw new InvalidOperationException(),
             };
         }
-        return ToResult(await reviews.ActAsync(await directory.IdentityAsync(http.User, ct), id, body.Value!, ct));
+        var me = await directory.IdentityAsync(http.User, ct);
+        return ToResult(await BlindedAsync(await reviews.ActAsync(me, id, body.Value!, ct), id, me, blind, ct));
     }
 
     public static async Task<Results<Ok<ReviewCaseView>, NoContent, ProblemHttpResult, ValidationProblem>> AssignAsync(
-        Guid id, AssignRequest request, ClaimsPrincipal user, ReviewerDirectory directory, ReviewService reviews, CancellationToken ct)
+        Guid id, AssignRequest request, ClaimsPrincipal user, ReviewerDirectory directory, ReviewService reviews, DoubleReviewService blind,
+        CancellationToken ct)
     {
         var assignee = await directory.FindAsync(request.Reviewer ?? "", ct);
         if (assignee is null)
         {
             return Problems.Invalid(new Dictionary<string, string[]> { ["$.reviewer"] = [$"There is no reviewer named '{request.Reviewer}'."] });
         }
-        return ToResult(await reviews.AssignAsync(await directory.IdentityAsync(user, ct), id, ReviewerDirectory.IdentityOf(assignee), ct));
+        var me = await directory.IdentityAsync(user, ct);
+        return ToResult(await BlindedAsync(await reviews.AssignAsync(me, id, ReviewerDirectory.IdentityOf(assignee), ct), id, me, blind, ct));
     }
 
     private static Results<Ok<ReviewCaseView>, NoContent, ProblemHttpResult, ValidationProblem> ToResult(ReviewResult result, bool emptyIsNoContent = false) =>

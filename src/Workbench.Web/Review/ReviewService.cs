@@ -405,6 +405,11 @@ public sealed class ReviewService(
         }
         db.ReviewActions.Add(action);
         Audit.Add(db, auditType, reviewer.UserName, Role(reviewer), now, c.Id, new { Action = r.Action, Details = details });
+        if (c.Status == CaseStatus.Decided && c.DoubleReview)
+        {
+            // Sampled at queue time: the first decision stands and is delivered now; a blind second review is due.
+            db.DoubleReviews.Add(new DoubleReviewRecord { CaseId = c.Id, Workflow = c.Workflow, Queue = c.Queue, ReadyAt = now });
+        }
         return null;
     }
 

@@ -43,11 +43,13 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ApiAny,
         /// <summary>People with a role, or API clients with cases:read (the live hub; each join checks its group).</summary>
         SignedInOrApiRead,
+        /// <summary>A Lead signed in, or API credentials with exports:read (the eval export).</summary>
+        LeadOrApiExport,
         /// <summary>Development-only diagnostics (the route does not exist in other environments).</summary>
         DevelopmentOnly,
     }
 
-    public enum Caller { Anonymous, Rita, Lena, Adam, SubmitClient, ReadClient }
+    public enum Caller { Anonymous, Rita, Lena, Adam, SubmitClient, ReadClient, ExportClient }
 
     /// <summary>"METHOD route pattern" → who may call it. Add every new endpoint here.</summary>
     private static readonly Dictionary<string, Access> Expected = new(StringComparer.Ordinal)
@@ -119,7 +121,18 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["GET /api/v1/admin/users"] = Access.Admin,
         ["PUT /api/v1/admin/users/{userName}/roles"] = Access.Admin,
         ["GET /api/v1/cases/{id:guid}/audit"] = Access.LeadOrAdmin,
-        ["GET /api/v1/exports/evals"] = Access.Lead,
+        ["GET /api/v1/exports/evals"] = Access.LeadOrApiExport,
+        ["POST /api/v1/admin/api-clients/"] = Access.Admin,
+        ["POST /api/v1/admin/api-clients/{id}/revoke"] = Access.Admin,
+        ["GET /api/v1/review/double-reviews/"] = Access.Review,
+        ["GET /api/v1/review/double-reviews/{id:guid}"] = Access.Review,
+        ["POST /api/v1/review/double-reviews/{id:guid}/verdict"] = Access.Review,
+        ["GET /double-reviews"] = Access.Review,
+        ["POST /double-reviews"] = Access.Review,
+        ["GET /double-reviews/{Id:guid}"] = Access.Review,
+        ["POST /double-reviews/{Id:guid}"] = Access.Review,
+        ["GET /insights/cases"] = Access.Lead,
+        ["POST /insights/cases"] = Access.Lead,
         ["GET /api/v1/policies/"] = Access.Lead,
         ["GET /api/v1/policies/{id:int}"] = Access.Lead,
         ["POST /api/v1/policies/check"] = Access.Lead,
@@ -164,6 +177,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         Access.ApiRead => caller is Caller.ReadClient,
         Access.ApiAny => caller is Caller.SubmitClient or Caller.ReadClient,
         Access.SignedInOrApiRead => caller is Caller.Rita or Caller.Lena or Caller.Adam or Caller.ReadClient,
+        Access.LeadOrApiExport => caller is Caller.Lena or Caller.ExportClient,
         Access.DevelopmentOnly => true,
         _ => throw new ArgumentOutOfRangeException(nameof(access)),
     };
@@ -210,6 +224,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             [Caller.Adam] = await _app.SignedInAs("adam"),
             [Caller.SubmitClient] = _app.KeyClient(SecurityTestKit.SubmitOnlyKey),
             [Caller.ReadClient] = _app.KeyClient(SecurityTestKit.ReadOnlyKey),
+            [Caller.ExportClient] = _app.KeyClient(SecurityTestKit.ExportOnlyKey),
         };
         var failures = new List<string>();
         var checkedRoutes = 0;

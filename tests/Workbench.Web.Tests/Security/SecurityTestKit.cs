@@ -11,11 +11,12 @@ public static class SecurityTestKit
 {
     public const string SubmitOnlyKey = "wb_security_submit_only_4Rt7Yp2Wq9Zx";
     public const string ReadOnlyKey = "wb_security_read_only_8Kd3Mf6Hs1Vb";
+    public const string ExportOnlyKey = "wb_security_export_only_3Qn7Lp2Ws9Xc";
 
     /// <summary>Adds the single-scope clients (idempotent).</summary>
     public static Task AddSingleScopeClientsAsync(this WorkbenchFactory app) => app.WithDbAsync(async db =>
     {
-        foreach (var (id, key, scope) in new[] { ("security-submit", SubmitOnlyKey, "cases:submit"), ("security-read", ReadOnlyKey, "cases:read") })
+        foreach (var (id, key, scope) in new[] { ("security-submit", SubmitOnlyKey, "cases:submit"), ("security-read", ReadOnlyKey, "cases:read"), ("security-export", ExportOnlyKey, "exports:read") })
         {
             if (!await db.ApiClients.AnyAsync(c => c.Id == id))
             {
