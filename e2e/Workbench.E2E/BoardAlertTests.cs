@@ -35,7 +35,7 @@ public sealed partial class BoardAlertTests(BrowserFixture browser)
             });
             await using var _ = context;
             var page = await context.NewPageAsync();
-            await page.GotoAsync("/account/dev-login?user=lena&returnUrl=/board");
+            await page.DevSignInAsync("lena", "/board");
             await page.Locator("main[data-interactive='true']").WaitForAsync();
             await Assertions.Expect(page.GetByText("No bottleneck and no SLA alert right now.")).ToBeVisibleAsync();
 

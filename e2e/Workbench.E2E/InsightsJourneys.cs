@@ -30,7 +30,7 @@ public sealed class InsightsJourneys(BrowserFixture browser) : IAsyncLifetime
             ViewportSize = new ViewportSize { Width = 1440, Height = 900 },
         });
         var page = await context.NewPageAsync();
-        await page.GotoAsync($"/account/dev-login?user={user}&returnUrl={Uri.EscapeDataString(returnUrl)}");
+        await page.DevSignInAsync(user, returnUrl);
         await page.Locator("main[data-interactive='true']").WaitForAsync();
         return (context, page);
     }

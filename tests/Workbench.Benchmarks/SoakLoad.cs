@@ -229,7 +229,7 @@ public static class SoakLoad
         var cookies = new CookieContainer();
         using (var browser = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = baseAddress })
         {
-            using var response = await browser.GetAsync($"/account/dev-login?user={user}&returnUrl=/queues");
+            using var response = await Workbench.Web.Tests.Infrastructure.DevSignIn.PostAsync(browser, user);
             if (response.StatusCode != HttpStatusCode.Redirect)
             {
                 throw new InvalidOperationException($"Sign-in as {user} failed: {(int)response.StatusCode}");

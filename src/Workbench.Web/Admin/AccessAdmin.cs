@@ -27,7 +27,7 @@ public sealed record SetRolesRequest(UserRole? Role, string[]? Queues);
 /// </summary>
 public sealed class AccessAdmin(IDbContextFactory<WorkbenchDbContext> dbFactory, TimeProvider time, ApiKeyStore keys, ActivePolicy policy)
 {
-    private static readonly string[] KnownScopes = [ApiClaims.SubmitScope, ApiClaims.ReadScope];
+    private static readonly IReadOnlyList<string> KnownScopes = ApiClaims.All;
 
     public async Task<IReadOnlyList<ApiKeyView>> ApiKeysAsync(CancellationToken ct = default)
     {

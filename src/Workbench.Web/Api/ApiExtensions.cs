@@ -106,7 +106,6 @@ public static class ApiExtensions
     {
         app.MapCasesApi();
         Review.ReviewApi.MapReviewApi(app);
-        app.MapApiClientsAdmin();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/api/docs", o => o.WithTitle("Workbench API").WithOpenApiRoutePattern("/openapi/{documentName}.json"))
             .AllowAnonymous();

@@ -21,7 +21,7 @@ public sealed class ExportApiKeyTests : IAsyncLifetime
     private async Task<string> CreateKeyAsync(string id, params string[] scopes)
     {
         using var adam = await _app.SignedInAs("adam");
-        using var response = await adam.PostAsync("/api/v1/admin/api-clients", Json(new { id, displayName = "Lead's eval notebook", scopes }));
+        using var response = await adam.PostAsync("/api/v1/admin/api-keys", Json(new { id, displayName = "Lead's eval notebook", scopes }));
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.Created, text);
         var key = JsonDocument.Parse(text).RootElement.GetProperty("apiKey").GetString()!;
@@ -84,9 +84,9 @@ public sealed class ExportApiKeyTests : IAsyncLifetime
         using var client = KeyClient(key);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/exports/evals")).StatusCode);
         using var adam = await _app.SignedInAs("adam");
-        Assert.Equal(HttpStatusCode.OK, (await adam.PostAsync("/api/v1/admin/api-clients/short-lived/revoke", Json(new { }))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await adam.PostAsync("/api/v1/admin/api-keys/short-lived/revoke", Json(new { }))).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/exports/evals")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await adam.PostAsync("/api/v1/admin/api-clients/nobody/revoke", Json(new { }))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await adam.PostAsync("/api/v1/admin/api-keys/nobody/revoke", Json(new { }))).StatusCode);
     }
 
     [Theory]
@@ -99,7 +99,7 @@ public sealed class ExportApiKeyTests : IAsyncLifetime
     {
         var before = await _app.WithDbAsync(db => db.ApiClients.CountAsync());
         using var adam = await _app.SignedInAs("adam");
-        using var response = await adam.PostAsync("/api/v1/admin/api-clients", new StringContent(body, Encoding.UTF8, "application/json"));
+        using var response = await adam.PostAsync("/api/v1/admin/api-keys", new StringContent(body, Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal("urn:workbench:problem:validation", problem.GetProperty("type").GetString());

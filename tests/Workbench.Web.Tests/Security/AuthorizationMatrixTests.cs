@@ -122,8 +122,6 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["PUT /api/v1/admin/users/{userName}/roles"] = Access.Admin,
         ["GET /api/v1/cases/{id:guid}/audit"] = Access.LeadOrAdmin,
         ["GET /api/v1/exports/evals"] = Access.LeadOrApiExport,
-        ["POST /api/v1/admin/api-clients/"] = Access.Admin,
-        ["POST /api/v1/admin/api-clients/{id}/revoke"] = Access.Admin,
         ["GET /api/v1/review/double-reviews/"] = Access.Review,
         ["GET /api/v1/review/double-reviews/{id:guid}"] = Access.Review,
         ["POST /api/v1/review/double-reviews/{id:guid}/verdict"] = Access.Review,
