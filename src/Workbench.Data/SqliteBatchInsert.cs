@@ -125,14 +125,23 @@ public static class SqliteBatchInsert
         var plan = Plans.GetOrAdd(entityType, BuildPlan);
         if (!commands.TryGetValue(entityType, out var command))
         {
+            // The parameters are created once per command, by the type mappings (type, size, nullability), and
+            // only their values change from row to row: creating them per row was a fifth of the writer's time.
             command = Command(connection, tx, plan.Sql);
+            for (var i = 0; i < plan.Columns.Length; i++)
+            {
+                var c = plan.Columns[i];
+                command.Parameters.Add(c.Mapping.CreateParameter(command, "@p" + i, c.Getter.GetClrValue(row), c.Nullable));
+            }
             commands[entityType] = command;
         }
-        command.Parameters.Clear();
-        for (var i = 0; i < plan.Columns.Length; i++)
+        else
         {
-            var c = plan.Columns[i];
-            command.Parameters.Add(c.Mapping.CreateParameter(command, "@p" + i, c.Getter.GetClrValue(row), c.Nullable));
+            var parameters = command.Parameters;
+            for (var i = 0; i < plan.Columns.Length; i++)
+            {
+                parameters[i].Value = ProviderValue(plan.Columns[i], row);
+            }
         }
         if (plan.Generated is null)
         {
@@ -148,6 +157,21 @@ public static class SqliteBatchInsert
         var converter = plan.Generated.GetTypeMapping().Converter;
         var value = converter is null ? Convert.ChangeType(id, plan.Generated.ClrType, System.Globalization.CultureInfo.InvariantCulture) : converter.ConvertFromProvider(id);
         plan.Generated.PropertyInfo!.SetValue(row, value);
+    }
+
+    /// <summary>The value as <see cref="RelationalTypeMapping.CreateParameter"/> sets it: converted, enums as numbers, null as DBNull.</summary>
+    private static object ProviderValue(Column c, object row)
+    {
+        var value = c.Getter.GetClrValue(row);
+        if (value is null)
+        {
+            return DBNull.Value;
+        }
+        if (c.Mapping.Converter is { } converter)
+        {
+            return converter.ConvertToProvider(value) ?? DBNull.Value;
+        }
+        return value is Enum ? Convert.ChangeType(value, Enum.GetUnderlyingType(value.GetType()), System.Globalization.CultureInfo.InvariantCulture) : value;
     }
 
     private static Plan BuildPlan(IEntityType entityType)

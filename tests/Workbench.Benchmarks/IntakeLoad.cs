@@ -22,6 +22,11 @@ namespace Workbench.Benchmarks;
 /// [--provider sqlite|postgres] (postgres: a throwaway PostgreSQL on a free port, as the tests start it — initdb, pg_ctl,
 /// fsync off — for both the app and the baseline, whose one INSERT then goes to PostgreSQL)
 /// [--workbench-only] (no baseline: for attaching a profiler to the app process, whose id is printed)
+/// [--warmup 200] (sequential requests before each max phase; more lets the JIT's tiering settle before measuring)
+/// [--warmup-seconds 0] (before each max phase, that long at full concurrency, not measured: the steady state
+/// after the JIT has tiered the hot path up, which the default 200 requests do not reach on 2 cores)
+/// [--app-env NAME=VALUE]… (an environment variable for the app process only, e.g. DOTNET_TieredPGO=0: hosting
+/// settings measured beside the same baseline, which keeps its own)
 /// </summary>
 public static class IntakeLoad
 {
@@ -32,7 +37,11 @@ public static class IntakeLoad
         var seconds = Arg(args, "--seconds", 15);
         var concurrency = Arg(args, "--concurrency", 32);
         var rate = Arg(args, "--rate", 500);
+        _warmUp = Arg(args, "--warmup", 200);
+        _warmUpSeconds = Arg(args, "--warmup-seconds", 0);
         var workbenchOnly = args.Contains("--workbench-only");
+        var appEnv = args.Select((a, i) => (a, i)).Where(x => x.a == "--app-env" && x.i + 1 < args.Length)
+            .Select(x => args[x.i + 1].Split('=', 2)).Where(kv => kv.Length == 2).ToDictionary(kv => kv[0], kv => kv[1]);
         var providerArg = Array.IndexOf(args, "--provider") is var pi and >= 0 && pi + 1 < args.Length ? args[pi + 1] : "sqlite";
         if (providerArg is not ("sqlite" or "postgres"))
         {
@@ -44,7 +53,8 @@ public static class IntakeLoad
         var root = FindRoot();
         var bodies = LoadBodies(root);
         var work = Directory.CreateTempSubdirectory("wb-load-").FullName;
-        Console.WriteLine($"Intake load ({store}): {seconds} s per phase, {concurrency} concurrent clients, fixed rate {rate}/s; {Environment.ProcessorCount} cores; {bodies.Length} sample bodies");
+        Console.WriteLine($"Intake load ({store}): {seconds} s per phase, {concurrency} concurrent clients, fixed rate {rate}/s, {_warmUp} warm-up requests{(_warmUpSeconds > 0 ? $" then {_warmUpSeconds} s at full concurrency" : "")}; {Environment.ProcessorCount} cores; {bodies.Length} sample bodies" +
+                          (appEnv.Count == 0 ? "" : "; app environment " + string.Join(" ", appEnv.Select(kv => $"{kv.Key}={kv.Value}"))));
         string? appPg = null, rawPg = null;
         try
         {
@@ -63,28 +73,30 @@ public static class IntakeLoad
             var appDb = Path.Combine(work, "workbench.db");
             if (workbenchOnly)
             {
-                using var alone = StartWorkbench(root, appDb, appPg);
+                using var alone = StartWorkbench(root, appDb, appPg, appEnv);
                 await WaitReadyAsync(alone.Url);
                 Console.WriteLine($"Workbench process {alone.ProcessId}");
-                var max = await ClosedLoopAsync(alone.Url + "/api/v1/cases", DemoKey, bodies, concurrency, seconds, () => Cpu(alone.ProcessId));
+                var max = await ClosedLoopAsync(alone.Url + "/api/v1/cases", DemoKey, bodies, concurrency, seconds, () => Cpu(alone.ProcessId), () => AppCpu(alone.ProcessId));
                 alone.Stop();
                 Print($"Workbench POST /api/v1/cases ({store})", $"max, {concurrency} clients", max);
-                Console.WriteLine($"CPU per accepted case (app + load generator): {max.CpuPerCase:N0} µs");
+                Console.WriteLine($"CPU per accepted case (app + load generator): {max.CpuPerCase:N0} µs; the app process alone {max.AppCpuPerCase:N0} µs");
                 return 0;
             }
 
             // Raw baseline first, in this process.
             var baselineDb = Path.Combine(work, "baseline.db");
             await using var baseline = await StartBaselineAsync(baselineDb, rawPg);
-            var rawMax = await ClosedLoopAsync(baseline.Url + "/ingest", null, bodies, concurrency, seconds, () => Cpu(null));
+            var rawMax = await ClosedLoopAsync(baseline.Url + "/ingest", null, bodies, concurrency, seconds, () => Cpu(null), null);
             var rawRate = await OpenLoopAsync(baseline.Url + "/ingest", null, bodies, rate, seconds);
             await baseline.DisposeAsync();
             var rawRows = await CountRowsAsync(baselineDb, rawPg, "SELECT COUNT(*) FROM raw_cases");
             var rawWarm = Interlocked.Exchange(ref _warmUpAccepted, 0);
 
-            using var app = StartWorkbench(root, appDb, appPg);
+            using var app = StartWorkbench(root, appDb, appPg, appEnv);
+            var starting = Stopwatch.StartNew();
             await WaitReadyAsync(app.Url);
-            var wbMax = await ClosedLoopAsync(app.Url + "/api/v1/cases", DemoKey, bodies, concurrency, seconds, () => Cpu(app.ProcessId));
+            Console.WriteLine($"Workbench ready {starting.Elapsed.TotalSeconds:N1} s after its process started");
+            var wbMax = await ClosedLoopAsync(app.Url + "/api/v1/cases", DemoKey, bodies, concurrency, seconds, () => Cpu(app.ProcessId), () => AppCpu(app.ProcessId));
             var wbRate = await OpenLoopAsync(app.Url + "/api/v1/cases", DemoKey, bodies, rate, seconds);
             app.Stop();
             var wbRows = await CountRowsAsync(appDb, appPg, "SELECT COUNT(*) FROM cases");
@@ -102,7 +114,8 @@ public static class IntakeLoad
             Console.WriteLine($"Workbench / raw baseline, sustained: {wbMax.PerSecond / rawMax.PerSecond:P0}");
             Console.WriteLine($"CPU per accepted case at max (server + load generator, all cores): raw baseline {rawMax.CpuPerCase:N0} µs, Workbench {wbMax.CpuPerCase:N0} µs " +
                               $"(baseline / Workbench {rawMax.CpuPerCase / wbMax.CpuPerCase:P0}; on {Environment.ProcessorCount} idle cores that is at most " +
-                              $"{Environment.ProcessorCount * 1e6 / rawMax.CpuPerCase:N0}/s and {Environment.ProcessorCount * 1e6 / wbMax.CpuPerCase:N0}/s)");
+                              $"{Environment.ProcessorCount * 1e6 / rawMax.CpuPerCase:N0}/s and {Environment.ProcessorCount * 1e6 / wbMax.CpuPerCase:N0}/s); " +
+                              $"the Workbench process alone {wbMax.AppCpuPerCase:N0} µs");
             var wbAnswered = wbMax.Accepted + wbRate.Accepted + wbWarm;
             var rawAnswered = rawMax.Accepted + rawRate.Accepted + rawWarm;
             Console.WriteLine($"Rows committed vs 201s answered (warm-up included): Workbench {wbRows} vs {wbAnswered} ({(wbRows == wbAnswered ? "equal" : "DIFFERENT")}); " +
@@ -125,6 +138,9 @@ public static class IntakeLoad
     {
         /// <summary>CPU time (server and load generator together) per accepted case, µs: what a busy shared machine distorts least.</summary>
         public double CpuPerCase { get; init; }
+
+        /// <summary>CPU time of the app process alone per accepted case, µs (Workbench only: the baseline runs in the load generator's process).</summary>
+        public double AppCpuPerCase { get; init; }
     }
 
     private static void Print(string target, string phase, Phase p) =>
@@ -172,11 +188,16 @@ public static class IntakeLoad
     };
 
     /// <summary>As fast as the server answers: each client sends the next request when the last one returns.</summary>
-    private static async Task<Phase> ClosedLoopAsync(string url, string? key, byte[][] bodies, int concurrency, int seconds, Func<TimeSpan> cpu)
+    private static async Task<Phase> ClosedLoopAsync(string url, string? key, byte[][] bodies, int concurrency, int seconds, Func<TimeSpan> cpu, Func<TimeSpan>? appCpu)
     {
         using var http = Client();
         await WarmUpAsync(http, url, key, bodies);
+        if (_warmUpSeconds > 0)
+        {
+            await WarmUpConcurrentlyAsync(http, url, key, bodies, concurrency, TimeSpan.FromSeconds(_warmUpSeconds));
+        }
         var cpuBefore = cpu();
+        var appCpuBefore = appCpu?.Invoke() ?? TimeSpan.Zero;
         var latencies = new List<double>[concurrency];
         long accepted = 0, errors = 0;
         string? firstError = null;
@@ -210,9 +231,11 @@ public static class IntakeLoad
             }
         }));
         var cpuUsed = cpu() - cpuBefore;
+        var appCpuUsed = (appCpu?.Invoke() ?? TimeSpan.Zero) - appCpuBefore;
         return Summarize(latencies.SelectMany(l => l).ToList(), accepted, errors, stop.Elapsed.TotalSeconds, firstError) with
         {
             CpuPerCase = accepted == 0 ? 0 : cpuUsed.TotalMicroseconds / accepted,
+            AppCpuPerCase = accepted == 0 ? 0 : appCpuUsed.TotalMicroseconds / accepted,
         };
     }
 
@@ -267,10 +290,12 @@ public static class IntakeLoad
     }
 
     private static long _warmUpAccepted;
+    private static int _warmUp = 200;
+    private static int _warmUpSeconds;
 
     private static async Task WarmUpAsync(HttpClient http, string url, string? key, byte[][] bodies)
     {
-        for (var i = 0; i < 200; i++)
+        for (var i = 0; i < _warmUp; i++)
         {
             using var response = await http.SendAsync(Request(url, key, bodies));
             if (response.StatusCode == HttpStatusCode.Created)
@@ -278,6 +303,29 @@ public static class IntakeLoad
                 Interlocked.Increment(ref _warmUpAccepted);
             }
         }
+    }
+
+    /// <summary>Full concurrency for a while, not measured (its 201s count with the warm-up's for the row check).</summary>
+    private static async Task WarmUpConcurrentlyAsync(HttpClient http, string url, string? key, byte[][] bodies, int concurrency, TimeSpan duration)
+    {
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            while (clock.Elapsed < duration)
+            {
+                try
+                {
+                    using var response = await http.SendAsync(Request(url, key, bodies));
+                    if (response.StatusCode == HttpStatusCode.Created)
+                    {
+                        Interlocked.Increment(ref _warmUpAccepted);
+                    }
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                {
+                }
+            }
+        }));
     }
 
     private static Phase Summarize(List<double> latencies, long accepted, long errors, double seconds, string? firstError)
@@ -404,7 +452,7 @@ public static class IntakeLoad
         return new Baseline(app, $"http://127.0.0.1:{port}");
     }
 
-    private static AppProcess StartWorkbench(string root, string dbPath, string? postgres)
+    private static AppProcess StartWorkbench(string root, string dbPath, string? postgres, IReadOnlyDictionary<string, string> environment)
     {
         var configuration = Path.GetFileName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)))!; // bin/<Configuration>/net10.0
         var web = Path.Combine(root, "src", "Workbench.Web");
@@ -426,6 +474,10 @@ public static class IntakeLoad
         psi.Environment["Api__RateLimit__PermitsPerSecond"] = "1000000";
         psi.Environment["Api__RateLimit__Burst"] = "1000000";
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in environment)
+        {
+            psi.Environment[name] = value;
+        }
         var process = Process.Start(psi)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) =>
@@ -482,6 +534,12 @@ public static class IntakeLoad
             return (long)(await count.ExecuteScalarAsync())!;
         }
         return CountRows(dbPath, sql);
+    }
+
+    private static TimeSpan AppCpu(int appProcess)
+    {
+        using var app = Process.GetProcessById(appProcess);
+        return app.TotalProcessorTime;
     }
 
     private static long CountRows(string dbPath, string sql)

@@ -226,13 +226,16 @@ public sealed class CompiledPolicy
         }
 
         var trace = new RuleTrace[_rules.Length];
+        // Many rules read the same signals: each value is formatted once per evaluation.
+        var formatted = new string?[frame.Present.Length];
         for (var i = 0; i < _rules.Length; i++)
         {
             var reads = _reads[i];
             var values = new TracedValue[reads.Length];
             for (var j = 0; j < reads.Length; j++)
             {
-                values[j] = new TracedValue(reads[j].Path, frame.Format(reads[j].Slot));
+                var slot = reads[j].Slot;
+                values[j] = new TracedValue(reads[j].Path, formatted[slot] ??= frame.Format(slot));
             }
             trace[i] = new RuleTrace(_rules[i].Id, fired[i], values);
         }

@@ -72,8 +72,11 @@ public static class ObservabilityExtensions
     /// own request scope, with the trace ids from the host's activity tracking); this adds who is calling (the API
     /// client or the signed-in user), and routes with a case id add CaseId (<see cref="CaseScopeFilter"/>).
     /// </summary>
-    public static IApplicationBuilder UseWorkbenchLogScopes(this IApplicationBuilder app) =>
-        app.Use(async (http, next) =>
+    public static IApplicationBuilder UseWorkbenchLogScopes(this IApplicationBuilder app)
+    {
+        // One logger for the app's life: LoggerFactory.CreateLogger takes a lock and a look-up on every call.
+        var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Workbench.Request");
+        return app.Use(async (http, next) =>
         {
             var name = http.User.Identity?.IsAuthenticated == true ? http.User.Identity.Name : null;
             if (name is null)
@@ -81,12 +84,12 @@ public static class ObservabilityExtensions
                 await next(http);
                 return;
             }
-            var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Workbench.Request");
             using (logger.BeginScope(new Dictionary<string, object?> { ["Principal"] = name }))
             {
                 await next(http);
             }
         });
+    }
 }
 
 /// <summary>Counts and times each submission by its path (or replayed / refused / error) on the Workbench meter.</summary>

@@ -65,16 +65,21 @@ public sealed class IntakeWriterTests(WorkbenchFactory app) : IClassFixture<Work
             db.IdempotencyKeys.Add(viaEf.Key!);
             return await db.SaveChangesAsync();
         });
-        var failures = await app.WithDbAsync(db => SqliteBatchInsert.InsertAsync(db, [new object[] { fast.Key!, fast.Case, fast.Case.Evaluation!, fast.Audit }]));
+        // Another kind of case first, in the same transaction: the fast rows go through the prepared commands that
+        // case's rows left behind (other values, nulls in other columns), as every row after a batch's first does.
+        var other = NewCase(app.Services, sample == Samples.Proceeds ? Samples.Queues : Samples.Proceeds, key: "other-" + Guid.NewGuid(), at: now.AddSeconds(1));
+        var failures = await app.WithDbAsync(db => SqliteBatchInsert.InsertAsync(db,
+            [new object[] { other.Key!, other.Case, other.Case.Evaluation!, other.Audit }, new object[] { fast.Key!, fast.Case, fast.Case.Evaluation!, fast.Audit }]));
 
-        Assert.Equal([null], failures);
+        Assert.Equal([null, null], failures);
         Assert.True(fast.Audit.Id > viaEf.Audit.Id, "The generated audit id is read back onto the entity, as SaveChanges does.");
         Same(Row("cases", "ExternalId", viaEf.Case.ExternalId), Row("cases", "ExternalId", fast.Case.ExternalId), "Id", "ExternalId", "SubmissionJson", "DecisionJson");
         Same(Row("policy_evaluations", "CaseId", viaEf.Case.Id), Row("policy_evaluations", "CaseId", fast.Case.Id), "CaseId");
         Same(Row("audit_events", "Id", viaEf.Audit.Id), Row("audit_events", "Id", fast.Audit.Id), "Id", "CaseId", "DataJson", "Sequence", "PrevHash", "Hash");
-        // Both paths chain the event: the fast one is the next link after the one SaveChanges wrote.
-        Assert.Equal(viaEf.Audit.Sequence + 1, fast.Audit.Sequence);
-        Assert.Equal(viaEf.Audit.Hash, fast.Audit.PrevHash);
+        // Both paths chain the event: the fast ones are the next links after the one SaveChanges wrote.
+        Assert.Equal(viaEf.Audit.Sequence + 2, fast.Audit.Sequence);
+        Assert.Equal(viaEf.Audit.Hash, other.Audit.PrevHash);
+        Assert.Equal(other.Audit.Hash, fast.Audit.PrevHash);
         Same(Row("idempotency_keys", "Key", viaEf.Key!.Key), Row("idempotency_keys", "Key", fast.Key!.Key), "Key", "CaseId", "RequestHash");
         // Keys are stored as EF stores them: EF finds the fast rows by them.
         var back = await app.WithDbAsync(db => db.Cases.AsNoTracking().Include(c => c.Evaluation).SingleAsync(c => c.Id == fast.Case.Id));

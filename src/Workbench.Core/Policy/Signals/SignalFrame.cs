@@ -46,11 +46,18 @@ public sealed class SignalFrame
         }
         return Catalog.All[slot].Type switch
         {
-            SignalType.Number => Numbers[slot].ToString("0.####", CultureInfo.InvariantCulture),
+            SignalType.Number => FormatNumber(Numbers[slot]),
             SignalType.Boolean => Bools[slot] ? "true" : "false",
             _ => Shorten(Strings[slot]),
         };
     }
+
+    // Whole numbers (counts, amounts, tiers: most signals) skip the custom format, which is parsed on every call;
+    // the text is the same ("0.####" prints a whole number without a point). Negative zero keeps the format's "-0".
+    private static string FormatNumber(double v) =>
+        v == Math.Truncate(v) && Math.Abs(v) < 1e15 && !(v == 0 && double.IsNegative(v))
+            ? ((long)v).ToString(CultureInfo.InvariantCulture)
+            : v.ToString("0.####", CultureInfo.InvariantCulture);
 
     /// <summary>Traced string values are capped: the trace shows what a rule read, not the whole request again.</summary>
     public const int MaxTracedStringLength = 120;
