@@ -283,6 +283,9 @@ namespace Workbench.Data.Migrations.Postgres
                     b.Property<string>("DecisionJson")
                         .HasColumnType("text");
 
+                    b.Property<bool>("DoubleReview")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("EditedBy")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
@@ -303,6 +306,14 @@ namespace Workbench.Data.Migrations.Postgres
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)");
 
+                    b.Property<decimal?>("ModelCostAmount")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)");
+
+                    b.Property<string>("ModelCostCurrency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)");
+
                     b.Property<string>("PendingQuestion")
                         .HasMaxLength(4096)
                         .HasColumnType("character varying(4096)");
@@ -314,6 +325,13 @@ namespace Workbench.Data.Migrations.Postgres
 
                     b.Property<int>("Priority")
                         .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("PurgedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("PurgedContentSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<string>("Queue")
                         .HasMaxLength(64)
@@ -341,6 +359,9 @@ namespace Workbench.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)");
+
+                    b.Property<int?>("RetentionDays")
+                        .HasColumnType("integer");
 
                     b.Property<int>("Revision")
                         .IsConcurrencyToken()
@@ -419,7 +440,61 @@ namespace Workbench.Data.Migrations.Postgres
 
                     NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("Queue", "Status", "SlaDueAt"), new[] { "ReasonCodes" });
 
+                    b.HasIndex("Queue", "Status", "SlaState", "SlaDueAt", "SlaPausedAt", "CreatedAt", "ClaimedBy")
+                        .HasDatabaseName("IX_cases_open_board")
+                        .HasFilter("\"Status\" IN ('queued', 'in_review', 'awaiting_info')");
+
                     b.ToTable("cases", (string)null);
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.DoubleReviewRecord", b =>
+                {
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("EditedResponse")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(4096)
+                        .HasColumnType("character varying(4096)");
+
+                    b.Property<string>("Queue")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("ReadyAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RejectReasonCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset?>("ReviewedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Reviewer")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Verdict")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Workflow")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.HasKey("CaseId");
+
+                    b.HasIndex("Queue", "ReviewedAt", "ReadyAt");
+
+                    b.ToTable("double_reviews", (string)null);
                 });
 
             modelBuilder.Entity("Workbench.Data.Entities.DownstreamOutcomeRecord", b =>
@@ -659,6 +734,9 @@ namespace Workbench.Data.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<bool>("FromDirectory")
+                        .HasColumnType("boolean");
+
                     b.HasKey("UserName", "Queue");
 
                     b.ToTable("queue_memberships", (string)null);
@@ -726,6 +804,8 @@ namespace Workbench.Data.Migrations.Postgres
 
                     b.HasIndex("CaseId", "At");
 
+                    b.HasIndex("At", "Kind", "Reviewer");
+
                     b.ToTable("review_actions", (string)null);
                 });
 
@@ -739,6 +819,17 @@ namespace Workbench.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)");
+
+                    b.Property<DateTimeOffset?>("LastSignInAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ObjectId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<string>("Role")
                         .IsRequired()
@@ -924,6 +1015,15 @@ namespace Workbench.Data.Migrations.Postgres
                     b.HasIndex("ClientId");
 
                     b.ToTable("webhook_endpoints", (string)null);
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.DoubleReviewRecord", b =>
+                {
+                    b.HasOne("Workbench.Data.Entities.CaseRecord", null)
+                        .WithOne()
+                        .HasForeignKey("Workbench.Data.Entities.DoubleReviewRecord", "CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Workbench.Data.Entities.DownstreamOutcomeRecord", b =>

@@ -285,6 +285,9 @@ namespace Workbench.Data.Migrations.SqlServer
                     b.Property<string>("DecisionJson")
                         .HasColumnType("nvarchar(max)");
 
+                    b.Property<bool>("DoubleReview")
+                        .HasColumnType("bit");
+
                     b.Property<string>("EditedBy")
                         .HasMaxLength(128)
                         .HasColumnType("nvarchar(128)");
@@ -305,6 +308,14 @@ namespace Workbench.Data.Migrations.SqlServer
                         .HasMaxLength(255)
                         .HasColumnType("nvarchar(255)");
 
+                    b.Property<decimal?>("ModelCostAmount")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("decimal(18,6)");
+
+                    b.Property<string>("ModelCostCurrency")
+                        .HasMaxLength(3)
+                        .HasColumnType("nvarchar(3)");
+
                     b.Property<string>("PendingQuestion")
                         .HasMaxLength(4096)
                         .HasColumnType("nvarchar(max)");
@@ -316,6 +327,13 @@ namespace Workbench.Data.Migrations.SqlServer
 
                     b.Property<int>("Priority")
                         .HasColumnType("int");
+
+                    b.Property<DateTimeOffset?>("PurgedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("PurgedContentSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
 
                     b.Property<string>("Queue")
                         .HasMaxLength(64)
@@ -343,6 +361,9 @@ namespace Workbench.Data.Migrations.SqlServer
                         .IsRequired()
                         .HasMaxLength(255)
                         .HasColumnType("nvarchar(255)");
+
+                    b.Property<int?>("RetentionDays")
+                        .HasColumnType("int");
 
                     b.Property<int>("Revision")
                         .IsConcurrencyToken()
@@ -421,7 +442,61 @@ namespace Workbench.Data.Migrations.SqlServer
 
                     SqlServerIndexBuilderExtensions.IncludeProperties(b.HasIndex("Queue", "Status", "SlaDueAt"), new[] { "ReasonCodes" });
 
+                    b.HasIndex("Queue", "Status", "SlaState", "SlaDueAt", "SlaPausedAt", "CreatedAt", "ClaimedBy")
+                        .HasDatabaseName("IX_cases_open_board")
+                        .HasFilter("\"Status\" IN ('queued', 'in_review', 'awaiting_info')");
+
                     b.ToTable("cases", (string)null);
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.DoubleReviewRecord", b =>
+                {
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("EditedResponse")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(4096)
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("Queue")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTimeOffset>("ReadyAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("RejectReasonCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTimeOffset?>("ReviewedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Reviewer")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int");
+
+                    b.Property<string>("Verdict")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("Workflow")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.HasKey("CaseId");
+
+                    b.HasIndex("Queue", "ReviewedAt", "ReadyAt");
+
+                    b.ToTable("double_reviews", (string)null);
                 });
 
             modelBuilder.Entity("Workbench.Data.Entities.DownstreamOutcomeRecord", b =>
@@ -661,6 +736,9 @@ namespace Workbench.Data.Migrations.SqlServer
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
 
+                    b.Property<bool>("FromDirectory")
+                        .HasColumnType("bit");
+
                     b.HasKey("UserName", "Queue");
 
                     b.ToTable("queue_memberships", (string)null);
@@ -728,6 +806,8 @@ namespace Workbench.Data.Migrations.SqlServer
 
                     b.HasIndex("CaseId", "At");
 
+                    b.HasIndex("At", "Kind", "Reviewer");
+
                     b.ToTable("review_actions", (string)null);
                 });
 
@@ -741,6 +821,17 @@ namespace Workbench.Data.Migrations.SqlServer
                         .IsRequired()
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(320)
+                        .HasColumnType("nvarchar(320)");
+
+                    b.Property<DateTimeOffset?>("LastSignInAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("ObjectId")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
 
                     b.Property<string>("Role")
                         .IsRequired()
@@ -926,6 +1017,15 @@ namespace Workbench.Data.Migrations.SqlServer
                     b.HasIndex("ClientId");
 
                     b.ToTable("webhook_endpoints", (string)null);
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.DoubleReviewRecord", b =>
+                {
+                    b.HasOne("Workbench.Data.Entities.CaseRecord", null)
+                        .WithOne()
+                        .HasForeignKey("Workbench.Data.Entities.DoubleReviewRecord", "CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Workbench.Data.Entities.DownstreamOutcomeRecord", b =>

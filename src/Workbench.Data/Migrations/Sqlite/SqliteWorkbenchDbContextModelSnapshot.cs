@@ -226,6 +226,53 @@ namespace Workbench.Data.Migrations.Sqlite
                     b.ToTable("audit_verifications", (string)null);
                 });
 
+            modelBuilder.Entity("Workbench.Data.Entities.BoardHourRecord", b =>
+                {
+                    b.Property<long>("Hour")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Queue")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Arrivals")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Completions")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SlaDecided")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SlaMet")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Hour", "Queue");
+
+                    b.ToTable("board_hours", (string)null);
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.BoardReasonDayRecord", b =>
+                {
+                    b.Property<long>("Day")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Queue")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReasonCodes")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Arrivals")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Day", "Queue", "ReasonCodes");
+
+                    b.ToTable("board_reason_days", (string)null);
+                });
+
             modelBuilder.Entity("Workbench.Data.Entities.CaseRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -272,6 +319,9 @@ namespace Workbench.Data.Migrations.Sqlite
                     b.Property<string>("DecisionJson")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("DoubleReview")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("EditedBy")
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
@@ -292,6 +342,14 @@ namespace Workbench.Data.Migrations.Sqlite
                         .HasMaxLength(255)
                         .HasColumnType("TEXT");
 
+                    b.Property<decimal?>("ModelCostAmount")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ModelCostCurrency")
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("PendingQuestion")
                         .HasMaxLength(4096)
                         .HasColumnType("TEXT");
@@ -303,6 +361,13 @@ namespace Workbench.Data.Migrations.Sqlite
 
                     b.Property<int>("Priority")
                         .HasColumnType("INTEGER");
+
+                    b.Property<long?>("PurgedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PurgedContentSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Queue")
                         .HasMaxLength(64)
@@ -330,6 +395,9 @@ namespace Workbench.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(255)
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("RetentionDays")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("Revision")
                         .IsConcurrencyToken()
@@ -402,7 +470,61 @@ namespace Workbench.Data.Migrations.Sqlite
 
                     b.HasIndex("Queue", "Status", "SlaDueAt", "ReasonCodes");
 
+                    b.HasIndex("Queue", "Status", "SlaState", "SlaDueAt", "SlaPausedAt", "CreatedAt", "ClaimedBy")
+                        .HasDatabaseName("IX_cases_open_board")
+                        .HasFilter("\"Status\" IN ('queued', 'in_review', 'awaiting_info')");
+
                     b.ToTable("cases", (string)null);
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.DoubleReviewRecord", b =>
+                {
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EditedResponse")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(4096)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Queue")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReadyAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RejectReasonCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ReviewedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reviewer")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Verdict")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Workflow")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("CaseId");
+
+                    b.HasIndex("Queue", "ReviewedAt", "ReadyAt");
+
+                    b.ToTable("double_reviews", (string)null);
                 });
 
             modelBuilder.Entity("Workbench.Data.Entities.DownstreamOutcomeRecord", b =>
@@ -636,6 +758,9 @@ namespace Workbench.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("FromDirectory")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("UserName", "Queue");
 
                     b.ToTable("queue_memberships", (string)null);
@@ -701,6 +826,8 @@ namespace Workbench.Data.Migrations.Sqlite
 
                     b.HasIndex("CaseId", "At");
 
+                    b.HasIndex("At", "Kind", "Reviewer");
+
                     b.ToTable("review_actions", (string)null);
                 });
 
@@ -713,6 +840,17 @@ namespace Workbench.Data.Migrations.Sqlite
                     b.Property<string>("DisplayName")
                         .IsRequired()
                         .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastSignInAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ObjectId")
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Role")
@@ -897,6 +1035,15 @@ namespace Workbench.Data.Migrations.Sqlite
                     b.HasIndex("ClientId");
 
                     b.ToTable("webhook_endpoints", (string)null);
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.DoubleReviewRecord", b =>
+                {
+                    b.HasOne("Workbench.Data.Entities.CaseRecord", null)
+                        .WithOne()
+                        .HasForeignKey("Workbench.Data.Entities.DoubleReviewRecord", "CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Workbench.Data.Entities.DownstreamOutcomeRecord", b =>
