@@ -30,6 +30,7 @@ public static class ProblemTypes
     public const string Internal = Prefix + "internal";
     public const string PolicyRefused = Prefix + "policy-refused";
     public const string DoubleReviewDone = Prefix + "double-review-done";
+    public const string DoubleReviewPending = Prefix + "double-review-pending";
 
     /// <summary>Every type above, for the OpenAPI document and the tests.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(ProblemTypes)

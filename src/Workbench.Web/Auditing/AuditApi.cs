@@ -51,13 +51,20 @@ public static class AuditExtensions
     }
 
     public static async Task<Results<Ok<CaseAuditExport>, ProblemHttpResult>> ExportAsync(
-        Guid id, ClaimsPrincipal user, ReviewerDirectory directory, CaseReconstruction reconstruction,
+        Guid id, ClaimsPrincipal user, ReviewerDirectory directory, CaseReconstruction reconstruction, Review.DoubleReviewService blind,
         Microsoft.EntityFrameworkCore.IDbContextFactory<WorkbenchDbContext> dbFactory, TimeProvider time, CancellationToken ct)
     {
-        var export = await reconstruction.BuildAsync(id, await directory.IdentityAsync(user, ct), ct);
+        var viewer = await directory.IdentityAsync(user, ct);
+        var export = await reconstruction.BuildAsync(id, viewer, ct);
         if (export is null)
         {
             return Problems.Of(404, ProblemTypes.NotFound, "Case not found", $"No case {id}.");
+        }
+        // The record holds the first review: withheld, like the case page, from anyone who could still give the blind second one.
+        if (await blind.WithholdsAsync(id, viewer.UserName, ct))
+        {
+            return Problems.Of(403, ProblemTypes.DoubleReviewPending, "Blind second review pending",
+                "This case awaits a blind second review and you could still give it: its record is withheld until that review is in.");
         }
         // A download of a case's whole record is itself an audited act (who took a copy, when).
         await using (var db = await dbFactory.CreateDbContextAsync(ct))

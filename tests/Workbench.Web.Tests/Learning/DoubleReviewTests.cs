@@ -121,7 +121,8 @@ public sealed class DoubleReviewTests : IAsyncLifetime
         var list = await mia.GetStringAsync("/api/v1/review/double-reviews");
         var blindPage = await mia.GetStringAsync($"/double-reviews/{id}");
         var casePage = await mia.GetStringAsync($"/cases/{id}");
-        foreach (var (what, text) in new[] { ("blind API", blindApi), ("pending list", list), ("blind page", blindPage), ("case page", casePage) })
+        var auditPage = await mia.GetStringAsync($"/cases/{id}/audit");
+        foreach (var (what, text) in new[] { ("blind API", blindApi), ("pending list", list), ("blind page", blindPage), ("case page", casePage), ("case audit page", auditPage) })
         {
             Assert.False(text.Contains(EditMarker, StringComparison.Ordinal), $"{what} shows the first reviewer's edit");
             Assert.False(text.Contains(NoteMarker, StringComparison.Ordinal), $"{what} shows the first reviewer's note");
@@ -148,6 +149,16 @@ public sealed class DoubleReviewTests : IAsyncLifetime
         Assert.False(string.IsNullOrEmpty(blind.GetProperty("submission").GetProperty("request").GetString()));
         Assert.False(blind.TryGetProperty("decision", out _));
         Assert.Contains("Blind second review pending", casePage, StringComparison.Ordinal);
+        Assert.Contains("Blind second review pending", auditPage, StringComparison.Ordinal);
+        // A lead who did not act could be the second reviewer too: the case's audit record is refused to her for now.
+        using var lena = await _app.SignedInAs("lena");
+        using (var refusedRecord = await lena.GetAsync($"/api/v1/cases/{id}/audit"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, refusedRecord.StatusCode);
+            var text = await refusedRecord.Content.ReadAsStringAsync();
+            Assert.Equal("urn:workbench:problem:double-review-pending", JsonDocument.Parse(text).RootElement.GetProperty("type").GetString());
+            Assert.DoesNotContain(EditMarker, text, StringComparison.Ordinal);
+        }
         Assert.Contains("blind second review", blindPage, StringComparison.Ordinal);
 
         // The first reviewer still sees his own decision on the case page.
@@ -156,6 +167,8 @@ public sealed class DoubleReviewTests : IAsyncLifetime
         await VerdictAsync(mia, id, new { verdict = "approve" }, HttpStatusCode.OK);
         var after = await mia.GetStringAsync($"/cases/{id}");
         Assert.DoesNotContain("Blind second review pending", after, StringComparison.Ordinal);
+        Assert.DoesNotContain("Blind second review pending", await mia.GetStringAsync($"/cases/{id}/audit"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await lena.GetAsync($"/api/v1/cases/{id}/audit")).StatusCode);
         Assert.Contains(EditMarker, after, StringComparison.Ordinal);
     }
 
