@@ -11,8 +11,13 @@ internal sealed record CompiledCondition(Func<SignalFrame, bool> Predicate, IRea
 /// <summary>Type-checks an expression against a <see cref="SignalCatalog"/> and compiles it to a delegate.</summary>
 internal sealed class Compiler
 {
-    /// <summary>How long one `matches` may run; NonBacktracking makes it linear anyway, this is the belt to those braces.</summary>
-    public static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// How long one `matches` may run; NonBacktracking makes it linear anyway (microseconds on the 32 KiB a request may
+    /// hold), this is the belt to those braces. A timeout counts as a match, so it must never fire from a starved CPU
+    /// alone: at 50 ms it did on an overloaded 2-core machine (the lazily built matcher's first match), escalating
+    /// harmless requests as BRAND_RISK. One second only fires on a real runaway.
+    /// </summary>
+    public static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(1);
 
     private static readonly FieldInfo NumbersField = typeof(SignalFrame).GetField(nameof(SignalFrame.Numbers), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly FieldInfo BoolsField = typeof(SignalFrame).GetField(nameof(SignalFrame.Bools), BindingFlags.Instance | BindingFlags.NonPublic)!;
