@@ -53,8 +53,9 @@ public sealed class IntakeWriter : IAsyncDisposable
             throw new InvalidOperationException("Intake is shutting down.");
         }
         // The caller may stop waiting, but the write itself is not cancelled half-way: it commits or fails whole,
-        // and a committed case is announced either way.
-        return pending.Done.Task.WaitAsync(ct);
+        // and a committed case is announced either way. A caller that had already stopped waiting is told so at once,
+        // whether or not the writer was quick enough to finish first.
+        return ct.IsCancellationRequested ? Task.FromCanceled(ct) : pending.Done.Task.WaitAsync(ct);
     }
 
     private async Task RunAsync()
