@@ -29,7 +29,7 @@ public sealed class AuditJourneys(AppServer app, BrowserFixture browser)
         var (context, page) = await SignInAsync("adam");
         await using var _ = context;
         await page.GotoAsync("/audit");
-        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await page.WaitInteractiveAsync();
         await Assertions.Expect(page.Locator("[data-testid='audit-events'] tbody tr").First).ToBeVisibleAsync();
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Verify chain" }).ClickAsync();
@@ -47,7 +47,7 @@ public sealed class AuditJourneys(AppServer app, BrowserFixture browser)
         await using (ritaContext)
         {
             await rita.GotoAsync($"/cases/{id}");
-            await rita.Locator("main[data-interactive='true']").WaitForAsync();
+            await rita.WaitInteractiveAsync();
             await rita.GetByRole(AriaRole.Button, new() { Name = "Claim", Exact = true }).ClickAsync();
             await Assertions.Expect(rita.Locator("[data-claim]")).ToContainTextAsync("You are reviewing");
             await rita.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true }).ClickAsync();
@@ -57,7 +57,7 @@ public sealed class AuditJourneys(AppServer app, BrowserFixture browser)
         var (context, page) = await SignInAsync("lena");
         await using var _ = context;
         await page.GotoAsync($"/cases/{id}/audit");
-        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await page.WaitInteractiveAsync();
 
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "1 · What was asked" })).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("[data-testid='case-chain-intact']")).ToBeVisibleAsync();

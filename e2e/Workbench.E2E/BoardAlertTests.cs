@@ -36,7 +36,7 @@ public sealed partial class BoardAlertTests(BrowserFixture browser)
             await using var _ = context;
             var page = await context.NewPageAsync();
             await page.DevSignInAsync("lena", "/board");
-            await page.Locator("main[data-interactive='true']").WaitForAsync();
+            await page.WaitInteractiveAsync();
             await Assertions.Expect(page.GetByText("No bottleneck and no SLA alert right now.")).ToBeVisibleAsync();
 
             // A refund of $500.01: above the automatic limit, so it waits for an approval in a queue.

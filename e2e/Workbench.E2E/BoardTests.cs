@@ -18,7 +18,7 @@ public sealed class BoardTests(AppServer app, BrowserFixture browser)
         await using var _ = context;
         var page = await context.NewPageAsync();
         await page.DevSignInAsync("lena", "/board");
-        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await page.WaitInteractiveAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "SLA board" })).ToBeVisibleAsync();
 
         var openCell = page.Locator("tr[data-queue='policy-legal'] td[data-cell='open']");

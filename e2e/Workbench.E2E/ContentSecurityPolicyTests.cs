@@ -33,7 +33,7 @@ public sealed class ContentSecurityPolicyTests(AppServer app, BrowserFixture bro
         {
             var response = await page.GotoAsync(path);
             Assert.Contains("script-src 'self' 'nonce-", (await response!.AllHeadersAsync())["content-security-policy"]);
-            await page.Locator("main[data-interactive='true']").WaitForAsync();
+            await page.WaitInteractiveAsync();
             await Assertions.Expect(ready).ToBeVisibleAsync();
             violations.AddRange(await page.EvaluateAsync<string[]>("() => window.__csp"));
         }

@@ -31,7 +31,7 @@ public sealed class InsightsJourneys(BrowserFixture browser) : IAsyncLifetime
         });
         var page = await context.NewPageAsync();
         await page.DevSignInAsync(user, returnUrl);
-        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await page.WaitInteractiveAsync();
         return (context, page);
     }
 
@@ -71,7 +71,7 @@ public sealed class InsightsJourneys(BrowserFixture browser) : IAsyncLifetime
             await Assertions.Expect(page.GetByText("Rita's note")).ToHaveCountAsync(0);
 
             await page.GotoAsync($"/double-reviews/{disagreeId}");
-            await page.Locator("main[data-interactive='true']").WaitForAsync();
+            await page.WaitInteractiveAsync();
             await Assertions.Expect(page.GetByText("blind second review").First).ToBeVisibleAsync();
             await Assertions.Expect(page.GetByText("Rita's note")).ToHaveCountAsync(0);
             await Assertions.Expect(page.GetByText("rejected", new() { Exact = true })).ToHaveCountAsync(0);
@@ -86,7 +86,7 @@ public sealed class InsightsJourneys(BrowserFixture browser) : IAsyncLifetime
             await Assertions.Expect(page.GetByTestId("case-withheld")).ToHaveCountAsync(0);
 
             await page.GotoAsync("/insights");
-            await page.Locator("main[data-interactive='true']").WaitForAsync();
+            await page.WaitInteractiveAsync();
             var agreement = page.GetByTestId("agreement");
             await Assertions.Expect(agreement).ToContainTextAsync("over 2 blind double reviews");
             await Shot(page, "insights");
@@ -99,7 +99,7 @@ public sealed class InsightsJourneys(BrowserFixture browser) : IAsyncLifetime
 
             // A rate card: its list has exactly as many rows as the card counts.
             await page.GotoAsync("/insights");
-            await page.Locator("main[data-interactive='true']").WaitForAsync();
+            await page.WaitInteractiveAsync();
             await page.GetByTestId("rate-link-override").ClickAsync();
             await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Overridden escalations", Level = 1 })).ToBeVisibleAsync();
             var rateText = await page.GetByTestId("insight-cases-rate").InnerTextAsync();

@@ -24,7 +24,7 @@ public sealed class LiveUpdateTests(AppServer app, BrowserFixture browser)
         var (context, page) = await SignInAsync("rita");
         await using var _ = context;
         await page.GotoAsync("/queues/policy-legal");
-        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await page.WaitInteractiveAsync();
         await Assertions.Expect(page.Locator(".mud-table-body tr").First).ToBeVisibleAsync();
 
         var (_, externalId) = await new AgentApi(app.BaseUrl).SubmitAsync(AgentApi.Sample("013-"));
@@ -38,12 +38,12 @@ public sealed class LiveUpdateTests(AppServer app, BrowserFixture browser)
         var (leadContext, lena) = await SignInAsync("lena");
         await using var _ = leadContext;
         await lena.GotoAsync($"/cases/{id}");
-        await lena.Locator("main[data-interactive='true']").WaitForAsync();
+        await lena.WaitInteractiveAsync();
 
         var (ritaContext, rita) = await SignInAsync("rita");
         await using var __ = ritaContext;
         await rita.GotoAsync($"/cases/{id}");
-        await rita.Locator("main[data-interactive='true']").WaitForAsync();
+        await rita.WaitInteractiveAsync();
 
         await Assertions.Expect(lena.GetByTestId("presence")).ToContainTextAsync("rita is viewing this case");
         await Assertions.Expect(rita.GetByTestId("presence")).ToContainTextAsync("lena is viewing this case");
@@ -71,7 +71,7 @@ public sealed class LiveUpdateTests(AppServer app, BrowserFixture browser)
             ws.ConnectToServer();
         });
         await page.GotoAsync("/queues/policy-legal");
-        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await page.WaitInteractiveAsync();
         await Assertions.Expect(page.Locator(".mud-table-body tr").First).ToBeVisibleAsync();
         var before = await ReconnectionsAsync();
 
@@ -103,7 +103,7 @@ public sealed class LiveUpdateTests(AppServer app, BrowserFixture browser)
             var (_, page) = await SignInAsync(user);
             pages.Add(page);
             await page.GotoAsync(path);
-            await page.Locator("main[data-interactive='true']").WaitForAsync();
+            await page.WaitInteractiveAsync();
         }
         // Earlier tests' pages closed without unloading may still hold circuits (Blazor keeps them 3 minutes for a
         // reconnection) and expire at any moment, so the test counts down from what is open now, ours included.

@@ -26,7 +26,7 @@ public sealed partial class PolicyJourneys(AppServer app, BrowserFixture browser
         });
         var page = await context.NewPageAsync();
         await page.DevSignInAsync("lena", "/policies");
-        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await page.WaitInteractiveAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Escalation policy", Level = 1 })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByText("high-value-transaction").First).ToBeVisibleAsync();
         await Shot(page, "policies-active-lena");
@@ -99,7 +99,7 @@ public sealed partial class PolicyJourneys(AppServer app, BrowserFixture browser
         }
 
         await page.GotoAsync("/insights");
-        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await page.WaitInteractiveAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Insights", Level = 1 })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("insight-rates")).ToContainTextAsync("Escalation rate");
         await Shot(page, "insights-journey-lena");

@@ -23,7 +23,7 @@ public sealed class ReviewJourneys(AppServer app, BrowserFixture browser)
     private static async Task OpenCaseAsync(IPage page, Guid id)
     {
         await page.GotoAsync($"/cases/{id}");
-        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await page.WaitInteractiveAsync();
     }
 
     private static async Task ClaimAsync(IPage page)
@@ -66,7 +66,7 @@ public sealed class ReviewJourneys(AppServer app, BrowserFixture browser)
         var (context, page) = await SignInAsync("rita");
         await using var _ = context;
         await page.GotoAsync("/queues/policy-legal");
-        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await page.WaitInteractiveAsync();
         await Shot(page, "queue-policy-legal-rita");
         await page.GetByRole(AriaRole.Button, new() { Name = "Next case" }).ClickAsync();
 
@@ -158,7 +158,7 @@ public sealed class ReviewJourneys(AppServer app, BrowserFixture browser)
         Assert.Equal(200, await Agent.ReplyAsync(id, "v7, accepted on 2026-10-13."));
 
         await page.ReloadAsync();
-        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await page.WaitInteractiveAsync();
         await Assertions.Expect(page.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "queued");
         await page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
         await Assertions.Expect(page.GetByText("Reply received")).ToBeVisibleAsync();
@@ -213,7 +213,7 @@ public sealed class ReviewJourneys(AppServer app, BrowserFixture browser)
         var (ritaContext, rita) = await SignInAsync("rita");
         await using var __ = ritaContext;
         await rita.GotoAsync("/queues/policy-legal");
-        await rita.Locator("main[data-interactive='true']").WaitForAsync();
+        await rita.WaitInteractiveAsync();
         await rita.GetByRole(AriaRole.Button, new() { Name = "Next case" }).ClickAsync();
         await Assertions.Expect(rita).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/cases/{id}$"));
         await Assertions.Expect(rita.Locator("[data-claim]")).ToContainTextAsync("You are reviewing");

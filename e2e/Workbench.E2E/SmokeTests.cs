@@ -69,7 +69,7 @@ public sealed class SmokeTests(AppServer app, BrowserFixture browser)
         var name = path.Trim('/').Replace('/', '-');
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, $"{name}-{user}.png"), FullPage = true });
 
-        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await page.WaitInteractiveAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Switch to dark theme" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Switch to light theme" })).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, $"{name}-{user}-dark.png"), FullPage = true });
@@ -107,11 +107,11 @@ public sealed class SmokeTests(AppServer app, BrowserFixture browser)
     {
         await using var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseUrl });
         var page = await SignedInPageAsync(context, "rita");
-        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await page.WaitInteractiveAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Switch to dark theme" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Switch to light theme" })).ToBeVisibleAsync();
         await page.ReloadAsync();
-        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await page.WaitInteractiveAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Switch to light theme" })).ToBeVisibleAsync();
     }
 }

@@ -24,7 +24,7 @@ public sealed class TwoInstanceLiveTests(TwoInstances apps, BrowserFixture brows
         var (context, page) = await SignInAsync(apps.B, "rita");
         await using var _ = context;
         await page.GotoAsync("/queues/policy-legal");
-        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await page.WaitInteractiveAsync();
         await Assertions.Expect(page.Locator(".mud-table-body tr").First).ToBeVisibleAsync();
 
         var (_, externalId) = await new AgentApi(apps.A.BaseUrl).SubmitAsync(AgentApi.Sample("013-"));
@@ -43,7 +43,7 @@ public sealed class TwoInstanceLiveTests(TwoInstances apps, BrowserFixture brows
         foreach (var page in new[] { rita, lena })
         {
             await page.GotoAsync($"/cases/{id}");
-            await page.Locator("main[data-interactive='true']").WaitForAsync();
+            await page.WaitInteractiveAsync();
         }
 
         // Both press Claim at once. The faster claim can reach the other screen live before its click lands, and then

@@ -91,7 +91,7 @@ public sealed class UntrustedContentTests(AppServer app, BrowserFixture browser)
         };
         await page.DevSignInAsync("lena", "/queues");
         await page.GotoAsync($"/cases/{id}");
-        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await page.WaitInteractiveAsync();
         await Assertions.Expect(page.Locator("[data-injection='true']").First).ToBeVisibleAsync();
 
         foreach (var tab in new[] { "Evidence", "Tool trace", "Provenance", "History" })
@@ -146,7 +146,7 @@ public sealed class UntrustedContentTests(AppServer app, BrowserFixture browser)
             path = $"/cases/{id}";
         }
         await page.GotoAsync(path);
-        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await page.WaitInteractiveAsync();
         var result = await page.RunAxe();
         var serious = result.Violations.Where(v => v.Impact is "serious" or "critical")
             .Select(v => $"{v.Id} ({v.Impact}): {v.Help} — {string.Join(" | ", v.Nodes.Take(3).Select(n => n.Html))}")

@@ -61,7 +61,7 @@ public static class LiveLoad
             await browser.StartAsync();
             var page = await browser.SignedInPageAsync(pageOn, "rita");
             await page.GotoAsync("/queues/policy-legal");
-            await page.Locator("main[data-interactive='true']").WaitForAsync();
+            await page.WaitInteractiveAsync();
             await page.Locator(".mud-table-body tr").First.WaitForAsync();
             // Newest first, so that every new case lands on the first page of the grid.
             // (the grid's "Age" sorts oldest first on the first click, newest first on the second)
@@ -166,7 +166,7 @@ public static class LiveLoad
                     _ => paths[i % paths.Length],
                 };
                 await page.GotoAsync(path);
-                await page.Locator("main[data-interactive='true']").WaitForAsync();
+                await page.WaitInteractiveAsync();
                 open.Add(page);
             }
             // Memory per open reviewer page: after a full GC, with the pages open and before any event, minus the same before they opened.
