@@ -49,6 +49,8 @@ public sealed class SmokeTests(AppServer app, BrowserFixture browser)
     [InlineData("lena", "/insights", "Insights")]
     [InlineData("adam", "/audit", "Audit")]
     [InlineData("adam", "/admin", "Administration")]
+    [InlineData("adam", "/admin/api-keys", "API clients and keys")]
+    [InlineData("adam", "/admin/people", "People")]
     [InlineData("rita", "/queues/support", "Support")]
     public async Task Every_page_renders_its_heading_for_its_role(string user, string path, string heading)
     {

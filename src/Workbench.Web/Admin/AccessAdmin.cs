@@ -17,7 +17,15 @@ public sealed record ApiKeySecret(ApiKeyView Client, string ApiKey);
 
 public sealed record CreateApiKeyRequest(string Id, string DisplayName, string[]? Scopes);
 
-public sealed record UserView(string UserName, string DisplayName, UserRole Role, string[] Queues, string? Email, string? ObjectId);
+/// <summary>An API client as the admin page lists it: who created it (from the audit; null for a seeded one) and when this instance last let its key in.</summary>
+public sealed record ApiClientOverview(ApiKeyView Client, string? CreatedBy, DateTimeOffset? LastUsedAt);
+
+public sealed record UserView(string UserName, string DisplayName, UserRole Role, string[] Queues, string? Email, string? ObjectId,
+    DateTimeOffset? LastSignInAt = null)
+{
+    /// <summary>Signs in with Entra ID: its role comes from the directory, not from Workbench.</summary>
+    public bool FromEntra => ObjectId is not null;
+}
 
 public sealed record SetRolesRequest(UserRole? Role, string[]? Queues);
 
@@ -33,6 +41,26 @@ public sealed class AccessAdmin(IDbContextFactory<WorkbenchDbContext> dbFactory,
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return (await db.ApiClients.AsNoTracking().OrderBy(c => c.Id).ToListAsync(ct)).Select(View).ToList();
+    }
+
+    /// <summary>The clients with their creator (the actor of their <c>api_key.created</c> event) and last use.</summary>
+    public async Task<IReadOnlyList<ApiClientOverview>> ApiClientsAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var clients = await db.ApiClients.AsNoTracking().OrderBy(c => c.Id).ToListAsync(ct);
+        // A few events (one per key ever created), read through the (Type, Id) index.
+        var created = await db.AuditEvents.AsNoTracking().Where(a => a.Type == "api_key.created").OrderBy(a => a.Id)
+            .Select(a => new { a.Actor, a.DataJson }).ToListAsync(ct);
+        var creators = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var e in created)
+        {
+            using var data = System.Text.Json.JsonDocument.Parse(e.DataJson);
+            if (data.RootElement.TryGetProperty("clientId", out var id) && id.GetString() is { } clientId)
+            {
+                creators[clientId] = e.Actor;
+            }
+        }
+        return clients.Select(c => new ApiClientOverview(View(c), creators.GetValueOrDefault(c.Id), keys.LastUsed(c.Id))).ToList();
     }
 
     private static ApiKeyView View(ApiClientRecord c) =>
@@ -111,7 +139,7 @@ public sealed class AccessAdmin(IDbContextFactory<WorkbenchDbContext> dbFactory,
     }
 
     private static UserView View(UserRecord u) =>
-        new(u.UserName, u.DisplayName, u.Role, [.. u.Queues.Select(q => q.Queue).Order(StringComparer.Ordinal)], u.Email, u.ObjectId);
+        new(u.UserName, u.DisplayName, u.Role, [.. u.Queues.Select(q => q.Queue).Order(StringComparer.Ordinal)], u.Email, u.ObjectId, u.LastSignInAt);
 
     /// <summary>
     /// Sets a person's role and/or queue memberships (a null leaves that part as it is). Takes effect at the person's next

@@ -19,7 +19,7 @@ public static class AccessAdminApi
     public static IEndpointRouteBuilder MapAccessAdminApi(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api/v1/admin").WithTags("Admin").RequireAuthorization(WorkbenchPolicies.Admin)
-            .AddEndpointFilter(RequireJsonBody);
+            .RequireJsonBody("Admin API");
         admin.MapGet("/api-keys", async (AccessAdmin a, CancellationToken ct) => TypedResults.Ok(await a.ApiKeysAsync(ct)))
             .WithName("ListApiKeys").WithSummary("API clients and their key prefixes (never the keys)");
         admin.MapPost("/api-keys", CreateKeyAsync).WithName("CreateApiKey").Accepts<CreateApiKeyRequest>("application/json")
@@ -32,18 +32,6 @@ public static class AccessAdminApi
         admin.MapPut("/users/{userName}/roles", SetRolesAsync).WithName("SetUserRoles").Accepts<SetRolesRequest>("application/json")
             .WithSummary("Set a person's role and/or queue memberships (the role applies from the next sign-in)");
         return app;
-    }
-
-    /// <summary>Every change needs a JSON body (<c>{}</c> will do): a cross-site form cannot send one without a preflight (CSRF).</summary>
-    private static async ValueTask<object?> RequireJsonBody(EndpointFilterInvocationContext ctx, EndpointFilterDelegate next)
-    {
-        var request = ctx.HttpContext.Request;
-        if (!HttpMethods.IsGet(request.Method) && !(request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) ?? false))
-        {
-            return Problems.Of(415, ProblemTypes.UnsupportedMediaType, "Send a JSON body",
-                "Admin API changes need Content-Type: application/json (an empty object is fine).");
-        }
-        return await next(ctx);
     }
 
     private static string Actor(ClaimsPrincipal user) => user.Identity?.Name ?? "admin";

@@ -160,6 +160,14 @@ public sealed class ApiKeyStore(IDbContextFactory<WorkbenchDbContext> dbFactory,
     public sealed record ApiKeyClient(string Id, string[] Scopes);
 
     private readonly ConcurrentDictionary<string, (ApiKeyClient? Client, DateTimeOffset At)> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastUsed = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// When this instance last let the client's key in, since it started (null: not since). Kept in memory on purpose:
+    /// a database write per request (or per minute per client) would take the SQLite writer's turn from intake for a
+    /// figure the admin page shows only as a hint.
+    /// </summary>
+    public DateTimeOffset? LastUsed(string clientId) => _lastUsed.TryGetValue(clientId, out var at) ? at : null;
 
     public async ValueTask<ApiKeyClient?> FindAsync(string apiKey, CancellationToken ct)
     {
@@ -167,7 +175,7 @@ public sealed class ApiKeyStore(IDbContextFactory<WorkbenchDbContext> dbFactory,
         var now = time.GetUtcNow();
         if (_cache.TryGetValue(hash, out var hit) && now - hit.At < CacheFor)
         {
-            return hit.Client;
+            return Used(hit.Client, now);
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var record = await db.ApiClients.AsNoTracking().FirstOrDefaultAsync(c => c.KeyHash == hash && c.RevokedAt == null, ct);
@@ -177,6 +185,15 @@ public sealed class ApiKeyStore(IDbContextFactory<WorkbenchDbContext> dbFactory,
             _cache.Clear(); // unknown keys must not grow the cache without bound
         }
         _cache[hash] = (client, now);
+        return Used(client, now);
+    }
+
+    private ApiKeyClient? Used(ApiKeyClient? client, DateTimeOffset now)
+    {
+        if (client is not null)
+        {
+            _lastUsed[client.Id] = now;
+        }
         return client;
     }
 

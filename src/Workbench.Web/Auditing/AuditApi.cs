@@ -24,6 +24,7 @@ public static class AuditExtensions
         builder.Services.Configure<AuditVerificationOptions>(builder.Configuration.GetSection("Audit:Verification"));
         builder.Services.AddSingleton<AuditVerifier>();
         builder.Services.AddSingleton<CaseReconstruction>();
+        builder.Services.AddSingleton<AuditEventList>();
         builder.Services.AddHostedService<AuditVerificationWorker>();
         return builder;
     }

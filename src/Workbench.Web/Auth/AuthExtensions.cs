@@ -199,7 +199,7 @@ public static class AuthExtensions
         return app;
     }
 
-    private static async Task<IResult> DevLoginAsync(HttpContext http, IAntiforgery antiforgery, ReviewerDirectory directory, CancellationToken ct)
+    private static async Task<IResult> DevLoginAsync(HttpContext http, IAntiforgery antiforgery, ReviewerDirectory directory, TimeProvider time, CancellationToken ct)
     {
         if (!http.Request.HasFormContentType)
         {
@@ -231,6 +231,7 @@ public static class AuthExtensions
             ClaimTypes.Name,
             ClaimTypes.Role);
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+        await directory.RecordSignInAsync(record.UserName, time.GetUtcNow(), ct);
         return Results.LocalRedirect(target);
     }
 
@@ -257,6 +258,13 @@ public sealed class ReviewerDirectory(IDbContextFactory<WorkbenchDbContext> dbFa
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.Users.AsNoTracking().Include(u => u.Queues).FirstOrDefaultAsync(u => u.UserName == userName, ct);
+    }
+
+    /// <summary>The development sign-in's counterpart of what EntraUserSync records at an Entra sign-in (the admin's People page shows it).</summary>
+    public async Task RecordSignInAsync(string userName, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.Users.Where(u => u.UserName == userName).ExecuteUpdateAsync(u => u.SetProperty(x => x.LastSignInAt, at), ct);
     }
 
     public async Task<IReadOnlyList<Data.Entities.UserRecord>> AllAsync(CancellationToken ct)

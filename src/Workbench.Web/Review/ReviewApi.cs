@@ -18,7 +18,7 @@ public static class ReviewApi
     public static IEndpointRouteBuilder MapReviewApi(this IEndpointRouteBuilder app)
     {
         var review = app.MapGroup("/api/v1/review").WithTags("Review").RequireAuthorization(WorkbenchPolicies.Review)
-            .AddEndpointFilter(RequireJsonBody).AddEndpointFilter<Observability.CaseScopeFilter>();
+            .RequireJsonBody("Review API").AddEndpointFilter<Observability.CaseScopeFilter>();
         review.MapPost("/next", NextAsync).WithName("ReviewNext").WithSummary("Claim the most urgent unclaimed case you may work");
         review.MapPost("/cases/{id:guid}/claim", ClaimAsync).WithName("ReviewClaim").WithSummary("Claim a case (a lease; renewing your own)");
         review.MapPost("/cases/{id:guid}/release", ReleaseAsync).WithName("ReviewRelease").WithSummary("Give a claimed case back to its queue");
@@ -33,7 +33,7 @@ public static class ReviewApi
             .WithSummary("Blind second reviews you may give (cases you did not act on, in your queues)");
         blind.MapGet("/{id:guid}", BlindCaseAsync).WithName("DoubleReviewCase").WithSummary("The case as the blind second reviewer sees it");
         blind.MapPost("/{id:guid}/verdict", VerdictAsync).WithName("DoubleReviewVerdict").Accepts<DoubleReviewVerdictRequest>("application/json")
-            .AddEndpointFilter(RequireJsonBody).WithSummary("Record the blind second review: approve | approve_with_edits | reject (the case's decision is unchanged)");
+            .RequireJsonBody("Review API").WithSummary("Record the blind second review: approve | approve_with_edits | reject (the case's decision is unchanged)");
         return app;
     }
 
@@ -68,17 +68,6 @@ public static class ReviewApi
             DoubleReviewResult.Invalid i => Problems.Invalid(i.Errors),
             _ => throw new InvalidOperationException("Unknown double review result."),
         };
-    }
-
-    private static async ValueTask<object?> RequireJsonBody(EndpointFilterInvocationContext ctx, EndpointFilterDelegate next)
-    {
-        var request = ctx.HttpContext.Request;
-        if (!(request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) ?? false))
-        {
-            return Problems.Of(415, ProblemTypes.UnsupportedMediaType, "Send a JSON body",
-                "Review API calls need Content-Type: application/json (an empty object is fine).");
-        }
-        return await next(ctx);
     }
 
     public static async Task<Results<Ok<ReviewCaseView>, NoContent, ProblemHttpResult, ValidationProblem>> NextAsync(

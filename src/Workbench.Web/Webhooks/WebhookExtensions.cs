@@ -50,7 +50,7 @@ public static class WebhookExtensions
     public static IEndpointRouteBuilder MapWebhookAdminApi(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api/v1/admin/webhooks").WithTags("Admin").RequireAuthorization(WorkbenchPolicies.Admin)
-            .AddEndpointFilter(RequireJsonBody);
+            .RequireJsonBody("Admin API");
         admin.MapGet("/endpoints", async (string? clientId, WebhookAdmin w, CancellationToken ct) => TypedResults.Ok(await w.EndpointsAsync(clientId, ct)))
             .WithName("ListWebhookEndpoints").WithSummary("Webhook endpoints, of one client or all");
         admin.MapPost("/endpoints", CreateAsync).WithName("CreateWebhookEndpoint").Accepts<CreateEndpointRequest>("application/json")
@@ -75,18 +75,6 @@ public static class WebhookExtensions
         admin.MapPut("/clients/{clientId}/callbacks", CallbacksAsync).WithName("SetCallbackSettings").Accepts<CallbackSettingsRequest>("application/json")
             .WithSummary("The hosts a client's callbackUrl may use; the first call (or rotateSecret) returns the callback secret once");
         return app;
-    }
-
-    /// <summary>Every change needs a JSON body (<c>{}</c> will do): a cross-site form cannot send one without a preflight (CSRF).</summary>
-    private static async ValueTask<object?> RequireJsonBody(EndpointFilterInvocationContext ctx, EndpointFilterDelegate next)
-    {
-        var request = ctx.HttpContext.Request;
-        if (!HttpMethods.IsGet(request.Method) && !(request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) ?? false))
-        {
-            return Problems.Of(415, ProblemTypes.UnsupportedMediaType, "Send a JSON body",
-                "Admin API changes need Content-Type: application/json (an empty object is fine).");
-        }
-        return await next(ctx);
     }
 
     private static string Actor(ClaimsPrincipal user) => user.Identity?.Name ?? "admin";

@@ -173,6 +173,44 @@ public sealed class DoubleReviewTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_audit_event_list_leaves_out_a_pending_blind_review_case_for_whoever_could_still_give_it()
+    {
+        var id = await QueuedSupportCaseAsync();
+        using var rita = await _app.SignedInAs("rita");
+        using var mia = await _app.SignedInAs("mia");
+        using var lena = await _app.SignedInAs("lena");
+        await DecideAsync(rita, id, new { action = "approve_with_edits", editedResponse = $"Dear customer, {EditMarker}.", note = NoteMarker });
+        var list = _app.Services.GetRequiredService<Web.Auditing.AuditEventList>();
+        async Task<IReadOnlyList<Data.Entities.AuditEventRecord>> EventsFor(string viewer, Web.Auditing.AuditEventFilter filter) =>
+            (await list.PageAsync(filter, viewer, 500)).Events;
+
+        // Lena (a lead) and mia did not act on the case: no search shows its events, not by case, type or the first reviewer's name.
+        foreach (var viewer in new[] { "lena", "mia" })
+        {
+            Assert.DoesNotContain(await EventsFor(viewer, new()), e => e.CaseId == id);
+            Assert.Empty(await EventsFor(viewer, new(CaseId: id)));
+            Assert.DoesNotContain(await EventsFor(viewer, new(Type: "case.decided")), e => e.CaseId == id);
+            Assert.DoesNotContain(await EventsFor(viewer, new(Actor: "rita")), e => e.CaseId == id);
+            Assert.True((await list.PageAsync(new(), viewer, 25)).WithheldCases >= 1);
+        }
+        // Rita acted on it: she sees its events, decision included. Another case's events stay listed for everyone.
+        Assert.Contains(await EventsFor("rita", new(CaseId: id)), e => e.Type == "case.decided" && e.FinalDecision == "approved_with_edits");
+        var other = (await _app.SubmitSampleAsync(Samples.Proceeds)).Id;
+        Assert.Contains(await EventsFor("lena", new()), e => e.CaseId == other);
+
+        // The page as the lead's browser gets it: neither the case nor the decision, and a line saying why.
+        var page = await lena.GetStringAsync("/audit");
+        Assert.DoesNotContain(id.ToString(), page, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"withheld-cases\"", page, StringComparison.Ordinal);
+
+        // Once the blind review is in, the record is whole again for everyone.
+        await VerdictAsync(mia, id, new { verdict = "approve" }, HttpStatusCode.OK);
+        Assert.Contains(await EventsFor("lena", new(CaseId: id)), e => e.Type == "case.decided");
+        Assert.Contains(await EventsFor("mia", new(Type: "case.decided")), e => e.CaseId == id);
+        Assert.Contains(id.ToString(), await lena.GetStringAsync("/audit"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_agreeing_and_a_disagreeing_pair_give_kappa_and_the_disagreement_list()
     {
         var agree = await QueuedSupportCaseAsync();

@@ -185,4 +185,26 @@ public sealed class AdministrativeAuditTests : IAsyncLifetime
         Assert.Equal("lena", Assert.Single(await EventsAsync("eval.exported")).Actor);
         await AssertChainVerifiesAsync();
     }
+
+    [Fact]
+    public async Task The_admin_page_lists_who_created_each_key_and_when_this_instance_last_let_it_in_and_who_signed_in_when()
+    {
+        var created = await SendAsync(HttpMethod.Post, "/api/v1/admin/api-keys",
+            new { id = "agent-y", displayName = "Agent Y", scopes = new[] { "cases:read" } }, HttpStatusCode.Created);
+        var access = _app.Services.GetRequiredService<Web.Admin.AccessAdmin>();
+
+        var before = (await access.ApiClientsAsync()).Single(c => c.Client.Id == "agent-y");
+        Assert.Equal("adam", before.CreatedBy);
+        Assert.Null(before.LastUsedAt);
+        Assert.Null((await access.ApiClientsAsync()).Single(c => c.Client.Id == "demo-agent").CreatedBy); // seeded, no event
+
+        Assert.Equal(HttpStatusCode.OK, (await _app.ApiClient(created.GetProperty("apiKey").GetString()!).GetAsync("/api/v1/queues")).StatusCode);
+        Assert.NotNull((await access.ApiClientsAsync()).Single(c => c.Client.Id == "agent-y").LastUsedAt);
+
+        // The development sign-in records the sign-in, as an Entra sign-in does; nobody else's changes.
+        var people = await access.UsersAsync();
+        Assert.NotNull(people.Single(u => u.UserName == "adam").LastSignInAt);
+        Assert.Null(people.Single(u => u.UserName == "sam").LastSignInAt);
+        Assert.All(people, u => Assert.False(u.FromEntra));
+    }
 }

@@ -65,6 +65,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["GET /cases/{Id:guid}/audit"] = Access.SignedIn, // the page itself checks the case's queue
         ["GET /audit"] = Access.LeadOrAdmin,
         ["GET /admin"] = Access.Admin,
+        ["GET /admin/api-keys"] = Access.Admin,
+        ["GET /admin/people"] = Access.Admin,
         ["GET /account/login"] = Access.Public,
         ["GET /account/denied"] = Access.Public,
         ["GET /error"] = Access.Public,
@@ -80,6 +82,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["POST /cases/{Id:guid}/audit"] = Access.SignedIn,
         ["POST /audit"] = Access.LeadOrAdmin,
         ["POST /admin"] = Access.Admin,
+        ["POST /admin/api-keys"] = Access.Admin,
+        ["POST /admin/people"] = Access.Admin,
         ["POST /account/login"] = Access.Public,
         ["POST /account/denied"] = Access.Public,
         ["POST /error"] = Access.Public,
