@@ -42,7 +42,7 @@ public sealed class AdminJourneys(AppServer app, BrowserFixture browser)
     {
         var (context, page) = await SignInAsync("adam", "/admin/api-keys");
         await using var _ = context;
-        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await page.WaitInteractiveAsync();
         await Assertions.Expect(page.Locator("[data-testid='api-clients'] tr[data-client='demo-agent']")).ToBeVisibleAsync();
         await Shot(page, "admin-api-keys");
 
@@ -94,7 +94,7 @@ public sealed class AdminJourneys(AppServer app, BrowserFixture browser)
 
         // Both acts are in the audit, by adam, without the key.
         await page.GotoAsync("/audit");
-        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await page.WaitInteractiveAsync();
         var events = page.Locator("[data-testid='audit-events']");
         await Assertions.Expect(events).ToContainTextAsync("api_key.revoked");
         await Assertions.Expect(events).ToContainTextAsync("api_key.created");
@@ -105,7 +105,7 @@ public sealed class AdminJourneys(AppServer app, BrowserFixture browser)
     {
         var (context, page) = await SignInAsync("adam", "/admin/people");
         await using var _ = context;
-        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await page.WaitInteractiveAsync();
         await Assertions.Expect(page.Locator("tr[data-user='adam']")).ToContainTextAsync("UTC"); // his own sign-in, just recorded
         await Shot(page, "admin-people");
 
@@ -131,7 +131,7 @@ public sealed class AdminJourneys(AppServer app, BrowserFixture browser)
         await Assertions.Expect(page.Locator("tr[data-user='sam']")).ToContainTextAsync("Lead");
 
         await page.GotoAsync("/audit");
-        await page.Locator("main[data-interactive='true']").WaitForAsync();
+        await page.WaitInteractiveAsync();
         await page.GetByLabel("Event type (e.g. case.approved)").FillAsync("user.roles_changed");
         await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
         var change = page.Locator("[data-testid='audit-events'] tbody tr").First;
