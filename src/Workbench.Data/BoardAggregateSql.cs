@@ -1,7 +1,8 @@
 namespace Workbench.Data;
 
 /// <summary>
-/// The triggers that keep the board's pre-aggregates (<c>board_hours</c>, <c>board_reason_days</c>) equal to what a
+/// The triggers that keep the board's pre-aggregates (<c>board_hours</c>, <c>board_reason_days</c>, and for the cost
+/// per path <c>board_cost_days</c>, below) equal to what a
 /// GROUP BY over <c>cases</c> would give, on SQLite — the provider where a week of cases (230,000 rows at 1,000,000 a
 /// month) cannot be grouped in the 300 ms the board has. Applied by the SQLite migration <c>BoardAggregates</c>
 /// (<c>migrationBuilder.Sql(BoardAggregateSql.Sqlite.Up)</c>), which also back-fills both tables from the cases already
@@ -121,11 +122,12 @@ public static class BoardAggregateSql
                 "ModelCostMicros" = "ModelCostMicros" + excluded."ModelCostMicros", "ReviewActions" = "ReviewActions" + excluded."ReviewActions";
             """;
 
-        // A case's whole contribution, with the review actions it has at that moment.
-        private static string Cost(string row, string sign) => $"""
+        // A case's whole contribution, with the review actions it has at that moment (none when it is new: review_actions
+        // references the case, so its actions are inserted after it, and their own trigger counts them).
+        private static string Cost(string row, string sign, bool actions = true) => $"""
             INSERT INTO board_cost_days ("Day", "ReleaseOutcome", "ExecuteOutcome", "Currency", "Resolved", "ModelCostMicros", "ReviewActions")
             SELECT {row}."DecidedAt" / {Day} * {Day}, {row}."ReleaseOutcome", {row}."ExecuteOutcome", COALESCE({row}."ModelCostCurrency", ''), {sign},
-                   {sign} * {Micros($"{row}.\"ModelCostAmount\"")}, {sign} * (SELECT COUNT(*) FROM review_actions WHERE "CaseId" = {row}."Id")
+                   {sign} * {Micros($"{row}.\"ModelCostAmount\"")}, {(actions ? $"{sign} * (SELECT COUNT(*) FROM review_actions WHERE \"CaseId\" = {row}.\"Id\")" : "0")}
             WHERE {row}."DecidedAt" IS NOT NULL AND {row}."Status" IN {Resolved}
             {CostUpsert}
             """;
@@ -147,7 +149,7 @@ public static class BoardAggregateSql
             CREATE TRIGGER board_costs_insert AFTER INSERT ON cases
             WHEN NEW."DecidedAt" IS NOT NULL AND NEW."Status" IN {Resolved}
             BEGIN
-            {Cost("NEW", "1")}
+            {Cost("NEW", "1", actions: false)}
             END;
             CREATE TRIGGER board_costs_delete BEFORE DELETE ON cases
             WHEN OLD."DecidedAt" IS NOT NULL AND OLD."Status" IN {Resolved}
