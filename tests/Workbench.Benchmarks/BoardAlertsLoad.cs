@@ -58,7 +58,7 @@ public static class BoardAlertsLoad
         var handle = page.HandleTime;
         var first = await alerts.SnapshotAsync(handle);
         Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; SQLite file {path} ({cases:N0} cases); " +
-                          $"N={iterations} per scenario after 3 warm-up calls.");
+                          $"N={iterations} per scenario after 10 warm-up calls.");
         Console.WriteLine($"Snapshot: {first.Breaches.Sum(b => b.Count):N0} breached in {first.Breaches.Count} queues, " +
                           $"{first.Costs.Sum(c => c.Week.Resolved):N0} resolved in 7 days over {first.Costs.Count} paths, disagreement alert: {first.Disagreement?.Title ?? "none"}; " +
                           $"handle time {handle.TotalMinutes:N1} min.");
@@ -95,7 +95,8 @@ public static class BoardAlertsLoad
     /// <summary>p50/p95/max wall time and the process's CPU time per call (on a shared machine the wall clock includes waiting for a core).</summary>
     private static async Task<string> TimeAsync(string scenario, int iterations, Func<Task> call)
     {
-        for (var i = 0; i < 3; i++)
+        // Ten warm-up calls: with three the first scenario still ran partly in unoptimized (tier-0) code.
+        for (var i = 0; i < 10; i++)
         {
             await call();
         }
