@@ -57,8 +57,8 @@ public sealed record BoardAlertOptions
 /// <summary>
 /// The board's alerts and costs, beside <see cref="BoardQueries"/> (which counts the queues): SLA breaches grouped per
 /// queue, the audit chain's verification, reviewer disagreement on four-eyes cases, and the cost per resolved case by
-/// path. Each read is one small indexed query: breaches from the open cases by SLA state and due time, the rest over
-/// the week's decisions.
+/// path. Each read is small: breaches from the open-cases partial index, disagreement from the partial index over
+/// decided four-eyes cases, costs from the daily pre-aggregate on SQLite (see <c>CostsAsync</c>).
 /// </summary>
 public sealed class BoardAlerts(
     IDbContextFactory<WorkbenchDbContext> dbFactory,
