@@ -93,6 +93,12 @@ public sealed class SqliteWorkbenchDbContext(DbContextOptions<SqliteWorkbenchDbC
             b.Property(d => d.Queue).HasMaxLength(64);
             b.Property(d => d.ReasonCodes).HasMaxLength(1024);
         });
+        modelBuilder.Entity<BoardCostDayRecord>(b =>
+        {
+            b.ToTable("board_cost_days");
+            b.HasKey(d => new { d.Day, d.ReleaseOutcome, d.ExecuteOutcome, d.Currency });
+            b.Property(d => d.Currency).HasMaxLength(3);
+        });
     }
 }
 

@@ -15,7 +15,8 @@ namespace Workbench.Benchmarks;
 /// <summary>
 /// `board`: the lead board's queries (BoardQueries.SnapshotAsync, every figure of the page in one call) on a SQLite
 /// file holding 1,000,000 cases over 30 days (default): ~98 % decided, the rest open, with the decisions of the last
-/// two days as review actions. Seeded with raw ADO.NET. A load tool that reports p50/p95/max; it asserts nothing.
+/// two days as review actions (one in twenty of them four-eyes, with a second action), 80 % with a model cost (USD or
+/// EUR). Seeded with raw ADO.NET. A load tool that reports p50/p95/max; it asserts nothing.
 /// </summary>
 public static class BoardLoad
 {
@@ -112,6 +113,8 @@ public static class BoardLoad
     private static async Task<(int Open, int Actions)> SeedAsync(string path, int count, int days, string version, DateTimeOffset now)
     {
         var random = new Random(42);
+        // The model costs and four-eyes reviews draw from their own stream, so the cases are the same as before they were added.
+        var extra = new Random(7);
         var totalShare = Queues.Sum(q => q.Share);
         await using var connection = new SqliteConnection($"Data Source={path}");
         await connection.OpenAsync();
@@ -124,7 +127,8 @@ public static class BoardLoad
         var insertCase = Insert(connection, tx, "cases",
             "Id", "ClientId", "ExternalId", "Workflow", "TaskType", "RiskTier", "Status", "Queue", "Priority", "ReleaseOutcome", "ExecuteOutcome",
             "ReasonCodes", "SlaDueAt", "SlaStartedAt", "SlaState", "ApprovalsRequired", "SpotCheck", "RequesterId", "RequesterAuthenticated",
-            "RequestPreview", "SubmissionJson", "PolicyVersion", "CreatedAt", "UpdatedAt", "ClaimedBy", "ApprovedBy", "Revision", "Decision", "DecidedAt");
+            "RequestPreview", "SubmissionJson", "PolicyVersion", "CreatedAt", "UpdatedAt", "ClaimedBy", "ApprovedBy", "Revision", "Decision", "DecidedAt",
+            "ModelCostAmount", "ModelCostCurrency");
         var insertAction = Insert(connection, tx, "review_actions", "CaseId", "Kind", "Reviewer", "At");
         var open = 0;
         var actions = 0;
@@ -146,12 +150,25 @@ public static class BoardLoad
             open += isOpen ? 1 : 0;
             var reasons = random.Next(3) == 0 ? $" {Codes[random.Next(Codes.Length)]} {Codes[random.Next(Codes.Length)]} " : $" {Codes[random.Next(Codes.Length)]} ";
             var path_ = random.Next(3) == 0 ? "handoff" : "await_approval";
+            // 70 % report a model cost in USD (up to 0.5 with six decimals), 10 % in EUR, the rest none; of the decisions
+            // of the last two days, one in twenty is a four-eyes case with two review actions.
+            var costPick = extra.Next(10);
+            decimal? cost = costPick < 8 ? extra.Next(1, 500_000) / 1_000_000m : null;
+            var currency = costPick < 7 ? "USD" : costPick < 8 ? "EUR" : null;
+            var withActions = !isOpen && decided > now.AddDays(-2);
+            var fourEyes = withActions && extra.Next(20) == 0;
             Run(insertCase, id, "demo-agent", $"board-{i:D7}", "support.refund", "refund", 2, status, queue, 1, path_, path_,
                 reasons, sla.UtcTicks, created.UtcTicks, !isOpen ? (decided > sla ? "breached" : "on_track") : sla < now ? "breached" : "on_track",
-                1, 0, "user-1", 1, "Refund request", "{}", version, created.UtcTicks, (isOpen ? created : decided).UtcTicks, claimed, " ", 3,
-                isOpen ? null : random.Next(4) == 0 ? "rejected" : "approved", isOpen ? null : decided.UtcTicks);
-            if (!isOpen && decided > now.AddDays(-2))
+                fourEyes ? 2 : 1, 0, "user-1", 1, "Refund request", "{}", version, created.UtcTicks, (isOpen ? created : decided).UtcTicks, claimed, " ", 3,
+                isOpen ? null : random.Next(4) == 0 ? "rejected" : "approved", isOpen ? null : decided.UtcTicks, cost, currency);
+            if (withActions)
             {
+                if (fourEyes)
+                {
+                    // The first approval, by another reviewer; the decision below is the second (a reject: a disagreement).
+                    Run(insertAction, id, "approve", Reviewers[(Array.IndexOf(Reviewers, reviewer) + 1) % Reviewers.Length], decided.AddMinutes(-extra.Next(1, 120)).UtcTicks);
+                    actions++;
+                }
                 Run(insertAction, id, random.Next(4) == 0 ? "reject" : "approve", reviewer, decided.UtcTicks);
                 actions++;
             }

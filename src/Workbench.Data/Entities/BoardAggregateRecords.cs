@@ -1,3 +1,5 @@
+using Workbench.Core.Cases;
+
 namespace Workbench.Data.Entities;
 
 /// <summary>
@@ -24,4 +26,21 @@ public sealed class BoardReasonDayRecord
     public required string Queue { get; set; }
     public required string ReasonCodes { get; set; }
     public int Arrivals { get; set; }
+}
+
+/// <summary>
+/// The board's daily cost pre-aggregate (SQLite only): per UTC day of <c>DecidedAt</c>, path pair and reported model-cost
+/// currency (<c>""</c> for none), the resolved cases (decided, auto-approved, expired), the sum of their model costs in
+/// millionths (the validator allows six decimals: exact in a 64-bit integer) and the review actions on them.
+/// Maintained by triggers on <c>cases</c> and <c>review_actions</c> (BoardAggregateSql.Sqlite.CostTriggers).
+/// </summary>
+public sealed class BoardCostDayRecord
+{
+    public DateTimeOffset Day { get; set; }
+    public PathOutcome ReleaseOutcome { get; set; }
+    public PathOutcome ExecuteOutcome { get; set; }
+    public required string Currency { get; set; }
+    public int Resolved { get; set; }
+    public long ModelCostMicros { get; set; }
+    public int ReviewActions { get; set; }
 }

@@ -57,8 +57,8 @@ public sealed record BoardAlertOptions
 /// <summary>
 /// The board's alerts and costs, beside <see cref="BoardQueries"/> (which counts the queues): SLA breaches grouped per
 /// queue, the audit chain's verification, reviewer disagreement on four-eyes cases, and the cost per resolved case by
-/// path. Each read is one small indexed query: breaches from the open cases by SLA state and due time, the rest over
-/// the week's decisions.
+/// path. Each read is small: breaches from the open-cases partial index, disagreement from the partial index over
+/// decided four-eyes cases, costs from the daily pre-aggregate on SQLite (see <c>CostsAsync</c>).
 /// </summary>
 public sealed class BoardAlerts(
     IDbContextFactory<WorkbenchDbContext> dbFactory,
@@ -178,13 +178,65 @@ public sealed class BoardAlerts(
         return ReviewerDisagreement.PerDay(cases, DateOnly.FromDateTime(today.UtcDateTime));
     }
 
+    /// <summary>One path pair's resolved cases and their costs over the week and today (model cost in the board's currency).</summary>
+    private sealed record CostRow(PathOutcome Release, PathOutcome Execute, int Week, int Today, decimal ModelWeek, decimal ModelToday,
+        int OtherWeek, int OtherToday, int ActionsWeek, int ActionsToday);
+
+    /// <summary>
+    /// Cost per resolved case by path: the cases decided since six midnights ago (and up to a day ahead of now, as
+    /// everywhere on the board), "today" from this midnight. On SQLite the whole UTC days up to the end of today come
+    /// from <c>board_cost_days</c> (a few rows per day, kept by triggers: Workbench.Data/BoardAggregateSql.cs) and only
+    /// decisions stamped after today (a clock ahead) from the cases; elsewhere everything is counted over the cases.
+    /// </summary>
     private static async Task<List<PathCost>> CostsAsync(WorkbenchDbContext db, DateTimeOffset now, TimeSpan handleTime, decimal rate, string currency, CancellationToken ct)
     {
         var today = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
         var week = today.AddDays(-6);
         var end = now.AddDays(1);
+        List<CostRow> rows;
+        if (db.Database.IsSqlite())
+        {
+            var tomorrow = today.AddDays(1);
+            var days = await db.Set<BoardCostDayRecord>().AsNoTracking()
+                .Where(d => d.Day >= week && d.Day <= today && (d.Resolved != 0 || d.ReviewActions != 0))
+                .ToListAsync(ct);
+            rows = days.Select(d =>
+            {
+                var isToday = d.Day >= today;
+                var model = d.Currency == currency ? d.ModelCostMicros / 1_000_000m : 0m;
+                var other = d.Currency.Length > 0 && d.Currency != currency ? d.Resolved : 0;
+                return new CostRow(d.ReleaseOutcome, d.ExecuteOutcome, d.Resolved, isToday ? d.Resolved : 0, model, isToday ? model : 0m,
+                    other, isToday ? other : 0, d.ReviewActions, isToday ? d.ReviewActions : 0);
+            }).ToList();
+            rows.AddRange(await CostsFromCasesAsync(db, tomorrow, end, today, currency, ct));
+        }
+        else
+        {
+            rows = await CostsFromCasesAsync(db, week, end, today, currency, ct);
+        }
+
+        var perAction = (decimal)handleTime.TotalHours * rate;
+        static PathOutcome PathOf(PathOutcome release, PathOutcome execute) => (PathOutcome)Math.Max((int)release, (int)execute);
+        return rows.GroupBy(c => PathOf(c.Release, c.Execute))
+            .Where(g => g.Sum(c => c.Week) > 0)
+            .OrderBy(g => g.Key)
+            .Select(g =>
+            {
+                var actionsToday = g.Sum(c => c.ActionsToday);
+                var actionsWeek = g.Sum(c => c.ActionsWeek);
+                return new PathCost(g.Key,
+                    new PeriodCost(g.Sum(c => c.Today), actionsToday, Math.Round(actionsToday * perAction, 2), g.Sum(c => c.ModelToday), g.Sum(c => c.OtherToday)),
+                    new PeriodCost(g.Sum(c => c.Week), actionsWeek, Math.Round(actionsWeek * perAction, 2), g.Sum(c => c.ModelWeek), g.Sum(c => c.OtherWeek)));
+            })
+            .ToList();
+    }
+
+    /// <summary>The cost rows counted over the cases decided in [from, to), "today" from <paramref name="today"/>.</summary>
+    private static async Task<List<CostRow>> CostsFromCasesAsync(WorkbenchDbContext db, DateTimeOffset from, DateTimeOffset to, DateTimeOffset today,
+        string currency, CancellationToken ct)
+    {
         // Resolved: decided by people, approved by policy at intake, or expired with the workflow's default decision.
-        var resolved = db.Cases.AsNoTracking().Where(c => c.DecidedAt >= week && c.DecidedAt < end
+        var resolved = db.Cases.AsNoTracking().Where(c => c.DecidedAt >= from && c.DecidedAt < to
             && (c.Status == CaseStatus.Decided || c.Status == CaseStatus.AutoApproved || c.Status == CaseStatus.Expired));
         var cases = await resolved
             .GroupBy(c => new { c.ReleaseOutcome, c.ExecuteOutcome })
@@ -208,19 +260,8 @@ public sealed class BoardAlerts(
             group c by new { c.ReleaseOutcome, c.ExecuteOutcome } into g
             select new { g.Key.ReleaseOutcome, g.Key.ExecuteOutcome, Week = g.Count(), Today = g.Count(c => c.DecidedAt >= today) })
             .ToListAsync(ct);
-        var perAction = (decimal)handleTime.TotalHours * rate;
-        static PathOutcome PathOf(PathOutcome release, PathOutcome execute) => (PathOutcome)Math.Max((int)release, (int)execute);
-        var actionsByPath = actions.GroupBy(a => PathOf(a.ReleaseOutcome, a.ExecuteOutcome))
-            .ToDictionary(g => g.Key, g => (Week: g.Sum(a => a.Week), Today: g.Sum(a => a.Today)));
-        return cases.GroupBy(c => PathOf(c.ReleaseOutcome, c.ExecuteOutcome))
-            .OrderBy(g => g.Key)
-            .Select(g =>
-            {
-                var n = actionsByPath.GetValueOrDefault(g.Key);
-                return new PathCost(g.Key,
-                    new PeriodCost(g.Sum(c => c.Today), n.Today, Math.Round(n.Today * perAction, 2), g.Sum(c => c.ModelToday), g.Sum(c => c.OtherToday)),
-                    new PeriodCost(g.Sum(c => c.Week), n.Week, Math.Round(n.Week * perAction, 2), g.Sum(c => c.ModelWeek), g.Sum(c => c.OtherWeek)));
-            })
+        return cases.Select(c => new CostRow(c.ReleaseOutcome, c.ExecuteOutcome, c.Week, c.Today, c.ModelWeek, c.ModelToday, c.OtherWeek, c.OtherToday, 0, 0))
+            .Concat(actions.Select(a => new CostRow(a.ReleaseOutcome, a.ExecuteOutcome, 0, 0, 0m, 0m, 0, 0, a.Week, a.Today)))
             .ToList();
     }
 

@@ -13,12 +13,29 @@ namespace Workbench.Web.Board;
 /// <summary>The board's settings (<c>Board:*</c>).</summary>
 public sealed record BoardOptions
 {
-    /// <summary>What an hour of a reviewer costs, for the cost per path.</summary>
-    public decimal ReviewerCostPerHour { get; init; } = 60m;
+    /// <summary>
+    /// What an hour of a reviewer costs, for the cost per path and the policy simulation's estimates: the one setting
+    /// for both (<see cref="ReviewerCostFrom"/>). Settable for that resolution only.
+    /// </summary>
+    public decimal ReviewerCostPerHour { get; set; } = 60m;
     /// <summary>The handle time assumed where there are too few decisions to measure one.</summary>
     public TimeSpan DefaultHandleTime { get; init; } = TimeSpan.FromMinutes(10);
     /// <summary>The service level the staffing forecast plans for: this share picked up within the queue's SLA.</summary>
     public double ServiceLevelTarget { get; init; } = 0.80;
+
+    public const decimal DefaultReviewerCostPerHour = 60m;
+
+    /// <summary>
+    /// The cost of a reviewer hour: <c>Board:ReviewerCostPerHour</c>; where only the older
+    /// <c>Learning:Simulation:ReviewerCostPerHour</c> is set, that one; else 60. The board and the simulation both read it.
+    /// </summary>
+    public static decimal ReviewerCostFrom(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var board = configuration.GetSection("Board").GetValue<decimal?>("ReviewerCostPerHour");
+        var legacy = configuration.GetSection("Learning:Simulation").GetValue<decimal?>("ReviewerCostPerHour");
+        return board ?? legacy ?? DefaultReviewerCostPerHour;
+    }
 }
 
 public sealed record QueueBoardRow(

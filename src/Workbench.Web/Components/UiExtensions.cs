@@ -12,7 +12,8 @@ public static class UiExtensions
         builder.Services.AddMudServices();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<QueueQueries>();
-        builder.Services.Configure<Board.BoardOptions>(builder.Configuration.GetSection("Board"));
+        builder.Services.AddOptions<Board.BoardOptions>().Bind(builder.Configuration.GetSection("Board"))
+            .PostConfigure<IConfiguration>((o, c) => o.ReviewerCostPerHour = Board.BoardOptions.ReviewerCostFrom(c));
         builder.Services.AddSingleton<Board.BoardQueries>();
         builder.Services.Configure<Board.BoardAlertOptions>(builder.Configuration.GetSection("Board"));
         builder.Services.AddSingleton<Board.BoardAlerts>();

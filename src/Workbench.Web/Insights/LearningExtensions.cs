@@ -16,7 +16,9 @@ public static class LearningExtensions
     public static IHostApplicationBuilder AddWorkbenchLearning(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<PolicyLifecycleOptions>(builder.Configuration.GetSection("Policy"));
-        builder.Services.Configure<SimulationOptions>(builder.Configuration.GetSection("Learning:Simulation"));
+        // The reviewer hour is one setting with the board's (Board:ReviewerCostPerHour; this section's older key still read).
+        builder.Services.AddOptions<SimulationOptions>().Bind(builder.Configuration.GetSection("Learning:Simulation"))
+            .PostConfigure<IConfiguration>((o, c) => o.ReviewerCostPerHour = Board.BoardOptions.ReviewerCostFrom(c));
         builder.Services.Configure<LearningOptions>(builder.Configuration.GetSection("Learning"));
         CheckDoubleReviewShares(builder.Configuration.GetSection("Learning:DoubleReview").Get<DoubleReviewOptions>() ?? new());
         builder.Services.AddSingleton<Review.DoubleReviewService>();

@@ -16,8 +16,11 @@ public sealed record SimulationOptions
 {
     /// <summary>Handle time of a queue with no review history (minutes).</summary>
     public double DefaultHandleMinutes { get; init; } = 6;
-    /// <summary>What an hour of a reviewer costs (in the deployment's currency).</summary>
-    public decimal ReviewerCostPerHour { get; init; } = 45;
+    /// <summary>
+    /// What an hour of a reviewer costs (in the deployment's currency): set from <c>Board:ReviewerCostPerHour</c>
+    /// (<see cref="Board.BoardOptions.ReviewerCostFrom"/>); <c>Learning:Simulation:ReviewerCostPerHour</c> is its older name.
+    /// </summary>
+    public decimal ReviewerCostPerHour { get; set; } = Board.BoardOptions.DefaultReviewerCostPerHour;
     /// <summary>Rows read and evaluated per page.</summary>
     public int PageSize { get; init; } = 2000;
     /// <summary>How far back the review history is read for handle times (days).</summary>
