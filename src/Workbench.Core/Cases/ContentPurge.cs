@@ -85,7 +85,7 @@ public static class ContentPurge
         {
             root["data"] = Marker;
         }
-        return root.ToJsonString();
+        return root.ToJsonString(Serialization.WorkbenchJson.Options);
     }
 
     private static void MaskEventData(JsonObject data, int depth)
