@@ -233,6 +233,15 @@ public abstract class RetentionTestsBase : IAsyncLifetime
         var replay = await _app.Services.GetRequiredService<WebhookAdmin>().ReplayAsync(delivery, "adam");
         var refused = Assert.IsType<AdminResult<DeliveryView>.Invalid>(replay);
         Assert.Contains("purged by retention", refused.Errors["$.id"][0]);
+        // Made due behind the admin's back (a replay racing the purge): the dispatcher dead-letters it unsent.
+        var sent = receiver.Received.Count;
+        await _app.WithDbAsync(db => db.WebhookDeliveries.Where(d => d.Id == delivery).ExecuteUpdateAsync(s => s
+            .SetProperty(d => d.Status, DeliveryStatus.Pending).SetProperty(d => d.NextAttemptAt, _clock.GetUtcNow())));
+        _app.Services.GetRequiredService<WebhookDispatcher>().Wake();
+        await WebhookTestKit.Eventually(async () => (await _app.WithDbAsync(db => db.WebhookDeliveries.SingleAsync(d => d.Id == delivery))) is
+            { Status: DeliveryStatus.Dead, LastError: { } error } && error.Contains("purged by retention", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30), "the purged event's delivery dead-lettered");
+        Assert.Equal(sent, receiver.Received.Count);
     }
 
 }
