@@ -62,9 +62,9 @@ public static class Audit
 {
     // The texts met while an event's data is serialized (synchronously, on this thread): they become its audit_texts rows.
     [ThreadStatic]
-    private static List<AuditText>? t_collecting;
+    private static List<AuditText>? _collecting;
 
-    internal static void Collected(AuditText text) => t_collecting?.Add(text);
+    internal static void Collected(AuditText text) => _collecting?.Add(text);
 
     /// <summary>
     /// A free text for an event's data: null stays null; any other text is kept in <c>audit_texts</c> (purgeable) and
@@ -96,8 +96,8 @@ public static class Audit
     public static AuditEventRecord Event(string type, string actor, string actorRole, DateTimeOffset at,
         Guid? caseId, object data, string? requestId = null, AuditContext? context = null)
     {
-        var outer = t_collecting;
-        var texts = t_collecting = [];
+        var outer = _collecting;
+        var texts = _collecting = [];
         string json;
         try
         {
@@ -105,7 +105,7 @@ public static class Audit
         }
         finally
         {
-            t_collecting = outer;
+            _collecting = outer;
         }
         var e = NewEvent(type, actor, actorRole, at, caseId, json, requestId, context);
         if (texts.Count > 0)

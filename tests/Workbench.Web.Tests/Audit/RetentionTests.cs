@@ -153,7 +153,9 @@ public abstract class RetentionTestsBase : IAsyncLifetime
         Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(lena, id));
         Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(lena, id, new ReviewActionRequest
         {
-            Action = ReviewActionKind.ApproveWithEdits, EditedResponse = marker + " final text", Note = marker + " approval note",
+            Action = ReviewActionKind.ApproveWithEdits,
+            EditedResponse = marker + " final text",
+            Note = marker + " approval note",
         }));
         Assert.Equal(CaseStatus.Decided, await _app.WithDbAsync(db => db.Cases.Where(c => c.Id == id).Select(c => c.Status).SingleAsync()));
         var outcome = await _app.ApiClient().PostAsync($"/api/v1/cases/{id}/outcome", Json(new { outcome = "correct", note = marker + " outcome" }));
@@ -238,9 +240,12 @@ public abstract class RetentionTestsBase : IAsyncLifetime
         await _app.WithDbAsync(db => db.WebhookDeliveries.Where(d => d.Id == delivery).ExecuteUpdateAsync(s => s
             .SetProperty(d => d.Status, DeliveryStatus.Pending).SetProperty(d => d.NextAttemptAt, _clock.GetUtcNow())));
         _app.Services.GetRequiredService<WebhookDispatcher>().Wake();
-        await WebhookTestKit.Eventually(async () => (await _app.WithDbAsync(db => db.WebhookDeliveries.SingleAsync(d => d.Id == delivery))) is
-            { Status: DeliveryStatus.Dead, LastError: { } error } && error.Contains("purged by retention", StringComparison.Ordinal),
-            TimeSpan.FromSeconds(30), "the purged event's delivery dead-lettered");
+        async Task<bool> DeadLetteredAsPurged()
+        {
+            var d = await _app.WithDbAsync(db => db.WebhookDeliveries.AsNoTracking().SingleAsync(x => x.Id == delivery));
+            return d.Status == DeliveryStatus.Dead && d.LastError?.Contains("purged by retention", StringComparison.Ordinal) == true;
+        }
+        await WebhookTestKit.Eventually(DeadLetteredAsPurged, TimeSpan.FromSeconds(30), "the purged event's delivery dead-lettered");
         Assert.Equal(sent, receiver.Received.Count);
     }
 
