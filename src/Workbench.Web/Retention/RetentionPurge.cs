@@ -71,8 +71,9 @@ public sealed record RetentionSweepResult(int Purged, int Skipped, int OutboxMas
 /// themselves are append-only and never touched), and the bodies of its webhook events once none of their deliveries
 /// is pending (a pending one is still owed to the AI system: it is masked by a later sweep, after it was delivered or
 /// dead-lettered). Safe with several instances: each purge is one SaveChanges conditional on the case's Revision (its
-/// concurrency token) and on each webhook event's fan-out mark, so when two instances pick the same case one update
-/// matches and the other writes nothing.
+/// concurrency token), so when two instances pick the same case one update matches and the other writes nothing. Only
+/// events already fanned out are masked; a delivery made pending again after the purge looked (a replay racing it) is
+/// dead-lettered unsent by the dispatcher, never sent with a masked body.
 /// </summary>
 public sealed class RetentionPurge(
     IDbContextFactory<WorkbenchDbContext> dbFactory, TimeProvider time, IOptionsMonitor<RetentionOptions> options, CaseEvents events,
@@ -222,7 +223,8 @@ public sealed class RetentionPurge(
     /// <summary>
     /// Masks the bodies of the case's webhook events that are done: fanned out, and no delivery pending (all delivered or
     /// dead-lettered, or there was no target). Returns how many are left for a later sweep. The mask is part of the
-    /// caller's SaveChanges; the fan-out mark is a concurrency token, so an event fanned out meanwhile fails the save.
+    /// caller's SaveChanges (conditional on the case's Revision). An event not fanned out yet is left: its deliveries
+    /// do not exist yet.
     /// </summary>
     private static async Task<int> MaskOutboxAsync(WorkbenchDbContext db, Guid caseId, DateTimeOffset now, CancellationToken ct)
     {
@@ -239,8 +241,8 @@ public sealed class RetentionPurge(
 
     /// <summary>
     /// The webhook events of cases purged earlier whose deliveries were still pending then and are done now: their
-    /// bodies are masked (a batch per sweep). Conditional like the purge: on the fan-out mark, and on the body not
-    /// being purged yet, so two instances write the same mask at most once each and never a stale one.
+    /// bodies are masked (a batch per sweep). Two instances masking the same event write the same body (masking a
+    /// masked body changes nothing); a replay racing this is dead-lettered by the dispatcher, as after a purge.
     /// </summary>
     public async Task<int> MaskDoneOutboxAsync(CancellationToken ct = default)
     {
@@ -262,7 +264,7 @@ public sealed class RetentionPurge(
         }
         catch (DbUpdateConcurrencyException)
         {
-            return 0; // another instance masked or fanned out some of them meanwhile: the next sweep sees what is left
+            return 0; // a row changed under us (its fan-out mark is a concurrency token): the next sweep sees what is left
         }
         return done.Count;
     }
