@@ -57,7 +57,7 @@ public sealed class AuditJourneys(AppServer app, BrowserFixture browser)
             await Assertions.Expect(rita.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "awaiting info");
             Assert.Equal(200, await Agent.ReplyAsync(id, "v7, accepted on 2026-10-13."));
             await rita.ReloadAsync();
-            await rita.Locator("main[data-interactive='true']").WaitForAsync();
+            await rita.WaitInteractiveAsync();
             await rita.GetByRole(AriaRole.Button, new() { Name = "Claim", Exact = true }).ClickAsync();
             await Assertions.Expect(rita.Locator("[data-claim]")).ToContainTextAsync("You are reviewing");
             await rita.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true }).ClickAsync();
