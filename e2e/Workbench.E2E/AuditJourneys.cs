@@ -50,6 +50,16 @@ public sealed class AuditJourneys(AppServer app, BrowserFixture browser)
             await rita.WaitInteractiveAsync();
             await rita.GetByRole(AriaRole.Button, new() { Name = "Claim", Exact = true }).ClickAsync();
             await Assertions.Expect(rita.Locator("[data-claim]")).ToContainTextAsync("You are reviewing");
+            // A question and its reply: free texts the reconstruction shows from audit_texts, beside the chained digests.
+            await rita.GetByRole(AriaRole.Button, new() { Name = "Request info", Exact = true }).ClickAsync();
+            await rita.GetByLabel("Question for the AI system").FillAsync("Which policy version did the customer accept at renewal?");
+            await rita.GetByRole(AriaRole.Button, new() { Name = "Send question" }).ClickAsync();
+            await Assertions.Expect(rita.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "awaiting info");
+            Assert.Equal(200, await Agent.ReplyAsync(id, "v7, accepted on 2026-10-13."));
+            await rita.ReloadAsync();
+            await rita.WaitInteractiveAsync();
+            await rita.GetByRole(AriaRole.Button, new() { Name = "Claim", Exact = true }).ClickAsync();
+            await Assertions.Expect(rita.Locator("[data-claim]")).ToContainTextAsync("You are reviewing");
             await rita.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true }).ClickAsync();
             await Assertions.Expect(rita.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "decided");
         }
@@ -63,6 +73,10 @@ public sealed class AuditJourneys(AppServer app, BrowserFixture browser)
         await Assertions.Expect(page.Locator("[data-testid='case-chain-intact']")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("[data-testid='human-actions']")).ToContainTextAsync("rita");
         await Assertions.Expect(page.Locator("[data-testid='case-events']")).ToContainTextAsync("case.decided");
+        var texts = page.Locator("[data-testid='audit-text'][data-status='present']");
+        await Assertions.Expect(texts).ToHaveCountAsync(2);
+        await Assertions.Expect(texts.First).ToContainTextAsync("Question: Which policy version did the customer accept at renewal?");
+        await Assertions.Expect(texts.Last).ToContainTextAsync("Reply: v7, accepted on 2026-10-13.");
         await Shot(page, "case-audit-lena");
 
         await page.EmulateMediaAsync(new() { Media = Media.Print });

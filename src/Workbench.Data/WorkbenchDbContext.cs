@@ -25,6 +25,7 @@ public class WorkbenchDbContext : DbContext, IDataProtectionKeyContext
     public DbSet<PolicyEvaluationRecord> PolicyEvaluations => Set<PolicyEvaluationRecord>();
     public DbSet<ReviewActionRecord> ReviewActions => Set<ReviewActionRecord>();
     public DbSet<AuditEventRecord> AuditEvents => Set<AuditEventRecord>();
+    public DbSet<AuditTextRecord> AuditTexts => Set<AuditTextRecord>();
     public DbSet<AuditVerificationRecord> AuditVerifications => Set<AuditVerificationRecord>();
     public DbSet<UserRecord> Users => Set<UserRecord>();
     public DbSet<QueueMembershipRecord> QueueMemberships => Set<QueueMembershipRecord>();

@@ -138,6 +138,26 @@ internal sealed class AuditEventRecordConfiguration : IEntityTypeConfiguration<A
     }
 }
 
+internal sealed class AuditTextRecordConfiguration : IEntityTypeConfiguration<AuditTextRecord>
+{
+    public void Configure(EntityTypeBuilder<AuditTextRecord> b)
+    {
+        // The triggers (Audit/AuditTextSql.cs, added by a migration) let an UPDATE only purge a text and refuse DELETE;
+        // SQL Server must know they exist, as for audit_events.
+        b.ToTable("audit_texts", t => t.HasTrigger(AuditTextSql.TriggerName));
+        b.HasKey(x => x.Id);
+        b.Property(x => x.Ref).HasMaxLength(36).IsRequired();
+        b.Property(x => x.Field).HasMaxLength(128).IsRequired();
+        b.Property(x => x.Salt).HasMaxLength(32);
+        b.Property(x => x.Sha256).HasMaxLength(64).IsRequired();
+        b.HasIndex(x => x.Ref).IsUnique();
+        b.HasIndex(x => x.AuditEventId);
+        // The purge's look-up of a case's texts not purged yet.
+        b.HasIndex(x => new { x.CaseId, x.PurgedAt });
+        b.HasOne<AuditEventRecord>().WithMany(e => e.Texts).HasForeignKey(x => x.AuditEventId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
 internal sealed class AuditVerificationRecordConfiguration : IEntityTypeConfiguration<AuditVerificationRecord>
 {
     public void Configure(EntityTypeBuilder<AuditVerificationRecord> b)

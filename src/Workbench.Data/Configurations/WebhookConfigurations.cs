@@ -20,6 +20,8 @@ internal sealed class OutboxEventRecordConfiguration : IEntityTypeConfiguration<
         b.Property(e => e.FannedOutAt).IsConcurrencyToken();
         // The dispatcher's look-up of events not fanned out yet.
         b.HasIndex(e => new { e.FannedOutAt, e.Id });
+        // Retention's look-up of a purged case's events whose body still holds its texts.
+        b.HasIndex(e => new { e.CaseId, e.PurgedAt });
     }
 }
 

@@ -42,6 +42,13 @@ public sealed class AuditEventRecord
     /// <summary>The case's decision once it has one (approved, approved_with_edits, rejected, expired).</summary>
     public string? FinalDecision { get; set; }
 
-    /// <summary>The event's own details (outcome, queue, note…) as JSON.</summary>
+    /// <summary>
+    /// The event's own details (outcome, queue…) as JSON. Free texts (notes, questions, replies) are not in it since
+    /// the texts moved to <c>audit_texts</c>: their place holds <c>{"textRef","sha256"}</c> (see <see cref="AuditTextRecord"/>).
+    /// Events written before that hold their texts inline, as they were chained.
+    /// </summary>
     public required string DataJson { get; set; }
+
+    /// <summary>The free texts this event refers to, inserted with it (never part of the hash: the digests in <see cref="DataJson"/> are).</summary>
+    public List<AuditTextRecord> Texts { get; set; } = [];
 }

@@ -20,6 +20,11 @@ public sealed class OutboxEventRecord
     public DateTimeOffset CreatedAt { get; set; }
     /// <summary>When the dispatcher turned it into deliveries; null while waiting.</summary>
     public DateTimeOffset? FannedOutAt { get; set; }
+    /// <summary>
+    /// When retention masked the body's texts (the case's content was purged and none of its deliveries was still
+    /// pending). A purged event is never sent again: a replay is refused and a delivery claimed anyway is dead-lettered.
+    /// </summary>
+    public DateTimeOffset? PurgedAt { get; set; }
 }
 
 /// <summary>A client's webhook endpoint. Secrets are stored protected (ASP.NET Core Data Protection), never in plain text.</summary>

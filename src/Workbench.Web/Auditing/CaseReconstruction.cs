@@ -19,8 +19,20 @@ public sealed record ReconstructedPolicy(string Version, PathOutcome Release, Pa
 public sealed record ReconstructedAction(long Id, string Reviewer, DateTimeOffset At, ReviewActionKind Action, string? Note,
     string? RejectReasonCode, string? EditedResponse, string? Question, string? FromQueue, string? TargetQueue, RootCause? RootCause);
 
+/// <summary>
+/// A free text an event refers to (<c>audit_texts</c>): <see cref="Status"/> is <c>present</c> (shown, and it matches the
+/// digest the chain holds), <c>purged</c> (retention removed it on <see cref="PurgedAt"/>; the digest stays),
+/// <c>altered</c> (the stored text does not match the chained digest: it is not shown) or <c>missing</c> (no row).
+/// </summary>
+public sealed record ReconstructedText(string Field, string Ref, string Sha256, string Status, string? Text, DateTimeOffset? PurgedAt);
+
+/// <summary>
+/// One audit event: <see cref="Data"/> exactly as chained (free texts in it are <c>{"textRef","sha256"}</c>, resolved in
+/// <see cref="Texts"/>; events written before texts moved out hold them inline and have no <see cref="Texts"/>).
+/// </summary>
 public sealed record ReconstructedEvent(long Id, long Sequence, string Type, string Actor, string ActorRole, DateTimeOffset At,
-    string? RequestId, string? ReviewerAction, string? FinalDecision, JsonElement Data, string PrevHash, string Hash, bool ChainIntact, string? Problem);
+    string? RequestId, string? ReviewerAction, string? FinalDecision, JsonElement Data, string PrevHash, string Hash, bool ChainIntact, string? Problem,
+    IReadOnlyList<ReconstructedText> Texts);
 
 /// <summary>Retention removed the case's content: when, under which retention, and the SHA-256 of what was removed.</summary>
 public sealed record ReconstructedPurge(DateTimeOffset PurgedAt, int? RetentionDays, string? ContentSha256);
@@ -75,13 +87,15 @@ public sealed class CaseReconstruction(IDbContextFactory<WorkbenchDbContext> dbF
         var checks = (await AuditChain.VerifyCaseAsync(db, id, ct)).ToDictionary(c => c.Id);
         var outcomes = await db.DownstreamOutcomes.AsNoTracking().Where(o => o.CaseId == id).OrderBy(o => o.Id)
             .Select(o => new ReconstructedOutcome(o.Outcome, o.Note, o.ReportedBy, o.ReportedAt)).ToListAsync(ct);
+        var texts = await db.AuditTexts.AsNoTracking().Where(t => t.CaseId == id).ToDictionaryAsync(t => t.Ref, StringComparer.Ordinal, ct);
         var c = d.Case;
         var s = d.Submission;
         var events = d.History.OrderBy(e => e.Sequence).Select(e =>
         {
             var check = checks.GetValueOrDefault(e.Id);
             return new ReconstructedEvent(e.Id, e.Sequence, e.Type, e.Actor, e.ActorRole, e.At, e.RequestId, e.ReviewerAction, e.FinalDecision,
-                ParseData(e.DataJson), e.PrevHash, e.Hash, check?.Intact ?? false, check?.Problem ?? (check is null ? "Not checked." : null));
+                ParseData(e.DataJson), e.PrevHash, e.Hash, check?.Intact ?? false, check?.Problem ?? (check is null ? "Not checked." : null),
+                [.. AuditTexts.Places(e.DataJson).Select(p => Resolve(p, texts.GetValueOrDefault(p.Ref)))]);
         }).ToList();
         return new CaseAuditExport
         {
@@ -117,6 +131,12 @@ public sealed class CaseReconstruction(IDbContextFactory<WorkbenchDbContext> dbF
             ExportedAt = time.GetUtcNow(),
         };
     }
+
+    private static ReconstructedText Resolve(AuditTextPlace place, AuditTextRecord? t) =>
+        t is null ? new ReconstructedText(place.Field, place.Ref, place.Sha256, "missing", null, null)
+        : t.PurgedAt is not null && t.Text is null ? new ReconstructedText(place.Field, place.Ref, place.Sha256, "purged", null, t.PurgedAt)
+        : AuditTexts.Matches(t, place.Sha256) ? new ReconstructedText(place.Field, place.Ref, place.Sha256, "present", t.Text, null)
+        : new ReconstructedText(place.Field, place.Ref, place.Sha256, "altered", null, t.PurgedAt);
 
     private static JsonElement ParseData(string json)
     {

@@ -1,6 +1,8 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Workbench.Core.Cases;
 using Workbench.Core.Contracts;
+using Workbench.Core.Serialization;
 using Workbench.Data;
 using Workbench.Data.Entities;
 
@@ -50,7 +52,13 @@ public sealed class AgentCommands(
             {
                 c.SlaDueAt = due < now ? now : due;
             }
-            return new { reply.Message, reply.Signals, c.Queue };
+            // The reply's texts go to audit_texts (purgeable): the message, and the signals, as the submission's are content.
+            return (new
+            {
+                Message = Audit.Text(reply.Message),
+                Signals = Audit.Text(reply.Signals is { Count: > 0 } signals ? JsonSerializer.Serialize(signals, WorkbenchJson.Options) : null),
+                c.Queue,
+            }, (object?)null);
         });
 
     public Task<CommandResult<CaseView>> WithdrawAsync(string clientId, Guid id, WithdrawRequest request, string? requestId, CancellationToken ct) =>
@@ -59,7 +67,8 @@ public sealed class AgentCommands(
             c.ClaimedBy = null;
             c.ClaimExpiresAt = null;
             c.PendingQuestion = null;
-            return new { request.Reason };
+            // The acknowledgement tells the AI system its own reason back; the audit keeps it purgeable.
+            return (new { Reason = Audit.Text(request.Reason) }, new { request.Reason });
         });
 
     public async Task<CommandResult<OutcomeReceipt>> ReportOutcomeAsync(
@@ -78,14 +87,14 @@ public sealed class AgentCommands(
         }
         var now = time.GetUtcNow();
         db.DownstreamOutcomes.Add(new DownstreamOutcomeRecord { CaseId = id, Outcome = report.Outcome, Note = report.Note, ReportedBy = clientId, ReportedAt = now });
-        Audit.Add(db, "case.outcome_reported", clientId, "client", now, id, new { report.Outcome, report.Note }, requestId);
+        Audit.Add(db, "case.outcome_reported", clientId, "client", now, id, new { report.Outcome, Note = Audit.Text(report.Note) }, requestId);
         await db.SaveChangesAsync(ct);
         return new CommandResult<OutcomeReceipt>.Done(new OutcomeReceipt(id, report.Outcome, report.Note, now));
     }
 
     private async Task<CommandResult<CaseView>> TransitionAsync(
         string clientId, Guid id, CaseTrigger trigger, string auditType, string? requestId, CancellationToken ct,
-        Func<CaseRecord, DateTimeOffset, object> apply)
+        Func<CaseRecord, DateTimeOffset, (object Audit, object? Outbox)> apply)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var c = await db.Cases.Include(x => x.Evaluation).FirstOrDefaultAsync(x => x.Id == id && x.ClientId == clientId, ct);
@@ -100,14 +109,14 @@ public sealed class AgentCommands(
         var now = time.GetUtcNow();
         var from = c.Status;
         c.Status = CaseStateMachine.Apply(c.Status, trigger);
-        var data = apply(c, now);
+        var (data, outboxData) = apply(c, now);
         c.UpdatedAt = now;
         c.Revision++;
         Audit.Add(db, auditType, clientId, "client", now, id, new { From = from, To = c.Status, Details = data }, requestId);
         if (trigger == CaseTrigger.Withdraw)
         {
             // The acknowledgement of a withdrawal, so that a receiver that only listens to webhooks stops waiting too.
-            Outbox.Add(db, Client.WebhookEventTypes.CaseWithdrawn, c, now, Outbox.CaseData(c, data));
+            Outbox.Add(db, Client.WebhookEventTypes.CaseWithdrawn, c, now, Outbox.CaseData(c, outboxData));
         }
         try
         {

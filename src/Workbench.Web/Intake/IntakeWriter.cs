@@ -47,6 +47,12 @@ public sealed class IntakeWriter : IAsyncDisposable
     /// <summary>Completes when the case is committed; throws what the database said otherwise.</summary>
     public Task WriteAsync(CaseRecord record, AuditEventRecord audit, IdempotencyRecord? key, CancellationToken ct)
     {
+        // The SQLite path writes the event's own row with prepared INSERTs, not its graph: case.submitted carries no free
+        // text (audit_texts), and one that did must not lose it silently.
+        if (audit.Texts.Count > 0)
+        {
+            throw new InvalidOperationException("The intake writer does not write audit texts; the submission event carries none.");
+        }
         var pending = new Pending(record, audit, key, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_channel.Writer.TryWrite(pending))
         {

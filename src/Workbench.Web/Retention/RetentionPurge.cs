@@ -58,16 +58,22 @@ public sealed class RetentionOptions
     }
 }
 
-/// <summary>What one sweep did.</summary>
-public sealed record RetentionSweepResult(int Purged, int Skipped);
+/// <summary>What one sweep did: cases purged, cases left (changed meanwhile), and webhook events of cases purged earlier masked now.</summary>
+public sealed record RetentionSweepResult(int Purged, int Skipped, int OutboxMasked = 0);
 
 /// <summary>
 /// Masks the content of closed cases past their workflow's retention (Workbench.Core ContentPurge), keeping ids,
 /// status, timestamps, reason codes and versions, and records the SHA-256 of what it removed on the case and in one
-/// <c>case.content_purged</c> audit event per case. Audit events are never touched: they carry ids, codes, versions and
-/// reviewers' notes, not the submission's texts (see README, Retention), and they are append-only, so the chain verifies
-/// after a purge as before. Safe with several instances: each purge is an UPDATE conditional on the case's Revision (its
-/// concurrency token), so when two instances pick the same case one update matches and the other writes nothing.
+/// <c>case.content_purged</c> audit event per case. Besides the case: its reviewers' notes, questions and edits, its
+/// outcome notes, its blind second review's note and edit, the texts of the policy trace (request text, requester id)
+/// and the clarifying question, its expired idempotency receipts, the free texts its audit events refer to
+/// (<c>audit_texts</c>: Text and salt go, the digest stays in the chain, so the chain verifies as before — audit events
+/// themselves are append-only and never touched), and the bodies of its webhook events once none of their deliveries
+/// is pending (a pending one is still owed to the AI system: it is masked by a later sweep, after it was delivered or
+/// dead-lettered). Safe with several instances: each purge is one SaveChanges conditional on the case's Revision (its
+/// concurrency token), so when two instances pick the same case one update matches and the other writes nothing. Only
+/// events already fanned out are masked; a delivery made pending again after the purge looked (a replay racing it) is
+/// dead-lettered unsent by the dispatcher, never sent with a masked body.
 /// </summary>
 public sealed class RetentionPurge(
     IDbContextFactory<WorkbenchDbContext> dbFactory, TimeProvider time, IOptionsMonitor<RetentionOptions> options, CaseEvents events,
@@ -119,20 +125,22 @@ public sealed class RetentionPurge(
                 skipped++;
             }
         }
-        return new RetentionSweepResult(purged, skipped);
+        var outboxMasked = await MaskDoneOutboxAsync(ct);
+        return new RetentionSweepResult(purged, skipped, outboxMasked);
     }
 
     private async Task<bool> PurgeAsync(Guid id, int days, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var c = await db.Cases.Include(x => x.Actions).FirstOrDefaultAsync(x => x.Id == id && x.PurgedAt == null, ct);
+        var c = await db.Cases.Include(x => x.Actions).Include(x => x.Evaluation).FirstOrDefaultAsync(x => x.Id == id && x.PurgedAt == null, ct);
         if (c is null || !CaseStateMachine.IsTerminal(c.Status))
         {
             return false;
         }
         var outcomes = await db.DownstreamOutcomes.Where(o => o.CaseId == id).OrderBy(o => o.Id).ToListAsync(ct);
+        var doubleReviews = await db.DoubleReviews.Where(d => d.CaseId == id).ToListAsync(ct);
         var actions = c.Actions.OrderBy(a => a.Id).ToList();
-        var content = PurgedContent(c, actions, outcomes);
+        var content = PurgedContent(c, actions, outcomes, doubleReviews);
         var contentHash = Sha256(content);
         var submissionHash = Sha256(c.SubmissionJson);
         var now = time.GetUtcNow();
@@ -161,6 +169,28 @@ public sealed class RetentionPurge(
         {
             o.Note = o.Note is null ? null : ContentPurge.Marker;
         }
+        foreach (var d in doubleReviews)
+        {
+            d.Note = d.Note is null ? null : ContentPurge.Marker;
+            d.EditedResponse = d.EditedResponse is null ? null : ContentPurge.Marker;
+            d.Revision++;
+        }
+        if (c.Evaluation is { } evaluation)
+        {
+            var trace = JsonSerializer.Deserialize<List<Core.Policy.RuleTrace>>(evaluation.TraceJson, WorkbenchJson.Options) ?? [];
+            evaluation.TraceJson = JsonSerializer.Serialize(ContentPurge.Mask(trace), WorkbenchJson.Options);
+            evaluation.ClarifyingQuestion = evaluation.ClarifyingQuestion is null ? null : ContentPurge.Marker;
+        }
+        // A receipt is kept for its key's 24 hours; one still there after them is only a copy (clarifying question included).
+        db.IdempotencyKeys.RemoveRange(await db.IdempotencyKeys.Where(k => k.CaseId == id && k.ExpiresAt <= now).ToListAsync(ct));
+        // The free texts the case's audit events refer to: the chain keeps their digests, so it verifies as before.
+        foreach (var t in await db.AuditTexts.Where(t => t.CaseId == id && t.PurgedAt == null).ToListAsync(ct))
+        {
+            t.Text = null;
+            t.Salt = null;
+            t.PurgedAt = now;
+        }
+        var leftPending = await MaskOutboxAsync(db, id, now, ct);
         c.PurgedAt = now;
         c.RetentionDays = days;
         c.PurgedContentSha256 = contentHash;
@@ -183,19 +213,76 @@ public sealed class RetentionPurge(
             return false;
         }
         events.Publish(new CaseEvent("content_purged", c.Id, c.Queue, null, c.Status, Actor, now));
+        if (leftPending > 0)
+        {
+            logger.LogInformation("Case {CaseId} purged; {Count} of its webhook events still have deliveries pending and are masked once they are done", id, leftPending);
+        }
         return true;
+    }
+
+    /// <summary>
+    /// Masks the bodies of the case's webhook events that are done: fanned out, and no delivery pending (all delivered or
+    /// dead-lettered, or there was no target). Returns how many are left for a later sweep. The mask is part of the
+    /// caller's SaveChanges (conditional on the case's Revision). An event not fanned out yet is left: its deliveries
+    /// do not exist yet.
+    /// </summary>
+    private static async Task<int> MaskOutboxAsync(WorkbenchDbContext db, Guid caseId, DateTimeOffset now, CancellationToken ct)
+    {
+        var rows = await db.OutboxEvents.Where(e => e.CaseId == caseId && e.PurgedAt == null)
+            .Select(e => new { Event = e, Pending = e.FannedOutAt == null || db.WebhookDeliveries.Any(d => d.EventId == e.Id && d.Status == DeliveryStatus.Pending) })
+            .ToListAsync(ct);
+        foreach (var r in rows.Where(r => !r.Pending))
+        {
+            r.Event.Body = ContentPurge.MaskWebhookBody(r.Event.Body);
+            r.Event.PurgedAt = now;
+        }
+        return rows.Count(r => r.Pending);
+    }
+
+    /// <summary>
+    /// The webhook events of cases purged earlier whose deliveries were still pending then and are done now: their
+    /// bodies are masked (a batch per sweep). Two instances masking the same event write the same body (masking a
+    /// masked body changes nothing); a replay racing this is dead-lettered by the dispatcher, as after a purge.
+    /// </summary>
+    public async Task<int> MaskDoneOutboxAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = time.GetUtcNow();
+        var done = await db.OutboxEvents
+            .Where(e => e.PurgedAt == null && e.FannedOutAt != null && e.CaseId != null &&
+                        db.Cases.Any(c => c.Id == e.CaseId && c.PurgedAt != null) &&
+                        !db.WebhookDeliveries.Any(d => d.EventId == e.Id && d.Status == DeliveryStatus.Pending))
+            .OrderBy(e => e.Id).Take(options.CurrentValue.BatchSize).ToListAsync(ct);
+        foreach (var e in done)
+        {
+            e.Body = ContentPurge.MaskWebhookBody(e.Body);
+            e.PurgedAt = now;
+        }
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return 0; // a row changed under us (its fan-out mark is a concurrency token): the next sweep sees what is left
+        }
+        return done.Count;
     }
 
     /// <summary>
     /// The content a purge removes, as hashed: UTF-8 JSON (WorkbenchJson: camelCase, nulls left out) of
     /// <c>{"submission":…,"decision":…,"editedResponse":…,"editedParameters":…,"actions":[{"id","editedResponse",
-    /// "editedParameters","editDiff","question","note"}…],"outcomes":[{"id","note"}…]}</c>, each text exactly as stored
+    /// "editedParameters","editDiff","question","note"}…],"outcomes":[{"id","note"}…],"doubleReview":[{"editedResponse","note"}]}</c>
+    /// (<c>doubleReview</c> only when a second review wrote a text), each text exactly as stored
     /// (the submission and decision as their stored JSON text), actions and outcomes by id. Whoever keeps the original
     /// rows (a backup) can recompute it; <c>SubmissionSha256</c> in the audit event is the SHA-256 of the submission as
     /// stored, which the AI system that sent it can check against its own copy.
     /// </summary>
-    public static string PurgedContent(CaseRecord c, IEnumerable<ReviewActionRecord> actions, IEnumerable<DownstreamOutcomeRecord> outcomes) =>
-        JsonSerializer.Serialize(new
+    public static string PurgedContent(CaseRecord c, IEnumerable<ReviewActionRecord> actions, IEnumerable<DownstreamOutcomeRecord> outcomes,
+        IEnumerable<DoubleReviewRecord>? doubleReviews = null)
+    {
+        var second = doubleReviews?.Where(d => d.Note is not null || d.EditedResponse is not null).ToList();
+        return JsonSerializer.Serialize(new
         {
             Submission = c.SubmissionJson,
             Decision = c.DecisionJson,
@@ -203,7 +290,9 @@ public sealed class RetentionPurge(
             EditedParameters = c.EditedParametersJson,
             Actions = actions.Select(a => new { a.Id, a.EditedResponse, EditedParameters = a.EditedParametersJson, EditDiff = a.EditDiffJson, a.Question, a.Note }),
             Outcomes = outcomes.Select(o => new { o.Id, o.Note }),
+            DoubleReview = second is { Count: > 0 } ? second.Select(d => new { d.EditedResponse, d.Note }) : null,
         }, WorkbenchJson.Options);
+    }
 
     public static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }

@@ -370,7 +370,7 @@ public sealed class ReviewService(
                 Decide(c, [.. Approvers(c).Append(reviewer.UserName).Distinct(StringComparer.Ordinal)], r, now);
                 Outbox.Add(db, WebhookEventTypes.CaseDecided, c, now, DecisionData(c));
                 auditType = "case.decided";
-                details = new { Decision = c.Decision, r.RejectReasonCode, r.Note };
+                details = new { Decision = c.Decision, r.RejectReasonCode, Note = Audit.Text(r.Note) };
                 break;
             case ReviewActionKind.RequestInfo:
                 action.Question = r.Question;
@@ -384,7 +384,7 @@ public sealed class ReviewService(
                 ClearClaim(c);
                 Outbox.Add(db, WebhookEventTypes.CaseInfoRequested, c, now, Outbox.CaseData(c, new { r.Question }));
                 auditType = "case.info_requested";
-                details = new { r.Question };
+                details = new { Question = Audit.Text(r.Question) };
                 break;
             case ReviewActionKind.Route:
                 if (r.TargetQueue == c.Queue)
@@ -393,7 +393,7 @@ public sealed class ReviewService(
                 }
                 action.TargetQueue = r.TargetQueue;
                 c.Status = CaseStateMachine.Apply(c.Status, CaseTrigger.Route);
-                details = new { From = c.Queue, To = r.TargetQueue, r.Note };
+                details = new { From = c.Queue, To = r.TargetQueue, Note = Audit.Text(r.Note) };
                 c.Queue = r.TargetQueue;
                 c.AssignedTo = null;
                 ResetRound(c);

@@ -229,13 +229,27 @@ public sealed class WebhookAdmin(
                 ["$.id"] = [d.Status == DeliveryStatus.Delivered ? "This delivery succeeded; only failed or dead-lettered ones are replayed." : "This delivery has not been tried yet."],
             });
         }
+        if (await db.OutboxEvents.AnyAsync(e => e.Id == d.EventId && e.PurgedAt != null, ct))
+        {
+            return new AdminResult<DeliveryView>.Invalid(new Dictionary<string, string[]>
+            {
+                ["$.id"] = ["The case's content was purged by retention: this event's texts are gone and it can no longer be sent."],
+            });
+        }
         var now = time.GetUtcNow();
-        var rows = await db.WebhookDeliveries.Where(x => x.Id == id && x.Status != DeliveryStatus.Delivered && (x.LeaseUntil == null || x.LeaseUntil < now))
+        // Conditional on the body not being purged too (a purge between the check above and here): the dispatcher would
+        // dead-letter it anyway, but the admin is told now.
+        var rows = await db.WebhookDeliveries.Where(x => x.Id == id && x.Status != DeliveryStatus.Delivered && (x.LeaseUntil == null || x.LeaseUntil < now) &&
+                                                         !db.OutboxEvents.Any(e => e.Id == x.EventId && e.PurgedAt != null))
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, DeliveryStatus.Pending).SetProperty(x => x.NextAttemptAt, now)
                 .SetProperty(x => x.RetryUntil, now + options.CurrentValue.RetryFor), ct);
         if (rows == 0)
         {
-            return new AdminResult<DeliveryView>.Invalid(new Dictionary<string, string[]> { ["$.id"] = ["The delivery is being sent right now."] });
+            var purged = await db.OutboxEvents.AnyAsync(e => e.Id == d.EventId && e.PurgedAt != null, ct);
+            return new AdminResult<DeliveryView>.Invalid(new Dictionary<string, string[]>
+            {
+                ["$.id"] = [purged ? "The case's content was purged by retention: this event's texts are gone and it can no longer be sent." : "The delivery is being sent right now."],
+            });
         }
         Audit.Add(db, "webhook.delivery_replayed", actor, "admin", now, d.CaseId, new { d.Id, d.MessageId, d.Url });
         await db.SaveChangesAsync(ct);

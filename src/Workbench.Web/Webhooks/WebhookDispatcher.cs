@@ -278,7 +278,8 @@ public sealed class WebhookDispatcher(
         var mine = await (from d in db.WebhookDeliveries.AsNoTracking()
                           join e in db.OutboxEvents.AsNoTracking() on d.EventId equals e.Id
                           where d.LeaseToken == token
-                          select new Claimed(d.Id, d.MessageId, d.Type, d.TargetKey, d.EndpointId, d.ClientId, d.Url, d.Attempts, d.RetryUntil, e.Body))
+                          select new Claimed(d.Id, d.MessageId, d.Type, d.TargetKey, d.EndpointId, d.ClientId, d.Url, d.Attempts, d.RetryUntil, e.Body,
+                              e.PurgedAt != null))
             .ToListAsync(ct);
         var endpointIds = mine.Where(m => m.EndpointId is not null).Select(m => m.EndpointId!.Value).Distinct().ToList();
         var endpoints = await db.WebhookEndpoints.AsNoTracking().Where(e => endpointIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, ct);
@@ -286,6 +287,15 @@ public sealed class WebhookDispatcher(
         var clients = await db.WebhookClients.AsNoTracking().Where(c => clientIds.Contains(c.ClientId)).ToDictionaryAsync(c => c.ClientId, ct);
         foreach (var m in mine)
         {
+            if (m.Purged)
+            {
+                // Retention masked the body (a replay raced the purge): the texts are gone, and a masked body is not the
+                // event the AI system was owed. Dead-lettered with the reason, never sent.
+                _inFlight[m.Id] = m.TargetKey;
+                _results.Enqueue(new SendResult(m.Id, token, m.Attempts + 1, m.RetryUntil, now, false, null, 0,
+                    "Not sent: the case's content was purged by retention.", Dead: true));
+                continue;
+            }
             string[] signing;
             try
             {
@@ -333,10 +343,10 @@ public sealed class WebhookDispatcher(
     private string Unprotect(string protectedSecret) => _unprotected.GetOrAdd(protectedSecret, secrets.Unprotect);
 
     private sealed record Claimed(long Id, string MessageId, string Type, string TargetKey, Guid? EndpointId, string ClientId, string Url, int Attempts,
-        DateTimeOffset RetryUntil, string Body);
+        DateTimeOffset RetryUntil, string Body, bool Purged);
 
     private sealed record SendResult(long Id, Guid Token, int Attempts, DateTimeOffset RetryUntil, DateTimeOffset At, bool Delivered,
-        int? StatusCode, int LatencyMs, string? Error);
+        int? StatusCode, int LatencyMs, string? Error, bool Dead = false);
 
     private async Task SendAsync(Claimed m, Guid token, string[] signing, CancellationToken ct)
     {
@@ -451,7 +461,7 @@ public sealed class WebhookDispatcher(
         var row = new WebhookDeliveryRecord { Id = r.Id, LeaseToken = r.Token, Attempts = r.Attempts - 1, MessageId = "", Type = "", ClientId = "", TargetKey = "", Url = "" };
         var entry = db.WebhookDeliveries.Attach(row);
         var now = time.GetUtcNow();
-        row.Status = r.Delivered ? DeliveryStatus.Delivered : now >= r.RetryUntil ? DeliveryStatus.Dead : DeliveryStatus.Pending;
+        row.Status = r.Delivered ? DeliveryStatus.Delivered : r.Dead || now >= r.RetryUntil ? DeliveryStatus.Dead : DeliveryStatus.Pending;
         row.Attempts = r.Attempts;
         row.LastAttemptAt = r.At;
         row.LastStatusCode = r.StatusCode;

@@ -9,25 +9,33 @@ using Microsoft.Extensions.Time.Testing;
 using Workbench.Core.Cases;
 using Workbench.Core.Serialization;
 using Workbench.Data;
+using Workbench.Data.Entities;
 using Workbench.Web.Live;
 using Workbench.Web.Retention;
 using Workbench.Web.Review;
 using Workbench.Web.Sla;
 using Workbench.Web.Tests.Infrastructure;
+using Workbench.Web.Tests.Webhooks;
+using Workbench.Web.Webhooks;
 
 namespace Workbench.Web.Tests.Audit;
 
 /// <summary>
 /// Retention: closed cases past their workflow's retention (support.refund 30 days, the default 365) lose their content
 /// to "[purged]" with the SHA-256 of what went, one audit event each, and the audit chain still verifies. The clock is
-/// a FakeTimeProvider; the tests sweep themselves.
+/// a FakeTimeProvider; the tests sweep themselves. The tests of the base run on SQLite and on PostgreSQL.
 /// </summary>
-public sealed class RetentionTests : IAsyncLifetime
+public abstract class RetentionTestsBase : IAsyncLifetime
 {
-    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
-    private readonly WorkbenchFactory _app;
+    protected readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
+    protected WorkbenchFactory _app = null!;
 
-    public RetentionTests()
+    /// <summary>The provider's settings (database).</summary>
+    protected virtual void Configure(Dictionary<string, string?> settings)
+    {
+    }
+
+    public Task InitializeAsync()
     {
         _app = new WorkbenchFactory
         {
@@ -35,6 +43,7 @@ public sealed class RetentionTests : IAsyncLifetime
             {
                 ["Retention:DefaultDays"] = "365",
                 ["Retention:Workflows:support.refund:Days"] = "30",
+                ["Audit:Verification:Enabled"] = "false",
             },
             TestServices = s =>
             {
@@ -44,22 +53,19 @@ public sealed class RetentionTests : IAsyncLifetime
                 s.Remove(s.Single(d => d.ImplementationType == typeof(LeaseSweeper)));
             },
         };
-    }
-
-    public Task InitializeAsync()
-    {
+        Configure(_app.Settings);
         _ = _app.Server;
         return Task.CompletedTask;
     }
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
-    private RetentionPurge Purge => _app.Services.GetRequiredService<RetentionPurge>();
+    protected RetentionPurge Purge => _app.Services.GetRequiredService<RetentionPurge>();
 
-    private static StringContent Json(object body) => new(JsonSerializer.Serialize(body, WorkbenchJson.Options), Encoding.UTF8, "application/json");
+    protected static StringContent Json(object body) => new(JsonSerializer.Serialize(body, WorkbenchJson.Options), Encoding.UTF8, "application/json");
 
     /// <summary>A support.refund case rejected by lena with a note, and its outcome reported with a note.</summary>
-    private async Task<Guid> RejectedRefundAsync(HttpClient lena)
+    protected async Task<Guid> RejectedRefundAsync(HttpClient lena)
     {
         var id = (await _app.SubmitSampleAsync(Samples.Queues)).Id;
         Assert.Equal(HttpStatusCode.OK, (await lena.PostAsync($"/api/v1/review/cases/{id}/claim", Json(new { }))).StatusCode);
@@ -71,7 +77,7 @@ public sealed class RetentionTests : IAsyncLifetime
         return id;
     }
 
-    private async Task<Guid> ClosedFaqAsync()
+    protected async Task<Guid> ClosedFaqAsync()
     {
         var id = (await _app.SubmitSampleAsync("001-")).Id;
         var status = await _app.WithDbAsync(db => db.Cases.Where(c => c.Id == id).Select(c => c.Status).SingleAsync());
@@ -83,6 +89,170 @@ public sealed class RetentionTests : IAsyncLifetime
         return id;
     }
 
+    /// <summary>Every column of every table (whatever its declared type, read as text) that holds the marker, as "table.column".</summary>
+    protected Task<List<string>> ColumnsHoldingAsync(string marker) => _app.WithDbAsync(async db =>
+    {
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        var sqlite = db.Database.IsSqlite();
+        var columns = new List<(string Table, string Column)>();
+        await using (var list = connection.CreateCommand())
+        {
+            list.CommandText = sqlite
+                ? "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'"
+                : "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()";
+            await using var r = await list.ExecuteReaderAsync();
+            while (await r.ReadAsync())
+            {
+                columns.Add((r.GetString(0), r.GetString(1)));
+            }
+        }
+        Assert.True(columns.Count > 100, $"only {columns.Count} columns found");
+        var holding = new List<string>();
+        foreach (var (table, column) in columns)
+        {
+            await using var count = connection.CreateCommand();
+            count.CommandText = sqlite
+                ? $"SELECT COUNT(*) FROM \"{table}\" WHERE instr(CAST(\"{column}\" AS TEXT), $m) > 0"
+                : $"SELECT COUNT(*) FROM \"{table}\" WHERE strpos(CAST(\"{column}\" AS text), @m) > 0";
+            var p = count.CreateParameter();
+            p.ParameterName = sqlite ? "$m" : "@m";
+            p.Value = marker;
+            count.Parameters.Add(p);
+            if (Convert.ToInt64(await count.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) > 0)
+            {
+                holding.Add($"{table}.{column}");
+            }
+        }
+        return holding;
+    });
+
+    /// <summary>
+    /// A support.refund case whose every free text carries the marker: the request and requester id, a reviewer's
+    /// question, the AI system's reply, a route note, the final (edited) text and the approval note, the outcome note;
+    /// its webhook events (info requested, decided) delivered to a real receiver.
+    /// </summary>
+    protected async Task<Guid> MarkedCaseAsync(string marker, WebhookReceiver receiver)
+    {
+        await _app.EndpointAsync(receiver.Url());
+        var json = Samples.Json(Samples.Queues);
+        json["request"] = json["request"]!.GetValue<string>() + " " + marker + " request";
+        json["requester"]!["id"] = marker + "-requester";
+        var submitted = await _app.ApiClient().PostAsync("/api/v1/cases", new StringContent(json.ToJsonString(), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, submitted.StatusCode);
+        var id = JsonDocument.Parse(await submitted.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid();
+
+        var reviews = _app.Services.GetRequiredService<ReviewService>();
+        var lena = WebhookTestKit.Lena;
+        Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(lena, id));
+        Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(lena, id, new ReviewActionRequest { Action = ReviewActionKind.RequestInfo, Question = marker + " question" }));
+        var reply = await _app.ApiClient().PostAsync($"/api/v1/cases/{id}/replies", Json(new { message = marker + " reply", signals = new { amount = 120 } }));
+        Assert.True(reply.IsSuccessStatusCode, await reply.Content.ReadAsStringAsync());
+        Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(lena, id));
+        Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(lena, id, new ReviewActionRequest { Action = ReviewActionKind.Route, TargetQueue = "finance", Note = marker + " route note" }));
+        Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(lena, id));
+        Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(lena, id, new ReviewActionRequest
+        {
+            Action = ReviewActionKind.ApproveWithEdits,
+            EditedResponse = marker + " final text",
+            Note = marker + " approval note",
+        }));
+        Assert.Equal(CaseStatus.Decided, await _app.WithDbAsync(db => db.Cases.Where(c => c.Id == id).Select(c => c.Status).SingleAsync()));
+        var outcome = await _app.ApiClient().PostAsync($"/api/v1/cases/{id}/outcome", Json(new { outcome = "correct", note = marker + " outcome" }));
+        Assert.True(outcome.IsSuccessStatusCode, await outcome.Content.ReadAsStringAsync());
+        await WebhookTestKit.Eventually(async () => await _app.WithDbAsync(db =>
+                db.WebhookDeliveries.CountAsync(d => d.CaseId == id && d.Status == DeliveryStatus.Delivered)) == 2,
+            TimeSpan.FromSeconds(30), "the info_requested and decided events delivered");
+        return id;
+    }
+
+    [Fact]
+    public async Task After_the_purge_no_column_of_any_table_holds_the_cases_free_text_and_the_chain_and_the_reconstruction_still_hold()
+    {
+        var marker = "MRK" + Guid.NewGuid().ToString("N")[..16];
+        await using var receiver = new WebhookReceiver();
+        await receiver.StartAsync();
+        var id = await MarkedCaseAsync(marker, receiver);
+        Assert.Contains(receiver.Succeeded, r => r.Body.Contains(marker + " final text", StringComparison.Ordinal)); // the AI system got its decision
+
+        // Before: the texts are where the case and the side table keep them — and no longer in the chained events.
+        var before = await ColumnsHoldingAsync(marker);
+        foreach (var table in new[] { "cases.", "audit_texts.Text", "outbox_events.Body", "review_actions.", "downstream_outcomes.Note" })
+        {
+            Assert.Contains(before, c => c.StartsWith(table, StringComparison.Ordinal));
+        }
+        Assert.DoesNotContain(before, c => c.StartsWith("audit_events.", StringComparison.Ordinal));
+        var texts = await _app.WithDbAsync(db => db.AuditTexts.AsNoTracking().Where(t => t.CaseId == id).OrderBy(t => t.Id).ToListAsync());
+        Assert.Equal(["details.question", "details.message", "details.signals", "details.note", "note"], texts.Select(t => t.Field));
+
+        _clock.Advance(TimeSpan.FromDays(31));
+        Assert.Equal(1, (await Purge.SweepAsync()).Purged);
+
+        Assert.Empty(await ColumnsHoldingAsync(marker));
+        Assert.All(await _app.WithDbAsync(db => db.AuditTexts.AsNoTracking().Where(t => t.CaseId == id).ToListAsync()), t =>
+        {
+            Assert.Null(t.Text);
+            Assert.Null(t.Salt);
+            Assert.Equal(_clock.GetUtcNow(), t.PurgedAt);
+        });
+        var outbox = await _app.WithDbAsync(db => db.OutboxEvents.AsNoTracking().Where(e => e.CaseId == id).ToListAsync());
+        Assert.Equal(2, outbox.Count);
+        Assert.All(outbox, e => Assert.Equal(_clock.GetUtcNow(), e.PurgedAt));
+        var decided = JsonDocument.Parse(outbox.Single(e => e.Type == "case.decided").Body).RootElement;
+        Assert.Equal(id, decided.GetProperty("data").GetProperty("caseId").GetGuid());
+        Assert.Equal("approved_with_edits", decided.GetProperty("data").GetProperty("decision").GetString());
+        Assert.Equal(ContentPurge.Marker, decided.GetProperty("data").GetProperty("responseText").GetString());
+
+        var report = await _app.WithDbAsync(db => AuditChain.VerifyAsync(db));
+        Assert.True(report.Intact, report.Break?.Message);
+
+        // The reconstruction: each text "purged", with the digest the chain holds.
+        var lena = await _app.SignedInAs("lena");
+        var export = JsonDocument.Parse(await lena.GetStringAsync($"/api/v1/cases/{id}/audit")).RootElement;
+        Assert.True(export.GetProperty("chainIntact").GetBoolean());
+        var exported = export.GetProperty("events").EnumerateArray().SelectMany(e => e.GetProperty("texts").EnumerateArray()).ToList();
+        Assert.Equal(texts.Count, exported.Count);
+        Assert.All(exported, t =>
+        {
+            Assert.Equal("purged", t.GetProperty("status").GetString());
+            Assert.False(t.TryGetProperty("text", out _));
+            Assert.Contains(texts, x => x.Ref == t.GetProperty("ref").GetString() && x.Sha256 == t.GetProperty("sha256").GetString());
+        });
+        var page = await lena.GetStringAsync($"/cases/{id}/audit");
+        Assert.Contains("purged on", page);
+        Assert.Contains(texts[0].Sha256, page);
+        Assert.DoesNotContain(marker, page);
+
+        // The side table is purge-only in the database: a purged text cannot be written back.
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => _app.WithDbAsync(db =>
+            db.Database.ExecuteSqlRawAsync("UPDATE audit_texts SET \"Text\" = 'restored' WHERE \"Ref\" = {0}", texts[0].Ref)));
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => _app.WithDbAsync(db =>
+            db.Database.ExecuteSqlRawAsync("DELETE FROM audit_texts WHERE \"Ref\" = {0}", texts[0].Ref)));
+
+        // A purged event is never sent again.
+        var delivery = await _app.WithDbAsync(db => db.WebhookDeliveries.Where(d => d.CaseId == id).Select(d => d.Id).FirstAsync());
+        await _app.WithDbAsync(db => db.WebhookDeliveries.Where(d => d.Id == delivery).ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeliveryStatus.Dead)));
+        var replay = await _app.Services.GetRequiredService<WebhookAdmin>().ReplayAsync(delivery, "adam");
+        var refused = Assert.IsType<AdminResult<DeliveryView>.Invalid>(replay);
+        Assert.Contains("purged by retention", refused.Errors["$.id"][0]);
+        // Made due behind the admin's back (a replay racing the purge): the dispatcher dead-letters it unsent.
+        var sent = receiver.Received.Count;
+        await _app.WithDbAsync(db => db.WebhookDeliveries.Where(d => d.Id == delivery).ExecuteUpdateAsync(s => s
+            .SetProperty(d => d.Status, DeliveryStatus.Pending).SetProperty(d => d.NextAttemptAt, _clock.GetUtcNow())));
+        _app.Services.GetRequiredService<WebhookDispatcher>().Wake();
+        async Task<bool> DeadLetteredAsPurged()
+        {
+            var d = await _app.WithDbAsync(db => db.WebhookDeliveries.AsNoTracking().SingleAsync(x => x.Id == delivery));
+            return d.Status == DeliveryStatus.Dead && d.LastError?.Contains("purged by retention", StringComparison.Ordinal) == true;
+        }
+        await WebhookTestKit.Eventually(DeadLetteredAsPurged, TimeSpan.FromSeconds(30), "the purged event's delivery dead-lettered");
+        Assert.Equal(sent, receiver.Received.Count);
+    }
+
+}
+
+public sealed class RetentionTests : RetentionTestsBase
+{
     [Fact]
     public async Task Closed_cases_past_their_workflows_retention_are_masked_with_the_hash_of_what_went_and_the_chain_still_verifies()
     {
@@ -185,5 +355,96 @@ public sealed class RetentionTests : IAsyncLifetime
         Assert.Equal(["Retention:Workflows:support.refund:Days must be 0 or more days."], options.Validate());
         Assert.Equal(30, options.DaysFor("support.faq"));
         Assert.Null(new RetentionOptions().DaysFor("support.faq"));
+    }
+
+    // The side texts before any purge: shown in the reconstruction, checked against the chain, purge-only (SQLite).
+    [Fact]
+    public async Task Before_the_purge_the_reconstruction_shows_each_side_text_checked_against_the_digest_in_the_chain()
+    {
+        var lena = await _app.SignedInAs("lena");
+        var id = await RejectedRefundAsync(lena);
+        var note = "Customer Jane Roe, card ending 4242";
+        var t = await _app.WithDbAsync(db => db.AuditTexts.AsNoTracking().SingleAsync(x => x.CaseId == id && x.Field == "details.note"));
+        var decided = await _app.WithDbAsync(db => db.AuditEvents.AsNoTracking().SingleAsync(e => e.CaseId == id && e.Type == "case.decided"));
+        Assert.Equal(note, t.Text);
+        Assert.Equal(AuditTexts.Digest(t.Salt!, note), t.Sha256);
+        Assert.DoesNotContain("Jane", decided.DataJson, StringComparison.Ordinal); // the chained event holds the reference and digest only
+        Assert.Contains($"\"note\":{{\"textRef\":\"{t.Ref}\",\"sha256\":\"{t.Sha256}\"}}", decided.DataJson, StringComparison.Ordinal);
+        Assert.Equal(decided.Id, t.AuditEventId);
+
+        var export = JsonDocument.Parse(await lena.GetStringAsync($"/api/v1/cases/{id}/audit")).RootElement;
+        var shown = export.GetProperty("events").EnumerateArray().Single(e => e.GetProperty("type").GetString() == "case.decided")
+            .GetProperty("texts").EnumerateArray().Single();
+        Assert.Equal("present", shown.GetProperty("status").GetString());
+        Assert.Equal(note, shown.GetProperty("text").GetString());
+        Assert.Equal("details.note", shown.GetProperty("field").GetString());
+        var page = await lena.GetStringAsync($"/cases/{id}/audit");
+        Assert.Contains("data-status=\"present\"", page);
+        Assert.Contains(note, page);
+
+        // The table is purge-only: a changed text is refused by the database…
+        var refused = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => _app.WithDbAsync(db =>
+            db.Database.ExecuteSqlRawAsync("UPDATE audit_texts SET \"Text\" = 'approved, no issue' WHERE \"Id\" = {0}", t.Id)));
+        Assert.Contains("can only be purged", refused.Message);
+        // …and one changed behind the triggers' back no longer matches the chained digest: shown as altered, not as the text.
+        await _app.WithDbAsync(async db =>
+        {
+            await db.Database.ExecuteSqlRawAsync(AuditTextSql.Sqlite.Down);
+            return await db.Database.ExecuteSqlRawAsync("UPDATE audit_texts SET \"Text\" = 'approved, no issue' WHERE \"Id\" = {0}", t.Id);
+        });
+        export = JsonDocument.Parse(await lena.GetStringAsync($"/api/v1/cases/{id}/audit")).RootElement;
+        shown = export.GetProperty("events").EnumerateArray().Single(e => e.GetProperty("type").GetString() == "case.decided")
+            .GetProperty("texts").EnumerateArray().Single();
+        Assert.Equal("altered", shown.GetProperty("status").GetString());
+        Assert.False(shown.TryGetProperty("text", out _));
+        page = await lena.GetStringAsync($"/cases/{id}/audit");
+        Assert.DoesNotContain("approved, no issue", page);
+        Assert.Contains("does not match the digest in the chain", page);
+    }
+
+    [Fact]
+    public async Task A_webhook_event_still_owed_to_the_AI_system_is_left_by_the_purge_delivered_whole_and_masked_by_a_later_sweep()
+    {
+        await using var receiver = new WebhookReceiver { Answer = _ => 500 };
+        await receiver.StartAsync();
+        var endpoint = (await _app.EndpointAsync(receiver.Url())).Endpoint;
+        var lena = await _app.SignedInAs("lena");
+        var id = await RejectedRefundAsync(lena);
+        var admin = _app.Services.GetRequiredService<WebhookAdmin>();
+        await WebhookTestKit.Eventually(async () => (await _app.WithDbAsync(db => db.WebhookDeliveries.SingleAsync(d => d.CaseId == id))).Attempts > 0,
+            TimeSpan.FromSeconds(30), "a first failed attempt");
+        Assert.IsType<AdminResult<EndpointView>.Ok>(await admin.SetEnabledAsync(endpoint.Id, false, "adam")); // holds the delivery pending
+
+        _clock.Advance(TimeSpan.FromDays(31));
+        var sweep = await Purge.SweepAsync();
+        Assert.Equal((1, 0), (sweep.Purged, sweep.OutboxMasked));
+        var e = await _app.WithDbAsync(db => db.OutboxEvents.AsNoTracking().SingleAsync(x => x.CaseId == id));
+        Assert.Null(e.PurgedAt);
+        Assert.Contains("Jane Roe", e.Body, StringComparison.Ordinal); // still owed as it was
+        Assert.Equal(0, (await Purge.SweepAsync()).OutboxMasked); // still pending: left again
+
+        receiver.Answer = _ => 204;
+        Assert.IsType<AdminResult<EndpointView>.Ok>(await admin.SetEnabledAsync(endpoint.Id, true, "adam"));
+        await WebhookTestKit.Eventually(async () => (await _app.WithDbAsync(db => db.WebhookDeliveries.SingleAsync(d => d.CaseId == id))).Status == DeliveryStatus.Delivered,
+            TimeSpan.FromSeconds(30), "the delivery made once the endpoint is back");
+        Assert.Contains(receiver.Succeeded, r => r.Body.Contains("Jane Roe", StringComparison.Ordinal)); // the AI system got the whole decision
+
+        Assert.Equal(1, (await Purge.SweepAsync()).OutboxMasked);
+        e = await _app.WithDbAsync(db => db.OutboxEvents.AsNoTracking().SingleAsync(x => x.CaseId == id));
+        Assert.NotNull(e.PurgedAt);
+        Assert.DoesNotContain("Jane", e.Body, StringComparison.Ordinal);
+        Assert.Equal(0, (await Purge.SweepAsync()).OutboxMasked);
+        var report = await _app.WithDbAsync(db => AuditChain.VerifyAsync(db));
+        Assert.True(report.Intact, report.Break?.Message);
+    }
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresRetentionTests(PostgresServer postgres) : RetentionTestsBase
+{
+    protected override void Configure(Dictionary<string, string?> settings)
+    {
+        settings["Database:Provider"] = "Postgres";
+        settings["ConnectionStrings:Workbench"] = postgres.ConnectionString("retention_" + Guid.NewGuid().ToString("N")[..10]);
     }
 }
