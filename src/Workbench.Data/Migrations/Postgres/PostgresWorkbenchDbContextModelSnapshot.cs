@@ -183,6 +183,63 @@ namespace Workbench.Data.Migrations.Postgres
                         });
                 });
 
+            modelBuilder.Entity("Workbench.Data.Entities.AuditTextRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AuditEventId")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid?>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<DateTimeOffset?>("PurgedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Ref")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("character varying(36)");
+
+                    b.Property<string>("Salt")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Text")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AuditEventId");
+
+                    b.HasIndex("Ref")
+                        .IsUnique();
+
+                    b.HasIndex("CaseId", "PurgedAt");
+
+                    b.ToTable("audit_texts", null, t =>
+                        {
+                            t.HasTrigger("audit_texts_purge_only");
+                        });
+                });
+
             modelBuilder.Entity("Workbench.Data.Entities.AuditVerificationRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -411,6 +468,10 @@ namespace Workbench.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("DecidedAt")
+                        .HasDatabaseName("IX_cases_four_eyes_decided")
+                        .HasFilter("\"ApprovalsRequired\" >= 2 AND \"Status\" = 'decided'");
+
                     b.HasIndex("ClientId", "ExternalId")
                         .IsUnique();
 
@@ -603,6 +664,9 @@ namespace Workbench.Data.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<DateTimeOffset?>("PurgedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -612,6 +676,8 @@ namespace Workbench.Data.Migrations.Postgres
 
                     b.HasIndex("MessageId")
                         .IsUnique();
+
+                    b.HasIndex("CaseId", "PurgedAt");
 
                     b.HasIndex("FannedOutAt", "Id");
 
@@ -1017,6 +1083,15 @@ namespace Workbench.Data.Migrations.Postgres
                     b.ToTable("webhook_endpoints", (string)null);
                 });
 
+            modelBuilder.Entity("Workbench.Data.Entities.AuditTextRecord", b =>
+                {
+                    b.HasOne("Workbench.Data.Entities.AuditEventRecord", null)
+                        .WithMany("Texts")
+                        .HasForeignKey("AuditEventId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Workbench.Data.Entities.DoubleReviewRecord", b =>
                 {
                     b.HasOne("Workbench.Data.Entities.CaseRecord", null)
@@ -1069,6 +1144,11 @@ namespace Workbench.Data.Migrations.Postgres
                         .HasForeignKey("EventId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.AuditEventRecord", b =>
+                {
+                    b.Navigation("Texts");
                 });
 
             modelBuilder.Entity("Workbench.Data.Entities.CaseRecord", b =>

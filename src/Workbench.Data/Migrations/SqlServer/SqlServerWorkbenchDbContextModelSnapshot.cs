@@ -185,6 +185,65 @@ namespace Workbench.Data.Migrations.SqlServer
                     b.HasAnnotation("SqlServer:UseSqlOutputClause", false);
                 });
 
+            modelBuilder.Entity("Workbench.Data.Entities.AuditTextRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AuditEventId")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid?>("CaseId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.Property<DateTimeOffset?>("PurgedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Ref")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("nvarchar(36)");
+
+                    b.Property<string>("Salt")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("Text")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AuditEventId");
+
+                    b.HasIndex("Ref")
+                        .IsUnique();
+
+                    b.HasIndex("CaseId", "PurgedAt");
+
+                    b.ToTable("audit_texts", null, t =>
+                        {
+                            t.HasTrigger("audit_texts_purge_only");
+                        });
+
+                    b.HasAnnotation("SqlServer:UseSqlOutputClause", false);
+                });
+
             modelBuilder.Entity("Workbench.Data.Entities.AuditVerificationRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -413,6 +472,10 @@ namespace Workbench.Data.Migrations.SqlServer
 
                     b.HasKey("Id");
 
+                    b.HasIndex("DecidedAt")
+                        .HasDatabaseName("IX_cases_four_eyes_decided")
+                        .HasFilter("\"ApprovalsRequired\" >= 2 AND \"Status\" = 'decided'");
+
                     b.HasIndex("ClientId", "ExternalId")
                         .IsUnique();
 
@@ -605,6 +668,9 @@ namespace Workbench.Data.Migrations.SqlServer
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
 
+                    b.Property<DateTimeOffset?>("PurgedAt")
+                        .HasColumnType("datetimeoffset");
+
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -614,6 +680,8 @@ namespace Workbench.Data.Migrations.SqlServer
 
                     b.HasIndex("MessageId")
                         .IsUnique();
+
+                    b.HasIndex("CaseId", "PurgedAt");
 
                     b.HasIndex("FannedOutAt", "Id");
 
@@ -1019,6 +1087,15 @@ namespace Workbench.Data.Migrations.SqlServer
                     b.ToTable("webhook_endpoints", (string)null);
                 });
 
+            modelBuilder.Entity("Workbench.Data.Entities.AuditTextRecord", b =>
+                {
+                    b.HasOne("Workbench.Data.Entities.AuditEventRecord", null)
+                        .WithMany("Texts")
+                        .HasForeignKey("AuditEventId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Workbench.Data.Entities.DoubleReviewRecord", b =>
                 {
                     b.HasOne("Workbench.Data.Entities.CaseRecord", null)
@@ -1071,6 +1148,11 @@ namespace Workbench.Data.Migrations.SqlServer
                         .HasForeignKey("EventId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.AuditEventRecord", b =>
+                {
+                    b.Navigation("Texts");
                 });
 
             modelBuilder.Entity("Workbench.Data.Entities.CaseRecord", b =>

@@ -174,6 +174,61 @@ namespace Workbench.Data.Migrations.Sqlite
                         });
                 });
 
+            modelBuilder.Entity("Workbench.Data.Entities.AuditTextRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AuditEventId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("PurgedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Ref")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Salt")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Text")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AuditEventId");
+
+                    b.HasIndex("Ref")
+                        .IsUnique();
+
+                    b.HasIndex("CaseId", "PurgedAt");
+
+                    b.ToTable("audit_texts", null, t =>
+                        {
+                            t.HasTrigger("audit_texts_purge_only");
+                        });
+                });
+
             modelBuilder.Entity("Workbench.Data.Entities.AuditVerificationRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -224,6 +279,37 @@ namespace Workbench.Data.Migrations.Sqlite
                     b.HasIndex("StartedAt");
 
                     b.ToTable("audit_verifications", (string)null);
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.BoardCostDayRecord", b =>
+                {
+                    b.Property<long>("Day")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReleaseOutcome")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ExecuteOutcome")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ModelCostMicros")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Resolved")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ReviewActions")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Day", "ReleaseOutcome", "ExecuteOutcome", "Currency");
+
+                    b.ToTable("board_cost_days", (string)null);
                 });
 
             modelBuilder.Entity("Workbench.Data.Entities.BoardHourRecord", b =>
@@ -447,6 +533,10 @@ namespace Workbench.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("DecidedAt")
+                        .HasDatabaseName("IX_cases_four_eyes_decided")
+                        .HasFilter("\"ApprovalsRequired\" >= 2 AND \"Status\" = 'decided'");
+
                     b.HasIndex("ClientId", "ExternalId")
                         .IsUnique();
 
@@ -629,6 +719,9 @@ namespace Workbench.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("PurgedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -638,6 +731,8 @@ namespace Workbench.Data.Migrations.Sqlite
 
                     b.HasIndex("MessageId")
                         .IsUnique();
+
+                    b.HasIndex("CaseId", "PurgedAt");
 
                     b.HasIndex("FannedOutAt", "Id");
 
@@ -1037,6 +1132,15 @@ namespace Workbench.Data.Migrations.Sqlite
                     b.ToTable("webhook_endpoints", (string)null);
                 });
 
+            modelBuilder.Entity("Workbench.Data.Entities.AuditTextRecord", b =>
+                {
+                    b.HasOne("Workbench.Data.Entities.AuditEventRecord", null)
+                        .WithMany("Texts")
+                        .HasForeignKey("AuditEventId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Workbench.Data.Entities.DoubleReviewRecord", b =>
                 {
                     b.HasOne("Workbench.Data.Entities.CaseRecord", null)
@@ -1089,6 +1193,11 @@ namespace Workbench.Data.Migrations.Sqlite
                         .HasForeignKey("EventId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.AuditEventRecord", b =>
+                {
+                    b.Navigation("Texts");
                 });
 
             modelBuilder.Entity("Workbench.Data.Entities.CaseRecord", b =>
