@@ -49,6 +49,9 @@ public sealed class AppServer : IAsyncLifetime
         }
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         psi.Environment["ConnectionStrings__Workbench"] = $"Data Source={Path.Combine(_directory, "workbench.db")}";
+        // Blind double review samples 5 % of queued cases by their random id and then withholds the decision from anyone
+        // who did not act on it: journeys not about it must not depend on that coin toss (a journey may set it).
+        psi.Environment["Learning__DoubleReview__Share"] = "0";
         foreach (var (key, value) in Settings)
         {
             psi.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;

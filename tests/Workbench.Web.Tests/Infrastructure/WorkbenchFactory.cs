@@ -36,6 +36,9 @@ public class WorkbenchFactory : WebApplicationFactory<Program>
         builder.UseSetting("Workbench:DemoData:Enabled", DemoData ? "true" : "false");
         // Each factory has a fresh database: migrate it whatever the environment (a test can say otherwise).
         builder.UseSetting("Database:MigrateAtStartup", "true");
+        // Blind double review samples 5 % of queued cases by their random id, and a sampled case withholds its decision
+        // from everyone who did not act on it. Tests not about it must not depend on a coin toss: off unless a test sets it.
+        builder.UseSetting("Learning:DoubleReview:Share", "0");
         foreach (var (k, v) in Settings)
         {
             builder.UseSetting(k, v);
