@@ -23,6 +23,13 @@ public static class Samples
     public static IReadOnlyList<string> Files { get; } = System.IO.Directory.GetFiles(Directory, "*.json").Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>The sample whose file name starts with <paramref name="prefix"/>, with a fresh externalId so tests never collide.</summary>
+    /// <summary>The submission with the model cost it reports (<c>modelCost</c>).</summary>
+    public static JsonObject WithCost(JsonObject body, decimal amount, string currency)
+    {
+        body["modelCost"] = new JsonObject { ["amount"] = amount, ["currency"] = currency };
+        return body;
+    }
+
     public static JsonObject Json(string prefix, string? externalId = null)
     {
         var file = Files.Single(f => Path.GetFileName(f).StartsWith(prefix, StringComparison.Ordinal));

@@ -149,7 +149,7 @@ public sealed class BoardAlertsTests : IAsyncLifetime
         var lena = new ReviewerIdentity("lena", true, null);
         for (var i = 0; i < 6; i++)
         {
-            var id = await SubmitAsync(FourEyes());
+            var id = (await _app.SubmitJsonAsync(FourEyes())).Id;
             Assert.Equal(2, await _app.WithDbAsync(db => db.Cases.Where(c => c.Id == id).Select(c => c.ApprovalsRequired).SingleAsync()));
             Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(felix, id));
             Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(felix, id, new ReviewActionRequest { Action = ReviewActionKind.Approve }));
@@ -173,7 +173,7 @@ public sealed class BoardAlertsTests : IAsyncLifetime
         var lena = new ReviewerIdentity("lena", true, null);
         for (var i = 0; i < 6; i++)
         {
-            var id = await SubmitAsync(FourEyes());
+            var id = (await _app.SubmitJsonAsync(FourEyes())).Id;
             foreach (var r in new[] { felix, lena })
             {
                 Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(r, id));
@@ -189,10 +189,10 @@ public sealed class BoardAlertsTests : IAsyncLifetime
         var reviews = _app.Services.GetRequiredService<ReviewService>();
         var rita = new ReviewerIdentity("rita", false, new HashSet<string> { "policy-legal" });
         // Two auto-approved cases with a model cost, one in another currency (not converted, not counted).
-        await SubmitAsync(WithCost(Samples.Json(Samples.Proceeds), 0.0125m, "USD"));
-        await SubmitAsync(WithCost(Samples.Json(Samples.Proceeds), 0.50m, "EUR"));
+        await _app.SubmitJsonAsync(Samples.WithCost(Samples.Json(Samples.Proceeds), 0.0125m, "USD"));
+        await _app.SubmitJsonAsync(Samples.WithCost(Samples.Json(Samples.Proceeds), 0.50m, "EUR"));
         // A hand-off decided by a reviewer after asking for info: two review actions.
-        var handoff = await SubmitAsync(WithCost(Samples.Json(Samples.Queues), 0.25m, "USD"));
+        var handoff = (await _app.SubmitJsonAsync(Samples.WithCost(Samples.Json(Samples.Queues), 0.25m, "USD"))).Id;
         Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(rita, handoff));
         Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(rita, handoff, new ReviewActionRequest { Action = ReviewActionKind.RequestInfo, Question = "Which policy version applies?" }));
         Assert.Equal(HttpStatusCode.OK, (await _app.ApiClient().PostAsync($"/api/v1/cases/{handoff}/replies",
@@ -200,7 +200,7 @@ public sealed class BoardAlertsTests : IAsyncLifetime
         Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(rita, handoff));
         Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(rita, handoff, new ReviewActionRequest { Action = ReviewActionKind.Approve }));
         // An open hand-off is not resolved: it costs nothing yet.
-        await SubmitAsync(WithCost(Samples.Json(Samples.Queues), 9m, "USD"));
+        await _app.SubmitJsonAsync(Samples.WithCost(Samples.Json(Samples.Queues), 9m, "USD"));
 
         var costs = (await Alerts.SnapshotAsync(HandleTime)).Costs;
         Assert.Equal([PathOutcome.Proceed, PathOutcome.Handoff], costs.Select(c => c.Path));
@@ -239,7 +239,7 @@ public sealed class BoardAlertsTests : IAsyncLifetime
     [Fact]
     public async Task The_model_cost_is_stored_with_the_case()
     {
-        var id = await SubmitAsync(WithCost(Samples.Json(Samples.Queues), 0.004213m, "EUR"));
+        var id = (await _app.SubmitJsonAsync(Samples.WithCost(Samples.Json(Samples.Queues), 0.004213m, "EUR"))).Id;
         var stored = await _app.WithDbAsync(db => db.Cases.Where(c => c.Id == id).Select(c => new { c.ModelCostAmount, c.ModelCostCurrency }).SingleAsync());
         Assert.Equal((0.004213m, "EUR"), (stored.ModelCostAmount, stored.ModelCostCurrency));
     }
@@ -251,19 +251,5 @@ public sealed class BoardAlertsTests : IAsyncLifetime
         body["signals"]!["amount"] = 6000;
         body["proposal"]!["action"]!["parameters"]!["amount"] = 6000;
         return body;
-    }
-
-    private static JsonObject WithCost(JsonObject body, decimal amount, string currency)
-    {
-        body["modelCost"] = new JsonObject { ["amount"] = amount, ["currency"] = currency };
-        return body;
-    }
-
-    private async Task<Guid> SubmitAsync(JsonObject body)
-    {
-        using var response = await _app.ApiClient().PostAsync("/api/v1/cases", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
-        return JsonSerializer.Deserialize<CaseReceipt>(text, WorkbenchJson.Options)!.Id;
     }
 }

@@ -162,9 +162,9 @@ public abstract class BoardCostAggregatesTestsBase : IAsyncLifetime
         // The intake writer (auto-approved at intake, with a model cost) and the review service's decision.
         var reviews = App.Services.GetRequiredService<ReviewService>();
         var rita = new ReviewerIdentity("rita", false, new HashSet<string> { "policy-legal" });
-        await SubmitAsync(WithCost(Samples.Json(Samples.Proceeds), 0.0125m, "USD"));
-        await SubmitAsync(WithCost(Samples.Json(Samples.Proceeds), 0.5m, "EUR"));
-        var handoff = await SubmitAsync(WithCost(Samples.Json(Samples.Queues), 0.25m, "USD"));
+        await App.SubmitJsonAsync(Samples.WithCost(Samples.Json(Samples.Proceeds), 0.0125m, "USD"));
+        await App.SubmitJsonAsync(Samples.WithCost(Samples.Json(Samples.Proceeds), 0.5m, "EUR"));
+        var handoff = (await App.SubmitJsonAsync(Samples.WithCost(Samples.Json(Samples.Queues), 0.25m, "USD"))).Id;
         Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(rita, handoff));
         Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(rita, handoff, new ReviewActionRequest { Action = ReviewActionKind.Approve }));
 
@@ -221,20 +221,6 @@ public abstract class BoardCostAggregatesTestsBase : IAsyncLifetime
             _ => random.Next(0, 1_000_000_000) / 1_000_000m,
         };
         return (amount, currency);
-    }
-
-    private static JsonObject WithCost(JsonObject body, decimal amount, string currency)
-    {
-        body["modelCost"] = new JsonObject { ["amount"] = amount, ["currency"] = currency };
-        return body;
-    }
-
-    private async Task<Guid> SubmitAsync(JsonObject body)
-    {
-        using var response = await App.ApiClient().PostAsync("/api/v1/cases", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
-        return JsonSerializer.Deserialize<CaseReceipt>(text, WorkbenchJson.Options)!.Id;
     }
 }
 
