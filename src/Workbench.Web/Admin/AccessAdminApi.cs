@@ -25,7 +25,7 @@ public static class AccessAdminApi
         admin.MapPost("/api-keys", CreateKeyAsync).WithName("CreateApiKey").Accepts<CreateApiKeyRequest>("application/json")
             .WithSummary("Create an API client; the answer holds its key, shown this once");
         admin.MapPost("/api-keys/{id}/revoke", async Task<Results<Ok<ApiKeyView>, ProblemHttpResult, ValidationProblem>> (string id, ClaimsPrincipal user, AccessAdmin a, CancellationToken ct) =>
-                Answer(await a.RevokeApiKeyAsync(id, Actor(user), ct), "API client"))
+                AdminAnswers.Answer(await a.RevokeApiKeyAsync(id, AdminAnswers.Actor(user), ct), "API client"))
             .WithName("RevokeApiKey").WithSummary("Revoke a client's key");
         admin.MapGet("/users", async (AccessAdmin a, CancellationToken ct) => TypedResults.Ok(await a.UsersAsync(ct)))
             .WithName("ListUsers").WithSummary("People with their role and queues");
@@ -34,24 +34,15 @@ public static class AccessAdminApi
         return app;
     }
 
-    private static string Actor(ClaimsPrincipal user) => user.Identity?.Name ?? "admin";
-
-    private static Results<Ok<T>, ProblemHttpResult, ValidationProblem> Answer<T>(AdminResult<T> result, string what) => result switch
-    {
-        AdminResult<T>.Ok ok => TypedResults.Ok(ok.Value),
-        AdminResult<T>.Invalid invalid => Problems.Invalid(invalid.Errors),
-        _ => Problems.NotFound(what),
-    };
-
     private static async Task<Results<Created<ApiKeySecret>, ProblemHttpResult, ValidationProblem>> CreateKeyAsync(
         HttpRequest request, ClaimsPrincipal user, AccessAdmin a, CancellationToken ct)
     {
         var body = await JsonBody.ReadAsync<CreateApiKeyRequest>(request, 16 * 1024, ct);
         if (body.Problem is not null)
         {
-            return body.Problem switch { ProblemHttpResult p => p, ValidationProblem v => v, _ => Problems.Of(400, ProblemTypes.Validation, "Invalid body") };
+            return AdminAnswers.BodyProblem<Created<ApiKeySecret>>(body.Problem);
         }
-        return await a.CreateApiKeyAsync(body.Value!, Actor(user), ct) switch
+        return await a.CreateApiKeyAsync(body.Value!, AdminAnswers.Actor(user), ct) switch
         {
             AdminResult<ApiKeySecret>.Ok ok => TypedResults.Created($"/api/v1/admin/api-keys/{ok.Value.Client.Id}", ok.Value),
             AdminResult<ApiKeySecret>.Invalid invalid => Problems.Invalid(invalid.Errors),
@@ -65,8 +56,8 @@ public static class AccessAdminApi
         var body = await JsonBody.ReadAsync<SetRolesRequest>(request, 16 * 1024, ct);
         if (body.Problem is not null)
         {
-            return body.Problem switch { ProblemHttpResult p => p, ValidationProblem v => v, _ => Problems.Of(400, ProblemTypes.Validation, "Invalid body") };
+            return AdminAnswers.BodyProblem<Ok<UserView>>(body.Problem);
         }
-        return Answer(await a.SetRolesAsync(userName, body.Value!, Actor(user), ct), "user");
+        return AdminAnswers.Answer(await a.SetRolesAsync(userName, body.Value!, AdminAnswers.Actor(user), ct), "user");
     }
 }

@@ -56,35 +56,26 @@ public static class WebhookExtensions
         admin.MapPost("/endpoints", CreateAsync).WithName("CreateWebhookEndpoint").Accepts<CreateEndpointRequest>("application/json")
             .WithSummary("Register an endpoint; the answer holds its secret, shown this once");
         admin.MapPost("/endpoints/{id:guid}/rotate", async Task<Results<Ok<EndpointSecret>, ProblemHttpResult, ValidationProblem>> (Guid id, ClaimsPrincipal user, WebhookAdmin w, CancellationToken ct) =>
-                Answer(await w.RotateAsync(id, Actor(user), ct), "endpoint"))
+                AdminAnswers.Answer(await w.RotateAsync(id, AdminAnswers.Actor(user), ct), "endpoint"))
             .WithName("RotateWebhookSecret").WithSummary("A new secret; the old one keeps signing during the overlap");
         admin.MapPost("/endpoints/{id:guid}/enabled", EnableAsync).WithName("EnableWebhookEndpoint").Accepts<EnabledRequest>("application/json")
             .WithSummary("Enable or disable an endpoint (deliveries wait while it is disabled)");
         admin.MapDelete("/endpoints/{id:guid}", async Task<Results<Ok<EndpointView>, ProblemHttpResult, ValidationProblem>> (Guid id, ClaimsPrincipal user, WebhookAdmin w, CancellationToken ct) =>
-                Answer(await w.RemoveAsync(id, Actor(user), ct), "endpoint"))
+                AdminAnswers.Answer(await w.RemoveAsync(id, AdminAnswers.Actor(user), ct), "endpoint"))
             .WithName("RemoveWebhookEndpoint").WithSummary("Remove an endpoint; its pending deliveries are dead-lettered");
         admin.MapPost("/endpoints/{id:guid}/test", async Task<Results<Ok<DeliveryView>, ProblemHttpResult, ValidationProblem>> (Guid id, ClaimsPrincipal user, WebhookAdmin w, CancellationToken ct) =>
-                Answer(await w.SendTestAsync(id, Actor(user), ct), "endpoint"))
+                AdminAnswers.Answer(await w.SendTestAsync(id, AdminAnswers.Actor(user), ct), "endpoint"))
             .WithName("SendWebhookTest").WithSummary("Send a webhook.test event to this endpoint");
         admin.MapGet("/deliveries", async (string? clientId, DeliveryStatus? status, int? take, WebhookAdmin w, CancellationToken ct) =>
                 TypedResults.Ok(await w.DeliveriesAsync(clientId, status, take ?? 50, ct)))
             .WithName("ListWebhookDeliveries").WithSummary("Recent deliveries, newest first");
         admin.MapPost("/deliveries/{id:long}/replay", async Task<Results<Ok<DeliveryView>, ProblemHttpResult, ValidationProblem>> (long id, ClaimsPrincipal user, WebhookAdmin w, CancellationToken ct) =>
-                Answer(await w.ReplayAsync(id, Actor(user), ct), "delivery"))
+                AdminAnswers.Answer(await w.ReplayAsync(id, AdminAnswers.Actor(user), ct), "delivery"))
             .WithName("ReplayWebhookDelivery").WithSummary("Send a failed or dead-lettered delivery again, same webhook-id");
         admin.MapPut("/clients/{clientId}/callbacks", CallbacksAsync).WithName("SetCallbackSettings").Accepts<CallbackSettingsRequest>("application/json")
             .WithSummary("The hosts a client's callbackUrl may use; the first call (or rotateSecret) returns the callback secret once");
         return app;
     }
-
-    private static string Actor(ClaimsPrincipal user) => user.Identity?.Name ?? "admin";
-
-    private static Results<Ok<T>, ProblemHttpResult, ValidationProblem> Answer<T>(AdminResult<T> result, string what) => result switch
-    {
-        AdminResult<T>.Ok ok => TypedResults.Ok(ok.Value),
-        AdminResult<T>.Invalid invalid => Problems.Invalid(invalid.Errors),
-        _ => Problems.NotFound(what),
-    };
 
     private static async Task<Results<Created<EndpointSecret>, ProblemHttpResult, ValidationProblem>> CreateAsync(
         HttpRequest request, ClaimsPrincipal user, WebhookAdmin w, CancellationToken ct)
@@ -92,9 +83,9 @@ public static class WebhookExtensions
         var body = await JsonBody.ReadAsync<CreateEndpointRequest>(request, 64 * 1024, ct);
         if (body.Problem is not null)
         {
-            return body.Problem switch { ProblemHttpResult p => p, ValidationProblem v => v, _ => Problems.Of(400, ProblemTypes.Validation, "Invalid body") };
+            return AdminAnswers.BodyProblem<Created<EndpointSecret>>(body.Problem);
         }
-        return await w.CreateEndpointAsync(body.Value!, Actor(user), ct) switch
+        return await w.CreateEndpointAsync(body.Value!, AdminAnswers.Actor(user), ct) switch
         {
             AdminResult<EndpointSecret>.Ok ok => TypedResults.Created($"/api/v1/admin/webhooks/endpoints/{ok.Value.Endpoint.Id}", ok.Value),
             AdminResult<EndpointSecret>.Invalid invalid => Problems.Invalid(invalid.Errors),
@@ -108,9 +99,9 @@ public static class WebhookExtensions
         var body = await JsonBody.ReadAsync<EnabledRequest>(request, 4096, ct);
         if (body.Problem is not null)
         {
-            return body.Problem switch { ProblemHttpResult p => p, ValidationProblem v => v, _ => Problems.Of(400, ProblemTypes.Validation, "Invalid body") };
+            return AdminAnswers.BodyProblem<Ok<EndpointView>>(body.Problem);
         }
-        return Answer(await w.SetEnabledAsync(id, body.Value!.Enabled, Actor(user), ct), "endpoint");
+        return AdminAnswers.Answer(await w.SetEnabledAsync(id, body.Value!.Enabled, AdminAnswers.Actor(user), ct), "endpoint");
     }
 
     private static async Task<Results<Ok<CallbackSettingsResult>, ProblemHttpResult, ValidationProblem>> CallbacksAsync(
@@ -119,9 +110,9 @@ public static class WebhookExtensions
         var body = await JsonBody.ReadAsync<CallbackSettingsRequest>(request, 64 * 1024, ct);
         if (body.Problem is not null)
         {
-            return body.Problem switch { ProblemHttpResult p => p, ValidationProblem v => v, _ => Problems.Of(400, ProblemTypes.Validation, "Invalid body") };
+            return AdminAnswers.BodyProblem<Ok<CallbackSettingsResult>>(body.Problem);
         }
-        return await w.SetCallbackHostsAsync(clientId, body.Value!.Hosts ?? [], body.Value.RotateSecret, Actor(user), ct) switch
+        return await w.SetCallbackHostsAsync(clientId, body.Value!.Hosts ?? [], body.Value.RotateSecret, AdminAnswers.Actor(user), ct) switch
         {
             AdminResult<(CallbackSettingsView Settings, string? Secret)>.Ok ok => TypedResults.Ok(new CallbackSettingsResult(ok.Value.Settings, ok.Value.Secret)),
             AdminResult<(CallbackSettingsView Settings, string? Secret)>.Invalid invalid => Problems.Invalid(invalid.Errors),
