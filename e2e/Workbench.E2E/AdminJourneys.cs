@@ -76,12 +76,13 @@ public sealed class AdminJourneys(AppServer app, BrowserFixture browser)
         var row = page.Locator($"tr[data-client='{id}']");
         await Assertions.Expect(row).ToContainTextAsync(key[..10]);
         await Assertions.Expect(row).ToContainTextAsync("by adam");
+        await Assertions.Expect(row.Locator("[data-testid='last-used']")).ToHaveTextAsync("never");
         Assert.DoesNotContain(key, await page.ContentAsync(), StringComparison.Ordinal);
 
         // The copied key works for the AI system.
         Assert.Equal(HttpStatusCode.Created, await SubmitWithAsync(key));
         await page.GetByRole(AriaRole.Button, new() { Name = "Refresh" }).ClickAsync();
-        await Assertions.Expect(row).ToContainTextAsync("just now");
+        await Assertions.Expect(row.Locator("[data-testid='last-used']")).ToHaveTextAsync("within the last minute");
 
         // Revoke, confirmed; from then on the key gets 401.
         await row.GetByRole(AriaRole.Button, new() { Name = $"Revoke the key of {id}" }).ClickAsync();

@@ -13,4 +13,9 @@ public sealed class ApiClientRecord
     public required string Scopes { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
+    /// <summary>
+    /// When a Workbench instance last let the key in, as flushed by that instance (at most once a minute each); it only
+    /// moves forward, whichever instance writes last. Null: no use recorded yet.
+    /// </summary>
+    public DateTimeOffset? LastUsedAt { get; set; }
 }

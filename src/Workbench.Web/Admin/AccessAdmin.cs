@@ -17,7 +17,10 @@ public sealed record ApiKeySecret(ApiKeyView Client, string ApiKey);
 
 public sealed record CreateApiKeyRequest(string Id, string DisplayName, string[]? Scopes);
 
-/// <summary>An API client as the admin page lists it: who created it (from the audit; null for a seeded one) and when this instance last let its key in.</summary>
+/// <summary>
+/// An API client as the admin page lists it: who created it (from the audit; null for a seeded one) and when its key
+/// was last let in: the stored <c>LastUsedAt</c> (every instance's flushed uses), or this instance's own newer use.
+/// </summary>
 public sealed record ApiClientOverview(ApiKeyView Client, string? CreatedBy, DateTimeOffset? LastUsedAt);
 
 public sealed record UserView(string UserName, string DisplayName, UserRole Role, string[] Queues, string? Email, string? ObjectId,
@@ -60,8 +63,11 @@ public sealed class AccessAdmin(IDbContextFactory<WorkbenchDbContext> dbFactory,
                 creators[clientId] = e.Actor;
             }
         }
-        return clients.Select(c => new ApiClientOverview(View(c), creators.GetValueOrDefault(c.Id), keys.LastUsed(c.Id))).ToList();
+        return clients.Select(c => new ApiClientOverview(View(c), creators.GetValueOrDefault(c.Id), Latest(c.LastUsedAt, keys.LastUsed(c.Id)))).ToList();
     }
+
+    private static DateTimeOffset? Latest(DateTimeOffset? stored, DateTimeOffset? here) =>
+        stored is null ? here : here is null ? stored : stored > here ? stored : here;
 
     private static ApiKeyView View(ApiClientRecord c) =>
         new(c.Id, c.DisplayName, c.KeyPrefix, c.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), c.CreatedAt, c.RevokedAt);

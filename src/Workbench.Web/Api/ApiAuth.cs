@@ -90,6 +90,7 @@ public static class ApiAuthExtensions
             .AddPolicy(ApiSchemes.ExportPolicy, p => p.AddAuthenticationSchemes(ApiSchemes.LeadOrExport)
                 .RequireAssertion(ctx => ctx.User.IsInRole(nameof(Core.Cases.UserRole.Lead)) || ctx.User.HasClaim(ApiClaims.Scope, ApiClaims.ExportScope)));
         builder.Services.AddSingleton<ApiKeyStore>();
+        builder.Services.AddHostedService<ApiKeyUsageFlusher>();
         return builder;
     }
 
@@ -152,22 +153,62 @@ internal sealed class EntraClaimsTransformation : IClaimsTransformation
 }
 
 /// <summary>API keys by hash, cached briefly so intake does not read the clients table on every request.</summary>
-public sealed class ApiKeyStore(IDbContextFactory<WorkbenchDbContext> dbFactory, TimeProvider time)
+public sealed class ApiKeyStore(IDbContextFactory<WorkbenchDbContext> dbFactory, TimeProvider time, ILogger<ApiKeyStore> logger)
 {
     /// <summary>A revoked key stops working within this time on every instance.</summary>
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How often <see cref="ApiKeyUsageFlusher"/> writes the keys' last use: at most one update per key per this
+    /// period per instance, off the request path, so the stored figure may be up to about this much late.
+    /// </summary>
+    public static readonly TimeSpan FlushEvery = TimeSpan.FromMinutes(1);
 
     public sealed record ApiKeyClient(string Id, string[] Scopes);
 
     private readonly ConcurrentDictionary<string, (ApiKeyClient? Client, DateTimeOffset At)> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastUsed = new(StringComparer.Ordinal);
+    // What this instance last wrote per client: a key not used since is not written again.
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _flushed = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _flushing = new(1, 1);
 
     /// <summary>
-    /// When this instance last let the client's key in, since it started (null: not since). Kept in memory on purpose:
-    /// a database write per request (or per minute per client) would take the SQLite writer's turn from intake for a
-    /// figure the admin page shows only as a hint.
+    /// When this instance last let the client's key in, since it started (null: not since). The request path only
+    /// sets this in memory; <see cref="FlushAsync"/> carries it to <c>api_clients.LastUsedAt</c>.
     /// </summary>
     public DateTimeOffset? LastUsed(string clientId) => _lastUsed.TryGetValue(clientId, out var at) ? at : null;
+
+    /// <summary>
+    /// Writes each key's last use seen here since the previous flush: one guarded update per such key
+    /// (<c>… WHERE Id = @id AND (LastUsedAt IS NULL OR LastUsedAt &lt; @at)</c>), so an instance that saw an older use
+    /// never moves the column backwards. Returns the rows changed.
+    /// </summary>
+    public async Task<int> FlushAsync(CancellationToken ct = default)
+    {
+        await _flushing.WaitAsync(ct);
+        try
+        {
+            var pending = _lastUsed.Where(u => !_flushed.TryGetValue(u.Key, out var done) || u.Value > done).ToList();
+            if (pending.Count == 0)
+            {
+                return 0;
+            }
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var changed = 0;
+            foreach (var (id, at) in pending)
+            {
+                changed += await db.ApiClients.Where(c => c.Id == id && (c.LastUsedAt == null || c.LastUsedAt < at))
+                    .ExecuteUpdateAsync(s => s.SetProperty(c => c.LastUsedAt, at), ct);
+                _flushed[id] = at;
+            }
+            logger.LogDebug("Recorded the last use of {Count} API keys ({Changed} rows moved forward)", pending.Count, changed);
+            return changed;
+        }
+        finally
+        {
+            _flushing.Release();
+        }
+    }
 
     public async ValueTask<ApiKeyClient?> FindAsync(string apiKey, CancellationToken ct)
     {
@@ -198,6 +239,51 @@ public sealed class ApiKeyStore(IDbContextFactory<WorkbenchDbContext> dbFactory,
     }
 
     public void Forget() => _cache.Clear();
+}
+
+/// <summary>
+/// Carries the keys' last use from memory to the database every <see cref="ApiKeyStore.FlushEvery"/>, and once more
+/// when the app stops, so a restart loses nothing the admin page showed.
+/// </summary>
+public sealed class ApiKeyUsageFlusher(ApiKeyStore store, TimeProvider time, ILogger<ApiKeyUsageFlusher> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(ApiKeyStore.FlushEvery, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await FlushAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(TimeSpan.FromSeconds(5));
+        await FlushAsync(bounded.Token);
+    }
+
+    private async Task FlushAsync(CancellationToken ct)
+    {
+        try
+        {
+            await store.FlushAsync(ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Recording the last use of API keys failed; trying again in {Interval}", ApiKeyStore.FlushEvery);
+        }
+    }
 }
 
 /// <summary><c>Authorization: Bearer wb_…</c> or <c>X-Api-Key: wb_…</c>.</summary>
