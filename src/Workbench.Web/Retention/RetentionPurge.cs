@@ -126,7 +126,24 @@ public sealed class RetentionPurge(
             }
         }
         var outboxMasked = await MaskDoneOutboxAsync(ct);
+        if (purged > 0 || outboxMasked > 0)
+        {
+            await TruncateWalAsync(ct);
+        }
         return new RetentionSweepResult(purged, skipped, outboxMasked);
+    }
+
+    /// <summary>
+    /// SQLite: the WAL still holds page images with the purged texts; a TRUNCATE checkpoint writes the newest pages
+    /// into the file and empties the log (freed space in the file is zeroed by <c>secure_delete</c>, set on every connection).
+    /// </summary>
+    private async Task TruncateWalAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (!await SqliteSecureDelete.CheckpointAndTruncateWalAsync(db, ct))
+        {
+            logger.LogWarning("Retention: the WAL could not be checkpointed and truncated now (a reader held it); purged texts may stay in the -wal file until the next checkpoint");
+        }
     }
 
     private async Task<bool> PurgeAsync(Guid id, int days, CancellationToken ct)
