@@ -80,6 +80,7 @@ public sealed class RetentionPurge(
     ILogger<RetentionPurge> logger)
 {
     public const string Actor = "retention";
+    private volatile bool _walOwed; // the last checkpoint after a purge could not finish: the next sweep tries again
     private static readonly CaseStatus[] Closed = [.. Enum.GetValues<CaseStatus>().Where(CaseStateMachine.IsTerminal)];
 
     public async Task<RetentionSweepResult> SweepAsync(CancellationToken ct = default)
@@ -126,7 +127,7 @@ public sealed class RetentionPurge(
             }
         }
         var outboxMasked = await MaskDoneOutboxAsync(ct);
-        if (purged > 0 || outboxMasked > 0)
+        if (purged > 0 || outboxMasked > 0 || _walOwed)
         {
             await TruncateWalAsync(ct);
         }
@@ -139,10 +140,15 @@ public sealed class RetentionPurge(
     /// </summary>
     private async Task TruncateWalAsync(CancellationToken ct)
     {
+        _walOwed = true;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        if (!await SqliteSecureDelete.CheckpointAndTruncateWalAsync(db, ct))
+        if (await SqliteSecureDelete.CheckpointAndTruncateWalAsync(db, ct))
         {
-            logger.LogWarning("Retention: the WAL could not be checkpointed and truncated now (a reader held it); purged texts may stay in the -wal file until the next checkpoint");
+            _walOwed = false;
+        }
+        else
+        {
+            logger.LogWarning("Retention: the WAL could not be checkpointed and truncated now (another process held it); purged texts may stay in the -wal file until the next sweep does it");
         }
     }
 
