@@ -34,13 +34,20 @@ public static class SqliteSecureDelete
             try
             {
                 await using var cmd = (SqliteCommand)db.Database.GetDbConnection().CreateCommand();
-                cmd.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+                // The write gate is held meanwhile, so intake waits: a reader still on an older snapshot (a long
+                // export) may hold the checkpoint back 2 s at most (not the usual 10), then it is left for the next sweep.
+                cmd.CommandText = "PRAGMA busy_timeout=2000; PRAGMA wal_checkpoint(TRUNCATE);";
                 await using var r = await cmd.ExecuteReaderAsync(ct);
                 // One row: busy (1 when it could not finish), frames in the log, frames checkpointed.
                 return await r.ReadAsync(ct) && r.GetInt64(0) == 0;
             }
             finally
             {
+                await using (var restore = db.Database.GetDbConnection().CreateCommand())
+                {
+                    restore.CommandText = "PRAGMA busy_timeout=10000;";
+                    await restore.ExecuteNonQueryAsync(CancellationToken.None);
+                }
                 await db.Database.CloseConnectionAsync();
             }
         }
