@@ -7,11 +7,15 @@ namespace Workbench.Data;
 /// <summary>
 /// SQLite per-connection settings: WAL with synchronous=NORMAL (a commit survives a crash of the app, as the
 /// intake contract needs; only a power loss can take the last commits, the usual trade for WAL) and a busy
-/// timeout for the rare writer that is not behind <see cref="SqliteWriteGate"/>.
+/// timeout for the rare writer that is not behind <see cref="SqliteWriteGate"/>. <c>secure_delete=ON</c>: every cell
+/// and page freed is overwritten with zeros, so a text a retention purge removed (and the older copies every normal
+/// update of the row left behind in the page's free space or on the freelist) is not left in the file. FAST (zeroing
+/// only what costs no extra I/O) leaves freed overflow pages whole and does not pass the retention file test; intake
+/// only inserts, so it frees next to nothing (see RESULTS.md). With <see cref="SqliteSecureDelete"/> after a purge.
 /// </summary>
 internal sealed class SqliteConnectionSetup : DbConnectionInterceptor
 {
-    private const string Pragmas = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;";
+    private const string Pragmas = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA secure_delete=ON;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {

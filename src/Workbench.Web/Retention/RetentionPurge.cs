@@ -80,6 +80,7 @@ public sealed class RetentionPurge(
     ILogger<RetentionPurge> logger)
 {
     public const string Actor = "retention";
+    private volatile bool _walOwed; // the last checkpoint after a purge could not finish: the next sweep tries again
     private static readonly CaseStatus[] Closed = [.. Enum.GetValues<CaseStatus>().Where(CaseStateMachine.IsTerminal)];
 
     public async Task<RetentionSweepResult> SweepAsync(CancellationToken ct = default)
@@ -126,7 +127,29 @@ public sealed class RetentionPurge(
             }
         }
         var outboxMasked = await MaskDoneOutboxAsync(ct);
+        if (purged > 0 || outboxMasked > 0 || _walOwed)
+        {
+            await TruncateWalAsync(ct);
+        }
         return new RetentionSweepResult(purged, skipped, outboxMasked);
+    }
+
+    /// <summary>
+    /// SQLite: the WAL still holds page images with the purged texts; a TRUNCATE checkpoint writes the newest pages
+    /// into the file and empties the log (freed space in the file is zeroed by <c>secure_delete</c>, set on every connection).
+    /// </summary>
+    private async Task TruncateWalAsync(CancellationToken ct)
+    {
+        _walOwed = true;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await SqliteSecureDelete.CheckpointAndTruncateWalAsync(db, ct))
+        {
+            _walOwed = false;
+        }
+        else
+        {
+            logger.LogWarning("Retention: the WAL could not be checkpointed and truncated now (another process held it); purged texts may stay in the -wal file until the next sweep does it");
+        }
     }
 
     private async Task<bool> PurgeAsync(Guid id, int days, CancellationToken ct)

@@ -348,6 +348,54 @@ public sealed class RetentionTests : RetentionTestsBase
         Assert.True(report.Intact, report.Break?.Message);
     }
 
+    /// <summary>
+    /// The files of the SQLite database (the file and its -wal; -shm holds only the WAL index) whose raw bytes hold the
+    /// marker, UTF-8 or UTF-16: what an auditor grepping the disk would find, free pages and old WAL frames included.
+    /// </summary>
+    private List<string> FilesHolding(string marker)
+    {
+        var forms = new[] { Encoding.UTF8.GetBytes(marker), Encoding.Unicode.GetBytes(marker), Encoding.BigEndianUnicode.GetBytes(marker) };
+        var holding = new List<string>();
+        foreach (var path in new[] { _app.DatabasePath, _app.DatabasePath + "-wal" })
+        {
+            if (!File.Exists(path))
+            {
+                continue;
+            }
+            byte[] bytes;
+            using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+            using (var copy = new MemoryStream())
+            {
+                file.CopyTo(copy);
+                bytes = copy.ToArray();
+            }
+            if (forms.Any(f => bytes.AsSpan().IndexOf(f) >= 0))
+            {
+                holding.Add(Path.GetFileName(path));
+            }
+        }
+        return holding;
+    }
+
+    [Fact]
+    public async Task After_the_purge_sweep_neither_the_SQLite_file_nor_its_wal_holds_a_copy_of_the_cases_free_text()
+    {
+        var marker = "MRK" + Guid.NewGuid().ToString("N")[..16];
+        await using var receiver = new WebhookReceiver();
+        await receiver.StartAsync();
+        await MarkedCaseAsync(marker, receiver); // claimed, asked, replied, routed, decided, outcome: the case row rewritten many times
+
+        // Before: the text is in the database file itself (checkpointed from the WAL), not only in the WAL.
+        await _app.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE);"));
+        Assert.Contains("workbench.db", FilesHolding(marker));
+
+        _clock.Advance(TimeSpan.FromDays(31));
+        Assert.Equal(1, (await Purge.SweepAsync()).Purged);
+
+        Assert.Empty(await ColumnsHoldingAsync(marker));
+        Assert.Empty(FilesHolding(marker)); // no copy in freed cells, free pages or old WAL frames
+    }
+
     [Fact]
     public void A_negative_retention_is_refused_with_the_setting_named()
     {
