@@ -58,6 +58,10 @@ public sealed class AuditJourneys(AppServer app, BrowserFixture browser)
             Assert.Equal(200, await Agent.ReplyAsync(id, "v7, accepted on 2026-10-13."));
             await rita.ReloadAsync();
             await rita.WaitInteractiveAsync();
+            // The reviewer reads the answer on the case page, under its event in the history.
+            await rita.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
+            await Assertions.Expect(rita.Locator("[data-testid='reply']")).ToContainTextAsync("v7, accepted on 2026-10-13.");
+            await Shot(rita, "case-history-reply");
             await rita.GetByRole(AriaRole.Button, new() { Name = "Claim", Exact = true }).ClickAsync();
             await Assertions.Expect(rita.Locator("[data-claim]")).ToContainTextAsync("You are reviewing");
             await rita.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true }).ClickAsync();

@@ -15,7 +15,14 @@ public sealed record CaseDetail(
     PolicyEvaluationRecord? Evaluation,
     IReadOnlyList<RuleTrace> Trace,
     IReadOnlyList<ReviewActionRecord> Actions,
-    IReadOnlyList<AuditEventRecord> History);
+    IReadOnlyList<AuditEventRecord> History)
+{
+    /// <summary>
+    /// The AI system's answers to a reviewer's question, by the id of their <c>case.reply_received</c> event: texts kept
+    /// beside the audit chain and shown only while they match the chained digest (gone once retention purged them).
+    /// </summary>
+    public IReadOnlyDictionary<long, string> Replies { get; init; } = new Dictionary<long, string>();
+}
 
 /// <summary>The read behind the case page; a case outside the viewer's queues is not found.</summary>
 public sealed class CaseDetails(IDbContextFactory<WorkbenchDbContext> dbFactory)
@@ -34,7 +41,29 @@ public sealed class CaseDetails(IDbContextFactory<WorkbenchDbContext> dbFactory)
         var trace = c.Evaluation is null
             ? []
             : JsonSerializer.Deserialize<List<RuleTrace>>(c.Evaluation.TraceJson, WorkbenchJson.Options) ?? [];
-        return new CaseDetail(c, submission, c.Evaluation, trace, actions, history);
+        return new CaseDetail(c, submission, c.Evaluation, trace, actions, history) { Replies = await RepliesAsync(db, id, history, ct) };
+    }
+
+    private static async Task<IReadOnlyDictionary<long, string>> RepliesAsync(WorkbenchDbContext db, Guid id, List<AuditEventRecord> history, CancellationToken ct)
+    {
+        var places = history.Where(e => e.Type == "case.reply_received")
+            .SelectMany(e => AuditTexts.Places(e.DataJson).Where(p => p.Field == "message" || p.Field.EndsWith(".message", StringComparison.Ordinal))
+                .Select(p => (Event: e.Id, Place: p)))
+            .ToList();
+        if (places.Count == 0)
+        {
+            return new Dictionary<long, string>();
+        }
+        var texts = await db.AuditTexts.AsNoTracking().Where(t => t.CaseId == id && t.Text != null).ToDictionaryAsync(t => t.Ref, StringComparer.Ordinal, ct);
+        var replies = new Dictionary<long, string>();
+        foreach (var (eventId, place) in places)
+        {
+            if (texts.TryGetValue(place.Ref, out var t) && AuditTexts.Matches(t, place.Sha256))
+            {
+                replies[eventId] = t.Text!;
+            }
+        }
+        return replies;
     }
 
     /// <summary>The open case after (<paramref name="step"/> = 1) or before (-1) this one in its queue's order (SLA due first).</summary>

@@ -184,9 +184,14 @@ public abstract class RetentionTestsBase : IAsyncLifetime
         Assert.DoesNotContain(before, c => c.StartsWith("audit_events.", StringComparison.Ordinal));
         var texts = await _app.WithDbAsync(db => db.AuditTexts.AsNoTracking().Where(t => t.CaseId == id).OrderBy(t => t.Id).ToListAsync());
         Assert.Equal(["details.question", "details.message", "details.signals", "details.note", "note"], texts.Select(t => t.Field));
+        // The reviewer's case page shows the agent's reply under its event while the text exists, and nothing once purged.
+        var details = _app.Services.GetRequiredService<CaseDetails>();
+        var viewer = new ReviewerIdentity("lena", true, null);
+        Assert.Equal([marker + " reply"], (await details.LoadAsync(id, viewer))!.Replies.Values);
 
         _clock.Advance(TimeSpan.FromDays(31));
         Assert.Equal(1, (await Purge.SweepAsync()).Purged);
+        Assert.Empty((await details.LoadAsync(id, viewer))!.Replies);
 
         Assert.Empty(await ColumnsHoldingAsync(marker));
         Assert.All(await _app.WithDbAsync(db => db.AuditTexts.AsNoTracking().Where(t => t.CaseId == id).ToListAsync()), t =>
