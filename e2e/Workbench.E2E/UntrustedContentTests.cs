@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 

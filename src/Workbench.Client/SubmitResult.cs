@@ -1,4 +1,4 @@
-using Workbench.Core.Contracts;
+using Workbench.Contracts;
 
 namespace Workbench.Client;
 

@@ -2,9 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Workbench.Core.Cases;
-using Workbench.Core.Contracts;
-using Workbench.Core.Serialization;
+using Workbench.Contracts;
 
 namespace Workbench.Client;
 

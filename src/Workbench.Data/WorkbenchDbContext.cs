@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 using Workbench.Data.Entities;
 
 namespace Workbench.Data;

@@ -1,6 +1,5 @@
 using System.Text.Json;
-using Workbench.Core.Cases;
-using Workbench.Core.Serialization;
+using Workbench.Contracts;
 
 namespace Workbench.Simulator;
 

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Workbench.Client;
-using Workbench.Core.Cases;
-using Workbench.Core.Contracts;
+using Workbench.Contracts;
 
 namespace Workbench.Simulator;
 

@@ -1,17 +1,22 @@
 using Workbench.Data;
 using Workbench.Web.Admin;
-using Workbench.Web.Api;
 using Workbench.Web.Auditing;
 using Workbench.Web.Auth;
+using Workbench.Web.Cases;
 using Workbench.Web.Components;
 using Workbench.Web.Health;
 using Workbench.Web.Hosting;
+using Workbench.Web.Http;
+using Workbench.Web.Intake;
+using Workbench.Web.Learning;
 using Workbench.Web.Live;
-using Workbench.Web.Sla;
-using Workbench.Web.Insights;
-using Workbench.Web.Observability;
-using Workbench.Web.Retention;
 using Workbench.Web.Mcp;
+using Workbench.Web.Observability;
+using Workbench.Web.Policies;
+using Workbench.Web.Queues;
+using Workbench.Web.Retention;
+using Workbench.Web.Review;
+using Workbench.Web.Sla;
 using Workbench.Web.Webhooks;
 
 // `Workbench.Web migrate` applies the database migrations and exits (the production deployment step).
@@ -24,9 +29,15 @@ try
     {
         return await builder.RunMigrateCommandAsync();
     }
+    // Shared plumbing first, then one line per feature: each registers only its own services.
     builder.AddWorkbenchData();
+    builder.AddWorkbenchObservability();
+    builder.AddWorkbenchHttp();
     builder.AddWorkbenchAuth();
-    builder.AddWorkbenchApi();
+    builder.AddWorkbenchCases();
+    builder.AddWorkbenchIntake();
+    builder.AddWorkbenchReview();
+    builder.AddWorkbenchQueues();
     builder.AddWorkbenchSla();
     builder.AddWorkbenchMcp();
     builder.AddWorkbenchWebhooks();
@@ -34,9 +45,9 @@ try
     builder.AddWorkbenchRetention();
     builder.AddWorkbenchHealth();
     builder.AddWorkbenchAudit();
-    builder.AddWorkbenchObservability();
     builder.AddWorkbenchUi();
     builder.AddWorkbenchLive();
+    builder.AddWorkbenchPolicies();
     builder.AddWorkbenchLearning();
 
     var app = builder.Build();
@@ -46,13 +57,17 @@ try
     app.UseWorkbenchPipeline();
     app.MapWorkbenchHealth();
     app.MapAccountEndpoints();
-    app.MapWorkbenchApi();
-    app.MapAuditApi();
+    app.MapWorkbenchIntake();
+    app.MapWorkbenchReview();
+    app.MapWorkbenchQueues();
+    app.MapWorkbenchApiDocs();
+    app.MapWorkbenchAudit();
     app.MapWorkbenchLive();
+    app.MapWorkbenchPolicies();
     app.MapWorkbenchLearning();
     app.MapWorkbenchMcp();
-    app.MapWebhookAdminApi();
-    app.MapAccessAdminApi();
+    app.MapWorkbenchWebhooks();
+    app.MapWorkbenchAccessAdmin();
     app.MapWorkbenchUi();
     await app.RunAsync();
     return 0;

@@ -8,8 +8,8 @@ using Microsoft.Extensions.Options;
 using Workbench.Core.Policy;
 using Workbench.Data;
 using Workbench.Web.Auditing;
-using Workbench.Web.Board;
-using Workbench.Web.Intake;
+using Workbench.Web.Cases;
+using Workbench.Web.Sla;
 
 namespace Workbench.Benchmarks;
 

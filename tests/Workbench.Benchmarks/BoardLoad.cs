@@ -7,8 +7,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Workbench.Core.Policy;
 using Workbench.Data;
-using Workbench.Web.Board;
-using Workbench.Web.Intake;
+using Workbench.Web.Cases;
+using Workbench.Web.Sla;
 
 namespace Workbench.Benchmarks;
 

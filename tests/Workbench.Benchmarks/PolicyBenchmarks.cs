@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using RulesEngine.Models;
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 using Workbench.Core.Policy;
 using Workbench.Core.Policy.Signals;
 

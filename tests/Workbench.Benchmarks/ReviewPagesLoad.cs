@@ -7,11 +7,12 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 using Workbench.Core.Policy;
-using Workbench.Core.Serialization;
 using Workbench.Data;
 using Workbench.Data.Entities;
+using Workbench.Web.Auth;
+using Workbench.Web.Cases;
 using Workbench.Web.Queues;
 using Workbench.Web.Review;
 

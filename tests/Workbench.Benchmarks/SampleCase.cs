@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 
 namespace Workbench.Benchmarks;
 

@@ -7,11 +7,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 using Workbench.Core.Policy;
-using Workbench.Core.Serialization;
 using Workbench.Data;
-using Workbench.Web.Intake;
+using Workbench.Web.Cases;
 using Workbench.Web.Policies;
 
 namespace Workbench.Benchmarks;

@@ -7,11 +7,11 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Workbench.Data;
 using Workbench.Data.Entities;
-using Workbench.Web.Intake;
+using Workbench.Web.Cases;
+using Workbench.Web.Http;
 using Workbench.Web.Webhooks;
 
 namespace Workbench.Benchmarks;
@@ -78,7 +78,7 @@ public static class WebhookLoad
                 .AddFilter("Workbench.Web.Webhooks", LogLevel.Debug);
         }
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<Workbench.Web.Live.CaseEvents>();
+        builder.Services.AddSingleton<CaseEvents>();
         builder.AddWorkbenchData();
         builder.AddWorkbenchWebhooks();
         await using var app = builder.Build();

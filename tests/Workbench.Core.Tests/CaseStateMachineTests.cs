@@ -1,3 +1,4 @@
+using Workbench.Contracts;
 using Workbench.Core.Cases;
 
 namespace Workbench.Core.Tests;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Workbench.Core.Serialization;
+using Workbench.Contracts;
 
 namespace Workbench.Client;
 

@@ -1,3 +1,5 @@
+using Workbench.Contracts;
+
 namespace Workbench.Core.Cases;
 
 /// <summary>What happens to a case. Each trigger is legal only from some statuses.</summary>

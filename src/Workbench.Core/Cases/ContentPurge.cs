@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Workbench.Core.Contracts;
+using Workbench.Contracts;
 
 namespace Workbench.Core.Cases;
 
@@ -85,7 +85,7 @@ public static class ContentPurge
         {
             root["data"] = Marker;
         }
-        return root.ToJsonString(Serialization.WorkbenchJson.Options);
+        return root.ToJsonString(WorkbenchJson.Options);
     }
 
     private static void MaskEventData(JsonObject data, int depth)

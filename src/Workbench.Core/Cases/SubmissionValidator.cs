@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Workbench.Contracts;
 
 namespace Workbench.Core.Cases;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 using Workbench.Core.Review;
 
 namespace Workbench.Core.Learning;

@@ -1,6 +1,5 @@
-using System.Buffers.Binary;
 using System.Text;
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 using Workbench.Core.Policy.Language;
 using Workbench.Core.Policy.Signals;
 

@@ -1,4 +1,4 @@
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 using Workbench.Core.Policy.Language;
 using Workbench.Core.Policy.Signals;
 using YamlDotNet.RepresentationModel;

@@ -1,4 +1,4 @@
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 
 namespace Workbench.Data.Entities;
 
@@ -64,7 +64,7 @@ public sealed class CaseRecord
 
     public DecisionKind? Decision { get; set; }
     public DateTimeOffset? DecidedAt { get; set; }
-    /// <summary>The decision that flows back to the AI system (Workbench.Core.Contracts.DecisionView as JSON).</summary>
+    /// <summary>The decision that flows back to the AI system (Workbench.Contracts.DecisionView as JSON).</summary>
     public string? DecisionJson { get; set; }
 
     /// <summary>When retention removed the case's content (Workbench.Core ContentPurge); null while it is whole.</summary>

@@ -1,12 +1,10 @@
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 using Workbench.Data;
 using Workbench.Data.Entities;
-using Workbench.Web.Api;
-using Workbench.Web.Hosting;
-using Workbench.Web.Intake;
-using Workbench.Web.Webhooks;
+using Workbench.Web.Cases;
+using Workbench.Web.Http;
 
 namespace Workbench.Web.Admin;
 
@@ -106,7 +104,7 @@ public sealed class AccessAdmin(IDbContextFactory<WorkbenchDbContext> dbFactory,
             Id = id,
             DisplayName = name,
             KeyPrefix = key[..10],
-            KeyHash = DevelopmentSeed.HashKey(key),
+            KeyHash = ApiKeyStore.HashKey(key),
             Scopes = string.Join(' ', scopes),
             CreatedAt = now,
         };

@@ -1,8 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Workbench.Web.Api;
 using Workbench.Web.Auth;
-using Workbench.Web.Webhooks;
+using Workbench.Web.Http;
 
 namespace Workbench.Web.Admin;
 
@@ -12,11 +11,10 @@ public static class AccessAdminApi
     public static IHostApplicationBuilder AddWorkbenchAccessAdmin(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<AccessAdmin>();
-        builder.Services.AddSingleton<EntraUserSync>();
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapAccessAdminApi(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapWorkbenchAccessAdmin(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api/v1/admin").WithTags("Admin").RequireAuthorization(WorkbenchPolicies.Admin)
             .RequireJsonBody("Admin API");

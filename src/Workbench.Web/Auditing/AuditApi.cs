@@ -1,9 +1,12 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Workbench.Contracts;
 using Workbench.Data;
 using Workbench.Data.Entities;
-using Workbench.Web.Api;
 using Workbench.Web.Auth;
+using Workbench.Web.Cases;
+using Workbench.Web.Http;
+using Workbench.Web.Review;
 
 namespace Workbench.Web.Auditing;
 
@@ -34,7 +37,7 @@ public static class AuditExtensions
     /// case: it names reviewers and carries their notes and the policy's internals; the client has the status and
     /// the decision (<c>GET /api/v1/cases/{id}</c>).
     /// </summary>
-    public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapWorkbenchAudit(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/v1/audit/verify", VerifyAsync).WithTags("Audit").WithName("AuditVerify")
             .RequireAuthorization(WorkbenchPolicies.Admin)
@@ -52,7 +55,7 @@ public static class AuditExtensions
     }
 
     public static async Task<Results<Ok<CaseAuditExport>, ProblemHttpResult>> ExportAsync(
-        Guid id, ClaimsPrincipal user, ReviewerDirectory directory, CaseReconstruction reconstruction, Review.DoubleReviewService blind,
+        Guid id, ClaimsPrincipal user, ReviewerDirectory directory, CaseReconstruction reconstruction, DoubleReviewService blind,
         Microsoft.EntityFrameworkCore.IDbContextFactory<WorkbenchDbContext> dbFactory, TimeProvider time, CancellationToken ct)
     {
         var viewer = await directory.IdentityAsync(user, ct);
@@ -70,8 +73,8 @@ public static class AuditExtensions
         // A download of a case's whole record is itself an audited act (who took a copy, when).
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
-            Intake.Audit.Add(db, "case.audit_exported", user.Identity?.Name ?? "unknown",
-                user.IsInRole(nameof(Core.Cases.UserRole.Admin)) ? "admin" : "lead", time.GetUtcNow(), id,
+            Audit.Add(db, "case.audit_exported", user.Identity?.Name ?? "unknown",
+                user.IsInRole(nameof(UserRole.Admin)) ? "admin" : "lead", time.GetUtcNow(), id,
                 new { Events = export.Events.Count, export.ChainIntact });
             await db.SaveChangesAsync(ct);
         }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Workbench.Data;
 using Workbench.Data.Entities;
+using Workbench.Web.Review;
 
 namespace Workbench.Web.Auditing;
 
@@ -12,7 +13,7 @@ public sealed record AuditEventPage(IReadOnlyList<AuditEventRecord> Events, int 
 
 /// <summary>
 /// The audit event list (<c>/audit</c>), newest first. A case whose blind second review is pending has its events left
-/// out for every viewer who did not act on it — the rule of <see cref="Review.DoubleReviewService.WithholdsAsync"/>
+/// out for every viewer who did not act on it — the rule of <see cref="DoubleReviewService.WithholdsAsync"/>
 /// that the case page and the case's audit record already apply — and they are left out in SQL, before the filters,
 /// so that a search by type or actor (<c>case.decided</c>, the first reviewer's name) cannot tell them either.
 /// </summary>

@@ -1,11 +1,10 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Workbench.Core.Cases;
-using Workbench.Core.Contracts;
+using Workbench.Contracts;
 using Workbench.Core.Policy;
-using Workbench.Core.Serialization;
 using Workbench.Data;
 using Workbench.Data.Entities;
+using Workbench.Web.Auth;
 using Workbench.Web.Review;
 
 namespace Workbench.Web.Auditing;

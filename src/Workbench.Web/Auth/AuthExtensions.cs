@@ -6,16 +6,17 @@ using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Web;
-using Workbench.Core.Cases;
-using Workbench.Data;
+using Workbench.Contracts;
+using Workbench.Web.Http;
+using Workbench.Web.Live;
 using Claim = System.Security.Claims.Claim;
 
 namespace Workbench.Web.Auth;
 
 /// <summary>
 /// One authorization policy per capability; pages, endpoints, the MCP server and (later) the hub use these names.
-/// The API's own capabilities are <see cref="Api.ApiSchemes.SubmitPolicy"/> (submit cases) and
-/// <see cref="Api.ApiSchemes.ReadPolicy"/> (read one's own cases), for API clients rather than people.
+/// The API's own capabilities are <see cref="ApiSchemes.SubmitPolicy"/> (submit cases) and
+/// <see cref="ApiSchemes.ReadPolicy"/> (read one's own cases), for API clients rather than people.
 /// </summary>
 public static class WorkbenchPolicies
 {
@@ -73,7 +74,7 @@ public static class AuthExtensions
                     await validated(ctx);
                     MapEntraRoles(ctx.Principal!, ctx.HttpContext.RequestServices.GetRequiredService<IOptions<EntraRoleMapping>>().Value);
                     // The person is written to users (object id, name, email, role, directory queues) at every sign-in.
-                    await ctx.HttpContext.RequestServices.GetRequiredService<Admin.EntraUserSync>().UpsertAsync(ctx.Principal!, ctx.HttpContext.RequestAborted);
+                    await ctx.HttpContext.RequestServices.GetRequiredService<EntraUserSync>().UpsertAsync(ctx.Principal!, ctx.HttpContext.RequestAborted);
                 };
                 var redirect = o.Events.OnRedirectToIdentityProvider;
                 o.Events.OnRedirectToIdentityProvider = async ctx =>
@@ -83,7 +84,7 @@ public static class AuthExtensions
                         // An API caller gets a problem detail, not a redirect to the identity provider.
                         ctx.HandleResponse();
                         ctx.Response.StatusCode = 401;
-                        await Api.Problems.Of(401, Api.ProblemTypes.Unauthenticated, "Authentication required", "Sign in first.").ExecuteAsync(ctx.HttpContext);
+                        await Problems.Of(401, ProblemTypes.Unauthenticated, "Authentication required", "Sign in first.").ExecuteAsync(ctx.HttpContext);
                         return;
                     }
                     await redirect(ctx);
@@ -103,6 +104,7 @@ public static class AuthExtensions
             .AddPolicy(WorkbenchPolicies.SignedIn, p => p.RequireRole(nameof(UserRole.Reviewer), nameof(UserRole.Lead), nameof(UserRole.Admin)));
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddSingleton<ReviewerDirectory>();
+        builder.Services.AddSingleton<EntraUserSync>();
         return builder;
     }
 
@@ -118,8 +120,8 @@ public static class AuthExtensions
         o.SlidingExpiration = true;
         o.ExpireTimeSpan = TimeSpan.FromHours(10);
         // An API caller gets a problem detail, not a redirect to the sign-in page.
-        o.Events.OnRedirectToLogin = ctx => ApiAware(ctx, 401, Api.ProblemTypes.Unauthenticated, "Sign in first.");
-        o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx, 403, Api.ProblemTypes.Forbidden, "Your role does not allow this.");
+        o.Events.OnRedirectToLogin = ctx => ApiAware(ctx, 401, ProblemTypes.Unauthenticated, "Sign in first.");
+        o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx, 403, ProblemTypes.Forbidden, "Your role does not allow this.");
     }
 
     /// <summary>Adds the Workbench role (the highest mapped) and queue claims for an Entra ID sign-in.</summary>
@@ -237,10 +239,10 @@ public static class AuthExtensions
 
     private static Task ApiAware(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> ctx, int status, string type, string detail)
     {
-        if (ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments(Live.QueuesHub.Path))
+        if (ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments(QueuesHub.Path))
         {
             ctx.Response.StatusCode = status;
-            return Api.Problems.Of(status, type, status == 401 ? "Authentication required" : "Forbidden", detail).ExecuteAsync(ctx.HttpContext);
+            return Problems.Of(status, type, status == 401 ? "Authentication required" : "Forbidden", detail).ExecuteAsync(ctx.HttpContext);
         }
         ctx.Response.Redirect(ctx.RedirectUri);
         return Task.CompletedTask;
@@ -249,57 +251,4 @@ public static class AuthExtensions
     /// <summary>Only app-relative paths: an open redirect after sign-in is a phishing tool.</summary>
     public static bool IsLocalUrl(string? url) =>
         !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
-}
-
-/// <summary>Who the users are and which queues each may work (Leads and Admins: all).</summary>
-public sealed class ReviewerDirectory(IDbContextFactory<WorkbenchDbContext> dbFactory)
-{
-    public async Task<Data.Entities.UserRecord?> FindAsync(string userName, CancellationToken ct)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Users.AsNoTracking().Include(u => u.Queues).FirstOrDefaultAsync(u => u.UserName == userName, ct);
-    }
-
-    /// <summary>The development sign-in's counterpart of what EntraUserSync records at an Entra sign-in (the admin's People page shows it).</summary>
-    public async Task RecordSignInAsync(string userName, DateTimeOffset at, CancellationToken ct)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await db.Users.Where(u => u.UserName == userName).ExecuteUpdateAsync(u => u.SetProperty(x => x.LastSignInAt, at), ct);
-    }
-
-    public async Task<IReadOnlyList<Data.Entities.UserRecord>> AllAsync(CancellationToken ct)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var users = await db.Users.AsNoTracking().Include(u => u.Queues).ToListAsync(ct);
-        return users.OrderBy(u => u.Role).ThenBy(u => u.UserName, StringComparer.Ordinal).ToList(); // reviewers first
-
-    }
-
-    /// <summary>The acting reviewer with the queues he may work.</summary>
-    public async Task<Review.ReviewerIdentity> IdentityAsync(ClaimsPrincipal user, CancellationToken ct) =>
-        new(user.Identity?.Name ?? throw new InvalidOperationException("Not signed in."),
-            user.IsInRole(nameof(UserRole.Lead)), await QueuesOfAsync(user, ct));
-
-    public static Review.ReviewerIdentity IdentityOf(Data.Entities.UserRecord user) =>
-        new(user.UserName, user.Role == UserRole.Lead,
-            user.Role is UserRole.Lead or UserRole.Admin ? null : user.Queues.Select(q => q.Queue).ToHashSet(StringComparer.Ordinal));
-
-    /// <summary>Null means every queue.</summary>
-    public async Task<IReadOnlySet<string>?> QueuesOfAsync(ClaimsPrincipal user, CancellationToken ct)
-    {
-        if (user.IsInRole(nameof(UserRole.Lead)) || user.IsInRole(nameof(UserRole.Admin)))
-        {
-            return null;
-        }
-        var name = user.Identity?.Name;
-        if (name is null)
-        {
-            return new HashSet<string>();
-        }
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var queues = await db.QueueMemberships.AsNoTracking().Where(q => q.UserName == name).Select(q => q.Queue).ToListAsync(ct);
-        // Entra ID users may also get queues from mapped groups or app roles (Workbench:Auth:Queues).
-        queues.AddRange(user.FindAll(WorkbenchClaims.Queue).Select(c => c.Value));
-        return queues.ToHashSet(StringComparer.Ordinal);
-    }
 }

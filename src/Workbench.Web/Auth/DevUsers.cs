@@ -1,4 +1,4 @@
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 
 namespace Workbench.Web.Auth;
 

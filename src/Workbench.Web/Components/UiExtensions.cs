@@ -1,6 +1,4 @@
 using MudBlazor.Services;
-using Workbench.Web.Intake;
-using Workbench.Web.Queues;
 
 namespace Workbench.Web.Components;
 
@@ -10,16 +8,6 @@ public static class UiExtensions
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<QueueQueries>();
-        builder.Services.AddOptions<Board.BoardOptions>().Bind(builder.Configuration.GetSection("Board"))
-            .PostConfigure<IConfiguration>((o, c) => o.ReviewerCostPerHour = Board.BoardOptions.ReviewerCostFrom(c));
-        builder.Services.AddSingleton<Board.BoardQueries>();
-        builder.Services.Configure<Board.BoardAlertOptions>(builder.Configuration.GetSection("Board"));
-        builder.Services.AddSingleton<Board.BoardAlerts>();
-        builder.Services.AddSingleton<ActivePolicy>();
-        builder.Services.AddSingleton<IPolicyRuntime>(sp => sp.GetRequiredService<ActivePolicy>());
-        builder.Services.AddSingleton<IQueueCatalog>(sp => sp.GetRequiredService<ActivePolicy>());
         return builder;
     }
 

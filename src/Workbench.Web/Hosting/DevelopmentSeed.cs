@@ -1,13 +1,14 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Workbench.Core.Cases;
-using Workbench.Core.Serialization;
+using Workbench.Contracts;
 using Workbench.Data;
 using Workbench.Data.Entities;
 using Workbench.Web.Auth;
+using Workbench.Web.Cases;
+using Workbench.Web.Http;
 using Workbench.Web.Intake;
+using Workbench.Web.Learning;
+using Workbench.Web.Webhooks;
 
 namespace Workbench.Web.Hosting;
 
@@ -43,14 +44,14 @@ public static class DevelopmentSeed
                 Id = client.Id,
                 DisplayName = client.DisplayName,
                 KeyPrefix = client.ApiKey[..Math.Min(10, client.ApiKey.Length)],
-                KeyHash = HashKey(client.ApiKey),
+                KeyHash = ApiKeyStore.HashKey(client.ApiKey),
                 Scopes = string.Join(' ', client.Scopes),
                 CreatedAt = time.GetUtcNow(),
             });
         }
         // The demo clients' callback secret is the one in the configuration, so a local receiver can verify with it.
         var knownCallbackClients = await db.WebhookClients.Select(c => c.ClientId).ToListAsync(ct);
-        var secrets = services.GetRequiredService<Webhooks.WebhookSecrets>();
+        var secrets = services.GetRequiredService<WebhookSecrets>();
         foreach (var client in clients.Where(c => c.WebhookSecret is not null && !knownCallbackClients.Contains(c.Id)))
         {
             db.WebhookClients.Add(new WebhookClientRecord
@@ -67,7 +68,7 @@ public static class DevelopmentSeed
         {
             var samples = configuration["Workbench:DemoData:SamplesPath"] ?? "assets/samples/cases";
             var count = await SeedCasesAsync(db, services.GetRequiredService<IPolicyRuntime>(), samples, time.GetUtcNow(), ct,
-                services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Insights.LearningOptions>>().Value.DoubleReview);
+                services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LearningOptions>>().Value.DoubleReview);
             services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DevelopmentSeed))
                 .LogInformation("Demo data: {Count} sample cases submitted through the policy", count);
         }
@@ -81,7 +82,7 @@ public static class DevelopmentSeed
     /// queues show every SLA state), by the demo client that would send it.
     /// </summary>
     public static async Task<int> SeedCasesAsync(WorkbenchDbContext db, IPolicyRuntime policy, string samplesPath, DateTimeOffset now, CancellationToken ct,
-        Insights.DoubleReviewOptions? doubleReview = null)
+        DoubleReviewOptions? doubleReview = null)
     {
         var directory = new[] { Path.GetFullPath(samplesPath), Path.Combine(AppContext.BaseDirectory, samplesPath) }.FirstOrDefault(Directory.Exists);
         if (directory is null)
@@ -126,5 +127,4 @@ public static class DevelopmentSeed
         return index;
     }
 
-    public static string HashKey(string apiKey) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)));
 }

@@ -2,7 +2,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
 using Workbench.Data;
-using Workbench.Web.Intake;
+using Workbench.Web.Cases;
+using Workbench.Web.Http;
 using Workbench.Web.Observability;
 
 namespace Workbench.Web.Hosting;
@@ -106,7 +107,7 @@ public static class HostingExtensions
             app.UseHttpsRedirection();
         }
         // Inside the page's handler, so that /api failures become problem details before it could answer with HTML.
-        Api.ApiExtensions.UseWorkbenchApiErrors(app);
+        app.UseWorkbenchApiErrors();
         app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"),
             ui => ui.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseAuthentication();

@@ -1,10 +1,11 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Workbench.Contracts;
 using Workbench.Core.Cases;
-using Workbench.Core.Contracts;
-using Workbench.Core.Serialization;
 using Workbench.Data;
 using Workbench.Data.Entities;
+using Workbench.Web.Cases;
+using Workbench.Web.Review;
 
 namespace Workbench.Web.Intake;
 
@@ -18,7 +19,7 @@ public abstract record CommandResult<T>
 
 /// <summary>What an AI system does to its own cases after submitting them: reply, withdraw, report an outcome.</summary>
 public sealed class AgentCommands(
-    IDbContextFactory<WorkbenchDbContext> dbFactory, TimeProvider time, DecisionNotifier notifier, Live.CaseEvents events, ActivePolicy policy)
+    IDbContextFactory<WorkbenchDbContext> dbFactory, TimeProvider time, DecisionNotifier notifier, CaseEvents events, ActivePolicy policy)
 {
     public async Task<CaseRecord?> FindAsync(string clientId, Guid id, CancellationToken ct)
     {
@@ -31,7 +32,7 @@ public sealed class AgentCommands(
         TransitionAsync(clientId, id, CaseTrigger.ReceiveReply, "case.reply_received", requestId, ct, (c, now) =>
         {
             c.PendingQuestion = null;
-            Review.ReviewService.ResetRound(c); // approvals before the answer do not cover it
+            ReviewService.ResetRound(c); // approvals before the answer do not cover it
             if (c.Queue is null)
             {
                 // The answer to the intake's clarifying question: the case had no queue yet. It goes to its workflow's
@@ -127,7 +128,7 @@ public sealed class AgentCommands(
             return new CommandResult<CaseView>.Conflict();
         }
         notifier.Notify(id);
-        events.Publish(new Live.CaseEvent(auditType["case.".Length..], id, c.Queue, null, c.Status, clientId, now));
+        events.Publish(new CaseEvent(auditType["case.".Length..], id, c.Queue, null, c.Status, clientId, now));
         return new CommandResult<CaseView>.Done(CaseViews.View(c));
     }
 

@@ -3,12 +3,13 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Workbench.Contracts;
 using Workbench.Core.Cases;
-using Workbench.Core.Contracts;
 using Workbench.Core.Policy;
-using Workbench.Core.Serialization;
 using Workbench.Data;
 using Workbench.Data.Entities;
+using Workbench.Web.Cases;
+using Workbench.Web.Learning;
 
 namespace Workbench.Web.Intake;
 
@@ -27,7 +28,7 @@ public abstract record IntakeOutcome
 /// </summary>
 public sealed class IntakeService(
     IDbContextFactory<WorkbenchDbContext> dbFactory, IntakeWriter writer, IPolicyRuntime policy, TimeProvider time,
-    IOptionsMonitor<Insights.LearningOptions> learning, ILogger<IntakeService> logger)
+    IOptionsMonitor<LearningOptions> learning, ILogger<IntakeService> logger)
 {
     /// <summary>Idempotency keys are kept at least this long.</summary>
     public static readonly TimeSpan KeyRetention = TimeSpan.FromHours(24);
@@ -138,7 +139,7 @@ public sealed class IntakeService(
     }
 
     internal static CaseRecord NewCase(string clientId, Guid id, CaseSubmission s, PolicyDecision d, DateTimeOffset now, string? submissionJson = null,
-        Insights.DoubleReviewOptions? doubleReview = null)
+        DoubleReviewOptions? doubleReview = null)
     {
         var status = CaseStateMachine.InitialStatus(d.Release, d.Execute);
         // Sampled at queue time, so the sample is fixed before anyone reviews and cannot lean towards easy or hard cases.

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Workbench.Data;
 using Workbench.Data.Entities;
+using Workbench.Web.Cases;
 
 namespace Workbench.Web.Intake;
 
@@ -25,12 +26,12 @@ public sealed class IntakeWriter : IAsyncDisposable
 
     private readonly Channel<Pending> _channel = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly IDbContextFactory<WorkbenchDbContext> _dbFactory;
-    private readonly Live.CaseEvents _events;
+    private readonly CaseEvents _events;
     private readonly ILogger<IntakeWriter> _logger;
     private readonly bool _sqlite;
     private readonly Task _loop;
 
-    public IntakeWriter(IDbContextFactory<WorkbenchDbContext> dbFactory, DatabaseSettings database, Live.CaseEvents events, ILogger<IntakeWriter> logger)
+    public IntakeWriter(IDbContextFactory<WorkbenchDbContext> dbFactory, DatabaseSettings database, CaseEvents events, ILogger<IntakeWriter> logger)
     {
         _dbFactory = dbFactory;
         _events = events;
@@ -167,7 +168,7 @@ public sealed class IntakeWriter : IAsyncDisposable
     {
         p.Done.TrySetResult();
         var c = p.Case;
-        _events.Publish(new Live.CaseEvent("created", c.Id, c.Queue, null, c.Status, c.ClientId, c.CreatedAt));
+        _events.Publish(new CaseEvent("created", c.Id, c.Queue, null, c.Status, c.ClientId, c.CreatedAt));
     }
 
     private async Task SaveAsync(IReadOnlyList<Pending> batch)

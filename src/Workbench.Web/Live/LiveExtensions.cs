@@ -4,7 +4,8 @@ using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using StackExchange.Redis;
-using Workbench.Web.Api;
+using Workbench.Web.Cases;
+using Workbench.Web.Http;
 
 namespace Workbench.Web.Live;
 
@@ -12,12 +13,21 @@ public static class LiveExtensions
 {
     public static IHostApplicationBuilder AddWorkbenchLive(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<CaseViewers>();
+        if (builder.Configuration["Redis:Connection"] is { Length: > 0 } relay)
+        {
+            builder.Services.AddSingleton(sp => new RedisCaseEventRelay(relay, sp.GetRequiredService<CaseEvents>(),
+                sp.GetRequiredService<ILogger<RedisCaseEventRelay>>()));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<RedisCaseEventRelay>());
+            builder.Services.AddHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
+                "redis", sp => sp.GetRequiredService<RedisCaseEventRelay>(), null, ["ready"]));
+        }
         builder.Services.AddSingleton<CircuitRegistry>();
         builder.Services.AddScoped<CircuitConnection>();
         builder.Services.AddScoped<CircuitHandler>(sp => sp.GetRequiredService<CircuitConnection>());
 
         // The product's JSON (camelCase, snake_case enum strings) for the hub's messages too.
-        builder.Services.AddSignalR().AddJsonProtocol(o => Workbench.Core.Serialization.WorkbenchJson.Configure(o.PayloadSerializerOptions));
+        builder.Services.AddSignalR().AddJsonProtocol(o => Workbench.Contracts.WorkbenchJson.Configure(o.PayloadSerializerOptions));
         if (builder.Configuration["Redis:Connection"] is { Length: > 0 } redis)
         {
             // The backplane for this hub only, not AddStackExchangeRedis(): that registers Redis for every hub,

@@ -2,11 +2,11 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 using Workbench.Data;
-using Workbench.Web.Api;
 using Workbench.Web.Auth;
-using Workbench.Web.Intake;
+using Workbench.Web.Cases;
+using Workbench.Web.Http;
 
 namespace Workbench.Web.Live;
 

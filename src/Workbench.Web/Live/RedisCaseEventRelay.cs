@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
-using Workbench.Core.Serialization;
+using Workbench.Contracts;
+using Workbench.Web.Cases;
 
 namespace Workbench.Web.Live;
 

@@ -1,5 +1,6 @@
 using ModelContextProtocol.Protocol;
-using Workbench.Web.Api;
+using Workbench.Contracts;
+using Workbench.Web.Http;
 
 namespace Workbench.Web.Mcp;
 
@@ -38,7 +39,7 @@ public static class McpExtensions
             .ToList();
         var request = tools.Single(t => t.ProtocolTool.Name == WorkbenchMcpTools.RequestHumanReview).ProtocolTool;
         var schema = System.Text.Json.Nodes.JsonNode.Parse(request.InputSchema.GetRawText())!.AsObject();
-        var submission = System.Text.Json.Schema.JsonSchemaExporter.GetJsonSchemaAsNode(JsonBody.Options, typeof(Core.Cases.CaseSubmission),
+        var submission = System.Text.Json.Schema.JsonSchemaExporter.GetJsonSchemaAsNode(JsonBody.Options, typeof(CaseSubmission),
             new System.Text.Json.Schema.JsonSchemaExporterOptions { TreatNullObliviousAsNonNullable = true });
         if (submission is System.Text.Json.Nodes.JsonObject shape && schema["properties"]?["submission"] is System.Text.Json.Nodes.JsonObject property)
         {
@@ -53,7 +54,7 @@ public static class McpExtensions
     {
         app.MapMcp(Path)
             .RequireAuthorization(ApiSchemes.AnyScopePolicy)
-            .RequireRateLimiting(CasesApi.RateLimitPolicy)
+            .RequireRateLimiting(HttpExtensions.RateLimitPolicy)
             .WithTags("MCP");
         return app;
     }

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -7,11 +6,12 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
+using Workbench.Contracts;
 using Workbench.Core.Cases;
-using Workbench.Core.Contracts;
-using Workbench.Core.Serialization;
-using Workbench.Web.Api;
+using Workbench.Web.Cases;
+using Workbench.Web.Http;
 using Workbench.Web.Intake;
+using Workbench.Web.Webhooks;
 
 namespace Workbench.Web.Mcp;
 
@@ -69,7 +69,7 @@ public sealed class WorkbenchMcpTools
             services.GetRequiredService<IntakeService>(), services.GetRequiredService<AgentCommands>(),
             services.GetRequiredService<IPolicyRuntime>(), services.GetRequiredService<DecisionNotifier>(),
             services.GetRequiredService<IOptionsMonitor<IntakeLimits>>(), services.GetRequiredService<IWebHostEnvironment>(),
-            services.GetRequiredService<IOptionsMonitor<Webhooks.WebhookOptions>>(), services.GetRequiredService<Webhooks.WebhookAdmin>());
+            services.GetRequiredService<IOptionsMonitor<WebhookOptions>>(), services.GetRequiredService<WebhookAdmin>());
         var body = JsonBody.Parse<CaseSubmission>(JsonSerializer.SerializeToUtf8Bytes(submission), s.Limits.CurrentValue.MaxBodyBytes);
         var result = await CasesApi.SubmitParsedAsync(client!, idempotency_key, body, TraceId(context), s, cancellationToken);
         return result.Result switch

@@ -5,7 +5,7 @@ using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using Workbench.Core.Contracts;
+using Workbench.Contracts;
 using Workbench.Data;
 
 namespace Workbench.Web.Observability;

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore;
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 using Workbench.Data;
 
 namespace Workbench.Web.Observability;

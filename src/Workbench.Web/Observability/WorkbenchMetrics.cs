@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Workbench.Core.Contracts;
+using Workbench.Contracts;
 
 namespace Workbench.Web.Observability;
 
@@ -91,11 +91,11 @@ public sealed class WorkbenchMetrics
             _ => "proceed",
         };
 
-    private static int Severity(Core.Cases.PathOutcome o) => o switch
+    private static int Severity(PathOutcome o) => o switch
     {
-        Core.Cases.PathOutcome.Handoff => 3,
-        Core.Cases.PathOutcome.Clarify => 2,
-        Core.Cases.PathOutcome.AwaitApproval => 1,
+        PathOutcome.Handoff => 3,
+        PathOutcome.Clarify => 2,
+        PathOutcome.AwaitApproval => 1,
         _ => 0,
     };
 }

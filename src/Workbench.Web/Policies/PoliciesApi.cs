@@ -1,8 +1,9 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Workbench.Contracts;
 using Workbench.Core.Policy;
-using Workbench.Web.Api;
 using Workbench.Web.Auth;
+using Workbench.Web.Http;
 
 namespace Workbench.Web.Policies;
 
@@ -138,5 +139,5 @@ public static class PoliciesApi
         check.Scenarios.SelectMany(f => f.Run.Errors.Select(e => new ScenarioView(f.File, e.ToString(), false, e.Message))
             .Concat(f.Run.Results.Select(r => new ScenarioView(f.File, r.Name, r.Passed, r.Difference)))).ToList());
 
-    private static string Snake(Core.Cases.PathOutcome o) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(o.ToString());
+    private static string Snake(PathOutcome o) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(o.ToString());
 }

@@ -6,7 +6,7 @@ using Workbench.Core.Policy;
 using Workbench.Core.Policy.Scenarios;
 using Workbench.Data;
 using Workbench.Data.Entities;
-using Workbench.Web.Intake;
+using Workbench.Web.Cases;
 
 namespace Workbench.Web.Policies;
 

@@ -2,12 +2,12 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 using Workbench.Core.Learning;
 using Workbench.Core.Policy;
-using Workbench.Core.Serialization;
 using Workbench.Data;
-using Workbench.Web.Intake;
+using Workbench.Web.Cases;
+using Workbench.Web.Sla;
 
 namespace Workbench.Web.Policies;
 
@@ -18,9 +18,9 @@ public sealed record SimulationOptions
     public double DefaultHandleMinutes { get; init; } = 6;
     /// <summary>
     /// What an hour of a reviewer costs (in the deployment's currency): set from <c>Board:ReviewerCostPerHour</c>
-    /// (<see cref="Board.BoardOptions.ReviewerCostFrom"/>); <c>Learning:Simulation:ReviewerCostPerHour</c> is its older name.
+    /// (<see cref="BoardOptions.ReviewerCostFrom"/>); <c>Learning:Simulation:ReviewerCostPerHour</c> is its older name.
     /// </summary>
-    public decimal ReviewerCostPerHour { get; set; } = Board.BoardOptions.DefaultReviewerCostPerHour;
+    public decimal ReviewerCostPerHour { get; set; } = BoardOptions.DefaultReviewerCostPerHour;
     /// <summary>Rows read and evaluated per page.</summary>
     public int PageSize { get; init; } = 2000;
     /// <summary>How far back the review history is read for handle times (days).</summary>

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Workbench.Core.Policy;
 using Workbench.Data;
-using Workbench.Web.Intake;
+using Workbench.Web.Cases;
 
 namespace Workbench.Web.Policies;
 

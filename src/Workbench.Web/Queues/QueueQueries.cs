@@ -1,8 +1,9 @@
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 using Workbench.Data;
 using Workbench.Data.Entities;
+using Workbench.Web.Cases;
 
 namespace Workbench.Web.Queues;
 

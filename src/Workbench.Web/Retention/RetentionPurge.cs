@@ -3,13 +3,11 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Workbench.Contracts;
 using Workbench.Core.Cases;
-using Workbench.Core.Contracts;
-using Workbench.Core.Serialization;
 using Workbench.Data;
 using Workbench.Data.Entities;
-using Workbench.Web.Intake;
-using Workbench.Web.Live;
+using Workbench.Web.Cases;
 
 namespace Workbench.Web.Retention;
 

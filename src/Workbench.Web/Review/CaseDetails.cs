@@ -1,10 +1,10 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 using Workbench.Core.Policy;
-using Workbench.Core.Serialization;
 using Workbench.Data;
 using Workbench.Data.Entities;
+using Workbench.Web.Auth;
 
 namespace Workbench.Web.Review;
 

@@ -1,11 +1,11 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 using Workbench.Core.Policy;
-using Workbench.Core.Serialization;
 using Workbench.Data;
 using Workbench.Data.Entities;
-using Workbench.Web.Intake;
+using Workbench.Web.Auth;
+using Workbench.Web.Cases;
 
 namespace Workbench.Web.Review;
 
@@ -61,7 +61,7 @@ public abstract record DoubleReviewResult
 /// </summary>
 public sealed class DoubleReviewService(IDbContextFactory<WorkbenchDbContext> dbFactory, ActivePolicy policy, TimeProvider time)
 {
-    public const string AlreadyReviewed = Api.ProblemTypes.DoubleReviewDone;
+    public const string AlreadyReviewed = ProblemTypes.DoubleReviewDone;
 
     public async Task<IReadOnlyList<PendingDoubleReview>> PendingAsync(ReviewerIdentity me, int take = 100, CancellationToken ct = default)
     {

@@ -1,8 +1,8 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Workbench.Core.Cases;
-using Workbench.Web.Api;
 using Workbench.Web.Auth;
+using Workbench.Web.Http;
+using Workbench.Web.Observability;
 
 namespace Workbench.Web.Review;
 
@@ -18,7 +18,7 @@ public static class ReviewApi
     public static IEndpointRouteBuilder MapReviewApi(this IEndpointRouteBuilder app)
     {
         var review = app.MapGroup("/api/v1/review").WithTags("Review").RequireAuthorization(WorkbenchPolicies.Review)
-            .RequireJsonBody("Review API").AddEndpointFilter<Observability.CaseScopeFilter>();
+            .RequireJsonBody("Review API").AddEndpointFilter<CaseScopeFilter>();
         review.MapPost("/next", NextAsync).WithName("ReviewNext").WithSummary("Claim the most urgent unclaimed case you may work");
         review.MapPost("/cases/{id:guid}/claim", ClaimAsync).WithName("ReviewClaim").WithSummary("Claim a case (a lease; renewing your own)");
         review.MapPost("/cases/{id:guid}/release", ReleaseAsync).WithName("ReviewRelease").WithSummary("Give a claimed case back to its queue");

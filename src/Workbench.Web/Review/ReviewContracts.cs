@@ -1,14 +1,7 @@
 using System.Text.Json;
-using Workbench.Core.Cases;
-using Workbench.Core.Contracts;
+using Workbench.Contracts;
 
 namespace Workbench.Web.Review;
-
-/// <summary>Who is acting and which queues he may work (null: every queue — leads).</summary>
-public sealed record ReviewerIdentity(string UserName, bool IsLead, IReadOnlySet<string>? Queues)
-{
-    public bool MayWork(string? queue) => Queues is null || (queue is not null && Queues.Contains(queue));
-}
 
 /// <summary>A reviewer's action; each kind needs its own fields (see <see cref="ReviewService.Validate"/>).</summary>
 public sealed record ReviewActionRequest

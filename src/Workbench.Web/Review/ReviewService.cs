@@ -1,13 +1,14 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Workbench.Client;
+using Workbench.Contracts;
 using Workbench.Core.Cases;
-using Workbench.Core.Contracts;
-using Workbench.Core.Serialization;
 using Workbench.Data;
 using Workbench.Data.Entities;
-using Workbench.Client;
-using Workbench.Web.Intake;
+using Workbench.Web.Auth;
+using Workbench.Web.Cases;
+using Workbench.Web.Observability;
 
 namespace Workbench.Web.Review;
 
@@ -31,20 +32,10 @@ public sealed class ReviewService(
     DecisionNotifier notifier,
     TimeProvider time,
     IOptionsMonitor<ReviewOptions> options,
-    Live.CaseEvents events,
-    Observability.WorkbenchMetrics metrics,
+    CaseEvents events,
+    WorkbenchMetrics metrics,
     ILogger<ReviewService> logger)
 {
-    private const string Prefix = "urn:workbench:problem:";
-    public const string AlreadyClaimed = Prefix + "already-claimed";
-    public const string NotClaimHolder = Prefix + "not-claim-holder";
-    public const string StaleRevision = Prefix + "stale-revision";
-    public const string SelfApproval = Prefix + "self-approval";
-    public const string SecondApproverRequired = Prefix + "second-approver-required";
-    public const string IllegalTransition = Prefix + "illegal-transition";
-    public const string ConcurrentChange = Prefix + "concurrent-change";
-    public const string NotALead = Prefix + "forbidden";
-
     public static ReviewCaseView View(CaseRecord c) => new()
     {
         Id = c.Id,
@@ -81,7 +72,7 @@ public sealed class ReviewService(
         }
         else if (c.Status == CaseStatus.InReview && c.ClaimExpiresAt > now)
         {
-            return new ReviewResult.Conflict(AlreadyClaimed, $"{c.ClaimedBy} is reviewing this case (claim until {c.ClaimExpiresAt:HH:mm} UTC).", View(c));
+            return new ReviewResult.Conflict(ProblemTypes.AlreadyClaimed, $"{c.ClaimedBy} is reviewing this case (claim until {c.ClaimExpiresAt:HH:mm} UTC).", View(c));
         }
         else
         {
@@ -92,7 +83,7 @@ public sealed class ReviewService(
             }
             if (!CaseStateMachine.CanApply(c.Status, CaseTrigger.Claim))
             {
-                return new ReviewResult.Conflict(IllegalTransition, new IllegalTransitionException(c.Status, CaseTrigger.Claim).Message, View(c));
+                return new ReviewResult.Conflict(ProblemTypes.IllegalTransition, new IllegalTransitionException(c.Status, CaseTrigger.Claim).Message, View(c));
             }
             c.Status = CaseStateMachine.Apply(c.Status, CaseTrigger.Claim);
             c.ClaimedBy = reviewer.UserName;
@@ -198,7 +189,7 @@ public sealed class ReviewService(
     {
         if (!lead.IsLead)
         {
-            return new ReviewResult.Forbidden(NotALead, "Only a lead assigns cases.");
+            return new ReviewResult.Forbidden(ProblemTypes.Forbidden, "Only a lead assigns cases.");
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var c = await db.Cases.FirstOrDefaultAsync(x => x.Id == id, ct);
@@ -212,7 +203,7 @@ public sealed class ReviewService(
         }
         if (!CaseStateMachine.IsOpen(c.Status))
         {
-            return new ReviewResult.Conflict(IllegalTransition, "Only an open case can be assigned.", View(c));
+            return new ReviewResult.Conflict(ProblemTypes.IllegalTransition, "Only an open case can be assigned.", View(c));
         }
         var now = time.GetUtcNow();
         c.AssignedTo = assignee.UserName;
@@ -236,7 +227,7 @@ public sealed class ReviewService(
             .OrderByDescending(a => a.Id).FirstOrDefaultAsync(ct);
         if (action is null)
         {
-            return new ReviewResult.Forbidden(NotClaimHolder, "Only a reviewer who acted on the case classifies it.");
+            return new ReviewResult.Forbidden(ProblemTypes.NotClaimHolder, "Only a reviewer who acted on the case classifies it.");
         }
         if (rootCause is { } cause && !Enum.IsDefined(cause))
         {
@@ -330,12 +321,12 @@ public sealed class ReviewService(
             case ReviewActionKind.Approve or ReviewActionKind.ApproveWithEdits:
                 if (IsSelfApproval(reviewer.UserName, c.ClientId))
                 {
-                    return new ReviewResult.Forbidden(SelfApproval, "The principal that submitted a case, and the people on its self-approval deny list, can never approve it.");
+                    return new ReviewResult.Forbidden(ProblemTypes.SelfApproval, "The principal that submitted a case, and the people on its self-approval deny list, can never approve it.");
                 }
                 var approvers = Approvers(c);
                 if (approvers.Contains(reviewer.UserName, StringComparer.Ordinal))
                 {
-                    return new ReviewResult.Forbidden(SecondApproverRequired, $"You already approved this case; approval {approvers.Length + 1} of {c.ApprovalsRequired} must come from another reviewer.");
+                    return new ReviewResult.Forbidden(ProblemTypes.SecondApproverRequired, $"You already approved this case; approval {approvers.Length + 1} of {c.ApprovalsRequired} must come from another reviewer.");
                 }
                 if (r.Action == ReviewActionKind.ApproveWithEdits)
                 {
@@ -490,14 +481,14 @@ public sealed class ReviewService(
         var now = time.GetUtcNow();
         if (expectedRevision is { } expected && expected != c.Revision)
         {
-            return new ReviewResult.Conflict(StaleRevision, "The case changed since you opened it; here is its current state.", View(c));
+            return new ReviewResult.Conflict(ProblemTypes.StaleRevision, "The case changed since you opened it; here is its current state.", View(c));
         }
         if (c.Status != CaseStatus.InReview || c.ClaimedBy != reviewer.UserName || c.ClaimExpiresAt <= now)
         {
             var detail = c.Status != CaseStatus.InReview
                 ? $"The case is {JsonNamingPolicy.SnakeCaseLower.ConvertName(c.Status.ToString())}; claim it first."
                 : c.ClaimedBy != reviewer.UserName ? $"{c.ClaimedBy} holds the claim on this case." : "Your claim ran out; claim the case again.";
-            return new ReviewResult.Conflict(NotClaimHolder, detail, View(c));
+            return new ReviewResult.Conflict(ProblemTypes.NotClaimHolder, detail, View(c));
         }
         var previousQueue = c.Queue;
         if (change(db, c, now) is { } refused)
@@ -526,7 +517,7 @@ public sealed class ReviewService(
             await db.SaveChangesAsync(ct);
             if (eventKind is not null)
             {
-                events.Publish(new Live.CaseEvent(eventKind, c.Id, c.Queue, previousQueue == c.Queue ? null : previousQueue, c.Status, actor, now));
+                events.Publish(new CaseEvent(eventKind, c.Id, c.Queue, previousQueue == c.Queue ? null : previousQueue, c.Status, actor, now));
             }
             return new ReviewResult.Ok(View(c));
         }
@@ -534,7 +525,7 @@ public sealed class ReviewService(
         {
             await using var fresh = await dbFactory.CreateDbContextAsync(ct);
             var current = await fresh.Cases.AsNoTracking().FirstAsync(x => x.Id == c.Id, ct);
-            return new ReviewResult.Conflict(ConcurrentChange,
+            return new ReviewResult.Conflict(ProblemTypes.ConcurrentChange,
                 $"Someone acted on this case at the same moment; it is now {JsonNamingPolicy.SnakeCaseLower.ConvertName(current.Status.ToString()).Replace('_', ' ')}" +
                 (current.ClaimedBy is null ? "." : $", held by {current.ClaimedBy}."), View(current));
         }

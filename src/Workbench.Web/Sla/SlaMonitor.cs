@@ -1,14 +1,13 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Workbench.Contracts;
 using Workbench.Core.Cases;
-using Workbench.Core.Contracts;
 using Workbench.Core.Policy;
-using Workbench.Core.Serialization;
 using Workbench.Data;
 using Workbench.Data.Entities;
-using Workbench.Web.Intake;
-using Workbench.Web.Live;
+using Workbench.Web.Cases;
+using Workbench.Web.Observability;
 
 namespace Workbench.Web.Sla;
 
@@ -39,7 +38,7 @@ public sealed class SlaMonitor(
     CaseEvents events,
     DecisionNotifier notifier,
     IOptionsMonitor<SlaOptions> options,
-    Observability.WorkbenchMetrics metrics,
+    WorkbenchMetrics metrics,
     ILogger<SlaMonitor> logger)
 {
     public const string Actor = "sla-monitor";
@@ -293,16 +292,5 @@ public sealed class SlaMonitorWorker(SlaMonitor monitor, TimeProvider time, IOpt
                 logger.LogWarning(ex, "The SLA sweep failed; trying again in {Interval}", options.CurrentValue.Interval);
             }
         }
-    }
-}
-
-public static class SlaExtensions
-{
-    public static IHostApplicationBuilder AddWorkbenchSla(this IHostApplicationBuilder builder)
-    {
-        builder.Services.Configure<SlaOptions>(builder.Configuration.GetSection("Sla"));
-        builder.Services.AddSingleton<SlaMonitor>();
-        builder.Services.AddHostedService<SlaMonitorWorker>();
-        return builder;
     }
 }

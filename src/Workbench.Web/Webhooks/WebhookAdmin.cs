@@ -3,7 +3,8 @@ using Microsoft.Extensions.Options;
 using Workbench.Client;
 using Workbench.Data;
 using Workbench.Data.Entities;
-using Workbench.Web.Intake;
+using Workbench.Web.Cases;
+using Workbench.Web.Http;
 
 namespace Workbench.Web.Webhooks;
 
@@ -20,13 +21,6 @@ public sealed record DeliveryView(long Id, string MessageId, string Type, string
     DateTimeOffset? NextAttemptAt, DateTimeOffset? DeliveredAt);
 
 public sealed record CreateEndpointRequest(string ClientId, string Url, string[]? EventTypes);
-
-public abstract record AdminResult<T>
-{
-    public sealed record Ok(T Value) : AdminResult<T>;
-    public sealed record NotFound : AdminResult<T>;
-    public sealed record Invalid(IDictionary<string, string[]> Errors) : AdminResult<T>;
-}
 
 /// <summary>What the admin page and the admin API do to webhook endpoints, callback settings and deliveries.</summary>
 public sealed class WebhookAdmin(

@@ -8,6 +8,8 @@ using Microsoft.Extensions.Options;
 using Workbench.Client;
 using Workbench.Data;
 using Workbench.Data.Entities;
+using Workbench.Web.Cases;
+using Workbench.Web.Observability;
 
 namespace Workbench.Web.Webhooks;
 
@@ -31,8 +33,8 @@ public sealed class WebhookDispatcher(
     WebhookSecrets secrets,
     TimeProvider time,
     IOptionsMonitor<WebhookOptions> options,
-    Live.CaseEvents events,
-    Observability.WorkbenchMetrics metrics,
+    CaseEvents events,
+    WorkbenchMetrics metrics,
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     public const string HttpClientName = "webhooks";

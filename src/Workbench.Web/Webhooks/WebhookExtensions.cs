@@ -1,12 +1,9 @@
 using System.Security.Claims;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Workbench.Data;
 using Workbench.Data.Entities;
-using Workbench.Web.Api;
 using Workbench.Web.Auth;
+using Workbench.Web.Http;
 
 namespace Workbench.Web.Webhooks;
 
@@ -47,7 +44,7 @@ public static class WebhookExtensions
     public sealed record CallbackSettingsResult(CallbackSettingsView Settings, string? Secret);
 
     /// <summary>The admin API for webhooks (role Admin): the same operations as the admin page.</summary>
-    public static IEndpointRouteBuilder MapWebhookAdminApi(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapWorkbenchWebhooks(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api/v1/admin/webhooks").WithTags("Admin").RequireAuthorization(WorkbenchPolicies.Admin)
             .RequireJsonBody("Admin API");

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 using Workbench.Core.Learning;
 using Workbench.Core.Policy;
 using Workbench.Core.Tests.Policy;

@@ -1,4 +1,4 @@
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 using Workbench.Core.Metrics;
 
 namespace Workbench.Core.Tests.Metrics;

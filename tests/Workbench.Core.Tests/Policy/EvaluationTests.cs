@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 using Workbench.Core.Policy;
 
 namespace Workbench.Core.Tests.Policy;

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using Workbench.Contracts;
 using Workbench.Core.Review;
-using Workbench.Core.Serialization;
 
 namespace Workbench.Core.Tests.Review;
 

@@ -1,4 +1,4 @@
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 using Workbench.Core.Policy;
 
 namespace Workbench.Core.Tests.Sla;

@@ -5,11 +5,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Workbench.Core.Cases;
-using Workbench.Core.Contracts;
-using Workbench.Core.Serialization;
+using Workbench.Contracts;
 using Workbench.Data.Entities;
-using Workbench.Web.Intake;
+using Workbench.Web.Cases;
 using Workbench.Web.Tests.Infrastructure;
 
 namespace Workbench.Web.Tests.Api;
@@ -226,7 +224,7 @@ public sealed class IntakeApiTests(WorkbenchFactory app) : IClassFixture<Workben
             {
                 db.ApiClients.Add(new ApiClientRecord
                 {
-                    Id = "reader", DisplayName = "Read only", KeyPrefix = "wb_read_o", KeyHash = Workbench.Web.Hosting.DevelopmentSeed.HashKey(readOnlyKey),
+                    Id = "reader", DisplayName = "Read only", KeyPrefix = "wb_read_o", KeyHash = Workbench.Web.Http.ApiKeyStore.HashKey(readOnlyKey),
                     Scopes = "cases:read", CreatedAt = DateTimeOffset.UtcNow,
                 });
                 await db.SaveChangesAsync();

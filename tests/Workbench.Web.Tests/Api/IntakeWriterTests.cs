@@ -1,19 +1,18 @@
 using System.Collections.Concurrent;
-using System.Text;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 using Workbench.Core.Policy;
-using Workbench.Core.Serialization;
 using Workbench.Data;
 using Workbench.Data.Entities;
-using Workbench.Web.Api;
 using Workbench.Web.Auditing;
+using Workbench.Web.Cases;
+using Workbench.Web.Http;
 using Workbench.Web.Intake;
-using Workbench.Web.Live;
 using Workbench.Web.Tests.Infrastructure;
 
 namespace Workbench.Web.Tests.Api;
@@ -32,7 +31,7 @@ public sealed class IntakeWriterTests(WorkbenchFactory app) : IClassFixture<Work
         var id = Guid.CreateVersion7(now);
         decision ??= services.GetRequiredService<IPolicyRuntime>().Evaluate(submission, id, now);
         var record = IntakeService.NewCase(Client, id, submission, decision, now);
-        var audit = Workbench.Web.Intake.Audit.Event("case.submitted", Client, "client", now, id, new { submission.ExternalId }, "test");
+        var audit = Cases.Audit.Event("case.submitted", Client, "client", now, id, new { submission.ExternalId }, "test");
         var keyRecord = key is null ? null : new IdempotencyRecord
         {
             ClientId = Client,

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
-using Workbench.Core.Serialization;
+using Workbench.Contracts;
 using Workbench.Data;
 using Workbench.Web.Auditing;
 using Workbench.Web.Tests.Infrastructure;

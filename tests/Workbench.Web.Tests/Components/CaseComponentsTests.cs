@@ -1,8 +1,7 @@
 using System.Text.Json;
 using Bunit;
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 using Workbench.Core.Policy;
-using Workbench.Core.Serialization;
 using Workbench.Data.Entities;
 using Workbench.Web.Components.Pages.Cases;
 using Workbench.Web.Components.Shared;

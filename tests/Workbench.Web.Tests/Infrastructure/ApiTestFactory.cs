@@ -16,11 +16,11 @@ public static class ApiTestExtensions
     }
 
     /// <summary>Submits a sample (fresh externalId) through the real API and returns its receipt; fails on anything but 201.</summary>
-    public static Task<Workbench.Core.Contracts.CaseReceipt> SubmitSampleAsync(this WorkbenchFactory app, string samplePrefix) =>
+    public static Task<Workbench.Contracts.CaseReceipt> SubmitSampleAsync(this WorkbenchFactory app, string samplePrefix) =>
         app.SubmitJsonAsync(Samples.Json(samplePrefix), samplePrefix);
 
     /// <summary>Submits a submission body through the real API and returns its receipt; fails on anything but 201.</summary>
-    public static async Task<Workbench.Core.Contracts.CaseReceipt> SubmitJsonAsync(this WorkbenchFactory app, System.Text.Json.Nodes.JsonObject body,
+    public static async Task<Workbench.Contracts.CaseReceipt> SubmitJsonAsync(this WorkbenchFactory app, System.Text.Json.Nodes.JsonObject body,
         string? what = null)
     {
         using var response = await app.ApiClient().PostAsync("/api/v1/cases",
@@ -29,8 +29,8 @@ public static class ApiTestExtensions
         {
             throw new InvalidOperationException($"Submitting {what ?? body["externalId"]?.ToString()} gave {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         }
-        return (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<Workbench.Core.Contracts.CaseReceipt>(
-            response.Content, Workbench.Core.Serialization.WorkbenchJson.Options))!;
+        return (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<Workbench.Contracts.CaseReceipt>(
+            response.Content, Workbench.Contracts.WorkbenchJson.Options))!;
     }
 
     public static WorkbenchClient SdkClient(this WorkbenchFactory app, string key = Samples.DemoKey) =>

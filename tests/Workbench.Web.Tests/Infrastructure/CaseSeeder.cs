@@ -2,9 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 using Workbench.Core.Policy;
-using Workbench.Core.Serialization;
 
 namespace Workbench.Web.Tests.Infrastructure;
 

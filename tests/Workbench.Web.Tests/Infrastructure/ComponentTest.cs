@@ -2,7 +2,7 @@ using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 using Workbench.Core.Policy;
-using Workbench.Web.Intake;
+using Workbench.Web.Cases;
 
 namespace Workbench.Web.Tests.Infrastructure;
 

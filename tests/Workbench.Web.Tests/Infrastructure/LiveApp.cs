@@ -32,7 +32,7 @@ public static class LiveApp
         return client;
     }
 
-    public static async Task<Workbench.Core.Contracts.CaseReceipt> SubmitAsync(Uri baseAddress, string samplePrefix, string key = Samples.DemoKey)
+    public static async Task<Workbench.Contracts.CaseReceipt> SubmitAsync(Uri baseAddress, string samplePrefix, string key = Samples.DemoKey)
     {
         using var api = ApiClient(baseAddress, key);
         using var response = await api.PostAsync("/api/v1/cases",
@@ -41,8 +41,8 @@ public static class LiveApp
         {
             throw new InvalidOperationException($"Submitting {samplePrefix} gave {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         }
-        return (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<Workbench.Core.Contracts.CaseReceipt>(
-            response.Content, Workbench.Core.Serialization.WorkbenchJson.Options))!;
+        return (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<Workbench.Contracts.CaseReceipt>(
+            response.Content, Workbench.Contracts.WorkbenchJson.Options))!;
     }
 
     /// <summary>A reviewer's hub connection over WebSockets, authenticated by the sign-in cookie of the development sign-in.</summary>
@@ -59,7 +59,7 @@ public static class LiveApp
         }
         var connection = new HubConnectionBuilder()
             .WithUrl(new Uri(baseAddress, QueuesHub.Path), HttpTransportType.WebSockets, o => o.Cookies = cookies)
-            .AddJsonProtocol(o => Workbench.Core.Serialization.WorkbenchJson.Configure(o.PayloadSerializerOptions))
+            .AddJsonProtocol(o => Workbench.Contracts.WorkbenchJson.Configure(o.PayloadSerializerOptions))
             .Build();
         await connection.StartAsync();
         return connection;
@@ -70,7 +70,7 @@ public static class LiveApp
     {
         var connection = new HubConnectionBuilder()
             .WithUrl(new Uri(baseAddress, QueuesHub.Path), HttpTransportType.WebSockets, o => o.AccessTokenProvider = () => Task.FromResult<string?>(key))
-            .AddJsonProtocol(o => Workbench.Core.Serialization.WorkbenchJson.Configure(o.PayloadSerializerOptions))
+            .AddJsonProtocol(o => Workbench.Contracts.WorkbenchJson.Configure(o.PayloadSerializerOptions))
             .Build();
         await connection.StartAsync();
         return connection;

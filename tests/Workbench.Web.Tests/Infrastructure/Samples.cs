@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Workbench.Core.Cases;
-using Workbench.Core.Serialization;
+using Workbench.Contracts;
 
 namespace Workbench.Web.Tests.Infrastructure;
 

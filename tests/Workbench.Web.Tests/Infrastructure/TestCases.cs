@@ -1,6 +1,5 @@
 using System.Text.Json;
-using Workbench.Core.Cases;
-using Workbench.Core.Serialization;
+using Workbench.Contracts;
 using Workbench.Data.Entities;
 
 namespace Workbench.Web.Tests.Infrastructure;

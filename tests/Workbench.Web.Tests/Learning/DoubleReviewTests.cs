@@ -4,11 +4,9 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Workbench.Core.Cases;
-using Workbench.Core.Contracts;
+using Workbench.Contracts;
 using Workbench.Core.Learning;
-using Workbench.Core.Serialization;
-using Workbench.Web.Insights;
+using Workbench.Web.Learning;
 using Workbench.Web.Tests.Infrastructure;
 
 namespace Workbench.Web.Tests.Learning;

@@ -1,9 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Workbench.Core.Cases;
-using Workbench.Core.Contracts;
-using Workbench.Core.Serialization;
+using Workbench.Contracts;
 using Workbench.Data.Entities;
 using Workbench.Web.Tests.Infrastructure;
 

@@ -2,11 +2,10 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 using Workbench.Core.Learning;
-using Workbench.Core.Serialization;
 using Workbench.Data.Entities;
-using Workbench.Web.Insights;
+using Workbench.Web.Learning;
 using Workbench.Web.Tests.Infrastructure;
 
 namespace Workbench.Web.Tests.Learning;

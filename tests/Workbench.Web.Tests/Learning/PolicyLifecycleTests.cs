@@ -5,11 +5,10 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 using Workbench.Core.Learning;
 using Workbench.Core.Policy;
-using Workbench.Core.Serialization;
-using Workbench.Web.Intake;
+using Workbench.Web.Cases;
 using Workbench.Web.Policies;
 using Workbench.Web.Tests.Infrastructure;
 
@@ -117,7 +116,7 @@ public sealed class PolicyLifecycleTests : IAsyncLifetime
         body["signals"]!["amount"] = 300;
         using var submitted = await b.ApiClient().PostAsync("/api/v1/cases", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Created, submitted.StatusCode);
-        var receipt = (await submitted.Content.ReadFromJsonAsync<Workbench.Core.Contracts.CaseReceipt>(WorkbenchJson.Options))!;
+        var receipt = (await submitted.Content.ReadFromJsonAsync<Workbench.Contracts.CaseReceipt>(WorkbenchJson.Options))!;
         var stored = await b.WithDbAsync(db => db.Cases.AsNoTracking().SingleAsync(c => c.Id == receipt.Id));
         Assert.True(stored.Queue == "finance", $"queue {stored.Queue}, reasons{stored.ReasonCodes}, {stored.ReleaseOutcome}/{stored.ExecuteOutcome}");
         Assert.Contains(" HIGH_VALUE_TRANSACTION ", stored.ReasonCodes, StringComparison.Ordinal);

@@ -1,6 +1,6 @@
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 using Workbench.Core.Policy;
-using Workbench.Web.Insights;
+using Workbench.Web.Learning;
 using Workbench.Web.Policies;
 using Workbench.Web.Tests.Infrastructure;
 

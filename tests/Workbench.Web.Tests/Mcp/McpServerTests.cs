@@ -2,10 +2,9 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
-using Workbench.Core.Serialization;
+using Workbench.Contracts;
 using Workbench.Web.Mcp;
 using Workbench.Web.Tests.Infrastructure;
 
@@ -209,7 +208,7 @@ public sealed class McpServerTests(WorkbenchFactory app) : IClassFixture<Workben
                     Id = "mcp-reader",
                     DisplayName = "reader",
                     KeyPrefix = readerKey[..12],
-                    KeyHash = Workbench.Web.Hosting.DevelopmentSeed.HashKey(readerKey),
+                    KeyHash = Workbench.Web.Http.ApiKeyStore.HashKey(readerKey),
                     Scopes = "cases:read",
                     CreatedAt = DateTimeOffset.UtcNow,
                 });

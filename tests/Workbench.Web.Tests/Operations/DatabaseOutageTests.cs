@@ -1,13 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Workbench.Client;
-using Workbench.Core.Cases;
-using Workbench.Core.Serialization;
+using Workbench.Contracts;
 using Workbench.Data;
-using Workbench.Web.Api;
 using Workbench.Web.Tests.Infrastructure;
 
 namespace Workbench.Web.Tests.Operations;

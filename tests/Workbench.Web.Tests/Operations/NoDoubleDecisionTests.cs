@@ -3,9 +3,7 @@ using System.Net;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Workbench.Core.Cases;
-using Workbench.Core.Contracts;
-using Workbench.Core.Serialization;
+using Workbench.Contracts;
 using Workbench.Data;
 using Workbench.Data.Entities;
 using Workbench.Simulator;
@@ -210,11 +208,11 @@ public sealed class PooledAuditConflictTests(PostgresServer postgres)
             var b = await second.Cases.SingleAsync(c => c.Id == id);
             a.AssignedTo = "rita";
             a.Revision++;
-            first.AuditEvents.Add(Workbench.Web.Intake.Audit.Event("case.assigned", "lena", "lead", DateTimeOffset.UtcNow, id, new { to = "rita" }, "t1"));
+            first.AuditEvents.Add(Cases.Audit.Event("case.assigned", "lena", "lead", DateTimeOffset.UtcNow, id, new { to = "rita" }, "t1"));
             await first.SaveChangesAsync();
             b.AssignedTo = "mia";
             b.Revision++;
-            second.AuditEvents.Add(Workbench.Web.Intake.Audit.Event("case.assigned", "lena", "lead", DateTimeOffset.UtcNow, id, new { to = "mia" }, "t2"));
+            second.AuditEvents.Add(Cases.Audit.Event("case.assigned", "lena", "lead", DateTimeOffset.UtcNow, id, new { to = "mia" }, "t2"));
             await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => second.SaveChangesAsync());
         }
 
@@ -222,7 +220,7 @@ public sealed class PooledAuditConflictTests(PostgresServer postgres)
         for (var i = 0; i < 6; i++)
         {
             await using var next = await factory.CreateDbContextAsync();
-            next.AuditEvents.Add(Workbench.Web.Intake.Audit.Event("case.viewed", "lena", "lead", DateTimeOffset.UtcNow, id, new { }, $"p{i}"));
+            next.AuditEvents.Add(Cases.Audit.Event("case.viewed", "lena", "lead", DateTimeOffset.UtcNow, id, new { }, $"p{i}"));
             Assert.Equal(1, await next.SaveChangesAsync().WaitAsync(TimeSpan.FromSeconds(20)));
         }
         var report = await app.WithDbAsync(db => AuditChain.VerifyAsync(db));

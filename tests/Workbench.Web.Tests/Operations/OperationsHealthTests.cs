@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Workbench.Data;
 using Workbench.Data.Entities;
-using Workbench.Web.Intake;
+using Workbench.Web.Cases;
 using Workbench.Web.Tests.Infrastructure;
 
 namespace Workbench.Web.Tests.Operations;

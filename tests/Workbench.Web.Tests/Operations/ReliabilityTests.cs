@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Workbench.Client;
-using Workbench.Core.Cases;
-using Workbench.Core.Serialization;
+using Workbench.Contracts;
 using Workbench.Data;
 using Workbench.Web.Tests.Infrastructure;
 

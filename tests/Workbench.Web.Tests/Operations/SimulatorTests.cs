@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 using Workbench.Simulator;
 using Workbench.Web.Tests.Infrastructure;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 using Workbench.Data.Entities;
 using Workbench.Web.Queues;
 using Workbench.Web.Tests.Infrastructure;

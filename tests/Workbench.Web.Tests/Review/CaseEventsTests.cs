@@ -1,10 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
-using System.Text;
 using Microsoft.Extensions.DependencyInjection;
-using Workbench.Core.Cases;
-using Workbench.Core.Contracts;
-using Workbench.Core.Serialization;
+using Workbench.Contracts;
+using Workbench.Web.Auth;
+using Workbench.Web.Cases;
 using Workbench.Web.Live;
 using Workbench.Web.Review;
 using Workbench.Web.Tests.Infrastructure;

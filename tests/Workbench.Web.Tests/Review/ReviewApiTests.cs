@@ -3,8 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Workbench.Core.Contracts;
-using Workbench.Core.Serialization;
+using Workbench.Contracts;
 using Workbench.Web.Review;
 using Workbench.Web.Tests.Infrastructure;
 
@@ -62,12 +61,12 @@ public sealed class ReviewApiTests(WorkbenchFactory app) : IClassFixture<Workben
         var act = await rita.PostAsync($"/api/v1/review/cases/{id}/actions", Json(new { action = "reject", rejectReasonCode = "MULTI_POLICY_CONFLICT" }));
         Assert.Equal(HttpStatusCode.OK, act.StatusCode);
         var view = (await act.Content.ReadFromJsonAsync<ReviewCaseView>(WorkbenchJson.Options))!;
-        Assert.Equal(Workbench.Core.Cases.DecisionKind.Rejected, view.Decision!.Decision);
+        Assert.Equal(Workbench.Contracts.DecisionKind.Rejected, view.Decision!.Decision);
 
         var again = await rita.PostAsync($"/api/v1/review/cases/{id}/actions", Json(new { action = "approve" }));
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         var problem = await again.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(ReviewService.NotClaimHolder, problem.GetProperty("type").GetString());
+        Assert.Equal(ProblemTypes.NotClaimHolder, problem.GetProperty("type").GetString());
         Assert.Equal("decided", problem.GetProperty("current").GetProperty("status").GetString());
     }
 

@@ -1,13 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using Workbench.Core.Cases;
-using Workbench.Core.Contracts;
-using Workbench.Core.Serialization;
+using Workbench.Contracts;
+using Workbench.Web.Auth;
 using Workbench.Web.Review;
 using Workbench.Web.Tests.Infrastructure;
 
@@ -75,11 +72,11 @@ public sealed class ReviewServiceTests : IAsyncLifetime
         Assert.Equal("rita", claimed.ClaimedBy);
 
         var theft = Assert.IsType<ReviewResult.Conflict>(await Reviews.ClaimAsync(Mia, id));
-        Assert.Equal(ReviewService.AlreadyClaimed, theft.Type);
+        Assert.Equal(ProblemTypes.AlreadyClaimed, theft.Type);
         Assert.Contains("rita", theft.Detail);
 
         var forged = Assert.IsType<ReviewResult.Conflict>(await Reviews.ActAsync(Mia, id, Approve));
-        Assert.Equal(ReviewService.NotClaimHolder, forged.Type);
+        Assert.Equal(ProblemTypes.NotClaimHolder, forged.Type);
         Assert.Equal(CaseStatus.InReview, forged.Current.Status);
     }
 
@@ -97,7 +94,7 @@ public sealed class ReviewServiceTests : IAsyncLifetime
 
         Ok(await Reviews.ClaimAsync(Mia, id));
         var late = Assert.IsType<ReviewResult.Conflict>(await Reviews.ActAsync(Rita, id, Approve));
-        Assert.Equal(ReviewService.NotClaimHolder, late.Type);
+        Assert.Equal(ProblemTypes.NotClaimHolder, late.Type);
         Assert.Equal(1, await _app.WithDbAsync(db => db.AuditEvents.CountAsync(a => a.CaseId == id && a.Type == "case.lease_expired")));
     }
 
@@ -164,7 +161,7 @@ public sealed class ReviewServiceTests : IAsyncLifetime
 
         Ok(await Reviews.ClaimAsync(Rita, id));
         var again = Assert.IsType<ReviewResult.Forbidden>(await Reviews.ActAsync(Rita, id, Approve));
-        Assert.Equal(ReviewService.SecondApproverRequired, again.Type);
+        Assert.Equal(ProblemTypes.SecondApproverRequired, again.Type);
         Ok(await Reviews.ReleaseAsync(Rita, id));
 
         Ok(await Reviews.ClaimAsync(Mia, id));
@@ -226,7 +223,7 @@ public sealed class ReviewServiceTests : IAsyncLifetime
         var reviewer = Reviewer(who, "policy-legal");
         Ok(await Reviews.ClaimAsync(reviewer, id));
         var refused = Assert.IsType<ReviewResult.Forbidden>(await Reviews.ActAsync(reviewer, id, Approve));
-        Assert.Equal(ReviewService.SelfApproval, refused.Type);
+        Assert.Equal(ProblemTypes.SelfApproval, refused.Type);
         // Rejecting is still possible: the rule is about approving one's own work.
         Ok(await Reviews.ActAsync(reviewer, id, new ReviewActionRequest { Action = ReviewActionKind.Reject, RejectReasonCode = "MULTI_POLICY_CONFLICT" }));
     }
@@ -347,7 +344,7 @@ public sealed class ReviewServiceTests : IAsyncLifetime
         var claimed = Ok(await Reviews.ClaimAsync(Rita, id));
         Ok(await Reviews.RenewAsync(Rita, id));
         var stale = Assert.IsType<ReviewResult.Conflict>(await Reviews.ActAsync(Rita, id, Approve with { ExpectedRevision = claimed.Revision }));
-        Assert.Equal(ReviewService.StaleRevision, stale.Type);
+        Assert.Equal(ProblemTypes.StaleRevision, stale.Type);
         Assert.Equal(claimed.Revision + 1, stale.Current.Revision);
     }
 }

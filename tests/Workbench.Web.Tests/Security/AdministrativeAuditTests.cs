@@ -1,9 +1,9 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Workbench.Contracts;
 using Workbench.Data;
 using Workbench.Data.Entities;
 using Workbench.Web.Tests.Infrastructure;
@@ -143,7 +143,7 @@ public sealed class AdministrativeAuditTests : IAsyncLifetime
 
         await SendAsync(HttpMethod.Put, "/api/v1/admin/users/felix/roles", new { role = "lead" }, HttpStatusCode.OK);
         Assert.Equal(2, (await EventsAsync("user.roles_changed")).Count);
-        Assert.Equal(Core.Cases.UserRole.Lead, await _app.WithDbAsync(db => db.Users.Where(u => u.UserName == "felix").Select(u => u.Role).SingleAsync()));
+        Assert.Equal(UserRole.Lead, await _app.WithDbAsync(db => db.Users.Where(u => u.UserName == "felix").Select(u => u.Role).SingleAsync()));
 
         // Refused: an unknown queue, nothing to change, an admin demoting himself, an unknown person. Nothing written.
         var before = await _app.WithDbAsync(db => db.AuditEvents.CountAsync());

@@ -2,7 +2,7 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Workbench.Web.Admin;
-using Workbench.Web.Api;
+using Workbench.Web.Http;
 using Workbench.Web.Tests.Infrastructure;
 
 namespace Workbench.Web.Tests.Security;

@@ -7,11 +7,11 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Workbench.Core.Cases;
-using Claim = System.Security.Claims.Claim;
+using Workbench.Contracts;
 using Workbench.Data;
 using Workbench.Web.Auth;
 using Workbench.Web.Tests.Infrastructure;
+using Claim = System.Security.Claims.Claim;
 
 namespace Workbench.Web.Tests.Security;
 

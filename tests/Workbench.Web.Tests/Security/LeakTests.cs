@@ -109,12 +109,12 @@ public sealed class ErrorLeakTests : IAsyncLifetime
                 Id = "leak-test",
                 DisplayName = "leak",
                 KeyPrefix = ApiKey[..12],
-                KeyHash = Workbench.Web.Hosting.DevelopmentSeed.HashKey(ApiKey),
+                KeyHash = Workbench.Web.Http.ApiKeyStore.HashKey(ApiKey),
                 Scopes = "cases:submit cases:read",
                 CreatedAt = DateTimeOffset.UtcNow,
             });
             await db.SaveChangesAsync();
-            db.Users.Add(new Workbench.Data.Entities.UserRecord { UserName = "rita", DisplayName = "Rita", Role = Workbench.Core.Cases.UserRole.Reviewer });
+            db.Users.Add(new Workbench.Data.Entities.UserRecord { UserName = "rita", DisplayName = "Rita", Role = Workbench.Contracts.UserRole.Reviewer });
             await db.SaveChangesAsync();
             // The failure: every read of cases now throws a SqliteException carrying SQL.
             return await db.Database.ExecuteSqlRawAsync("ALTER TABLE cases RENAME TO cases_gone");

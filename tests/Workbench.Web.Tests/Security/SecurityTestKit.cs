@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using Microsoft.EntityFrameworkCore;
 using Workbench.Data.Entities;
-using Workbench.Web.Hosting;
 using Workbench.Web.Tests.Infrastructure;
 
 namespace Workbench.Web.Tests.Security;
@@ -25,7 +24,7 @@ public static class SecurityTestKit
                     Id = id,
                     DisplayName = id,
                     KeyPrefix = key[..12],
-                    KeyHash = DevelopmentSeed.HashKey(key),
+                    KeyHash = Workbench.Web.Http.ApiKeyStore.HashKey(key),
                     Scopes = scope,
                     CreatedAt = DateTimeOffset.UtcNow,
                 });

@@ -1,10 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 using Workbench.Data;
 using Workbench.Data.Entities;
-using Workbench.Web.Board;
+using Workbench.Web.Auth;
 using Workbench.Web.Review;
 using Workbench.Web.Sla;
 using Workbench.Web.Tests.Infrastructure;

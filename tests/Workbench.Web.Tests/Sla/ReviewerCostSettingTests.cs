@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Workbench.Web.Board;
 using Workbench.Web.Policies;
+using Workbench.Web.Sla;
 using Workbench.Web.Tests.Infrastructure;
 
 namespace Workbench.Web.Tests.Sla;

@@ -3,10 +3,10 @@ using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Workbench.Client;
-using Workbench.Core.Cases;
-using Workbench.Core.Contracts;
-using Workbench.Core.Serialization;
+using Workbench.Contracts;
 using Workbench.Data.Entities;
+using Workbench.Web.Http;
+using Workbench.Web.Intake;
 using Workbench.Web.Tests.Infrastructure;
 using Workbench.Web.Webhooks;
 using static Workbench.Web.Tests.Webhooks.WebhookTestKit;
@@ -56,7 +56,7 @@ public sealed class WebhookDeliveryTests
 
         var id = await app.InfoThenDecisionAsync();
         var other = (await app.SubmitSampleAsync(Samples.Queues)).Id;
-        Assert.IsType<Workbench.Web.Intake.CommandResult<CaseView>.Done>(await app.Services.GetRequiredService<Workbench.Web.Intake.AgentCommands>()
+        Assert.IsType<CommandResult<CaseView>.Done>(await app.Services.GetRequiredService<AgentCommands>()
             .WithdrawAsync("demo-agent", other, new WithdrawRequest("no longer needed"), null, CancellationToken.None));
 
         var events = await app.WithDbAsync(db => db.OutboxEvents.AsNoTracking().OrderBy(e => e.Id).ToListAsync());

@@ -1,8 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Workbench.Core.Cases;
-using Workbench.Core.Contracts;
+using Workbench.Contracts;
 using Workbench.Data.Entities;
+using Workbench.Web.Auth;
+using Workbench.Web.Http;
 using Workbench.Web.Intake;
 using Workbench.Web.Review;
 using Workbench.Web.Tests.Infrastructure;

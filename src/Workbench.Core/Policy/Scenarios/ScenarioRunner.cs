@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 using YamlDotNet.RepresentationModel;
 
 namespace Workbench.Core.Policy.Scenarios;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Workbench.Core.Cases;
+using Workbench.Contracts;
 
 namespace Workbench.Core.Policy.Signals;
 

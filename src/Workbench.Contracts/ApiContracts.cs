@@ -1,0 +1,96 @@
+using System.Text.Json;
+
+namespace Workbench.Contracts;
+
+// The wire contract of /api/v1, shared by the server and Workbench.Client so that there is one definition.
+// JSON: camelCase members, snake_case enum strings, ISO 8601 UTC times (WorkbenchJson.Options).
+
+/// <summary>The policy outcome of a case, separately for releasing the answer and executing the action.</summary>
+public sealed record OutcomeView(PathOutcome Release, PathOutcome Execute);
+
+/// <summary>Relative links to what the AI system can do next with a case.</summary>
+public sealed record CaseLinks(string Self, string Decision, string Replies, string Withdraw, string Outcome)
+{
+    public static CaseLinks For(Guid id)
+    {
+        var self = $"/api/v1/cases/{id}";
+        return new(self, $"{self}/decision", $"{self}/replies", $"{self}/withdraw", $"{self}/outcome");
+    }
+}
+
+/// <summary>The answer to a submission: the policy's decision, at once.</summary>
+public sealed record CaseReceipt
+{
+    public required Guid Id { get; init; }
+    public required string ExternalId { get; init; }
+    public required CaseStatus Status { get; init; }
+    public required OutcomeView Outcome { get; init; }
+    public required IReadOnlyList<string> ReasonCodes { get; init; }
+    public string? Queue { get; init; }
+    public CasePriority Priority { get; init; }
+    public DateTimeOffset? SlaDueAt { get; init; }
+    public int ApprovalsRequired { get; init; }
+    public bool SpotCheck { get; init; }
+    public string? ClarifyingQuestion { get; init; }
+    public required string PolicyVersion { get; init; }
+    public required CaseLinks Links { get; init; }
+}
+
+/// <summary>The human (or policy, or timeout) decision that flows back to the AI system.</summary>
+public sealed record DecisionView
+{
+    public required Guid CaseId { get; init; }
+    public required DecisionKind Decision { get; init; }
+    /// <summary>The final response text, edited where the reviewer edited it.</summary>
+    public string? ResponseText { get; init; }
+    /// <summary>The final action parameters, edited where the reviewer edited them.</summary>
+    public IReadOnlyDictionary<string, JsonElement>? ActionParameters { get; init; }
+    public string? RejectReasonCode { get; init; }
+    public string? Note { get; init; }
+    public required IReadOnlyList<string> Reviewers { get; init; }
+    public required DateTimeOffset DecidedAt { get; init; }
+    public required string PolicyVersion { get; init; }
+}
+
+/// <summary>A case's current state as its AI system sees it.</summary>
+public sealed record CaseView
+{
+    public required Guid Id { get; init; }
+    public required string ExternalId { get; init; }
+    public required string Workflow { get; init; }
+    public required CaseStatus Status { get; init; }
+    public required int RiskTier { get; init; }
+    public required OutcomeView Outcome { get; init; }
+    public required IReadOnlyList<string> ReasonCodes { get; init; }
+    public string? Queue { get; init; }
+    public DateTimeOffset? SlaDueAt { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset UpdatedAt { get; init; }
+    /// <summary>The open question when the status is awaiting_info or clarification_requested.</summary>
+    public string? Question { get; init; }
+    public DecisionView? Decision { get; init; }
+    public required CaseLinks Links { get; init; }
+}
+
+/// <summary>The 202 body of the decision long-poll: no decision yet.</summary>
+public sealed record PendingDecisionView(Guid CaseId, CaseStatus Status, string? Question);
+
+/// <summary>The AI system's answer to a request for information.</summary>
+public sealed record ReplyRequest(string Message, IReadOnlyDictionary<string, SignalValue>? Signals = null);
+
+public sealed record WithdrawRequest(string? Reason = null);
+
+/// <summary>What happened downstream once the decision was used: feeds learning.</summary>
+public sealed record OutcomeReport(DownstreamOutcome Outcome, string? Note = null);
+
+public sealed record OutcomeReceipt(Guid CaseId, DownstreamOutcome Outcome, string? Note, DateTimeOffset ReportedAt);
+
+public sealed record QueueSummaryView(
+    string Name,
+    string Title,
+    int Depth,
+    int InReview,
+    int AwaitingInfo,
+    int DueSoon,
+    int Breached,
+    double? OldestAgeSeconds);

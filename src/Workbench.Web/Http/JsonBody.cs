@@ -1,0 +1,151 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using Workbench.Contracts;
+
+namespace Workbench.Web.Http;
+
+/// <summary>
+/// Reads a JSON body under a size limit and turns every way it can be wrong into a problem detail:
+/// too large (413), not JSON (415), not well-formed (400 malformed-json), wrong types or unknown fields
+/// (400 validation, keyed by JSON path). Missing fields are left for the validator, which lists them all at once.
+/// </summary>
+public static class JsonBody
+{
+    public static JsonSerializerOptions Options { get; } = CreateOptions();
+
+    public sealed record Read<T>(T? Value, byte[] Bytes, IResult? Problem);
+
+    public static async Task<Read<T>> ReadAsync<T>(HttpRequest request, int maxBytes, CancellationToken ct)
+        where T : class
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            return new(null, [], TooLarge(maxBytes));
+        }
+        if (!IsJson(request.ContentType))
+        {
+            return new(null, [], Problems.Of(415, ProblemTypes.UnsupportedMediaType, "Unsupported media type",
+                "Send the body as application/json."));
+        }
+        var bytes = request.ContentLength is { } length
+            ? await ReadExactlyAsync(request.Body, (int)length, ct)
+            : await ReadChunkedAsync(request.Body, maxBytes, ct);
+        if (bytes is null)
+        {
+            return new(null, [], TooLarge(maxBytes));
+        }
+        return Parse<T>(bytes, maxBytes);
+    }
+
+    /// <summary>The same strict parse for a body that did not come as an HTTP request (an MCP tool's argument).</summary>
+    public static Read<T> Parse<T>(byte[] bytes, int maxBytes)
+        where T : class
+    {
+        if (bytes.Length > maxBytes)
+        {
+            return new(null, [], TooLarge(maxBytes));
+        }
+        try
+        {
+            // One pass straight from the bytes; the reader's own errors (syntax) are told apart from type errors.
+            var value = JsonSerializer.Deserialize<T>(bytes, Options);
+            return value is null
+                ? new(null, bytes, Problems.Invalid(new Dictionary<string, string[]> { ["$"] = ["The body must be a JSON object."] }))
+                : new(value, bytes, null);
+        }
+        catch (JsonException ex) when (ex.InnerException?.GetType().Name == "JsonReaderException" || bytes.Length == 0)
+        {
+            return new(null, bytes, Problems.Of(400, ProblemTypes.MalformedJson, "The body is not well-formed JSON",
+                $"{Clean(ex.Message)} (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})."));
+        }
+        catch (JsonException ex)
+        {
+            var message = ex.Path is "$" or null && ex.Message.Contains("could not be converted", StringComparison.Ordinal)
+                ? "The body must be a JSON object."
+                : Clean(ex.Message);
+            return new(null, bytes, Problems.Invalid(new Dictionary<string, string[]> { [ex.Path ?? "$"] = [message] }));
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or OverflowException or ArgumentException)
+        {
+            return new(null, bytes, Problems.Invalid(new Dictionary<string, string[]> { ["$"] = ["A value has the wrong type or format."] }));
+        }
+    }
+
+    /// <summary>A body of announced length (already checked against the limit) straight into one array of that size.</summary>
+    private static async Task<byte[]> ReadExactlyAsync(Stream body, int length, CancellationToken ct)
+    {
+        var bytes = new byte[length];
+        var filled = 0;
+        int read;
+        while (filled < length && (read = await body.ReadAsync(bytes.AsMemory(filled), ct)) > 0)
+        {
+            filled += read;
+        }
+        // Kestrel ends a body shorter than its Content-Length with an error of its own; this is the belt to that.
+        return filled == length ? bytes : bytes[..filled];
+    }
+
+    /// <summary>A body without Content-Length: read in chunks, refused (null) as soon as it passes the limit.</summary>
+    private static async Task<byte[]?> ReadChunkedAsync(Stream body, int maxBytes, CancellationToken ct)
+    {
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                return null;
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    private static bool IsJson(string? contentType) =>
+        contentType is not null &&
+        (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) ||
+         contentType.Contains("+json", StringComparison.OrdinalIgnoreCase));
+
+    private static IResult TooLarge(int maxBytes) =>
+        Problems.Of(413, ProblemTypes.PayloadTooLarge, "The body is too large", $"At most {maxBytes} bytes (Intake:Limits:MaxBodyBytes).");
+
+    /// <summary>The serializer's message without its own location suffix and without echoing type names.</summary>
+    private static string Clean(string message)
+    {
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        var text = cut > 0 ? message[..cut] : message;
+        cut = text.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        text = cut > 0 ? text[..cut] : text;
+        return text.Replace("Workbench.Core.Cases.", "", StringComparison.Ordinal)
+                   .Replace("System.Collections.Generic.", "", StringComparison.Ordinal)
+                   .Replace("System.", "", StringComparison.Ordinal);
+    }
+
+    private static JsonSerializerOptions CreateOptions()
+    {
+        var options = new JsonSerializerOptions(WorkbenchJson.Options)
+        {
+            MaxDepth = 32,
+            RespectNullableAnnotations = false,
+            UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver
+            {
+                Modifiers =
+                {
+                    // Missing members are reported by the validator, all of them with their paths, not one by one.
+                    static info =>
+                    {
+                        foreach (var p in info.Properties)
+                        {
+                            p.IsRequired = false;
+                        }
+                    },
+                },
+            },
+        };
+        options.MakeReadOnly();
+        return options;
+    }
+}

@@ -1,0 +1,246 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Workbench.Contracts;
+using Workbench.Core.Learning;
+using Workbench.Core.Policy;
+using Workbench.Data;
+using Workbench.Web.Cases;
+
+namespace Workbench.Web.Learning;
+
+/// <summary>Learning-loop settings (<c>Learning:*</c>).</summary>
+public sealed record LearningOptions
+{
+    /// <summary>The bars for the next autonomy stage (<c>Learning:Autonomy:*</c>).</summary>
+    public AutonomyOptions Autonomy { get; init; } = new();
+    /// <summary>JSON paths masked in eval exports, e.g. <c>requester.id</c> or <c>proposal.action.parameters.card_number</c>.</summary>
+    public List<string> SensitiveFields { get; init; } = [];
+    /// <summary>Blind double review (<c>Learning:DoubleReview:*</c>).</summary>
+    public DoubleReviewOptions DoubleReview { get; init; } = new();
+}
+
+public sealed record DoubleReviewOptions
+{
+    /// <summary>The share of queued cases sampled for a blind second review (0–1).</summary>
+    public double Share { get; init; } = DoubleReviewSampling.DefaultShare;
+    /// <summary>Per-workflow shares that replace <see cref="Share"/>, e.g. <c>Learning:DoubleReview:Workflows:billing.refund = 0.2</c>.</summary>
+    public Dictionary<string, double> Workflows { get; init; } = new(StringComparer.Ordinal);
+
+    public bool IsSampled(Guid caseId, string workflow) => DoubleReviewSampling.IsSampled(caseId, DoubleReviewSampling.ShareFor(workflow, Share, Workflows));
+}
+
+public sealed record AutonomyOptions
+{
+    public int MinReviews { get; init; } = AutonomyThresholds.Default.MinReviews;
+    public double MaxOverrideUpper { get; init; } = AutonomyThresholds.Default.MaxOverrideUpper;
+    public double MaxFalseAutonomyUpper { get; init; } = AutonomyThresholds.Default.MaxFalseAutonomyUpper;
+    public double MinEvidenceSufficiency { get; init; } = AutonomyThresholds.Default.MinEvidenceSufficiency;
+    public bool RequireReversible { get; init; } = AutonomyThresholds.Default.RequireReversible;
+
+    public AutonomyThresholds ToThresholds() => new(MinReviews, MaxOverrideUpper, MaxFalseAutonomyUpper, MinEvidenceSufficiency, RequireReversible);
+}
+
+public sealed record WorkflowInsight(string Workflow, string? Title, LearningSnapshot Metrics, AutonomyStage? Stage, AutonomyEvidence Evidence,
+    AutonomyRecommendation? Recommendation);
+
+/// <summary>One case behind a rate.</summary>
+public sealed record MetricCase(Guid Id, string ExternalId, string Workflow, string? Queue, CaseStatus Status, DateTimeOffset CreatedAt, string RequestPreview,
+    PathOutcome Path, DecisionKind? Decision, DecisionKind? SecondOpinion, bool? EscalationNecessary, DownstreamOutcome? Downstream, bool Counted);
+
+/// <summary>The cases behind one rate: <see cref="Rate"/> is the rate exactly as /insights shows it.</summary>
+public sealed record MetricCases(LearningMetric Metric, DateTimeOffset From, DateTimeOffset To, string? Workflow, Proportion Rate, int Matching,
+    IReadOnlyList<MetricCase> Cases);
+
+public sealed record InsightsReport(DateTimeOffset From, DateTimeOffset To, LearningSnapshot All, IReadOnlyList<WorkflowInsight> Workflows,
+    IReadOnlyList<EditGroup> EditGroups, int EditsRead);
+
+/// <summary>The learning metrics, autonomy evidence and mined edits of a period, read from the database.</summary>
+public sealed class InsightsService(IDbContextFactory<WorkbenchDbContext> dbFactory, ActivePolicy active, IOptions<LearningOptions> options)
+{
+    public const int MaxEditsMined = 5000;
+
+    private static readonly string[] InsufficientEvidence = [BuiltInReasonCodes.MissingAuthSource, BuiltInReasonCodes.MultiPolicyConflict];
+
+    public async Task<InsightsReport> ReportAsync(DateTimeOffset from, DateTimeOffset to, string? workflow, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var cases = Period(db, from, to, workflow);
+        var rows = await cases
+            .Select(c => new { c.Id, c.Workflow, c.ReasonCodes })
+            .ToListAsync(ct);
+        var facts = await FactsAsync(db, cases, ct);
+        var policy = active.Policy;
+        var thresholds = options.Value.Autonomy.ToThresholds();
+        var byWorkflow = rows.GroupBy(r => r.Workflow).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        var names = policy.Workflows.Keys.Where(w => string.IsNullOrEmpty(workflow) || w == workflow)
+            .Concat(byWorkflow.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        var workflows = new List<WorkflowInsight>();
+        foreach (var name in names)
+        {
+            var wf = facts.Where(f => f.Workflow == name).ToList();
+            var codes = byWorkflow.GetValueOrDefault(name) ?? [];
+            var decided = wf.Where(f => f.Decision is not null).ToList();
+            var evidence = new AutonomyEvidence(
+                Proportion.Of(decided.Count(f => f.Decision is DecisionKind.ApprovedWithEdits or DecisionKind.Rejected), decided.Count),
+                Proportion.Of(decided.Count(f => f.SpotChecked && f.Decision is DecisionKind.ApprovedWithEdits or DecisionKind.Rejected),
+                    decided.Count(f => f.SpotChecked)),
+                Proportion.Of(codes.Count(c => !InsufficientEvidence.Any(code => c.ReasonCodes.Contains($" {code} ", StringComparison.Ordinal))), codes.Count),
+                !codes.Any(c => c.ReasonCodes.Contains($" {BuiltInReasonCodes.IrreversibleAction} ", StringComparison.Ordinal)));
+            var definition = policy.Workflows.GetValueOrDefault(name);
+            workflows.Add(new WorkflowInsight(name, definition?.Title, LearningMetrics.Compute(wf), definition?.Autonomy, evidence,
+                definition is null ? null : AutonomyReadiness.Recommend(definition.Autonomy, evidence, thresholds)));
+        }
+
+        var (groups, editsRead) = await MineEditsAsync(db, cases, ct);
+        return new InsightsReport(from, to, LearningMetrics.Compute(facts), workflows, groups, editsRead);
+    }
+
+    /// <summary>The most cases a click-through list shows (its count is always complete).</summary>
+    public const int MaxListed = 1000;
+
+    /// <summary>
+    /// The cases behind one rate of the period: those the metric counts (or, with <paramref name="wholeSample"/>, its
+    /// whole sample), newest first. Decided by <see cref="LearningMetrics.Member"/>, the same test the rate uses.
+    /// </summary>
+    public async Task<MetricCases> CasesAsync(LearningMetric metric, DateTimeOffset from, DateTimeOffset to, string? workflow, bool wholeSample,
+        CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var cases = Period(db, from, to, workflow);
+        var facts = await FactsAsync(db, cases, ct);
+        var members = facts.Select(f => (Fact: f, Member: LearningMetrics.Member(metric, f))).Where(m => m.Member.InSample).ToList();
+        var counted = members.Count(m => m.Member.Counted);
+        var listedFacts = members.Where(m => wholeSample || m.Member.Counted).ToList();
+        var ids = listedFacts.Select(m => m.Fact.CaseId).ToHashSet();
+        var info = (await cases.Where(c => ids.Contains(c.Id))
+                .Select(c => new { c.Id, c.ExternalId, c.Queue, c.Status, c.CreatedAt, c.RequestPreview })
+                .ToListAsync(ct))
+            .ToDictionary(c => c.Id);
+        var listed = listedFacts
+            .Select(m => (m, i: info[m.Fact.CaseId]))
+            .OrderByDescending(x => x.i.CreatedAt).ThenBy(x => x.i.Id)
+            .Take(MaxListed)
+            .Select(x => new MetricCase(x.m.Fact.CaseId, x.i.ExternalId, x.m.Fact.Workflow, x.i.Queue, x.i.Status, x.i.CreatedAt, x.i.RequestPreview,
+                x.m.Fact.Path, x.m.Fact.Decision, x.m.Fact.SecondOpinion, x.m.Fact.EscalationNecessary, x.m.Fact.Downstream, x.m.Member.Counted))
+            .ToList();
+        return new MetricCases(metric, from, to, workflow, Proportion.Of(counted, members.Count), listedFacts.Count, listed);
+    }
+
+    private static IQueryable<Data.Entities.CaseRecord> Period(WorkbenchDbContext db, DateTimeOffset from, DateTimeOffset to, string? workflow)
+    {
+        var cases = db.Cases.AsNoTracking().Where(c => c.CreatedAt >= from && c.CreatedAt < to);
+        return string.IsNullOrEmpty(workflow) ? cases : cases.Where(c => c.Workflow == workflow);
+    }
+
+    /// <summary>What the metrics need of each case: path, decision, the latest classification, outcome and blind second verdict.</summary>
+    private static async Task<List<CaseFacts>> FactsAsync(WorkbenchDbContext db, IQueryable<Data.Entities.CaseRecord> cases, CancellationToken ct)
+    {
+        var rows = await cases
+            .Select(c => new { c.Id, c.Workflow, c.ReleaseOutcome, c.ExecuteOutcome, c.SpotCheck, c.Decision })
+            .ToListAsync(ct);
+        // The latest classification per case (a reviewer may classify again).
+        var labels = (await db.ReviewActions.AsNoTracking()
+                .Where(a => (a.RootCause != null || a.EscalationNecessary != null) && cases.Any(c => c.Id == a.CaseId))
+                .Select(a => new { a.CaseId, a.Id, a.RootCause, a.EscalationNecessary })
+                .ToListAsync(ct))
+            .GroupBy(a => a.CaseId)
+            .ToDictionary(g => g.Key, g => g.MaxBy(a => a.Id)!);
+        var outcomes = (await db.DownstreamOutcomes.AsNoTracking()
+                .Where(o => cases.Any(c => c.Id == o.CaseId))
+                .Select(o => new { o.CaseId, o.Id, o.Outcome })
+                .ToListAsync(ct))
+            .GroupBy(o => o.CaseId)
+            .ToDictionary(g => g.Key, g => g.MaxBy(o => o.Id)!.Outcome);
+        var seconds = await db.DoubleReviews.AsNoTracking()
+            .Where(d => d.Verdict != null && cases.Any(c => c.Id == d.CaseId))
+            .Select(d => new { d.CaseId, d.Verdict })
+            .ToDictionaryAsync(d => d.CaseId, d => d.Verdict, ct);
+
+        return rows.Select(r => new CaseFacts(
+            r.Id, r.Workflow, (PathOutcome)Math.Max((int)r.ReleaseOutcome, (int)r.ExecuteOutcome), r.SpotCheck,
+            r.Decision is DecisionKind.Expired ? null : r.Decision,
+            labels.GetValueOrDefault(r.Id)?.EscalationNecessary, labels.GetValueOrDefault(r.Id)?.RootCause,
+            outcomes.TryGetValue(r.Id, out var o) ? o : null,
+            seconds.GetValueOrDefault(r.Id))).ToList();
+    }
+
+    private static async Task<(IReadOnlyList<EditGroup>, int)> MineEditsAsync(WorkbenchDbContext db, IQueryable<Data.Entities.CaseRecord> cases,
+        CancellationToken ct)
+    {
+        var edits = await db.ReviewActions.AsNoTracking()
+            .Where(a => a.EditedResponse != null && cases.Any(c => c.Id == a.CaseId))
+            .OrderByDescending(a => a.Id)
+            .Take(MaxEditsMined)
+            .Join(db.Cases, a => a.CaseId, c => c.Id, (a, c) => new { a.CaseId, c.Workflow, a.EditedResponse, c.SubmissionJson, a.RootCause })
+            .ToListAsync(ct);
+        var samples = new List<EditSample>(edits.Count);
+        foreach (var e in edits)
+        {
+            var before = ProposalBody(e.SubmissionJson);
+            if (before is not null && e.EditedResponse is { } after)
+            {
+                samples.Add(new EditSample(e.CaseId, e.Workflow, before, after, e.RootCause));
+            }
+        }
+        return (EditMiner.Group(samples), samples.Count);
+    }
+
+    private static string? ProposalBody(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<CaseSubmission>(json, WorkbenchJson.Options)?.Proposal.Response?.Body;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The active policy's YAML with one workflow's autonomy stage changed: the draft a "change the stage" starts from.</summary>
+    public static string WithAutonomy(string yaml, string workflow, AutonomyStage stage)
+    {
+        var lines = yaml.Split('\n');
+        var inWorkflows = false;
+        var inTarget = false;
+        var targetIndent = -1;
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i];
+            var trimmed = line.TrimStart();
+            var indent = line.Length - trimmed.Length;
+            if (trimmed.Length == 0 || trimmed.StartsWith('#'))
+            {
+                continue;
+            }
+            if (indent == 0)
+            {
+                inWorkflows = trimmed.StartsWith("workflows:", StringComparison.Ordinal);
+                inTarget = false;
+                continue;
+            }
+            if (!inWorkflows)
+            {
+                continue;
+            }
+            if (trimmed.StartsWith(workflow + ":", StringComparison.Ordinal))
+            {
+                inTarget = true;
+                targetIndent = indent;
+                continue;
+            }
+            if (indent <= targetIndent)
+            {
+                inTarget = false;
+            }
+            if (inTarget && trimmed.StartsWith("autonomy:", StringComparison.Ordinal))
+            {
+                var comment = trimmed.IndexOf(" #", StringComparison.Ordinal);
+                lines[i] = line[..indent] + "autonomy: " + AutonomyReadiness.StageName(stage) + (comment > 0 ? "    " + trimmed[comment..].TrimStart() : "");
+                return string.Join('\n', lines);
+            }
+        }
+        return yaml;
+    }
+}
