@@ -5,6 +5,7 @@ using Workbench.Data;
 using Workbench.Data.Entities;
 using Workbench.Web.Cases;
 using Workbench.Web.Http;
+using Workbench.Core.Cases;
 
 namespace Workbench.Web.Admin;
 
@@ -50,7 +51,7 @@ public sealed class AccessAdmin(IDbContextFactory<WorkbenchDbContext> dbFactory,
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var clients = await db.ApiClients.AsNoTracking().OrderBy(c => c.Id).ToListAsync(ct);
         // A few events (one per key ever created), read through the (Type, Id) index.
-        var created = await db.AuditEvents.AsNoTracking().Where(a => a.Type == "api_key.created").OrderBy(a => a.Id)
+        var created = await db.AuditEvents.AsNoTracking().Where(a => a.Type == AuditEventTypes.ApiKeyCreated).OrderBy(a => a.Id)
             .Select(a => new { a.Actor, a.DataJson }).ToListAsync(ct);
         var creators = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var e in created)
@@ -109,7 +110,7 @@ public sealed class AccessAdmin(IDbContextFactory<WorkbenchDbContext> dbFactory,
             CreatedAt = now,
         };
         db.ApiClients.Add(client);
-        Audit.AddAdministrative(db, "api_key.created", actor, "admin", now, new { ClientId = id, DisplayName = name, client.KeyPrefix, Scopes = scopes });
+        Audit.AddAdministrative(db, AuditEventTypes.ApiKeyCreated, actor, "admin", now, new { ClientId = id, DisplayName = name, client.KeyPrefix, Scopes = scopes });
         await db.SaveChangesAsync(ct);
         return new AdminResult<ApiKeySecret>.Ok(new ApiKeySecret(View(client), key));
     }
@@ -129,7 +130,7 @@ public sealed class AccessAdmin(IDbContextFactory<WorkbenchDbContext> dbFactory,
         }
         var now = time.GetUtcNow();
         client.RevokedAt = now;
-        Audit.AddAdministrative(db, "api_key.revoked", actor, "admin", now, new { ClientId = id, client.KeyPrefix });
+        Audit.AddAdministrative(db, AuditEventTypes.ApiKeyRevoked, actor, "admin", now, new { ClientId = id, client.KeyPrefix });
         await db.SaveChangesAsync(ct);
         keys.Forget();
         return new AdminResult<ApiKeyView>.Ok(View(client));
@@ -199,7 +200,7 @@ public sealed class AccessAdmin(IDbContextFactory<WorkbenchDbContext> dbFactory,
         }
         var after = View(user);
         var now = time.GetUtcNow();
-        Audit.AddAdministrative(db, "user.roles_changed", actor, "admin", now, new
+        Audit.AddAdministrative(db, AuditEventTypes.UserRolesChanged, actor, "admin", now, new
         {
             UserName = userName,
             From = new { before.Role, before.Queues },

@@ -7,6 +7,7 @@ using Workbench.Web.Auth;
 using Workbench.Web.Cases;
 using Workbench.Web.Http;
 using Workbench.Web.Review;
+using Workbench.Core.Cases;
 
 namespace Workbench.Web.Auditing;
 
@@ -73,7 +74,7 @@ public static class AuditExtensions
         // A download of a case's whole record is itself an audited act (who took a copy, when).
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
-            Audit.Add(db, "case.audit_exported", user.Identity?.Name ?? "unknown",
+            Audit.Add(db, AuditEventTypes.CaseAuditExported, user.Identity?.Name ?? "unknown",
                 user.IsInRole(nameof(UserRole.Admin)) ? "admin" : "lead", time.GetUtcNow(), id,
                 new { Events = export.Events.Count, export.ChainIntact });
             await db.SaveChangesAsync(ct);

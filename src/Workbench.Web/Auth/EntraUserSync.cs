@@ -4,6 +4,7 @@ using Workbench.Contracts;
 using Workbench.Data;
 using Workbench.Data.Entities;
 using Workbench.Web.Cases;
+using Workbench.Core.Cases;
 
 namespace Workbench.Web.Auth;
 
@@ -59,7 +60,7 @@ public sealed class EntraUserSync(IDbContextFactory<WorkbenchDbContext> dbFactor
             user.Queues.AddRange(directoryQueues.Order(StringComparer.Ordinal)
                 .Select(q => new QueueMembershipRecord { UserName = userName, Queue = q, FromDirectory = true }));
             db.Users.Add(user);
-            Audit.AddAdministrative(db, "user.provisioned", Actor, "system", now, new
+            Audit.AddAdministrative(db, AuditEventTypes.UserProvisioned, Actor, "system", now, new
             {
                 UserName = userName,
                 ObjectId = objectId,
@@ -79,7 +80,7 @@ public sealed class EntraUserSync(IDbContextFactory<WorkbenchDbContext> dbFactor
             var after = (user.Role, Queues: Queues(user));
             if (before.Role != after.Role || !before.Queues.SequenceEqual(after.Queues))
             {
-                Audit.AddAdministrative(db, "user.roles_changed", Actor, "system", now, new
+                Audit.AddAdministrative(db, AuditEventTypes.UserRolesChanged, Actor, "system", now, new
                 {
                     UserName = userName,
                     From = new { before.Role, before.Queues },

@@ -51,7 +51,7 @@ public sealed class CaseEvents(ILogger<CaseEvents> logger)
     {
         Deliver(e);
         Call(_originSubscribers, e);
-        if (e.Kind != "presence")
+        if (e.Kind != CaseEventKinds.Presence)
         {
             try
             {

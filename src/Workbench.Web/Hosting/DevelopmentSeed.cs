@@ -9,6 +9,7 @@ using Workbench.Web.Http;
 using Workbench.Web.Intake;
 using Workbench.Web.Learning;
 using Workbench.Web.Webhooks;
+using Workbench.Core.Cases;
 
 namespace Workbench.Web.Hosting;
 
@@ -111,7 +112,7 @@ public static class DevelopmentSeed
             var client = submission.Workflow is "infra.remediation" or "access.change" ? "demo-agent-2" : "demo-agent";
             var decision = policy.Evaluate(submission, id, submittedAt);
             db.Cases.Add(IntakeService.NewCase(client, id, submission, decision, submittedAt, doubleReview: doubleReview));
-            Audit.Add(db, "case.submitted", client, "client", submittedAt, id, new
+            Audit.Add(db, AuditEventTypes.CaseSubmitted, client, "client", submittedAt, id, new
             {
                 submission.ExternalId,
                 submission.Workflow,

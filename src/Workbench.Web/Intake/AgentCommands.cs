@@ -29,7 +29,7 @@ public sealed class AgentCommands(
     }
 
     public Task<CommandResult<CaseView>> ReplyAsync(string clientId, Guid id, ReplyRequest reply, string? requestId, CancellationToken ct) =>
-        TransitionAsync(clientId, id, CaseTrigger.ReceiveReply, "case.reply_received", requestId, ct, (c, now) =>
+        TransitionAsync(clientId, id, CaseTrigger.ReceiveReply, AuditEventTypes.CaseReplyReceived, CaseEventKinds.ReplyReceived, requestId, ct, (c, now) =>
         {
             c.PendingQuestion = null;
             ReviewService.ResetRound(c); // approvals before the answer do not cover it
@@ -63,7 +63,7 @@ public sealed class AgentCommands(
         });
 
     public Task<CommandResult<CaseView>> WithdrawAsync(string clientId, Guid id, WithdrawRequest request, string? requestId, CancellationToken ct) =>
-        TransitionAsync(clientId, id, CaseTrigger.Withdraw, "case.withdrawn", requestId, ct, (c, _) =>
+        TransitionAsync(clientId, id, CaseTrigger.Withdraw, AuditEventTypes.CaseWithdrawn, CaseEventKinds.Withdrawn, requestId, ct, (c, _) =>
         {
             c.ClaimedBy = null;
             c.ClaimExpiresAt = null;
@@ -88,13 +88,13 @@ public sealed class AgentCommands(
         }
         var now = time.GetUtcNow();
         db.DownstreamOutcomes.Add(new DownstreamOutcomeRecord { CaseId = id, Outcome = report.Outcome, Note = report.Note, ReportedBy = clientId, ReportedAt = now });
-        Audit.Add(db, "case.outcome_reported", clientId, "client", now, id, new { report.Outcome, Note = Audit.Text(report.Note) }, requestId);
+        Audit.Add(db, AuditEventTypes.CaseOutcomeReported, clientId, "client", now, id, new { report.Outcome, Note = Audit.Text(report.Note) }, requestId);
         await db.SaveChangesAsync(ct);
         return new CommandResult<OutcomeReceipt>.Done(new OutcomeReceipt(id, report.Outcome, report.Note, now));
     }
 
     private async Task<CommandResult<CaseView>> TransitionAsync(
-        string clientId, Guid id, CaseTrigger trigger, string auditType, string? requestId, CancellationToken ct,
+        string clientId, Guid id, CaseTrigger trigger, string auditType, string liveKind, string? requestId, CancellationToken ct,
         Func<CaseRecord, DateTimeOffset, (object Audit, object? Outbox)> apply)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -117,7 +117,7 @@ public sealed class AgentCommands(
         if (trigger == CaseTrigger.Withdraw)
         {
             // The acknowledgement of a withdrawal, so that a receiver that only listens to webhooks stops waiting too.
-            Outbox.Add(db, Client.WebhookEventTypes.CaseWithdrawn, c, now, Outbox.CaseData(c, outboxData));
+            Outbox.Add(db, WebhookEventTypes.CaseWithdrawn, c, now, Outbox.CaseData(c, outboxData));
         }
         try
         {
@@ -128,7 +128,7 @@ public sealed class AgentCommands(
             return new CommandResult<CaseView>.Conflict();
         }
         notifier.Notify(id);
-        events.Publish(new CaseEvent(auditType["case.".Length..], id, c.Queue, null, c.Status, clientId, now));
+        events.Publish(new CaseEvent(liveKind, id, c.Queue, null, c.Status, clientId, now));
         return new CommandResult<CaseView>.Done(CaseViews.View(c));
     }
 

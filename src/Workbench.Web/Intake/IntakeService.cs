@@ -88,7 +88,7 @@ public sealed class IntakeService(
             learning.CurrentValue.DoubleReview);
         var receipt = CaseViews.Receipt(record, decision);
 
-        var audit = Audit.Event("case.submitted", clientId, "client", now, id, new
+        var audit = Audit.Event(AuditEventTypes.CaseSubmitted, clientId, "client", now, id, new
         {
             submission.ExternalId,
             submission.Workflow,

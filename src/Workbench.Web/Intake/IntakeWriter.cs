@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Workbench.Data;
 using Workbench.Data.Entities;
 using Workbench.Web.Cases;
+using Workbench.Contracts;
 
 namespace Workbench.Web.Intake;
 
@@ -168,7 +169,7 @@ public sealed class IntakeWriter : IAsyncDisposable
     {
         p.Done.TrySetResult();
         var c = p.Case;
-        _events.Publish(new CaseEvent("created", c.Id, c.Queue, null, c.Status, c.ClientId, c.CreatedAt));
+        _events.Publish(new CaseEvent(CaseEventKinds.Created, c.Id, c.Queue, null, c.Status, c.ClientId, c.CreatedAt));
     }
 
     private async Task SaveAsync(IReadOnlyList<Pending> batch)

@@ -5,6 +5,7 @@ using Workbench.Contracts;
 using Workbench.Data;
 using Workbench.Web.Cases;
 using Workbench.Web.Http;
+using Workbench.Core.Cases;
 
 namespace Workbench.Web.Learning;
 
@@ -74,7 +75,7 @@ public static class LearningExtensions
         var filter = new EvalFilter(string.IsNullOrEmpty(workflow) ? null : workflow, cause, string.IsNullOrEmpty(reasonCode) ? null : reasonCode, fromAt, toAt);
         await using (var audit = await dbFactory.CreateDbContextAsync(ct))
         {
-            Audit.Add(audit, "eval.exported", http.User.Identity!.Name!, ApiClaims.ClientOf(http.User) is null ? "Lead" : "client", time.GetUtcNow(), null, new { Filter = filter, Masked = options.Value.SensitiveFields });
+            Audit.Add(audit, AuditEventTypes.EvalExported, http.User.Identity!.Name!, ApiClaims.ClientOf(http.User) is null ? "Lead" : "client", time.GetUtcNow(), null, new { Filter = filter, Masked = options.Value.SensitiveFields });
             await audit.SaveChangesAsync(ct);
         }
         var stamp = time.GetUtcNow().ToString("yyyyMMdd-HHmm", CultureInfo.InvariantCulture);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Workbench.Web.Cases;
+using Workbench.Contracts;
 
 namespace Workbench.Web.Live;
 
@@ -32,7 +33,7 @@ public sealed class CaseViewers(CaseEvents events, TimeProvider time)
         _viewers.TryGetValue(caseId, out var users) ? users.Where(u => u.Value > 0).Select(u => u.Key).Order(StringComparer.Ordinal).ToList() : [];
 
     private void Announce(Guid caseId) =>
-        events.Publish(new CaseEvent("presence", caseId, null, null, default, null, time.GetUtcNow()));
+        events.Publish(new CaseEvent(CaseEventKinds.Presence, caseId, null, null, default, null, time.GetUtcNow()));
 
     private sealed class Leave(Action leave) : IDisposable
     {

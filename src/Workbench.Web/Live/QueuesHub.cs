@@ -109,7 +109,7 @@ public sealed class HubForwarder(CaseEvents events, IHubContext<QueuesHub> hub, 
     /// <summary>What an API client hears about its own case: the changes it acts upon.</summary>
     public static readonly IReadOnlySet<string> ClientKinds = new HashSet<string>(StringComparer.Ordinal)
     {
-        "decided", "info_requested", "reply_received", "withdrawn", "expired",
+        CaseEventKinds.Decided, CaseEventKinds.InfoRequested, CaseEventKinds.ReplyReceived, CaseEventKinds.Withdrawn, CaseEventKinds.Expired,
     };
 
     private readonly Channel<CaseEvent> _pending = Channel.CreateUnbounded<CaseEvent>(new UnboundedChannelOptions { SingleReader = true });
@@ -118,7 +118,7 @@ public sealed class HubForwarder(CaseEvents events, IHubContext<QueuesHub> hub, 
     {
         using var subscription = events.SubscribeToOrigin(e =>
         {
-            if (e.Kind != "presence")
+            if (e.Kind != CaseEventKinds.Presence)
             {
                 _pending.Writer.TryWrite(e);
             }

@@ -7,6 +7,7 @@ using Workbench.Core.Policy.Scenarios;
 using Workbench.Data;
 using Workbench.Data.Entities;
 using Workbench.Web.Cases;
+using Workbench.Core.Cases;
 
 namespace Workbench.Web.Policies;
 
@@ -130,7 +131,7 @@ public sealed partial class PolicyService(
             return new PublishResult(null,
                 $"{failed.Count} scenario test{(failed.Count == 1 ? "" : "s")} failed, so the draft cannot be published. First: {failed[0]}", check);
         }
-        return await StoreAsync(check.Policy!, yaml, reason.Trim(), actor, actorRole, "policy.published", null, ct) is { } stored
+        return await StoreAsync(check.Policy!, yaml, reason.Trim(), actor, actorRole, AuditEventTypes.PolicyPublished, null, ct) is { } stored
             ? new PublishResult(stored, null, check)
             : new PublishResult(null, $"Version '{check.Policy!.Version}' is already published. Give the draft a new version (for example '{await SuggestVersionAsync(check.Policy!.Version, ct)}').", check);
     }
@@ -163,7 +164,7 @@ public sealed partial class PolicyService(
             // Only possible if the language grew stricter since: say so rather than publish something that fails.
             return new PublishResult(null, $"Version {earlier.Version} no longer loads: {load.Errors[0]}", new DraftCheck(null, load.Errors, []));
         }
-        var stored = await StoreAsync(load.Policy, yaml, reason.Trim(), actor, actorRole, "policy.rolled_back", earlier, ct);
+        var stored = await StoreAsync(load.Policy, yaml, reason.Trim(), actor, actorRole, AuditEventTypes.PolicyRolledBack, earlier, ct);
         return stored is null
             ? new PublishResult(null, "Another lead published at the same moment; reload and try again.", null)
             : new PublishResult(stored, null, null);

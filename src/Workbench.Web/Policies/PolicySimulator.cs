@@ -8,6 +8,7 @@ using Workbench.Core.Policy;
 using Workbench.Data;
 using Workbench.Web.Cases;
 using Workbench.Web.Sla;
+using Workbench.Core.Cases;
 
 namespace Workbench.Web.Policies;
 
@@ -135,7 +136,7 @@ public sealed class PolicySimulator(
         var since = time.GetUtcNow().AddDays(-Math.Max(1, options.Value.HandleTimeHistoryDays));
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var events = await db.AuditEvents.AsNoTracking()
-            .Where(e => e.At >= since && e.CaseId != null && (e.Type == "case.claimed" || e.Type == "case.decided"))
+            .Where(e => e.At >= since && e.CaseId != null && (e.Type == AuditEventTypes.CaseClaimed || e.Type == AuditEventTypes.CaseDecided))
             .OrderByDescending(e => e.At)
             .Take(50_000)
             .Select(e => new { e.CaseId, e.Type, e.At, e.DataJson })
@@ -144,8 +145,8 @@ public sealed class PolicySimulator(
         foreach (var byCase in events.GroupBy(e => e.CaseId))
         {
             var ordered = byCase.OrderBy(e => e.At).ToList();
-            var decided = ordered.FirstOrDefault(e => e.Type == "case.decided");
-            var claim = decided is null ? null : ordered.LastOrDefault(e => e.Type == "case.claimed" && e.At <= decided.At);
+            var decided = ordered.FirstOrDefault(e => e.Type == AuditEventTypes.CaseDecided);
+            var claim = decided is null ? null : ordered.LastOrDefault(e => e.Type == AuditEventTypes.CaseClaimed && e.At <= decided.At);
             if (claim is null || decided is null || QueueOf(claim.DataJson) is not { } queue)
             {
                 continue;

@@ -217,7 +217,7 @@ public sealed class RetentionPurge(
         c.PurgedContentSha256 = contentHash;
         c.UpdatedAt = now;
         c.Revision++;
-        Audit.Add(db, "case.content_purged", Actor, "system", now, c.Id, new
+        Audit.Add(db, AuditEventTypes.CaseContentPurged, Actor, "system", now, c.Id, new
         {
             RetentionDays = days,
             ClosedAt = closedAt,
@@ -233,7 +233,7 @@ public sealed class RetentionPurge(
             logger.LogDebug("Case {CaseId} changed meanwhile (another instance purged it, or an outcome was reported); left for the next sweep", id);
             return false;
         }
-        events.Publish(new CaseEvent("content_purged", c.Id, c.Queue, null, c.Status, Actor, now));
+        events.Publish(new CaseEvent(CaseEventKinds.ContentPurged, c.Id, c.Queue, null, c.Status, Actor, now));
         if (leftPending > 0)
         {
             logger.LogInformation("Case {CaseId} purged; {Count} of its webhook events still have deliveries pending and are masked once they are done", id, leftPending);

@@ -5,6 +5,7 @@ using Workbench.Core.Policy;
 using Workbench.Data;
 using Workbench.Data.Entities;
 using Workbench.Web.Auth;
+using Workbench.Core.Cases;
 
 namespace Workbench.Web.Review;
 
@@ -46,7 +47,7 @@ public sealed class CaseDetails(IDbContextFactory<WorkbenchDbContext> dbFactory)
 
     private static async Task<IReadOnlyDictionary<long, string>> RepliesAsync(WorkbenchDbContext db, Guid id, List<AuditEventRecord> history, CancellationToken ct)
     {
-        var places = history.Where(e => e.Type == "case.reply_received")
+        var places = history.Where(e => e.Type == AuditEventTypes.CaseReplyReceived)
             .SelectMany(e => AuditTexts.Places(e.DataJson).Where(p => p.Field == "message" || p.Field.EndsWith(".message", StringComparison.Ordinal))
                 .Select(p => (Event: e.Id, Place: p)))
             .ToList();

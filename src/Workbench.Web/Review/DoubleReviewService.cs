@@ -6,6 +6,7 @@ using Workbench.Data;
 using Workbench.Data.Entities;
 using Workbench.Web.Auth;
 using Workbench.Web.Cases;
+using Workbench.Core.Cases;
 
 namespace Workbench.Web.Review;
 
@@ -163,7 +164,7 @@ public sealed class DoubleReviewService(IDbContextFactory<WorkbenchDbContext> db
         d.RejectReasonCode = request.Verdict == ReviewActionKind.Reject ? request.RejectReasonCode : null;
         d.Note = string.IsNullOrWhiteSpace(request.Note) ? null : request.Note;
         d.Revision++;
-        Audit.Add(db, "case.double_reviewed", me.UserName, me.IsLead ? "lead" : "reviewer", now, id,
+        Audit.Add(db, AuditEventTypes.CaseDoubleReviewed, me.UserName, me.IsLead ? "lead" : "reviewer", now, id,
             new { Verdict = d.Verdict, d.RejectReasonCode, Edited = d.EditedResponse is not null });
         try
         {

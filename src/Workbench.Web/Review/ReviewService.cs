@@ -78,7 +78,7 @@ public sealed class ReviewService(
         {
             if (c.Status == CaseStatus.InReview)
             {
-                Audit.Add(db, "case.lease_expired", "system", "system", now, c.Id, new { Holder = c.ClaimedBy, c.ClaimExpiresAt });
+                Audit.Add(db, AuditEventTypes.CaseLeaseExpired, "system", "system", now, c.Id, new { Holder = c.ClaimedBy, c.ClaimExpiresAt });
                 c.Status = CaseStateMachine.Apply(c.Status, CaseTrigger.LeaseExpired);
             }
             if (!CaseStateMachine.CanApply(c.Status, CaseTrigger.Claim))
@@ -88,9 +88,9 @@ public sealed class ReviewService(
             c.Status = CaseStateMachine.Apply(c.Status, CaseTrigger.Claim);
             c.ClaimedBy = reviewer.UserName;
             c.ClaimExpiresAt = now + lease;
-            Audit.Add(db, "case.claimed", reviewer.UserName, Role(reviewer), now, c.Id, new { c.Queue, LeaseUntil = c.ClaimExpiresAt });
+            Audit.Add(db, AuditEventTypes.CaseClaimed, reviewer.UserName, Role(reviewer), now, c.Id, new { c.Queue, LeaseUntil = c.ClaimExpiresAt });
         }
-        return await CommitAsync(db, c, now, ct, "claimed", reviewer.UserName);
+        return await CommitAsync(db, c, now, ct, CaseEventKinds.Claimed, reviewer.UserName);
     }
 
     /// <summary>Claims the most urgent unclaimed case the reviewer may work (assigned to him first) and returns it.</summary>
@@ -154,11 +154,11 @@ public sealed class ReviewService(
         });
 
     public Task<ReviewResult> ReleaseAsync(ReviewerIdentity reviewer, Guid id, CancellationToken ct = default) =>
-        MutateHeldAsync(reviewer, id, null, "released", ct, (db, c, now) =>
+        MutateHeldAsync(reviewer, id, null, CaseEventKinds.Released, ct, (db, c, now) =>
         {
             c.Status = CaseStateMachine.Apply(c.Status, CaseTrigger.Release);
             ClearClaim(c);
-            Audit.Add(db, "case.released", reviewer.UserName, Role(reviewer), now, c.Id, new { c.Queue });
+            Audit.Add(db, AuditEventTypes.CaseReleased, reviewer.UserName, Role(reviewer), now, c.Id, new { c.Queue });
             return null;
         });
 
@@ -172,9 +172,9 @@ public sealed class ReviewService(
         var notify = request.Action is ReviewActionKind.Approve or ReviewActionKind.ApproveWithEdits or ReviewActionKind.Reject or ReviewActionKind.RequestInfo;
         var kind = request.Action switch
         {
-            ReviewActionKind.RequestInfo => "info_requested",
-            ReviewActionKind.Route => "routed",
-            _ => "acted",
+            ReviewActionKind.RequestInfo => CaseEventKinds.InfoRequested,
+            ReviewActionKind.Route => CaseEventKinds.Routed,
+            _ => Acted,
         };
         var result = await MutateHeldAsync(reviewer, id, request.ExpectedRevision, kind, ct, (db, c, now) => Apply(db, reviewer, c, request, now));
         if (notify && result is ReviewResult.Ok)
@@ -207,8 +207,8 @@ public sealed class ReviewService(
         }
         var now = time.GetUtcNow();
         c.AssignedTo = assignee.UserName;
-        Audit.Add(db, "case.assigned", lead.UserName, Role(lead), now, c.Id, new { To = assignee.UserName, c.Queue });
-        return await CommitAsync(db, c, now, ct, "assigned", lead.UserName);
+        Audit.Add(db, AuditEventTypes.CaseAssigned, lead.UserName, Role(lead), now, c.Id, new { To = assignee.UserName, c.Queue });
+        return await CommitAsync(db, c, now, ct, CaseEventKinds.Assigned, lead.UserName);
     }
 
     /// <summary>
@@ -236,7 +236,7 @@ public sealed class ReviewService(
         action.RootCause = rootCause ?? action.RootCause;
         action.EscalationNecessary = necessary ?? action.EscalationNecessary;
         var now = time.GetUtcNow();
-        Audit.Add(db, "case.classified", reviewer.UserName, Role(reviewer), now, id, new { RootCause = action.RootCause, EscalationNecessary = action.EscalationNecessary });
+        Audit.Add(db, AuditEventTypes.CaseClassified, reviewer.UserName, Role(reviewer), now, id, new { RootCause = action.RootCause, EscalationNecessary = action.EscalationNecessary });
         await db.SaveChangesAsync(ct);
         return new ReviewResult.Ok(View(c));
     }
@@ -252,10 +252,10 @@ public sealed class ReviewService(
         {
             await using var one = await dbFactory.CreateDbContextAsync(ct);
             one.Attach(c);
-            Audit.Add(one, "case.lease_expired", "system", "system", now, c.Id, new { Holder = c.ClaimedBy, c.ClaimExpiresAt });
+            Audit.Add(one, AuditEventTypes.CaseLeaseExpired, "system", "system", now, c.Id, new { Holder = c.ClaimedBy, c.ClaimExpiresAt });
             c.Status = CaseStateMachine.Apply(c.Status, CaseTrigger.LeaseExpired);
             ClearClaim(c);
-            if (await CommitAsync(one, c, now, ct, "lease_expired", "system") is ReviewResult.Ok)
+            if (await CommitAsync(one, c, now, ct, CaseEventKinds.LeaseExpired, "system") is ReviewResult.Ok)
             {
                 count++;
             }
@@ -345,14 +345,14 @@ public sealed class ReviewService(
                 {
                     c.Status = CaseStateMachine.Apply(c.Status, CaseTrigger.RecordApproval);
                     ClearClaim(c);
-                    auditType = "case.approval_recorded";
+                    auditType = AuditEventTypes.CaseApprovalRecorded;
                     details = new { Approval = approvers.Length, Of = c.ApprovalsRequired, Edited = r.Action == ReviewActionKind.ApproveWithEdits };
                 }
                 else
                 {
                     Decide(c, approvers, r, now);
                     Outbox.Add(db, WebhookEventTypes.CaseDecided, c, now, DecisionData(c));
-                    auditType = "case.decided";
+                    auditType = AuditEventTypes.CaseDecided;
                     details = new { Decision = c.Decision, Reviewers = approvers };
                 }
                 break;
@@ -360,7 +360,7 @@ public sealed class ReviewService(
                 action.RejectReasonCode = r.RejectReasonCode;
                 Decide(c, [.. Approvers(c).Append(reviewer.UserName).Distinct(StringComparer.Ordinal)], r, now);
                 Outbox.Add(db, WebhookEventTypes.CaseDecided, c, now, DecisionData(c));
-                auditType = "case.decided";
+                auditType = AuditEventTypes.CaseDecided;
                 details = new { Decision = c.Decision, r.RejectReasonCode, Note = Audit.Text(r.Note) };
                 break;
             case ReviewActionKind.RequestInfo:
@@ -374,7 +374,7 @@ public sealed class ReviewService(
                 ResetRound(c); // approvals given before the new information do not cover what comes after it
                 ClearClaim(c);
                 Outbox.Add(db, WebhookEventTypes.CaseInfoRequested, c, now, Outbox.CaseData(c, new { r.Question }));
-                auditType = "case.info_requested";
+                auditType = AuditEventTypes.CaseInfoRequested;
                 details = new { Question = Audit.Text(r.Question) };
                 break;
             case ReviewActionKind.Route:
@@ -389,7 +389,7 @@ public sealed class ReviewService(
                 c.AssignedTo = null;
                 ResetRound(c);
                 ClearClaim(c);
-                auditType = "case.routed";
+                auditType = AuditEventTypes.CaseRouted;
                 break;
             default:
                 return new ReviewResult.Invalid(new Dictionary<string, string[]> { ["$.action"] = ["Unknown action."] });
@@ -495,12 +495,12 @@ public sealed class ReviewService(
         {
             return refused;
         }
-        if (eventKind == "acted")
+        if (eventKind == Acted)
         {
-            eventKind = c.Status == CaseStatus.Decided ? "decided" : "approval_recorded";
+            eventKind = c.Status == CaseStatus.Decided ? CaseEventKinds.Decided : CaseEventKinds.ApprovalRecorded;
         }
         var result = await CommitAsync(db, c, now, ct, eventKind, reviewer.UserName, previousQueue);
-        if (eventKind == "decided" && result is ReviewResult.Ok && c.Decision is { } decision)
+        if (eventKind == CaseEventKinds.Decided && result is ReviewResult.Ok && c.Decision is { } decision)
         {
             metrics.CaseDecided(c.Workflow, JsonNamingPolicy.SnakeCaseLower.ConvertName(decision.ToString()), now - c.CreatedAt);
         }
@@ -536,6 +536,9 @@ public sealed class ReviewService(
         c.ClaimedBy = null;
         c.ClaimExpiresAt = null;
     }
+
+    /// <summary>An approve, edit or reject: decided or one approval recorded, known once the action is applied.</summary>
+    private const string Acted = "acted";
 
     private static string Role(ReviewerIdentity r) => r.IsLead ? "lead" : "reviewer";
 }

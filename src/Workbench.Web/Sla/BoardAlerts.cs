@@ -6,6 +6,7 @@ using Workbench.Data;
 using Workbench.Data.Entities;
 using Workbench.Web.Auditing;
 using Workbench.Web.Cases;
+using Workbench.Core.Cases;
 
 namespace Workbench.Web.Sla;
 
@@ -111,7 +112,7 @@ public sealed class BoardAlerts(
     private static async Task<List<BreachedCase>> WithEscalationAsync(WorkbenchDbContext db, List<BreachedCase> cases, CancellationToken ct)
     {
         var ids = cases.Select(c => (Guid?)c.Id).ToList();
-        var events = await db.AuditEvents.AsNoTracking().Where(a => ids.Contains(a.CaseId) && a.Type == "case.sla_breached")
+        var events = await db.AuditEvents.AsNoTracking().Where(a => ids.Contains(a.CaseId) && a.Type == AuditEventTypes.CaseSlaBreached)
             .Select(a => new { a.CaseId, a.Id, a.DataJson }).ToListAsync(ct);
         var from = new Dictionary<Guid, string>();
         foreach (var e in events.OrderBy(e => e.Id))

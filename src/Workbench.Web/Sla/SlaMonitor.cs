@@ -83,9 +83,9 @@ public sealed class SlaMonitor(
             var ok = await ChangeAsync(c, ct, (db, x) =>
             {
                 x.SlaState = SlaState.AtRisk;
-                Audit.Add(db, "case.sla_at_risk", Actor, "system", now, x.Id,
+                Audit.Add(db, AuditEventTypes.CaseSlaAtRisk, Actor, "system", now, x.Id,
                     new { x.Queue, x.SlaDueAt, ShareLeft = Math.Round(left, 3), Threshold = share });
-                return "sla_at_risk";
+                return CaseEventKinds.SlaAtRisk;
             });
             count += ok ? 1 : 0;
             if (count >= options.CurrentValue.BatchSize)
@@ -133,7 +133,7 @@ public sealed class SlaMonitor(
                     x.AssignedTo = null;
                     escalatedTo = target;
                 }
-                Audit.Add(db, "case.sla_breached", Actor, "system", now, x.Id, new
+                Audit.Add(db, AuditEventTypes.CaseSlaBreached, Actor, "system", now, x.Id, new
                 {
                     Queue = fromQueue,
                     x.SlaDueAt,
@@ -146,14 +146,14 @@ public sealed class SlaMonitor(
                 {
                     Audit.Add(db, LeadAlertType, Actor, "system", now, x.Id, new
                     {
-                        Kind = "sla_breached",
+                        Kind = CaseEventKinds.SlaBreached,
                         Queue = fromQueue,
                         EscalatedTo = escalatedTo,
                         Message = $"SLA breached in {fromQueue}" + (escalatedTo is null ? "" : $"; escalated to {escalatedTo}"),
                     });
                 }
-                AddWebhookEvent(db, "case.sla_breached", x, now);
-                return "sla_breached";
+                AddWebhookEvent(db, AuditEventTypes.CaseSlaBreached, x, now);
+                return CaseEventKinds.SlaBreached;
             }, previousQueue: c.Queue);
             if (ok)
             {
@@ -165,7 +165,7 @@ public sealed class SlaMonitor(
     }
 
     /// <summary>The audit type of an alert for the leads (the board lists them).</summary>
-    public const string LeadAlertType = "lead.alert";
+    public const string LeadAlertType = AuditEventTypes.LeadAlert;
 
     private async Task<int> ExpireAsync(CancellationToken ct)
     {
@@ -189,10 +189,10 @@ public sealed class SlaMonitor(
                 {
                     var from = x.Status;
                     Expire(x, workflow, now);
-                    Audit.Add(db, "case.expired", Actor, "system", now, x.Id,
+                    Audit.Add(db, AuditEventTypes.CaseExpired, Actor, "system", now, x.Id,
                         new { From = from, To = x.Status, workflow.Timeout, DefaultDecision = workflow.OnTimeout });
-                    AddWebhookEvent(db, "case.expired", x, now);
-                    return "expired";
+                    AddWebhookEvent(db, AuditEventTypes.CaseExpired, x, now);
+                    return CaseEventKinds.Expired;
                 });
                 if (ok)
                 {
@@ -238,7 +238,7 @@ public sealed class SlaMonitor(
     /// </summary>
     private static void AddWebhookEvent(WorkbenchDbContext db, string type, CaseRecord c, DateTimeOffset now)
     {
-        object data = type == "case.expired" && c.DecisionJson is { } decision
+        object data = type == AuditEventTypes.CaseExpired && c.DecisionJson is { } decision
             ? JsonDocument.Parse(decision).RootElement.Clone()
             : Outbox.CaseData(c, new { c.SlaDueAt, c.Priority });
         Outbox.Add(db, type, c, now, data);

@@ -5,6 +5,8 @@ using Workbench.Data;
 using Workbench.Data.Entities;
 using Workbench.Web.Cases;
 using Workbench.Web.Http;
+using Workbench.Core.Cases;
+using Workbench.Contracts;
 
 namespace Workbench.Web.Webhooks;
 
@@ -98,7 +100,7 @@ public sealed class WebhookAdmin(
             UpdatedAt = now,
         };
         db.WebhookEndpoints.Add(endpoint);
-        Audit.Add(db, "webhook.endpoint_created", actor, "admin", now, null, new { endpoint.Id, endpoint.ClientId, endpoint.Url, EventTypes = types });
+        Audit.Add(db, AuditEventTypes.WebhookEndpointCreated, actor, "admin", now, null, new { endpoint.Id, endpoint.ClientId, endpoint.Url, EventTypes = types });
         await db.SaveChangesAsync(ct);
         return new AdminResult<EndpointSecret>.Ok(new EndpointSecret(View(endpoint, now), secret));
     }
@@ -118,7 +120,7 @@ public sealed class WebhookAdmin(
         endpoint.PreviousSecretExpiresAt = now + options.CurrentValue.RotationOverlap;
         endpoint.SecretProtected = secrets.Protect(secret);
         endpoint.UpdatedAt = now;
-        Audit.Add(db, "webhook.secret_rotated", actor, "admin", now, null, new { endpoint.Id, endpoint.ClientId, OldSecretUntil = endpoint.PreviousSecretExpiresAt });
+        Audit.Add(db, AuditEventTypes.WebhookSecretRotated, actor, "admin", now, null, new { endpoint.Id, endpoint.ClientId, OldSecretUntil = endpoint.PreviousSecretExpiresAt });
         await db.SaveChangesAsync(ct);
         return new AdminResult<EndpointSecret>.Ok(new EndpointSecret(View(endpoint, now), secret));
     }
@@ -134,7 +136,7 @@ public sealed class WebhookAdmin(
         var now = time.GetUtcNow();
         endpoint.Enabled = enabled;
         endpoint.UpdatedAt = now;
-        Audit.Add(db, enabled ? "webhook.endpoint_enabled" : "webhook.endpoint_disabled", actor, "admin", now, null, new { endpoint.Id, endpoint.ClientId });
+        Audit.Add(db, enabled ? AuditEventTypes.WebhookEndpointEnabled : AuditEventTypes.WebhookEndpointDisabled, actor, "admin", now, null, new { endpoint.Id, endpoint.ClientId });
         await db.SaveChangesAsync(ct);
         dispatcher.Wake();
         return new AdminResult<EndpointView>.Ok(View(endpoint, now));
@@ -162,7 +164,7 @@ public sealed class WebhookAdmin(
             d.LastError = "The endpoint was removed.";
         }
         db.WebhookEndpoints.Remove(endpoint);
-        Audit.Add(db, "webhook.endpoint_removed", actor, "admin", now, null,
+        Audit.Add(db, AuditEventTypes.WebhookEndpointRemoved, actor, "admin", now, null,
             new { endpoint.Id, endpoint.ClientId, endpoint.Url, PendingDeliveriesDropped = pending.Count });
         await db.SaveChangesAsync(ct);
         return new AdminResult<EndpointView>.Ok(View(endpoint, now));
@@ -245,7 +247,7 @@ public sealed class WebhookAdmin(
                 ["$.id"] = [purged ? "The case's content was purged by retention: this event's texts are gone and it can no longer be sent." : "The delivery is being sent right now."],
             });
         }
-        Audit.Add(db, "webhook.delivery_replayed", actor, "admin", now, d.CaseId, new { d.Id, d.MessageId, d.Url });
+        Audit.Add(db, AuditEventTypes.WebhookDeliveryReplayed, actor, "admin", now, d.CaseId, new { d.Id, d.MessageId, d.Url });
         await db.SaveChangesAsync(ct);
         dispatcher.Wake();
         var fresh = await db.WebhookDeliveries.AsNoTracking().FirstAsync(x => x.Id == id, ct);
@@ -305,11 +307,11 @@ public sealed class WebhookAdmin(
         }
         c.CallbackHosts = string.Join(' ', list);
         c.UpdatedAt = now;
-        Audit.Add(db, "webhook.callback_settings_changed", actor, "admin", now, null, new { ClientId = clientId, Hosts = list, SecretRotated = secret is not null });
+        Audit.Add(db, AuditEventTypes.WebhookCallbackSettingsChanged, actor, "admin", now, null, new { ClientId = clientId, Hosts = list, SecretRotated = secret is not null });
         if (rotateSecret && c.PreviousSecretProtected is not null && secret is not null)
         {
             // A secret rotation is its own administrative act (never the secret itself in the event).
-            Audit.Add(db, "webhook.callback_secret_rotated", actor, "admin", now, null, new { ClientId = clientId, OldSecretUntil = c.PreviousSecretExpiresAt });
+            Audit.Add(db, AuditEventTypes.WebhookCallbackSecretRotated, actor, "admin", now, null, new { ClientId = clientId, OldSecretUntil = c.PreviousSecretExpiresAt });
         }
         await db.SaveChangesAsync(ct);
         return new AdminResult<(CallbackSettingsView, string?)>.Ok((View(c, now), secret));

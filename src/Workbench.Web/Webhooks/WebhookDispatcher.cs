@@ -10,6 +10,7 @@ using Workbench.Data;
 using Workbench.Data.Entities;
 using Workbench.Web.Cases;
 using Workbench.Web.Observability;
+using Workbench.Contracts;
 
 namespace Workbench.Web.Webhooks;
 
@@ -65,7 +66,7 @@ public sealed class WebhookDispatcher(
         // outcome), and waking on every "created" made each intake commit run this loop's queries, ~8 % of the app's CPU at load.
         using var subscription = events.Subscribe(e =>
         {
-            if (e.Kind is not ("created" or "presence"))
+            if (e.Kind is not (CaseEventKinds.Created or CaseEventKinds.Presence))
             {
                 Wake();
             }
