@@ -4,7 +4,7 @@ using Microsoft.Playwright;
 namespace Workbench.E2E;
 
 /// <summary>
-/// Issue #8: an SLA breach shows up as an alert on the lead's board, live. The test runs its own app (no demo data)
+/// An SLA breach shows up as an alert on the lead's board, live. The test runs its own app (no demo data)
 /// with the default policy whose approval and hand-off SLAs are cut to seconds and an SLA monitor that looks every
 /// second, submits a case on the API while lena watches the board, and waits for the queue's breach alert.
 /// </summary>

@@ -19,7 +19,7 @@ namespace Workbench.Client;
 /// </remarks>
 public sealed class WorkbenchClient
 {
-    /// <summary>The longest long-poll the server grants, in seconds (DESIGN.md "HTTP API v1").</summary>
+    /// <summary>The longest long-poll the server grants, in seconds (docs/design.md "HTTP API v1").</summary>
     public const int MaxLongPollSeconds = 60;
 
     private const string IdempotencyKeyHeader = "Idempotency-Key";

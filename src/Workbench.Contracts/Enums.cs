@@ -1,6 +1,6 @@
 namespace Workbench.Contracts;
 
-/// <summary>Where a case is in its life. See DESIGN.md "Case statuses".</summary>
+/// <summary>Where a case is in its life. See docs/design.md "Case statuses".</summary>
 public enum CaseStatus
 {
     Queued,

@@ -8,7 +8,7 @@ public enum SignalKind
     Boolean,
 }
 
-/// <summary>A named signal's value: a number or a boolean (DESIGN.md: "named numbers and booleans").</summary>
+/// <summary>A named signal's value: a number or a boolean (docs/design.md: "named numbers and booleans").</summary>
 public readonly record struct SignalValue
 {
     private SignalValue(SignalKind kind, double number, bool boolean)

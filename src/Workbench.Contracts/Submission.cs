@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Workbench.Contracts;
 
-/// <summary>What an AI system submits: the case it must not finish alone. Field names follow DESIGN.md's API contract.</summary>
+/// <summary>What an AI system submits: the case it must not finish alone. Field names follow docs/design.md's API contract.</summary>
 public sealed record CaseSubmission
 {
     public required string ExternalId { get; init; }

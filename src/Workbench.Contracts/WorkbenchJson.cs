@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Workbench.Contracts;
 
-/// <summary>The one JSON shape of the product: camelCase members, snake_case enum strings (DESIGN.md "HTTP API v1").</summary>
+/// <summary>The one JSON shape of the product: camelCase members, snake_case enum strings (docs/design.md "HTTP API v1").</summary>
 public static class WorkbenchJson
 {
     public static JsonSerializerOptions Options { get; } = Create();

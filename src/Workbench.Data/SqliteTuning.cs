@@ -11,7 +11,7 @@ namespace Workbench.Data;
 /// and page freed is overwritten with zeros, so a text a retention purge removed (and the older copies every normal
 /// update of the row left behind in the page's free space or on the freelist) is not left in the file. FAST (zeroing
 /// only what costs no extra I/O) leaves freed overflow pages whole and does not pass the retention file test; intake
-/// only inserts, so it frees next to nothing (see RESULTS.md). With <see cref="SqliteSecureDelete"/> after a purge.
+/// only inserts, so it frees next to nothing (see docs/performance.md). With <see cref="SqliteSecureDelete"/> after a purge.
 /// </summary>
 internal sealed class SqliteConnectionSetup : DbConnectionInterceptor
 {

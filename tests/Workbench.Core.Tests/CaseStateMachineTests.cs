@@ -5,7 +5,7 @@ namespace Workbench.Core.Tests;
 
 public class CaseStateMachineTests
 {
-    // The whole legal table of DESIGN.md, written out independently of the implementation.
+    // The whole legal table of docs/design.md, written out independently of the implementation.
     public static TheoryData<CaseStatus, CaseTrigger, CaseStatus> Legal => new()
     {
         { CaseStatus.Queued, CaseTrigger.Claim, CaseStatus.InReview },

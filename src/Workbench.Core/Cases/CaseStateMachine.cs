@@ -28,7 +28,7 @@ public enum CaseTrigger
 }
 
 /// <summary>
-/// The one place where case transitions live (DESIGN.md "Case statuses"). An illegal transition is never a
+/// The one place where case transitions live (docs/design.md "Case statuses"). An illegal transition is never a
 /// silent no-op: <see cref="Apply"/> throws <see cref="IllegalTransitionException"/>, which the API maps to 409.
 /// </summary>
 public static class CaseStateMachine

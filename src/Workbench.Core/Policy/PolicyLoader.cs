@@ -491,7 +491,7 @@ public static class PolicyLoader
                 try
                 {
                     condition = Compiler.Compile(when, catalog);
-                    // DESIGN.md: the model's self-reported confidence is stored and shown, never decisive on its own.
+                    // docs/design.md: the model's self-reported confidence is stored and shown, never decisive on its own.
                     if (condition.Reads.Count > 0 && condition.Reads.All(r => r.Slot == SignalCatalog.ModelConfidence))
                     {
                         y.Errors.Add(new PolicyError(id, line, column, "signals.model_confidence is never decisive on its own: combine it with a signal the system observed"));

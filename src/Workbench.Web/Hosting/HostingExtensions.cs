@@ -13,8 +13,8 @@ public static class HostingExtensions
     public const string DevelopmentSettingsFile = "appsettings.Development.json";
 
     /// <summary>
-    /// In Development the configuration file lives at the repository root (DESIGN.md "Configuration"), so that
-    /// one file serves `dotnet run`, the tests and the README's curl examples. It takes the place of the
+    /// In Development the configuration file lives at the repository root (docs/design.md "Configuration"), so that
+    /// one file serves `dotnet run`, the tests and the curl examples of docs/api.md. It takes the place of the
     /// project's own appsettings.Development.json: above appsettings.json, below environment variables.
     /// </summary>
     public static IHostApplicationBuilder AddWorkbenchConfiguration(this IHostApplicationBuilder builder)

@@ -10,7 +10,7 @@ using Workbench.Web.Webhooks;
 
 namespace Workbench.Web.Intake;
 
-/// <summary>The /api/v1 endpoints AI systems call (DESIGN.md "HTTP API v1").</summary>
+/// <summary>The /api/v1 endpoints AI systems call (docs/design.md "HTTP API v1").</summary>
 public static class CasesApi
 {
     public const int MaxWaitSeconds = 60;

@@ -16,7 +16,7 @@ using Workbench.Web.Webhooks;
 namespace Workbench.Web.Mcp;
 
 /// <summary>
-/// The Workbench as MCP tools an agent calls directly (issue #7). Each tool calls the same code as its REST twin
+/// The Workbench as MCP tools an agent calls directly. Each tool calls the same code as its REST twin
 /// (<see cref="CasesApi"/>): same validation, policy, idempotency, scopes and "a client sees only its own cases".
 /// Results are the REST bodies as JSON; failures are tool errors whose JSON is the RFC 9457 problem detail.
 /// </summary>

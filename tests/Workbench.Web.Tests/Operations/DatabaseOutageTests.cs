@@ -10,7 +10,7 @@ using Workbench.Web.Tests.Infrastructure;
 namespace Workbench.Web.Tests.Operations;
 
 /// <summary>
-/// Issue #11, the database outage, bounded: the app in its own process on a PostgreSQL cluster of its own takes
+/// The database outage, bounded: the app in its own process on a PostgreSQL cluster of its own takes
 /// 50 submissions/s through <see cref="WorkbenchClient.SubmitWithRetriesAsync"/> (429/503 retried after Retry-After
 /// with the same Idempotency-Key); PostgreSQL is really stopped (<c>pg_ctl stop -m fast</c>) for 30 s under that
 /// load and started again on the same port and data directory. Every HTTP answer and every health probe is recorded.

@@ -13,7 +13,7 @@ using Xunit.Abstractions;
 namespace Workbench.Web.Tests.Operations;
 
 /// <summary>
-/// Issue #11, "no double decision": two instances on real Kestrels sharing one PostgreSQL and redis-server,
+/// "No double decision": two instances on real Kestrels sharing one PostgreSQL and redis-server,
 /// 1,000 queued cases, 50 simulated reviewers (the simulator's <see cref="ReviewerSimulator"/>, zero handle time)
 /// split over the two instances. Reviewers walk the cases in pairs — one on each instance, same cases, same order —
 /// claiming by id, so most claims race; the winners decide, then everyone works <c>next</c> until all are decided.

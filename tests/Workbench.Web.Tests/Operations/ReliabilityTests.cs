@@ -9,7 +9,7 @@ using Workbench.Web.Tests.Infrastructure;
 namespace Workbench.Web.Tests.Operations;
 
 /// <summary>
-/// Issue #11 "no acked case lost", bounded: the app in its own process on SQLite, and again on PostgreSQL, takes
+/// "No acked case lost", bounded: the app in its own process on SQLite, and again on PostgreSQL, takes
 /// submissions at up to 300/s and is killed with SIGKILL three times mid-load (once each round has 40 acks); every
 /// case that was answered 201 must exist afterwards with its policy evaluation and its audit event, and no
 /// externalId may exist twice.

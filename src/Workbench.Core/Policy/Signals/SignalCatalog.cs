@@ -15,7 +15,7 @@ public enum SignalSource
     Derived,
     /// <summary>A field of the submission itself (workflow, tier, requester, …).</summary>
     Field,
-    /// <summary>A client signal every policy knows (DESIGN.md "Names that tests and integrations rely on").</summary>
+    /// <summary>A client signal every policy knows (docs/design.md "Names that tests and integrations rely on").</summary>
     WellKnownClient,
     /// <summary>A client signal declared in the policy's <c>signals:</c> section.</summary>
     DeclaredClient,
