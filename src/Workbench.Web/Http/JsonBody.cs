@@ -118,7 +118,8 @@ public static class JsonBody
         var text = cut > 0 ? message[..cut] : message;
         cut = text.IndexOf(" LineNumber:", StringComparison.Ordinal);
         text = cut > 0 ? text[..cut] : text;
-        return text.Replace("Workbench.Core.Cases.", "", StringComparison.Ordinal)
+        return text.Replace("Workbench.Contracts.", "", StringComparison.Ordinal)
+                   .Replace("Workbench.Core.Cases.", "", StringComparison.Ordinal)
                    .Replace("System.Collections.Generic.", "", StringComparison.Ordinal)
                    .Replace("System.", "", StringComparison.Ordinal);
     }
