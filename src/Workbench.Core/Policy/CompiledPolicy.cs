@@ -35,8 +35,12 @@ public sealed class CompiledPolicy
         IReadOnlyList<PolicyRule> rules,
         IReadOnlyList<CompiledCondition> conditions,
         string defaultQueue,
-        string? spotCheckQueue)
+        string? spotCheckQueue,
+        ActionCatalogue actions,
+        ExceptionLanguage exceptionLanguage)
     {
+        Actions = actions;
+        ExceptionLanguage = exceptionLanguage;
         Version = version;
         Precedence = precedence;
         Signals = catalog;
@@ -87,20 +91,30 @@ public sealed class CompiledPolicy
     /// <summary>The non-blocking queue sampled proceed cases go to; null if the policy samples nothing.</summary>
     public string? SpotCheckQueue { get; }
 
+    /// <summary>The business's action catalogue: what each tool is, whatever the AI system says of it.</summary>
+    public ActionCatalogue Actions { get; }
+
+    /// <summary>What counts as a request for an exception.</summary>
+    public ExceptionLanguage ExceptionLanguage { get; }
+
     public QueueDefinition? FindQueue(string name) => _queues.GetValueOrDefault(name);
 
-    /// <summary>The workflow's tier is a floor the client cannot lower; an unknown workflow counts as tier 3.</summary>
-    public int EffectiveTier(CaseSubmission submission)
+    /// <summary>
+    /// The case's tier is the highest of the workflow's floor (the workflow it is treated under), the tool's floor and
+    /// the client's declaration: the client can raise it, never lower it. An unknown workflow counts as tier 3.
+    /// </summary>
+    public int EffectiveTier(CaseSubmission submission, ActionFacts facts)
     {
-        var floor = Workflows.TryGetValue(submission.Workflow, out var wf) ? wf.Tier : 3;
-        return Math.Clamp(Math.Max(floor, submission.RiskTier ?? 0), 0, 3);
+        var floor = Workflows.TryGetValue(facts.EffectiveWorkflow ?? submission.Workflow, out var wf) ? wf.Tier : 3;
+        return Math.Clamp(Math.Max(Math.Max(floor, facts.ToolTier), submission.RiskTier ?? 0), 0, 3);
     }
 
-    /// <summary>Derives the signal frame for a submission with this policy's catalog, tier floor and required fields.</summary>
+    /// <summary>Derives the signal frame for a submission with this policy's catalog, action catalogue, tier floor and required fields.</summary>
     public SignalFrame Derive(CaseSubmission submission, DateTimeOffset now)
     {
-        var required = Workflows.TryGetValue(submission.Workflow, out var wf) ? wf.RequiredFields : [];
-        return SignalDeriver.Derive(submission, now, Signals, EffectiveTier(submission), required);
+        var facts = ActionFacts.Of(submission, Actions, Workflows);
+        var required = Workflows.TryGetValue(facts.EffectiveWorkflow ?? submission.Workflow, out var wf) ? wf.RequiredFields : [];
+        return SignalDeriver.Derive(submission, now, Signals, EffectiveTier(submission, facts), required, facts, ExceptionLanguage);
     }
 
     /// <summary>
@@ -182,17 +196,33 @@ public sealed class CompiledPolicy
             }
         }
 
-        var known = Workflows.TryGetValue(submission.Workflow, out var workflow);
-        // An unknown workflow gets the most careful stage: the AI recommends, a human executes.
+        var facts = frame.Action;
+        var tier = (int)frame.Numbers[SignalCatalog.Tier];
+        var effectiveWorkflow = facts.EffectiveWorkflow ?? submission.Workflow;
+        var known = Workflows.TryGetValue(effectiveWorkflow, out var workflow);
+        var guards = new Guards(this, facts, tier, frame.Numbers[SignalCatalog.AuthoritativeCount]);
+        execute = guards.Apply(execute, reasons, out var guardQueue);
+
+        // An unknown workflow gets the most careful stage: the AI recommends, a human executes. Autonomy earned on a
+        // workflow does not reach an action of a higher tier than the workflow's own: that action needs an approval.
         var stage = known ? workflow!.Autonomy : AutonomyStage.RecommendOnly;
+        if (known && tier > workflow!.Tier && stage is AutonomyStage.Sampled or AutonomyStage.Auto)
+        {
+            stage = AutonomyStage.ApproveAll;
+        }
         var hasAction = submission.Proposal.Action is not null;
         if (hasAction && execute == PathOutcome.Proceed && stage is AutonomyStage.RecommendOnly or AutonomyStage.ApproveAll)
         {
             execute = stage == AutonomyStage.RecommendOnly ? PathOutcome.Handoff : PathOutcome.AwaitApproval;
-            if (!reasons.Contains(BuiltInReasonCodes.StagedAutonomy))
-            {
-                reasons.Add(BuiltInReasonCodes.StagedAutonomy);
-            }
+            AddReason(reasons, BuiltInReasonCodes.StagedAutonomy);
+        }
+
+        // A response that reports the action ("I've refunded …") waits for the action's decision: the reviewer decides both.
+        if (guards.ReleaseFollowsAction(release, execute, submission.Proposal.Response is not null))
+        {
+            release = MostSevere(release, execute);
+            AddReason(reasons, BuiltInReasonCodes.ReleaseFollowsAction);
+            guards.Fired[Guards.ReleaseFollows] = true;
         }
 
         var path = MostSevere(release, execute);
@@ -212,7 +242,7 @@ public sealed class CompiledPolicy
         {
             queue = kind == SlaKind.SpotCheck
                 ? SpotCheckQueue
-                : verdict.QueueRuleIndex >= 0 ? _rules[verdict.QueueRuleIndex].Queue : known ? workflow!.Queue : DefaultQueue;
+                : verdict.QueueRuleIndex >= 0 ? _rules[verdict.QueueRuleIndex].Queue : guardQueue ?? (known ? workflow!.Queue : DefaultQueue);
             due = FindQueue(queue!)?.DueAt(kind, verdict.Priority, now);
         }
 
@@ -224,7 +254,7 @@ public sealed class CompiledPolicy
             question = template is null ? DefaultQuestion : RenderTemplate(template, frame);
         }
 
-        var trace = new RuleTrace[_rules.Length];
+        var trace = new RuleTrace[_rules.Length + Guards.Count];
         // Many rules read the same signals: each value is formatted once per evaluation.
         var formatted = new string?[frame.Present.Length];
         for (var i = 0; i < _rules.Length; i++)
@@ -238,6 +268,7 @@ public sealed class CompiledPolicy
             }
             trace[i] = new RuleTrace(_rules[i].Id, fired[i], values);
         }
+        guards.Trace(trace.AsSpan(_rules.Length));
 
         return new PolicyDecision
         {
@@ -248,7 +279,7 @@ public sealed class CompiledPolicy
             Priority = verdict.Priority,
             SlaDueAt = due,
             ApprovalsRequired = verdict.Approvals,
-            RiskTier = (int)frame.Numbers[SignalCatalog.Tier],
+            RiskTier = tier,
             AutonomyStage = stage,
             SpotCheck = spotCheck,
             ClarifyingQuestion = question,
@@ -301,5 +332,13 @@ public sealed class CompiledPolicy
         return sb.ToString();
     }
 
-    private PathOutcome MostSevere(PathOutcome a, PathOutcome b) => _rank[(int)a] >= _rank[(int)b] ? a : b;
+    internal PathOutcome MostSevere(PathOutcome a, PathOutcome b) => _rank[(int)a] >= _rank[(int)b] ? a : b;
+
+    private static void AddReason(List<string> reasons, string code)
+    {
+        if (!reasons.Contains(code))
+        {
+            reasons.Add(code);
+        }
+    }
 }

@@ -10,7 +10,7 @@ namespace Workbench.Core.Policy;
 /// type, compiles every rule. A policy with any error is refused whole; errors name rule, line and column.
 /// Never throws for bad input.
 /// </summary>
-public static class PolicyLoader
+public static partial class PolicyLoader
 {
     private static readonly PathOutcome[] DefaultPrecedence = [PathOutcome.Handoff, PathOutcome.Clarify, PathOutcome.AwaitApproval, PathOutcome.Proceed];
 
@@ -38,7 +38,8 @@ public static class PolicyLoader
             return null;
         }
         var y = new YamlSupport(yaml, errors);
-        y.CheckKeys(root, "the policy", null, "version", "description", "precedence", "signals", "default_queue", "spot_check_queue", "workflows", "queues", "reason_codes", "rules", "calendars");
+        y.CheckKeys(root, "the policy", null, "version", "description", "precedence", "signals", "default_queue", "spot_check_queue", "workflows", "queues", "reason_codes", "rules", "calendars",
+            "tools", "unknown_tools", "currencies", "exception_language");
 
         var version = y.String(YamlSupport.Get(root, "version"), "version");
         if (string.IsNullOrWhiteSpace(version))
@@ -79,12 +80,15 @@ public static class PolicyLoader
         }
 
         var (rules, conditions) = ReadRules(y, root, catalog, queueNames, reasonCodes);
+        var actions = ReadActionCatalogue(y, root, workflows, queueNames);
+        var exceptionLanguage = ReadExceptionLanguage(y, root);
 
         if (errors.Count > 0)
         {
             return null;
         }
-        return new CompiledPolicy(version!, precedence, catalog, workflows, queues, reasonCodes, rules, conditions, defaultQueue, spotCheckQueue);
+        return new CompiledPolicy(version!, precedence, catalog, workflows, queues, reasonCodes, rules, conditions, defaultQueue, spotCheckQueue,
+            actions, exceptionLanguage);
     }
 
     private static PathOutcome[] ReadPrecedence(YamlSupport y, YamlMappingNode root)
@@ -322,7 +326,7 @@ public static class PolicyLoader
             {
                 hours = ReadBusinessHours(y, hoursNode, $"queue '{name}' business_hours");
             }
-            var sla = ReadSla(y, YamlSupport.Get(q, "sla"), $"queue '{name}' sla");
+            var sla = ReadSla(y, YamlSupport.Get(q, "sla"), $"queue '{name}' sla", hours);
             var prioritySla = new Dictionary<CasePriority, QueueSla>();
             if (y.Mapping(YamlSupport.Get(q, "priority_sla"), $"queue '{name}' priority_sla", required: false) is { } pmap)
             {
@@ -330,7 +334,7 @@ public static class PolicyLoader
                 {
                     if (y.Enum<CasePriority>(pk, "priority") is { } p)
                     {
-                        prioritySla[p] = ReadSla(y, pv, $"queue '{name}' priority_sla {YamlSupport.ToSnake(p)}");
+                        prioritySla[p] = ReadSla(y, pv, $"queue '{name}' priority_sla {YamlSupport.ToSnake(p)}", hours);
                     }
                 }
             }
@@ -351,18 +355,20 @@ public static class PolicyLoader
         return queues;
     }
 
-    private static QueueSla ReadSla(YamlSupport y, YamlNode? node, string what)
+    /// <summary>
+    /// A queue's SLA durations. On a queue with business hours a day is one business day (the calendar's daily window,
+    /// 8 hours for 09:00–17:00), so "1d" is due at the same time the next working day, not after 24 business hours.
+    /// </summary>
+    private static QueueSla ReadSla(YamlSupport y, YamlNode? node, string what, BusinessHours? hours)
     {
         if (y.Mapping(node, what, required: false) is not { } m)
         {
             return new QueueSla(null, null, null, null);
         }
         y.CheckKeys(m, what, null, "await_approval", "handoff", "info_reply", "spot_check");
-        return new QueueSla(
-            y.Duration(YamlSupport.Get(m, "await_approval"), what + " await_approval"),
-            y.Duration(YamlSupport.Get(m, "handoff"), what + " handoff"),
-            y.Duration(YamlSupport.Get(m, "info_reply"), what + " info_reply"),
-            y.Duration(YamlSupport.Get(m, "spot_check"), what + " spot_check"));
+        var day = hours is null ? TimeSpan.FromDays(1) : hours.Close - hours.Open.ToTimeSpan();
+        TimeSpan? Read(string key) => y.DurationParts(YamlSupport.Get(m, key), what + " " + key) is { } d ? d.Days * day + d.Time : null;
+        return new QueueSla(Read("await_approval"), Read("handoff"), Read("info_reply"), Read("spot_check"));
     }
 
     private static Dictionary<string, ReasonCodeDefinition> ReadReasonCodes(YamlSupport y, YamlMappingNode root)

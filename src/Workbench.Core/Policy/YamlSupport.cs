@@ -191,6 +191,10 @@ internal sealed partial class YamlSupport(string text, List<PolicyError> errors)
         => string.Concat(pascal.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
 
     public TimeSpan? Duration(YamlNode? node, string what, string? ruleId = null)
+        => DurationParts(node, what, ruleId) is { } d ? TimeSpan.FromDays(d.Days) + d.Time : null;
+
+    /// <summary>A duration's days apart from the rest: an SLA on business hours counts a day as a business day.</summary>
+    public (int Days, TimeSpan Time)? DurationParts(YamlNode? node, string what, string? ruleId = null)
     {
         var s = String(node, what, ruleId);
         if (s is null)
@@ -204,7 +208,7 @@ internal sealed partial class YamlSupport(string text, List<PolicyError> errors)
             return null;
         }
         static int Part(Group g) => g.Success ? int.Parse(g.Value, CultureInfo.InvariantCulture) : 0;
-        return new TimeSpan(Part(m.Groups["d"]), Part(m.Groups["h"]), Part(m.Groups["m"]), Part(m.Groups["s"]));
+        return (Part(m.Groups["d"]), new TimeSpan(Part(m.Groups["h"]), Part(m.Groups["m"]), Part(m.Groups["s"])));
     }
 
     /// <summary>1-based line and column of the character at <paramref name="offset"/> in a scalar's value.</summary>

@@ -20,7 +20,7 @@ public class PolicySimulationTests
         Request = "Refund order A-1",
         Proposal = new Proposal(
             new ResponseProposal("Done.", new Dictionary<string, string> { ["order_id"] = "A-1" }),
-            new ActionProposal("refunds.issue", new Dictionary<string, JsonElement>
+            new ActionProposal("billing.credit", new Dictionary<string, JsonElement>
             {
                 ["amount"] = JsonDocument.Parse(amount.ToString(CultureInfo.InvariantCulture)).RootElement,
             }, true)),
@@ -30,8 +30,8 @@ public class PolicySimulationTests
 
     private static CompiledPolicy Draft(string from, string to)
     {
-        var yaml = TestPolicies.DefaultYaml.Replace(from, to, StringComparison.Ordinal);
-        Assert.NotEqual(TestPolicies.DefaultYaml, yaml);
+        var yaml = TestPolicies.GraduatedYaml.Replace(from, to, StringComparison.Ordinal);
+        Assert.NotEqual(TestPolicies.GraduatedYaml, yaml);
         var result = PolicyLoader.Load(yaml);
         return result.Policy ?? throw new InvalidOperationException(string.Join("; ", result.Errors));
     }
@@ -45,21 +45,22 @@ public class PolicySimulationTests
         var draft = Draft("when: signals.amount > 500", "when: signals.amount > 100");
         var cases = Cases(50, 150, 300, 499, 800, 6000);
 
-        var result = PolicySimulation.Run(TestPolicies.Default, draft, cases, new SimulationCosts(TimeSpan.FromMinutes(6), 60m));
+        var result = PolicySimulation.Run(TestPolicies.Graduated, draft, cases, new SimulationCosts(TimeSpan.FromMinutes(6), 60m));
 
         Assert.Equal(6, result.Cases);
         // 150, 300 and 499 now need finance's approval; 50 stays below, 800 and 6000 were there already.
         Assert.Equal(3, result.Changed);
         Assert.Equal(3, result.PathChanges[(PathOutcome.Proceed, PathOutcome.AwaitApproval)]);
-        var rule = Assert.Single(result.Rules);
-        Assert.Equal(new RuleChange("high-value-transaction", 2, 5, 3, 0), rule);
+        // The rule that moved them, and the guard that now holds their announcing answers with them.
+        Assert.Equal([new RuleChange("guard:release-follows-action", 2, 5, 3, 0), new RuleChange("high-value-transaction", 2, 5, 3, 0)], result.Rules);
         var finance = Assert.Single(result.Queues, q => q.Queue == "finance");
         Assert.Equal((2, 5), (finance.Before, finance.After));
         // 6 minutes a case at 60 an hour: 3 more cases = 0.3 h = 18.00 more.
         Assert.Equal(0.3, finance.HoursAfter - finance.HoursBefore, 10);
         Assert.Equal(18m, finance.CostAfter - finance.CostBefore);
-        Assert.All(result.ChangedCases, c => Assert.Equal(["high-value-transaction"], c.RulesStarted));
-        Assert.Equal(["HIGH_VALUE_TRANSACTION"], result.ChangedCases[0].ReasonsAdded);
+        Assert.All(result.ChangedCases, c => Assert.Equal(["high-value-transaction", "guard:release-follows-action"], c.RulesStarted));
+        // The answer announces the credit, so it now waits with it.
+        Assert.Equal(["HIGH_VALUE_TRANSACTION", "RELEASE_FOLLOWS_ACTION"], result.ChangedCases[0].ReasonsAdded);
         Assert.False(result.ChangedCasesTruncated);
     }
 
@@ -68,7 +69,7 @@ public class PolicySimulationTests
     {
         var cases = Cases(50, 150, 800, 6000);
 
-        var result = PolicySimulation.Run(TestPolicies.Default, TestPolicies.Default, cases, new SimulationCosts(TimeSpan.FromMinutes(6), 60m));
+        var result = PolicySimulation.Run(TestPolicies.Graduated, TestPolicies.Graduated, cases, new SimulationCosts(TimeSpan.FromMinutes(6), 60m));
 
         Assert.Equal(0, result.Changed);
         Assert.Empty(result.PathChanges);
@@ -82,13 +83,13 @@ public class PolicySimulationTests
         var draft = Draft("when: signals.amount > 500", "when: signals.amount > 100");
         var cases = Cases([.. Enumerable.Range(0, 3000).Select(i => (double)(i % 1000))]);
 
-        var run = PolicySimulation.Run(TestPolicies.Default, draft, cases, new SimulationCosts(TimeSpan.FromMinutes(6), 60m), listLimit: 100);
+        var run = PolicySimulation.Run(TestPolicies.Graduated, draft, cases, new SimulationCosts(TimeSpan.FromMinutes(6), 60m), listLimit: 100);
 
         var changedOneByOne = 0;
         var startedOneByOne = 0;
         foreach (var c in cases)
         {
-            var before = TestPolicies.Default.Evaluate(c.Submission, c.Id, c.SubmittedAt);
+            var before = TestPolicies.Graduated.Evaluate(c.Submission, c.Id, c.SubmittedAt);
             var after = draft.Evaluate(c.Submission, c.Id, c.SubmittedAt);
             if (before.Path != after.Path || before.Queue != after.Queue)
             {
@@ -102,7 +103,7 @@ public class PolicySimulationTests
         }
         Assert.Equal(changedOneByOne, run.Changed);
         Assert.Equal(3 * 400, run.Changed);     // 101–500 of each thousand
-        Assert.Equal(startedOneByOne, run.Rules.Single().Started);
+        Assert.Equal(startedOneByOne, run.Rules.Single(r => r.RuleId == "high-value-transaction").Started);
         Assert.Equal(100, run.ChangedCases.Count);
         Assert.True(run.ChangedCasesTruncated);
     }

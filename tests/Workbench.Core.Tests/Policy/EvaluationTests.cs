@@ -23,19 +23,32 @@ public class EvaluationTests
         Claims = [new Claim("Refunds are allowed", ["p1"])],
     };
 
+    private static CaseSubmission Faq(string request = "What is the return window?", bool authenticated = true) => new()
+    {
+        ExternalId = "f-1",
+        Workflow = "support.faq",
+        TaskType = "faq",
+        Requester = new Requester("cust-9", "customer", authenticated),
+        Request = request,
+        Proposal = new Proposal(new ResponseProposal("Thirty days from delivery.", null), null),
+        Evidence = [new EvidenceItem { Id = "p1", Title = "Returns policy", Authority = EvidenceAuthority.Authoritative, Topic = "returns", Version = "v1", PublishedAt = Now.AddDays(-10) }],
+        Claims = [new Claim("Returns are accepted for thirty days", ["p1"])],
+    };
+
     [Fact]
     public void High_value_refund_waits_for_finance_with_the_finance_sla()
     {
         var d = TestPolicies.Default.Evaluate(Refund(900), NotSampled, Now);
-        Assert.Equal(PathOutcome.Proceed, d.Release);
+        // The answer announces the refund, so it waits for the refund's approval.
+        Assert.Equal(PathOutcome.AwaitApproval, d.Release);
         Assert.Equal(PathOutcome.AwaitApproval, d.Execute);
         Assert.Equal("finance", d.Queue);
         Assert.Equal(CasePriority.High, d.Priority);
         // finance: await_approval 4h, overridden to 2h for high priority.
         Assert.Equal(Now.AddHours(2), d.SlaDueAt);
-        Assert.Equal("2026.11.1", d.PolicyVersion);
+        Assert.Equal("2026.12.1", d.PolicyVersion);
         Assert.Equal(2, d.RiskTier);
-        Assert.Equal(AutonomyStage.Sampled, d.AutonomyStage);
+        Assert.Equal(AutonomyStage.ApproveAll, d.AutonomyStage);
     }
 
     [Fact]
@@ -50,7 +63,7 @@ public class EvaluationTests
     [Fact]
     public void A_proceed_case_is_not_queued_and_has_no_sla()
     {
-        var d = TestPolicies.Default.Evaluate(Refund(100), NotSampled, Now);
+        var d = TestPolicies.Default.Evaluate(Faq(), NotSampled, Now);
         Assert.Equal(PathOutcome.Proceed, d.Path);
         Assert.Null(d.Queue);
         Assert.Null(d.SlaDueAt);
@@ -62,7 +75,12 @@ public class EvaluationTests
     public void The_trace_lists_every_rule_with_the_values_it_read()
     {
         var d = TestPolicies.Default.Evaluate(Refund(900), NotSampled, Now);
-        Assert.Equal(TestPolicies.Default.Rules.Count, d.Trace.Count);
+        // Every rule of the policy, then the engine's built-in guards.
+        Assert.Equal(TestPolicies.Default.Rules.Count + 7, d.Trace.Count);
+        Assert.All(d.Trace.Skip(TestPolicies.Default.Rules.Count), t => Assert.StartsWith("guard:", t.RuleId, StringComparison.Ordinal));
+        var irreversible = d.Trace.Single(t => t.RuleId == "guard:irreversible-action");
+        Assert.True(irreversible.Fired);
+        Assert.Contains(new TracedValue("action.irreversible", "true"), irreversible.Values);
         var highValue = d.Trace.Single(t => t.RuleId == "high-value-transaction");
         Assert.True(highValue.Fired);
         Assert.Equal([new TracedValue("signals.amount", "900")], highValue.Values);
@@ -74,8 +92,7 @@ public class EvaluationTests
     [Fact]
     public void Clarifying_question_is_rendered_from_the_rule_template()
     {
-        var c = Refund(10, authenticated: false) with { Workflow = "support.faq" };
-        var d = TestPolicies.Default.Evaluate(c, NotSampled, Now);
+        var d = TestPolicies.Default.Evaluate(Faq(authenticated: false), NotSampled, Now);
         Assert.Equal(PathOutcome.Clarify, d.Path);
         Assert.Equal("Please ask cust-9 to sign in or verify their identity before we continue.", d.ClarifyingQuestion);
         Assert.Null(d.Queue);
@@ -95,8 +112,8 @@ public class EvaluationTests
     [Fact]
     public void A_sampled_proceed_goes_to_the_spot_check_queue_with_its_sla()
     {
-        var sampledId = Enumerable.Range(1, 1000).Select(i => new Guid(i, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)).First(id => CompiledPolicy.IsSampled(id, 0.10));
-        var d = TestPolicies.Default.Evaluate(Refund(100), sampledId, Now);
+        var sampledId = Enumerable.Range(1, 1000).Select(i => new Guid(i, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)).First(id => CompiledPolicy.IsSampled(id, 0.05));
+        var d = TestPolicies.Default.Evaluate(Faq(), sampledId, Now);
         Assert.Equal(PathOutcome.Proceed, d.Path);
         Assert.True(d.SpotCheck);
         Assert.Equal("spot-check", d.Queue);
@@ -112,6 +129,8 @@ public class EvaluationTests
               w: { tier: 1, queue: q, autonomy: approve_all }
             queues:
               q: { sla: { await_approval: 1h } }
+            tools:
+              refunds.issue: { tier: 1, reversible: true, reported_by_response: false }
             rules:
               - id: never
                 when: tier > 5
@@ -169,11 +188,13 @@ public class EvaluationTests
     public void The_fast_path_agrees_with_the_full_decision()
     {
         var policy = TestPolicies.Default;
-        var c = Refund(900, request: "Just this once");
+        // The fast path is the rules alone: a case no guard or autonomy stage changes decides the same way.
+        var c = Faq(request: "Just this once, tell me the return window");
         var verdict = policy.EvaluateRules(policy.Derive(c, Now));
         var d = policy.Evaluate(c, NotSampled, Now);
         Assert.Equal((verdict.Release, verdict.Execute, verdict.Priority, verdict.Approvals), (d.Release, d.Execute, d.Priority, d.ApprovalsRequired));
-        Assert.Equal(d.Trace.Count(t => t.Fired), verdict.FiredCount);
+        Assert.Equal(PathOutcome.AwaitApproval, d.Release);
+        Assert.Equal(d.Trace.Count(t => t.Fired && !t.RuleId.StartsWith("guard:", StringComparison.Ordinal)), verdict.FiredCount);
     }
 
     [Fact]

@@ -54,15 +54,16 @@ public class ScenarioTests
                   request: Refund A-1 just this once
                   requester: { id: c, authenticated: true }
                   action: { tool: refunds.issue, reversible: true, parameters: { order_id: A-1, amount: 700 } }
+                  evidence: [{ id: p1, authority: authoritative, topic: refunds, version: "1", age_days: 3 }]
                 expect: { release: proceed, execute: proceed, reasons: [HIGH_VALUE_TRANSACTION], queue: support }
             """;
         var result = Assert.Single(ScenarioRunner.Run(TestPolicies.DefaultYaml, scenarios, TestPolicies.Now).Results);
         Assert.False(result.Passed);
         Assert.Contains("release: expected proceed, got await_approval", result.Difference, StringComparison.Ordinal);
         Assert.Contains("execute: expected proceed, got await_approval", result.Difference, StringComparison.Ordinal);
-        Assert.Contains("(unexpected EXCEPTION_REQUESTED)", result.Difference, StringComparison.Ordinal);
+        Assert.Contains("(unexpected EXCEPTION_REQUESTED, IRREVERSIBLE_ACTION)", result.Difference, StringComparison.Ordinal);
         Assert.Contains("queue: expected support, got finance", result.Difference, StringComparison.Ordinal);
-        Assert.Contains("fired rules: [high-value-transaction, exception-language]", result.Difference, StringComparison.Ordinal);
+        Assert.Contains("fired rules: [high-value-transaction, exception-language, guard:irreversible-action]", result.Difference, StringComparison.Ordinal);
     }
 
     [Fact]

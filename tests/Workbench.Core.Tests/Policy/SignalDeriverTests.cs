@@ -162,11 +162,11 @@ public class SignalDeriverTests
     }
 
     [Fact]
-    public void Amount_comes_from_the_action_parameters_before_the_client_signal()
+    public void The_client_amount_signal_can_raise_the_action_amount_but_never_lower_it()
     {
         var parameters = new Dictionary<string, JsonElement> { ["amount"] = JsonDocument.Parse("250.5").RootElement };
-        var f = Derive(Case(action: new ActionProposal("refund", parameters, true), signals: new() { ["amount"] = 9999 }));
-        Assert.Equal(250.5, f.GetNumber("signals.amount"));
+        Assert.Equal(9999, Derive(Case(action: new ActionProposal("refund", parameters, true), signals: new() { ["amount"] = 9999 })).GetNumber("signals.amount"));
+        Assert.Equal(250.5, Derive(Case(action: new ActionProposal("refund", parameters, true), signals: new() { ["amount"] = 3 })).GetNumber("signals.amount"));
     }
 
     [Fact]

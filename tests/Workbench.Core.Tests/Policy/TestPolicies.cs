@@ -18,4 +18,25 @@ internal static class TestPolicies
     public static string DefaultYaml => DefaultText.Value;
 
     public static CompiledPolicy Default => DefaultPolicy.Value;
+
+    /// <summary>
+    /// The default policy after support.refund earned the sampled stage (an admin published it on the staged-autonomy
+    /// evidence): for the tests about thresholds, sampling and simulation, where a small reversible credit proceeds.
+    /// </summary>
+    public static string GraduatedYaml => DefaultText.Value.Replace(
+        "    autonomy: approve_all\n    required_fields: [order_id]",
+        "    autonomy: sampled\n    spot_check_rate: 0.10\n    required_fields: [order_id]", StringComparison.Ordinal);
+
+    private static readonly Lazy<CompiledPolicy> GraduatedPolicy = new(() =>
+    {
+        var yaml = GraduatedYaml;
+        if (yaml == DefaultText.Value)
+        {
+            throw new InvalidOperationException("the default policy's support.refund no longer reads as the graduation expects");
+        }
+        var result = PolicyLoader.Load(yaml);
+        return result.Policy ?? throw new InvalidOperationException("graduated policy refused: " + string.Join("\n", result.Errors));
+    });
+
+    public static CompiledPolicy Graduated => GraduatedPolicy.Value;
 }

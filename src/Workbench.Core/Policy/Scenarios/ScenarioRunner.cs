@@ -16,6 +16,12 @@ public sealed record ScenarioRunResult(IReadOnlyList<ScenarioResult> Results, IR
     public bool Passed => Errors.Count == 0 && Results.All(r => r.Passed);
 }
 
+/// <summary>One scenario as read: its case (null when it could not be read) and how to tell a decision against its expectations.</summary>
+public sealed record Scenario(string Name, Guid CaseId, CaseSubmission? Case, Func<PolicyDecision?, string> Difference);
+
+/// <summary>The scenarios of a file, or the errors that kept it from being read.</summary>
+public sealed record ScenarioFile(IReadOnlyList<Scenario> Scenarios, IReadOnlyList<PolicyError> Errors);
+
 /// <summary>
 /// Runs scenario tests (YAML: a case in, the expected outcomes out) against a policy. Used by <c>dotnet test</c>
 /// and by the UI before a draft is published, so it takes text, not files.
@@ -25,7 +31,7 @@ public sealed record ScenarioRunResult(IReadOnlyList<ScenarioResult> Results, IR
 /// <c>scenarios:</c> a list of <c>name</c>, optional <c>case_id</c>, <c>case</c> and <c>expect</c>. A case has
 /// workflow, task_type, risk_tier, request, requester {id, role, authenticated}, response (text or
 /// {body, variables}), action {tool, reversible, parameters}, evidence [{id, title, authority, version, topic,
-/// age_days | published_at, score}], claims [{text, evidence: [ids]}], tools [{tool, status}], signals {name: value}.
+/// age_days | published_at, score, uri}], claims [{text, evidence: [ids]}], tools [{tool, status}], signals {name: value}.
 /// <c>expect</c> takes release and execute (required), and optionally reasons (the exact set), queue (null for
 /// none), priority, approvals, spot_check, tier, autonomy, question_contains. Only the keys given are checked.
 /// </remarks>
@@ -39,14 +45,34 @@ public static class ScenarioRunner
 
     public static ScenarioRunResult Run(CompiledPolicy policy, string scenariosYaml, DateTimeOffset now)
     {
+        var read = Read(scenariosYaml, now);
+        var results = read.Scenarios.Select(s => s.Case is null
+            ? new ScenarioResult(s.Name, false, s.Difference(null), null)
+            : Check(s, policy.Evaluate(s.Case, s.CaseId, now))).ToList();
+        return new ScenarioRunResult(results, read.Errors);
+    }
+
+    /// <summary>One scenario's verdict on a decision, however it was reached (the engine, or the HTTP API's receipt).</summary>
+    public static ScenarioResult Check(Scenario scenario, PolicyDecision decision)
+    {
+        var diff = scenario.Difference(decision);
+        return new ScenarioResult(scenario.Name, diff.Length == 0, diff, decision);
+    }
+
+    /// <summary>
+    /// Reads a scenario file into its cases and expectations without running them, so that the same file can be run
+    /// by the engine (<see cref="Run(CompiledPolicy, string, DateTimeOffset)"/>) or sent through the HTTP API.
+    /// </summary>
+    public static ScenarioFile Read(string scenariosYaml, DateTimeOffset now)
+    {
         var errors = new List<PolicyError>();
-        var results = new List<ScenarioResult>();
+        var scenarios = new List<Scenario>();
         try
         {
             var root = YamlSupport.ParseRoot(scenariosYaml ?? "", errors, "scenario file");
             if (root is null)
             {
-                return new ScenarioRunResult([], errors);
+                return new ScenarioFile([], errors);
             }
             var y = new YamlSupport(scenariosYaml!, errors);
             y.CheckKeys(root, "the scenario file", null, "defaults", "scenarios");
@@ -57,7 +83,7 @@ public static class ScenarioRunner
             if (seq is null)
             {
                 y.Error(root, "the scenario file needs a 'scenarios' list");
-                return new ScenarioRunResult([], errors);
+                return new ScenarioFile([], Named(errors));
             }
             var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (var item in seq)
@@ -89,22 +115,23 @@ public static class ScenarioRunner
                 }
                 if (errors.Count > before || submission is null || expect is null)
                 {
-                    results.Add(new ScenarioResult(name, false, "the scenario could not be read: " + string.Join("; ", errors.Skip(before)), null));
+                    var problem = "the scenario could not be read: " + string.Join("; ", errors.Skip(before));
+                    scenarios.Add(new Scenario(name, caseId, null, _ => problem));
                     continue;
                 }
-                var decision = policy.Evaluate(submission, caseId, now);
-                var diff = Compare(y, expect, decision, name);
-                results.Add(new ScenarioResult(name, diff.Length == 0, diff, decision));
+                scenarios.Add(new Scenario(name, caseId, submission, decision => decision is null ? "no decision" : Compare(y, expect, decision, name)));
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            errors.Add(new PolicyError(null, 1, 1, "the scenarios could not be run: " + e.Message));
+            errors.Add(new PolicyError(null, 1, 1, "the scenarios could not be read: " + e.Message));
         }
-        // The shared YAML helpers put the scenario name where a policy error puts the rule id; say what it is.
-        var scenarioErrors = errors.Select(e => e.RuleId is null ? e : new PolicyError(null, e.Line, e.Column, $"scenario '{e.RuleId}': {e.Message}")).ToList();
-        return new ScenarioRunResult(results, scenarioErrors);
+        return new ScenarioFile(scenarios, Named(errors));
     }
+
+    // The shared YAML helpers put the scenario name where a policy error puts the rule id; say what it is.
+    private static List<PolicyError> Named(List<PolicyError> errors) =>
+        errors.Select(e => e.RuleId is null ? e : new PolicyError(null, e.Line, e.Column, $"scenario '{e.RuleId}': {e.Message}")).ToList();
 
     private static Guid NameGuid(string name)
     {
@@ -186,7 +213,7 @@ public static class ScenarioRunner
             {
                 foreach (var (k, v) in pm.Children)
                 {
-                    parameters[y.String(k, "parameter", name) ?? ""] = ToJson(v as YamlScalarNode);
+                    parameters[y.String(k, "parameter", name) ?? ""] = ToJson(v);
                 }
             }
             action = new ActionProposal(
@@ -221,6 +248,7 @@ public static class ScenarioRunner
             {
                 Id = y.String(YamlSupport.Get(em, "id"), "id", name) ?? $"e{i}",
                 Title = y.String(YamlSupport.Get(em, "title"), "title", name) ?? $"Evidence {i}",
+                Uri = y.String(YamlSupport.Get(em, "uri"), "uri", name),
                 Authority = y.Enum<EvidenceAuthority>(YamlSupport.Get(em, "authority"), "authority", name) ?? EvidenceAuthority.Unverified,
                 Version = y.String(YamlSupport.Get(em, "version"), "version", name),
                 Topic = y.String(YamlSupport.Get(em, "topic"), "topic", name),
@@ -291,28 +319,37 @@ public static class ScenarioRunner
         };
     }
 
-    private static JsonElement ToJson(YamlScalarNode? node)
+    /// <summary>A YAML value as the JSON an AI system would send: numbers and booleans unquoted, objects and lists kept.</summary>
+    private static JsonElement ToJson(YamlNode? node)
     {
-        var text = node?.Value;
-        string json;
-        if (node is null || YamlSupport.IsNull(node))
-        {
-            json = "null";
-        }
-        else if (node.Style == YamlDotNet.Core.ScalarStyle.Plain && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var n))
-        {
-            json = n.ToString("R", CultureInfo.InvariantCulture);
-        }
-        else if (node.Style == YamlDotNet.Core.ScalarStyle.Plain && text is "true" or "false")
-        {
-            json = text;
-        }
-        else
-        {
-            json = JsonSerializer.Serialize(text);
-        }
-        using var doc = JsonDocument.Parse(json);
+        using var doc = JsonDocument.Parse(JsonText(node));
         return doc.RootElement.Clone();
+    }
+
+    private static string JsonText(YamlNode? node)
+    {
+        switch (node)
+        {
+            case YamlMappingNode map:
+                return "{" + string.Join(",", map.Children.Select(kv => JsonSerializer.Serialize((kv.Key as YamlScalarNode)?.Value ?? "") + ":" + JsonText(kv.Value))) + "}";
+            case YamlSequenceNode seq:
+                return "[" + string.Join(",", seq.Children.Select(JsonText)) + "]";
+        }
+        var scalar = node as YamlScalarNode;
+        var text = scalar?.Value;
+        if (scalar is null || YamlSupport.IsNull(scalar))
+        {
+            return "null";
+        }
+        if (scalar.Style == YamlDotNet.Core.ScalarStyle.Plain && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var n))
+        {
+            return n.ToString("R", CultureInfo.InvariantCulture);
+        }
+        if (scalar.Style == YamlDotNet.Core.ScalarStyle.Plain && text is "true" or "false")
+        {
+            return text;
+        }
+        return JsonSerializer.Serialize(text);
     }
 
     private static string Compare(YamlSupport y, YamlMappingNode expect, PolicyDecision d, string name)

@@ -68,7 +68,14 @@ public sealed class SignalCatalog
     internal const int IntentAmbiguity = 27;
     internal const int RequiredFieldsMissing = 28;
     internal const int ModelConfidence = 29;
-    internal const int BuiltInCount = 30;
+    internal const int ActionCatalogued = 30;
+    internal const int ActionWorkflowMismatch = 31;
+    internal const int ActionAmountInvalid = 32;
+    internal const int ActionCurrencyUnknown = 33;
+    internal const int ActionToolTier = 34;
+    internal const int ActionAnnounced = 35;
+    internal const int ClientTier = 36;
+    internal const int BuiltInCount = 37;
 
     private static readonly SignalDescriptor[] BuiltIns =
     [
@@ -85,10 +92,10 @@ public sealed class SignalCatalog
         D("signals.failed_steps", SignalType.Number, SignalSource.Derived, FailedSteps, "steps failed or timed out", "tools.failed_steps"),
         D("signals.repeated_failures", SignalType.Number, SignalSource.Derived, RepeatedFailures, "failures of a tool that had already failed earlier in the trace", "tools.repeated_failures"),
         D("signals.steps_without_convergence", SignalType.Number, SignalSource.Derived, StepsWithoutConvergence, "trailing steps after the last successful one", "tools.steps_without_convergence"),
-        D("signals.irreversible_action", SignalType.Boolean, SignalSource.Derived, IrreversibleAction, "an action is proposed and it is not reversible", "action.irreversible"),
+        D("signals.irreversible_action", SignalType.Boolean, SignalSource.Derived, IrreversibleAction, "an action is proposed and the catalogue or the client says it cannot be undone", "action.irreversible"),
         D("signals.exception_language", SignalType.Boolean, SignalSource.Derived, ExceptionLanguage, "the request asks for an exception (\"override\", \"just this once\", …)", "request.exception_language"),
         D("signals.workflow_fields_missing", SignalType.Number, SignalSource.Derived, WorkflowFieldsMissing, "workflow required fields absent from the action parameters and template variables", "fields.missing"),
-        D("signals.amount", SignalType.Number, SignalSource.Derived, Amount, "the action's numeric 'amount' parameter, else the client's amount signal (missing when neither)"),
+        D("signals.amount", SignalType.Number, SignalSource.Derived, Amount, "the largest of the action's money amounts in the policy's base currency (the catalogue's money parameters, any parameter named like an amount) and the client's amount signal (missing when none)"),
         D("workflow", SignalType.String, SignalSource.Field, Workflow, "workflow name"),
         D("task_type", SignalType.String, SignalSource.Field, TaskType, "task type"),
         D("tier", SignalType.Number, SignalSource.Field, Tier, "risk tier after the workflow floor"),
@@ -102,6 +109,13 @@ public sealed class SignalCatalog
         D("signals.intent_ambiguity", SignalType.Number, SignalSource.WellKnownClient, IntentAmbiguity, "client: intent ambiguity 0–1") with { ClientKey = "intent_ambiguity" },
         D("signals.required_fields_missing", SignalType.Number, SignalSource.WellKnownClient, RequiredFieldsMissing, "client: count of required fields missing") with { ClientKey = "required_fields_missing" },
         D("signals.model_confidence", SignalType.Number, SignalSource.WellKnownClient, ModelConfidence, "client: model self-reported confidence 0–1 (shown, never decisive alone)") with { ClientKey = "model_confidence" },
+        D("action.catalogued", SignalType.Boolean, SignalSource.Derived, ActionCatalogued, "the action's tool is in the policy's catalogue (missing without an action)"),
+        D("action.workflow_mismatch", SignalType.Boolean, SignalSource.Derived, ActionWorkflowMismatch, "the tool may not appear in the workflow the client named (missing without an action)"),
+        D("action.amount_invalid", SignalType.Boolean, SignalSource.Derived, ActionAmountInvalid, "a money tool's amount is missing, unreadable or breaks its sign rule (missing without an action)"),
+        D("action.currency_unknown", SignalType.Boolean, SignalSource.Derived, ActionCurrencyUnknown, "a money tool's currency is not in the rate table (missing without an action)"),
+        D("action.tool_tier", SignalType.Number, SignalSource.Derived, ActionToolTier, "the catalogue's tier floor for the tool (missing without an action)"),
+        D("action.announced", SignalType.Boolean, SignalSource.Derived, ActionAnnounced, "the response reports the action (the catalogue says so, or it uses the action's values as template variables)"),
+        D("client.tier", SignalType.Number, SignalSource.Field, ClientTier, "the risk tier the client declared (missing when it declared none); the case's tier is never below it"),
     ];
 
     private readonly Dictionary<string, SignalDescriptor> _byPath = new(StringComparer.Ordinal);

@@ -9,31 +9,27 @@ namespace Workbench.Core.Policy.Signals;
 /// </summary>
 public static class SignalDeriver
 {
-    /// <summary>Phrases that mark a request for an exception rather than a standard answer (the article's examples and kin).</summary>
-    public static IReadOnlyList<string> ExceptionPhrases { get; } =
-    [
-        "override", "special case", "just this once", "make an exception", "one-time exception", "bypass",
-        "waive", "as a favor", "as a favour", "skip the approval", "off the record",
-    ];
-
-    /// <summary>Derives with the built-in catalog only: no declared client signals, no workflow floor or required fields.</summary>
+    /// <summary>Derives with the built-in catalog only: no declared client signals, no workflow floor or required fields, no action catalogue.</summary>
     public static SignalFrame Derive(CaseSubmission submission, DateTimeOffset now)
-        => Derive(submission, now, SignalCatalog.Default, submission.RiskTier ?? 0, []);
+        => Derive(submission, now, SignalCatalog.Default, submission.RiskTier ?? 0, [],
+            ActionFacts.Of(submission, ActionCatalogue.Empty, EmptyWorkflows), ExceptionLanguage.Default);
 
-    internal static SignalFrame Derive(CaseSubmission submission, DateTimeOffset now, SignalCatalog catalog, int tier, IReadOnlyList<string> requiredFields)
+    internal static SignalFrame Derive(CaseSubmission submission, DateTimeOffset now, SignalCatalog catalog, int tier, IReadOnlyList<string> requiredFields,
+        ActionFacts facts, ExceptionLanguage exceptionLanguage)
     {
-        var f = new SignalFrame(catalog) { ClientSignals = submission.Signals };
+        var f = new SignalFrame(catalog) { ClientSignals = submission.Signals, Action = facts };
 
         DeriveEvidence(f, submission.Evidence, now);
         DeriveClaims(f, submission.Claims, submission.Evidence);
         DeriveTools(f, submission.ToolTrace);
 
         var action = submission.Proposal.Action;
-        f.SetBool(SignalCatalog.IrreversibleAction, action is not null && !action.Reversible);
-        f.SetBool(SignalCatalog.ExceptionLanguage, HasExceptionLanguage(submission.Request));
+        f.SetBool(SignalCatalog.IrreversibleAction, facts.Present && facts.Irreversible);
+        f.SetBool(SignalCatalog.ExceptionLanguage, exceptionLanguage.Matches(submission.Request));
         f.SetNumber(SignalCatalog.WorkflowFieldsMissing, CountMissingFields(submission.Proposal, requiredFields));
 
-        f.SetString(SignalCatalog.Workflow, submission.Workflow);
+        // On a workflow mismatch the case is treated under the strictest workflow its tool belongs to, rules included.
+        f.SetString(SignalCatalog.Workflow, facts.EffectiveWorkflow ?? submission.Workflow);
         f.SetString(SignalCatalog.TaskType, submission.TaskType);
         f.SetNumber(SignalCatalog.Tier, tier);
         f.SetString(SignalCatalog.RequesterId, submission.Requester.Id);
@@ -43,6 +39,19 @@ public static class SignalDeriver
         f.SetString(SignalCatalog.ActionTool, action?.Tool);
         f.SetBool(SignalCatalog.ResponsePresent, submission.Proposal.Response is not null);
         f.SetString(SignalCatalog.RequestText, submission.Request);
+        if (submission.RiskTier is { } declared)
+        {
+            f.SetNumber(SignalCatalog.ClientTier, declared);
+        }
+        if (facts.Present)
+        {
+            f.SetBool(SignalCatalog.ActionCatalogued, facts.Catalogued);
+            f.SetBool(SignalCatalog.ActionWorkflowMismatch, facts.WorkflowMismatch);
+            f.SetBool(SignalCatalog.ActionAmountInvalid, facts.AmountInvalid);
+            f.SetBool(SignalCatalog.ActionCurrencyUnknown, facts.CurrencyUnknown);
+            f.SetNumber(SignalCatalog.ActionToolTier, facts.ToolTier);
+            f.SetBool(SignalCatalog.ActionAnnounced, facts.AnnouncedByResponse);
+        }
 
         // Client signals fill only their own slots; a kind mismatch (a boolean sent for a number) reads as missing.
         var signals = submission.Signals;
@@ -64,33 +73,25 @@ public static class SignalDeriver
             }
         }
 
-        // The amount in the action's parameters is what would be executed: it outranks the client's amount signal.
-        if (TryGetParameterAmount(action, out var amount))
+        // The amount is the largest the case speaks of: what the catalogue's money parameters would execute (in the base
+        // currency), or an unknown tool's own 'amount', and the client's amount signal. The client can raise it, never lower it.
+        double? amount = facts.Amount;
+        if (amount is null && facts.Definition is not { IsMoney: true } && TryGetParameterAmount(action, out var raw))
         {
-            f.SetNumber(SignalCatalog.Amount, amount);
+            amount = raw;
         }
-        else if (signals.TryGetValue("amount", out var sent) && sent.Kind == SignalKind.Number)
+        if (signals.TryGetValue("amount", out var sent) && sent.Kind == SignalKind.Number && double.IsFinite(sent.Number))
         {
-            f.SetNumber(SignalCatalog.Amount, sent.Number);
+            amount = amount is { } a ? Math.Max(a, sent.Number) : sent.Number;
+        }
+        if (amount is { } value)
+        {
+            f.SetNumber(SignalCatalog.Amount, value);
         }
         return f;
     }
 
-    internal static bool HasExceptionLanguage(string? text)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            return false;
-        }
-        foreach (var phrase in ExceptionPhrases)
-        {
-            if (text.Contains(phrase, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+    private static readonly IReadOnlyDictionary<string, WorkflowDefinition> EmptyWorkflows = new Dictionary<string, WorkflowDefinition>();
 
     private static void DeriveEvidence(SignalFrame f, IReadOnlyList<EvidenceItem> evidence, DateTimeOffset now)
     {
@@ -105,7 +106,7 @@ public static class SignalDeriver
             if (e.Authority == EvidenceAuthority.Authoritative)
             {
                 authoritative++;
-                if (IsConflictingTopicHead(evidence, i))
+                if (IsConflictingDocumentHead(evidence, i))
                 {
                     conflicts++;
                 }
@@ -129,19 +130,19 @@ public static class SignalDeriver
         f.SetNumber(SignalCatalog.VersionConflicts, conflicts);
     }
 
-    // Counts each conflicting topic once: at its first authoritative item, if a later authoritative item on the
-    // same topic carries a different version. Quadratic, but evidence lists are short and this allocates nothing.
-    private static bool IsConflictingTopicHead(IReadOnlyList<EvidenceItem> evidence, int i)
+    // Counts each conflicting document once: at its first authoritative item, if a later authoritative item about the
+    // same document carries a different version. Quadratic, but evidence lists are short.
+    private static bool IsConflictingDocumentHead(IReadOnlyList<EvidenceItem> evidence, int i)
     {
         var e = evidence[i];
-        if (e.Topic is null || e.Version is null)
+        if (e.Version is null)
         {
             return false;
         }
         for (var j = 0; j < i; j++)
         {
             var p = evidence[j];
-            if (p.Authority == EvidenceAuthority.Authoritative && p.Version is not null && string.Equals(p.Topic, e.Topic, StringComparison.OrdinalIgnoreCase))
+            if (p.Authority == EvidenceAuthority.Authoritative && p.Version is not null && SameDocument(p, e))
             {
                 return false;
             }
@@ -149,14 +150,53 @@ public static class SignalDeriver
         for (var j = i + 1; j < evidence.Count; j++)
         {
             var n = evidence[j];
-            if (n.Authority == EvidenceAuthority.Authoritative && n.Version is not null
-                && string.Equals(n.Topic, e.Topic, StringComparison.OrdinalIgnoreCase)
-                && !string.Equals(n.Version, e.Version, StringComparison.OrdinalIgnoreCase))
+            if (n.Authority == EvidenceAuthority.Authoritative && n.Version is not null && SameDocument(n, e)
+                && !string.Equals(n.Version.Trim(), e.Version.Trim(), StringComparison.OrdinalIgnoreCase))
             {
                 return true;
             }
         }
         return false;
+    }
+
+    /// <summary>
+    /// Two items are about the same document when they share a topic (the client's grouping, for what a URI cannot say),
+    /// a URI without its query and fragment (<c>…/refunds?version=r13</c> and <c>?version=r14</c> are one page), or a
+    /// title. No client field has to be set for two versions of one page to conflict.
+    /// </summary>
+    internal static bool SameDocument(EvidenceItem a, EvidenceItem b) =>
+        (a.Topic is { Length: > 0 } topic && string.Equals(topic.Trim(), b.Topic?.Trim(), StringComparison.OrdinalIgnoreCase))
+        || (UriKey(a.Uri) is { } ua && string.Equals(ua, UriKey(b.Uri), StringComparison.OrdinalIgnoreCase))
+        || (TitleKey(a.Title) is { } ta && string.Equals(ta, TitleKey(b.Title), StringComparison.OrdinalIgnoreCase));
+
+    private static string? UriKey(string? uri)
+    {
+        if (string.IsNullOrWhiteSpace(uri))
+        {
+            return null;
+        }
+        var text = uri.Trim();
+        var cut = text.IndexOfAny(['?', '#']);
+        if (cut >= 0)
+        {
+            text = text[..cut];
+        }
+        if (Uri.TryCreate(text, UriKind.Absolute, out var parsed) && parsed.IsAbsoluteUri && !string.IsNullOrEmpty(parsed.Host))
+        {
+            text = parsed.Scheme + "://" + parsed.IdnHost + parsed.AbsolutePath;
+        }
+        text = text.TrimEnd('/');
+        return text.Length == 0 ? null : text;
+    }
+
+    private static string? TitleKey(string? title)
+    {
+        if (string.IsNullOrWhiteSpace(title))
+        {
+            return null;
+        }
+        var folded = ExceptionLanguage.Fold(title);
+        return folded.Length == 0 ? null : folded;
     }
 
     private static void DeriveClaims(SignalFrame f, IReadOnlyList<Claim> claims, IReadOnlyList<EvidenceItem> evidence)

@@ -26,6 +26,9 @@ public sealed class SignalFrame
 
     public SignalCatalog Catalog { get; }
 
+    /// <summary>What the policy's action catalogue makes of the case's action (the engine's guards read it).</summary>
+    public ActionFacts Action { get; internal set; } = ActionFacts.None;
+
     /// <summary>The client's signals as sent, all of them, including those the policy does not read.</summary>
     public IReadOnlyDictionary<string, SignalValue> ClientSignals { get; internal set; } = new Dictionary<string, SignalValue>();
 

@@ -1,0 +1,432 @@
+using System.Globalization;
+using System.Text.Json;
+using Workbench.Contracts;
+using Workbench.Core.Policy.Signals;
+
+namespace Workbench.Core.Policy;
+
+/// <summary>How the amount of a money tool must be signed.</summary>
+public enum AmountSign
+{
+    /// <summary>Any amount (a transfer between the business's own accounts, say).</summary>
+    Any,
+    /// <summary>Refunds, credits and payments: the amount must be above zero.</summary>
+    Positive,
+}
+
+/// <summary>
+/// One entry of the policy's action catalogue (<c>tools:</c>): what the business says about a tool an AI system may
+/// propose to execute. The AI system's own description of its action (its <c>reversible</c> flag, its risk tier, the
+/// workflow it names) can only make a case more severe than this, never less.
+/// </summary>
+/// <param name="Pattern">The tool id, or a glob (<c>*</c> any run of characters, <c>?</c> one) such as <c>infra.*</c>.</param>
+public sealed record ToolDefinition(string Pattern)
+{
+    public string? Title { get; init; }
+
+    /// <summary>The tool's tier floor: the case's tier is at least this whatever workflow or tier the client names.</summary>
+    public int Tier { get; init; }
+
+    /// <summary>The business's word on whether an execution can be undone; a client's <c>reversible: true</c> does not change it.</summary>
+    public bool Reversible { get; init; }
+
+    /// <summary>Parameter paths (dotted, matched like field names: <c>refund_amount</c> is <c>refundAmount</c>) that hold money.</summary>
+    public IReadOnlyList<string> AmountPaths { get; init; } = [];
+
+    /// <summary>The parameter path that holds the ISO 4217 currency of the amounts.</summary>
+    public string? CurrencyPath { get; init; }
+
+    /// <summary>The currency of the amounts when the parameters name none; without it a missing currency is unknown.</summary>
+    public string? DefaultCurrency { get; init; }
+
+    public AmountSign Sign { get; init; } = AmountSign.Any;
+
+    /// <summary>The workflows the tool may appear in; empty means any.</summary>
+    public IReadOnlyList<string> Workflows { get; init; } = [];
+
+    /// <summary>Whether an execution needs at least one authoritative evidence item.</summary>
+    public bool RequiresAuthoritativeSource { get; init; } = true;
+
+    /// <summary>Whether a response next to this action reports it ("I've refunded …"): then the response waits for the action.</summary>
+    public bool ReportedByResponse { get; init; } = true;
+
+    public bool IsMoney => AmountPaths.Count > 0;
+
+    internal bool IsGlob => Pattern.AsSpan().IndexOfAny('*', '?') >= 0;
+
+    internal bool Matches(string tool) => IsGlob ? GlobMatch(Pattern, tool) : string.Equals(Pattern, tool, StringComparison.Ordinal);
+
+    private static bool GlobMatch(string pattern, string text)
+    {
+        // Iterative wildcard match with backtracking to the last '*': linear in practice, no regex.
+        int p = 0, t = 0, star = -1, mark = 0;
+        while (t < text.Length)
+        {
+            if (p < pattern.Length && (pattern[p] == '?' || pattern[p] == text[t]))
+            {
+                p++;
+                t++;
+            }
+            else if (p < pattern.Length && pattern[p] == '*')
+            {
+                star = p++;
+                mark = t;
+            }
+            else if (star >= 0)
+            {
+                p = star + 1;
+                t = ++mark;
+            }
+            else
+            {
+                return false;
+            }
+        }
+        while (p < pattern.Length && pattern[p] == '*')
+        {
+            p++;
+        }
+        return p == pattern.Length;
+    }
+}
+
+/// <summary>Exchange rates into the policy's base currency: the money thresholds of rules compare base-currency amounts.</summary>
+/// <param name="Base">The ISO 4217 code every threshold is written in.</param>
+/// <param name="Rates">Units of the base currency one unit of each currency is worth (the base itself is 1).</param>
+public sealed record CurrencyTable(string Base, IReadOnlyDictionary<string, double> Rates)
+{
+    /// <summary>Only the base currency: amounts in any other currency are unknown.</summary>
+    public static CurrencyTable BaseOnly(string code) => new(code, new Dictionary<string, double>(StringComparer.Ordinal) { [code] = 1 });
+
+    public bool TryConvert(double amount, string currency, out double inBase)
+    {
+        if (Rates.TryGetValue(currency.ToUpperInvariant(), out var rate))
+        {
+            inBase = amount * rate;
+            return true;
+        }
+        inBase = 0;
+        return false;
+    }
+}
+
+/// <summary>What the policy does with an action whose tool is not in the catalogue.</summary>
+public sealed record UnknownToolHandling(PathOutcome Outcome, string? Queue);
+
+/// <summary>The policy's action catalogue: exact tool ids first, then globs in the order the policy lists them.</summary>
+public sealed class ActionCatalogue
+{
+    private readonly Dictionary<string, ToolDefinition> _exact;
+    private readonly ToolDefinition[] _globs;
+
+    public ActionCatalogue(IReadOnlyList<ToolDefinition> tools, CurrencyTable currencies, UnknownToolHandling unknownTools)
+    {
+        Tools = tools;
+        Currencies = currencies;
+        UnknownTools = unknownTools;
+        _exact = tools.Where(t => !t.IsGlob).ToDictionary(t => t.Pattern, StringComparer.Ordinal);
+        _globs = [.. tools.Where(t => t.IsGlob)];
+    }
+
+    /// <summary>A catalogue without tools: every action is unknown and handed off.</summary>
+    public static ActionCatalogue Empty { get; } = new([], CurrencyTable.BaseOnly("USD"), new UnknownToolHandling(PathOutcome.Handoff, null));
+
+    public IReadOnlyList<ToolDefinition> Tools { get; }
+
+    public CurrencyTable Currencies { get; }
+
+    public UnknownToolHandling UnknownTools { get; }
+
+    public ToolDefinition? Find(string? tool)
+    {
+        if (tool is null)
+        {
+            return null;
+        }
+        if (_exact.TryGetValue(tool, out var exact))
+        {
+            return exact;
+        }
+        foreach (var glob in _globs)
+        {
+            if (glob.Matches(tool))
+            {
+                return glob;
+            }
+        }
+        return null;
+    }
+}
+
+/// <summary>
+/// What the business's catalogue makes of the action a case proposes: computed once per evaluation, read by the signal
+/// deriver (irreversibility, amount, tier) and by the engine's built-in guards.
+/// </summary>
+public sealed record ActionFacts
+{
+    public static ActionFacts None { get; } = new();
+
+    public bool Present { get; init; }
+    public string? Tool { get; init; }
+    /// <summary>The catalogue entry, or null for an unknown tool.</summary>
+    public ToolDefinition? Definition { get; init; }
+    public bool Catalogued => Definition is not null;
+    /// <summary>Irreversible when the catalogue says so, or when the client says so (it may only make things more severe).</summary>
+    public bool Irreversible { get; init; }
+    public int ToolTier { get; init; }
+    /// <summary>The tool may not appear in the workflow the client named.</summary>
+    public bool WorkflowMismatch { get; init; }
+    /// <summary>The workflow the case is treated under: the client's, or the strictest the tool belongs to on a mismatch.</summary>
+    public string? EffectiveWorkflow { get; init; }
+    /// <summary>The largest money amount of the action in the base currency; null without a readable one.</summary>
+    public double? Amount { get; init; }
+    /// <summary>The amount as sent, with its currency, for the reviewer ("600 JPY").</summary>
+    public string? AmountAsSent { get; init; }
+    /// <summary>A money tool whose amount is missing, unreadable or breaks the sign rule.</summary>
+    public bool AmountInvalid { get; init; }
+    public string? AmountProblem { get; init; }
+    public string? Currency { get; init; }
+    /// <summary>A money tool whose currency is not in the rate table (or is not named and has no default).</summary>
+    public bool CurrencyUnknown { get; init; }
+    /// <summary>The response next to the action reports it (the catalogue says so, or it uses the action's values as template variables).</summary>
+    public bool AnnouncedByResponse { get; init; }
+
+    /// <summary>Reads the action of <paramref name="submission"/> against the catalogue and the workflows.</summary>
+    public static ActionFacts Of(CaseSubmission submission, ActionCatalogue catalogue, IReadOnlyDictionary<string, WorkflowDefinition> workflows)
+    {
+        var action = submission.Proposal.Action;
+        if (action is null)
+        {
+            return None;
+        }
+        var tool = catalogue.Find(action.Tool);
+        var parameters = action.Parameters ?? EmptyParameters;
+        var facts = new ActionFacts
+        {
+            Present = true,
+            Tool = action.Tool,
+            Definition = tool,
+            // Unknown tools are handed off anyway; their client flag still counts for the rules that read it.
+            Irreversible = !action.Reversible || (tool is not null && !tool.Reversible),
+            ToolTier = tool?.Tier ?? 0,
+            EffectiveWorkflow = submission.Workflow,
+            AnnouncedByResponse = submission.Proposal.Response is { } response
+                && ((tool?.ReportedByResponse ?? true) || UsesParameters(response, parameters)),
+        };
+        if (tool is null)
+        {
+            return facts;
+        }
+        if (tool.Workflows.Count > 0 && !tool.Workflows.Contains(submission.Workflow, StringComparer.Ordinal))
+        {
+            facts = facts with { WorkflowMismatch = true, EffectiveWorkflow = Strictest(tool.Workflows, workflows) ?? submission.Workflow };
+        }
+        return tool.IsMoney ? ReadMoney(facts, tool, parameters, catalogue.Currencies) : facts;
+    }
+
+    private static ActionFacts ReadMoney(ActionFacts facts, ToolDefinition tool, IReadOnlyDictionary<string, JsonElement> parameters, CurrencyTable currencies)
+    {
+        var named = tool.CurrencyPath is { } cp ? Find(parameters, cp) : null;
+        var currency = named switch
+        {
+            { ValueKind: JsonValueKind.String } c when !string.IsNullOrWhiteSpace(c.GetString()) => c.GetString()!.Trim().ToUpperInvariant(),
+            null or { ValueKind: JsonValueKind.Null } => tool.DefaultCurrency,
+            _ => "(unreadable)", // a currency sent as a number or object is not read as the default
+        };
+        double? largest = null;
+        string? problem = null;
+        foreach (var (name, raw) in MoneyValues(tool, parameters))
+        {
+            if (!TryReadAmount(raw, out var value))
+            {
+                problem ??= $"'{name}' is not a number";
+                continue;
+            }
+            if (tool.Sign == AmountSign.Positive && !(value > 0))
+            {
+                problem ??= $"'{name}' is {value.ToString(CultureInfo.InvariantCulture)}; this tool's amounts must be above zero";
+            }
+            largest = largest is null ? value : Math.Max(largest.Value, value);
+        }
+        if (largest is null && problem is null)
+        {
+            problem = $"no amount in {string.Join(", ", tool.AmountPaths)}";
+        }
+        var known = currency is not null && currencies.TryConvert(1, currency, out _);
+        double? inBase = null;
+        if (largest is { } amount && known)
+        {
+            currencies.TryConvert(amount, currency!, out var converted);
+            inBase = converted;
+        }
+        return facts with
+        {
+            Currency = currency,
+            CurrencyUnknown = !known,
+            Amount = inBase,
+            AmountAsSent = largest is { } a ? $"{a.ToString("0.##", CultureInfo.InvariantCulture)} {currency ?? "(no currency)"}" : null,
+            AmountInvalid = problem is not null,
+            AmountProblem = problem,
+        };
+    }
+
+    /// <summary>
+    /// The values of the declared money paths, and of any other parameter whose name says it is an amount
+    /// (<c>refundAmount</c>, <c>credit_amount</c>): an AI system must not move money past the threshold by naming the
+    /// parameter differently from the catalogue.
+    /// </summary>
+    private static IEnumerable<(string Name, JsonElement Value)> MoneyValues(ToolDefinition tool, IReadOnlyDictionary<string, JsonElement> parameters)
+    {
+        foreach (var path in tool.AmountPaths)
+        {
+            if (Find(parameters, path) is { } v && v.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined))
+            {
+                yield return (path, v);
+            }
+        }
+        foreach (var (name, value) in Walk(parameters, ""))
+        {
+            if (name.Contains("amount", StringComparison.OrdinalIgnoreCase) && !tool.AmountPaths.Any(p => SamePath(name, p))
+                && value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined or JsonValueKind.Object or JsonValueKind.Array))
+            {
+                yield return (name, value);
+            }
+        }
+    }
+
+    private static IEnumerable<(string Path, JsonElement Value)> Walk(IReadOnlyDictionary<string, JsonElement> parameters, string prefix)
+    {
+        foreach (var (name, value) in parameters)
+        {
+            var path = prefix + name;
+            yield return (path, value);
+            if (value.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var inner in WalkObject(value, path + ".", depth: 1))
+                {
+                    yield return inner;
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<(string Path, JsonElement Value)> WalkObject(JsonElement obj, string prefix, int depth)
+    {
+        if (depth > 8)
+        {
+            yield break;
+        }
+        foreach (var p in obj.EnumerateObject())
+        {
+            var path = prefix + p.Name;
+            yield return (path, p.Value);
+            if (p.Value.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var inner in WalkObject(p.Value, path + ".", depth + 1))
+                {
+                    yield return inner;
+                }
+            }
+        }
+    }
+
+    private static bool TryReadAmount(JsonElement v, out double value)
+    {
+        value = 0;
+        if (v.ValueKind == JsonValueKind.Number)
+        {
+            return v.TryGetDouble(out value) && double.IsFinite(value);
+        }
+        return v.ValueKind == JsonValueKind.String
+            && double.TryParse(v.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
+    }
+
+    /// <summary>A dotted path through the parameters, each segment matched like a field name (snake, camel, Pascal).</summary>
+    internal static JsonElement? Find(IReadOnlyDictionary<string, JsonElement> parameters, string path)
+    {
+        var segments = path.Split('.');
+        JsonElement? current = null;
+        foreach (var (name, value) in parameters)
+        {
+            if (SignalDeriver.SameFieldName(name, segments[0]))
+            {
+                current = value;
+                break;
+            }
+        }
+        for (var i = 1; i < segments.Length && current is { } c; i++)
+        {
+            current = null;
+            if (c.ValueKind != JsonValueKind.Object)
+            {
+                break;
+            }
+            foreach (var p in c.EnumerateObject())
+            {
+                if (SignalDeriver.SameFieldName(p.Name, segments[i]))
+                {
+                    current = p.Value;
+                    break;
+                }
+            }
+        }
+        return current;
+    }
+
+    private static bool SamePath(string a, string b)
+    {
+        var x = a.Split('.');
+        var y = b.Split('.');
+        return x.Length == y.Length && x.Zip(y).All(p => SignalDeriver.SameFieldName(p.First, p.Second));
+    }
+
+    /// <summary>The response's template uses a variable named like one of the action's parameters ("{{amount}}").</summary>
+    private static bool UsesParameters(ResponseProposal response, IReadOnlyDictionary<string, JsonElement> parameters)
+    {
+        var body = response.Body;
+        var i = 0;
+        while ((i = body.IndexOf("{{", i, StringComparison.Ordinal)) >= 0)
+        {
+            var close = body.IndexOf("}}", i + 2, StringComparison.Ordinal);
+            if (close < 0)
+            {
+                break;
+            }
+            var name = body[(i + 2)..close].Trim();
+            if (parameters.Keys.Any(k => SignalDeriver.SameFieldName(k, name)))
+            {
+                return true;
+            }
+            i = close + 2;
+        }
+        return false;
+    }
+
+    /// <summary>The strictest of the named workflows: highest tier, then the most careful autonomy stage, then the first listed.</summary>
+    internal static string? Strictest(IReadOnlyList<string> names, IReadOnlyDictionary<string, WorkflowDefinition> workflows)
+    {
+        WorkflowDefinition? best = null;
+        foreach (var name in names)
+        {
+            if (!workflows.TryGetValue(name, out var w))
+            {
+                continue;
+            }
+            if (best is null || w.Tier > best.Tier || (w.Tier == best.Tier && Caution(w.Autonomy) > Caution(best.Autonomy)))
+            {
+                best = w;
+            }
+        }
+        return best?.Name;
+    }
+
+    internal static int Caution(AutonomyStage stage) => stage switch
+    {
+        AutonomyStage.RecommendOnly => 3,
+        AutonomyStage.ApproveAll => 2,
+        AutonomyStage.Sampled => 1,
+        _ => 0,
+    };
+
+    private static readonly IReadOnlyDictionary<string, JsonElement> EmptyParameters = new Dictionary<string, JsonElement>();
+}
