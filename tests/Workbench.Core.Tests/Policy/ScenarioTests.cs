@@ -44,6 +44,21 @@ public class ScenarioTests
     }
 
     [Fact]
+    public void The_default_policy_keeps_every_guardrail_a_draft_must_keep()
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "Policies", "scenarios");
+        var files = Directory.GetFiles(folder, "*.yaml");
+        Assert.NotEmpty(files);
+        foreach (var file in files)
+        {
+            var run = ScenarioRunner.Run(TestPolicies.Default, File.ReadAllText(file), TestPolicies.Now);
+            Assert.True(run.Errors.Count == 0, string.Join("; ", run.Errors));
+            Assert.True(run.Passed, string.Join("\n", run.Results.Where(r => !r.Passed).Select(r => $"{r.Name}: {r.Difference}")));
+            Assert.True(run.Results.Count >= 5, $"{Path.GetFileName(file)} has only {run.Results.Count} scenarios");
+        }
+    }
+
+    [Fact]
     public void A_failing_scenario_explains_the_difference()
     {
         const string scenarios = """

@@ -27,7 +27,7 @@ public sealed class ExceptionLanguage
     /// <summary>Paraphrases the phrases cannot list word for word (a few words may sit in between).</summary>
     public static IReadOnlyList<string> DefaultPatterns { get; } =
     [
-        @"\bbend(ing)?\b(\s+\w+){0,3}\s+rules?\b",
+        @"\bbend(ing)?\b(\s+\w+){0,4}\s+rules?\b",
         @"\b(just|only)\s+(this|one)\s+(one\s+)?time\b",
         @"\bmake\s+(\w+\s+){0,3}exception\b",
         @"\b(skip|waive|bypass|ignore|circumvent|work\s+around|get\s+around)\s+(\w+\s+){0,3}(approval|approvals|check|checks|review|verification|policy|policies|rules?|limit|limits)\b",
