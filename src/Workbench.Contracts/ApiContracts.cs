@@ -32,6 +32,11 @@ public sealed record CaseReceipt
     public int ApprovalsRequired { get; init; }
     public bool SpotCheck { get; init; }
     public string? ClarifyingQuestion { get; init; }
+    /// <summary>
+    /// The tier the case was decided at: the highest of the workflow's floor, the action catalogue's tier for the tool
+    /// and the tier the AI system declared. Absent only when a retry replays a receipt stored by an older version.
+    /// </summary>
+    public int? RiskTier { get; init; }
     public required string PolicyVersion { get; init; }
     public required CaseLinks Links { get; init; }
 }

@@ -47,6 +47,7 @@ public static class CaseViews
         ApprovalsRequired = c.ApprovalsRequired,
         SpotCheck = d.SpotCheck,
         ClarifyingQuestion = d.ClarifyingQuestion,
+        RiskTier = d.RiskTier,
         PolicyVersion = d.PolicyVersion,
         Links = CaseLinks.For(c.Id),
     };

@@ -7,8 +7,9 @@ namespace Workbench.Web.Http;
 
 /// <summary>
 /// Reads a JSON body under a size limit and turns every way it can be wrong into a problem detail:
-/// too large (413), not JSON (415), not well-formed (400 malformed-json), wrong types or unknown fields
-/// (400 validation, keyed by JSON path). Missing fields are left for the validator, which lists them all at once.
+/// too large (413), not JSON (415), not well-formed (400 malformed-json), wrong types, unknown fields or a member
+/// named twice at any depth (400 validation, keyed by JSON path). Missing fields are left for the validator, which
+/// lists them all at once.
 /// </summary>
 public static class JsonBody
 {
@@ -46,10 +47,12 @@ public static class JsonBody
         {
             return new(null, [], TooLarge(maxBytes));
         }
+        // A UTF-8 byte order mark is allowed (RFC 8259 lets a parser ignore it); the reader itself would refuse it.
+        var json = bytes.AsSpan().StartsWith(Utf8Bom) ? bytes.AsMemory(Utf8Bom.Length) : bytes.AsMemory();
         try
         {
             // One pass straight from the bytes; the reader's own errors (syntax) are told apart from type errors.
-            var value = JsonSerializer.Deserialize<T>(bytes, Options);
+            var value = JsonSerializer.Deserialize<T>(json.Span, Options);
             return value is null
                 ? new(null, bytes, Problems.Invalid(new Dictionary<string, string[]> { ["$"] = ["The body must be a JSON object."] }))
                 : new(value, bytes, null);
@@ -124,10 +127,15 @@ public static class JsonBody
                    .Replace("System.", "", StringComparison.Ordinal);
     }
 
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
     private static JsonSerializerOptions CreateOptions()
     {
         var options = new JsonSerializerOptions(WorkbenchJson.Options)
         {
+            // A member named twice, at any depth (objects, dictionaries, free JSON such as parameters and metadata), is
+            // refused: a proxy or logger that reads the first of two 'workflow' members must not see another case.
+            AllowDuplicateProperties = false,
             MaxDepth = 32,
             RespectNullableAnnotations = false,
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
