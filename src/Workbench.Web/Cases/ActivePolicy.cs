@@ -18,6 +18,8 @@ public sealed class ActivePolicy(WorkbenchMetrics? metrics = null) : IPolicyRunt
 
     public CompiledPolicy Policy => _policy ?? throw new InvalidOperationException("The policy is not loaded yet.");
 
+    public bool IsLoaded => _policy is not null;
+
     public string Version => Policy.Version;
 
     public IReadOnlyList<QueueInfo> Queues { get; private set; } = [];

@@ -7,6 +7,7 @@ using Workbench.Core.Policy.Scenarios;
 using Workbench.Data;
 using Workbench.Data.Entities;
 using Workbench.Web.Cases;
+using Workbench.Contracts;
 using Workbench.Core.Cases;
 
 namespace Workbench.Web.Policies;
@@ -201,6 +202,8 @@ public sealed partial class PolicyService(
             Previous = previous.Select(p => p.Version).FirstOrDefault(),
             RolledBackTo = rolledBackTo?.Version,
             Reason = reason,
+            // A path given more autonomy is a decision someone must own: the audit names each one beside the reason.
+            AutonomyChanges = AutonomyChanges(active.IsLoaded ? active.Policy : null, policy),
         });
         try
         {
@@ -214,6 +217,17 @@ public sealed partial class PolicyService(
         active.Activate(policy, record.Id);
         return new PolicyVersionSummary(record.Id, record.Version, record.PublishedBy, record.Reason, record.PublishedAt, true);
     }
+
+    /// <summary>A workflow whose autonomy stage differs between the version in force and the one being published.</summary>
+    public sealed record AutonomyChange(string Workflow, int Tier, AutonomyStage? From, AutonomyStage To);
+
+    /// <summary>Every workflow whose stage the new version changes (a new workflow counts as changed from nothing).</summary>
+    public static IReadOnlyList<AutonomyChange> AutonomyChanges(CompiledPolicy? before, CompiledPolicy after) =>
+        [.. after.Workflows.Values
+            .Select(w => (w, Old: before?.Workflows.GetValueOrDefault(w.Name)?.Autonomy))
+            .Where(x => x.Old != x.w.Autonomy)
+            .OrderBy(x => x.w.Name, StringComparer.Ordinal)
+            .Select(x => new AutonomyChange(x.w.Name, x.w.Tier, x.Old, x.w.Autonomy))];
 
     /// <summary>A version name not yet taken: the last number bumped ("2026.11.1" → "2026.11.2"), or ".1", ".2" … appended.</summary>
     public async Task<string> SuggestVersionAsync(string basis, CancellationToken ct)
