@@ -175,7 +175,7 @@ public sealed class PolicyLifecycleTests : IAsyncLifetime
         using var ok = await lena.PostAsync("/api/v1/policies/check", Json(new { yaml = DefaultYaml }));
         var view = JsonDocument.Parse(await ok.Content.ReadAsStringAsync()).RootElement;
         Assert.True(view.GetProperty("publishable").GetBoolean());
-        Assert.Equal(3, view.GetProperty("scenarios").GetArrayLength());
+        Assert.Equal(5, view.GetProperty("scenarios").GetArrayLength());
 
         using var bad = await lena.PostAsync("/api/v1/policies/check", Json(new { yaml = "version: \"1\"\nqueues: {}\nworkflows: {}\nrules:\n  - id: r\n    when: signals.nope > 1\n    then: { outcome: handoff }\n" }));
         var errors = JsonDocument.Parse(await bad.Content.ReadAsStringAsync()).RootElement.GetProperty("errors");
@@ -194,22 +194,45 @@ public sealed class PolicyLifecycleTests : IAsyncLifetime
         Assert.True(rolledBack.Succeeded, rolledBack.Refusal);
 
         var history = await service.HistoryAsync(CancellationToken.None);
-        Assert.Equal(["2026.11.1-rollback.1", "2026.11.2", "2026.11.1"], history.Select(h => h.Version));
+        Assert.Equal(["2026.12.1-rollback.1", "2026.11.2", "2026.12.1"], history.Select(h => h.Version));
         Assert.Single(history, h => h.IsActive);
         Assert.True(history[0].IsActive);
         var active = _app.Services.GetRequiredService<ActivePolicy>();
-        Assert.Equal("2026.11.1-rollback.1", active.Version);
+        Assert.Equal("2026.12.1-rollback.1", active.Version);
         Assert.Contains(active.Policy.Rules, r => r.Id == "high-value-transaction" && r.When == "signals.amount > 500");
 
         var audit = await _app.WithDbAsync(db => db.AuditEvents.AsNoTracking().Where(e => e.Type.StartsWith("policy.")).OrderBy(e => e.Id).ToListAsync());
         Assert.Equal(["policy.published", "policy.rolled_back"], audit.Select(e => e.Type));
         Assert.All(audit, e => Assert.Equal("lena", e.Actor));
         Assert.Contains("Finance is overloaded", audit[1].DataJson, StringComparison.Ordinal);
-        Assert.Contains("\"rolledBackTo\":\"2026.11.1\"", audit[1].DataJson, StringComparison.Ordinal);
+        Assert.Contains("\"rolledBackTo\":\"2026.12.1\"", audit[1].DataJson, StringComparison.Ordinal);
 
         // Rolling back to the version in force is refused.
         var again = await service.RollbackAsync(history[0].Id, "noop", "lena", "Lead", CancellationToken.None);
         Assert.False(again.Succeeded);
+    }
+
+    [Fact]
+    public async Task Giving_a_tier_2_path_more_autonomy_is_recorded_with_its_reason_and_an_unchanged_stage_is_not()
+    {
+        var service = _app.Services.GetRequiredService<PolicyService>();
+        var graduated = PolicyService.WithVersion(DefaultYaml, "2026.12.9").Replace(
+            "    autonomy: approve_all\n    required_fields: [order_id]", "    autonomy: sampled\n    spot_check_rate: 0.1\n    required_fields: [order_id]", StringComparison.Ordinal);
+        Assert.NotEqual(PolicyService.WithVersion(DefaultYaml, "2026.12.9"), graduated);
+
+        var published = await service.PublishAsync(graduated, "400 reviewed refunds, 0.4 % overrides", "lena", "Lead", CancellationToken.None);
+        Assert.True(published.Succeeded, published.Refusal);
+        var unchanged = await service.PublishAsync(PolicyService.WithVersion(graduated, "2026.12.10"), "Wording", "lena", "Lead", CancellationToken.None);
+        Assert.True(unchanged.Succeeded, unchanged.Refusal);
+
+        var audit = await _app.WithDbAsync(db => db.AuditEvents.AsNoTracking().Where(e => e.Type == "policy.published").OrderBy(e => e.Id).ToListAsync());
+        var change = Assert.Single(JsonDocument.Parse(audit[0].DataJson).RootElement.GetProperty("autonomyChanges").EnumerateArray());
+        Assert.Equal("support.refund", change.GetProperty("workflow").GetString());
+        Assert.Equal(2, change.GetProperty("tier").GetInt32());
+        Assert.Equal("approve_all", change.GetProperty("from").GetString());
+        Assert.Equal("sampled", change.GetProperty("to").GetString());
+        Assert.Contains("400 reviewed refunds", audit[0].DataJson, StringComparison.Ordinal);
+        Assert.Equal(0, JsonDocument.Parse(audit[1].DataJson).RootElement.GetProperty("autonomyChanges").GetArrayLength());
     }
 
     [Fact]
@@ -228,7 +251,7 @@ public sealed class PolicyLifecycleTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, rollback.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, export.StatusCode);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        Assert.Equal("2026.11.1", _app.Services.GetRequiredService<ActivePolicy>().Version);
+        Assert.Equal("2026.12.1", _app.Services.GetRequiredService<ActivePolicy>().Version);
         using var anonymous = await _app.CreateClient().GetAsync("/api/v1/exports/evals");
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
     }
