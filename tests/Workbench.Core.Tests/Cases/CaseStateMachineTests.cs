@@ -1,7 +1,7 @@
 using Workbench.Contracts;
 using Workbench.Core.Cases;
 
-namespace Workbench.Core.Tests;
+namespace Workbench.Core.Tests.Cases;
 
 public class CaseStateMachineTests
 {

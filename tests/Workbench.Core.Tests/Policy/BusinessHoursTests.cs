@@ -1,7 +1,7 @@
 using Workbench.Contracts;
 using Workbench.Core.Policy;
 
-namespace Workbench.Core.Tests.Sla;
+namespace Workbench.Core.Tests.Policy;
 
 public class BusinessHoursTests
 {

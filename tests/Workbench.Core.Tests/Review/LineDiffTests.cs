@@ -1,6 +1,6 @@
 using Workbench.Core.Review;
 
-namespace Workbench.Core.Tests.Learning;
+namespace Workbench.Core.Tests.Review;
 
 public sealed class LineDiffTests
 {
