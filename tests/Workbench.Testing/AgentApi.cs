@@ -4,31 +4,17 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Workbench.E2E;
+namespace Workbench.Testing;
 
 /// <summary>The AI system's side in the journeys: submits cases and answers questions through the real API.</summary>
 public sealed class AgentApi(string baseUrl)
 {
-    public const string DemoKey = "wb_demo_agent_7Qm2VxK9pLr4TzN8aHcE3uYd";
+    public const string DemoKey = Samples.DemoKey;
 
     private readonly HttpClient _http = new() { BaseAddress = new Uri(baseUrl) };
 
-    public static JsonObject Sample(string prefix)
-    {
-        var dir = Path.Combine(AppServer.RepositoryRoot, "assets", "samples", "cases");
-        var file = Directory.GetFiles(dir, "*.json").Single(f => Path.GetFileName(f).StartsWith(prefix, StringComparison.Ordinal));
-        var json = JsonNode.Parse(File.ReadAllText(file))!.AsObject();
-        json["externalId"] = $"e2e-{Guid.NewGuid():N}"[..20];
-        var shift = DateTimeOffset.UtcNow - new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
-        foreach (var e in json["evidence"]?.AsArray() ?? [])
-        {
-            if (e?["publishedAt"]?.GetValue<string>() is { } published)
-            {
-                e["publishedAt"] = (DateTimeOffset.Parse(published, System.Globalization.CultureInfo.InvariantCulture) + shift).ToString("O");
-            }
-        }
-        return json;
-    }
+    /// <summary>The sample whose file name starts with <paramref name="prefix"/>, with a fresh short externalId.</summary>
+    public static JsonObject Sample(string prefix) => Samples.Json(prefix, $"e2e-{Guid.NewGuid():N}"[..20]);
 
     public async Task<(Guid Id, string ExternalId)> SubmitAsync(JsonObject body)
     {

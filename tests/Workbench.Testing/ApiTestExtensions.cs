@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Workbench.Client;
 using Workbench.Data;
 
-namespace Workbench.Web.Tests.Infrastructure;
+namespace Workbench.Testing;
 
 public static class ApiTestExtensions
 {

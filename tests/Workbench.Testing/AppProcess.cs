@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 
-namespace Workbench.Web.Tests.Infrastructure;
+namespace Workbench.Testing;
 
 /// <summary>
 /// The built app (Workbench.Web.dll) in a process of its own on 127.0.0.1, in Development (the demo API clients)

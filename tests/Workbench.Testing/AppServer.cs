@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
-namespace Workbench.E2E;
+namespace Workbench.Testing;
 
 /// <summary>
 /// The app as users get it: its own process, a real Kestrel on 127.0.0.1 and a free port, a fresh SQLite file
@@ -22,7 +20,7 @@ public sealed class AppServer : IAsyncLifetime
     public string BaseUrl { get; private set; } = "";
     /// <summary>The app's process id (the soak counts its open database files).</summary>
     public int ProcessId => _process?.Id ?? throw new InvalidOperationException("The app has not started.");
-    public static string RepositoryRoot { get; } = FindRoot();
+    public static string RepositoryRoot { get; } = Processes.RepositoryRoot();
     public string Log { get { lock (_log) { return _log.ToString(); } } }
 
     public async Task InitializeAsync()
@@ -34,7 +32,7 @@ public sealed class AppServer : IAsyncLifetime
         {
             throw new InvalidOperationException($"{dll} is missing: build the solution first (tests/run.sh does).");
         }
-        var port = FreePort();
+        var port = Processes.FreePort();
         BaseUrl = $"http://127.0.0.1:{port}";
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -122,24 +120,5 @@ public sealed class AppServer : IAsyncLifetime
     {
         var script = $"while kill -0 {Environment.ProcessId} 2>/dev/null && kill -0 {appPid} 2>/dev/null; do sleep 2; done; kill {appPid} 2>/dev/null";
         Process.Start(new ProcessStartInfo("setsid", ["bash", "-c", script]) { UseShellExecute = false });
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Workbench.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("Workbench.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 
-namespace Workbench.Web.Tests.Infrastructure;
+namespace Workbench.Testing;
 
 /// <summary>
 /// The development sign-in as a browser does it: GET the sign-in page (which sets the antiforgery cookie and renders

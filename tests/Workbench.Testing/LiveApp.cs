@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Workbench.Web.Live;
 
-namespace Workbench.Web.Tests.Infrastructure;
+namespace Workbench.Testing;
 
 /// <summary>
 /// The app on a real Kestrel on 127.0.0.1 and a free port (WebApplicationFactory's in-memory server cannot carry

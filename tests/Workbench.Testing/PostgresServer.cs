@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Workbench.Web.Tests.Infrastructure;
+namespace Workbench.Testing;
 
 /// <summary>
 /// A throwaway PostgreSQL cluster on 127.0.0.1 and a free port: initdb, pg_ctl start, and on dispose stop and

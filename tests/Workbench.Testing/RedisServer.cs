@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Workbench.Web.Tests.Infrastructure;
+namespace Workbench.Testing;
 
 /// <summary>A throwaway redis-server on 127.0.0.1 and a free port, no persistence; stopped with the fixture or by a watchdog.</summary>
 public sealed class RedisServer : IAsyncLifetime

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Workbench.Contracts;
 
-namespace Workbench.Web.Tests.Infrastructure;
+namespace Workbench.Testing;
 
 /// <summary>The sample cases of assets/samples, as API bodies for tests.</summary>
 public static class Samples
@@ -21,7 +21,6 @@ public static class Samples
 
     public static IReadOnlyList<string> Files { get; } = System.IO.Directory.GetFiles(Directory, "*.json").Order(StringComparer.Ordinal).ToArray();
 
-    /// <summary>The sample whose file name starts with <paramref name="prefix"/>, with a fresh externalId so tests never collide.</summary>
     /// <summary>The submission with the model cost it reports (<c>modelCost</c>).</summary>
     public static JsonObject WithCost(JsonObject body, decimal amount, string currency)
     {
@@ -29,6 +28,7 @@ public static class Samples
         return body;
     }
 
+    /// <summary>The sample whose file name starts with <paramref name="prefix"/>, with a fresh externalId (or the one given) so tests never collide.</summary>
     public static JsonObject Json(string prefix, string? externalId = null)
     {
         var file = Files.Single(f => Path.GetFileName(f).StartsWith(prefix, StringComparison.Ordinal));

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Workbench.Contracts;
 using Workbench.Data.Entities;
 
-namespace Workbench.Web.Tests.Infrastructure;
+namespace Workbench.Testing;
 
 public static class TestCases
 {

@@ -1,6 +1,4 @@
-using Workbench.Web.Tests.Infrastructure;
-
-namespace Workbench.E2E;
+namespace Workbench.Testing;
 
 /// <summary>
 /// Two app processes (A and B) on their own ports sharing a throwaway PostgreSQL and a real redis-server, as
@@ -35,10 +33,4 @@ public sealed class TwoInstances : IAsyncLifetime
         await _redis.DisposeAsync();
         await _postgres.DisposeAsync();
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class TwoInstancesCollection : ICollectionFixture<TwoInstances>, ICollectionFixture<BrowserFixture>
-{
-    public const string Name = "e2e-two-instances";
 }

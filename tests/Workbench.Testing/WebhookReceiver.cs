@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Workbench.Web.Tests.Infrastructure;
+namespace Workbench.Testing;
 
 /// <summary>One request as the receiver got it.</summary>
 public sealed record ReceivedWebhook(IReadOnlyDictionary<string, string> Headers, string Body, int AnsweredWith, DateTime At)

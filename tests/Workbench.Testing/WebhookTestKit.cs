@@ -6,10 +6,9 @@ using Workbench.Web.Auth;
 using Workbench.Web.Http;
 using Workbench.Web.Intake;
 using Workbench.Web.Review;
-using Workbench.Web.Tests.Infrastructure;
 using Workbench.Web.Webhooks;
 
-namespace Workbench.Web.Tests.Webhooks;
+namespace Workbench.Testing;
 
 /// <summary>Shared steps of the webhook tests: an app whose retries take milliseconds, endpoints, decisions, waiting.</summary>
 public static class WebhookTestKit

@@ -1,6 +1,6 @@
 using Microsoft.Playwright;
 
-namespace Workbench.E2E;
+namespace Workbench.Testing.Browser;
 
 /// <summary>Debian's Chromium driven by Playwright (Playwright cannot download its own browser here).</summary>
 public sealed class BrowserFixture : IAsyncLifetime
@@ -44,10 +44,4 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
         _playwright?.Dispose();
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class E2ECollection : ICollectionFixture<AppServer>, ICollectionFixture<BrowserFixture>
-{
-    public const string Name = "e2e";
 }

@@ -1,6 +1,6 @@
 using Microsoft.Playwright;
 
-namespace Workbench.E2E;
+namespace Workbench.Testing.Browser;
 
 /// <summary>
 /// Waiting for a page to become interactive (its Blazor circuit running: <c>main[data-interactive='true']</c>), the

@@ -17,7 +17,6 @@ using Workbench.Web.Retention;
 using Workbench.Web.Review;
 using Workbench.Web.Sla;
 using Workbench.Web.Tests.Infrastructure;
-using Workbench.Web.Tests.Webhooks;
 using Workbench.Web.Webhooks;
 
 namespace Workbench.Web.Tests.Audit;

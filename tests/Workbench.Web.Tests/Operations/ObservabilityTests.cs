@@ -120,15 +120,15 @@ public sealed class ObservabilityTests
         var calls = 0;
         receiver.Answer = _ => Interlocked.Increment(ref calls) == 1 ? 503 : 204; // one failure, then delivered
         await receiver.StartAsync();
-        await using var app = Webhooks.WebhookTestKit.App();
+        await using var app = WebhookTestKit.App();
         _ = app.Server;
         var seen = new ConcurrentQueue<Measured>();
         using var listener = Listen(app, seen);
-        await Webhooks.WebhookTestKit.EndpointAsync(app, receiver.Url());
+        await WebhookTestKit.EndpointAsync(app, receiver.Url());
 
-        await Webhooks.WebhookTestKit.DecidedCaseAsync(app);
+        await WebhookTestKit.DecidedCaseAsync(app);
 
-        await Webhooks.WebhookTestKit.Eventually(() => Task.FromResult(seen.Count(m => m.Instrument == "workbench.webhook.attempts") >= 2),
+        await WebhookTestKit.Eventually(() => Task.FromResult(seen.Count(m => m.Instrument == "workbench.webhook.attempts") >= 2),
             TimeSpan.FromSeconds(30), "two attempts recorded");
         var attempts = seen.Where(m => m.Instrument == "workbench.webhook.attempts").ToList();
         Assert.Equal(2, attempts.Count);

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Workbench.Web.Tests.Infrastructure;
 using Workbench.Web.Webhooks;
-using static Workbench.Web.Tests.Webhooks.WebhookTestKit;
+using static Workbench.Testing.WebhookTestKit;
 
 namespace Workbench.Web.Tests.Webhooks;
 

@@ -7,7 +7,7 @@ using Workbench.Client;
 using Workbench.Contracts;
 using Workbench.Web.Tests.Infrastructure;
 using Workbench.Web.Webhooks;
-using static Workbench.Web.Tests.Webhooks.WebhookTestKit;
+using static Workbench.Testing.WebhookTestKit;
 
 namespace Workbench.Web.Tests.Webhooks;
 

@@ -9,7 +9,7 @@ using Workbench.Web.Http;
 using Workbench.Web.Intake;
 using Workbench.Web.Tests.Infrastructure;
 using Workbench.Web.Webhooks;
-using static Workbench.Web.Tests.Webhooks.WebhookTestKit;
+using static Workbench.Testing.WebhookTestKit;
 
 namespace Workbench.Web.Tests.Webhooks;
 
