@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Playwright;
-using Workbench.E2E;
 
 namespace Workbench.Benchmarks;
 

@@ -1,24 +1,33 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using Workbench.Contracts;
 using Workbench.Core.Policy;
 
-namespace Workbench.Web.Tests.Infrastructure;
+namespace Workbench.Testing;
 
 /// <summary>
 /// Stores many cases fast (raw ADO.NET, one transaction): the 48 samples with varied amounts, spread over a period,
-/// each with the decision the given policy makes at its arrival time — as intake would have stored it.
+/// each with the decision the given policy makes at its arrival time — as intake would have stored it. The tests and
+/// the benchmarks seed their SQLite databases with it.
 /// </summary>
 public static class CaseSeeder
 {
-    public static async Task SeedAsync(string databasePath, CompiledPolicy policy, int count, DateTimeOffset now, TimeSpan span, int seed = 7)
+    /// <param name="externalIdPrefix">Prefix of the externalIds (followed by a 7-digit number); <c>seed-{seed}-</c> when not given.</param>
+    public static async Task SeedAsync(string databasePath, CompiledPolicy policy, int count, DateTimeOffset now, TimeSpan span, int seed = 7,
+        string? externalIdPrefix = null)
     {
         var random = new Random(seed);
+        var prefix = externalIdPrefix ?? $"seed-{seed}-";
         var samples = Samples.Files.Select(f => JsonNode.Parse(File.ReadAllText(f))!.AsObject()).ToList();
         await using var connection = new SqliteConnection($"Data Source={databasePath}");
         await connection.OpenAsync();
+        await using (var pragma = connection.CreateCommand())
+        {
+            // A database made for a test or a benchmark: no fsync at the commit.
+            pragma.CommandText = "PRAGMA synchronous=OFF;";
+            await pragma.ExecuteNonQueryAsync();
+        }
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync();
         await using var insert = connection.CreateCommand();
         insert.Transaction = tx;
@@ -34,7 +43,7 @@ public static class CaseSeeder
         for (var n = 0; n < count; n++)
         {
             var json = (JsonObject)samples[random.Next(samples.Count)].DeepClone();
-            json["externalId"] = $"seed-{seed}-{n:D7}";
+            json["externalId"] = $"{prefix}{n:D7}";
             if (json["proposal"]?["action"]?["parameters"] is JsonObject parameters && parameters.ContainsKey("amount"))
             {
                 parameters["amount"] = random.Next(20, 2000);
@@ -61,6 +70,4 @@ public static class CaseSeeder
     }
 
     private static string Snake<T>(T value) where T : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
-
-    public static string Invariant(double value) => value.ToString(CultureInfo.InvariantCulture);
 }
