@@ -294,17 +294,7 @@ public static class LiveLoad
             _started = true;
         }
 
-        public async Task<IPage> SignedInPageAsync(string baseUrl, string user)
-        {
-            var context = await _fixture.Browser.NewContextAsync(new BrowserNewContextOptions
-            {
-                BaseURL = baseUrl,
-                ViewportSize = new ViewportSize { Width = 1366, Height = 900 },
-            });
-            var page = await context.NewPageAsync();
-            await page.DevSignInAsync(user, "/queues");
-            return page;
-        }
+        public async Task<IPage> SignedInPageAsync(string baseUrl, string user) => (await _fixture.SignInAsync(baseUrl, user)).Page;
 
         public async ValueTask DisposeAsync()
         {
