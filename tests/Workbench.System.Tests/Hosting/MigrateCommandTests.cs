@@ -1,8 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Hosting;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests.Operations;
+namespace Workbench.System.Tests.Hosting;
 
 /// <summary>
 /// Production applies migrations with the separate `migrate` command and refuses to start against a database with

@@ -1,6 +1,5 @@
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests;
+namespace Workbench.System.Tests.Hosting;
 
 /// <summary>The real app process started with bad settings: it must stop with one clear line naming the setting.</summary>
 public class StartupConfigurationTests

@@ -5,9 +5,8 @@ using Microsoft.EntityFrameworkCore;
 using Workbench.Client;
 using Workbench.Contracts;
 using Workbench.Data;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests.Operations;
+namespace Workbench.System.Tests.Http;
 
 /// <summary>
 /// The database outage, bounded: the app in its own process on a PostgreSQL cluster of its own takes

@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Workbench.Client;
 using Workbench.Contracts;
 using Workbench.Data;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests.Operations;
+namespace Workbench.System.Tests.Intake;
 
 /// <summary>
 /// "No acked case lost", bounded: the app in its own process on SQLite, and again on PostgreSQL, takes
@@ -57,7 +57,7 @@ public sealed class ReliabilityTests : IDisposable
             Timeout = TimeSpan.FromSeconds(15),
         };
         var client = new WorkbenchClient(http, new WorkbenchClientOptions { ApiKey = Samples.DemoKey });
-        var template = System.Text.Json.JsonSerializer.Deserialize<CaseSubmission>(Samples.Json(Samples.Queues).ToJsonString(), WorkbenchJson.Options)!;
+        var template = JsonSerializer.Deserialize<CaseSubmission>(Samples.Json(Samples.Queues).ToJsonString(), WorkbenchJson.Options)!;
         var acked = new ConcurrentDictionary<Guid, string>();
         var refused = 0;
 

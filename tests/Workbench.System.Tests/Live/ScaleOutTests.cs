@@ -8,15 +8,8 @@ using Workbench.Web.Auth;
 using Workbench.Web.Cases;
 using Workbench.Web.Live;
 using Workbench.Web.Review;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests;
-
-[CollectionDefinition(Name)]
-public sealed class ScaleOutCollection : ICollectionFixture<PostgresServer>, ICollectionFixture<RedisServer>
-{
-    public const string Name = "scale-out";
-}
+namespace Workbench.System.Tests.Live;
 
 /// <summary>Two app instances sharing PostgreSQL and a real redis-server: each sees the other's changes.</summary>
 [Collection(ScaleOutCollection.Name)]

@@ -1,16 +1,16 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Workbench.Contracts;
 using Workbench.Data;
 using Workbench.Data.Entities;
 using Workbench.Simulator;
-using Workbench.Web.Tests.Infrastructure;
 using Xunit.Abstractions;
 
-namespace Workbench.Web.Tests.Operations;
+namespace Workbench.System.Tests.Review;
 
 /// <summary>
 /// "No double decision": two instances on real Kestrels sharing one PostgreSQL and redis-server,
@@ -175,7 +175,7 @@ public sealed class NoDoubleDecisionTests(PostgresServer postgres, RedisServer r
         using var response = await api.PostAsync("/api/v1/cases", new StringContent(Samples.Json(prefix).ToJsonString(), Encoding.UTF8, "application/json"));
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"{prefix}: {(int)response.StatusCode} {body}");
-        return System.Text.Json.JsonSerializer.Deserialize<CaseReceipt>(body, WorkbenchJson.Options)!;
+        return JsonSerializer.Deserialize<CaseReceipt>(body, WorkbenchJson.Options)!;
     }
 }
 
@@ -208,11 +208,11 @@ public sealed class PooledAuditConflictTests(PostgresServer postgres)
             var b = await second.Cases.SingleAsync(c => c.Id == id);
             a.AssignedTo = "rita";
             a.Revision++;
-            first.AuditEvents.Add(Cases.Audit.Event("case.assigned", "lena", "lead", DateTimeOffset.UtcNow, id, new { to = "rita" }, "t1"));
+            first.AuditEvents.Add(Web.Cases.Audit.Event("case.assigned", "lena", "lead", DateTimeOffset.UtcNow, id, new { to = "rita" }, "t1"));
             await first.SaveChangesAsync();
             b.AssignedTo = "mia";
             b.Revision++;
-            second.AuditEvents.Add(Cases.Audit.Event("case.assigned", "lena", "lead", DateTimeOffset.UtcNow, id, new { to = "mia" }, "t2"));
+            second.AuditEvents.Add(Web.Cases.Audit.Event("case.assigned", "lena", "lead", DateTimeOffset.UtcNow, id, new { to = "mia" }, "t2"));
             await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => second.SaveChangesAsync());
         }
 
@@ -220,7 +220,7 @@ public sealed class PooledAuditConflictTests(PostgresServer postgres)
         for (var i = 0; i < 6; i++)
         {
             await using var next = await factory.CreateDbContextAsync();
-            next.AuditEvents.Add(Cases.Audit.Event("case.viewed", "lena", "lead", DateTimeOffset.UtcNow, id, new { }, $"p{i}"));
+            next.AuditEvents.Add(Web.Cases.Audit.Event("case.viewed", "lena", "lead", DateTimeOffset.UtcNow, id, new { }, $"p{i}"));
             Assert.Equal(1, await next.SaveChangesAsync().WaitAsync(TimeSpan.FromSeconds(20)));
         }
         var report = await app.WithDbAsync(db => AuditChain.VerifyAsync(db));

@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Workbench.Web.Tests.Infrastructure;
 using Workbench.Web.Webhooks;
 using static Workbench.Testing.WebhookTestKit;
 
-namespace Workbench.Web.Tests.Webhooks;
+namespace Workbench.System.Tests.Webhooks;
 
 /// <summary>
 /// Our deliveries against the reference implementation: the npm <c>standardwebhooks</c> package (tests/interop, installed

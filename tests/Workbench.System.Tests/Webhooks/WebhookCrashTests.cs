@@ -5,11 +5,10 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Workbench.Client;
 using Workbench.Contracts;
-using Workbench.Web.Tests.Infrastructure;
 using Workbench.Web.Webhooks;
 using static Workbench.Testing.WebhookTestKit;
 
-namespace Workbench.Web.Tests.Webhooks;
+namespace Workbench.System.Tests.Webhooks;
 
 /// <summary>
 /// The real app in its own process: 500 decisions wait for a receiver that is down, the app is killed (SIGKILL),

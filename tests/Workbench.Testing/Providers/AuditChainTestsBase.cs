@@ -4,13 +4,13 @@ using Microsoft.EntityFrameworkCore;
 using Workbench.Contracts;
 using Workbench.Data;
 using Workbench.Web.Auditing;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests.Audit;
+namespace Workbench.Testing.Providers;
 
 /// <summary>
 /// The hash chain against a real database: events are chained as they are written, verification walks the chain,
-/// and an attacker who drops the trigger and changes, deletes or moves one row is named, row and kind.
+/// and an attacker who drops the trigger and changes, deletes or moves one row is named, row and kind. Run on SQLite by
+/// the web tests and on PostgreSQL by the system tests.
 /// </summary>
 public abstract class AuditChainTestsBase : IAsyncLifetime
 {
@@ -167,26 +167,4 @@ public abstract class AuditChainTestsBase : IAsyncLifetime
         Assert.Equal(cases, audit);
         Assert.Equal(audit, result.EventsChecked);
     }
-}
-
-public sealed class SqliteAuditChainTests : AuditChainTestsBase
-{
-    protected override WorkbenchFactory CreateApp() => new() { Settings = { ["Audit:Verification:Enabled"] = "false" } };
-    protected override string DropTriggersSql => AuditAppendOnlySql.Sqlite.Down;
-}
-
-[Collection(PostgresCollection.Name)]
-public sealed class PostgresAuditChainTests(PostgresServer postgres) : AuditChainTestsBase
-{
-    protected override WorkbenchFactory CreateApp() => new()
-    {
-        Settings =
-        {
-            ["Database:Provider"] = "Postgres",
-            ["ConnectionStrings:Workbench"] = postgres.ConnectionString("audit_" + Guid.NewGuid().ToString("N")[..10]),
-            ["Audit:Verification:Enabled"] = "false",
-        },
-    };
-
-    protected override string DropTriggersSql => AuditAppendOnlySql.Postgres.Down;
 }

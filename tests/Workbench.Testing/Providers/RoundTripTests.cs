@@ -6,11 +6,13 @@ using Microsoft.Extensions.Hosting;
 using Workbench.Contracts;
 using Workbench.Data;
 using Workbench.Data.Entities;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests;
+namespace Workbench.Testing.Providers;
 
-/// <summary>A full case written and read back on each provider we can run here.</summary>
+/// <summary>
+/// A full case written and read back on each provider we can run here: SQLite in the web tests, PostgreSQL in the
+/// system tests.
+/// </summary>
 public abstract class RoundTripTests
 {
     protected abstract Task<IServiceProvider> ServicesAsync();
@@ -103,33 +105,4 @@ public abstract class RoundTripTests
         builder.AddWorkbenchData();
         return builder.Build().Services;
     }
-}
-
-public sealed class SqliteRoundTripTests : RoundTripTests, IDisposable
-{
-    private readonly string _path = Path.Combine(Path.GetTempPath(), $"wb-rt-{Guid.NewGuid():N}.db");
-
-    protected override Task<IServiceProvider> ServicesAsync() => Task.FromResult(Build("Sqlite", $"Data Source={_path}"));
-
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        File.Delete(_path);
-    }
-}
-
-[Collection(PostgresCollection.Name)]
-public sealed class PostgresRoundTripTests(PostgresServer server) : RoundTripTests
-{
-    protected override async Task<IServiceProvider> ServicesAsync()
-    {
-        var database = "rt_" + Guid.NewGuid().ToString("N")[..10];
-        return await Task.FromResult(Build("Postgres", server.ConnectionString(database)));
-    }
-}
-
-[CollectionDefinition(Name)]
-public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
-{
-    public const string Name = "postgres";
 }

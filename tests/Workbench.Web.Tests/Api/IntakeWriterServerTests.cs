@@ -1,13 +1,15 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Workbench.Web.Intake;
-using Workbench.Web.Tests.Infrastructure;
 
 namespace Workbench.Web.Tests.Api;
 
-/// <summary>The group commit on a server database (PostgreSQL), where SaveChanges writes the batch.</summary>
-[Collection(ScaleOutCollection.Name)]
-public sealed class IntakeWriterServerTests(PostgresServer postgres) : IAsyncLifetime
+/// <summary>
+/// The group commit on a server database (PostgreSQL), where SaveChanges writes the batch. It starts a PostgreSQL
+/// cluster, yet runs here rather than in Workbench.System.Tests: it calls the writer's internal group write, and
+/// Workbench.Web shows its internals to this project only.
+/// </summary>
+public sealed class IntakeWriterServerTests(PostgresServer postgres) : IClassFixture<PostgresServer>, IAsyncLifetime
 {
     private WorkbenchFactory _app = null!;
 
