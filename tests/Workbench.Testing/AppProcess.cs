@@ -95,6 +95,19 @@ public sealed class AppProcess : IDisposable
         Assert.Fail($"The app did not become ready within {limit.TotalSeconds:0} s:\n" + Output);
     }
 
+    /// <summary>A client of the app that keeps its own cookies and does not follow redirects.</summary>
+    public HttpClient Client() =>
+        new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>A <see cref="Client"/> signed in through the development sign-in.</summary>
+    public async Task<HttpClient> SignedInAsync(string user)
+    {
+        var client = Client();
+        using var response = await DevSignIn.PostAsync(client, user, "/queues");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        return client;
+    }
+
     /// <summary>SIGKILL: no shutdown, no flush; what committed is all that is left.</summary>
     public void Kill()
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -27,7 +26,7 @@ public sealed class WebhookCrashTests
         AppProcess? app = null;
         try
         {
-            app = await AppProcess.StartAsync(database);
+            app = await StartAsync(database);
             using var admin = await app.SignedInAsync("adam");
             using var created = await admin.PostAsJsonAsync("/api/v1/admin/webhooks/endpoints",
                 new { clientId = "demo-agent", url = receiver.Url() }, WorkbenchJson.Options);
@@ -54,9 +53,9 @@ public sealed class WebhookCrashTests
             }));
             // Some deliveries have been tried and failed (the receiver is down); then the process dies without warning.
             await Eventually(async () => (await DeliveriesAsync(admin)).Any(d => d.Attempts > 0), TimeSpan.FromSeconds(30), "first attempts failing");
-            app.Kill();
+            app.Dispose(); // SIGKILL, then wait for the process to be gone
 
-            app = await AppProcess.StartAsync(database);
+            app = await StartAsync(database);
             await receiver.StartAsync();
             await Eventually(() => receiver.Succeeded.Select(r => r.Id).Distinct().Count() >= Decisions, TimeSpan.FromSeconds(90),
                 $"all {Decisions} events delivered after the restart");
@@ -74,7 +73,7 @@ public sealed class WebhookCrashTests
         }
         finally
         {
-            app?.Kill();
+            app?.Dispose();
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             try
             {
@@ -91,103 +90,29 @@ public sealed class WebhookCrashTests
     private static async Task<List<DeliveryView>> DeliveriesAsync(HttpClient admin) =>
         (await admin.GetFromJsonAsync<List<DeliveryView>>($"/api/v1/admin/webhooks/deliveries?take={Decisions}", WorkbenchJson.Options))!;
 
-    /// <summary>The built Workbench.Web.dll in its own process on 127.0.0.1, as AppServer runs it for the end-to-end tests.</summary>
-    private sealed class AppProcess
+    /// <summary>
+    /// The app in its own process on <paramref name="database"/>, retrying deliveries within a second; its working
+    /// directory (and so its content root) is src/Workbench.Web, as for the end-to-end tests.
+    /// </summary>
+    private static async Task<AppProcess> StartAsync(string database)
     {
-        private readonly Process _process;
-        private readonly StringBuilder _log = new();
-
-        private AppProcess(Process process, string baseUrl)
+        var app = AppProcess.Start(Path.Combine(Processes.RepositoryRoot(), "src", "Workbench.Web"), Processes.FreePort(), new Dictionary<string, string>
         {
-            _process = process;
-            BaseUrl = baseUrl;
-        }
-
-        public string BaseUrl { get; }
-
-        public static async Task<AppProcess> StartAsync(string database)
+            ["ConnectionStrings__Workbench"] = $"Data Source={database}",
+            ["Webhooks__FirstRetryDelay"] = "00:00:00.100",
+            ["Webhooks__MaxDelay"] = "00:00:00.500",
+            ["Webhooks__PollInterval"] = "00:00:00.100",
+        });
+        try
         {
-            var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-            var root = Processes.RepositoryRoot();
-            var web = Path.Combine(root, "src", "Workbench.Web");
-            var dll = Path.Combine(web, "bin", configuration, "net10.0", "Workbench.Web.dll");
-            var baseUrl = $"http://127.0.0.1:{Processes.FreePort()}";
-            var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in new[] { dll, "--urls", baseUrl, "--contentRoot", web })
-            {
-                psi.ArgumentList.Add(a);
-            }
-            psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-            psi.Environment["ConnectionStrings__Workbench"] = $"Data Source={database}";
-            psi.Environment["Workbench__DemoData__Enabled"] = "false";
-            psi.Environment["Logging__LogLevel__Default"] = "Warning";
-            psi.Environment["Webhooks__FirstRetryDelay"] = "00:00:00.100";
-            psi.Environment["Webhooks__MaxDelay"] = "00:00:00.500";
-            psi.Environment["Webhooks__PollInterval"] = "00:00:00.100";
-            var app = new AppProcess(Process.Start(psi)!, baseUrl);
-            app._process.OutputDataReceived += (_, e) => app.Append(e.Data);
-            app._process.ErrorDataReceived += (_, e) => app.Append(e.Data);
-            app._process.BeginOutputReadLine();
-            app._process.BeginErrorReadLine();
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (DateTime.UtcNow < deadline)
-            {
-                if (app._process.HasExited)
-                {
-                    throw new InvalidOperationException($"The app exited with {app._process.ExitCode}:\n{app.Log}");
-                }
-                try
-                {
-                    if ((await http.GetAsync($"{baseUrl}/health/ready")).IsSuccessStatusCode)
-                    {
-                        return app;
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                }
-                catch (TaskCanceledException)
-                {
-                }
-                await Task.Delay(200);
-            }
-            app.Kill();
-            throw new TimeoutException($"The app did not become ready within 60 s:\n{app.Log}");
+            await app.WaitReadyAsync(http, TimeSpan.FromSeconds(60));
+            return app;
         }
-
-        public string Log { get { lock (_log) { return _log.ToString(); } } }
-
-        private void Append(string? line)
+        catch
         {
-            if (line is not null)
-            {
-                lock (_log)
-                {
-                    _log.AppendLine(line);
-                }
-            }
-        }
-
-        public HttpClient Client(CookieContainer? cookies = null) =>
-            new(new HttpClientHandler { CookieContainer = cookies ?? new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
-
-        public async Task<HttpClient> SignedInAsync(string user)
-        {
-            var client = Client();
-            using var response = await DevSignIn.PostAsync(client, user, "/queues");
-            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-            return client;
-        }
-
-        /// <summary>SIGKILL: no shutdown, no flush, nothing the app can react to.</summary>
-        public void Kill()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                _process.WaitForExit(10_000);
-            }
+            app.Dispose();
+            throw;
         }
     }
 }
