@@ -6,9 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Workbench.Contracts;
 using Workbench.Data;
 using Workbench.Data.Entities;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests.Security;
+namespace Workbench.Web.Tests.Admin;
 
 /// <summary>
 /// Every administrative act writes one audit event with the admin as actor and no secret in it: API keys created

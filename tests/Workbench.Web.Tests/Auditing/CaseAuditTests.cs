@@ -6,9 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Workbench.Contracts;
 using Workbench.Data;
 using Workbench.Web.Auditing;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests.Audit;
+namespace Workbench.Web.Tests.Auditing;
 
 /// <summary>Case reconstruction (page and JSON export), the scheduled verification, and sealing pre-chain events.</summary>
 public sealed class CaseAuditTests : IAsyncLifetime

@@ -1,8 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Hosting;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests;
+namespace Workbench.Web.Tests.Auth;
 
 public sealed class AppShellTests : IAsyncLifetime
 {

@@ -2,9 +2,8 @@ using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests.Security;
+namespace Workbench.Web.Tests.Auth;
 
 /// <summary>
 /// Every route the app maps, from its EndpointDataSource, against every kind of caller. A route missing from
@@ -208,7 +207,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         var unknown = MappedRoutes().Where(r => !IsStatic(r) && !Expected.ContainsKey(r.Key)).Select(r => r.Key).Distinct().ToList();
         Assert.True(unknown.Count == 0,
             "These endpoints are not in the authorization matrix. Add each to AuthorizationMatrixTests.Expected " +
-            "(tests/Workbench.Web.Tests/Security/AuthorizationMatrixTests.cs) with who may call it, and give the endpoint " +
+            "(tests/Workbench.Web.Tests/Auth/AuthorizationMatrixTests.cs) with who may call it, and give the endpoint " +
             "the matching WorkbenchPolicies/ApiSchemes policy:\n  " + string.Join("\n  ", unknown));
         var stale = Expected.Keys.Except(MappedRoutes().Select(r => r.Key)).ToList();
         Assert.True(stale.Count == 0, "The matrix lists routes the app no longer maps; remove them:\n  " + string.Join("\n  ", stale));

@@ -1,9 +1,8 @@
 using System.Net;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests.Security;
+namespace Workbench.Web.Tests.Auth;
 
 /// <summary>What another site could make a signed-in reviewer's browser send.</summary>
 public sealed class CsrfTests(WorkbenchFactory app) : IClassFixture<WorkbenchFactory>

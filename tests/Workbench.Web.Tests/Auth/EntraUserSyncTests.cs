@@ -10,10 +10,9 @@ using Microsoft.Extensions.Options;
 using Workbench.Contracts;
 using Workbench.Data;
 using Workbench.Web.Auth;
-using Workbench.Web.Tests.Infrastructure;
 using Claim = System.Security.Claims.Claim;
 
-namespace Workbench.Web.Tests.Security;
+namespace Workbench.Web.Tests.Auth;
 
 /// <summary>
 /// An Entra ID sign-in writes the person to users: the app's own OpenID Connect TokenValidated event (Microsoft.Identity.Web's

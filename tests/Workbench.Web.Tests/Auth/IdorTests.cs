@@ -2,9 +2,8 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests.Security;
+namespace Workbench.Web.Tests.Auth;
 
 /// <summary>Every id-taking endpoint, called with an id that belongs to someone else.</summary>
 public sealed class IdorTests(WorkbenchFactory app) : IClassFixture<WorkbenchFactory>

@@ -9,9 +9,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Workbench.Web.Auth;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests.Security;
+namespace Workbench.Web.Tests.Auth;
 
 /// <summary>
 /// A stand-in Entra ID: a real Kestrel on 127.0.0.1 serving the OpenID Connect discovery document, so that the

@@ -1,9 +1,8 @@
 using System.Net.Http.Headers;
 using Microsoft.EntityFrameworkCore;
 using Workbench.Data.Entities;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests.Security;
+namespace Workbench.Web.Tests.Auth;
 
 /// <summary>Callers of the security tests: the seeded people and API clients with one scope each.</summary>
 public static class SecurityTestKit

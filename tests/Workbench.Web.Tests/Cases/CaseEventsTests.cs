@@ -6,9 +6,8 @@ using Workbench.Web.Auth;
 using Workbench.Web.Cases;
 using Workbench.Web.Live;
 using Workbench.Web.Review;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests.Review;
+namespace Workbench.Web.Tests.Cases;
 
 public sealed class CaseEventsTests(WorkbenchFactory app) : IClassFixture<WorkbenchFactory>
 {

@@ -2,7 +2,7 @@ using Bunit;
 using MudBlazor.Services;
 using Workbench.Web.Components.Shared;
 
-namespace Workbench.Web.Tests.Rendering;
+namespace Workbench.Web.Tests.Components;
 
 public class UntrustedMarkdownTests
 {

@@ -2,9 +2,8 @@ using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests.Operations;
+namespace Workbench.Web.Tests.Database;
 
 /// <summary>Instances behind a load balancer share the Data Protection key ring through the database.</summary>
 public sealed class DataProtectionTests

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Workbench.Data;
 
-namespace Workbench.Web.Tests;
+namespace Workbench.Web.Tests.Database;
 
 public class DatabaseProviderTests
 {

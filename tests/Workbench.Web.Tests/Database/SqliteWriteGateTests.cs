@@ -1,9 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Workbench.Data;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests.Operations;
+namespace Workbench.Web.Tests.Database;
 
 /// <summary>
 /// Found by the simulator (50 cases/s with five reviewers): two reviewers racing for one case give a concurrency
@@ -54,18 +53,18 @@ public sealed class SqliteWriteGateTests
             var b = await second.Cases.SingleAsync(c => c.Id == id);
             a.AssignedTo = "rita";
             a.Revision++;
-            first.AuditEvents.Add(Cases.Audit.Event("case.assigned", "lena", "lead", DateTimeOffset.UtcNow, id, new { to = "rita" }, "t1"));
+            first.AuditEvents.Add(Web.Cases.Audit.Event("case.assigned", "lena", "lead", DateTimeOffset.UtcNow, id, new { to = "rita" }, "t1"));
             await first.SaveChangesAsync();
             b.AssignedTo = "mia";
             b.Revision++;
-            second.AuditEvents.Add(Cases.Audit.Event("case.assigned", "lena", "lead", DateTimeOffset.UtcNow, id, new { to = "mia" }, "t2"));
+            second.AuditEvents.Add(Web.Cases.Audit.Event("case.assigned", "lena", "lead", DateTimeOffset.UtcNow, id, new { to = "mia" }, "t2"));
             await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => second.SaveChangesAsync());
         }
 
         // The next audited writes go through, and the chain has no gap where the refused event was.
         await app.SubmitSampleAsync(Samples.Proceeds).WaitAsync(TimeSpan.FromSeconds(20));
         await using var third = await factory.CreateDbContextAsync();
-        third.AuditEvents.Add(Cases.Audit.Event("case.viewed", "lena", "lead", DateTimeOffset.UtcNow, id, new { }, "t3"));
+        third.AuditEvents.Add(Web.Cases.Audit.Event("case.viewed", "lena", "lead", DateTimeOffset.UtcNow, id, new { }, "t3"));
         Assert.Equal(1, await third.SaveChangesAsync().WaitAsync(TimeSpan.FromSeconds(20)));
         var sequences = await app.WithDbAsync(db => db.AuditEvents.OrderBy(e => e.Sequence).Select(e => e.Sequence).ToListAsync());
         Assert.Equal(Enumerable.Range(1, sequences.Count).Select(i => (long)i), sequences);

@@ -6,9 +6,8 @@ using Npgsql;
 using Workbench.Data;
 using Workbench.Data.Entities;
 using Workbench.Web.Cases;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests.Operations;
+namespace Workbench.Web.Tests.Health;
 
 public sealed class OperationsHealthTests
 {

@@ -4,9 +4,8 @@ using System.Text;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests.Security;
+namespace Workbench.Web.Tests.Hosting;
 
 /// <summary>The app on a real Kestrel (127.0.0.1) with its limits shrunk so that each is quick to hit.</summary>
 public sealed class RequestLimitTests : IAsyncLifetime

@@ -1,8 +1,7 @@
 using System.Net;
 using System.Text;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests.Security;
+namespace Workbench.Web.Tests.Hosting;
 
 public sealed class SecurityHeaderTests(WorkbenchFactory app) : IClassFixture<WorkbenchFactory>
 {

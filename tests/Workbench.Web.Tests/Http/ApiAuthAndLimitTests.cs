@@ -9,9 +9,8 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 using Workbench.Web.Http;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests.Api;
+namespace Workbench.Web.Tests.Http;
 
 public sealed class RateLimitTests : IAsyncLifetime
 {

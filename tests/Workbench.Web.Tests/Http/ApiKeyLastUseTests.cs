@@ -3,9 +3,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Workbench.Web.Admin;
 using Workbench.Web.Http;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests.Security;
+namespace Workbench.Web.Tests.Http;
 
 /// <summary>
 /// An API key's last use is kept in memory on the request path and written to <c>api_clients.LastUsedAt</c> by a

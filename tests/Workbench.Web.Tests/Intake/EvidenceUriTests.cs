@@ -7,7 +7,7 @@ using Workbench.Web.Components.Pages.Cases;
 using Workbench.Web.Review;
 using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests.Security;
+namespace Workbench.Web.Tests.Intake;
 
 /// <summary>Evidence URLs with script-bearing schemes: refused at intake, and never a link even if one is stored.</summary>
 public sealed class EvidenceUriTests : ComponentTest

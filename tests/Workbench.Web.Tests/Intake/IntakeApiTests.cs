@@ -8,9 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Workbench.Contracts;
 using Workbench.Data.Entities;
 using Workbench.Web.Cases;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests.Api;
+namespace Workbench.Web.Tests.Intake;
 
 public sealed class IntakeApiTests(WorkbenchFactory app) : IClassFixture<WorkbenchFactory>
 {

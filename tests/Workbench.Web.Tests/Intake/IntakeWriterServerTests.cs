@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Workbench.Web.Intake;
 
-namespace Workbench.Web.Tests.Api;
+namespace Workbench.Web.Tests.Intake;
 
 /// <summary>
 /// The group commit on a server database (PostgreSQL), where SaveChanges writes the batch. It starts a PostgreSQL

@@ -13,9 +13,8 @@ using Workbench.Web.Auditing;
 using Workbench.Web.Cases;
 using Workbench.Web.Http;
 using Workbench.Web.Intake;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests.Api;
+namespace Workbench.Web.Tests.Intake;
 
 /// <summary>The group commit of intake: what shares a transaction, what a refused case takes down, what gets announced.</summary>
 public sealed class IntakeWriterTests(WorkbenchFactory app) : IClassFixture<WorkbenchFactory>
@@ -31,7 +30,7 @@ public sealed class IntakeWriterTests(WorkbenchFactory app) : IClassFixture<Work
         var id = Guid.CreateVersion7(now);
         decision ??= services.GetRequiredService<IPolicyRuntime>().Evaluate(submission, id, now);
         var record = IntakeService.NewCase(Client, id, submission, decision, now);
-        var audit = Cases.Audit.Event("case.submitted", Client, "client", now, id, new { submission.ExternalId }, "test");
+        var audit = Web.Cases.Audit.Event("case.submitted", Client, "client", now, id, new { submission.ExternalId }, "test");
         var keyRecord = key is null ? null : new IdempotencyRecord
         {
             ClientId = Client,

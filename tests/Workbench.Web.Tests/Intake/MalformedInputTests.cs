@@ -4,9 +4,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests.Api;
+namespace Workbench.Web.Tests.Intake;
 
 /// <summary>
 /// Hundreds of generated bad submissions: every one must be a 4xx problem detail, never a 5xx, and must write

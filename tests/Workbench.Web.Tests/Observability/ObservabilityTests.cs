@@ -8,9 +8,8 @@ using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using Workbench.Web.Observability;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests.Operations;
+namespace Workbench.Web.Tests.Observability;
 
 public sealed class ObservabilityTests
 {

@@ -10,9 +10,8 @@ using Workbench.Core.Learning;
 using Workbench.Core.Policy;
 using Workbench.Web.Cases;
 using Workbench.Web.Policies;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests.Learning;
+namespace Workbench.Web.Tests.Policies;
 
 /// <summary>The policy lifecycle against the real app on a real SQLite file: simulate, publish, roll back, switch over.</summary>
 public sealed class PolicyLifecycleTests : IAsyncLifetime

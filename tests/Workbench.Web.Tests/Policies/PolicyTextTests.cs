@@ -2,9 +2,8 @@ using Workbench.Contracts;
 using Workbench.Core.Policy;
 using Workbench.Web.Learning;
 using Workbench.Web.Policies;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests.Learning;
+namespace Workbench.Web.Tests.Policies;
 
 /// <summary>The text edits behind "roll back" (a new version name) and "change the stage" (a prepared draft).</summary>
 public sealed class PolicyTextTests

@@ -7,9 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Workbench.Contracts;
 using Workbench.Core.Learning;
 using Workbench.Web.Learning;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests.Learning;
+namespace Workbench.Web.Tests.Review;
 
 /// <summary>
 /// Blind double review against the real app: every queued case is sampled (share 1), rita decides in the support queue,

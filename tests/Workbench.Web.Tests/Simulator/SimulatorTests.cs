@@ -1,9 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Workbench.Contracts;
 using Workbench.Simulator;
-using Workbench.Web.Tests.Infrastructure;
 
-namespace Workbench.Web.Tests.Operations;
+namespace Workbench.Web.Tests.Simulator;
 
 public sealed class SimulatorTests
 {
