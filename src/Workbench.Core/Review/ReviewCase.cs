@@ -49,14 +49,3 @@ public sealed record Reviewer(string UserName, bool IsLead)
     /// <summary>The actor role the audit records.</summary>
     public string Role => IsLead ? "lead" : "reviewer";
 }
-
-/// <summary>A reviewer's action on a claimed case; each kind reads its own fields.</summary>
-public sealed record ReviewAction(ReviewActionKind Kind)
-{
-    public string? EditedResponse { get; init; }
-    public IReadOnlyDictionary<string, JsonElement>? EditedParameters { get; init; }
-    public string? RejectReasonCode { get; init; }
-    public string? Question { get; init; }
-    public string? TargetQueue { get; init; }
-    public string? Note { get; init; }
-}

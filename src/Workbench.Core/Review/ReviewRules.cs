@@ -131,15 +131,15 @@ public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnly
     }
 
     /// <summary>Each action kind needs its own fields, named by the policy where it names a reason code or a queue.</summary>
-    public IDictionary<string, string[]> Validate(ReviewAction r)
+    public IDictionary<string, string[]> Validate(ReviewActionRequest r)
     {
         var errors = new Dictionary<string, string[]>();
-        if (!Enum.IsDefined(r.Kind))
+        if (!Enum.IsDefined(r.Action))
         {
             errors["$.action"] = ["Must be approve, approve_with_edits, reject, request_info or route."];
             return errors;
         }
-        switch (r.Kind)
+        switch (r.Action)
         {
             case ReviewActionKind.ApproveWithEdits when string.IsNullOrWhiteSpace(r.EditedResponse) && r.EditedParameters is null:
                 errors["$.editedResponse"] = ["Approve with edits needs the edited response or the edited parameters."];
@@ -175,14 +175,14 @@ public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnly
     /// Approve, approve with edits, reject, request info or route, by the claim holder on the revision he saw (when
     /// he says which). The action is expected to have passed <see cref="Validate"/>.
     /// </summary>
-    public ReviewOutcome Act(ReviewCase c, Reviewer who, ReviewAction action, int? expectedRevision, DateTimeOffset now)
+    public ReviewOutcome Act(ReviewCase c, Reviewer who, ReviewActionRequest action, int? expectedRevision, DateTimeOffset now)
     {
         if (Held(c, who, expectedRevision, now) is { } refusal)
         {
             return Refuse(refusal);
         }
-        var recorded = new RecordedAction(action.Kind, who.UserName, c.Queue, action.Note);
-        return action.Kind switch
+        var recorded = new RecordedAction(action.Action, who.UserName, c.Queue, action.Note);
+        return action.Action switch
         {
             ReviewActionKind.Approve or ReviewActionKind.ApproveWithEdits => Approve(c, who, action, recorded, now),
             ReviewActionKind.Reject => Reject(c, who, action, recorded, now),
@@ -202,7 +202,7 @@ public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnly
     public static ReviewCase ResetRound(ReviewCase c) =>
         c with { ApprovedBy = [], EditedResponse = null, EditedParametersJson = null, EditedBy = null };
 
-    private ReviewOutcome Approve(ReviewCase c, Reviewer who, ReviewAction r, RecordedAction recorded, DateTimeOffset now)
+    private ReviewOutcome Approve(ReviewCase c, Reviewer who, ReviewActionRequest r, RecordedAction recorded, DateTimeOffset now)
     {
         if (IsSelfApproval(who.UserName, c.ClientId))
         {
@@ -215,7 +215,7 @@ public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnly
             return Refuse(ReviewRefusal.Forbidden(ProblemTypes.SecondApproverRequired,
                 $"You already approved this case; approval {approvers.Length + 1} of {c.ApprovalsRequired} must come from another reviewer."));
         }
-        var edited = r.Kind == ReviewActionKind.ApproveWithEdits;
+        var edited = r.Action == ReviewActionKind.ApproveWithEdits;
         var after = c;
         if (edited)
         {
@@ -243,7 +243,7 @@ public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnly
             CaseEventKinds.Decided, new OutboxEntry(WebhookEventTypes.CaseDecided, decision));
     }
 
-    private static ReviewOutcome Reject(ReviewCase c, Reviewer who, ReviewAction r, RecordedAction recorded, DateTimeOffset now)
+    private static ReviewOutcome Reject(ReviewCase c, Reviewer who, ReviewActionRequest r, RecordedAction recorded, DateTimeOffset now)
     {
         // Rejecting is open to the submitter too: the self-approval rule is about approving one's own work.
         var after = Decide(c, [.. c.ApprovedBy.Append(who.UserName).Distinct(StringComparer.Ordinal)], r, now, out var decision);
@@ -252,7 +252,7 @@ public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnly
             CaseEventKinds.Decided, new OutboxEntry(WebhookEventTypes.CaseDecided, decision));
     }
 
-    private ReviewOutcome RequestInfo(ReviewCase c, Reviewer who, ReviewAction r, RecordedAction recorded, DateTimeOffset now)
+    private ReviewOutcome RequestInfo(ReviewCase c, Reviewer who, ReviewActionRequest r, RecordedAction recorded, DateTimeOffset now)
     {
         var after = c with
         {
@@ -268,7 +268,7 @@ public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnly
             new OutboxEntry(WebhookEventTypes.CaseInfoRequested, new CaseEventData(after.Id, after.ExternalId, after.Status, after.Queue, new { r.Question })));
     }
 
-    private static ReviewOutcome Route(ReviewCase c, Reviewer who, ReviewAction r, RecordedAction recorded)
+    private static ReviewOutcome Route(ReviewCase c, Reviewer who, ReviewActionRequest r, RecordedAction recorded)
     {
         if (r.TargetQueue == c.Queue)
         {
@@ -284,24 +284,24 @@ public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnly
             new { From = c.Queue, To = r.TargetQueue, Note = AuditFreeText.Of(r.Note) }, CaseEventKinds.Routed);
     }
 
-    private static ReviewOutcome.Changed Acted(ReviewCase after, Reviewer who, ReviewAction r, RecordedAction recorded, string auditType,
+    private static ReviewOutcome.Changed Acted(ReviewCase after, Reviewer who, ReviewActionRequest r, RecordedAction recorded, string auditType,
         object details, string liveKind, OutboxEntry? outbox = null) =>
         new(after)
         {
             LiveKind = liveKind,
             // The audit writer takes the action kind from the data's Action member for the event's reviewer action.
-            Audit = [new AuditEntry(auditType, who.UserName, who.Role, new { Action = r.Kind, Details = details })],
+            Audit = [new AuditEntry(auditType, who.UserName, who.Role, new { Action = r.Action, Details = details })],
             Outbox = outbox is null ? [] : [outbox],
             Action = recorded,
             // Sampled at queue time: the first decision stands and is delivered now; a blind second review is due.
             SecondReviewDue = after.Status == CaseStatus.Decided && after.DoubleReview,
         };
 
-    private static ReviewCase Decide(ReviewCase c, string[] reviewers, ReviewAction last, DateTimeOffset now, out DecisionView decision)
+    private static ReviewCase Decide(ReviewCase c, string[] reviewers, ReviewActionRequest last, DateTimeOffset now, out DecisionView decision)
     {
         var proposal = ProposalOf(c);
         // The round's text: its edit (which started the round, so every approver saw it), else the proposal.
-        var kind = last.Kind switch
+        var kind = last.Action switch
         {
             ReviewActionKind.Reject => DecisionKind.Rejected,
             _ when c.EditedBy is not null => DecisionKind.ApprovedWithEdits,

@@ -1,9 +1,4 @@
-using System.Text.Json;
 using Workbench.Client;
-using Workbench.Contracts;
-using Workbench.Core.Cases;
-using Workbench.Data;
-using Workbench.Data.Entities;
 
 namespace Workbench.Web.Cases;
 

@@ -1,5 +1,4 @@
 using Workbench.Core.Review;
-using Workbench.Data.Entities;
 
 namespace Workbench.Web.Cases;
 

@@ -1,11 +1,4 @@
-using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-using Workbench.Contracts;
-using Workbench.Core.Cases;
 using Workbench.Core.Review;
-using Workbench.Data;
-using Workbench.Data.Entities;
-using Workbench.Web.Cases;
 
 namespace Workbench.Web.Intake;
 

@@ -1,12 +1,5 @@
-using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Workbench.Contracts;
 using Workbench.Core.Review;
-using Workbench.Data;
-using Workbench.Data.Entities;
 using Workbench.Web.Auth;
-using Workbench.Web.Cases;
 using Workbench.Web.Observability;
 
 namespace Workbench.Web.Review;
@@ -138,7 +131,7 @@ public sealed class ReviewService(
     public async Task<ReviewResult> ActAsync(ReviewerIdentity reviewer, Guid id, ReviewActionRequest request, CancellationToken ct = default)
     {
         var rules = Rules;
-        var action = ActionOf(request);
+        var action = request;
         var errors = rules.Validate(action);
         if (errors.Count > 0)
         {
@@ -219,7 +212,7 @@ public sealed class ReviewService(
         return count;
     }
 
-    public IDictionary<string, string[]> Validate(ReviewActionRequest r) => Rules.Validate(ActionOf(r));
+    public IDictionary<string, string[]> Validate(ReviewActionRequest r) => Rules.Validate(r);
 
     private async Task<ReviewResult> MutateHeldAsync(
         ReviewerIdentity reviewer, Guid id, CancellationToken ct, Func<ReviewCase, DateTimeOffset, ReviewOutcome> rule)
@@ -317,14 +310,4 @@ public sealed class ReviewService(
     };
 
     private static Reviewer Who(ReviewerIdentity r) => new(r.UserName, r.IsLead);
-
-    private static ReviewAction ActionOf(ReviewActionRequest r) => new(r.Action)
-    {
-        EditedResponse = r.EditedResponse,
-        EditedParameters = r.EditedParameters,
-        RejectReasonCode = r.RejectReasonCode,
-        Question = r.Question,
-        TargetQueue = r.TargetQueue,
-        Note = r.Note,
-    };
 }

@@ -42,7 +42,7 @@ public class ReviewActionRulesTests
     public void Request_info_asks_the_ai_system_and_starts_a_new_round()
     {
         var editedRound = HeldBy(Mia, approvals: 2) with { ApprovedBy = ["rita"], EditedResponse = "Rita's text.", EditedBy = "rita" };
-        var ask = new ReviewAction(ReviewActionKind.RequestInfo) { Question = "Which policy version did the customer accept?" };
+        var ask = new ReviewActionRequest { Action = ReviewActionKind.RequestInfo, Question = "Which policy version did the customer accept?" };
 
         var changed = Changed(Rules.Act(editedRound, Mia, ask, null, Now));
 
@@ -67,7 +67,7 @@ public class ReviewActionRulesTests
     [Fact]
     public void Request_info_in_a_queue_that_keeps_its_clock_running_does_not_pause_the_sla()
     {
-        var ask = new ReviewAction(ReviewActionKind.RequestInfo) { Question = "Which order?" };
+        var ask = new ReviewActionRequest { Action = ReviewActionKind.RequestInfo, Question = "Which order?" };
 
         Assert.Null(Changed(Rules.Act(HeldBy(Rita, queue: "finance"), Rita, ask, null, Now)).Case.SlaPausedAt);
     }
@@ -76,7 +76,7 @@ public class ReviewActionRulesTests
     public void Route_moves_the_case_to_the_target_queue_and_starts_a_new_round()
     {
         var assignedRound = HeldBy(Mia, approvals: 2) with { ApprovedBy = ["rita"], EditedResponse = "Rita's text.", EditedBy = "rita", AssignedTo = "mia" };
-        var route = new ReviewAction(ReviewActionKind.Route) { TargetQueue = "finance", Note = "refund over 500" };
+        var route = new ReviewActionRequest { Action = ReviewActionKind.Route, TargetQueue = "finance", Note = "refund over 500" };
 
         var changed = Changed(Rules.Act(assignedRound, Mia, route, null, Now));
 
@@ -96,7 +96,7 @@ public class ReviewActionRulesTests
     [Fact]
     public void Routing_to_the_queue_the_case_is_in_is_invalid()
     {
-        var refusal = Refused(Rules.Act(HeldBy(Rita), Rita, new ReviewAction(ReviewActionKind.Route) { TargetQueue = "policy-legal" }, null, Now));
+        var refusal = Refused(Rules.Act(HeldBy(Rita), Rita, new ReviewActionRequest { Action = ReviewActionKind.Route, TargetQueue = "policy-legal" }, null, Now));
 
         Assert.Equal((RefusalKind.Invalid, ProblemTypes.Validation, "$.targetQueue", "The case is already in that queue."),
             (refusal.Kind, refusal.Type, refusal.Field, refusal.Detail));
@@ -164,17 +164,17 @@ public class ReviewActionRulesTests
     {
         Assert.Empty(Rules.Validate(Approve));
         Assert.Empty(Rules.Validate(Reject("MULTI_POLICY_CONFLICT")));
-        Assert.Empty(Rules.Validate(new ReviewAction(ReviewActionKind.Route) { TargetQueue = "finance" }));
+        Assert.Empty(Rules.Validate(new ReviewActionRequest { Action = ReviewActionKind.Route, TargetQueue = "finance" }));
     }
 
     [Fact]
     public void Each_action_kind_needs_its_own_fields()
     {
-        Assert.Equal(["$.editedResponse"], Rules.Validate(new ReviewAction(ReviewActionKind.ApproveWithEdits)).Keys);
-        Assert.Equal(["$.rejectReasonCode"], Rules.Validate(new ReviewAction(ReviewActionKind.Reject)).Keys);
-        Assert.Equal(["$.question"], Rules.Validate(new ReviewAction(ReviewActionKind.RequestInfo)).Keys);
-        Assert.Equal(["$.targetQueue"], Rules.Validate(new ReviewAction(ReviewActionKind.Route)).Keys);
-        Assert.Equal(["$.action"], Rules.Validate(new ReviewAction((ReviewActionKind)42)).Keys);
+        Assert.Equal(["$.editedResponse"], Rules.Validate(new ReviewActionRequest { Action = ReviewActionKind.ApproveWithEdits }).Keys);
+        Assert.Equal(["$.rejectReasonCode"], Rules.Validate(new ReviewActionRequest { Action = ReviewActionKind.Reject }).Keys);
+        Assert.Equal(["$.question"], Rules.Validate(new ReviewActionRequest { Action = ReviewActionKind.RequestInfo }).Keys);
+        Assert.Equal(["$.targetQueue"], Rules.Validate(new ReviewActionRequest { Action = ReviewActionKind.Route }).Keys);
+        Assert.Equal(["$.action"], Rules.Validate(new ReviewActionRequest { Action = (ReviewActionKind)42 }).Keys);
     }
 
     [Fact]
@@ -182,6 +182,6 @@ public class ReviewActionRulesTests
     {
         Assert.Equal(["'BECAUSE' is not a reason code of the active policy."], Rules.Validate(Reject("BECAUSE"))["$.rejectReasonCode"]);
         Assert.Equal(["'nowhere' is not a queue of the active policy."],
-            Rules.Validate(new ReviewAction(ReviewActionKind.Route) { TargetQueue = "nowhere" })["$.targetQueue"]);
+            Rules.Validate(new ReviewActionRequest { Action = ReviewActionKind.Route, TargetQueue = "nowhere" })["$.targetQueue"]);
     }
 }

@@ -53,11 +53,11 @@ internal static class ReviewFixtures
     public static ReviewCase HeldBy(Reviewer who, int approvals = 1, string queue = "policy-legal") =>
         Queued(approvals, queue) with { Status = CaseStatus.InReview, ClaimedBy = who.UserName, ClaimExpiresAt = Now + Lease - TimeSpan.FromMinutes(1) };
 
-    public static ReviewAction Approve => new(ReviewActionKind.Approve);
+    public static ReviewActionRequest Approve => new() { Action = ReviewActionKind.Approve };
 
-    public static ReviewAction Edit(string text) => new(ReviewActionKind.ApproveWithEdits) { EditedResponse = text };
+    public static ReviewActionRequest Edit(string text) => new() { Action = ReviewActionKind.ApproveWithEdits, EditedResponse = text };
 
-    public static ReviewAction Reject(string code, string? note = null) => new(ReviewActionKind.Reject) { RejectReasonCode = code, Note = note };
+    public static ReviewActionRequest Reject(string code, string? note = null) => new() { Action = ReviewActionKind.Reject, RejectReasonCode = code, Note = note };
 
     public static ReviewOutcome.Changed Changed(ReviewOutcome outcome) => Assert.IsType<ReviewOutcome.Changed>(outcome);
 

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Components;
-using Workbench.Web.Cases;
 using Workbench.Web.Live;
 using Coalescer = Workbench.Web.Live.LiveRefresh;
 

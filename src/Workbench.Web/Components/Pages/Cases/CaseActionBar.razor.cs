@@ -1,7 +1,4 @@
 using Microsoft.AspNetCore.Components;
-using Workbench.Contracts;
-using Workbench.Data.Entities;
-using Workbench.Web.Cases;
 using Workbench.Web.Review;
 
 namespace Workbench.Web.Components.Pages.Cases;

@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.Components;
-using Workbench.Contracts;
 using Workbench.Web.Auth;
-using Workbench.Web.Cases;
 using Workbench.Web.Live;
 using Workbench.Web.Review;
 

@@ -1,10 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
-using Workbench.Contracts;
-using Workbench.Data.Entities;
 using Workbench.Web.Auth;
-using Workbench.Web.Cases;
 using Workbench.Web.Review;
 
 namespace Workbench.Web.Components.Pages.Cases;

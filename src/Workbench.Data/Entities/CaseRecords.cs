@@ -2,6 +2,8 @@ using Workbench.Contracts;
 
 namespace Workbench.Data.Entities;
 
+// A case and what hangs off it: the policy evaluation, reviewers' actions, downstream outcomes, the blind second review and the idempotency key that created it.
+
 /// <summary>
 /// One case. The submission is kept whole as JSON (what the AI system sent, for review and reconstruction);
 /// the columns the queues filter, sort and count on are copied out of it.
@@ -79,4 +81,98 @@ public sealed class CaseRecord
 
     public PolicyEvaluationRecord? Evaluation { get; set; }
     public List<ReviewActionRecord> Actions { get; set; } = [];
+}
+
+/// <summary>The policy engine's decision for a case at intake, with the trace of every rule.</summary>
+public sealed class PolicyEvaluationRecord
+{
+    public Guid CaseId { get; set; }
+    public PathOutcome Release { get; set; }
+    public PathOutcome Execute { get; set; }
+    public required string ReasonCodesJson { get; set; }
+    public string? Queue { get; set; }
+    public CasePriority Priority { get; set; }
+    public DateTimeOffset? SlaDueAt { get; set; }
+    public int ApprovalsRequired { get; set; }
+    public int RiskTier { get; set; }
+    public AutonomyStage AutonomyStage { get; set; }
+    public bool SpotCheck { get; set; }
+    public string? ClarifyingQuestion { get; set; }
+    public required string PolicyVersion { get; set; }
+    public required string TraceJson { get; set; }
+    public DateTimeOffset EvaluatedAt { get; set; }
+}
+
+/// <summary>A reviewer's structured action, kept for learning (edits as text plus diff).</summary>
+public sealed class ReviewActionRecord
+{
+    public long Id { get; set; }
+    public Guid CaseId { get; set; }
+    public ReviewActionKind Kind { get; set; }
+    public required string Reviewer { get; set; }
+    public DateTimeOffset At { get; set; }
+    public string? EditedResponse { get; set; }
+    public string? EditedParametersJson { get; set; }
+    public string? EditDiffJson { get; set; }
+    public string? RejectReasonCode { get; set; }
+    public string? Question { get; set; }
+    public string? FromQueue { get; set; }
+    public string? TargetQueue { get; set; }
+    public string? Note { get; set; }
+    public RootCause? RootCause { get; set; }
+    public bool? EscalationNecessary { get; set; }
+}
+
+/// <summary>What happened after the decision was used, as the AI system reported it.</summary>
+public sealed class DownstreamOutcomeRecord
+{
+    public long Id { get; set; }
+    public Guid CaseId { get; set; }
+    public DownstreamOutcome Outcome { get; set; }
+    public string? Note { get; set; }
+    public required string ReportedBy { get; set; }
+    public DateTimeOffset ReportedAt { get; set; }
+}
+
+/// <summary>
+/// A blind second review of a case sampled at queue time (<see cref="CaseRecord.DoubleReview"/>). The row appears when the
+/// first review decides the case (that decision takes effect and is delivered as usual); a second reviewer who did not act
+/// on the case then gives a verdict without seeing the first decision. The verdict changes nothing about the case: it is
+/// the second label of the pair behind the reviewer-agreement kappa.
+/// </summary>
+public sealed class DoubleReviewRecord
+{
+    public Guid CaseId { get; set; }
+    public required string Workflow { get; set; }
+    /// <summary>The queue that decided the case: its members are the possible second reviewers.</summary>
+    public string? Queue { get; set; }
+    /// <summary>When the first decision made the case ready for its second review.</summary>
+    public DateTimeOffset ReadyAt { get; set; }
+    /// <summary>The second reviewer's label: approved, approved_with_edits or rejected; null while pending.</summary>
+    public DecisionKind? Verdict { get; set; }
+    public string? Reviewer { get; set; }
+    public DateTimeOffset? ReviewedAt { get; set; }
+    public string? EditedResponse { get; set; }
+    public string? RejectReasonCode { get; set; }
+    public string? Note { get; set; }
+    /// <summary>Concurrency token: two second reviewers can never both record a verdict.</summary>
+    public int Revision { get; set; }
+}
+
+/// <summary>
+/// An Idempotency-Key seen from one client, written in the same transaction as the case it created: a retry with
+/// the same key and body gets the stored receipt back; the same key with another body is refused.
+/// </summary>
+public sealed class IdempotencyRecord
+{
+    public required string ClientId { get; set; }
+    public required string Key { get; set; }
+    /// <summary>SHA-256 of the request body, hex.</summary>
+    public required string RequestHash { get; set; }
+    public Guid CaseId { get; set; }
+    /// <summary>The receipt as first sent.</summary>
+    public required string ReceiptJson { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>Kept at least this long (24 h by default), then purged.</summary>
+    public DateTimeOffset ExpiresAt { get; set; }
 }
