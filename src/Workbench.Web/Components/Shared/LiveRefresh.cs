@@ -1,12 +1,12 @@
 using Microsoft.AspNetCore.Components;
 using Workbench.Web.Live;
-using Coalescer = Workbench.Web.Live.LiveRefresh;
+using Coalescer = Workbench.Web.Live.RefreshCoalescer;
 
 namespace Workbench.Web.Components.Shared;
 
 /// <summary>
 /// Keeps the page it sits in live, and renders nothing. A case event that <see cref="Concerns"/> the page asks for a
-/// <see cref="Refresh"/>, coalesced (<see cref="Workbench.Web.Live.LiveRefresh"/>: an event after a quiet spell refreshes at once, a burst
+/// <see cref="Refresh"/>, coalesced (<see cref="Workbench.Web.Live.RefreshCoalescer"/>: an event after a quiet spell refreshes at once, a burst
 /// at most once per <see cref="Delay"/>); after the circuit's connection came back the page reads again, because
 /// events may have been missed meanwhile. The refresh runs on the page's dispatcher; the page renders itself.
 /// Place it where the page should start listening: a page that must read its data before it listens puts it

@@ -8,7 +8,7 @@ namespace Workbench.Web.Live;
 /// more refresh when the delay is over — at most one refresh per delay however many events arrive. The refresh runs
 /// on the component's dispatcher.
 /// </summary>
-public sealed class LiveRefresh(TimeSpan delay, Func<Func<Task>, Task> invokeAsync, Func<Task> refresh) : IDisposable
+public sealed class RefreshCoalescer(TimeSpan delay, Func<Func<Task>, Task> invokeAsync, Func<Task> refresh) : IDisposable
 {
     private int _scheduled;
     private long _lastRun; // Stopwatch timestamp of the last refresh; 0 before the first
