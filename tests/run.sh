@@ -41,7 +41,9 @@ passed=0
 failed=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-for project in tests/Workbench.Core.Tests tests/Workbench.Web.Tests e2e/Workbench.E2E; do
+# Fast first: the unit tests, the in-process tests, then the system tests (PostgreSQL, Redis, app processes) and the
+# end-to-end tests in a browser.
+for project in tests/Workbench.Core.Tests tests/Workbench.Web.Tests tests/Workbench.System.Tests e2e/Workbench.E2E; do
   echo "== $project"
   dotnet test "$project" --no-build -c Debug -nologo --logger "console;verbosity=minimal" "$@" 2>&1 | tee "$log" || status=1
   p=$( (grep -oE 'Passed: +[0-9]+' "$log" || true) | awk '{s += $2} END {print s + 0}')

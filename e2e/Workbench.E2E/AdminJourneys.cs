@@ -9,18 +9,8 @@ namespace Workbench.E2E;
 [Collection(E2ECollection.Name)]
 public sealed class AdminJourneys(AppServer app, BrowserFixture browser)
 {
-    private async Task<(IBrowserContext Context, IPage Page)> SignInAsync(string user, string returnUrl)
-    {
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = app.BaseUrl,
-            ViewportSize = new ViewportSize { Width = 1366, Height = 900 },
-            Permissions = ["clipboard-read", "clipboard-write"],
-        });
-        var page = await context.NewPageAsync();
-        await page.DevSignInAsync(user, returnUrl);
-        return (context, page);
-    }
+    private Task<(IBrowserContext Context, IPage Page)> SignInAsync(string user, string returnUrl) =>
+        browser.SignInAsync(app.BaseUrl, user, returnUrl, permissions: ["clipboard-read", "clipboard-write"]);
 
     private static Task Shot(IPage page, string name) =>
         page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, name + ".png"), FullPage = true });

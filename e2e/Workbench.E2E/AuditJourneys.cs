@@ -8,17 +8,7 @@ public sealed class AuditJourneys(AppServer app, BrowserFixture browser)
 {
     private AgentApi Agent => new(app.BaseUrl);
 
-    private async Task<(IBrowserContext Context, IPage Page)> SignInAsync(string user)
-    {
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = app.BaseUrl,
-            ViewportSize = new ViewportSize { Width = 1366, Height = 900 },
-        });
-        var page = await context.NewPageAsync();
-        await page.DevSignInAsync(user, "/queues");
-        return (context, page);
-    }
+    private Task<(IBrowserContext Context, IPage Page)> SignInAsync(string user) => browser.SignInAsync(app.BaseUrl, user);
 
     private static Task Shot(IPage page, string name) =>
         page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, name + ".png"), FullPage = true });

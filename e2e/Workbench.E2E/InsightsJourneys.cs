@@ -23,13 +23,7 @@ public sealed class InsightsJourneys(BrowserFixture browser) : IAsyncLifetime
 
     private async Task<(IBrowserContext Context, IPage Page)> SignInAsync(string user, string returnUrl)
     {
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = _app.BaseUrl,
-            ViewportSize = new ViewportSize { Width = 1440, Height = 900 },
-        });
-        var page = await context.NewPageAsync();
-        await page.DevSignInAsync(user, returnUrl);
+        var (context, page) = await browser.SignInAsync(_app.BaseUrl, user, returnUrl, width: 1440);
         await page.WaitInteractiveAsync();
         return (context, page);
     }

@@ -6,17 +6,7 @@ namespace Workbench.E2E;
 [Collection(E2ECollection.Name)]
 public sealed class LiveUpdateTests(AppServer app, BrowserFixture browser)
 {
-    private async Task<(IBrowserContext, IPage)> SignInAsync(string user)
-    {
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = app.BaseUrl,
-            ViewportSize = new ViewportSize { Width = 1366, Height = 900 },
-        });
-        var page = await context.NewPageAsync();
-        await page.DevSignInAsync(user, "/queues");
-        return (context, page);
-    }
+    private Task<(IBrowserContext Context, IPage Page)> SignInAsync(string user) => browser.SignInAsync(app.BaseUrl, user);
 
     [Fact]
     public async Task A_submitted_case_appears_in_the_open_queue_page_without_a_reload()

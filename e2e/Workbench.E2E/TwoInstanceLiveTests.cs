@@ -6,17 +6,7 @@ namespace Workbench.E2E;
 [Collection(TwoInstancesCollection.Name)]
 public sealed class TwoInstanceLiveTests(TwoInstances apps, BrowserFixture browser)
 {
-    private async Task<(IBrowserContext, IPage)> SignInAsync(AppServer app, string user)
-    {
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = app.BaseUrl,
-            ViewportSize = new ViewportSize { Width = 1366, Height = 900 },
-        });
-        var page = await context.NewPageAsync();
-        await page.DevSignInAsync(user, "/queues");
-        return (context, page);
-    }
+    private Task<(IBrowserContext Context, IPage Page)> SignInAsync(AppServer app, string user) => browser.SignInAsync(app.BaseUrl, user);
 
     [Fact]
     public async Task A_case_submitted_to_A_appears_in_the_queue_page_open_on_B()

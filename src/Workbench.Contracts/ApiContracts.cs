@@ -6,7 +6,12 @@ namespace Workbench.Contracts;
 // JSON: camelCase members, snake_case enum strings, ISO 8601 UTC times (WorkbenchJson.Options).
 
 /// <summary>The policy outcome of a case, separately for releasing the answer and executing the action.</summary>
-public sealed record OutcomeView(PathOutcome Release, PathOutcome Execute);
+public sealed record OutcomeView(PathOutcome Release, PathOutcome Execute)
+{
+    /// <summary>The more severe of the two (the enum is in the default order of severity): the case's path.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public PathOutcome Path => (PathOutcome)Math.Max((int)Release, (int)Execute);
+}
 
 /// <summary>Relative links to what the AI system can do next with a case.</summary>
 public sealed record CaseLinks(string Self, string Decision, string Replies, string Withdraw, string Outcome)
@@ -99,3 +104,17 @@ public sealed record QueueSummaryView(
     int DueSoon,
     int Breached,
     double? OldestAgeSeconds);
+
+/// <summary>A reviewer's action; each kind needs its own fields (the review rules validate them).</summary>
+public sealed record ReviewActionRequest
+{
+    public required ReviewActionKind Action { get; init; }
+    public string? EditedResponse { get; init; }
+    public IReadOnlyDictionary<string, JsonElement>? EditedParameters { get; init; }
+    public string? RejectReasonCode { get; init; }
+    public string? Question { get; init; }
+    public string? TargetQueue { get; init; }
+    public string? Note { get; init; }
+    /// <summary>The revision the reviewer saw; when given, an action on a case that changed since is refused.</summary>
+    public int? ExpectedRevision { get; init; }
+}

@@ -408,23 +408,8 @@ public sealed class Simulation
         }
     }
 
-    /// <summary>The more severe of the release and execute outcomes: what the case's path is.</summary>
-    internal static string Worst(OutcomeView outcome) =>
-        Math.Max(Severity(outcome.Release), Severity(outcome.Execute)) switch
-        {
-            3 => "handoff",
-            2 => "clarify",
-            1 => "await_approval",
-            _ => "proceed",
-        };
-
-    private static int Severity(PathOutcome o) => o switch
-    {
-        PathOutcome.Handoff => 3,
-        PathOutcome.Clarify => 2,
-        PathOutcome.AwaitApproval => 1,
-        _ => 0,
-    };
+    /// <summary>The case's path as a metric tag or tally key (snake_case, like the API).</summary>
+    internal static string Worst(OutcomeView outcome) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(outcome.Path.ToString());
 
     internal static string Snake<T>(T value) where T : struct, Enum =>
         System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());

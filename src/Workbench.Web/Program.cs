@@ -1,12 +1,9 @@
-using Workbench.Data;
 using Workbench.Web.Admin;
 using Workbench.Web.Auditing;
 using Workbench.Web.Auth;
-using Workbench.Web.Cases;
 using Workbench.Web.Components;
 using Workbench.Web.Health;
 using Workbench.Web.Hosting;
-using Workbench.Web.Http;
 using Workbench.Web.Intake;
 using Workbench.Web.Learning;
 using Workbench.Web.Live;

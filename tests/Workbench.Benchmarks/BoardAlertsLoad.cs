@@ -30,7 +30,7 @@ public static class BoardAlertsLoad
             Console.Error.WriteLine($"{path} does not exist: seed it first with `-- board` (same --db), then run `-- board-alerts`.");
             return 2;
         }
-        var root = ReviewPagesLoad.FindRoot();
+        var root = Processes.RepositoryRoot();
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration["Database:Provider"] = "Sqlite";
         builder.Configuration["ConnectionStrings:Workbench"] = $"Data Source={path}";

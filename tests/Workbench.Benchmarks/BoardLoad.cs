@@ -35,7 +35,7 @@ public static class BoardLoad
         var iterations = ReviewPagesLoad.Option(args, "--iterations", 30);
         var path = ReviewPagesLoad.OptionText(args, "--db", Path.Combine(Path.GetTempPath(), "wb-board.db"));
         var reuse = args.Contains("--reuse");
-        var root = ReviewPagesLoad.FindRoot();
+        var root = Processes.RepositoryRoot();
 
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration["Database:Provider"] = "Sqlite";

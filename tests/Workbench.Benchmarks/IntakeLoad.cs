@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -47,9 +46,9 @@ public static class IntakeLoad
             Console.Error.WriteLine($"intake: --provider is sqlite or postgres, not '{providerArg}'.");
             return 2;
         }
-        var postgres = providerArg == "postgres" ? new Workbench.Web.Tests.Infrastructure.PostgresServer() : null;
+        var postgres = providerArg == "postgres" ? new PostgresServer() : null;
         var store = postgres is null ? "SQLite" : "PostgreSQL";
-        var root = FindRoot();
+        var root = Processes.RepositoryRoot();
         var bodies = LoadBodies(root);
         var work = Directory.CreateTempSubdirectory("wb-load-").FullName;
         Console.WriteLine($"Intake load ({store}): {seconds} s per phase, {concurrency} concurrent clients, fixed rate {rate}/s, {_warmUp} warm-up requests{(_warmUpSeconds > 0 ? $" then {_warmUpSeconds} s at full concurrency" : "")}; {Environment.ProcessorCount} cores; {bodies.Length} sample bodies" +
@@ -366,7 +365,7 @@ public static class IntakeLoad
             cmd.CommandText = "PRAGMA journal_mode=WAL; CREATE TABLE raw_cases (id TEXT PRIMARY KEY, external_id TEXT NOT NULL, workflow TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL);";
             await cmd.ExecuteNonQueryAsync();
         }
-        var port = FreePort();
+        var port = Processes.FreePort();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
@@ -424,7 +423,7 @@ public static class IntakeLoad
         {
             await setup.ExecuteNonQueryAsync();
         }
-        var port = FreePort();
+        var port = Processes.FreePort();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
@@ -456,7 +455,7 @@ public static class IntakeLoad
         var configuration = Path.GetFileName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)))!; // bin/<Configuration>/net10.0
         var web = Path.Combine(root, "src", "Workbench.Web");
         var dll = Path.Combine(web, "bin", configuration, "net10.0", "Workbench.Web.dll");
-        var port = FreePort();
+        var port = Processes.FreePort();
         var url = $"http://127.0.0.1:{port}";
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = root, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { dll, "--urls", url, "--contentRoot", web })
@@ -550,28 +549,9 @@ public static class IntakeLoad
         return (long)cmd.ExecuteScalar()!;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private static int Arg(string[] args, string name, int fallback)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Workbench.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("Run from inside the repository.");
     }
 }

@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Playwright;
-using Workbench.E2E;
 
 namespace Workbench.Benchmarks;
 
@@ -295,17 +294,7 @@ public static class LiveLoad
             _started = true;
         }
 
-        public async Task<IPage> SignedInPageAsync(string baseUrl, string user)
-        {
-            var context = await _fixture.Browser.NewContextAsync(new BrowserNewContextOptions
-            {
-                BaseURL = baseUrl,
-                ViewportSize = new ViewportSize { Width = 1366, Height = 900 },
-            });
-            var page = await context.NewPageAsync();
-            await page.DevSignInAsync(user, "/queues");
-            return page;
-        }
+        public async Task<IPage> SignedInPageAsync(string baseUrl, string user) => (await _fixture.SignInAsync(baseUrl, user)).Page;
 
         public async ValueTask DisposeAsync()
         {

@@ -36,7 +36,7 @@ public static class ReviewPagesLoad
         var iterations = Option(args, "--iterations", 200);
         var path = OptionText(args, "--db", Path.Combine(Path.GetTempPath(), "wb-review-pages.db"));
         var reuse = args.Contains("--reuse");
-        var root = FindRoot();
+        var root = Processes.RepositoryRoot();
 
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration["Database:Provider"] = "Sqlite";
@@ -297,17 +297,5 @@ public static class ReviewPagesLoad
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-    }
-
-    internal static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Workbench.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("Run from inside the repository.");
     }
 }

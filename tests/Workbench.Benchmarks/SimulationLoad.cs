@@ -1,13 +1,9 @@
 using System.Diagnostics;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Workbench.Contracts;
 using Workbench.Core.Policy;
 using Workbench.Data;
 using Workbench.Web.Cases;
@@ -27,7 +23,7 @@ public static class SimulationLoad
         var cases = Option(args, "--cases", 100_000);
         var path = OptionText(args, "--db", Path.Combine(Path.GetTempPath(), "wb-simulation.db"));
         var reuse = args.Contains("--reuse");
-        var root = FindRoot();
+        var root = Processes.RepositoryRoot();
 
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration["Database:Provider"] = "Sqlite";
@@ -49,7 +45,7 @@ public static class SimulationLoad
             }
             await host.Services.MigrateWorkbenchDatabaseAsync();
             var seedWatch = Stopwatch.StartNew();
-            await SeedAsync(path, root, policy, cases, now, TimeSpan.FromDays(30));
+            await CaseSeeder.SeedAsync(path, policy, cases, now, TimeSpan.FromDays(30), seed: 42, externalIdPrefix: "sim-");
             Console.WriteLine($"Seeded {cases:N0} stored cases over 30 days in {seedWatch.Elapsed.TotalSeconds:N1} s; file {new FileInfo(path).Length / 1024 / 1024:N0} MiB.");
         }
 
@@ -82,62 +78,6 @@ public static class SimulationLoad
         return 0;
     }
 
-    /// <summary>The 48 samples with varied amounts, spread over the period, each with the decision made at its arrival (raw ADO.NET).</summary>
-    private static async Task SeedAsync(string path, string root, CompiledPolicy policy, int count, DateTimeOffset now, TimeSpan span)
-    {
-        var random = new Random(42);
-        var samples = Directory.GetFiles(Path.Combine(root, "assets", "samples", "cases"), "*.json").Order(StringComparer.Ordinal)
-            .Select(f => JsonNode.Parse(File.ReadAllText(f))!.AsObject()).ToList();
-        await using var connection = new SqliteConnection($"Data Source={path}");
-        await connection.OpenAsync();
-        await using (var pragma = connection.CreateCommand())
-        {
-            pragma.CommandText = "PRAGMA synchronous=OFF;";
-            await pragma.ExecuteNonQueryAsync();
-        }
-        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync();
-        await using var insert = connection.CreateCommand();
-        insert.Transaction = tx;
-        string[] columns = ["Id", "ClientId", "ExternalId", "Workflow", "TaskType", "RiskTier", "Status", "Queue", "Priority", "ReleaseOutcome",
-            "ExecuteOutcome", "ReasonCodes", "ApprovalsRequired", "SpotCheck", "RequesterId", "RequesterAuthenticated", "RequestPreview",
-            "SubmissionJson", "PolicyVersion", "CreatedAt", "UpdatedAt", "ApprovedBy", "Revision"];
-        insert.CommandText = $"INSERT INTO cases ({string.Join(", ", columns.Select(c => $"\"{c}\""))}) VALUES ({string.Join(", ", columns.Select((_, i) => $"$p{i}"))})";
-        for (var i = 0; i < columns.Length; i++)
-        {
-            insert.Parameters.Add(new SqliteParameter($"$p{i}", null));
-        }
-        insert.Prepare();
-        for (var n = 0; n < count; n++)
-        {
-            var json = (JsonObject)samples[random.Next(samples.Count)].DeepClone();
-            json["externalId"] = $"sim-{n:D7}";
-            if (json["proposal"]?["action"]?["parameters"] is JsonObject parameters && parameters.ContainsKey("amount"))
-            {
-                parameters["amount"] = random.Next(20, 2000);
-            }
-            var created = now - TimeSpan.FromSeconds(random.NextDouble() * span.TotalSeconds);
-            var submission = json.Deserialize<CaseSubmission>(WorkbenchJson.Options)!;
-            var id = Guid.NewGuid();
-            var d = policy.Evaluate(submission, id, created);
-            object?[] values =
-            [
-                id.ToString().ToUpperInvariant(), "demo-agent", submission.ExternalId, submission.Workflow, submission.TaskType, d.RiskTier,
-                d.Queue is null ? "auto_approved" : "queued", d.Queue, (int)d.Priority, Snake(d.Release), Snake(d.Execute),
-                $" {string.Join(' ', d.ReasonCodes)} ", d.ApprovalsRequired, d.SpotCheck ? 1 : 0, submission.Requester.Id,
-                submission.Requester.Authenticated ? 1 : 0, submission.Request.Length > 500 ? submission.Request[..500] : submission.Request,
-                JsonSerializer.Serialize(submission, WorkbenchJson.Options), d.PolicyVersion, created.UtcTicks, created.UtcTicks, " ", 1,
-            ];
-            for (var i = 0; i < values.Length; i++)
-            {
-                insert.Parameters[i].Value = values[i] ?? DBNull.Value;
-            }
-            await insert.ExecuteNonQueryAsync();
-        }
-        await tx.CommitAsync();
-    }
-
-    private static string Snake<T>(T value) where T : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
-
     private static int Option(string[] args, string name, int fallback)
     {
         var i = Array.IndexOf(args, name);
@@ -148,17 +88,5 @@ public static class SimulationLoad
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Workbench.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("Run from inside the repository.");
     }
 }

@@ -4,7 +4,6 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
-using Workbench.E2E;
 using Workbench.Simulator;
 
 namespace Workbench.Benchmarks;
@@ -92,7 +91,7 @@ public static class SoakLoad
                 Reviewers = reviewers,
                 HandleMedian = TimeSpan.FromSeconds(2),
                 HandleSigma = 0.6,
-                WebhookPort = FreePort(),
+                WebhookPort = Processes.FreePort(),
                 SamplesPath = Path.Combine(AppServer.RepositoryRoot, "assets", "samples", "cases"),
                 Seed = 20261125,
                 Quiet = true,
@@ -229,7 +228,7 @@ public static class SoakLoad
         var cookies = new CookieContainer();
         using (var browser = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = baseAddress })
         {
-            using var response = await Workbench.Web.Tests.Infrastructure.DevSignIn.PostAsync(browser, user);
+            using var response = await DevSignIn.PostAsync(browser, user);
             if (response.StatusCode != HttpStatusCode.Redirect)
             {
                 throw new InvalidOperationException($"Sign-in as {user} failed: {(int)response.StatusCode}");
@@ -240,13 +239,6 @@ public static class SoakLoad
             .Build();
         await connection.StartAsync();
         return connection;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static string LoadAverage()

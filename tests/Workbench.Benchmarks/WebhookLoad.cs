@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -31,7 +30,7 @@ public static class WebhookLoad
         var path = Path.Combine(Path.GetTempPath(), $"wb-webhooks-{Guid.NewGuid():N}.db");
 
         var received = 0;
-        var port = FreePort();
+        var port = Processes.FreePort();
         var receiverBuilder = WebApplication.CreateSlimBuilder();
         receiverBuilder.Logging.ClearProviders();
         receiverBuilder.WebHost.UseUrls($"http://127.0.0.1:{port}");
@@ -145,12 +144,5 @@ public static class WebhookLoad
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

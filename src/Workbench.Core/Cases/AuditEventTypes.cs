@@ -6,45 +6,53 @@ namespace Workbench.Core.Cases;
 /// </summary>
 public static class AuditEventTypes
 {
-    public const string ApiKeyCreated = "api_key.created";
-    public const string ApiKeyRevoked = "api_key.revoked";
+    private const string ApiKeyPrefix = "api_key.";
+    private const string CasePrefix = "case.";
+    private const string EvalPrefix = "eval.";
+    private const string LeadPrefix = "lead.";
+    private const string PolicyPrefix = "policy.";
+    private const string UserPrefix = "user.";
+    private const string WebhookPrefix = "webhook.";
 
-    public const string CaseApprovalRecorded = "case.approval_recorded";
-    public const string CaseAssigned = "case.assigned";
-    public const string CaseAuditExported = "case.audit_exported";
-    public const string CaseClaimed = "case.claimed";
-    public const string CaseClassified = "case.classified";
-    public const string CaseContentPurged = "case.content_purged";
-    public const string CaseDecided = "case.decided";
-    public const string CaseDoubleReviewed = "case.double_reviewed";
-    public const string CaseExpired = "case.expired";
-    public const string CaseInfoRequested = "case.info_requested";
-    public const string CaseLeaseExpired = "case.lease_expired";
-    public const string CaseOutcomeReported = "case.outcome_reported";
-    public const string CaseReleased = "case.released";
-    public const string CaseReplyReceived = "case.reply_received";
-    public const string CaseRouted = "case.routed";
-    public const string CaseSlaAtRisk = "case.sla_at_risk";
-    public const string CaseSlaBreached = "case.sla_breached";
-    public const string CaseSubmitted = "case.submitted";
-    public const string CaseWithdrawn = "case.withdrawn";
+    public const string ApiKeyCreated = ApiKeyPrefix + "created";
+    public const string ApiKeyRevoked = ApiKeyPrefix + "revoked";
 
-    public const string EvalExported = "eval.exported";
+    public const string CaseApprovalRecorded = CasePrefix + "approval_recorded";
+    public const string CaseAssigned = CasePrefix + "assigned";
+    public const string CaseAuditExported = CasePrefix + "audit_exported";
+    public const string CaseClaimed = CasePrefix + "claimed";
+    public const string CaseClassified = CasePrefix + "classified";
+    public const string CaseContentPurged = CasePrefix + "content_purged";
+    public const string CaseDecided = CasePrefix + "decided";
+    public const string CaseDoubleReviewed = CasePrefix + "double_reviewed";
+    public const string CaseExpired = CasePrefix + "expired";
+    public const string CaseInfoRequested = CasePrefix + "info_requested";
+    public const string CaseLeaseExpired = CasePrefix + "lease_expired";
+    public const string CaseOutcomeReported = CasePrefix + "outcome_reported";
+    public const string CaseReleased = CasePrefix + "released";
+    public const string CaseReplyReceived = CasePrefix + "reply_received";
+    public const string CaseRouted = CasePrefix + "routed";
+    public const string CaseSlaAtRisk = CasePrefix + "sla_at_risk";
+    public const string CaseSlaBreached = CasePrefix + "sla_breached";
+    public const string CaseSubmitted = CasePrefix + "submitted";
+    public const string CaseWithdrawn = CasePrefix + "withdrawn";
 
-    public const string LeadAlert = "lead.alert";
+    public const string EvalExported = EvalPrefix + "exported";
 
-    public const string PolicyPublished = "policy.published";
-    public const string PolicyRolledBack = "policy.rolled_back";
+    public const string LeadAlert = LeadPrefix + "alert";
 
-    public const string UserProvisioned = "user.provisioned";
-    public const string UserRolesChanged = "user.roles_changed";
+    public const string PolicyPublished = PolicyPrefix + "published";
+    public const string PolicyRolledBack = PolicyPrefix + "rolled_back";
 
-    public const string WebhookCallbackSecretRotated = "webhook.callback_secret_rotated";
-    public const string WebhookCallbackSettingsChanged = "webhook.callback_settings_changed";
-    public const string WebhookDeliveryReplayed = "webhook.delivery_replayed";
-    public const string WebhookEndpointCreated = "webhook.endpoint_created";
-    public const string WebhookEndpointDisabled = "webhook.endpoint_disabled";
-    public const string WebhookEndpointEnabled = "webhook.endpoint_enabled";
-    public const string WebhookEndpointRemoved = "webhook.endpoint_removed";
-    public const string WebhookSecretRotated = "webhook.secret_rotated";
+    public const string UserProvisioned = UserPrefix + "provisioned";
+    public const string UserRolesChanged = UserPrefix + "roles_changed";
+
+    public const string WebhookCallbackSecretRotated = WebhookPrefix + "callback_secret_rotated";
+    public const string WebhookCallbackSettingsChanged = WebhookPrefix + "callback_settings_changed";
+    public const string WebhookDeliveryReplayed = WebhookPrefix + "delivery_replayed";
+    public const string WebhookEndpointCreated = WebhookPrefix + "endpoint_created";
+    public const string WebhookEndpointDisabled = WebhookPrefix + "endpoint_disabled";
+    public const string WebhookEndpointEnabled = WebhookPrefix + "endpoint_enabled";
+    public const string WebhookEndpointRemoved = WebhookPrefix + "endpoint_removed";
+    public const string WebhookSecretRotated = WebhookPrefix + "secret_rotated";
 }

@@ -1,11 +1,4 @@
 using System.Security.Cryptography;
-using Microsoft.EntityFrameworkCore;
-using Workbench.Contracts;
-using Workbench.Data;
-using Workbench.Data.Entities;
-using Workbench.Web.Cases;
-using Workbench.Web.Http;
-using Workbench.Core.Cases;
 
 namespace Workbench.Web.Admin;
 

@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Workbench.Web.Auth;
-using Workbench.Web.Http;
 
 namespace Workbench.Web.Admin;
 
@@ -40,12 +39,7 @@ public static class AccessAdminApi
         {
             return AdminAnswers.BodyProblem<Created<ApiKeySecret>>(body.Problem);
         }
-        return await a.CreateApiKeyAsync(body.Value!, AdminAnswers.Actor(user), ct) switch
-        {
-            AdminResult<ApiKeySecret>.Ok ok => TypedResults.Created($"/api/v1/admin/api-keys/{ok.Value.Client.Id}", ok.Value),
-            AdminResult<ApiKeySecret>.Invalid invalid => Problems.Invalid(invalid.Errors),
-            _ => Problems.NotFound("API client"),
-        };
+        return AdminAnswers.Created(await a.CreateApiKeyAsync(body.Value!, AdminAnswers.Actor(user), ct), v => $"/api/v1/admin/api-keys/{v.Client.Id}", "API client");
     }
 
     private static async Task<Results<Ok<UserView>, ProblemHttpResult, ValidationProblem>> SetRolesAsync(

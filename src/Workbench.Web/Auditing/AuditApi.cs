@@ -1,13 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Workbench.Contracts;
-using Workbench.Data;
-using Workbench.Data.Entities;
 using Workbench.Web.Auth;
-using Workbench.Web.Cases;
-using Workbench.Web.Http;
 using Workbench.Web.Review;
-using Workbench.Core.Cases;
 
 namespace Workbench.Web.Auditing;
 

@@ -1,6 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Workbench.Data;
-using Workbench.Data.Entities;
 using Workbench.Web.Review;
 
 namespace Workbench.Web.Auditing;

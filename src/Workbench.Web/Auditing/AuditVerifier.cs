@@ -1,8 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Workbench.Data;
-using Workbench.Data.Entities;
-
 namespace Workbench.Web.Auditing;
 
 /// <summary><c>Audit:Verification:*</c>: the scheduled walk of the whole chain.</summary>

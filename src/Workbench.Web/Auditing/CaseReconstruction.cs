@@ -1,9 +1,4 @@
-using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-using Workbench.Contracts;
 using Workbench.Core.Policy;
-using Workbench.Data;
-using Workbench.Data.Entities;
 using Workbench.Web.Auth;
 using Workbench.Web.Review;
 

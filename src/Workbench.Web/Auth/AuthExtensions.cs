@@ -3,11 +3,7 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Microsoft.Identity.Web;
-using Workbench.Contracts;
-using Workbench.Web.Http;
 using Workbench.Web.Live;
 using Claim = System.Security.Claims.Claim;
 

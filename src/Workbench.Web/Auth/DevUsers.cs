@@ -1,5 +1,3 @@
-using Workbench.Contracts;
-
 namespace Workbench.Web.Auth;
 
 /// <summary>The seeded people of the development sign-in (Development only).</summary>

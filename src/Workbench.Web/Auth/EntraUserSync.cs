@@ -1,10 +1,4 @@
 using System.Security.Claims;
-using Microsoft.EntityFrameworkCore;
-using Workbench.Contracts;
-using Workbench.Data;
-using Workbench.Data.Entities;
-using Workbench.Web.Cases;
-using Workbench.Core.Cases;
 
 namespace Workbench.Web.Auth;
 

@@ -1,7 +1,4 @@
 using System.Security.Claims;
-using Microsoft.EntityFrameworkCore;
-using Workbench.Contracts;
-using Workbench.Data;
 
 namespace Workbench.Web.Auth;
 

@@ -1,8 +1,4 @@
-using Microsoft.EntityFrameworkCore;
-using Workbench.Contracts;
 using Workbench.Core.Policy;
-using Workbench.Data;
-using Workbench.Data.Entities;
 using Workbench.Web.Observability;
 
 namespace Workbench.Web.Cases;

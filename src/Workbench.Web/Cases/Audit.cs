@@ -1,8 +1,4 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using Workbench.Contracts;
-using Workbench.Data;
-using Workbench.Data.Entities;
 
 namespace Workbench.Web.Cases;
 
@@ -40,6 +36,8 @@ public sealed class AuditText
 
 internal sealed class AuditTextJsonConverter : JsonConverter<AuditText>
 {
+    public static readonly AuditTextJsonConverter Instance = new();
+
     public override AuditText Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         throw new NotSupportedException("An audit text is written, never read back: read audit_texts.");
 
@@ -54,6 +52,19 @@ internal sealed class AuditTextJsonConverter : JsonConverter<AuditText>
 }
 
 /// <summary>
+/// The core's rules mark a text a person wrote as <see cref="AuditFreeText"/>: written here, it becomes an
+/// <see cref="AuditText"/> like any other, so the event's data holds its reference and digest.
+/// </summary>
+internal sealed class AuditFreeTextJsonConverter : JsonConverter<AuditFreeText>
+{
+    public override AuditFreeText Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        throw new NotSupportedException("An audit text is written, never read back: read audit_texts.");
+
+    public override void Write(Utf8JsonWriter writer, AuditFreeText value, JsonSerializerOptions options) =>
+        AuditTextJsonConverter.Instance.Write(writer, new AuditText(value.Text), options);
+}
+
+/// <summary>
 /// Adds an audit event to the unit of work of the state change it records (same transaction). Its place in the
 /// hash chain (sequence, previous hash, hash) is assigned when the unit of work is saved (AuditChainInterceptor).
 /// </summary>
@@ -62,6 +73,8 @@ public static class Audit
     // The texts met while an event's data is serialized (synchronously, on this thread): they become its audit_texts rows.
     [ThreadStatic]
     private static List<AuditText>? _collecting;
+
+    private static readonly JsonSerializerOptions DataOptions = CreateDataOptions();
 
     internal static void Collected(AuditText text) => _collecting?.Add(text);
 
@@ -100,7 +113,7 @@ public static class Audit
         string json;
         try
         {
-            json = JsonSerializer.Serialize(data, WorkbenchJson.Options);
+            json = JsonSerializer.Serialize(data, DataOptions);
         }
         finally
         {
@@ -148,6 +161,14 @@ public static class Audit
             FinalDecision = context?.FinalDecision is { } d ? JsonNamingPolicy.SnakeCaseLower.ConvertName(d.ToString()) : null,
             DataJson = dataJson,
         };
+
+    private static JsonSerializerOptions CreateDataOptions()
+    {
+        var options = new JsonSerializerOptions(WorkbenchJson.Options);
+        options.Converters.Add(new AuditFreeTextJsonConverter());
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
 
     public static AuditContext ContextOf(CaseRecord c)
     {

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Workbench.Contracts;
 
 namespace Workbench.Web.Cases;
 

@@ -1,7 +1,4 @@
-using System.Text.Json;
-using Workbench.Contracts;
 using Workbench.Core.Policy;
-using Workbench.Data.Entities;
 
 namespace Workbench.Web.Cases;
 

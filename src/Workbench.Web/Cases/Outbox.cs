@@ -1,8 +1,4 @@
-using System.Text.Json;
 using Workbench.Client;
-using Workbench.Contracts;
-using Workbench.Data;
-using Workbench.Data.Entities;
 
 namespace Workbench.Web.Cases;
 
@@ -47,6 +43,3 @@ public static class Outbox
     /// <summary>The payload of events about a case that carry no decision.</summary>
     public static object CaseData(CaseRecord c, object? extra = null) => new CaseEventData(c.Id, c.ExternalId, c.Status, c.Queue, extra);
 }
-
-/// <summary>The <c>data</c> of <c>case.info_requested</c>, <c>case.withdrawn</c> and <c>case.sla_breached</c>.</summary>
-public sealed record CaseEventData(Guid CaseId, string ExternalId, CaseStatus Status, string? Queue, object? Details);

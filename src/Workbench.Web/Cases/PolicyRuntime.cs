@@ -1,4 +1,3 @@
-using Workbench.Contracts;
 using Workbench.Core.Policy;
 
 namespace Workbench.Web.Cases;

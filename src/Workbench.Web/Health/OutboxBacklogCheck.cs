@@ -1,8 +1,4 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
-using Workbench.Data;
-using Workbench.Data.Entities;
 
 namespace Workbench.Web.Health;
 

@@ -1,15 +1,7 @@
-using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-using Workbench.Contracts;
-using Workbench.Data;
-using Workbench.Data.Entities;
 using Workbench.Web.Auth;
-using Workbench.Web.Cases;
-using Workbench.Web.Http;
 using Workbench.Web.Intake;
 using Workbench.Web.Learning;
 using Workbench.Web.Webhooks;
-using Workbench.Core.Cases;
 
 namespace Workbench.Web.Hosting;
 

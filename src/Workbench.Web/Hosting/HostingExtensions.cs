@@ -1,9 +1,5 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
-using Workbench.Data;
-using Workbench.Web.Cases;
-using Workbench.Web.Http;
 using Workbench.Web.Observability;
 
 namespace Workbench.Web.Hosting;

@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Workbench.Contracts;
 
 namespace Workbench.Web.Http;
 
@@ -21,6 +20,14 @@ internal static class AdminAnswers
     public static Results<Ok<T>, ProblemHttpResult, ValidationProblem> Answer<T>(AdminResult<T> result, string what) => result switch
     {
         AdminResult<T>.Ok ok => TypedResults.Ok(ok.Value),
+        AdminResult<T>.Invalid invalid => Problems.Invalid(invalid.Errors),
+        _ => Problems.NotFound(what),
+    };
+
+    /// <summary>A create: 201 with the new thing's address, 400 with the fields that are wrong, or 404 for what it belongs to.</summary>
+    public static Results<Created<T>, ProblemHttpResult, ValidationProblem> Created<T>(AdminResult<T> result, Func<T, string> location, string what) => result switch
+    {
+        AdminResult<T>.Ok ok => TypedResults.Created(location(ok.Value), ok.Value),
         AdminResult<T>.Invalid invalid => Problems.Invalid(invalid.Errors),
         _ => Problems.NotFound(what),
     };

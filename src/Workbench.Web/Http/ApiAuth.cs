@@ -3,11 +3,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Microsoft.Identity.Web;
-using Workbench.Contracts;
-using Workbench.Data;
 using Workbench.Web.Live;
 
 namespace Workbench.Web.Http;

@@ -1,9 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
-using Workbench.Contracts;
-using Workbench.Data;
 using Workbench.Web.Health;
 
 namespace Workbench.Web.Http;

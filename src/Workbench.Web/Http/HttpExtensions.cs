@@ -1,6 +1,5 @@
 using System.Threading.RateLimiting;
 using Scalar.AspNetCore;
-using Workbench.Contracts;
 
 namespace Workbench.Web.Http;
 

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Workbench.Contracts;
 
 namespace Workbench.Web.Http;
 

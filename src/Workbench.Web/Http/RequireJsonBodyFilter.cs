@@ -1,5 +1,3 @@
-using Workbench.Contracts;
-
 namespace Workbench.Web.Http;
 
 /// <summary>

@@ -1,11 +1,4 @@
-using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-using Workbench.Contracts;
-using Workbench.Core.Cases;
-using Workbench.Data;
-using Workbench.Data.Entities;
-using Workbench.Web.Cases;
-using Workbench.Web.Review;
+using Workbench.Core.Review;
 
 namespace Workbench.Web.Intake;
 
@@ -32,7 +25,7 @@ public sealed class AgentCommands(
         TransitionAsync(clientId, id, CaseTrigger.ReceiveReply, AuditEventTypes.CaseReplyReceived, CaseEventKinds.ReplyReceived, requestId, ct, (c, now) =>
         {
             c.PendingQuestion = null;
-            ReviewService.ResetRound(c); // approvals before the answer do not cover it
+            ReviewCases.Apply(c, ReviewRules.ResetRound(ReviewCases.Snapshot(c))); // approvals before the answer do not cover it
             if (c.Queue is null)
             {
                 // The answer to the intake's clarifying question: the case had no queue yet. It goes to its workflow's

@@ -1,10 +1,5 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
-using Workbench.Contracts;
-using Workbench.Core.Cases;
-using Workbench.Web.Cases;
-using Workbench.Web.Http;
 using Workbench.Web.Observability;
 using Workbench.Web.Webhooks;
 
@@ -25,7 +20,16 @@ public static class CasesApi
         IOptionsMonitor<WebhookOptions> Webhooks,
         WebhookAdmin WebhookAdmin);
 
-    public static IEndpointRouteBuilder MapCasesApi(this IEndpointRouteBuilder app)
+    public static IHostApplicationBuilder AddWorkbenchIntake(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<IntakeLimits>(builder.Configuration.GetSection("Intake:Limits"));
+        builder.Services.AddSingleton<IntakeService>();
+        builder.Services.AddSingleton<IntakeWriter>();
+        builder.Services.AddSingleton<AgentCommands>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapWorkbenchIntake(this IEndpointRouteBuilder app)
     {
         var cases = app.MapGroup("/api/v1/cases").WithTags("Cases").RequireRateLimiting(HttpExtensions.RateLimitPolicy)
             .AddEndpointFilter<CaseScopeFilter>();

@@ -1,14 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Workbench.Contracts;
-using Workbench.Core.Cases;
 using Workbench.Core.Policy;
-using Workbench.Data;
-using Workbench.Data.Entities;
-using Workbench.Web.Cases;
 using Workbench.Web.Learning;
 
 namespace Workbench.Web.Intake;

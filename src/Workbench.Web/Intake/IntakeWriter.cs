@@ -1,9 +1,4 @@
 using System.Threading.Channels;
-using Microsoft.EntityFrameworkCore;
-using Workbench.Data;
-using Workbench.Data.Entities;
-using Workbench.Web.Cases;
-using Workbench.Contracts;
 
 namespace Workbench.Web.Intake;
 

@@ -1,11 +1,5 @@
-using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Workbench.Contracts;
 using Workbench.Core.Learning;
 using Workbench.Core.Policy;
-using Workbench.Data;
-using Workbench.Web.Cases;
 
 namespace Workbench.Web.Learning;
 

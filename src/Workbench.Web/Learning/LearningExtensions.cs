@@ -1,11 +1,4 @@
 using System.Globalization;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Workbench.Contracts;
-using Workbench.Data;
-using Workbench.Web.Cases;
-using Workbench.Web.Http;
-using Workbench.Core.Cases;
 
 namespace Workbench.Web.Learning;
 

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using Workbench.Web.Cases;
-using Workbench.Contracts;
 
 namespace Workbench.Web.Live;
 

@@ -4,8 +4,6 @@ using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using StackExchange.Redis;
-using Workbench.Web.Cases;
-using Workbench.Web.Http;
 
 namespace Workbench.Web.Live;
 

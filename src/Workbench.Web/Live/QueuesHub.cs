@@ -1,12 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.EntityFrameworkCore;
-using Workbench.Contracts;
-using Workbench.Data;
 using Workbench.Web.Auth;
-using Workbench.Web.Cases;
-using Workbench.Web.Http;
 
 namespace Workbench.Web.Live;
 

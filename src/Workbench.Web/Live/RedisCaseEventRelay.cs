@@ -1,8 +1,5 @@
-using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
-using Workbench.Contracts;
-using Workbench.Web.Cases;
 
 namespace Workbench.Web.Live;
 

@@ -1,6 +1,4 @@
 using ModelContextProtocol.Protocol;
-using Workbench.Contracts;
-using Workbench.Web.Http;
 
 namespace Workbench.Web.Mcp;
 

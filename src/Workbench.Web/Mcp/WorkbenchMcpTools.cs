@@ -1,15 +1,9 @@
 using System.ComponentModel;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
-using Workbench.Contracts;
-using Workbench.Core.Cases;
-using Workbench.Web.Cases;
-using Workbench.Web.Http;
 using Workbench.Web.Intake;
 using Workbench.Web.Webhooks;
 

@@ -5,8 +5,6 @@ using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using Workbench.Contracts;
-using Workbench.Data;
 
 namespace Workbench.Web.Observability;
 

@@ -1,7 +1,4 @@
 using System.Diagnostics.Metrics;
-using Microsoft.EntityFrameworkCore;
-using Workbench.Contracts;
-using Workbench.Data;
 
 namespace Workbench.Web.Observability;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Workbench.Contracts;
 
 namespace Workbench.Web.Observability;
 
@@ -81,21 +80,6 @@ public sealed class WorkbenchMetrics
     public void PolicyEvaluated(string workflow, TimeSpan elapsed) =>
         _policyEvaluation.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("workflow", workflow));
 
-    /// <summary>The more severe of the release and execute outcomes: the case's path.</summary>
-    public static string PathOf(OutcomeView outcome) =>
-        Math.Max(Severity(outcome.Release), Severity(outcome.Execute)) switch
-        {
-            3 => "handoff",
-            2 => "clarify",
-            1 => "await_approval",
-            _ => "proceed",
-        };
-
-    private static int Severity(PathOutcome o) => o switch
-    {
-        PathOutcome.Handoff => 3,
-        PathOutcome.Clarify => 2,
-        PathOutcome.AwaitApproval => 1,
-        _ => 0,
-    };
+    /// <summary>The case's path as a metric tag or tally key (snake_case, like the API).</summary>
+    public static string PathOf(OutcomeView outcome) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(outcome.Path.ToString());
 }

@@ -1,9 +1,8 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Workbench.Contracts;
 using Workbench.Core.Policy;
 using Workbench.Web.Auth;
-using Workbench.Web.Http;
+using Workbench.Web.Sla;
 
 namespace Workbench.Web.Policies;
 
@@ -28,7 +27,19 @@ public static class PoliciesApi
 
     private const int MaxPolicyBytes = 1024 * 1024;
 
-    public static IEndpointRouteBuilder MapPoliciesApi(this IEndpointRouteBuilder app)
+    public static IHostApplicationBuilder AddWorkbenchPolicies(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<PolicyLifecycleOptions>(builder.Configuration.GetSection("Policy"));
+        // The reviewer hour is one setting with the board's (Board:ReviewerCostPerHour; this section's older key still read).
+        builder.Services.AddOptions<SimulationOptions>().Bind(builder.Configuration.GetSection("Learning:Simulation"))
+            .PostConfigure<IConfiguration>((o, c) => o.ReviewerCostPerHour = BoardOptions.ReviewerCostFrom(c));
+        builder.Services.AddSingleton<PolicyService>();
+        builder.Services.AddSingleton<PolicySimulator>();
+        builder.Services.AddHostedService<PolicyVersionWatcher>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapWorkbenchPolicies(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/policies").WithTags("Policies").RequireAuthorization(WorkbenchPolicies.Lead);
         group.MapGet("/", HistoryAsync).WithName("PolicyHistory").WithSummary("Published versions, newest first");

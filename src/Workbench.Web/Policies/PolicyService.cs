@@ -1,14 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Workbench.Core.Policy;
 using Workbench.Core.Policy.Scenarios;
-using Workbench.Data;
-using Workbench.Data.Entities;
-using Workbench.Web.Cases;
-using Workbench.Contracts;
-using Workbench.Core.Cases;
 
 namespace Workbench.Web.Policies;
 

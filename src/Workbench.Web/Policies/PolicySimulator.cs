@@ -1,14 +1,7 @@
 using System.Diagnostics;
-using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Workbench.Contracts;
 using Workbench.Core.Learning;
 using Workbench.Core.Policy;
-using Workbench.Data;
-using Workbench.Web.Cases;
 using Workbench.Web.Sla;
-using Workbench.Core.Cases;
 
 namespace Workbench.Web.Policies;
 

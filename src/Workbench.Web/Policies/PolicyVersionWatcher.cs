@@ -1,8 +1,4 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Workbench.Core.Policy;
-using Workbench.Data;
-using Workbench.Web.Cases;
 
 namespace Workbench.Web.Policies;
 

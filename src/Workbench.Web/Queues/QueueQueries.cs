@@ -1,9 +1,4 @@
 using System.Linq.Expressions;
-using Microsoft.EntityFrameworkCore;
-using Workbench.Contracts;
-using Workbench.Data;
-using Workbench.Data.Entities;
-using Workbench.Web.Cases;
 
 namespace Workbench.Web.Queues;
 

@@ -1,13 +1,17 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Workbench.Contracts;
-using Workbench.Web.Http;
 
 namespace Workbench.Web.Queues;
 
-/// <summary>GET /api/v1/queues: the queue summaries an AI system (or its operator) may read.</summary>
+/// <summary>Queues: the queries behind the queue pages, and GET /api/v1/queues (the summaries an AI system or its operator may read).</summary>
 public static class QueuesApi
 {
-    public static IEndpointRouteBuilder MapQueuesApi(this IEndpointRouteBuilder app)
+    public static IHostApplicationBuilder AddWorkbenchQueues(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<QueueQueries>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapWorkbenchQueues(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/v1/queues", QueuesAsync).WithTags("Queues").WithName("ListQueues")
             .RequireAuthorization(ApiSchemes.ReadPolicy).RequireRateLimiting(HttpExtensions.RateLimitPolicy)

@@ -1,13 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Workbench.Contracts;
-using Workbench.Core.Cases;
-using Workbench.Data;
-using Workbench.Data.Entities;
-using Workbench.Web.Cases;
 
 namespace Workbench.Web.Retention;
 

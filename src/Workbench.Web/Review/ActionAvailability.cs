@@ -1,5 +1,3 @@
-using Workbench.Contracts;
-
 namespace Workbench.Web.Review;
 
 /// <summary>What the action bar offers a reviewer on a case right now, and why not when it does not.</summary>

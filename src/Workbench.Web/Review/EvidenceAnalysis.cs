@@ -1,5 +1,3 @@
-using Workbench.Contracts;
-
 namespace Workbench.Web.Review;
 
 /// <summary>What the evidence tab marks: freshness, conflicts between authoritative sources, ungrounded claims.</summary>

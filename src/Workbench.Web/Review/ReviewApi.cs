@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Workbench.Web.Auth;
-using Workbench.Web.Http;
 using Workbench.Web.Observability;
 
 namespace Workbench.Web.Review;
@@ -15,7 +14,17 @@ public static class ReviewApi
 {
     public sealed record AssignRequest(string Reviewer);
 
-    public static IEndpointRouteBuilder MapReviewApi(this IEndpointRouteBuilder app)
+    public static IHostApplicationBuilder AddWorkbenchReview(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<ReviewOptions>(builder.Configuration.GetSection("Review"));
+        builder.Services.AddSingleton<ReviewService>();
+        builder.Services.AddSingleton<CaseDetails>();
+        builder.Services.AddSingleton<DoubleReviewService>();
+        builder.Services.AddHostedService<LeaseSweeper>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapWorkbenchReview(this IEndpointRouteBuilder app)
     {
         var review = app.MapGroup("/api/v1/review").WithTags("Review").RequireAuthorization(WorkbenchPolicies.Review)
             .RequireJsonBody("Review API").AddEndpointFilter<CaseScopeFilter>();

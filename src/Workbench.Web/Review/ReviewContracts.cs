@@ -1,21 +1,4 @@
-using System.Text.Json;
-using Workbench.Contracts;
-
 namespace Workbench.Web.Review;
-
-/// <summary>A reviewer's action; each kind needs its own fields (see <see cref="ReviewService.Validate"/>).</summary>
-public sealed record ReviewActionRequest
-{
-    public required ReviewActionKind Action { get; init; }
-    public string? EditedResponse { get; init; }
-    public IReadOnlyDictionary<string, JsonElement>? EditedParameters { get; init; }
-    public string? RejectReasonCode { get; init; }
-    public string? Question { get; init; }
-    public string? TargetQueue { get; init; }
-    public string? Note { get; init; }
-    /// <summary>The revision the reviewer saw; when given, an action on a case that changed since is refused.</summary>
-    public int? ExpectedRevision { get; init; }
-}
 
 /// <summary>A case as the review API shows it: state, claim and approvals, not the content.</summary>
 public sealed record ReviewCaseView

@@ -1,12 +1,5 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Workbench.Contracts;
 using Workbench.Core.Metrics;
-using Workbench.Data;
-using Workbench.Data.Entities;
 using Workbench.Web.Auditing;
-using Workbench.Web.Cases;
-using Workbench.Core.Cases;
 
 namespace Workbench.Web.Sla;
 

@@ -1,11 +1,5 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Workbench.Contracts;
 using Workbench.Core.Metrics;
 using Workbench.Core.Policy;
-using Workbench.Data;
-using Workbench.Data.Entities;
-using Workbench.Web.Cases;
 
 namespace Workbench.Web.Sla;
 

@@ -1,12 +1,4 @@
-using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Workbench.Contracts;
-using Workbench.Core.Cases;
 using Workbench.Core.Policy;
-using Workbench.Data;
-using Workbench.Data.Entities;
-using Workbench.Web.Cases;
 using Workbench.Web.Observability;
 
 namespace Workbench.Web.Sla;

@@ -1,12 +1,4 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Workbench.Client;
-using Workbench.Data;
-using Workbench.Data.Entities;
-using Workbench.Web.Cases;
-using Workbench.Web.Http;
-using Workbench.Core.Cases;
-using Workbench.Contracts;
 
 namespace Workbench.Web.Webhooks;
 

@@ -3,14 +3,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Workbench.Client;
-using Workbench.Data;
-using Workbench.Data.Entities;
-using Workbench.Web.Cases;
 using Workbench.Web.Observability;
-using Workbench.Contracts;
 
 namespace Workbench.Web.Webhooks;
 

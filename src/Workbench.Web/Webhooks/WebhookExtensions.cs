@@ -1,9 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
-using Workbench.Data.Entities;
 using Workbench.Web.Auth;
-using Workbench.Web.Http;
 
 namespace Workbench.Web.Webhooks;
 
@@ -82,12 +79,7 @@ public static class WebhookExtensions
         {
             return AdminAnswers.BodyProblem<Created<EndpointSecret>>(body.Problem);
         }
-        return await w.CreateEndpointAsync(body.Value!, AdminAnswers.Actor(user), ct) switch
-        {
-            AdminResult<EndpointSecret>.Ok ok => TypedResults.Created($"/api/v1/admin/webhooks/endpoints/{ok.Value.Endpoint.Id}", ok.Value),
-            AdminResult<EndpointSecret>.Invalid invalid => Problems.Invalid(invalid.Errors),
-            _ => Problems.NotFound("client"),
-        };
+        return AdminAnswers.Created(await w.CreateEndpointAsync(body.Value!, AdminAnswers.Actor(user), ct), v => $"/api/v1/admin/webhooks/endpoints/{v.Endpoint.Id}", "client");
     }
 
     private static async Task<Results<Ok<EndpointView>, ProblemHttpResult, ValidationProblem>> EnableAsync(

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
-using Workbench.Data.Entities;
 
 namespace Workbench.Web.Webhooks;
 

@@ -7,8 +7,8 @@ using Workbench.Web.Cases;
 namespace Workbench.Web.Tests.Infrastructure;
 
 /// <summary>
-/// The one shared bUnit base: MudBlazor services with zero transitions, loose JS interop (MudBlazor's own
-/// interop is not what these tests are about) and the shipped default policy as the active one.
+/// The one bUnit base: MudBlazor services with zero transitions, loose JS interop (MudBlazor's own interop is not
+/// what these tests are about), the system clock and the shipped default policy as the active one.
 /// </summary>
 public abstract class ComponentTest : IAsyncLifetime
 {
@@ -19,12 +19,8 @@ public abstract class ComponentTest : IAsyncLifetime
     protected ComponentTest()
     {
         Context.JSInterop.Mode = JSRuntimeMode.Loose;
-        Context.Services.AddMudServices(o =>
-        {
-            o.SnackbarConfiguration.ShowTransitionDuration = 0;
-            o.SnackbarConfiguration.HideTransitionDuration = 0;
-            o.PopoverOptions.CheckForPopoverProvider = false;
-        });
+        Context.Services.AddMudServicesWithoutTransitions();
+        Context.Services.AddSingleton(TimeProvider.System);
         var policy = new ActivePolicy();
         policy.Activate(DefaultPolicy.Value);
         Context.Services.AddSingleton(policy);
@@ -41,5 +37,16 @@ public abstract class ComponentTest : IAsyncLifetime
     {
         var yaml = File.ReadAllText(Path.Combine(Processes.RepositoryRoot(), "assets", "policies", "default.yaml"));
         return PolicyLoader.Load(yaml).Policy ?? throw new InvalidOperationException("The default policy does not load.");
+    });
+}
+
+public static class MudTestServices
+{
+    /// <summary>MudBlazor's services with no snackbar transitions and no popover provider check: what a rendered test needs.</summary>
+    public static IServiceCollection AddMudServicesWithoutTransitions(this IServiceCollection services) => services.AddMudServices(o =>
+    {
+        o.SnackbarConfiguration.ShowTransitionDuration = 0;
+        o.SnackbarConfiguration.HideTransitionDuration = 0;
+        o.PopoverOptions.CheckForPopoverProvider = false;
     });
 }

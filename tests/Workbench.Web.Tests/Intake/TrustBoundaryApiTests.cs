@@ -8,7 +8,6 @@ using Workbench.Contracts;
 using Workbench.Core.Policy;
 using Workbench.Core.Policy.Scenarios;
 using Workbench.Data;
-using Workbench.Web.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace Workbench.Web.Tests.Intake;

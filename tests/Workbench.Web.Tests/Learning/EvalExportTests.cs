@@ -3,7 +3,6 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Workbench.Contracts;
 using Workbench.Data.Entities;
-using Workbench.Web.Tests.Infrastructure;
 
 namespace Workbench.Web.Tests.Learning;
 

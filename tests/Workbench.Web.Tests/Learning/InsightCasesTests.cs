@@ -6,7 +6,6 @@ using Workbench.Contracts;
 using Workbench.Core.Learning;
 using Workbench.Data.Entities;
 using Workbench.Web.Learning;
-using Workbench.Web.Tests.Infrastructure;
 
 namespace Workbench.Web.Tests.Learning;
 

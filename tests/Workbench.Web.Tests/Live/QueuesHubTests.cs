@@ -10,7 +10,6 @@ using Workbench.Web.Auth;
 using Workbench.Web.Cases;
 using Workbench.Web.Live;
 using Workbench.Web.Review;
-using Workbench.Web.Tests.Infrastructure;
 
 namespace Workbench.Web.Tests.Live;
 

@@ -6,7 +6,6 @@ using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using Workbench.Contracts;
 using Workbench.Web.Mcp;
-using Workbench.Web.Tests.Infrastructure;
 
 namespace Workbench.Web.Tests.Mcp;
 

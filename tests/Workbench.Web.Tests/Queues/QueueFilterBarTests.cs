@@ -7,17 +7,11 @@ using Workbench.Web.Tests.Infrastructure;
 namespace Workbench.Web.Tests.Queues;
 
 /// <summary>The queue grid's toolbar: each control changes its own part of the QueueFilter, and nothing else.</summary>
-public sealed class QueueFilterBarTests : IAsyncLifetime
+public sealed class QueueFilterBarTests : ComponentTest
 {
-    // Composed, not inherited: MudBlazor's services dispose only asynchronously, and xUnit 2 disposes a test class synchronously.
-    private readonly MudBunitContext _bunit = new();
     private readonly List<QueueFilter> _emitted = [];
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _bunit.DisposeAsync();
-
-    private IRenderedComponent<QueueFilterBar> RenderBar(QueueFilter value, int debounce = 300) => _bunit.Render<QueueFilterBar>(ps => ps
+    private IRenderedComponent<QueueFilterBar> RenderBar(QueueFilter value, int debounce = 300) => Render<QueueFilterBar>(ps => ps
         .Add(p => p.Value, value)
         .Add(p => p.ValueChanged, (QueueFilter f) => _emitted.Add(f))
         .Add(p => p.ReasonCodes, [("IRREVERSIBLE_ACTION", "Irreversible action"), ("STALE_EVIDENCE", "Stale evidence")])

@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Workbench.Contracts;
 using Workbench.Data.Entities;
 using Workbench.Web.Queues;
-using Workbench.Web.Tests.Infrastructure;
 
 namespace Workbench.Web.Tests.Queues;
 

@@ -7,7 +7,6 @@ using Workbench.Data.Entities;
 using Workbench.Web.Auth;
 using Workbench.Web.Review;
 using Workbench.Web.Sla;
-using Workbench.Web.Tests.Infrastructure;
 
 namespace Workbench.Web.Tests.Sla;
 

@@ -10,7 +10,6 @@ using Workbench.Web.Auditing;
 using Workbench.Web.Auth;
 using Workbench.Web.Review;
 using Workbench.Web.Sla;
-using Workbench.Web.Tests.Infrastructure;
 
 namespace Workbench.Web.Tests.Sla;
 

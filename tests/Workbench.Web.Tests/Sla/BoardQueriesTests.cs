@@ -6,7 +6,6 @@ using Workbench.Contracts;
 using Workbench.Web.Auth;
 using Workbench.Web.Review;
 using Workbench.Web.Sla;
-using Workbench.Web.Tests.Infrastructure;
 
 namespace Workbench.Web.Tests.Sla;
 

@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Workbench.Web.Policies;
 using Workbench.Web.Sla;
-using Workbench.Web.Tests.Infrastructure;
 
 namespace Workbench.Web.Tests.Sla;
 

@@ -12,7 +12,6 @@ using Workbench.Web.Auth;
 using Workbench.Web.Cases;
 using Workbench.Web.Review;
 using Workbench.Web.Sla;
-using Workbench.Web.Tests.Infrastructure;
 
 namespace Workbench.Web.Tests.Sla;
 

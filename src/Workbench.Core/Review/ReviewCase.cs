@@ -1,0 +1,51 @@
+using System.Text.Json;
+using Workbench.Contracts;
+
+namespace Workbench.Core.Review;
+
+/// <summary>
+/// The part of a case the review rules read and change. A rule never alters it: it returns the case as it is after
+/// the action (<see cref="ReviewOutcome.Changed"/>), and the caller writes the new values back.
+/// </summary>
+public sealed record ReviewCase
+{
+    public required Guid Id { get; init; }
+    public required string ExternalId { get; init; }
+    /// <summary>The principal that submitted the case: it may never approve it.</summary>
+    public required string ClientId { get; init; }
+    public required CaseStatus Status { get; init; }
+    public string? Queue { get; init; }
+    public int ApprovalsRequired { get; init; } = 1;
+    /// <summary>Who approved in the current round, in order; an edit or new information starts a new round.</summary>
+    public IReadOnlyList<string> ApprovedBy { get; init; } = [];
+    public string? ClaimedBy { get; init; }
+    public DateTimeOffset? ClaimExpiresAt { get; init; }
+    public string? AssignedTo { get; init; }
+    /// <summary>The response text the current round approves, when a reviewer edited it; null means the proposal's.</summary>
+    public string? EditedResponse { get; init; }
+    public string? EditedParametersJson { get; init; }
+    public string? EditedBy { get; init; }
+    public string? PendingQuestion { get; init; }
+    public DateTimeOffset? SlaPausedAt { get; init; }
+    public DecisionKind? Decision { get; init; }
+    public DateTimeOffset? DecidedAt { get; init; }
+    /// <summary>The decision as it flows back to the AI system (<see cref="DecisionView"/> as JSON).</summary>
+    public string? DecisionJson { get; init; }
+    public required string PolicyVersion { get; init; }
+    /// <summary>
+    /// What the AI system sent, as JSON. Kept unparsed because only a decision or an edit needs its proposal, and a
+    /// claim or a renewal should not pay for reading the evidence and the trace.
+    /// </summary>
+    public required string SubmissionJson { get; init; }
+    /// <summary>Sampled at queue time for a blind second review once decided.</summary>
+    public bool DoubleReview { get; init; }
+    /// <summary>The case's concurrency token: the revision the reviewer saw must still be the case's.</summary>
+    public int Revision { get; init; }
+}
+
+/// <summary>Who acts: a reviewer, or a lead acting as one.</summary>
+public sealed record Reviewer(string UserName, bool IsLead)
+{
+    /// <summary>The actor role the audit records.</summary>
+    public string Role => IsLead ? "lead" : "reviewer";
+}

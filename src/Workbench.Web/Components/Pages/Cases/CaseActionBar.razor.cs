@@ -1,0 +1,167 @@
+using Microsoft.AspNetCore.Components;
+using Workbench.Web.Review;
+
+namespace Workbench.Web.Components.Pages.Cases;
+
+/// <summary>
+/// A review action the bar asks its page to run. The page sets <see cref="Succeeded"/> when it went through, and
+/// the bar then closes its form; otherwise the form stays open with what the reviewer typed.
+/// </summary>
+public sealed class CaseActionRun(ReviewActionRequest request)
+{
+    public ReviewActionRequest Request { get; } = request;
+    public bool Succeeded { get; set; }
+}
+
+/// <summary>
+/// The case page's actions and their single-key shortcuts: claim, approve, and the forms of approve with edits,
+/// reject, request info and route. The page runs what the bar asks for and says whether it went through.
+/// </summary>
+public sealed partial class CaseActionBar
+{
+    private enum Mode
+    {
+        None,
+        Edit,
+        Reject,
+        Info,
+        Route,
+    }
+
+    private Guid _caseId;
+    private CaseDetail? _shownDetail;
+    private Mode _mode;
+    private string? _editText;
+    private string? _rejectCode;
+    private string? _question;
+    private string? _targetQueue;
+    private string? _note;
+    private string? _assignee;
+    private bool _shortcutsReady;
+
+    [Inject] private ActivePolicy Policy { get; set; } = default!;
+
+    /// <summary>The case the page shows; its detail may still be the previous case's while the page reads.</summary>
+    [Parameter, EditorRequired] public required Guid CaseId { get; set; }
+    [Parameter, EditorRequired] public required CaseDetail Detail { get; set; }
+    [Parameter, EditorRequired] public required ActionAvailability Can { get; set; }
+    /// <summary>An action is running: nothing else may start.</summary>
+    [Parameter, EditorRequired] public required bool Busy { get; set; }
+    /// <summary>The reviewers a lead may assign the case to; empty for everyone else.</summary>
+    [Parameter, EditorRequired] public required IReadOnlyList<UserRecord> Assignable { get; set; }
+    [Parameter, EditorRequired] public required EventCallback Claim { get; set; }
+    [Parameter, EditorRequired] public required EventCallback Release { get; set; }
+    [Parameter, EditorRequired] public required EventCallback<CaseActionRun> Act { get; set; }
+    [Parameter, EditorRequired] public required EventCallback<UserRecord> Assign { get; set; }
+    /// <summary>The next (1) or previous (-1) open case of the queue.</summary>
+    [Parameter, EditorRequired] public required EventCallback<int> Neighbour { get; set; }
+    [Parameter, EditorRequired] public required EventCallback NextCase { get; set; }
+
+    protected override void OnParametersSet()
+    {
+        if (_caseId != CaseId)
+        {
+            _caseId = CaseId;
+            _mode = Mode.None;
+            _editText = null; // never carry one customer's text over to the next case
+            _question = null;
+            _targetQueue = null;
+            _note = null;
+            _rejectCode = null;
+        }
+        if (!ReferenceEquals(_shownDetail, Detail))
+        {
+            _shownDetail = Detail;
+            _assignee = Detail.Case.AssignedTo;
+        }
+    }
+
+    private async Task OnShortcutAsync(string key)
+    {
+        if (Busy)
+        {
+            return;
+        }
+        switch (key)
+        {
+            case "escape":
+                Cancel();
+                break;
+            case "c" when Can.CanClaim:
+                await Claim.InvokeAsync();
+                break;
+            case "a" when Can.CanApprove && _mode == Mode.None:
+                await ApproveAsync();
+                break;
+            case "e" when Can.CanApprove:
+                StartEdit();
+                break;
+            case "r" when Can.CanAct:
+                Start(Mode.Reject);
+                break;
+            case "i" when Can.CanAct:
+                Start(Mode.Info);
+                break;
+            case "o" when Can.CanAct:
+                Start(Mode.Route);
+                break;
+            case "j":
+                await Neighbour.InvokeAsync(1);
+                break;
+            case "k":
+                await Neighbour.InvokeAsync(-1);
+                break;
+            case "n":
+                await NextCase.InvokeAsync();
+                break;
+        }
+    }
+
+    private void Start(Mode mode)
+    {
+        _mode = mode;
+        _note = null;
+        _rejectCode = mode == Mode.Reject ? Detail.Case.ReasonCodes.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(Policy.Policy.ReasonCodes.ContainsKey) : null;
+    }
+
+    private void StartEdit()
+    {
+        Start(Mode.Edit);
+        // The text this round approves: an earlier reviewer's edit, else the proposal.
+        _editText = Detail.Case.EditedResponse ?? Detail.Submission.Proposal.Response?.Body ?? "";
+    }
+
+    private void Cancel() => _mode = Mode.None;
+
+    private Task ApproveAsync() => ActAsync(new ReviewActionRequest { Action = ReviewActionKind.Approve });
+
+    private Task ConfirmEditAsync() => ActAsync(new ReviewActionRequest { Action = ReviewActionKind.ApproveWithEdits, EditedResponse = _editText });
+
+    private Task ConfirmRejectAsync() => ActAsync(new ReviewActionRequest { Action = ReviewActionKind.Reject, RejectReasonCode = _rejectCode, Note = _note });
+
+    private Task ConfirmInfoAsync() => ActAsync(new ReviewActionRequest { Action = ReviewActionKind.RequestInfo, Question = _question });
+
+    private Task ConfirmRouteAsync() => ActAsync(new ReviewActionRequest { Action = ReviewActionKind.Route, TargetQueue = _targetQueue, Note = _note });
+
+    private async Task ActAsync(ReviewActionRequest request)
+    {
+        var run = new CaseActionRun(request);
+        await Act.InvokeAsync(run);
+        if (run.Succeeded)
+        {
+            _mode = Mode.None;
+            _editText = null;
+            _question = null;
+            _targetQueue = null;
+            _note = null;
+        }
+    }
+
+    private async Task AssignAsync()
+    {
+        if (Assignable.FirstOrDefault(u => u.UserName == _assignee) is { } user)
+        {
+            await Assign.InvokeAsync(user);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+
+namespace Workbench.System.Tests.Hosting;
+
+/// <summary>The real app process started with bad settings: it must stop with one clear line naming the setting.</summary>
+public class StartupConfigurationTests
+{
+    private static async Task<(int Code, string Output)> StartAppAsync(Dictionary<string, string?> env)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "Workbench.Web.dll");
+        var work = Directory.CreateTempSubdirectory("wb-start-").FullName;
+        env["ASPNETCORE_ENVIRONMENT"] = "Production";
+        env["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Processes.FreePort()}";
+        try
+        {
+            return await Processes.RunAsync("dotnet", [dll], TimeSpan.FromSeconds(60), work, env);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_double_review_share_outside_0_to_1_stops_start_up_naming_the_setting()
+    {
+        var (code, output) = await StartAppAsync(new() { ["Learning__DoubleReview__Workflows__billing.refund"] = "1.5" });
+        Assert.Equal(1, code);
+        Assert.Contains("Workbench cannot start: Learning:DoubleReview:Workflows:billing.refund is 1.5; it must be a share between 0 and 1", output);
+        Assert.DoesNotContain("   at ", output);
+    }
+
+    [Fact]
+    public async Task Unknown_provider_stops_start_up_naming_Database_Provider()
+    {
+        var (code, output) = await StartAppAsync(new() { ["Database__Provider"] = "Oracle" });
+        Assert.Equal(1, code);
+        Assert.Contains("Workbench cannot start: The setting Database:Provider is 'Oracle'", output);
+        Assert.DoesNotContain("   at ", output); // no stack trace
+    }
+
+    [Theory]
+    [InlineData("SqlServer")]
+    [InlineData("Postgres")]
+    public async Task Server_provider_without_connection_string_stops_start_up(string provider)
+    {
+        var (code, output) = await StartAppAsync(new() { ["Database__Provider"] = provider, ["ConnectionStrings__Workbench"] = "" });
+        Assert.Equal(1, code);
+        Assert.Contains($"Database:Provider is {provider} but ConnectionStrings:Workbench is not set", output);
+        Assert.DoesNotContain("   at ", output);
+    }
+
+    [Fact]
+    public async Task Unreachable_database_stops_start_up_naming_the_connection_string()
+    {
+        var port = Processes.FreePort(); // nothing listens there
+        var (code, output) = await StartAppAsync(new()
+        {
+            ["Database__Provider"] = "Postgres",
+            ["ConnectionStrings__Workbench"] = $"Host=127.0.0.1;Port={port};Database=wb;Username=wb;Password=secret-pw;Timeout=3",
+        });
+        Assert.Equal(1, code);
+        Assert.Contains("Cannot open the Postgres database set by ConnectionStrings:Workbench", output);
+        Assert.Contains($"Port={port}", output);
+        Assert.DoesNotContain("secret-pw", output);
+        Assert.DoesNotContain("   at ", output);
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Workbench.Contracts;
+
+namespace Workbench.Testing;
+
+/// <summary>The sample cases of assets/samples, as API bodies for tests.</summary>
+public static class Samples
+{
+    public const string DemoKey = "wb_demo_agent_7Qm2VxK9pLr4TzN8aHcE3uYd";
+    public const string DemoKey2 = "wb_demo_agent2_Fh6Jw3Rb8Ns1Lq5ZkXp0Gt";
+
+    /// <summary>support.faq, clean: the policy proceeds.</summary>
+    public const string Proceeds = "001-";
+    /// <summary>support.faq, ambiguous intent: the policy asks a clarifying question.</summary>
+    public const string Clarifies = "006-";
+    /// <summary>support.refund citing a superseded policy: handed off to policy-legal, queued.</summary>
+    public const string Queues = "013-";
+
+    private static readonly string Directory = Path.Combine(Processes.RepositoryRoot(), "assets", "samples", "cases");
+
+    public static IReadOnlyList<string> Files { get; } = System.IO.Directory.GetFiles(Directory, "*.json").Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>The submission with the model cost it reports (<c>modelCost</c>).</summary>
+    public static JsonObject WithCost(JsonObject body, decimal amount, string currency)
+    {
+        body["modelCost"] = new JsonObject { ["amount"] = amount, ["currency"] = currency };
+        return body;
+    }
+
+    /// <summary>The sample whose file name starts with <paramref name="prefix"/>, with a fresh externalId (or the one given) so tests never collide.</summary>
+    public static JsonObject Json(string prefix, string? externalId = null)
+    {
+        var file = Files.Single(f => Path.GetFileName(f).StartsWith(prefix, StringComparison.Ordinal));
+        var json = JsonNode.Parse(File.ReadAllText(file))!.AsObject();
+        json["externalId"] = externalId ?? $"test-{Guid.NewGuid():N}";
+        // The samples were written for 2026-11-20: keep evidence as fresh as the file meant it to be.
+        var shift = DateTimeOffset.UtcNow - new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
+        foreach (var e in json["evidence"]?.AsArray() ?? [])
+        {
+            if (e?["publishedAt"]?.GetValue<string>() is { } published)
+            {
+                e["publishedAt"] = (DateTimeOffset.Parse(published, System.Globalization.CultureInfo.InvariantCulture) + shift).ToString("O");
+            }
+        }
+        return json;
+    }
+
+    public static CaseSubmission Submission(string prefix, string? externalId = null) =>
+        Json(prefix, externalId).Deserialize<CaseSubmission>(WorkbenchJson.Options)!;
+}

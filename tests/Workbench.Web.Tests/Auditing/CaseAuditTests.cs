@@ -1,0 +1,164 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Workbench.Contracts;
+using Workbench.Data;
+using Workbench.Web.Auditing;
+
+namespace Workbench.Web.Tests.Auditing;
+
+/// <summary>Case reconstruction (page and JSON export), the scheduled verification, and sealing pre-chain events.</summary>
+public sealed class CaseAuditTests : IAsyncLifetime
+{
+    private WorkbenchFactory _app = null!;
+
+    public Task InitializeAsync()
+    {
+        _app = new WorkbenchFactory { Settings = { ["Audit:Verification:Enabled"] = "false" } };
+        _ = _app.Server;
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    private async Task<Guid> DecidedCaseAsync()
+    {
+        var id = (await _app.SubmitSampleAsync(Samples.Queues)).Id; // policy-legal
+        var rita = await _app.SignedInAs("rita");
+        Assert.Equal(HttpStatusCode.OK, (await rita.PostAsync($"/api/v1/review/cases/{id}/claim", Json("{}"))).StatusCode);
+        var reject = await rita.PostAsync($"/api/v1/review/cases/{id}/actions",
+            Json("""{"action":"reject","rejectReasonCode":"MULTI_POLICY_CONFLICT","note":"Sources disagree."}"""));
+        Assert.Equal(HttpStatusCode.OK, reject.StatusCode);
+        return id;
+    }
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task A_lead_exports_the_reconstruction_of_a_case_with_its_chain_check()
+    {
+        var id = await DecidedCaseAsync();
+        var lena = await _app.SignedInAs("lena");
+
+        var response = await lena.GetAsync($"/api/v1/cases/{id}/audit");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var x = (await response.Content.ReadFromJsonAsync<CaseAuditExport>(WorkbenchJson.Options))!;
+        Assert.Equal(id, x.CaseId);
+        Assert.False(string.IsNullOrEmpty(x.Request));
+        Assert.NotEmpty(x.Evidence);
+        Assert.Contains("MULTI_POLICY_CONFLICT", x.Policy!.ReasonCodes);
+        Assert.Contains(x.Policy.Trace, t => t.Fired);
+        var human = x.HumanActions.Single();
+        Assert.Equal(("rita", ReviewActionKind.Reject, "Sources disagree."), (human.Reviewer, human.Action, human.Note));
+        Assert.Equal(DecisionKind.Rejected, x.FinalDecision!.Decision);
+        Assert.NotNull(x.Versions.Model);
+        Assert.Equal(["case.submitted", "case.claimed", "case.decided"], x.Events.Select(e => e.Type));
+        Assert.True(x.ChainIntact);
+        Assert.All(x.Events, e => Assert.True(e.ChainIntact, e.Problem));
+        Assert.Equal("reject", x.Events[^1].ReviewerAction);
+        Assert.Equal("rejected", x.Events[^1].FinalDecision);
+    }
+
+    [Fact]
+    public async Task The_case_check_names_a_changed_event_of_the_case()
+    {
+        var id = await DecidedCaseAsync();
+        await _app.WithDbAsync(async db =>
+        {
+            await db.Database.ExecuteSqlRawAsync(AuditAppendOnlySql.Sqlite.Down);
+            return await db.Database.ExecuteSqlRawAsync("UPDATE audit_events SET \"DataJson\" = '[]' WHERE \"Type\" = 'case.claimed'");
+        });
+        var lena = await _app.SignedInAs("lena");
+
+        var x = (await (await lena.GetAsync($"/api/v1/cases/{id}/audit")).Content.ReadFromJsonAsync<CaseAuditExport>(WorkbenchJson.Options))!;
+
+        Assert.False(x.ChainIntact);
+        Assert.Equal(["case.claimed"], x.Events.Where(e => !e.ChainIntact).Select(e => e.Type));
+    }
+
+    [Fact]
+    public async Task The_export_is_for_leads_and_admins_only()
+    {
+        var id = await DecidedCaseAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, (await (await _app.SignedInAs("rita")).GetAsync($"/api/v1/cases/{id}/audit")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _app.ApiClient().GetAsync($"/api/v1/cases/{id}/audit")).StatusCode);
+        var missing = await (await _app.SignedInAs("adam")).GetAsync($"/api/v1/cases/{Guid.NewGuid()}/audit");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.OK, (await (await _app.SignedInAs("adam")).GetAsync($"/api/v1/cases/{id}/audit")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_reconstruction_page_shows_the_case_to_reviewers_of_its_queue_only()
+    {
+        var id = await DecidedCaseAsync();
+
+        var rita = await (await _app.SignedInAs("rita")).GetStringAsync($"/cases/{id}/audit"); // policy-legal
+        var felix = await (await _app.SignedInAs("felix")).GetStringAsync($"/cases/{id}/audit"); // finance
+
+        Assert.Contains("What was asked", rita);
+        Assert.Contains("Sources disagree.", rita);
+        Assert.Contains("Case not found", felix);
+        Assert.DoesNotContain("What was asked", felix);
+    }
+
+    [Fact]
+    public async Task Only_an_admin_verifies_the_chain()
+    {
+        Assert.Equal(HttpStatusCode.Forbidden, (await (await _app.SignedInAs("lena")).GetAsync("/api/v1/audit/verify")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _app.ApiClient().GetAsync("/api/v1/audit/verify")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Events_written_before_the_chain_are_sealed_once_at_start_up()
+    {
+        // What an upgraded database looks like after the migration: events with a provisional place and no hash.
+        await _app.WithDbAsync(async db =>
+        {
+            foreach (var (id, actor) in new[] { (11L, "a"), (12L, "b"), (15L, "c") })
+            {
+                await db.Database.ExecuteSqlAsync(
+                    $"INSERT INTO audit_events (Id, Sequence, PrevHash, Hash, Type, Actor, ActorRole, At, DataJson) VALUES ({id}, {id}, '', '', 'case.submitted', {actor}, 'client', 638000000000000000, '{{}}')");
+            }
+            return 0;
+        });
+
+        var sealedCount = await _app.WithDbAsync(db => AuditChain.SealUnchainedAsync(db));
+        var report = await _app.WithDbAsync(db => AuditChain.VerifyAsync(db));
+
+        Assert.Equal(3, sealedCount);
+        Assert.True(report.Intact, report.Break?.Message);
+        Assert.Equal(3, report.EventsChecked);
+        // Sealed rows are final: the trigger refuses a second change.
+        await Assert.ThrowsAnyAsync<Exception>(() => _app.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("UPDATE audit_events SET \"Actor\" = 'x'")));
+    }
+}
+
+public sealed class ScheduledVerificationTests
+{
+    [Fact]
+    public async Task The_scheduled_verification_records_its_result_for_the_board()
+    {
+        await using var app = new WorkbenchFactory
+        {
+            Settings = { ["Audit:Verification:FirstRunAfter"] = "00:00:00", ["Audit:Verification:Interval"] = "00:00:01" },
+        };
+        await app.SubmitSampleAsync(Samples.Queues);
+        var verifier = app.Services.GetRequiredService<AuditVerifier>();
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        Data.Entities.AuditVerificationRecord? latest = null;
+        while (DateTime.UtcNow < deadline && (latest = await verifier.LatestAsync()) is not { EventsChecked: > 0 })
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.NotNull(latest);
+        Assert.Equal(AuditVerifier.Scheduled, latest.RequestedBy);
+        Assert.True(latest.Intact);
+        Assert.True(latest.EventsChecked >= 1);
+    }
+}

@@ -1,0 +1,200 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Workbench.Contracts;
+using Workbench.Core.Policy;
+using Workbench.Data;
+using Workbench.Data.Entities;
+using Workbench.Web.Auditing;
+using Workbench.Web.Cases;
+using Workbench.Web.Http;
+using Workbench.Web.Intake;
+
+namespace Workbench.Web.Tests.Intake;
+
+/// <summary>The group commit of intake: what shares a transaction, what a refused case takes down, what gets announced.</summary>
+public sealed class IntakeWriterTests(WorkbenchFactory app) : IClassFixture<WorkbenchFactory>
+{
+    private const string Client = "demo-agent";
+
+    internal static (CaseRecord Case, AuditEventRecord Audit, IdempotencyRecord? Key) NewCase(
+        IServiceProvider services, string sample = Samples.Queues, string? externalId = null, string? key = null, PolicyDecision? decision = null,
+        DateTimeOffset? at = null)
+    {
+        var submission = Samples.Submission(sample, externalId);
+        var now = at ?? DateTimeOffset.UtcNow;
+        var id = Guid.CreateVersion7(now);
+        decision ??= services.GetRequiredService<IPolicyRuntime>().Evaluate(submission, id, now);
+        var record = IntakeService.NewCase(Client, id, submission, decision, now);
+        var audit = Web.Cases.Audit.Event("case.submitted", Client, "client", now, id, new { submission.ExternalId }, "test");
+        var keyRecord = key is null ? null : new IdempotencyRecord
+        {
+            ClientId = Client,
+            Key = key,
+            RequestHash = "hash-" + key,
+            CaseId = id,
+            ReceiptJson = "{}",
+            CreatedAt = now,
+            ExpiresAt = now.AddHours(24),
+        };
+        return (record, audit, keyRecord);
+    }
+
+    [Theory]
+    [InlineData(Samples.Queues)]
+    [InlineData(Samples.Proceeds)]
+    [InlineData(Samples.Clarifies)]
+    public async Task Sqlite_batch_insert_writes_exactly_the_rows_SaveChanges_writes(string sample)
+    {
+        // Same decision, same time: the two cases differ only in their ids, externalId and key.
+        var now = DateTimeOffset.UtcNow;
+        var decision = app.Services.GetRequiredService<IPolicyRuntime>().Evaluate(Samples.Submission(sample), Guid.CreateVersion7(now), now);
+        var viaEf = NewCase(app.Services, sample, key: "ef-" + Guid.NewGuid(), decision: decision, at: now);
+        var fast = NewCase(app.Services, sample, key: "fast-" + Guid.NewGuid(), decision: decision, at: now);
+
+        await app.WithDbAsync(async db =>
+        {
+            db.Cases.Add(viaEf.Case);
+            db.AuditEvents.Add(viaEf.Audit);
+            db.IdempotencyKeys.Add(viaEf.Key!);
+            return await db.SaveChangesAsync();
+        });
+        // Another kind of case first, in the same transaction: the fast rows go through the prepared commands that
+        // case's rows left behind (other values, nulls in other columns), as every row after a batch's first does.
+        var other = NewCase(app.Services, sample == Samples.Proceeds ? Samples.Queues : Samples.Proceeds, key: "other-" + Guid.NewGuid(), at: now.AddSeconds(1));
+        var failures = await app.WithDbAsync(db => SqliteBatchInsert.InsertAsync(db,
+            [new object[] { other.Key!, other.Case, other.Case.Evaluation!, other.Audit }, new object[] { fast.Key!, fast.Case, fast.Case.Evaluation!, fast.Audit }]));
+
+        Assert.Equal([null, null], failures);
+        Assert.True(fast.Audit.Id > viaEf.Audit.Id, "The generated audit id is read back onto the entity, as SaveChanges does.");
+        Same(Row("cases", "ExternalId", viaEf.Case.ExternalId), Row("cases", "ExternalId", fast.Case.ExternalId), "Id", "ExternalId", "SubmissionJson", "DecisionJson");
+        Same(Row("policy_evaluations", "CaseId", viaEf.Case.Id), Row("policy_evaluations", "CaseId", fast.Case.Id), "CaseId");
+        Same(Row("audit_events", "Id", viaEf.Audit.Id), Row("audit_events", "Id", fast.Audit.Id), "Id", "CaseId", "DataJson", "Sequence", "PrevHash", "Hash");
+        // Both paths chain the event: the fast ones are the next links after the one SaveChanges wrote.
+        Assert.Equal(viaEf.Audit.Sequence + 2, fast.Audit.Sequence);
+        Assert.Equal(viaEf.Audit.Hash, other.Audit.PrevHash);
+        Assert.Equal(other.Audit.Hash, fast.Audit.PrevHash);
+        Same(Row("idempotency_keys", "Key", viaEf.Key!.Key), Row("idempotency_keys", "Key", fast.Key!.Key), "Key", "CaseId", "RequestHash");
+        // Keys are stored as EF stores them: EF finds the fast rows by them.
+        var back = await app.WithDbAsync(db => db.Cases.AsNoTracking().Include(c => c.Evaluation).SingleAsync(c => c.Id == fast.Case.Id));
+        Assert.Equal(fast.Case.SubmissionJson, back.SubmissionJson);
+        Assert.Equal(fast.Case.SlaDueAt, back.SlaDueAt);
+        Assert.Equal(fast.Case.Status, back.Status);
+        Assert.Equal(fast.Case.Evaluation!.TraceJson, back.Evaluation!.TraceJson);
+        Assert.Equal(fast.Case.Id, (await app.WithDbAsync(db => db.AuditEvents.AsNoTracking().SingleAsync(a => a.Id == fast.Audit.Id))).CaseId);
+        Assert.Equal(fast.Case.Id, (await app.WithDbAsync(db => db.IdempotencyKeys.AsNoTracking().SingleAsync(k => k.Key == fast.Key.Key))).CaseId);
+    }
+
+    [Fact]
+    public async Task A_refused_case_is_undone_alone_and_the_rest_of_its_batch_commits_in_one_transaction()
+    {
+        var writer = app.Services.GetRequiredService<IntakeWriter>();
+        var taken = NewCase(app.Services, key: "taken-" + Guid.NewGuid());
+        await writer.WriteAsync(taken.Case, taken.Audit, taken.Key, CancellationToken.None);
+
+        var batch = Enumerable.Range(0, 6).Select(_ => NewCase(app.Services, key: "k-" + Guid.NewGuid())).ToList();
+        batch[1] = NewCase(app.Services, externalId: taken.Case.ExternalId, key: "dup-external-" + Guid.NewGuid()); // its key row goes in first, then must go
+        batch[4] = NewCase(app.Services, key: taken.Key!.Key); // refused at its first row
+        var before = writer.Transactions;
+
+        var results = await writer.WriteTogetherAsync(batch);
+
+        Assert.Equal(1, writer.Transactions - before);
+        await Assert.ThrowsAsync<DbUpdateException>(() => results[1]);
+        await Assert.ThrowsAsync<DbUpdateException>(() => results[4]);
+        foreach (var i in new[] { 0, 2, 3, 5 })
+        {
+            await results[i];
+        }
+        var ids = batch.Select(b => b.Case.Id).ToList();
+        var keys = batch.Select(b => b.Key!.Key).ToList();
+        var committed = await app.WithDbAsync(db => db.Cases.Where(c => ids.Contains(c.Id)).Select(c => c.Id).ToListAsync());
+        Assert.Equal(new[] { 0, 2, 3, 5 }.Select(i => ids[i]).Order(), committed.Order());
+        Assert.Equal(4, await app.WithDbAsync(db => db.PolicyEvaluations.CountAsync(e => ids.Contains(e.CaseId))));
+        Assert.Equal(4, await app.WithDbAsync(db => db.AuditEvents.CountAsync(a => a.CaseId != null && ids.Contains(a.CaseId.Value))));
+        Assert.Equal(4, await app.WithDbAsync(db => db.IdempotencyKeys.CountAsync(k => keys.Contains(k.Key) && k.CaseId != taken.Case.Id)));
+        Assert.False(await app.WithDbAsync(db => db.IdempotencyKeys.AnyAsync(k => k.Key == batch[1].Key!.Key)));
+        Assert.Equal(taken.Case.Id, await app.WithDbAsync(db => db.IdempotencyKeys.Where(k => k.Key == taken.Key.Key).Select(k => k.CaseId).SingleAsync()));
+
+        // The refused cases' audit events gave back their places in the hash chain: no gap, the chain verifies.
+        var admin = await app.SignedInAs("adam");
+        var verify = await admin.GetFromJsonAsync<AuditVerifyResult>("/api/v1/audit/verify", WorkbenchJson.Options);
+        Assert.True(verify!.Intact, verify.Break?.Message);
+        var sequences = await app.WithDbAsync(db => db.AuditEvents.OrderBy(a => a.Sequence).Select(a => a.Sequence).ToListAsync());
+        Assert.Equal(Enumerable.Range(1, sequences.Count).Select(i => (long)i), sequences);
+    }
+
+    [Fact]
+    public async Task A_caller_that_stops_waiting_still_gets_its_case_committed_and_announced()
+    {
+        var intake = app.Services.GetRequiredService<IntakeService>();
+        var json = Samples.Json(Samples.Queues);
+        var externalId = json["externalId"]!.GetValue<string>();
+        var body = Encoding.UTF8.GetBytes(json.ToJsonString());
+        var submission = JsonSerializer.Deserialize<CaseSubmission>(body, JsonBody.Options)!;
+        var created = new ConcurrentQueue<CaseEvent>();
+        using var _ = app.Services.GetRequiredService<CaseEvents>().Subscribe(e =>
+        {
+            if (e.Kind == "created")
+            {
+                created.Enqueue(e);
+            }
+        });
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            intake.SubmitAsync(Client, "gone-" + Guid.NewGuid(), body, submission, "test", new CancellationToken(canceled: true)));
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        Guid? id = null;
+        while (id is null && DateTime.UtcNow < deadline)
+        {
+            id = await app.WithDbAsync(db => db.Cases.Where(c => c.ExternalId == externalId).Select(c => (Guid?)c.Id).SingleOrDefaultAsync());
+            await Task.Delay(id is null ? 20 : 0);
+        }
+        Assert.NotNull(id);
+        while (!created.Any(e => e.CaseId == id) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+        var announced = Assert.Single(created, e => e.CaseId == id);
+        Assert.Equal("policy-legal", announced.Queue);
+        Assert.Equal(CaseStatus.Queued, announced.Status);
+        Assert.Equal(Client, announced.Actor);
+    }
+
+    /// <summary>Every column stores the same storage class; all but those that differ by design (ids, texts holding ids) the same value.</summary>
+    private static void Same(Dictionary<string, string> expected, Dictionary<string, string> actual, params string[] differ)
+    {
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        var wrong = expected.Keys.Where(k => differ.Contains(k)
+            ? expected[k].Split(':')[0] != actual[k].Split(':')[0]
+            : expected[k] != actual[k]).ToList();
+        Assert.True(wrong.Count == 0, "Columns written differently: " + string.Join("; ", wrong.Select(k => $"{k}: {expected[k]} vs {actual[k]}")));
+    }
+
+    /// <summary>A row as SQLite stores it: each column's storage class and value.</summary>
+    private Dictionary<string, string> Row(string table, string column, object value)
+    {
+        using var connection = new SqliteConnection($"Data Source={app.DatabasePath};Pooling=false");
+        connection.Open();
+        using var cmd = connection.CreateCommand();
+        // Guids are compared as EF stores them: look the row up through a column whose text the test knows, or by rowid.
+        cmd.CommandText = value is Guid
+            ? $"SELECT * FROM \"{table}\" WHERE upper(\"{column}\") = upper($v)"
+            : $"SELECT * FROM \"{table}\" WHERE \"{column}\" = $v";
+        cmd.Parameters.AddWithValue("$v", value is Guid g ? g.ToString() : value);
+        using var reader = cmd.ExecuteReader();
+        Assert.True(reader.Read(), $"No row in {table} where {column} = {value}");
+        var row = new Dictionary<string, string>();
+        for (var i = 0; i < reader.FieldCount; i++)
+        {
+            row[reader.GetName(i)] = reader.IsDBNull(i) ? "NULL" : $"{reader.GetFieldType(i).Name}:{Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)}";
+        }
+        Assert.False(reader.Read());
+        return row;
+    }
+}
