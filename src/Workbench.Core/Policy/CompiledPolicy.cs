@@ -99,6 +99,10 @@ public sealed class CompiledPolicy
 
     public QueueDefinition? FindQueue(string name) => _queues.GetValueOrDefault(name);
 
+    /// <summary>What a built-in guard (<c>guard:…</c> in the trace) checks, in words; null for a rule id.</summary>
+    public static string? GuardDescription(string ruleId) =>
+        Guards.All.FirstOrDefault(g => string.Equals(g.Id, ruleId, StringComparison.Ordinal)).Description;
+
     /// <summary>
     /// The case's tier is the highest of the workflow's floor (the workflow it is treated under), the tool's floor and
     /// the client's declaration: the client can raise it, never lower it. An unknown workflow counts as tier 3.
