@@ -45,7 +45,7 @@ public sealed partial class PolicyJourneys(AppServer app, BrowserFixture browser
 
             await editor.FillAsync(original.Replace("when: signals.amount > 500\n", "when: signals.amount > 100\n", StringComparison.Ordinal));
             await Assertions.Expect(page.GetByTestId("draft-validation")).ToContainTextAsync("The draft is valid");
-            await Assertions.Expect(page.GetByTestId("scenario-summary")).ToContainTextAsync("3 of 3 passed");
+            await Assertions.Expect(page.GetByTestId("scenario-summary")).ToContainTextAsync("5 of 5 passed");
 
             await page.GetByRole(AriaRole.Button, new() { Name = "Run simulation" }).ClickAsync();
             var result = page.GetByTestId("simulation-result");
