@@ -182,6 +182,12 @@ public class TrustBoundaryTests
     [InlineData("https://P.example/refunds/", "https://p.example/refunds#window", true)]
     [InlineData("https://p.example/refunds", "https://p.example/shipping", false)]
     [InlineData("/kb/refunds?v=1", "/kb/refunds?v=2", true)]
+    [InlineData("https://p.example:443/refunds", "https://p.example/refunds", true)]
+    [InlineData("https://p.example/kb/./refunds", "https://p.example/kb/refunds", true)]
+    [InlineData("https://p.example/kb/x/../refunds", "https://p.example/kb/refunds", true)]
+    [InlineData("https://p.example/%72efunds", "https://p.example/refunds", true)]
+    [InlineData("https://bücher.example/refunds", "https://xn--bcher-kva.example/refunds", true)]
+    [InlineData("http://p.example/refunds", "https://p.example/refunds", false)]
     public void Evidence_about_one_page_is_one_document_whatever_its_query(string a, string b, bool same) =>
         Assert.Equal(same, SignalDeriver.SameDocument(new EvidenceItem { Id = "a", Title = "A", Uri = a }, new EvidenceItem { Id = "b", Title = "B", Uri = b }));
 

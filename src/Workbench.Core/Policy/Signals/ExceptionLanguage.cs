@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -36,7 +37,7 @@ public sealed class ExceptionLanguage
 
     public static ExceptionLanguage Default { get; } = new(DefaultPhrases, DefaultPatterns);
 
-    private readonly string[] _phrases;
+    private readonly SearchValues<string>? _phrases;
     private readonly Regex[] _patterns;
 
     /// <summary>Patterns are compiled NonBacktracking: a policy's regular expression cannot make a submission hang the engine.</summary>
@@ -45,9 +46,34 @@ public sealed class ExceptionLanguage
         Phrases = phrases;
         Patterns = patterns;
         // A phrase starts at a word and may end inside one: "override" also finds "overrides", "waive" finds "waiver".
-        _phrases = [.. phrases.Select(p => " " + Fold(p)).Where(p => p.Trim().Length > 0)];
-        _patterns = [.. patterns.Select(p => new Regex(p, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100)))];
+        // Every submission's request is matched: the phrases are searched for all at once, and the patterns are one
+        // alternation, so the text is scanned twice whatever the length of the lists.
+        string[] folded = [.. phrases.Select(p => " " + Fold(p)).Where(p => p.Trim().Length > 0)];
+        _phrases = folded.Length == 0 ? null : SearchValues.Create(folded, StringComparison.Ordinal);
+        _patterns = Compile(patterns);
     }
+
+    // One alternation when the patterns combine; each on its own when they do not (a pattern ending in an (?x) comment
+    // would swallow the group's closing parenthesis).
+    private static Regex[] Compile(IReadOnlyList<string> patterns)
+    {
+        if (patterns.Count == 0)
+        {
+            return [];
+        }
+        try
+        {
+            return [new Regex(string.Join('|', patterns.Select(p => "(?:" + p + ")")), Options, TimeSpan.FromMilliseconds(TimeoutMilliseconds))];
+        }
+        catch (ArgumentException)
+        {
+            return [.. patterns.Select(p => new Regex(p, Options, TimeSpan.FromMilliseconds(TimeoutMilliseconds)))];
+        }
+    }
+
+    private const RegexOptions Options = RegexOptions.NonBacktracking | RegexOptions.CultureInvariant;
+
+    private const int TimeoutMilliseconds = 100; // a constant: Default is built before any static field below it is set
 
     public IReadOnlyList<string> Phrases { get; }
 
@@ -60,12 +86,9 @@ public sealed class ExceptionLanguage
             return false;
         }
         var folded = " " + Fold(text) + " ";
-        foreach (var phrase in _phrases)
+        if (_phrases is not null && folded.AsSpan().IndexOfAny(_phrases) >= 0)
         {
-            if (folded.Contains(phrase, StringComparison.Ordinal))
-            {
-                return true;
-            }
+            return true;
         }
         foreach (var pattern in _patterns)
         {
@@ -91,6 +114,10 @@ public sealed class ExceptionLanguage
     /// </summary>
     internal static string Fold(string text)
     {
+        if (Ascii.IsValid(text))
+        {
+            return FoldAscii(text); // most requests: no compatibility forms, accents or look-alikes to unfold
+        }
         var normalized = text.Normalize(NormalizationForm.FormKD);
         var sb = new StringBuilder(normalized.Length);
         var space = true;
@@ -106,6 +133,32 @@ public sealed class ExceptionLanguage
             {
                 sb.Append(c == '\'' ? ' ' : c);
                 space = c == '\'';
+            }
+            else if (!space)
+            {
+                sb.Append(' ');
+                space = true;
+            }
+        }
+        return sb.ToString().Trim();
+    }
+
+    // The same folding for the common case of plain ASCII, without the normalization and category lookups.
+    private static string FoldAscii(string text)
+    {
+        var sb = new StringBuilder(text.Length);
+        var space = true;
+        foreach (var ch in text)
+        {
+            if (char.IsAsciiLetterOrDigit(ch))
+            {
+                sb.Append(char.ToLowerInvariant(ch));
+                space = false;
+            }
+            else if (ch == '\'')
+            {
+                sb.Append(' ');
+                space = true;
             }
             else if (!space)
             {

@@ -99,16 +99,16 @@ public static class SignalDeriver
         var authoritative = 0;
         double newest = double.MaxValue, oldest = double.MinValue;
         var dated = false;
-        var conflicts = 0;
+        var versioned = 0;
         for (var i = 0; i < count; i++)
         {
             var e = evidence[i];
             if (e.Authority == EvidenceAuthority.Authoritative)
             {
                 authoritative++;
-                if (IsConflictingDocumentHead(evidence, i))
+                if (e.Version is not null)
                 {
-                    conflicts++;
+                    versioned++;
                 }
             }
             if (e.PublishedAt is { } published)
@@ -127,36 +127,49 @@ public static class SignalDeriver
             f.SetNumber(SignalCatalog.NewestEvidenceAgeDays, newest);
             f.SetNumber(SignalCatalog.OldestEvidenceAgeDays, oldest);
         }
-        f.SetNumber(SignalCatalog.VersionConflicts, conflicts);
+        f.SetNumber(SignalCatalog.VersionConflicts, versioned < 2 ? 0 : CountVersionConflicts(evidence, versioned));
     }
 
-    // Counts each conflicting document once: at its first authoritative item, if a later authoritative item about the
-    // same document carries a different version. Quadratic, but evidence lists are short.
-    private static bool IsConflictingDocumentHead(IReadOnlyList<EvidenceItem> evidence, int i)
+    // Counts each conflicting document once: at its first authoritative versioned item, if a later one about the same
+    // document carries a different version. Only authoritative items with a version take part, and their document keys
+    // (a parsed URI, a folded title) are computed once per item rather than once per pair: the pairs are quadratic,
+    // but evidence lists are short, and most cases have fewer than two such items and never get here.
+    private static int CountVersionConflicts(IReadOnlyList<EvidenceItem> evidence, int versioned)
     {
-        var e = evidence[i];
-        if (e.Version is null)
+        var keys = new DocumentKey[versioned];
+        var versions = new string[versioned];
+        var k = 0;
+        foreach (var e in evidence)
         {
-            return false;
-        }
-        for (var j = 0; j < i; j++)
-        {
-            var p = evidence[j];
-            if (p.Authority == EvidenceAuthority.Authoritative && p.Version is not null && SameDocument(p, e))
+            if (e.Authority == EvidenceAuthority.Authoritative && e.Version is not null)
             {
-                return false;
+                keys[k] = DocumentKey.Of(e);
+                versions[k] = e.Version.Trim();
+                k++;
             }
         }
-        for (var j = i + 1; j < evidence.Count; j++)
+        var conflicts = 0;
+        for (var i = 0; i < versioned; i++)
         {
-            var n = evidence[j];
-            if (n.Authority == EvidenceAuthority.Authoritative && n.Version is not null && SameDocument(n, e)
-                && !string.Equals(n.Version.Trim(), e.Version.Trim(), StringComparison.OrdinalIgnoreCase))
+            var head = true;
+            for (var j = 0; j < i && head; j++)
             {
-                return true;
+                head = !keys[j].Same(keys[i]);
+            }
+            if (!head)
+            {
+                continue;
+            }
+            for (var j = i + 1; j < versioned; j++)
+            {
+                if (keys[j].Same(keys[i]) && !string.Equals(versions[j], versions[i], StringComparison.OrdinalIgnoreCase))
+                {
+                    conflicts++;
+                    break;
+                }
             }
         }
-        return false;
+        return conflicts;
     }
 
     /// <summary>
@@ -164,10 +177,18 @@ public static class SignalDeriver
     /// a URI without its query and fragment (<c>…/refunds?version=r13</c> and <c>?version=r14</c> are one page), or a
     /// title. No client field has to be set for two versions of one page to conflict.
     /// </summary>
-    internal static bool SameDocument(EvidenceItem a, EvidenceItem b) =>
-        (a.Topic is { Length: > 0 } topic && string.Equals(topic.Trim(), b.Topic?.Trim(), StringComparison.OrdinalIgnoreCase))
-        || (UriKey(a.Uri) is { } ua && string.Equals(ua, UriKey(b.Uri), StringComparison.OrdinalIgnoreCase))
-        || (TitleKey(a.Title) is { } ta && string.Equals(ta, TitleKey(b.Title), StringComparison.OrdinalIgnoreCase));
+    internal static bool SameDocument(EvidenceItem a, EvidenceItem b) => DocumentKey.Of(a).Same(DocumentKey.Of(b));
+
+    private readonly record struct DocumentKey(string? Topic, string? Uri, string? Title)
+    {
+        public static DocumentKey Of(EvidenceItem e) =>
+            new(string.IsNullOrWhiteSpace(e.Topic) ? null : e.Topic.Trim(), UriKey(e.Uri), TitleKey(e.Title));
+
+        public bool Same(DocumentKey other) =>
+            Matches(Topic, other.Topic) || Matches(Uri, other.Uri) || Matches(Title, other.Title);
+
+        private static bool Matches(string? a, string? b) => a is not null && string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+    }
 
     private static string? UriKey(string? uri)
     {
@@ -181,12 +202,36 @@ public static class SignalDeriver
         {
             text = text[..cut];
         }
-        if (Uri.TryCreate(text, UriKind.Absolute, out var parsed) && parsed.IsAbsoluteUri && !string.IsNullOrEmpty(parsed.Host))
+        if (!IsPlainWebAddress(text) && Uri.TryCreate(text, UriKind.Absolute, out var parsed) && parsed.IsAbsoluteUri && !string.IsNullOrEmpty(parsed.Host))
         {
             text = parsed.Scheme + "://" + parsed.IdnHost + parsed.AbsolutePath;
         }
         text = text.TrimEnd('/');
         return text.Length == 0 ? null : text;
+    }
+
+    // An http(s) address of plain characters, without a port, user, escapes or dot segments, is already its own
+    // canonical form (case aside, which the comparison ignores); parsing it would only cost time on every submission.
+    // Anything else is parsed, so that ':443', '%2F', '/./' or a Unicode host cannot make one page look like two.
+    private static bool IsPlainWebAddress(string text)
+    {
+        var rest = text.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ? 8
+            : text.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? 7 : -1;
+        if (rest < 0 || rest == text.Length)
+        {
+            return false;
+        }
+        var previous = '/';
+        for (var i = rest; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '~' or '/' or '.') || (c == '/' && previous == '/') || (c == '.' && previous is '/' or '.'))
+            {
+                return false;
+            }
+            previous = c;
+        }
+        return true;
     }
 
     private static string? TitleKey(string? title)
