@@ -181,7 +181,9 @@ public sealed record ActionFacts
     /// <summary>The largest money amount of the action in the base currency; null without a readable one.</summary>
     public double? Amount { get; init; }
     /// <summary>The amount as sent, with its currency, for the reviewer ("600 JPY").</summary>
-    public string? AmountAsSent { get; init; }
+    public string? AmountAsSent => SentAmount is { } a ? $"{a.ToString("0.##", CultureInfo.InvariantCulture)} {Currency ?? "(no currency)"}" : null;
+    /// <summary>The largest amount as sent, before conversion (formatted only when someone reads <see cref="AmountAsSent"/>).</summary>
+    public double? SentAmount { get; init; }
     /// <summary>A money tool whose amount is missing, unreadable or breaks the sign rule.</summary>
     public bool AmountInvalid { get; init; }
     public string? AmountProblem { get; init; }
@@ -252,19 +254,15 @@ public sealed record ActionFacts
         {
             problem = $"no amount in {string.Join(", ", tool.AmountPaths)}";
         }
-        var known = currency is not null && currencies.TryConvert(1, currency, out _);
-        double? inBase = null;
-        if (largest is { } amount && known)
-        {
-            currencies.TryConvert(amount, currency!, out var converted);
-            inBase = converted;
-        }
+        var converted = 0.0;
+        var known = currency is not null && currencies.TryConvert(largest ?? 0, currency, out converted);
+        double? inBase = largest is not null && known ? converted : null;
         return facts with
         {
             Currency = currency,
             CurrencyUnknown = !known,
             Amount = inBase,
-            AmountAsSent = largest is { } a ? $"{a.ToString("0.##", CultureInfo.InvariantCulture)} {currency ?? "(no currency)"}" : null,
+            SentAmount = largest,
             AmountInvalid = problem is not null,
             AmountProblem = problem,
         };

@@ -63,17 +63,18 @@ public sealed class ExceptionLanguage
         }
         try
         {
-            return [new Regex(string.Join('|', patterns.Select(p => "(?:" + p + ")")), Options, TimeSpan.FromMilliseconds(TimeoutMilliseconds))];
+            return [new Regex(string.Join('|', patterns.Select(p => "(?:" + p + ")")), Options, Regex.InfiniteMatchTimeout)];
         }
         catch (ArgumentException)
         {
-            return [.. patterns.Select(p => new Regex(p, Options, TimeSpan.FromMilliseconds(TimeoutMilliseconds)))];
+            return [.. patterns.Select(p => new Regex(p, Options, Regex.InfiniteMatchTimeout))];
         }
     }
 
     private const RegexOptions Options = RegexOptions.NonBacktracking | RegexOptions.CultureInvariant;
 
-    private const int TimeoutMilliseconds = 100; // a constant: Default is built before any static field below it is set
+    // No match timeout: NonBacktracking runs in time linear in the text, and a timeout only made a busy machine read a
+    // plain request as a request for an exception.
 
     public IReadOnlyList<string> Phrases { get; }
 
@@ -101,7 +102,7 @@ public sealed class ExceptionLanguage
             }
             catch (RegexMatchTimeoutException)
             {
-                return true; // errs towards escalation, like the policy language's `matches`
+                return true; // not raised without a timeout; kept so that one set later errs towards escalation
             }
         }
         return false;

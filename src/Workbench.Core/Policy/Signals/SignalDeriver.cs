@@ -136,6 +136,10 @@ public static class SignalDeriver
     // but evidence lists are short, and most cases have fewer than two such items and never get here.
     private static int CountVersionConflicts(IReadOnlyList<EvidenceItem> evidence, int versioned)
     {
+        if (OneVersion(evidence))
+        {
+            return 0; // the usual case: every source the same version, so no document can disagree with itself
+        }
         var keys = new DocumentKey[versioned];
         var versions = new string[versioned];
         var k = 0;
@@ -170,6 +174,28 @@ public static class SignalDeriver
             }
         }
         return conflicts;
+    }
+
+    private static bool OneVersion(IReadOnlyList<EvidenceItem> evidence)
+    {
+        string? first = null;
+        foreach (var e in evidence)
+        {
+            if (e.Authority != EvidenceAuthority.Authoritative || e.Version is null)
+            {
+                continue;
+            }
+            var version = e.Version.AsSpan().Trim();
+            if (first is null)
+            {
+                first = e.Version.Trim();
+            }
+            else if (!version.Equals(first, StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>
