@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
 
@@ -6,25 +7,118 @@ namespace Workbench.Web.Live;
 /// <summary>
 /// Fans case events out through a Redis channel so that the Blazor circuits and long-polls of every instance see
 /// every change. Each message carries the sending instance's id; an instance ignores its own. Events are small
-/// (ids and changed fields); a lost message costs freshness only — every page re-reads the database on the next event.
+/// (ids and changed fields).
+/// <para>
+/// Whether Redis carries anything is watched, not assumed: every <see cref="RedisLiveOptions.ProbeInterval"/> the
+/// relay sends a PING that must be answered within <see cref="RedisLiveOptions.ProbeTimeout"/>, then publishes a probe
+/// to its own channel that its own subscription must bring back within that time again — a hung or partitioned Redis
+/// keeps the socket open and <c>IsConnected</c> true, and only a round trip tells. As the readiness check <c>redis</c>,
+/// the last probe's result is <b>degraded</b>, never unhealthy: Redis is shared by every instance, so a Redis outage
+/// failing readiness would take the whole service out of the load balancer, while each instance still serves alone.
+/// </para>
 /// </summary>
-public sealed class RedisCaseEventRelay(string connection, CaseEvents events, ILogger<RedisCaseEventRelay> logger)
-    : IHostedService, ICaseEventRelay, IHealthCheck, IAsyncDisposable
+public sealed class RedisCaseEventRelay(IOptions<RedisLiveOptions> options, CaseEvents events, ILogger<RedisCaseEventRelay> logger)
+    : BackgroundService, ICaseEventRelay, IHealthCheck
 {
     public static readonly RedisChannel Channel = RedisChannel.Literal("workbench:case-events");
 
-    private sealed record Envelope(Guid Instance, CaseEvent Event);
+    /// <summary>On the wire: an event of another instance, or a probe an instance sends itself (<see cref="Probe"/>).</summary>
+    private sealed record Envelope(Guid Instance, CaseEvent? Event, long? Probe = null);
 
+    /// <summary>What the last probe found; <see cref="Problem"/> is null when Redis answered and carried the probe.</summary>
+    private sealed record ProbeResult(string? Problem, double PingMs, long At);
+
+    private readonly RedisLiveOptions _options = options.Value;
     private readonly Guid _instance = Guid.NewGuid();
     private ConnectionMultiplexer? _redis;
+    private ProbeResult? _last;
+    private long _probe;
+    private TaskCompletionSource? _echo;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>True while the last probe found Redis answering and carrying messages.</summary>
+    public bool IsUp => Volatile.Read(ref _last) is { Problem: null };
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        var options = ConfigurationOptions.Parse(connection);
-        options.AbortOnConnectFail = false; // keep trying in the background if Redis is down at start
-        _redis = await ConnectionMultiplexer.ConnectAsync(options);
+        _redis = await ConnectionMultiplexer.ConnectAsync(_options.ClientOptions());
         await _redis.GetSubscriber().SubscribeAsync(Channel, (_, message) => Receive(message));
         events.Relay = this;
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_options.ProbeInterval);
+        do
+        {
+            var result = await ProbeAsync(stoppingToken);
+            var before = Interlocked.Exchange(ref _last, result);
+            Report(before, result);
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>A timed PING, then this instance's probe through the channel and back: either may fail or time out.</summary>
+    private async Task<ProbeResult> ProbeAsync(CancellationToken ct)
+    {
+        var timeout = _options.ProbeTimeout;
+        var redis = _redis;
+        if (redis is null)
+        {
+            return new ProbeResult("Redis has not been reached yet", 0, Stopwatch.GetTimestamp());
+        }
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            await Bounded(redis.GetDatabase().PingAsync(), timeout, ct);
+        }
+        catch (TimeoutException)
+        {
+            return new ProbeResult($"Redis did not answer PING within {timeout.TotalSeconds:0.#} s", 0, Stopwatch.GetTimestamp());
+        }
+        catch (RedisException ex)
+        {
+            return new ProbeResult($"Redis did not answer PING ({FirstLine(ex.Message)})", 0, Stopwatch.GetTimestamp());
+        }
+        var pingMs = clock.Elapsed.TotalMilliseconds;
+
+        var id = Interlocked.Increment(ref _probe);
+        var echo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _echo, echo);
+        clock.Restart();
+        try
+        {
+            var payload = JsonSerializer.Serialize(new Envelope(_instance, null, id), WorkbenchJson.Options);
+            await Bounded(redis.GetSubscriber().PublishAsync(Channel, payload), timeout, ct);
+            await echo.Task.WaitAsync(timeout - clock.Elapsed is { Ticks: > 0 } left ? left : TimeSpan.Zero, ct);
+        }
+        catch (Exception ex) when (ex is TimeoutException or RedisException)
+        {
+            return new ProbeResult(
+                $"Redis answered PING but its subscription did not bring this instance's probe back within {timeout.TotalSeconds:0.#} s",
+                pingMs, Stopwatch.GetTimestamp());
+        }
+        return new ProbeResult(null, pingMs, Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>Waits for a Redis call at most <paramref name="timeout"/>; a call left behind is still observed when it ends.</summary>
+    private static async Task Bounded(Task call, TimeSpan timeout, CancellationToken ct)
+    {
+        _ = call.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        await call.WaitAsync(timeout, ct);
+    }
+
+    private void Report(ProbeResult? before, ProbeResult now)
+    {
+        if (now.Problem is not null && before?.Problem is null)
+        {
+            logger.LogWarning("Redis ({Endpoints}) is not usable: {Problem}. This instance keeps serving alone and does not hear " +
+                              "other instances' changes until Redis answers again; readiness reports degraded", _options.Endpoints(), now.Problem);
+        }
+        else if (now.Problem is null && before?.Problem is not null)
+        {
+            logger.LogInformation("Redis ({Endpoints}) answers again and carries this instance's probe", _options.Endpoints());
+        }
     }
 
     public void Send(CaseEvent e)
@@ -42,33 +136,66 @@ public sealed class RedisCaseEventRelay(string connection, CaseEvents events, IL
         try
         {
             var envelope = JsonSerializer.Deserialize<Envelope>(message.ToString(), WorkbenchJson.Options);
-            if (envelope is not null && envelope.Instance != _instance)
+            if (envelope is null)
             {
-                events.Deliver(envelope.Event);
+                return;
+            }
+            if (envelope.Instance == _instance)
+            {
+                if (envelope.Probe == Volatile.Read(ref _probe))
+                {
+                    Volatile.Read(ref _echo)?.TrySetResult();
+                }
+                return;
+            }
+            if (envelope.Event is { } e)
+            {
+                events.Deliver(e);
             }
         }
         catch (JsonException ex)
         {
-            logger.LogWarning(ex, "Ignored a malformed case event from Redis");
+            logger.LogWarning("Ignored a malformed case event from Redis: {Error}", ex.Message);
         }
     }
 
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_redis?.IsConnected == true
-            ? HealthCheckResult.Healthy()
-            : HealthCheckResult.Unhealthy("Redis (Redis:Connection) cannot be reached."));
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var last = Volatile.Read(ref _last);
+        var stale = (_options.ProbeInterval + _options.ProbeTimeout + _options.ProbeTimeout) * 2;
+        var age = last is null ? TimeSpan.MaxValue : Stopwatch.GetElapsedTime(last.At);
+        var data = new Dictionary<string, object> { ["endpoints"] = _options.Endpoints() };
+        if (last is { Problem: null } && age <= stale)
+        {
+            data["pingMs"] = Math.Round(last.PingMs, 1);
+            return Task.FromResult(HealthCheckResult.Healthy(
+                $"Redis answers PING in {last.PingMs:0.#} ms and carried this instance's probe {age.TotalSeconds:0.#} s ago.", data));
+        }
+        var problem = last is null ? "Redis has not been probed yet"
+            : age > stale ? $"no probe of Redis has finished for {age.TotalSeconds:0} s"
+            : last.Problem!;
+        // Degraded, not unhealthy: the instance takes cases and serves its pages; only other instances' changes wait.
+        return Task.FromResult(new HealthCheckResult(HealthStatus.Degraded,
+            $"{problem}. This instance serves alone: its pages and long-polls do not hear other instances' changes until Redis is back.",
+            data: data));
+    }
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    public override async Task StopAsync(CancellationToken cancellationToken)
     {
         events.Relay = null;
-        return Task.CompletedTask;
+        await base.StopAsync(cancellationToken);
     }
 
-    public async ValueTask DisposeAsync()
+    public override void Dispose()
     {
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
-        }
+        _redis?.Dispose();
+        base.Dispose();
+    }
+
+    /// <summary>The first line of a client message, shortened: StackExchange.Redis appends pages of connection state.</summary>
+    private static string FirstLine(string text)
+    {
+        var line = text.Split('\n', 2)[0].Trim();
+        return line.Length > 160 ? line[..160] + "…" : line;
     }
 }
