@@ -41,7 +41,7 @@ public static class LiveExtensions
                 o.Configuration = redisOptions.ClientOptions();
                 o.Configuration.ChannelPrefix = RedisChannel.Literal("workbench-hub");
             });
-            builder.Services.AddSingleton<HubLifetimeManager<QueuesHub>, RedisHubLifetimeManager<QueuesHub>>();
+            builder.Services.AddSingleton<HubLifetimeManager<QueuesHub>>(HubBackplane.Create);
         }
         builder.Services.AddHostedService<HubForwarder>();
 
@@ -60,6 +60,10 @@ public static class LiveExtensions
 
     public static WebApplication MapWorkbenchLive(this WebApplication app)
     {
+        if (app.Services.GetService<RedisCaseEventRelay>() is { } relay)
+        {
+            app.UseRefusalWhileRedisIsDown(relay, retryAfterSeconds: 5);
+        }
         app.MapHub<QueuesHub>(QueuesHub.Path);
         if (app.Environment.IsDevelopment())
         {

@@ -34,28 +34,94 @@ public sealed class RedisCaseEventRelay(IOptions<RedisLiveOptions> options, Case
     private ProbeResult? _last;
     private long _probe;
     private TaskCompletionSource? _echo;
+    private Action<RedisChannel, RedisValue> OnMessage => _onMessage ??= (_, message) => Receive(message);
+    private Action<RedisChannel, RedisValue>? _onMessage;
 
     /// <summary>True while the last probe found Redis answering and carrying messages.</summary>
     public bool IsUp => Volatile.Read(ref _last) is { Problem: null };
 
-    public override async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>True once a probe has failed and until one succeeds (false before the first probe has finished).</summary>
+    public bool IsDown => Volatile.Read(ref _last) is { Problem: not null };
+
+    /// <summary>Does not wait for Redis: the instance starts and serves whether Redis is there or not.</summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
     {
-        _redis = await ConnectionMultiplexer.ConnectAsync(_options.ClientOptions());
-        await _redis.GetSubscriber().SubscribeAsync(Channel, (_, message) => Receive(message));
         events.Relay = this;
-        await base.StartAsync(cancellationToken);
+        return base.StartAsync(cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await Task.Yield(); // the host's start-up goes on; everything below runs in the background
+        _redis = await ConnectAsync(stoppingToken);
+        await SubscribeAsync(_redis);
         using var timer = new PeriodicTimer(_options.ProbeInterval);
         do
         {
             var result = await ProbeAsync(stoppingToken);
             var before = Interlocked.Exchange(ref _last, result);
             Report(before, result);
+            if (result.Problem is not null && result.PingMs > 0)
+            {
+                // Redis answers but does not bring the probe back: subscribe again (StackExchange.Redis restores
+                // its subscriptions after a reconnection; this covers a subscription lost without one).
+                await SubscribeAsync(_redis);
+            }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>
+    /// The client, which keeps (re)connecting in the background with back-off (<see cref="RedisLiveOptions.ClientOptions"/>)
+    /// when Redis is down. Creating it fails only on a setting the client cannot use at all; that is retried too,
+    /// with the same back-off, since the configuration may be fine and only its host not resolvable yet.
+    /// </summary>
+    private async Task<ConnectionMultiplexer> ConnectAsync(CancellationToken ct)
+    {
+        var delay = TimeSpan.FromMilliseconds(500);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ConnectionMultiplexer.ConnectAsync(_options.ClientOptions());
+            }
+            catch (Exception ex) when (ex is RedisException or ArgumentException or System.Net.Sockets.SocketException)
+            {
+                if (attempt == 1)
+                {
+                    logger.LogWarning("Redis ({Endpoints}) cannot be used: {Error}. This instance serves alone and keeps trying every " +
+                                      "{Seconds} s at most; readiness reports degraded", _options.Endpoints(), FirstLine(ex.Message), 10);
+                    Volatile.Write(ref _last, new ProbeResult($"Redis cannot be used: {FirstLine(ex.Message)}", 0, Stopwatch.GetTimestamp()));
+                }
+                await Task.Delay(delay, ct);
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 10_000));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Subscribes the one handler (again: it is removed first, so it never runs twice per message). While Redis is
+    /// down this fails; the client keeps the subscription and makes it when it connects, and the probe tells.
+    /// </summary>
+    private async Task SubscribeAsync(ConnectionMultiplexer redis)
+    {
+        var subscriber = redis.GetSubscriber();
+        try
+        {
+            await Bounded(subscriber.UnsubscribeAsync(Channel, OnMessage), _options.ProbeTimeout, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // The handler is removed locally at once; the server forgets the subscription with the connection.
+        }
+        try
+        {
+            await Bounded(subscriber.SubscribeAsync(Channel, OnMessage), _options.ProbeTimeout, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            logger.LogDebug("Subscribing to {Channel} waits for Redis: {Error}", Channel, FirstLine(ex.Message));
+        }
     }
 
     /// <summary>A timed PING, then this instance's probe through the channel and back: either may fail or time out.</summary>
@@ -110,7 +176,13 @@ public sealed class RedisCaseEventRelay(IOptions<RedisLiveOptions> options, Case
 
     private void Report(ProbeResult? before, ProbeResult now)
     {
-        if (now.Problem is not null && before?.Problem is null)
+        if (now.Problem is not null && before is null)
+        {
+            // The one line of a start without Redis: no stack trace, the instance is up and serving.
+            logger.LogWarning("Redis ({Endpoints}) cannot be reached at start-up: {Problem}. This instance serves alone and keeps " +
+                              "connecting in the background; readiness reports degraded until Redis answers", _options.Endpoints(), now.Problem);
+        }
+        else if (now.Problem is not null && before is { Problem: null })
         {
             logger.LogWarning("Redis ({Endpoints}) is not usable: {Problem}. This instance keeps serving alone and does not hear " +
                               "other instances' changes until Redis answers again; readiness reports degraded", _options.Endpoints(), now.Problem);
