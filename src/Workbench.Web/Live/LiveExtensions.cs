@@ -19,6 +19,7 @@ public static class LiveExtensions
         var withRedis = !string.IsNullOrWhiteSpace(redisOptions.Connection);
         if (withRedis)
         {
+            builder.Services.AddSingleton<CaseEventResync>();
             builder.Services.AddSingleton<RedisCaseEventRelay>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<RedisCaseEventRelay>());
             // Degraded at worst: see RedisCaseEventRelay (Redis is shared; failing readiness would empty the balancer).

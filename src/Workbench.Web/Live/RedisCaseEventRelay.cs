@@ -17,7 +17,8 @@ namespace Workbench.Web.Live;
 /// failing readiness would take the whole service out of the load balancer, while each instance still serves alone.
 /// </para>
 /// </summary>
-public sealed class RedisCaseEventRelay(IOptions<RedisLiveOptions> options, CaseEvents events, ILogger<RedisCaseEventRelay> logger)
+public sealed class RedisCaseEventRelay(IOptions<RedisLiveOptions> options, CaseEvents events, CaseEventResync resync,
+    ILogger<RedisCaseEventRelay> logger)
     : BackgroundService, ICaseEventRelay, IHealthCheck
 {
     public static readonly RedisChannel Channel = RedisChannel.Literal("workbench:case-events");
@@ -36,6 +37,16 @@ public sealed class RedisCaseEventRelay(IOptions<RedisLiveOptions> options, Case
     private TaskCompletionSource? _echo;
     private Action<RedisChannel, RedisValue> OnMessage => _onMessage ??= (_, message) => Receive(message);
     private Action<RedisChannel, RedisValue>? _onMessage;
+    // Audit positions (CaseEventResync): every change up to _replayFrom has reached this instance for sure; _lastHead is
+    // the head read at the last good probe. _replayFrom lags a probe behind, so a change committed just before Redis
+    // went away, and published a moment later, is still read again.
+    private long? _replayFrom;
+    private long? _lastHead;
+    // Set at start and by every failed probe; cleared by a resync that read the database (one that failed is tried again).
+    private bool _owed = true;
+
+    /// <summary>The last resync after Redis came back (null before the first).</summary>
+    public ResyncResult? LastResync { get; private set; }
 
     /// <summary>True while the last probe found Redis answering and carrying messages.</summary>
     public bool IsUp => Volatile.Read(ref _last) is { Problem: null };
@@ -53,6 +64,7 @@ public sealed class RedisCaseEventRelay(IOptions<RedisLiveOptions> options, Case
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield(); // the host's start-up goes on; everything below runs in the background
+        _replayFrom = await resync.HeadAsync(stoppingToken);
         _redis = await ConnectAsync(stoppingToken);
         await SubscribeAsync(_redis);
         using var timer = new PeriodicTimer(_options.ProbeInterval);
@@ -61,6 +73,14 @@ public sealed class RedisCaseEventRelay(IOptions<RedisLiveOptions> options, Case
             var result = await ProbeAsync(stoppingToken);
             var before = Interlocked.Exchange(ref _last, result);
             Report(before, result);
+            if (result.Problem is null)
+            {
+                await CatchUpAsync(before, stoppingToken);
+            }
+            else
+            {
+                _owed = true;
+            }
             if (result.Problem is not null && result.PingMs > 0)
             {
                 // Redis answers but does not bring the probe back: subscribe again (StackExchange.Redis restores
@@ -69,6 +89,32 @@ public sealed class RedisCaseEventRelay(IOptions<RedisLiveOptions> options, Case
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>
+    /// After a good probe: when a resync is owed (a start, an outage, a hang), reads from the database what
+    /// this instance may have missed meanwhile and delivers it here; then moves the positions on.
+    /// </summary>
+    private async Task CatchUpAsync(ProbeResult? before, CancellationToken ct)
+    {
+        if (_owed && _replayFrom is { } from)
+        {
+            if (await resync.ReplayAsync(from, ct) is { } done)
+            {
+                _owed = false;
+                LastResync = done;
+                _lastHead = _replayFrom = done.UpTo;
+                var level = before is null ? LogLevel.Debug : LogLevel.Information;
+                logger.Log(level, "Caught up from the database after Redis answered again: {Events} changes of {Cases} cases after audit " +
+                                  "position {After}, in {Ms:0} ms", done.Events, done.Cases, done.After, done.Took.TotalMilliseconds);
+                return;
+            }
+        }
+        if (await resync.HeadAsync(ct) is { } head)
+        {
+            _replayFrom = _lastHead ?? _replayFrom ?? head;
+            _lastHead = head;
+        }
     }
 
     /// <summary>
@@ -195,12 +241,21 @@ public sealed class RedisCaseEventRelay(IOptions<RedisLiveOptions> options, Case
 
     public void Send(CaseEvent e)
     {
-        if (_redis is null)
+        // While Redis does not answer, the others read this change from the database when it is back (CaseEventResync).
+        if (_redis is null || IsDown)
         {
             return;
         }
         var payload = JsonSerializer.Serialize(new Envelope(_instance, e), WorkbenchJson.Options);
-        _redis.GetSubscriber().Publish(Channel, payload, CommandFlags.FireAndForget);
+        try
+        {
+            _redis.GetSubscriber().Publish(Channel, payload, CommandFlags.FireAndForget);
+        }
+        catch (RedisException ex)
+        {
+            // Redis went away before the probe noticed: the probe reports it once; the resync brings the change.
+            logger.LogDebug("{Kind} of case {CaseId} not relayed: {Error}", e.Kind, e.CaseId, FirstLine(ex.Message));
+        }
     }
 
     private void Receive(RedisValue message)
