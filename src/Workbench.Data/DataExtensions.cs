@@ -1,9 +1,11 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Workbench.Data;
 
@@ -79,6 +81,14 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
             default:
                 throw new WorkbenchConfigurationException($"Unknown provider {Provider}.");
         }
+        // EF logs a failed command and a failed save at error level, with the stack, before the caller even sees the
+        // exception. Several failures are expected and handled where they happen — a lost idempotency race, a
+        // duplicate externalId, a claim race (unique violations and concurrency conflicts answered as 200/409) — and
+        // were logged as failures all the same. Every other failure still propagates and is logged once where it is
+        // not handled (the API's exception handler, a background service's loop): EF's copy goes to debug.
+        options.ConfigureWarnings(w => w.Log(
+            (CoreEventId.SaveChangesFailed, LogLevel.Debug),
+            (RelationalEventId.CommandError, LogLevel.Debug)));
     }
 }
 
@@ -188,14 +198,13 @@ public static class DataExtensions
         IServiceProvider services, Func<WorkbenchDbContext, DatabaseSettings, Task<T>> work, CancellationToken cancellationToken)
     {
         var settings = services.GetRequiredService<DatabaseSettings>();
-        var factory = services.GetRequiredService<IDbContextFactory<WorkbenchDbContext>>();
         try
         {
             if (settings.Provider == DatabaseProvider.Sqlite)
             {
                 EnsureSqliteDirectory(settings.ConnectionString);
             }
-            await using var db = await factory.CreateDbContextAsync(cancellationToken);
+            await using var db = MigrationContext(settings, services.GetService<ILoggerFactory>());
             return await work(db, settings);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not WorkbenchConfigurationException)
@@ -204,6 +213,33 @@ public static class DataExtensions
                 $"Cannot open the {settings.Provider} database set by {DatabaseSettings.ConnectionStringKey} " +
                 $"({Describe(settings)}): {ex.GetBaseException().Message}", ex);
         }
+    }
+
+    /// <summary>
+    /// A context for migrating: a database that does not exist yet is expected here, and EF logs the failed connection
+    /// of its existence check at error level (twice) before it creates the database. That event goes to debug for this
+    /// context only; a database that cannot be reached still fails with the one line of <see cref="WithDatabaseAsync{T}"/>.
+    /// </summary>
+    private static WorkbenchDbContext MigrationContext(DatabaseSettings settings, ILoggerFactory? loggers)
+    {
+        DbContextOptions<TContext> Options<TContext>() where TContext : DbContext
+        {
+            var options = new DbContextOptionsBuilder<TContext>();
+            settings.Apply(options);
+            options.ConfigureWarnings(w => w.Log((RelationalEventId.ConnectionError, LogLevel.Debug)));
+            if (loggers is not null)
+            {
+                options.UseLoggerFactory(loggers);
+            }
+            return options.Options;
+        }
+        return settings.Provider switch
+        {
+            DatabaseProvider.Sqlite => new SqliteWorkbenchDbContext(Options<SqliteWorkbenchDbContext>()),
+            DatabaseProvider.SqlServer => new SqlServerWorkbenchDbContext(Options<SqlServerWorkbenchDbContext>()),
+            DatabaseProvider.Postgres => new PostgresWorkbenchDbContext(Options<PostgresWorkbenchDbContext>()),
+            _ => throw new WorkbenchConfigurationException($"Unknown provider {settings.Provider}."),
+        };
     }
 
     private static void EnsureSqliteDirectory(string connectionString)

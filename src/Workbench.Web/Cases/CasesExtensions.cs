@@ -10,7 +10,10 @@ public static class CasesExtensions
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CaseEvents>();
-        builder.Services.AddSingleton(sp => new DecisionNotifier(sp.GetRequiredService<CaseEvents>()));
+        builder.Services.AddSingleton(sp => new DecisionNotifier(sp.GetRequiredService<CaseEvents>())
+        {
+            Recheck = builder.Configuration.GetValue("Live:LongPollRecheck", TimeSpan.FromSeconds(15)),
+        });
         builder.Services.AddSingleton<ActivePolicy>();
         builder.Services.AddSingleton<IPolicyRuntime>(sp => sp.GetRequiredService<ActivePolicy>());
         builder.Services.AddSingleton<IQueueCatalog>(sp => sp.GetRequiredService<ActivePolicy>());

@@ -13,6 +13,12 @@ public sealed class DecisionNotifier
     /// <summary>Wakes on every case event too, so a decision made on another instance ends a long-poll here.</summary>
     public DecisionNotifier(CaseEvents events) => events.Subscribe(e => Notify(e.CaseId));
 
+    /// <summary>
+    /// How often a long-poll re-reads its case although nothing woke it (<c>Live:LongPollRecheck</c>, 15 s): the safety
+    /// net for an event that did not arrive (Redis down, or the database unreadable when the instance caught up).
+    /// </summary>
+    public TimeSpan Recheck { get; init; } = TimeSpan.FromSeconds(15);
+
     internal sealed class Waiter
     {
         public readonly TaskCompletionSource Signal = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -60,20 +60,41 @@ public static class HostingExtensions
     /// </summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app)
     {
-        if (DataExtensions.MigrateAtStartup(app.Configuration, app.Environment.IsDevelopment()))
+        var ct = app.Lifetime.ApplicationStopping;
+        // Instances starting together on one database take turns: the first migrates and writes the first policy
+        // version, the first key and the demo data; the next finds them.
+        await StartupLock.RunAsync(app.Services, async () =>
         {
-            await app.Services.MigrateWorkbenchDatabaseAsync(app.Lifetime.ApplicationStopping);
-        }
-        else
+            if (DataExtensions.MigrateAtStartup(app.Configuration, app.Environment.IsDevelopment()))
+            {
+                await app.Services.MigrateWorkbenchDatabaseAsync(ct);
+            }
+            else
+            {
+                await app.Services.EnsureWorkbenchDatabaseIsCurrentAsync(ct);
+            }
+            await app.Services.GetRequiredService<ActivePolicy>().LoadAsync(
+                app.Services.GetRequiredService<IDbContextFactory<WorkbenchDbContext>>(), app.Configuration,
+                app.Services.GetRequiredService<TimeProvider>(), ct);
+            EnsureDataProtectionKey(app.Services);
+            if (app.Environment.IsDevelopment())
+            {
+                await DevelopmentSeed.RunAsync(app.Services, app.Configuration, ct);
+            }
+        }, ct);
+    }
+
+    /// <summary>
+    /// Writes the first Data Protection key now, under the start-up lock, when there is none: left to the first request
+    /// that protects something, two instances would each write one.
+    /// </summary>
+    private static void EnsureDataProtectionKey(IServiceProvider services)
+    {
+        var keys = services.GetRequiredService<Microsoft.AspNetCore.DataProtection.KeyManagement.IKeyManager>();
+        if (!keys.GetAllKeys().Any())
         {
-            await app.Services.EnsureWorkbenchDatabaseIsCurrentAsync(app.Lifetime.ApplicationStopping);
-        }
-        await app.Services.GetRequiredService<ActivePolicy>().LoadAsync(
-            app.Services.GetRequiredService<IDbContextFactory<WorkbenchDbContext>>(), app.Configuration,
-            app.Services.GetRequiredService<TimeProvider>(), app.Lifetime.ApplicationStopping);
-        if (app.Environment.IsDevelopment())
-        {
-            await DevelopmentSeed.RunAsync(app.Services, app.Configuration, app.Lifetime.ApplicationStopping);
+            var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+            keys.CreateNewKey(activationDate: now, expirationDate: now.AddDays(90));
         }
     }
 

@@ -155,7 +155,8 @@ public static class CasesApi
             {
                 break;
             }
-            await subscription.WaitAsync(left, ct);
+            // Woken by the case's events; re-reads on the notifier's slow timer too, in case an event was lost.
+            await subscription.WaitAsync(left < notifier.Recheck ? left : notifier.Recheck, ct);
         }
         if (CaseViews.DecisionOf(c) is { } decision)
         {

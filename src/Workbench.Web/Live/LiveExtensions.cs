@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
+using Workbench.Web.Health;
 
 namespace Workbench.Web.Live;
 
@@ -12,13 +14,16 @@ public static class LiveExtensions
     public static IHostApplicationBuilder AddWorkbenchLive(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<CaseViewers>();
-        if (builder.Configuration["Redis:Connection"] is { Length: > 0 } relay)
+        builder.Services.Configure<RedisLiveOptions>(builder.Configuration.GetSection("Redis"));
+        var redisOptions = builder.Configuration.GetSection("Redis").Get<RedisLiveOptions>() ?? new RedisLiveOptions();
+        var withRedis = !string.IsNullOrWhiteSpace(redisOptions.Connection);
+        if (withRedis)
         {
-            builder.Services.AddSingleton(sp => new RedisCaseEventRelay(relay, sp.GetRequiredService<CaseEvents>(),
-                sp.GetRequiredService<ILogger<RedisCaseEventRelay>>()));
+            builder.Services.AddSingleton<CaseEventResync>();
+            builder.Services.AddSingleton<RedisCaseEventRelay>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<RedisCaseEventRelay>());
-            builder.Services.AddHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
-                "redis", sp => sp.GetRequiredService<RedisCaseEventRelay>(), null, ["ready"]));
+            // Degraded at worst: see RedisCaseEventRelay (Redis is shared; failing readiness would empty the balancer).
+            builder.Services.AddWorkbenchReadinessCheck<RedisCaseEventRelay>("redis", HealthStatus.Degraded);
         }
         builder.Services.AddSingleton<CircuitRegistry>();
         builder.Services.AddScoped<CircuitConnection>();
@@ -26,7 +31,7 @@ public static class LiveExtensions
 
         // The product's JSON (camelCase, snake_case enum strings) for the hub's messages too.
         builder.Services.AddSignalR().AddJsonProtocol(o => Workbench.Contracts.WorkbenchJson.Configure(o.PayloadSerializerOptions));
-        if (builder.Configuration["Redis:Connection"] is { Length: > 0 } redis)
+        if (withRedis)
         {
             // The backplane for this hub only, not AddStackExchangeRedis(): that registers Redis for every hub,
             // Blazor's own circuit hub included, and then each circuit would subscribe to Redis channels and a
@@ -34,11 +39,10 @@ public static class LiveExtensions
             // sessions) and get other instances' events through RedisCaseEventRelay instead.
             builder.Services.Configure<RedisOptions>(o =>
             {
-                o.Configuration = ConfigurationOptions.Parse(redis);
-                o.Configuration.AbortOnConnectFail = false;
+                o.Configuration = redisOptions.ClientOptions();
                 o.Configuration.ChannelPrefix = RedisChannel.Literal("workbench-hub");
             });
-            builder.Services.AddSingleton<HubLifetimeManager<QueuesHub>, RedisHubLifetimeManager<QueuesHub>>();
+            builder.Services.AddSingleton<HubLifetimeManager<QueuesHub>>(HubBackplane.Create);
         }
         builder.Services.AddHostedService<HubForwarder>();
 
@@ -57,6 +61,10 @@ public static class LiveExtensions
 
     public static WebApplication MapWorkbenchLive(this WebApplication app)
     {
+        if (app.Services.GetService<RedisCaseEventRelay>() is { } relay)
+        {
+            app.UseRefusalWhileRedisIsDown(relay, retryAfterSeconds: 5);
+        }
         app.MapHub<QueuesHub>(QueuesHub.Path);
         if (app.Environment.IsDevelopment())
         {

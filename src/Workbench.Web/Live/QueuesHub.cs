@@ -99,7 +99,8 @@ public sealed class QueuesHub(ReviewerDirectory directory, ActivePolicy policy, 
 /// there — forwarding it again would deliver it once per instance. A channel keeps the publisher (which runs
 /// right after a commit) from waiting on the network, and keeps the events of one instance in order.
 /// </summary>
-public sealed class HubForwarder(CaseEvents events, IHubContext<QueuesHub> hub, ILogger<HubForwarder> logger) : BackgroundService
+public sealed class HubForwarder(CaseEvents events, IHubContext<QueuesHub> hub, ILogger<HubForwarder> logger, RedisCaseEventRelay? relay = null)
+    : BackgroundService
 {
     /// <summary>What an API client hears about its own case: the changes it acts upon.</summary>
     public static readonly IReadOnlySet<string> ClientKinds = new HashSet<string>(StringComparer.Ordinal)
@@ -120,14 +121,29 @@ public sealed class HubForwarder(CaseEvents events, IHubContext<QueuesHub> hub, 
         });
         await foreach (var e in _pending.Reader.ReadAllAsync(stoppingToken))
         {
+            if (relay is { IsDown: true })
+            {
+                // The backplane carries every group message, local ones too: with Redis down none can be sent, and
+                // each attempt would wait out the client's timeout while the events pile up behind it.
+                logger.LogDebug("{Kind} of case {CaseId} not sent to the hub: Redis does not answer", e.Kind, e.CaseId);
+                continue;
+            }
             try
             {
                 await SendAsync(e, stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // Like the relay: the change is committed; a lost message costs freshness, never the action.
-                logger.LogWarning(ex, "Sending {Kind} of case {CaseId} to the hub failed", e.Kind, e.CaseId);
+                // Like the relay: the change is committed; a lost message costs freshness, never the action. A Redis
+                // that has just gone away is the relay's to report (once), not this loop's (once per event).
+                if (ex is StackExchange.Redis.RedisException)
+                {
+                    logger.LogDebug("Sending {Kind} of case {CaseId} to the hub failed: {Error}", e.Kind, e.CaseId, ex.Message.Split('\n')[0]);
+                }
+                else
+                {
+                    logger.LogWarning(ex, "Sending {Kind} of case {CaseId} to the hub failed", e.Kind, e.CaseId);
+                }
             }
         }
     }
