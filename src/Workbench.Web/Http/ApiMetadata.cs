@@ -15,6 +15,12 @@ public sealed record IdempotencyKeyAccepted;
 /// <summary>The range the endpoint accepts for an integer query parameter (400 validation outside it).</summary>
 public sealed record ParameterRange(string Name, int Minimum, int Maximum);
 
+/// <summary>A string query parameter that takes one value of an enum, in its snake_case spelling (400 validation otherwise).</summary>
+public sealed record ParameterEnum(string Name, Type EnumType);
+
+/// <summary>The JSON Schema format of a string query parameter the endpoint parses itself (e.g. <c>date-time</c>).</summary>
+public sealed record ParameterFormat(string Name, string Format);
+
 public static class ApiMetadataExtensions
 {
     /// <summary>Declares that the endpoint answers <paramref name="status"/> with one of <paramref name="types"/>.</summary>

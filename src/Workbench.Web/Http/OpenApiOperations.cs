@@ -128,6 +128,21 @@ public static class OpenApiOperations
                 schema.Maximum = range.Maximum.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
         }
+        foreach (var values in metadata.OfType<ParameterEnum>())
+        {
+            if (operation.Parameters?.FirstOrDefault(p => p.Name == values.Name) is OpenApiParameter { Schema: OpenApiSchema schema })
+            {
+                schema.Type = JsonSchemaType.String;
+                schema.Enum = WireSchema.EnumValues(values.EnumType).Select(v => (JsonNode)JsonValue.Create(v)!).ToList();
+            }
+        }
+        foreach (var format in metadata.OfType<ParameterFormat>())
+        {
+            if (operation.Parameters?.FirstOrDefault(p => p.Name == format.Name) is OpenApiParameter { Schema: OpenApiSchema schema })
+            {
+                schema.Format = format.Format;
+            }
+        }
         if (metadata.OfType<IdempotencyKeyAccepted>().Any())
         {
             operation.Parameters ??= [];

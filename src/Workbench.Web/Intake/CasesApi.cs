@@ -63,6 +63,7 @@ public static class CasesApi
             .Accepts<OutcomeReport>("application/json")
             .WithProblems(409, ProblemTypes.IllegalTransition, ProblemTypes.ConcurrentChange)
             .WithSummary("Report what happened downstream (correct, incorrect, rolled_back, complaint)");
+        cases.MapCaseListing();
         return app;
     }
 
