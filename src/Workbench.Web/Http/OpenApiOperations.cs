@@ -23,6 +23,11 @@ public static class OpenApiOperations
         ("Retry-After", "Seconds to wait before retrying (429, 503).", JsonSchemaType.Integer),
         ("WWW-Authenticate", "`Bearer`: send an API key or an Entra ID app token.", JsonSchemaType.String),
         ("Location", "The new resource's path.", JsonSchemaType.String),
+        (RequestIds.RequestIdHeader, "This request's id: the `traceId` of a problem detail and of the audit trail. Quote it when asking about a request.", JsonSchemaType.String),
+        (RequestIds.TraceParentHeader, "The W3C trace context of this request on the server; it continues the trace of a valid `traceparent` the caller sent.", JsonSchemaType.String),
+        ("RateLimit-Policy", "IETF RateLimit-Policy: the client's bucket, `\"api-client\";q=<requests>;w=<seconds to refill>`.", JsonSchemaType.String),
+        ("RateLimit", "IETF RateLimit: where the client stands, `\"api-client\";r=<requests left>;t=<seconds until full>`.", JsonSchemaType.String),
+        ("Idempotent-Replayed", "`true`: this is the stored answer to an earlier request with the same Idempotency-Key and body; no new case was made.", JsonSchemaType.Boolean),
     ];
 
     /// <summary>The headers and one example problem per problem type, as components the operations refer to.</summary>
@@ -115,6 +120,22 @@ public static class OpenApiOperations
         foreach (var (status, types) in problems)
         {
             operation.Responses[status.ToString(System.Globalization.CultureInfo.InvariantCulture)] = ProblemResponseFor(status, types, document);
+        }
+        var limited = metadata.OfType<EnableRateLimitingAttribute>().Any();
+        foreach (var response in operation.Responses.Values.OfType<OpenApiResponse>())
+        {
+            AddHeader(response, RequestIds.RequestIdHeader, document);
+            AddHeader(response, RequestIds.TraceParentHeader, document);
+            if (limited)
+            {
+                AddHeader(response, "RateLimit-Policy", document);
+                AddHeader(response, "RateLimit", document);
+            }
+        }
+        if (metadata.OfType<IdempotencyKeyAccepted>().Any() && operation.Responses.TryGetValue("200", out var replay) && replay is OpenApiResponse replayResponse)
+        {
+            replayResponse.Description = "A replay: the original receipt of the earlier request with this Idempotency-Key and body.";
+            AddHeader(replayResponse, "Idempotent-Replayed", document);
         }
         if (operation.Responses.TryGetValue("201", out var created) && created is OpenApiResponse createdResponse)
         {

@@ -9,6 +9,7 @@ namespace Workbench.Web.Intake;
 public static class CasesApi
 {
     public const int MaxWaitSeconds = 60;
+    public const string IdempotentReplayedHeader = "Idempotent-Replayed";
 
     public sealed record Services(
         IntakeService Intake,
@@ -76,7 +77,13 @@ public static class CasesApi
             return InvalidKey();
         }
         var body = await JsonBody.ReadAsync<CaseSubmission>(http.Request, s.Limits.CurrentValue.MaxBodyBytes, ct);
-        return await SubmitParsedAsync(ApiClaims.ClientOf(http.User)!, key, body, http.TraceIdentifier, s, ct);
+        var result = await SubmitParsedAsync(ApiClaims.ClientOf(http.User)!, key, body, http.TraceIdentifier, s, ct);
+        if (result.Result is Ok<CaseReceipt>)
+        {
+            // 200 is only ever the replay of an earlier submission with this key (201 is a new case).
+            http.Response.Headers[IdempotentReplayedHeader] = "true";
+        }
+        return result;
     }
 
     /// <summary>

@@ -163,6 +163,36 @@ public sealed class OpenApiDocumentTests(WorkbenchFactory app) : IClassFixture<W
     }
 
     [Fact]
+    public async Task Every_response_describes_its_headers_and_the_listing_its_filters()
+    {
+        var document = await DocumentAsync();
+        var failures = new List<string>();
+        foreach (var (path, method, operation) in Operations(document))
+        {
+            var limited = operation["responses"]!["429"] is not null;
+            foreach (var (status, response) in operation["responses"]!.AsObject())
+            {
+                var headers = response!["headers"]?.AsObject();
+                var wanted = limited ? new[] { "X-Request-Id", "traceparent", "RateLimit-Policy", "RateLimit" } : ["X-Request-Id", "traceparent"];
+                failures.AddRange(wanted.Where(h => headers?.ContainsKey(h) != true).Select(h => $"{method} {path} {status}: no {h}"));
+            }
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        var components = document["components"]!["headers"]!.AsObject();
+        Assert.Equal("boolean", components["Idempotent-Replayed"]!["schema"]!["type"]!.GetValue<string>());
+        Assert.NotNull(document["paths"]!["/api/v1/cases"]!["post"]!["responses"]!["200"]!["headers"]!["Idempotent-Replayed"]);
+
+        var list = document["paths"]!["/api/v1/cases"]!["get"]!;
+        var parameters = list["parameters"]!.AsArray().ToDictionary(p => p!["name"]!.GetValue<string>(), p => p!["schema"]!);
+        Assert.Equal(Enum.GetValues<CaseStatus>().Select(v => JsonSerializer.Serialize(v, WorkbenchJson.Options).Trim('"')),
+            parameters["status"]["enum"]!.AsArray().Select(v => v!.GetValue<string>()));
+        Assert.Equal("date-time", parameters["updatedSince"]["format"]!.GetValue<string>());
+        Assert.Equal(100, parameters["limit"]["maximum"]!.GetValue<int>());
+        Assert.All(new[] { "externalId", "workflow", "cursor" }, name => Assert.Contains(name, parameters.Keys));
+        Assert.NotNull(document["paths"]!["/api/v1/cases/by-external-id/{externalId}"]!["get"]!["responses"]!["404"]);
+    }
+
+    [Fact]
     public async Task Both_kinds_of_API_credentials_are_security_schemes()
     {
         var schemes = (await DocumentAsync())["components"]!["securitySchemes"]!.AsObject();
