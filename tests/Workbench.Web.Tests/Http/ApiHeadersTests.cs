@@ -2,12 +2,15 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Workbench.Contracts;
 
 namespace Workbench.Web.Tests.Http;
 
 /// <summary>
 /// What an SDK reads from the headers: the request id (the same as a problem's traceId), the caller's trace continued,
-/// and a replay told apart from a new case.
+/// and a replay told apart from a new case; and the idempotency fingerprint over canonical JSON, so a retry whose body
+/// was re-serialized replays while a changed value is refused.
 /// </summary>
 public sealed class ApiHeadersTests(WorkbenchFactory app) : IClassFixture<WorkbenchFactory>
 {
@@ -65,4 +68,37 @@ public sealed class ApiHeadersTests(WorkbenchFactory app) : IClassFixture<Workbe
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.Equal("true", Assert.Single(again.Headers.GetValues("Idempotent-Replayed")));
     }
+
+    /// <summary>The same submission re-serialized (members reversed at every depth, indented, escaped, 40 as 40.0) replays; one value changed is 422.</summary>
+    [Fact]
+    public async Task The_fingerprint_ignores_member_order_and_whitespace_but_not_values()
+    {
+        var key = Guid.NewGuid().ToString();
+        var body = Samples.Json("009-");
+        body["signals"] = new JsonObject { ["amount"] = 40 };
+        using var first = await app.ApiClient().SendAsync(Submit(body.ToJsonString(), key));
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var receipt = (await first.Content.ReadFromJsonAsync<CaseReceipt>(WorkbenchJson.Options))!;
+
+        var reordered = Reverse(body)!.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Default })
+            .Replace("\"amount\": 40", "\"amount\": 40.0", StringComparison.Ordinal);
+        Assert.NotEqual(body.ToJsonString(), reordered);
+        Assert.Contains("40.0", reordered, StringComparison.Ordinal);
+        using var replay = await app.ApiClient().SendAsync(Submit(reordered, key));
+        Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+        Assert.Equal(receipt.Id, (await replay.Content.ReadFromJsonAsync<CaseReceipt>(WorkbenchJson.Options))!.Id);
+
+        var changed = body.DeepClone().AsObject();
+        changed["signals"]!["amount"] = 41;
+        using var reused = await app.ApiClient().SendAsync(Submit(changed.ToJsonString(), key));
+        Assert.Equal((HttpStatusCode)422, reused.StatusCode);
+        Assert.Equal(ProblemTypes.IdempotencyKeyReused, (await reused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());
+    }
+
+    private static JsonNode? Reverse(JsonNode? node) => node switch
+    {
+        JsonObject o => new JsonObject(o.Reverse().Select(m => KeyValuePair.Create(m.Key, Reverse(m.Value)))),
+        JsonArray a => new JsonArray(a.Select(Reverse).ToArray()),
+        _ => node?.DeepClone(),
+    };
 }
