@@ -35,6 +35,11 @@ public static class OpenApiDocumentation
             var limits = services.GetRequiredService<IOptionsMonitor<IntakeLimits>>().CurrentValue;
             var entra = services.GetRequiredService<IConfiguration>().GetSection("AzureAd");
             document.Info = Info();
+            // The host's address as the request named it, without the trailing slash generators refuse.
+            foreach (var server in document.Servers ?? [])
+            {
+                server.Url = server.Url?.TrimEnd('/');
+            }
             document.Components ??= new OpenApiComponents();
             AddSecuritySchemes(document, entra);
             AddProblemSchemas(document);
@@ -209,10 +214,12 @@ public static class OpenApiDocumentation
             if (type == typeof(Proposal))
             {
                 // At least one of the two, as an object (a null one does not count).
+                // Branches that only require: one with its own `properties` would leave the other member unevaluated
+                // there, and a proposal with both (most samples) would match neither.
                 schema.AnyOf =
                 [
-                    new OpenApiSchema { Required = new HashSet<string> { "response" }, Properties = new Dictionary<string, IOpenApiSchema> { ["response"] = new OpenApiSchema { Type = JsonSchemaType.Object } } },
-                    new OpenApiSchema { Required = new HashSet<string> { "action" }, Properties = new Dictionary<string, IOpenApiSchema> { ["action"] = new OpenApiSchema { Type = JsonSchemaType.Object } } },
+                    new OpenApiSchema { Required = new HashSet<string> { "response" }, UnevaluatedProperties = true },
+                    new OpenApiSchema { Required = new HashSet<string> { "action" }, UnevaluatedProperties = true },
                 ];
             }
         }
