@@ -29,6 +29,8 @@ fi
 # The npm standardwebhooks package checks our webhook signatures in an interop test (node_modules is not committed).
 if command -v npm >/dev/null; then
   npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error >/dev/null
+  # The Redocly CLI lints the served OpenAPI document (tests/openapi).
+  npm ci --prefix tests/openapi --no-audit --no-fund --loglevel=error >/dev/null
 else
   echo "tests/run.sh: node and npm are needed for the webhook interop test (Debian: apt-get install nodejs npm)." >&2
   exit 2

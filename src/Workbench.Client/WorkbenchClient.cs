@@ -268,6 +268,53 @@ public sealed class WorkbenchClient
         return SendForAsync<OutcomeReceipt>(HttpMethod.Post, $"{CasePath(caseId)}/outcome", report, ct);
     }
 
+    /// <summary>
+    /// One page of this client's cases, newest first (<c>GET /api/v1/cases</c>). Pass <see cref="CaseList.NextCursor"/>
+    /// of a page as <paramref name="cursor"/>, with the same filters, for the next; it is null on the last page.
+    /// </summary>
+    /// <param name="status">Only cases in this status.</param>
+    /// <param name="workflow">Only cases of this workflow.</param>
+    /// <param name="updatedSince">Only cases changed at or after this time.</param>
+    /// <param name="cursor">Where the previous page ended.</param>
+    /// <param name="limit">Cases per page, 1 to 100 (the server's default, 50, when null).</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <returns>The page.</returns>
+    public Task<CaseList> ListCasesAsync(CaseStatus? status = null, string? workflow = null, DateTimeOffset? updatedSince = null,
+        string? cursor = null, int? limit = null, CancellationToken ct = default)
+    {
+        var query = new List<string>();
+        if (status is { } s)
+        {
+            query.Add("status=" + JsonSerializer.Serialize(s, WorkbenchJson.Options).Trim('"'));
+        }
+        if (workflow is not null)
+        {
+            query.Add("workflow=" + Uri.EscapeDataString(workflow));
+        }
+        if (updatedSince is { } since)
+        {
+            query.Add("updatedSince=" + Uri.EscapeDataString(since.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        if (cursor is not null)
+        {
+            query.Add("cursor=" + Uri.EscapeDataString(cursor));
+        }
+        if (limit is { } l)
+        {
+            query.Add("limit=" + l.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        var path = "api/v1/cases" + (query.Count == 0 ? "" : "?" + string.Join('&', query));
+        return SendForAsync<CaseList>(HttpMethod.Get, path, body: null, ct);
+    }
+
+    /// <summary>This client's case with the id your system gave it (<c>GET /api/v1/cases/by-external-id/{externalId}</c>).</summary>
+    /// <param name="externalId">The submission's <c>externalId</c>.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <returns>The case.</returns>
+    /// <exception cref="WorkbenchApiException">404 when this client has no case with that externalId.</exception>
+    public Task<CaseView> GetByExternalIdAsync(string externalId, CancellationToken ct = default) =>
+        SendForAsync<CaseView>(HttpMethod.Get, "api/v1/cases/by-external-id/" + Uri.EscapeDataString(externalId), body: null, ct);
+
     /// <summary>Reads the queue summaries (<c>GET /api/v1/queues</c>): depth, oldest age, due soon, breached.</summary>
     /// <param name="ct">Cancels the call.</param>
     /// <returns>One summary per queue.</returns>

@@ -82,6 +82,16 @@ public sealed record CaseView
     public required CaseLinks Links { get; init; }
 }
 
+/// <summary>
+/// One page of the calling client's cases, newest first (by creation, then id). <see cref="NextCursor"/> is absent on
+/// the last page; pass it as <c>cursor</c> with the same filters for the next one.
+/// </summary>
+public sealed record CaseList
+{
+    public required IReadOnlyList<CaseView> Items { get; init; }
+    public string? NextCursor { get; init; }
+}
+
 /// <summary>The 202 body of the decision long-poll: no decision yet.</summary>
 public sealed record PendingDecisionView(Guid CaseId, CaseStatus Status, string? Question);
 

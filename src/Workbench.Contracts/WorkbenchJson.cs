@@ -15,6 +15,8 @@ public static class WorkbenchJson
         options.DictionaryKeyPolicy = null;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         options.RespectNullableAnnotations = true;
+        // One spelling per value: a number is a JSON number ("2" is refused), as an enum is its snake_case string.
+        options.NumberHandling = JsonNumberHandling.Strict;
         options.Converters.Add(new SnakeCaseEnumConverterFactory());
         options.Converters.Add(new SignalValueJsonConverter());
     }

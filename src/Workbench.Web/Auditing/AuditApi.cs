@@ -38,6 +38,7 @@ public static class AuditExtensions
             .RequireAuthorization(WorkbenchPolicies.Admin)
             .WithSummary("Admin: walk the whole audit chain and report the first broken link (recorded, like the scheduled run)");
         app.MapGet("/api/v1/cases/{id:guid}/audit", ExportAsync).WithTags("Audit").WithName("CaseAuditExport")
+            .WithProblems(403, ProblemTypes.DoubleReviewPending)
             .RequireAuthorization(WorkbenchPolicies.LeadOrAdmin)
             .WithSummary("Lead or admin: the case reconstructed for an audit, with the chain check of its events");
         return app;

@@ -124,6 +124,7 @@ public static class HostingExtensions
             app.UseHttpsRedirection();
         }
         // Inside the page's handler, so that /api failures become problem details before it could answer with HTML.
+        app.UseWorkbenchRequestIds();
         app.UseWorkbenchApiErrors();
         app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"),
             ui => ui.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));

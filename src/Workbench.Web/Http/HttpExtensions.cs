@@ -25,6 +25,7 @@ public static class HttpExtensions
     {
         builder.AddWorkbenchApiAuth();
         builder.Services.Configure<ApiRateLimitOptions>(builder.Configuration.GetSection("Api:RateLimit"));
+        builder.Services.AddSingleton<ApiRateLimits>();
         builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.Services.ConfigureHttpJsonOptions(o => WorkbenchJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
@@ -47,19 +48,7 @@ public static class HttpExtensions
                 await Problems.Of(429, ProblemTypes.RateLimited, "Too many requests",
                     "This client is over its request rate. Retry after the time in the Retry-After header.").ExecuteAsync(ctx.HttpContext);
             };
-            o.AddPolicy(RateLimitPolicy, http =>
-            {
-                var limits = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<ApiRateLimitOptions>>().CurrentValue;
-                var client = ApiClaims.ClientOf(http.User) ?? "anonymous:" + http.Connection.RemoteIpAddress;
-                return RateLimitPartition.GetTokenBucketLimiter(client, _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = Math.Max(1, limits.Burst),
-                    TokensPerPeriod = Math.Max(1, limits.PermitsPerSecond),
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                });
-            });
+            o.AddPolicy(RateLimitPolicy, http => http.RequestServices.GetRequiredService<ApiRateLimits>().PartitionFor(http));
         });
         builder.Services.AddOpenApi("v1", o => OpenApiDocumentation.Configure(o));
         return builder;

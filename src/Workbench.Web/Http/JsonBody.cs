@@ -73,6 +73,29 @@ public static class JsonBody
         }
     }
 
+    /// <summary>
+    /// Whether the top-level object of a read body has the member: for the few value-type members whose absence must
+    /// not read as their default (the reader fills missing members in).
+    /// </summary>
+    public static bool HasTopLevelMember(byte[] bytes, string name)
+    {
+        var reader = new Utf8JsonReader(bytes.AsSpan().StartsWith(Utf8Bom) ? bytes.AsSpan(Utf8Bom.Length) : bytes);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals(name))
+            {
+                return true;
+            }
+            reader.Read();
+            reader.Skip();
+        }
+        return false;
+    }
+
     /// <summary>A body of announced length (already checked against the limit) straight into one array of that size.</summary>
     private static async Task<byte[]> ReadExactlyAsync(Stream body, int length, CancellationToken ct)
     {

@@ -9,7 +9,7 @@ namespace Workbench.Web.Http;
 public static class RequireJsonBodyFilter
 {
     public static TBuilder RequireJsonBody<TBuilder>(this TBuilder builder, string api) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (ctx, next) =>
+        builder.WithMetadata(new JsonBodyRequired()).AddEndpointFilter(async (ctx, next) =>
         {
             var request = ctx.HttpContext.Request;
             if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) &&

@@ -9,6 +9,7 @@ namespace Workbench.Web.Intake;
 public static class CasesApi
 {
     public const int MaxWaitSeconds = 60;
+    public const string IdempotentReplayedHeader = "Idempotent-Replayed";
 
     public sealed record Services(
         IntakeService Intake,
@@ -36,6 +37,10 @@ public static class CasesApi
         cases.MapPost("/", SubmitAsync).WithName("SubmitCase").RequireAuthorization(ApiSchemes.SubmitPolicy)
             .AddEndpointFilter<IntakeMetricsFilter>()
             .Accepts<CaseSubmission>("application/json")
+            .WithMetadata(new IdempotencyKeyAccepted())
+            .WithProblems(400, ProblemTypes.IdempotencyKeyInvalid)
+            .WithProblems(409, ProblemTypes.IdempotencyKeyInFlight, ProblemTypes.DuplicateExternalId)
+            .WithProblems(422, ProblemTypes.IdempotencyKeyReused)
             .WithSummary("Submit a case for the escalation policy and, where it says so, human review")
             .WithDescription("Answers at once with the policy's receipt. Send an Idempotency-Key (1–255 characters) to make retries safe: " +
                              "the same key and body give the original receipt (200); the same key with another body is 422; " +
@@ -43,17 +48,23 @@ public static class CasesApi
         cases.MapGet("/{id:guid}", GetAsync).WithName("GetCase").RequireAuthorization(ApiSchemes.ReadPolicy)
             .WithSummary("A case's status and, once decided, its decision");
         cases.MapGet("/{id:guid}/decision", DecisionAsync).WithName("WaitForDecision").RequireAuthorization(ApiSchemes.ReadPolicy)
+            .WithMetadata(new ParameterRange("wait", 0, MaxWaitSeconds))
+            .WithProblems(409, ProblemTypes.IllegalTransition)
             .WithSummary("The decision, waiting up to `wait` seconds (0–60) for it to land")
             .WithDescription("200 with the decision, or 202 when it is still pending after the wait (with the open question, if any).");
         cases.MapPost("/{id:guid}/replies", ReplyAsync).WithName("ReplyToCase").RequireAuthorization(ApiSchemes.SubmitPolicy)
             .Accepts<ReplyRequest>("application/json")
+            .WithProblems(409, ProblemTypes.IllegalTransition, ProblemTypes.ConcurrentChange)
             .WithSummary("Answer a request for information; the case returns to its queue");
         cases.MapPost("/{id:guid}/withdraw", WithdrawAsync).WithName("WithdrawCase").RequireAuthorization(ApiSchemes.SubmitPolicy)
             .Accepts<WithdrawRequest>("application/json")
+            .WithProblems(409, ProblemTypes.IllegalTransition, ProblemTypes.ConcurrentChange)
             .WithSummary("The AI system no longer needs a decision");
         cases.MapPost("/{id:guid}/outcome", OutcomeAsync).WithName("ReportOutcome").RequireAuthorization(ApiSchemes.SubmitPolicy)
             .Accepts<OutcomeReport>("application/json")
+            .WithProblems(409, ProblemTypes.IllegalTransition, ProblemTypes.ConcurrentChange)
             .WithSummary("Report what happened downstream (correct, incorrect, rolled_back, complaint)");
+        cases.MapCaseListing();
         return app;
     }
 
@@ -66,7 +77,13 @@ public static class CasesApi
             return InvalidKey();
         }
         var body = await JsonBody.ReadAsync<CaseSubmission>(http.Request, s.Limits.CurrentValue.MaxBodyBytes, ct);
-        return await SubmitParsedAsync(ApiClaims.ClientOf(http.User)!, key, body, http.TraceIdentifier, s, ct);
+        var result = await SubmitParsedAsync(ApiClaims.ClientOf(http.User)!, key, body, http.TraceIdentifier, s, ct);
+        if (result.Result is Ok<CaseReceipt>)
+        {
+            // 200 is only ever the replay of an earlier submission with this key (201 is a new case).
+            http.Response.Headers[IdempotentReplayedHeader] = "true";
+        }
+        return result;
     }
 
     /// <summary>
@@ -228,6 +245,11 @@ public static class CasesApi
             };
         }
         var report = body.Value!;
+        if (!JsonBody.HasTopLevelMember(body.Bytes, "outcome"))
+        {
+            // The reader would fill a missing outcome in as "correct": a report that says nothing must not count as one.
+            return Problems.Invalid(new Dictionary<string, string[]> { ["$.outcome"] = ["Required: correct, incorrect, rolled_back or complaint."] });
+        }
         if (!Enum.IsDefined(report.Outcome) || report.Note is { Length: > 4096 })
         {
             return Problems.Invalid(new Dictionary<string, string[]> { ["$"] = ["outcome must be correct, incorrect, rolled_back or complaint; note at most 4096 characters."] });

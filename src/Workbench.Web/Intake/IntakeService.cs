@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using Workbench.Core.Policy;
 using Workbench.Web.Learning;
 
@@ -32,7 +31,7 @@ public sealed class IntakeService(
     public async Task<IntakeOutcome> SubmitAsync(
         string clientId, string? idempotencyKey, ReadOnlyMemory<byte> body, CaseSubmission submission, string? requestId, CancellationToken ct)
     {
-        var hash = idempotencyKey is null ? null : Convert.ToHexStringLower(SHA256.HashData(body.Span));
+        var hash = idempotencyKey is null ? null : IdempotencyFingerprint.Of(body.Span);
         if (idempotencyKey is not null && !_inFlight.TryAdd((clientId, idempotencyKey), 0))
         {
             return new IntakeOutcome.InFlight();

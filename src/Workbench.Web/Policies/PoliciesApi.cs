@@ -44,10 +44,12 @@ public static class PoliciesApi
         var group = app.MapGroup("/api/v1/policies").WithTags("Policies").RequireAuthorization(WorkbenchPolicies.Lead);
         group.MapGet("/", HistoryAsync).WithName("PolicyHistory").WithSummary("Published versions, newest first");
         group.MapGet("/{id:int}", VersionAsync).WithName("PolicyVersion").WithSummary("One published version with its YAML");
-        group.MapPost("/check", Check).WithName("PolicyCheck").WithSummary("Validate a draft and run the scenario tests against it");
-        group.MapPost("/simulate", SimulateAsync).WithName("PolicySimulate").WithSummary("Replay a period's stored cases through the active policy and a draft");
-        group.MapPost("/", PublishAsync).WithName("PolicyPublish").WithSummary("Publish a draft (valid, scenarios passing, a reason)");
-        group.MapPost("/{id:int}/rollback", RollbackAsync).WithName("PolicyRollback").WithSummary("Publish an earlier version again as a new version");
+        group.MapPost("/check", Check).WithName("PolicyCheck").Accepts<DraftRequest>("application/json").WithSummary("Validate a draft and run the scenario tests against it");
+        group.MapPost("/simulate", SimulateAsync).WithName("PolicySimulate").Accepts<SimulateRequest>("application/json").WithSummary("Replay a period's stored cases through the active policy and a draft");
+        group.MapPost("/", PublishAsync).WithName("PolicyPublish").Accepts<PublishRequest>("application/json")
+            .WithProblems(422, ProblemTypes.PolicyRefused).WithSummary("Publish a draft (valid, scenarios passing, a reason)");
+        group.MapPost("/{id:int}/rollback", RollbackAsync).WithName("PolicyRollback").Accepts<RollbackRequest>("application/json")
+            .WithProblems(422, ProblemTypes.PolicyRefused).WithSummary("Publish an earlier version again as a new version");
         return app;
     }
 

@@ -27,7 +27,11 @@ public static class ReviewApi
     public static IEndpointRouteBuilder MapWorkbenchReview(this IEndpointRouteBuilder app)
     {
         var review = app.MapGroup("/api/v1/review").WithTags("Review").RequireAuthorization(WorkbenchPolicies.Review)
-            .RequireJsonBody("Review API").AddEndpointFilter<CaseScopeFilter>();
+            .RequireJsonBody("Review API").AddEndpointFilter<CaseScopeFilter>()
+            .WithProblems(403, ProblemTypes.Forbidden, ProblemTypes.SelfApproval, ProblemTypes.SecondApproverRequired, ProblemTypes.NotClaimHolder)
+            .WithProblems(404, ProblemTypes.NotFound)
+            .WithProblems(409, ProblemTypes.AlreadyClaimed, ProblemTypes.IllegalTransition, ProblemTypes.NotClaimHolder, ProblemTypes.StaleRevision,
+                ProblemTypes.ConcurrentChange);
         review.MapPost("/next", NextAsync).WithName("ReviewNext").WithSummary("Claim the most urgent unclaimed case you may work");
         review.MapPost("/cases/{id:guid}/claim", ClaimAsync).WithName("ReviewClaim").WithSummary("Claim a case (a lease; renewing your own)");
         review.MapPost("/cases/{id:guid}/release", ReleaseAsync).WithName("ReviewRelease").WithSummary("Give a claimed case back to its queue");
@@ -37,7 +41,8 @@ public static class ReviewApi
             .RequireAuthorization(WorkbenchPolicies.Lead).WithSummary("Lead: put a case at the top of a reviewer's queue");
 
         // Blind double review: nothing here carries the first review (decision, edits, notes, actions, history).
-        var blind = app.MapGroup("/api/v1/review/double-reviews").WithTags("Review").RequireAuthorization(WorkbenchPolicies.Review);
+        var blind = app.MapGroup("/api/v1/review/double-reviews").WithTags("Review").RequireAuthorization(WorkbenchPolicies.Review)
+            .WithProblems(409, ProblemTypes.DoubleReviewDone);
         blind.MapGet("/", PendingDoubleReviewsAsync).WithName("DoubleReviewsPending")
             .WithSummary("Blind second reviews you may give (cases you did not act on, in your queues)");
         blind.MapGet("/{id:guid}", BlindCaseAsync).WithName("DoubleReviewCase").WithSummary("The case as the blind second reviewer sees it");

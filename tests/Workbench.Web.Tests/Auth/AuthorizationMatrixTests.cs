@@ -92,6 +92,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["POST /account/logout"] = Access.SignedIn,
         // API for AI systems
         ["POST /api/v1/cases/"] = Access.ApiSubmit,
+        ["GET /api/v1/cases/"] = Access.ApiRead,
+        ["GET /api/v1/cases/by-external-id/{externalId}"] = Access.ApiRead,
         ["GET /api/v1/cases/{id:guid}"] = Access.ApiRead,
         ["GET /api/v1/cases/{id:guid}/decision"] = Access.ApiRead,
         ["POST /api/v1/cases/{id:guid}/replies"] = Access.ApiSubmit,
@@ -262,6 +264,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             .Replace("{Id:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{id:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{Name}", "policy-legal", StringComparison.Ordinal)
+            .Replace("{externalId}", "no-such-external-id", StringComparison.Ordinal)
             .Replace("{id:int}", "1", StringComparison.Ordinal)
             .Replace("{id:long}", "1", StringComparison.Ordinal)
             .Replace("{documentName}", "v1", StringComparison.Ordinal)

@@ -48,6 +48,32 @@ public sealed class RateLimitTests : IAsyncLifetime
         // The limit is per client: the other demo client still gets through.
         Assert.Equal(HttpStatusCode.OK, (await _app.ApiClient(Samples.DemoKey2).GetAsync("/api/v1/queues")).StatusCode);
     }
+
+    /// <summary>IETF RateLimit headers: the bucket (3 requests, refilled at 1 a second) and what is left, nearly nothing on the 429.</summary>
+    [Fact]
+    public async Task Every_limited_response_says_the_policy_and_what_is_left_of_it()
+    {
+        var client = _app.ApiClient(Samples.DemoKey2);
+        var left = new List<int>();
+        for (var i = 0; i < 10; i++)
+        {
+            using var response = await client.GetAsync("/api/v1/queues");
+            Assert.Equal("\"api-client\";q=3;w=3", Assert.Single(response.Headers.GetValues("RateLimit-Policy")));
+            var state = Assert.Single(response.Headers.GetValues("RateLimit"));
+            var match = System.Text.RegularExpressions.Regex.Match(state, "^\"api-client\";r=(\\d+);t=(\\d+)$");
+            Assert.True(match.Success, state);
+            left.Add(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                // Refused with an empty bucket; a token may have come back (1 a second) before the headers were written.
+                Assert.True(left[^1] <= 1, state);
+                Assert.True(int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) >= 1, state);
+                break;
+            }
+        }
+        // The first request took one of the three.
+        Assert.True(left[0] <= 2, string.Join(",", left));
+    }
 }
 
 /// <summary>

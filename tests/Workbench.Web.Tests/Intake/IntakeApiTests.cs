@@ -503,7 +503,7 @@ public sealed class IntakeApiTests(WorkbenchFactory app) : IClassFixture<Workben
         }
         var submit = paths.GetProperty("/api/v1/cases").GetProperty("post");
         Assert.True(submit.GetProperty("responses").TryGetProperty("201", out _));
-        Assert.True(submit.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").TryGetProperty("example", out _));
+        Assert.True(submit.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").TryGetProperty("examples", out _));
         Assert.Contains("urn:workbench:problem:idempotency-key-reused", doc.GetProperty("info").GetProperty("description").GetString());
         var docs = await client.GetAsync("/api/docs");
         Assert.Equal(HttpStatusCode.OK, docs.StatusCode);

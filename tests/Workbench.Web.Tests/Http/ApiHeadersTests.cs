@@ -1,0 +1,104 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Workbench.Contracts;
+
+namespace Workbench.Web.Tests.Http;
+
+/// <summary>
+/// What an SDK reads from the headers: the request id (the same as a problem's traceId), the caller's trace continued,
+/// and a replay told apart from a new case; and the idempotency fingerprint over canonical JSON, so a retry whose body
+/// was re-serialized replays while a changed value is refused.
+/// </summary>
+public sealed class ApiHeadersTests(WorkbenchFactory app) : IClassFixture<WorkbenchFactory>
+{
+    private static HttpRequestMessage Submit(string body, string key) => new(HttpMethod.Post, "/api/v1/cases")
+    {
+        Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        Headers = { { "Idempotency-Key", key } },
+    };
+
+    [Fact]
+    public async Task Every_response_carries_a_request_id_and_a_problem_names_the_same_one()
+    {
+        using var missing = await app.ApiClient().GetAsync($"/api/v1/cases/{Guid.NewGuid()}");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        var id = Assert.Single(missing.Headers.GetValues("X-Request-Id"));
+        Assert.Equal(id, (await missing.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("traceId").GetString());
+
+        using var unauthenticated = await app.CreateClient().GetAsync("/api/v1/queues");
+        Assert.Equal(HttpStatusCode.Unauthorized, unauthenticated.StatusCode);
+        Assert.Single(unauthenticated.Headers.GetValues("X-Request-Id"));
+        using var ok = await app.ApiClient().GetAsync("/api/v1/queues");
+        var other = Assert.Single(ok.Headers.GetValues("X-Request-Id"));
+        Assert.NotEqual(id, other);
+    }
+
+    [Fact]
+    public async Task A_callers_traceparent_is_continued_and_a_broken_one_starts_a_new_trace()
+    {
+        const string traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/queues");
+        request.Headers.Add("traceparent", $"00-{traceId}-00f067aa0ba902b7-01");
+        using var response = await app.ApiClient().SendAsync(request);
+        var echoed = Assert.Single(response.Headers.GetValues("traceparent")).Split('-');
+        Assert.Equal(4, echoed.Length);
+        Assert.Equal(traceId, echoed[1]);
+        Assert.NotEqual("00f067aa0ba902b7", echoed[2]); // the server's own span
+
+        using var broken = new HttpRequestMessage(HttpMethod.Get, "/api/v1/queues");
+        broken.Headers.TryAddWithoutValidation("traceparent", "00-not-a-trace-01");
+        using var fresh = await app.ApiClient().SendAsync(broken);
+        var started = Assert.Single(fresh.Headers.GetValues("traceparent"));
+        Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$", started);
+        Assert.NotEqual(traceId, started.Split('-')[1]);
+    }
+
+    [Fact]
+    public async Task A_replay_says_Idempotent_Replayed_and_a_new_case_does_not()
+    {
+        var key = Guid.NewGuid().ToString();
+        var body = Samples.Json(Samples.Queues).ToJsonString();
+        using var first = await app.ApiClient().SendAsync(Submit(body, key));
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.False(first.Headers.Contains("Idempotent-Replayed"));
+        using var again = await app.ApiClient().SendAsync(Submit(body, key));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal("true", Assert.Single(again.Headers.GetValues("Idempotent-Replayed")));
+    }
+
+    /// <summary>The same submission re-serialized (members reversed at every depth, indented, escaped, 40 as 40.0) replays; one value changed is 422.</summary>
+    [Fact]
+    public async Task The_fingerprint_ignores_member_order_and_whitespace_but_not_values()
+    {
+        var key = Guid.NewGuid().ToString();
+        var body = Samples.Json("009-");
+        body["signals"] = new JsonObject { ["amount"] = 40 };
+        using var first = await app.ApiClient().SendAsync(Submit(body.ToJsonString(), key));
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var receipt = (await first.Content.ReadFromJsonAsync<CaseReceipt>(WorkbenchJson.Options))!;
+
+        var reordered = Reverse(body)!.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Default })
+            .Replace("\"amount\": 40", "\"amount\": 40.0", StringComparison.Ordinal);
+        Assert.NotEqual(body.ToJsonString(), reordered);
+        Assert.Contains("40.0", reordered, StringComparison.Ordinal);
+        using var replay = await app.ApiClient().SendAsync(Submit(reordered, key));
+        Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+        Assert.Equal(receipt.Id, (await replay.Content.ReadFromJsonAsync<CaseReceipt>(WorkbenchJson.Options))!.Id);
+
+        var changed = body.DeepClone().AsObject();
+        changed["signals"]!["amount"] = 41;
+        using var reused = await app.ApiClient().SendAsync(Submit(changed.ToJsonString(), key));
+        Assert.Equal((HttpStatusCode)422, reused.StatusCode);
+        Assert.Equal(ProblemTypes.IdempotencyKeyReused, (await reused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());
+    }
+
+    private static JsonNode? Reverse(JsonNode? node) => node switch
+    {
+        JsonObject o => new JsonObject(o.Reverse().Select(m => KeyValuePair.Create(m.Key, Reverse(m.Value)))),
+        JsonArray a => new JsonArray(a.Select(Reverse).ToArray()),
+        _ => node?.DeepClone(),
+    };
+}
