@@ -41,8 +41,12 @@ public class WorkbenchFactory : WebApplicationFactory<Program>
         // Blind double review samples 5 % of queued cases by their random id, and a sampled case withholds its decision
         // from everyone who did not act on it. Tests not about it must not depend on a coin toss: off unless a test sets it.
         builder.UseSetting("Learning:DoubleReview:Share", "0");
-        // The audit checkpoint key and folder of this app alone (Development generates the key on first start).
-        builder.UseSetting("Audit:Checkpoints:KeyFile", CheckpointKeyPath);
+        // The audit checkpoint key and folder of this app alone. Development generates the key on first start; outside
+        // it a configured key file that does not exist stops the start, so other environments run without a key.
+        if (EnvironmentName == Environments.Development)
+        {
+            builder.UseSetting("Audit:Checkpoints:KeyFile", CheckpointKeyPath);
+        }
         builder.UseSetting("Audit:Checkpoints:Folder", CheckpointFolder);
         foreach (var (k, v) in Settings)
         {

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Workbench.Contracts;
@@ -73,7 +71,7 @@ public abstract class AuditRewriteTestsBase : IAsyncLifetime
         long changed;
         await using (var app = Start())
         {
-            rejected = await RejectedCaseAsync(app);
+            rejected = await app.RejectedCaseAsync();
             await app.SubmitSampleAsync(Samples.Queues);
             await CheckpointAsync(app);
             await app.SubmitSampleAsync(Samples.Queues);
@@ -107,19 +105,6 @@ public abstract class AuditRewriteTestsBase : IAsyncLifetime
             Assert.Contains($"Event {changed} (case.decided", after.Output);
         }
     }
-
-    private static async Task<Guid> RejectedCaseAsync(WorkbenchFactory app)
-    {
-        var id = (await app.SubmitSampleAsync(Samples.Queues)).Id;
-        var rita = await app.SignedInAs("rita");
-        Assert.Equal(HttpStatusCode.OK, (await rita.PostAsync($"/api/v1/review/cases/{id}/claim", Json("{}"))).StatusCode);
-        var reject = await rita.PostAsync($"/api/v1/review/cases/{id}/actions",
-            Json("""{"action":"reject","rejectReasonCode":"MULTI_POLICY_CONFLICT","note":"Sources disagree."}"""));
-        Assert.Equal(HttpStatusCode.OK, reject.StatusCode);
-        return id;
-    }
-
-    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 
     private static async Task CheckpointAsync(WorkbenchFactory app)
     {
