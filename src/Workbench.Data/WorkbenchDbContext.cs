@@ -27,6 +27,10 @@ public class WorkbenchDbContext : DbContext, IDataProtectionKeyContext
     public DbSet<AuditEventRecord> AuditEvents => Set<AuditEventRecord>();
     public DbSet<AuditTextRecord> AuditTexts => Set<AuditTextRecord>();
     public DbSet<AuditVerificationRecord> AuditVerifications => Set<AuditVerificationRecord>();
+    public DbSet<AuditTreeNodeRecord> AuditTreeNodes => Set<AuditTreeNodeRecord>();
+    public DbSet<AuditCheckpointRecord> AuditCheckpoints => Set<AuditCheckpointRecord>();
+    /// <summary>Always empty: readiness writes a row and rolls it back.</summary>
+    public DbSet<HealthProbeRecord> HealthProbes => Set<HealthProbeRecord>();
     public DbSet<UserRecord> Users => Set<UserRecord>();
     public DbSet<QueueMembershipRecord> QueueMemberships => Set<QueueMembershipRecord>();
     public DbSet<ApiClientRecord> ApiClients => Set<ApiClientRecord>();

@@ -12,6 +12,10 @@ if (args.Length > 0 && args[0] == "audit-verify")
 {
     return await Workbench.Benchmarks.AuditVerifyLoad.RunAsync(args[1..]);
 }
+if (args.Length > 0 && args[0] == "audit-verifier")
+{
+    return await Workbench.Benchmarks.AuditVerifierLoad.RunAsync(args[1..]);
+}
 if (args.Length > 0 && args[0] == "live-latency")
 {
     return await Workbench.Benchmarks.LiveLoad.LatencyAsync(args[1..]);

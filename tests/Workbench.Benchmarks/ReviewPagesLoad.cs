@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Workbench.Contracts;
+using Workbench.Core.Audit;
 using Workbench.Core.Policy;
 using Workbench.Data;
 using Workbench.Data.Entities;

@@ -33,6 +33,24 @@ public static class ApiTestExtensions
             response.Content, Workbench.Contracts.WorkbenchJson.Options))!;
     }
 
+    /// <summary>
+    /// A policy-legal case (<see cref="Samples.Queues"/>) that rita claims and rejects (MULTI_POLICY_CONFLICT, "Sources
+    /// disagree."): events case.submitted, case.claimed, case.decided.
+    /// </summary>
+    public static async Task<Guid> RejectedCaseAsync(this WorkbenchFactory app)
+    {
+        var id = (await app.SubmitSampleAsync(Samples.Queues)).Id;
+        var rita = await app.SignedInAs("rita");
+        using var claim = await rita.PostAsync($"/api/v1/review/cases/{id}/claim", JsonBody("{}"));
+        Assert.Equal(System.Net.HttpStatusCode.OK, claim.StatusCode);
+        using var reject = await rita.PostAsync($"/api/v1/review/cases/{id}/actions",
+            JsonBody("""{"action":"reject","rejectReasonCode":"MULTI_POLICY_CONFLICT","note":"Sources disagree."}"""));
+        Assert.Equal(System.Net.HttpStatusCode.OK, reject.StatusCode);
+        return id;
+    }
+
+    private static StringContent JsonBody(string body) => new(body, System.Text.Encoding.UTF8, "application/json");
+
     public static WorkbenchClient SdkClient(this WorkbenchFactory app, string key = Samples.DemoKey) =>
         new(app.CreateClient(), new WorkbenchClientOptions { BaseAddress = new Uri("http://localhost"), ApiKey = key });
 

@@ -22,6 +22,8 @@ public class WorkbenchFactory : WebApplicationFactory<Program>
     }
 
     public string DatabasePath { get; }
+    public string CheckpointKeyPath => Path.Combine(_directory, "audit-checkpoint-key.pem");
+    public string CheckpointFolder => Path.Combine(_directory, "checkpoints");
     public string EnvironmentName { get; init; } = Environments.Development;
     public bool DemoData { get; init; }
     public Dictionary<string, string?> Settings { get; } = [];
@@ -39,6 +41,13 @@ public class WorkbenchFactory : WebApplicationFactory<Program>
         // Blind double review samples 5 % of queued cases by their random id, and a sampled case withholds its decision
         // from everyone who did not act on it. Tests not about it must not depend on a coin toss: off unless a test sets it.
         builder.UseSetting("Learning:DoubleReview:Share", "0");
+        // The audit checkpoint key and folder of this app alone. Development generates the key on first start; outside
+        // it a configured key file that does not exist stops the start, so other environments run without a key.
+        if (EnvironmentName == Environments.Development)
+        {
+            builder.UseSetting("Audit:Checkpoints:KeyFile", CheckpointKeyPath);
+        }
+        builder.UseSetting("Audit:Checkpoints:Folder", CheckpointFolder);
         foreach (var (k, v) in Settings)
         {
             builder.UseSetting(k, v);

@@ -7,6 +7,7 @@ namespace Workbench.Core.Cases;
 public static class AuditEventTypes
 {
     private const string ApiKeyPrefix = "api_key.";
+    private const string AuditPrefix = "audit.";
     private const string CasePrefix = "case.";
     private const string EvalPrefix = "eval.";
     private const string LeadPrefix = "lead.";
@@ -16,6 +17,8 @@ public static class AuditEventTypes
 
     public const string ApiKeyCreated = ApiKeyPrefix + "created";
     public const string ApiKeyRevoked = ApiKeyPrefix + "revoked";
+
+    public const string AuditLogExported = AuditPrefix + "log_exported";
 
     public const string CaseApprovalRecorded = CasePrefix + "approval_recorded";
     public const string CaseAssigned = CasePrefix + "assigned";

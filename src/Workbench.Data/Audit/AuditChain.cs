@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using Workbench.Core.Audit;
 using Workbench.Data.Entities;
 
 namespace Workbench.Data;

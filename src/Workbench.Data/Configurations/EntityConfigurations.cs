@@ -172,6 +172,45 @@ internal sealed class AuditVerificationRecordConfiguration : IEntityTypeConfigur
     }
 }
 
+internal sealed class AuditTreeNodeRecordConfiguration : IEntityTypeConfiguration<AuditTreeNodeRecord>
+{
+    public void Configure(EntityTypeBuilder<AuditTreeNodeRecord> b)
+    {
+        b.ToTable("audit_tree_nodes");
+        b.HasKey(n => new { n.Level, n.Index });
+        b.Property(n => n.Level).ValueGeneratedNever();
+        b.Property(n => n.Index).ValueGeneratedNever();
+        b.Property(n => n.Hash).HasMaxLength(32).IsRequired();
+    }
+}
+
+internal sealed class AuditCheckpointRecordConfiguration : IEntityTypeConfiguration<AuditCheckpointRecord>
+{
+    public void Configure(EntityTypeBuilder<AuditCheckpointRecord> b)
+    {
+        b.ToTable("audit_checkpoints");
+        b.HasKey(c => c.Id);
+        b.Property(c => c.RootHash).HasMaxLength(64).IsRequired();
+        b.Property(c => c.HeadHash).HasMaxLength(64).IsRequired();
+        b.Property(c => c.Body).HasMaxLength(1024).IsRequired();
+        b.Property(c => c.Signature).HasMaxLength(256).IsRequired();
+        b.Property(c => c.KeyId).HasMaxLength(64).IsRequired();
+        b.Property(c => c.PublishError).HasMaxLength(1024);
+        b.HasIndex(c => c.TreeSize).IsUnique();
+        // One line of checkpoints: two instances extending the same checkpoint at once cannot both commit.
+        b.HasIndex(c => c.PreviousTreeSize).IsUnique();
+    }
+}
+
+internal sealed class HealthProbeRecordConfiguration : IEntityTypeConfiguration<HealthProbeRecord>
+{
+    public void Configure(EntityTypeBuilder<HealthProbeRecord> b)
+    {
+        b.ToTable("health_probes");
+        b.HasKey(p => p.Id);
+    }
+}
+
 internal sealed class UserRecordConfiguration : IEntityTypeConfiguration<UserRecord>
 {
     public void Configure(EntityTypeBuilder<UserRecord> b)

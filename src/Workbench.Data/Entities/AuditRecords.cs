@@ -8,7 +8,7 @@ namespace Workbench.Data.Entities;
 /// which includes <see cref="Sequence"/> and <see cref="PrevHash"/>, so changing, deleting or reordering any row
 /// breaks the chain at that row. Sequence, PrevHash and Hash are assigned at save time by the chain interceptor.
 /// </summary>
-public sealed class AuditEventRecord
+public sealed class AuditEventRecord : Workbench.Core.Audit.IAuditEventContent
 {
     public long Id { get; set; }
     /// <summary>The position in the one global chain: 1, 2, 3… without gaps.</summary>
@@ -103,4 +103,60 @@ public sealed class AuditVerificationRecord
     public long? BreakEventId { get; set; }
     public string? BreakKind { get; set; }
     public string? Message { get; set; }
+}
+
+/// <summary>
+/// A node of the Merkle tree over the audit events (RFC 9162; leaf <c>i</c> is the event of sequence <c>i + 1</c>, its
+/// data the event's chain hash): the hash of the perfect subtree of 2^<see cref="Level"/> events from
+/// <c>Index · 2^Level</c>. Only levels from <c>AuditTree.StoredLevel</c> up are stored — about one row per 128 events —
+/// and only for complete subtrees; lower ones are recomputed from the events' hashes when a proof needs them. Derived
+/// from the events, so any instance can extend it; a node never changes once written.
+/// </summary>
+public sealed class AuditTreeNodeRecord
+{
+    public int Level { get; set; }
+    public long Index { get; set; }
+    /// <summary>32 bytes.</summary>
+    public required byte[] Hash { get; set; }
+}
+
+/// <summary>
+/// A signed checkpoint of the audit log: the tree of the first <see cref="TreeSize"/> events had root
+/// <see cref="RootHash"/> at <see cref="IssuedAt"/>, signed with the instance's audit key. The database keeps a copy for
+/// the proofs API; what counts is the copy written outside (the checkpoint folder, the witness). Checkpoints form one line:
+/// each names the one before it (<see cref="PreviousTreeSize"/>, unique), so two instances cannot both extend the same one.
+/// </summary>
+public sealed class AuditCheckpointRecord
+{
+    public long Id { get; set; }
+    public long TreeSize { get; set; }
+    /// <summary>The tree size of the checkpoint before this one (0 for the first).</summary>
+    public long PreviousTreeSize { get; set; }
+    /// <summary>MTH of the first <see cref="TreeSize"/> events, lowercase hex.</summary>
+    public required string RootHash { get; set; }
+    /// <summary>The chain hash of the event at <see cref="TreeSize"/> (the last one the checkpoint covers), lowercase hex.</summary>
+    public required string HeadHash { get; set; }
+    public DateTimeOffset IssuedAt { get; set; }
+    /// <summary>The signed text (origin, size, root, time), exactly as signed.</summary>
+    public required string Body { get; set; }
+    /// <summary>ECDSA P-256 / SHA-256 over the UTF-8 body, DER, base64.</summary>
+    public required string Signature { get; set; }
+    /// <summary>SHA-256 of the public key's SubjectPublicKeyInfo, lowercase hex.</summary>
+    public required string KeyId { get; set; }
+    /// <summary>When the file was written to the checkpoint folder (null: not yet, or no folder).</summary>
+    public DateTimeOffset? WrittenAt { get; set; }
+    /// <summary>When the witness accepted it (null: not yet, or no witness).</summary>
+    public DateTimeOffset? WitnessedAt { get; set; }
+    /// <summary>The last failure to publish it, for the admin to see.</summary>
+    public string? PublishError { get; set; }
+}
+
+/// <summary>
+/// A table nothing keeps rows in: readiness inserts one and rolls back, which proves the instance can write (not only
+/// that a connection opens).
+/// </summary>
+public sealed class HealthProbeRecord
+{
+    public long Id { get; set; }
+    public DateTimeOffset At { get; set; }
 }

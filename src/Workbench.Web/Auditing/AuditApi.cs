@@ -24,6 +24,13 @@ public static class AuditExtensions
         builder.Services.AddSingleton<CaseReconstruction>();
         builder.Services.AddSingleton<AuditEventList>();
         builder.Services.AddHostedService<AuditVerificationWorker>();
+        var checkpoints = builder.Configuration.GetSection("Audit:Checkpoints");
+        builder.Services.Configure<AuditCheckpointOptions>(checkpoints);
+        // Read at start-up so that a configured key that cannot be used stops the start with one line.
+        builder.Services.AddSingleton(AuditCheckpointKey.Load(checkpoints.Get<AuditCheckpointOptions>() ?? new(), builder.Environment.IsDevelopment()));
+        builder.Services.AddSingleton<AuditCheckpoints>();
+        builder.Services.AddHttpClient(AuditCheckpoints.WitnessClient, c => c.Timeout = TimeSpan.FromSeconds(30));
+        builder.Services.AddHostedService<AuditCheckpointWorker>();
         return builder;
     }
 
@@ -40,7 +47,8 @@ public static class AuditExtensions
         app.MapGet("/api/v1/cases/{id:guid}/audit", ExportAsync).WithTags("Audit").WithName("CaseAuditExport")
             .WithProblems(403, ProblemTypes.DoubleReviewPending)
             .RequireAuthorization(WorkbenchPolicies.LeadOrAdmin)
-            .WithSummary("Lead or admin: the case reconstructed for an audit, with the chain check of its events");
+            .WithSummary("Lead or admin: the case reconstructed for an audit, with the chain check of its events and their inclusion proofs");
+        app.MapWorkbenchAuditProofs();
         return app;
     }
 

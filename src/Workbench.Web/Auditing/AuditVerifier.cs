@@ -1,3 +1,5 @@
+using Workbench.Core.Audit;
+
 namespace Workbench.Web.Auditing;
 
 /// <summary><c>Audit:Verification:*</c>: the scheduled walk of the whole chain.</summary>

@@ -1,3 +1,4 @@
+using Workbench.Core.Audit;
 using Workbench.Core.Policy;
 using Workbench.Web.Auth;
 using Workbench.Web.Review;
@@ -26,7 +27,14 @@ public sealed record ReconstructedText(string Field, string Ref, string Sha256, 
 /// </summary>
 public sealed record ReconstructedEvent(long Id, long Sequence, string Type, string Actor, string ActorRole, DateTimeOffset At,
     string? RequestId, string? ReviewerAction, string? FinalDecision, JsonElement Data, string PrevHash, string Hash, bool ChainIntact, string? Problem,
-    IReadOnlyList<ReconstructedText> Texts);
+    IReadOnlyList<ReconstructedText> Texts, AuditInclusionProof? Proof = null);
+
+/// <summary>
+/// RFC 9162 inclusion proof of an event (leaf <see cref="LeafIndex"/> = sequence − 1, leaf data its chain hash) in the
+/// tree of the checkpoint of <see cref="TreeSize"/> events; <see cref="Verified"/> says whether it leads to that
+/// checkpoint's signed root.
+/// </summary>
+public sealed record AuditInclusionProof(long TreeSize, long LeafIndex, string LeafHash, IReadOnlyList<string> Path, bool Verified);
 
 /// <summary>Retention removed the case's content: when, under which retention, and the SHA-256 of what was removed.</summary>
 public sealed record ReconstructedPurge(DateTimeOffset PurgedAt, int? RetentionDays, string? ContentSha256);
@@ -61,13 +69,20 @@ public sealed record CaseAuditExport
     public required IReadOnlyList<ReconstructedOutcome> DownstreamOutcomes { get; init; }
     public required ReconstructedVersions Versions { get; init; }
     public required bool ChainIntact { get; init; }
+    /// <summary>
+    /// The newest signed checkpoint (null when none is signed yet): events up to its size carry an inclusion proof
+    /// against it; later ones are only chained so far.
+    /// </summary>
+    public AuditCheckpointView? Checkpoint { get; init; }
+    /// <summary>False when the checkpoint's signature fails or an event it covers does not lead to its root.</summary>
+    public bool CheckpointIntact { get; init; } = true;
     /// <summary>Set when retention purged the case's content (its texts read "[purged]").</summary>
     public ReconstructedPurge? ContentPurged { get; init; }
     public required IReadOnlyList<ReconstructedEvent> Events { get; init; }
     public required DateTimeOffset ExportedAt { get; init; }
 }
 
-public sealed class CaseReconstruction(IDbContextFactory<WorkbenchDbContext> dbFactory, CaseDetails details, TimeProvider time)
+public sealed class CaseReconstruction(IDbContextFactory<WorkbenchDbContext> dbFactory, CaseDetails details, AuditCheckpointKey key, TimeProvider time)
 {
     /// <summary>Null when the case does not exist or the viewer may not see it (reviewers: their queues; leads and admins: all).</summary>
     public async Task<CaseAuditExport?> BuildAsync(Guid id, ReviewerIdentity viewer, CancellationToken ct = default)
@@ -91,6 +106,22 @@ public sealed class CaseReconstruction(IDbContextFactory<WorkbenchDbContext> dbF
                 ParseData(e.DataJson), e.PrevHash, e.Hash, check?.Intact ?? false, check?.Problem ?? (check is null ? "Not checked." : null),
                 [.. AuditTexts.Places(e.DataJson).Select(p => Resolve(p, texts.GetValueOrDefault(p.Ref)))]);
         }).ToList();
+        var checkpoint = await db.AuditCheckpoints.AsNoTracking().OrderByDescending(k => k.TreeSize).FirstOrDefaultAsync(ct);
+        var checkpointIntact = true;
+        if (checkpoint is not null)
+        {
+            checkpointIntact = key.Signer is null || CheckpointSignature.Verify(key.Signer, checkpoint.Body, checkpoint.Signature);
+            var tree = new AuditTree(db);
+            for (var i = 0; i < events.Count; i++)
+            {
+                if (events[i].Sequence <= checkpoint.TreeSize)
+                {
+                    var proof = await ProveAsync(tree, events[i], checkpoint, ct);
+                    checkpointIntact &= proof?.Verified == true;
+                    events[i] = events[i] with { Proof = proof };
+                }
+            }
+        }
         return new CaseAuditExport
         {
             CaseId = c.Id,
@@ -122,8 +153,26 @@ public sealed class CaseReconstruction(IDbContextFactory<WorkbenchDbContext> dbF
             ChainIntact = events.Count > 0 && events.All(e => e.ChainIntact),
             ContentPurged = c.PurgedAt is { } purgedAt ? new ReconstructedPurge(purgedAt, c.RetentionDays, c.PurgedContentSha256) : null,
             Events = events,
+            Checkpoint = checkpoint is null ? null : AuditCheckpointView.Of(checkpoint),
+            CheckpointIntact = checkpointIntact,
             ExportedAt = time.GetUtcNow(),
         };
+    }
+
+    private static async Task<AuditInclusionProof?> ProveAsync(AuditTree tree, ReconstructedEvent e, AuditCheckpointRecord checkpoint, CancellationToken ct)
+    {
+        try
+        {
+            var leaf = AuditTree.LeafOf(e.Sequence, e.Hash);
+            var path = await tree.InclusionProofAsync(e.Sequence, checkpoint.TreeSize, ct);
+            var verified = MerkleTree.VerifyInclusion(e.Sequence - 1, checkpoint.TreeSize, leaf, path, Convert.FromHexString(checkpoint.RootHash));
+            return new AuditInclusionProof(checkpoint.TreeSize, e.Sequence - 1, Convert.ToHexStringLower(leaf), [.. path.Select(Convert.ToHexStringLower)], verified);
+        }
+        catch (AuditTreeException)
+        {
+            // The log has a gap or an unsealed event before the checkpoint's size: no proof can be made.
+            return null;
+        }
     }
 
     private static ReconstructedText Resolve(AuditTextPlace place, AuditTextRecord? t) =>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Workbench.Contracts;
+using Workbench.Core.Audit;
 using Workbench.Data;
 using Workbench.Web.Auditing;
 

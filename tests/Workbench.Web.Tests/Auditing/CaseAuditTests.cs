@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Workbench.Contracts;
@@ -23,23 +22,10 @@ public sealed class CaseAuditTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
-    private async Task<Guid> DecidedCaseAsync()
-    {
-        var id = (await _app.SubmitSampleAsync(Samples.Queues)).Id; // policy-legal
-        var rita = await _app.SignedInAs("rita");
-        Assert.Equal(HttpStatusCode.OK, (await rita.PostAsync($"/api/v1/review/cases/{id}/claim", Json("{}"))).StatusCode);
-        var reject = await rita.PostAsync($"/api/v1/review/cases/{id}/actions",
-            Json("""{"action":"reject","rejectReasonCode":"MULTI_POLICY_CONFLICT","note":"Sources disagree."}"""));
-        Assert.Equal(HttpStatusCode.OK, reject.StatusCode);
-        return id;
-    }
-
-    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
-
     [Fact]
     public async Task A_lead_exports_the_reconstruction_of_a_case_with_its_chain_check()
     {
-        var id = await DecidedCaseAsync();
+        var id = await _app.RejectedCaseAsync();
         var lena = await _app.SignedInAs("lena");
 
         var response = await lena.GetAsync($"/api/v1/cases/{id}/audit");
@@ -65,7 +51,7 @@ public sealed class CaseAuditTests : IAsyncLifetime
     [Fact]
     public async Task The_case_check_names_a_changed_event_of_the_case()
     {
-        var id = await DecidedCaseAsync();
+        var id = await _app.RejectedCaseAsync();
         await _app.WithDbAsync(async db =>
         {
             await db.Database.ExecuteSqlRawAsync(AuditAppendOnlySql.Sqlite.Down);
@@ -82,7 +68,7 @@ public sealed class CaseAuditTests : IAsyncLifetime
     [Fact]
     public async Task The_export_is_for_leads_and_admins_only()
     {
-        var id = await DecidedCaseAsync();
+        var id = await _app.RejectedCaseAsync();
         Assert.Equal(HttpStatusCode.Forbidden, (await (await _app.SignedInAs("rita")).GetAsync($"/api/v1/cases/{id}/audit")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await _app.ApiClient().GetAsync($"/api/v1/cases/{id}/audit")).StatusCode);
         var missing = await (await _app.SignedInAs("adam")).GetAsync($"/api/v1/cases/{Guid.NewGuid()}/audit");
@@ -94,7 +80,7 @@ public sealed class CaseAuditTests : IAsyncLifetime
     [Fact]
     public async Task The_reconstruction_page_shows_the_case_to_reviewers_of_its_queue_only()
     {
-        var id = await DecidedCaseAsync();
+        var id = await _app.RejectedCaseAsync();
 
         var rita = await (await _app.SignedInAs("rita")).GetStringAsync($"/cases/{id}/audit"); // policy-legal
         var felix = await (await _app.SignedInAs("felix")).GetStringAsync($"/cases/{id}/audit"); // finance

@@ -85,6 +85,69 @@ namespace Workbench.Data.Migrations.Postgres
                     b.ToTable("api_clients", (string)null);
                 });
 
+            modelBuilder.Entity("Workbench.Data.Entities.AuditCheckpointRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<string>("HeadHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("IssuedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("KeyId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("PreviousTreeSize")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("PublishError")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<string>("RootHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Signature")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<long>("TreeSize")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("WitnessedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("WrittenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PreviousTreeSize")
+                        .IsUnique();
+
+                    b.HasIndex("TreeSize")
+                        .IsUnique();
+
+                    b.ToTable("audit_checkpoints", (string)null);
+                });
+
             modelBuilder.Entity("Workbench.Data.Entities.AuditEventRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -241,6 +304,24 @@ namespace Workbench.Data.Migrations.Postgres
                         {
                             t.HasTrigger("audit_texts_purge_only");
                         });
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.AuditTreeNodeRecord", b =>
+                {
+                    b.Property<int>("Level")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Index")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.HasKey("Level", "Index");
+
+                    b.ToTable("audit_tree_nodes", (string)null);
                 });
 
             modelBuilder.Entity("Workbench.Data.Entities.AuditVerificationRecord", b =>
@@ -594,6 +675,22 @@ namespace Workbench.Data.Migrations.Postgres
                     b.HasIndex("CaseId");
 
                     b.ToTable("downstream_outcomes", (string)null);
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.HealthProbeRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("health_probes", (string)null);
                 });
 
             modelBuilder.Entity("Workbench.Data.Entities.IdempotencyRecord", b =>

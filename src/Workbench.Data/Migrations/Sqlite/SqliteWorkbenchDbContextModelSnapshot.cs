@@ -78,6 +78,67 @@ namespace Workbench.Data.Migrations.Sqlite
                     b.ToTable("api_clients", (string)null);
                 });
 
+            modelBuilder.Entity("Workbench.Data.Entities.AuditCheckpointRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HeadHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("IssuedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("KeyId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PreviousTreeSize")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PublishError")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RootHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Signature")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("TreeSize")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("WitnessedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("WrittenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PreviousTreeSize")
+                        .IsUnique();
+
+                    b.HasIndex("TreeSize")
+                        .IsUnique();
+
+                    b.ToTable("audit_checkpoints", (string)null);
+                });
+
             modelBuilder.Entity("Workbench.Data.Entities.AuditEventRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -230,6 +291,24 @@ namespace Workbench.Data.Migrations.Sqlite
                         {
                             t.HasTrigger("audit_texts_purge_only");
                         });
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.AuditTreeNodeRecord", b =>
+                {
+                    b.Property<int>("Level")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Index")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Level", "Index");
+
+                    b.ToTable("audit_tree_nodes", (string)null);
                 });
 
             modelBuilder.Entity("Workbench.Data.Entities.AuditVerificationRecord", b =>
@@ -651,6 +730,20 @@ namespace Workbench.Data.Migrations.Sqlite
                     b.HasIndex("CaseId");
 
                     b.ToTable("downstream_outcomes", (string)null);
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.HealthProbeRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("health_probes", (string)null);
                 });
 
             modelBuilder.Entity("Workbench.Data.Entities.IdempotencyRecord", b =>

@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Workbench.Data.Entities;
 
-namespace Workbench.Data;
+namespace Workbench.Core.Audit;
 
 /// <summary>
 /// The canonical form of an audit event, version 1: what its hash is computed over. UTF-8 JSON without
@@ -29,14 +28,14 @@ public static class AuditCanonicalForm
         return new DateTimeOffset(utc - utc % 10, TimeSpan.Zero);
     }
 
-    public static string Text(AuditEventRecord e)
+    public static string Text(IAuditEventContent e)
     {
         var sb = new StringBuilder(512);
         Write(sb, e);
         return sb.ToString();
     }
 
-    public static void Write(StringBuilder sb, AuditEventRecord e)
+    public static void Write(StringBuilder sb, IAuditEventContent e)
     {
         sb.Append("{\"v\":").Append(Version)
           .Append(",\"seq\":").Append(e.Sequence.ToString(CultureInfo.InvariantCulture))
@@ -62,7 +61,7 @@ public static class AuditCanonicalForm
     }
 
     /// <summary>SHA-256 of the canonical form, lowercase hex.</summary>
-    public static string Hash(AuditEventRecord e)
+    public static string Hash(IAuditEventContent e)
     {
         var hasher = new Hasher();
         return hasher.HashHex(e);
@@ -74,7 +73,7 @@ public static class AuditCanonicalForm
         private readonly StringBuilder _sb = new(1024);
         private byte[] _bytes = new byte[4096];
 
-        public void HashInto(AuditEventRecord e, Span<byte> digest)
+        public void HashInto(IAuditEventContent e, Span<byte> digest)
         {
             _sb.Clear();
             Write(_sb, e);
@@ -91,7 +90,7 @@ public static class AuditCanonicalForm
             SHA256.HashData(_bytes.AsSpan(0, n), digest);
         }
 
-        public string HashHex(AuditEventRecord e)
+        public string HashHex(IAuditEventContent e)
         {
             Span<byte> digest = stackalloc byte[32];
             HashInto(e, digest);
@@ -99,7 +98,7 @@ public static class AuditCanonicalForm
         }
 
         /// <summary>True when the event's stored hash is the hash of its canonical form.</summary>
-        public bool Matches(AuditEventRecord e)
+        public bool Matches(IAuditEventContent e)
         {
             Span<byte> digest = stackalloc byte[32];
             HashInto(e, digest);
