@@ -21,11 +21,14 @@ public sealed class CaseActionBarTests : ComponentTest
 
     public CaseActionBarTests() => Context.JSInterop.SetupModule("./js/shortcuts.js").Mode = JSRuntimeMode.Loose;
 
-    private static CaseDetail Detail()
+    /// <summary>A held case whose action is an irreversible refund of 120.50 USD (a tier-2 case unless said otherwise).</summary>
+    private static CaseDetail Detail(int tier = 2, Func<CaseSubmission, CaseSubmission>? change = null)
     {
         var s = TestCases.Submission();
+        s = change?.Invoke(s) ?? s;
         var record = TestCases.FullRecord(Guid.NewGuid(), Now);
         record.Status = CaseStatus.InReview;
+        record.RiskTier = tier;
         record.SubmissionJson = JsonSerializer.Serialize(s, WorkbenchJson.Options);
         return new CaseDetail(record, s, record.Evaluation, [], [], []);
     }
@@ -76,9 +79,13 @@ public sealed class CaseActionBarTests : ComponentTest
         var bar = RenderBar(Detail(), Holding);
         await Press(bar, "e");
         await Button(bar, "Approve edited response").ClickAsync(new());
+        Assert.Empty(_acts); // the refund is irreversible: the confirmation comes first
+        await Press(bar, "y");
         var request = Assert.Single(_acts);
         Assert.Equal(ReviewActionKind.ApproveWithEdits, request.Action);
         Assert.Equal(TestCases.Submission().Proposal.Response!.Body, request.EditedResponse); // the proposal, to edit
+        Assert.Equal("payments.issue_refund", request.ConfirmedTool);
+        await Press(bar, "escape"); // back from the confirmation to the edit, text kept
         Assert.True(Shows(bar, "Edited response"));
     }
 
@@ -97,7 +104,7 @@ public sealed class CaseActionBarTests : ComponentTest
     }
 
     [Fact]
-    public async Task A_approves_at_once_but_not_while_a_form_is_open()
+    public async Task A_opens_a_confirmation_that_restates_the_refund_and_only_Y_approves_it()
     {
         var bar = RenderBar(Detail(), Holding);
         await Press(bar, "r");
@@ -105,7 +112,56 @@ public sealed class CaseActionBarTests : ComponentTest
         Assert.Empty(_acts);
         await Press(bar, "escape");
         await Press(bar, "a");
+        await Press(bar, "a"); // the same key twice never approves
+        Assert.Empty(_acts);
+        Assert.Equal("confirm", bar.Find("[role='alertdialog']").GetAttribute("data-gesture"));
+        Assert.Contains("payments.issue_refund", bar.Find("[data-confirm='tool']").TextContent);
+        Assert.Equal("120.50 USD", bar.Find("[data-confirm='amount']").TextContent.Trim());
+        Assert.Equal("A-1042", bar.Find("[data-confirm='target']").TextContent.Trim());
+        Assert.Contains("Irreversible", bar.Find("[data-confirm='reversible']").TextContent);
+        Assert.Equal("Y", Button(bar, "Approve (Y)").GetAttribute("aria-keyshortcuts"));
+
+        await Press(bar, "y");
+        var request = Assert.Single(_acts);
+        Assert.Equal((ReviewActionKind.Approve, "payments.issue_refund"), (request.Action, request.ConfirmedTool));
+        Assert.Empty(bar.FindAll("[role='alertdialog']")); // it went through: the confirmation closes
+    }
+
+    [Fact]
+    public async Task At_tier_3_the_amount_must_be_typed_and_Y_does_nothing()
+    {
+        var bar = RenderBar(Detail(tier: 3), Holding);
+        await Press(bar, "a");
+        Assert.Equal("type_amount", bar.Find("[role='alertdialog']").GetAttribute("data-gesture"));
+        Assert.True(Shows(bar, "Type the amount to approve (120.50 USD)"));
+        await Press(bar, "y");
+        Assert.True(bar.Find("[data-testid='confirm-approval']").HasAttribute("disabled"));
+
+        bar.Find("input").Input("120");
+        Assert.True(bar.Find("[data-testid='confirm-approval']").HasAttribute("disabled"));
+        bar.Find("input").Input("120.50");
+        Assert.False(bar.Find("[data-testid='confirm-approval']").HasAttribute("disabled"));
+        Assert.Empty(_acts);
+        await bar.Find("[data-testid='confirm-approval']").ClickAsync(new());
+        var request = Assert.Single(_acts);
+        Assert.Equal(("payments.issue_refund", "120.50"), (request.ConfirmedTool, request.ConfirmedAmount));
+    }
+
+    [Fact]
+    public async Task A_reversible_action_without_money_is_approved_by_A_at_once()
+    {
+        var bar = RenderBar(Detail(change: s => s with
+        {
+            Workflow = "sales.contract",
+            Proposal = s.Proposal with
+            {
+                Action = new ActionProposal("clm.insert_clause",
+                    new Dictionary<string, JsonElement> { ["contractId"] = JsonSerializer.SerializeToElement("CTR-1") }, Reversible: true),
+            },
+        }), Holding);
+        await Press(bar, "a");
         Assert.Equal(ReviewActionKind.Approve, Assert.Single(_acts).Action);
+        Assert.Null(_acts[0].ConfirmedTool);
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public sealed class BoardQueriesTests : IAsyncLifetime
         var rita = new ReviewerIdentity("rita", false, new HashSet<string> { "policy-legal" });
         _clock.Advance(TimeSpan.FromMinutes(30));
         Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(rita, ids[0]));
-        Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(rita, ids[0], new ReviewActionRequest { Action = ReviewActionKind.Approve }));
+        Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(rita, ids[0], Samples.Approval(Samples.Queues)));
         Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(rita, ids[1]));
 
         var board = _app.Services.GetRequiredService<BoardQueries>();
