@@ -58,6 +58,43 @@ public sealed class CaseActionBarTests : ComponentTest
     private static bool Shows(IRenderedComponent<CaseActionBar> bar, string label) => bar.FindAll("label").Any(l => l.TextContent.Contains(label));
 
     [Fact]
+    public void Every_action_button_names_its_key_in_aria_keyshortcuts()
+    {
+        var bar = RenderBar(Detail(), Holding);
+        var keys = bar.FindAll("button[aria-keyshortcuts]").ToDictionary(b => b.GetAttribute("aria-label") ?? b.TextContent.Trim(), b => b.GetAttribute("aria-keyshortcuts"));
+
+        Assert.Equal("A", keys["Approve"]);
+        Assert.Equal("E", keys["Approve with edits"]);
+        Assert.Equal("R", keys["Reject"]);
+        Assert.Equal("I", keys["Request info"]);
+        Assert.Equal("O", keys["Route"]);
+        Assert.Equal("K", keys["Previous case"]);
+        Assert.Equal("J", keys["Next case in the queue"]);
+        Assert.Equal("Shift+?", keys["Keyboard shortcuts"]);
+        Assert.Equal("Claim", RenderBar(Detail(), Queued).Find("button[aria-keyshortcuts='C']").TextContent.Trim());
+        Assert.Equal("region", bar.Find(".action-bar").GetAttribute("role"));
+    }
+
+    [Fact]
+    public async Task Question_mark_opens_a_help_sheet_with_every_key_and_Escape_closes_it()
+    {
+        var bar = RenderBar(Detail(), Holding);
+        Assert.Empty(bar.FindAll("[data-testid='shortcut-help']"));
+        await Press(bar, "?");
+        var listed = bar.FindAll("[data-testid='shortcut-help'] dt kbd").Select(k => k.TextContent).ToList();
+        Assert.Equal(["C", "A", "Y", "E", "R", "I", "O", "J", "K", "N", "?", "Esc"], listed);
+        // Each key the sheet lists is one the browser passes on (wwwroot/js/shortcuts.js), and the other way round.
+        var script = File.ReadAllText(Path.Combine(AppServer.RepositoryRoot, "src", "Workbench.Web", "wwwroot", "js", "shortcuts.js"));
+        var passed = System.Text.RegularExpressions.Regex.Match(script, @"new Set\(\[(.*?)\]\)").Groups[1].Value
+            .Split(',').Select(k => k.Trim().Trim('\'')).ToHashSet();
+        Assert.Equal(passed, listed.Select(k => k == "Esc" ? "escape" : k.ToLowerInvariant()).ToHashSet());
+
+        await Press(bar, "escape");
+        Assert.Empty(bar.FindAll("[data-testid='shortcut-help']"));
+        Assert.Empty(_acts);
+    }
+
+    [Fact]
     public async Task Reject_opens_its_form_with_the_cases_first_reason_code_and_sends_it()
     {
         var bar = RenderBar(Detail(), Holding);

@@ -44,6 +44,7 @@ public sealed partial class CaseActionBar
     private ApprovalGate? _gate;
     private ReviewActionRequest? _pending;
     private string? _typedAmount;
+    private bool _help;
 
     [Inject] private ActivePolicy Policy { get; set; } = default!;
 
@@ -101,10 +102,15 @@ public sealed partial class CaseActionBar
         }
         switch (key)
         {
+            case "escape" when _help:
+                _help = false;
+                break;
             case "escape":
                 Cancel();
                 break;
-
+            case "?":
+                ToggleHelp();
+                break;
             case "c" when Can.CanClaim:
                 await Claim.InvokeAsync();
                 break;
@@ -153,6 +159,8 @@ public sealed partial class CaseActionBar
         // The text this round approves: an earlier reviewer's edit, else the proposal.
         _editText = Detail.Case.EditedResponse ?? Detail.Submission.Proposal.Response?.Body ?? "";
     }
+
+    private void ToggleHelp() => _help = !_help;
 
     private void Cancel()
     {
