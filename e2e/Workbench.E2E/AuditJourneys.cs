@@ -55,6 +55,7 @@ public sealed class AuditJourneys(AppServer app, BrowserFixture browser)
             await rita.GetByRole(AriaRole.Button, new() { Name = "Claim", Exact = true }).ClickAsync();
             await Assertions.Expect(rita.Locator("[data-claim]")).ToContainTextAsync("You are reviewing");
             await rita.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true }).ClickAsync();
+            await rita.GetByTestId("confirm-approval").ClickAsync(); // the refund is irreversible: confirmed
             await Assertions.Expect(rita.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "decided");
         }
 

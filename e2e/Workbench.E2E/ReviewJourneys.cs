@@ -22,6 +22,22 @@ public sealed class ReviewJourneys(AppServer app, BrowserFixture browser)
         await Assertions.Expect(page.Locator("[data-claim]")).ToContainTextAsync("You are reviewing");
     }
 
+    /// <summary>The confirmation of the sample's irreversible refund: it restates the action; Y approves.</summary>
+    private static async Task ConfirmApprovalAsync(IPage page, string? shot = null)
+    {
+        var confirmation = page.GetByRole(AriaRole.Alertdialog);
+        await Assertions.Expect(confirmation).ToContainTextAsync("payments.issue_refund");
+        await Assertions.Expect(confirmation.Locator("[data-confirm='reversible']")).ToContainTextAsync("Irreversible");
+        if (shot is not null)
+        {
+            await Shot(page, shot);
+        }
+        await page.Locator("[data-shortcuts='ready']").WaitForAsync();
+        await page.Keyboard.PressAsync("y");
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex ViaNext = new("/cases/[0-9a-f-]{36}\\?via=next$");
+
     private static Task Shot(IPage page, string name) =>
         page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, name + ".png"), FullPage = true });
 
@@ -41,6 +57,8 @@ public sealed class ReviewJourneys(AppServer app, BrowserFixture browser)
         await Shot(page, "case-rita-queued");
         await ClaimAsync(page);
         await page.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true }).ClickAsync();
+        Assert.Equal("in_review", (await Agent.GetAsync($"/api/v1/cases/{id}")).GetProperty("status").GetString()); // not yet approved
+        await ConfirmApprovalAsync(page, "case-approval-confirmation");
 
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Decided. Why did this case need a human?" })).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "decided");
@@ -60,11 +78,12 @@ public sealed class ReviewJourneys(AppServer app, BrowserFixture browser)
         await Shot(page, "queue-policy-legal-rita");
         await page.GetByRole(AriaRole.Button, new() { Name = "Next case" }).ClickAsync();
 
-        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/cases/[0-9a-f-]{36}$"));
+        await Assertions.Expect(page).ToHaveURLAsync(ViaNext);
         await Assertions.Expect(page.Locator("[data-claim]")).ToContainTextAsync("You are reviewing");
         await page.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true }).ClickAsync();
+        await ConfirmApprovalAsync(page);
         await Assertions.Expect(page.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "decided");
-        var id = Guid.Parse(page.Url.Split('/').Last());
+        var id = Guid.Parse(page.Url.Split('/').Last().Split('?')[0]);
         var decision = await Agent.GetAsync($"/api/v1/cases/{id}/decision");
         Assert.Equal("approved", decision.GetProperty("decision").GetString());
     }
@@ -101,6 +120,7 @@ public sealed class ReviewJourneys(AppServer app, BrowserFixture browser)
         var editor = page.GetByLabel("Edited response");
         await editor.FillAsync("Per refund policy v7 (current), your annual plan qualifies for a prorated refund. We have started it today.");
         await page.GetByRole(AriaRole.Button, new() { Name = "Approve edited response" }).ClickAsync();
+        await ConfirmApprovalAsync(page);
         await Assertions.Expect(page.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "decided");
 
         await page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
@@ -165,7 +185,10 @@ public sealed class ReviewJourneys(AppServer app, BrowserFixture browser)
         await page.GetByRole(AriaRole.Button, new() { Name = "Route", Exact = true }).ClickAsync();
         await ChooseAsync(page, "Route to queue", "Finance approvals (finance)");
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm route" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Case not found" })).ToBeVisibleAsync();
+        // The case left for a queue rita does not work: she is back in the queue she came from, not on an error page.
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/queues/policy-legal$"));
+        await Assertions.Expect(page.GetByText("Routed to finance")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Case not found" })).ToHaveCountAsync(0);
 
         var (felixContext, felix) = await SignInAsync("felix");
         await using var __ = felixContext;
@@ -186,7 +209,79 @@ public sealed class ReviewJourneys(AppServer app, BrowserFixture browser)
         await page.Keyboard.PressAsync("c");
         await Assertions.Expect(page.Locator("[data-claim]")).ToContainTextAsync("You are reviewing");
         await page.Keyboard.PressAsync("a");
+        await page.Keyboard.PressAsync("a"); // the same key twice does not approve an irreversible refund
+        await Assertions.Expect(page.GetByRole(AriaRole.Alertdialog)).ToBeVisibleAsync();
+        Assert.Equal("in_review", (await Agent.GetAsync($"/api/v1/cases/{id}")).GetProperty("status").GetString());
+        await page.Keyboard.PressAsync("y");
         await Assertions.Expect(page.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "decided");
+    }
+
+    [Fact]
+    public async Task A_tier_3_refund_is_approved_only_after_typing_its_amount()
+    {
+        var body = AgentApi.Sample("017-");
+        body["signals"]!["amount"] = 6000;
+        body["proposal"]!["action"]!["parameters"]!["amount"] = 6000;
+        var (id, _) = await Agent.SubmitAsync(body);
+        var (context, page) = await SignInAsync("lena");
+        await using var _ = context;
+        await OpenCaseAsync(page, id);
+        await ClaimAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true }).ClickAsync();
+        var confirmation = page.GetByRole(AriaRole.Alertdialog);
+        await Assertions.Expect(confirmation).ToHaveAttributeAsync("data-gesture", "type_amount");
+        var approve = page.GetByTestId("confirm-approval");
+        var typed = confirmation.GetByRole(AriaRole.Textbox);
+        await typed.FillAsync("600");
+        await Assertions.Expect(approve).ToBeDisabledAsync();
+        await typed.FillAsync("6,000.00");
+        await Assertions.Expect(approve).ToBeEnabledAsync();
+        await Shot(page, "case-approval-type-amount");
+        await approve.ClickAsync();
+        // Above 5,000 two finance reviewers approve: hers is the first of the two.
+        await Assertions.Expect(page.GetByText("1 of 2 approvals")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "queued");
+    }
+
+    [Fact]
+    public async Task Routing_a_case_taken_through_Next_opens_the_next_case()
+    {
+        await Agent.SubmitAsync(AgentApi.Sample("013-"));
+        await Agent.SubmitAsync(AgentApi.Sample("013-"));
+        var (context, page) = await SignInAsync("rita");
+        await using var _ = context;
+        await page.GotoAsync("/queues/policy-legal");
+        await page.WaitInteractiveAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next case" }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(ViaNext);
+        var first = page.Url;
+        await page.GetByRole(AriaRole.Button, new() { Name = "Route", Exact = true }).ClickAsync();
+        await ChooseAsync(page, "Route to queue", "Finance approvals (finance)");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm route" }).ClickAsync();
+        await page.WaitForURLAsync(url => url != first && ViaNext.IsMatch(url));
+        await Assertions.Expect(page.Locator("[data-claim]")).ToContainTextAsync("You are reviewing");
+    }
+
+    [Fact]
+    public async Task Skip_after_a_decision_returns_to_the_queue_and_claims_nothing()
+    {
+        var (id, _) = await Agent.SubmitAsync(AgentApi.Sample("013-"));
+        var (other, _) = await Agent.SubmitAsync(AgentApi.Sample("013-"));
+        var (context, page) = await SignInAsync("rita");
+        await using var _ = context;
+        await OpenCaseAsync(page, id);
+        await ClaimAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Reject", Exact = true }).ClickAsync();
+        await ChooseAsync(page, "Reason code (required)", "Conflicting policies (MULTI_POLICY_CONFLICT)");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm reject" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Skip, back to the queue" }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/queues/policy-legal$"));
+        // Nothing was claimed on the way: the other case, and every case of the queue, is free.
+        Assert.Equal("queued", (await Agent.GetAsync($"/api/v1/cases/{other}")).GetProperty("status").GetString());
+        var lena = await browser.SignInAsync(app.BaseUrl, "lena");
+        await using var __ = lena.Context;
+        await OpenCaseAsync(lena.Page, other);
+        await Assertions.Expect(lena.Page.GetByRole(AriaRole.Button, new() { Name = "Claim", Exact = true })).ToBeVisibleAsync();
     }
 
     [Fact]
@@ -205,7 +300,7 @@ public sealed class ReviewJourneys(AppServer app, BrowserFixture browser)
         await rita.GotoAsync("/queues/policy-legal");
         await rita.WaitInteractiveAsync();
         await rita.GetByRole(AriaRole.Button, new() { Name = "Next case" }).ClickAsync();
-        await Assertions.Expect(rita).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/cases/{id}$"));
+        await Assertions.Expect(rita).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/cases/{id}\\?via=next$"));
         await Assertions.Expect(rita.Locator("[data-claim]")).ToContainTextAsync("You are reviewing");
     }
 

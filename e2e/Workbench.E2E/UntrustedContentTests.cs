@@ -152,4 +152,42 @@ public sealed class UntrustedContentTests(AppServer app, BrowserFixture browser)
             .ToList();
         Assert.True(serious.Count == 0, string.Join("\n", serious));
     }
+
+    /// <summary>
+    /// The case page with the claim, the shortcut sheet and the confirmation open, and the queue: no "needs review"
+    /// item for a label on an element without a role (the reason chips, the labelled boxes).
+    /// </summary>
+    [Theory]
+    [InlineData("/queues/policy-legal")]
+    [InlineData("case")]
+    public async Task Axe_needs_no_review_of_labels_without_a_role(string path)
+    {
+        await using var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseUrl });
+        var page = await context.NewPageAsync();
+        await page.DevSignInAsync("rita", "/queues");
+        var isCase = path == "case";
+        if (isCase)
+        {
+            var (id, _) = await new AgentApi(app.BaseUrl).SubmitAsync(AgentApi.Sample("013-"));
+            path = $"/cases/{id}";
+        }
+        await page.GotoAsync(path);
+        await page.WaitInteractiveAsync();
+        if (isCase)
+        {
+            await page.Locator("[data-shortcuts='ready']").WaitForAsync();
+            await page.Keyboard.PressAsync("c");
+            await Assertions.Expect(page.Locator("[data-claim]")).ToContainTextAsync("You are reviewing");
+            await page.Keyboard.PressAsync("Shift+?");
+            await Assertions.Expect(page.GetByTestId("shortcut-help")).ToBeVisibleAsync();
+            await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "case-shortcut-help.png"), FullPage = true });
+            await page.Keyboard.PressAsync("a");
+            await Assertions.Expect(page.GetByRole(AriaRole.Alertdialog)).ToBeVisibleAsync();
+        }
+        var result = await page.RunAxe();
+        var unroled = result.Incomplete.Concat(result.Violations).Where(v => v.Id is "aria-prohibited-attr" or "aria-allowed-role" or "aria-required-parent")
+            .Select(v => $"{v.Id}: {v.Help} — {string.Join(" | ", v.Nodes.Take(3).Select(n => n.Html))}")
+            .ToList();
+        Assert.True(unroled.Count == 0, string.Join("\n", unroled));
+    }
 }

@@ -127,4 +127,11 @@ public sealed record ReviewActionRequest
     public string? Note { get; init; }
     /// <summary>The revision the reviewer saw; when given, an action on a case that changed since is refused.</summary>
     public int? ExpectedRevision { get; init; }
+    /// <summary>
+    /// An approval of an irreversible or money action names the tool it executes (the case's confirmation says which):
+    /// the deliberate second step after reading the action restated.
+    /// </summary>
+    public string? ConfirmedTool { get; init; }
+    /// <summary>The amount the reviewer typed, where the policy asks for it (the highest tier of money actions).</summary>
+    public string? ConfirmedAmount { get; init; }
 }

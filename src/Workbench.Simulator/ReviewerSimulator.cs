@@ -112,7 +112,7 @@ public sealed class ReviewerSimulator(string userName, SimulatorOptions options,
         await Task.Delay(handle, ct);
         stats.HandleTime.Add(started.Elapsed.TotalMilliseconds);
 
-        var (action, body) = ChooseAction(queue);
+        var (action, body) = ChooseAction(queue, claimed.RootElement);
         using var acted = await PostAsync(http, $"api/v1/review/cases/{id}/actions", body, CancellationToken.None);
         if (acted.StatusCode == HttpStatusCode.OK)
         {
@@ -191,7 +191,7 @@ public sealed class ReviewerSimulator(string userName, SimulatorOptions options,
         {
             await Task.Delay(handle, ct);
         }
-        var (_, json) = ChooseAction(queue);
+        var (_, json) = ChooseAction(queue, view.RootElement);
         using var acted = await PostAsync(http, $"api/v1/review/cases/{id}/actions", json, ct);
         var body = await acted.Content.ReadAsStringAsync(ct);
         tally.Record("act", acted.StatusCode, body);
@@ -213,7 +213,8 @@ public sealed class ReviewerSimulator(string userName, SimulatorOptions options,
         return TimeSpan.FromMilliseconds(options.HandleMedian.TotalMilliseconds * Math.Exp(options.HandleSigma * normal));
     }
 
-    private (string Action, string Body) ChooseAction(string? queue)
+    /// <param name="claimed">The case as the claim answered it: an approval confirms the action it restates, as a reviewer would.</param>
+    private (string Action, string Body) ChooseAction(string? queue, JsonElement claimed)
     {
         // Decide-only: the same shares of approve / edit / reject, never a request for info or a route.
         var r = options.DecideOnly ? _random.NextDouble() * 0.86 : _random.NextDouble();
@@ -230,9 +231,18 @@ public sealed class ReviewerSimulator(string userName, SimulatorOptions options,
             < 0.95 => new { action = "request_info", question = "Please confirm the order number and whether the customer's identity was verified." },
             _ => new { action = "route", targetQueue = Queues.Where(x => x != queue).ElementAt(_random.Next(Queues.Length - 1)), note = "Needs a specialist." },
         };
-        var json = JsonSerializer.Serialize(body);
-        using var doc = JsonDocument.Parse(json);
-        return (doc.RootElement.GetProperty("action").GetString()!, json);
+        var node = System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(body))!.AsObject();
+        var action = node["action"]!.GetValue<string>();
+        if (action is "approve" or "approve_with_edits" && claimed.TryGetProperty("confirmation", out var confirmation)
+            && confirmation.ValueKind == JsonValueKind.Object)
+        {
+            node["confirmedTool"] = confirmation.GetProperty("tool").GetString();
+            if (confirmation.TryGetProperty("amount", out var amount) && amount.ValueKind == JsonValueKind.String)
+            {
+                node["confirmedAmount"] = amount.GetString();
+            }
+        }
+        return (action, node.ToJsonString());
     }
 
     private Task<HttpResponseMessage> PostAsync(HttpClient http, string path, string json, CancellationToken ct)

@@ -48,4 +48,31 @@ public static class Samples
 
     public static CaseSubmission Submission(string prefix, string? externalId = null) =>
         Json(prefix, externalId).Deserialize<CaseSubmission>(WorkbenchJson.Options)!;
+
+    /// <summary>
+    /// An approval of a case made from the sample, confirmed the way the case page confirms it: the tool named back and
+    /// the amount typed (which the policy asks for on the highest tier only, and which does no harm elsewhere).
+    /// </summary>
+    public static ReviewActionRequest Approval(string prefix, ReviewActionKind kind = ReviewActionKind.Approve)
+    {
+        var action = Json(prefix)["proposal"]?["action"];
+        return new ReviewActionRequest
+        {
+            Action = kind,
+            ConfirmedTool = action?["tool"]?.GetValue<string>(),
+            ConfirmedAmount = action?["parameters"]?["amount"] is JsonValue amount ? amount.ToJsonString().Trim('"') : null,
+        };
+    }
+
+    /// <summary><see cref="Approval"/> as the review API's JSON body, with any further members given.</summary>
+    public static JsonObject ApprovalBody(string prefix, string action = "approve", string? note = null)
+    {
+        var approval = Approval(prefix);
+        var body = new JsonObject { ["action"] = action, ["confirmedTool"] = approval.ConfirmedTool, ["confirmedAmount"] = approval.ConfirmedAmount };
+        if (note is not null)
+        {
+            body["note"] = note;
+        }
+        return body;
+    }
 }

@@ -5,6 +5,16 @@ using Workbench.Core.Policy.Signals;
 
 namespace Workbench.Core.Policy;
 
+/// <summary>
+/// How a reviewer confirms approving an action (<c>approval_gesture</c> in the catalogue): a confirmation that restates
+/// the action, answered with a second, distinct key; or, for the highest stakes, typing the amount.
+/// </summary>
+public enum ApprovalGesture
+{
+    Confirm,
+    TypeAmount,
+}
+
 /// <summary>How the amount of a money tool must be signed.</summary>
 public enum AmountSign
 {
@@ -49,6 +59,15 @@ public sealed record ToolDefinition(string Pattern)
 
     /// <summary>Whether a response next to this action reports it ("I've refunded …"): then the response waits for the action.</summary>
     public bool ReportedByResponse { get; init; } = true;
+
+    /// <summary>
+    /// How a reviewer confirms approving it (<c>approval_gesture</c>); null takes the default of
+    /// <c>Workbench.Core.Review.ApprovalGate</c> (confirm for irreversible or money tools, type the amount for money at tier 3).
+    /// </summary>
+    public ApprovalGesture? ApprovalGesture { get; init; }
+
+    /// <summary>Parameter paths naming what the action acts on (an order, a user, a cluster): restated when a reviewer confirms.</summary>
+    public IReadOnlyList<string> TargetPaths { get; init; } = [];
 
     public bool IsMoney => AmountPaths.Count > 0;
 
@@ -182,7 +201,7 @@ public sealed record ActionFacts
     public double? Amount { get; init; }
     /// <summary>The amount as sent, with its currency, for the reviewer ("600 JPY").</summary>
     public string? AmountAsSent => SentAmount is { } a ? $"{a.ToString("0.##", CultureInfo.InvariantCulture)} {Currency ?? "(no currency)"}" : null;
-    /// <summary>The largest amount as sent, before conversion (formatted only when someone reads <see cref="AmountAsSent"/>).</summary>
+    /// <summary>The largest money amount of the action as sent, in its own currency (<see cref="Currency"/>); formatted only when someone reads <see cref="AmountAsSent"/>.</summary>
     public double? SentAmount { get; init; }
     /// <summary>A money tool whose amount is missing, unreadable or breaks the sign rule.</summary>
     public bool AmountInvalid { get; init; }
@@ -267,6 +286,11 @@ public sealed record ActionFacts
             AmountProblem = problem,
         };
     }
+
+    /// <summary>Whether a parameter path holds money for <paramref name="tool"/>: a declared money path, or a name that says amount.</summary>
+    internal static bool IsMoneyPath(ToolDefinition tool, string path) =>
+        tool.AmountPaths.Any(p => SamePath(path, p)) || path.Contains("amount", StringComparison.OrdinalIgnoreCase)
+        || (tool.CurrencyPath is { } c && SamePath(path, c));
 
     /// <summary>
     /// The values of the declared money paths, and of any other parameter whose name says it is an amount

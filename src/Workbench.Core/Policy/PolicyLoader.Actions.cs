@@ -30,7 +30,7 @@ public static partial class PolicyLoader
             }
             var m = y.Mapping(valueNode, what) ?? new YamlMappingNode();
             y.CheckKeys(m, what, null, "title", "description", "tier", "reversible", "amount", "currency", "default_currency", "sign",
-                "workflows", "requires_authoritative_source", "reported_by_response");
+                "workflows", "requires_authoritative_source", "reported_by_response", "approval_gesture", "target");
 
             var tierNode = YamlSupport.Get(m, "tier");
             var tier = y.Number(tierNode, what + " tier");
@@ -78,6 +78,21 @@ public static partial class PolicyLoader
                 y.Error(workflowsNode, $"{what} names unknown workflow '{w}'");
             }
 
+            var targetNode = YamlSupport.Get(m, "target");
+            List<string> targets = targetNode is YamlScalarNode oneTarget && !YamlSupport.IsNull(oneTarget)
+                ? [y.String(oneTarget, what + " target") ?? ""]
+                : y.Strings(targetNode, what + " target");
+            foreach (var path in targets.Where(p => !IsParameterPath(p)))
+            {
+                y.Error(targetNode, $"{what} target '{path}' must be a parameter path like order_id or user.email");
+            }
+            var gestureNode = YamlSupport.Get(m, "approval_gesture");
+            var gesture = y.Enum<ApprovalGesture>(gestureNode, what + " approval_gesture");
+            if (gesture == ApprovalGesture.TypeAmount && amounts.Count == 0)
+            {
+                y.Error(gestureNode, $"{what} approval_gesture type_amount needs an 'amount' parameter to type");
+            }
+
             tools.Add(new ToolDefinition(pattern)
             {
                 Title = y.String(YamlSupport.Get(m, "title"), what + " title"),
@@ -90,6 +105,8 @@ public static partial class PolicyLoader
                 Workflows = allowed,
                 RequiresAuthoritativeSource = y.Bool(YamlSupport.Get(m, "requires_authoritative_source"), what + " requires_authoritative_source") ?? true,
                 ReportedByResponse = y.Bool(YamlSupport.Get(m, "reported_by_response"), what + " reported_by_response") ?? true,
+                ApprovalGesture = gesture,
+                TargetPaths = targets,
             });
         }
         return new ActionCatalogue(tools, currencies, unknown);

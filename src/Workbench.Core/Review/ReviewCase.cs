@@ -15,6 +15,8 @@ public sealed record ReviewCase
     public required string ClientId { get; init; }
     public required CaseStatus Status { get; init; }
     public string? Queue { get; init; }
+    /// <summary>The tier the case was decided at; a money action in a tier-3 case asks the approver to type the amount.</summary>
+    public int RiskTier { get; init; }
     public int ApprovalsRequired { get; init; } = 1;
     /// <summary>Who approved in the current round, in order; an edit or new information starts a new round.</summary>
     public IReadOnlyList<string> ApprovedBy { get; init; } = [];

@@ -216,6 +216,12 @@ public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnly
                 $"You already approved this case; approval {approvers.Length + 1} of {c.ApprovalsRequired} must come from another reviewer."));
         }
         var edited = r.Action == ReviewActionKind.ApproveWithEdits;
+        // The action as this approval would execute it: the parameters edited now, else those of the round, else the proposal's.
+        var parameters = (edited ? r.EditedParameters : null) ?? ParametersOf(c.EditedParametersJson);
+        if (ApprovalGate.For(policy, SubmissionOf(c), c.RiskTier, parameters) is { } gate && gate.Check(r.ConfirmedTool, r.ConfirmedAmount) is { } unconfirmed)
+        {
+            return Refuse(unconfirmed);
+        }
         var after = c;
         if (edited)
         {
@@ -308,8 +314,7 @@ public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnly
             _ => DecisionKind.Approved,
         };
         var response = c.EditedResponse ?? proposal?.Response?.Body;
-        var parameters = (c.EditedParametersJson is { } json ? JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json, WorkbenchJson.Options) : null)
-            ?? proposal?.Action?.Parameters;
+        var parameters = ParametersOf(c.EditedParametersJson) ?? proposal?.Action?.Parameters;
         decision = new DecisionView
         {
             CaseId = c.Id,
@@ -335,8 +340,14 @@ public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnly
     private static string? EditDiff(ReviewCase c, string? edited) =>
         edited is null ? null : JsonSerializer.Serialize(WordDiff.Compute(ProposalOf(c)?.Response?.Body ?? "", edited), WorkbenchJson.Options);
 
-    private static Proposal? ProposalOf(ReviewCase c) =>
-        JsonSerializer.Deserialize<CaseSubmission>(c.SubmissionJson, WorkbenchJson.Options)?.Proposal;
+    private static Proposal? ProposalOf(ReviewCase c) => SubmissionOf(c).Proposal;
+
+    private static CaseSubmission SubmissionOf(ReviewCase c) =>
+        JsonSerializer.Deserialize<CaseSubmission>(c.SubmissionJson, WorkbenchJson.Options)
+        ?? throw new InvalidOperationException($"Case {c.Id} has no readable submission.");
+
+    private static Dictionary<string, JsonElement>? ParametersOf(string? json) =>
+        json is null ? null : JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json, WorkbenchJson.Options);
 
     /// <summary>Only the claim holder acts, while his claim lasts, and — when he says which — on the revision he saw.</summary>
     private static ReviewRefusal? Held(ReviewCase c, Reviewer who, int? expectedRevision, DateTimeOffset now)

@@ -12,6 +12,7 @@ public static class ReviewCases
         ClientId = c.ClientId,
         Status = c.Status,
         Queue = c.Queue,
+        RiskTier = c.RiskTier,
         ApprovalsRequired = c.ApprovalsRequired,
         ApprovedBy = Approvers(c),
         ClaimedBy = c.ClaimedBy,

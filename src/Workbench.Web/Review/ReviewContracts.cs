@@ -1,4 +1,25 @@
+using Workbench.Core.Policy;
+using Workbench.Core.Review;
+
 namespace Workbench.Web.Review;
+
+/// <summary>
+/// What approving the case executes and how an approval confirms it (<see cref="ApprovalGate"/>): send
+/// <c>confirmedTool</c> = <see cref="Tool"/>, and for <c>type_amount</c> also <c>confirmedAmount</c> = <see cref="Amount"/>.
+/// </summary>
+public sealed record ApprovalConfirmationView(
+    ApprovalGesture Gesture,
+    string Tool,
+    string? ToolTitle,
+    string? Amount,
+    string? Currency,
+    bool Irreversible,
+    IReadOnlyDictionary<string, string> Target,
+    string Restatement)
+{
+    public static ApprovalConfirmationView Of(ApprovalGate g) =>
+        new(g.Gesture, g.Tool, g.ToolTitle, g.AmountText, g.Currency, g.Irreversible, g.Target.ToDictionary(), g.Restatement);
+}
 
 /// <summary>A case as the review API shows it: state, claim and approvals, not the content.</summary>
 public sealed record ReviewCaseView
@@ -17,6 +38,8 @@ public sealed record ReviewCaseView
     public required IReadOnlyList<string> ApprovedBy { get; init; }
     public DecisionView? Decision { get; init; }
     public required int Revision { get; init; }
+    /// <summary>While the case is in review: what an approval must confirm, when its action needs confirming.</summary>
+    public ApprovalConfirmationView? Confirmation { get; init; }
 }
 
 public abstract record ReviewResult

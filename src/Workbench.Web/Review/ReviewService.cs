@@ -29,7 +29,7 @@ public sealed class ReviewService(
     WorkbenchMetrics metrics,
     ILogger<ReviewService> logger)
 {
-    public static ReviewCaseView View(CaseRecord c) => new()
+    public static ReviewCaseView View(CaseRecord c, ApprovalGate? gate = null) => new()
     {
         Id = c.Id,
         ExternalId = c.ExternalId,
@@ -45,7 +45,20 @@ public sealed class ReviewService(
         ApprovedBy = ReviewCases.Approvers(c),
         Decision = CaseViews.DecisionOf(c),
         Revision = c.Revision,
+        Confirmation = gate is null ? null : ApprovalConfirmationView.Of(gate),
     };
+
+    /// <summary>What approving the case now would need confirmed; read only while it is in review, when approving is possible.</summary>
+    private ApprovalGate? GateOf(CaseRecord c)
+    {
+        if (c.Status != CaseStatus.InReview)
+        {
+            return null;
+        }
+        var submission = JsonSerializer.Deserialize<CaseSubmission>(c.SubmissionJson, WorkbenchJson.Options)!;
+        var edited = c.EditedParametersJson is { } json ? JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json, WorkbenchJson.Options) : null;
+        return ApprovalGate.For(policy.Policy, submission, c.RiskTier, edited);
+    }
 
     /// <summary>The rules with the policy and settings in force now (both can change while the app runs).</summary>
     private ReviewRules Rules
@@ -287,7 +300,7 @@ public sealed class ReviewService(
             {
                 events.Publish(new CaseEvent(eventKind, c.Id, c.Queue, previousQueue == c.Queue ? null : previousQueue, c.Status, actor, now));
             }
-            return new ReviewResult.Ok(View(c));
+            return new ReviewResult.Ok(View(c, GateOf(c)));
         }
         catch (DbUpdateConcurrencyException)
         {

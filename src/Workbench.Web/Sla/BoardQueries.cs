@@ -34,7 +34,29 @@ public sealed record BoardOptions
 public sealed record QueueBoardRow(
     string Queue, string Title, int Open, int InReview, int AwaitingInfo, int AtRisk, int Breached, TimeSpan? OldestAge,
     int Arrivals24h, int Completions24h, int ArrivalsLastHour, int CompletionsLastHour,
-    double? AttainmentToday, double? Attainment7d, StaffingForecast? Staffing, int ActiveReviewers, DateTimeOffset? NextDue, TimeSpan? SlaTarget);
+    double? AttainmentToday, double? Attainment7d, StaffingForecast? Staffing, int ActiveReviewers, DateTimeOffset? NextDue, TimeSpan? SlaTarget)
+{
+    /// <summary>Cases waiting for a reviewer to take them: open, not in review, not waiting for the AI system's answer.</summary>
+    public int Waiting => Open - InReview - AwaitingInfo;
+
+    /// <summary>
+    /// How the board colours "Active": an alarm only when work waits and nobody is active; a warning when work waits
+    /// and fewer reviewers are active than the forecast needs. Nobody active over an empty queue is no problem.
+    /// </summary>
+    public BoardSignal ActiveSignal =>
+        Waiting <= 0 ? BoardSignal.None
+        : ActiveReviewers == 0 ? BoardSignal.Alarm
+        : Staffing is { } s && s.Agents > ActiveReviewers ? BoardSignal.Warn
+        : BoardSignal.None;
+}
+
+/// <summary>How a board figure is coloured: as is, amber, red.</summary>
+public enum BoardSignal
+{
+    None,
+    Warn,
+    Alarm,
+}
 
 public sealed record ReviewerBoardRow(string Reviewer, int InHand, int DecidedToday, TimeSpan? MedianHandleTime);
 

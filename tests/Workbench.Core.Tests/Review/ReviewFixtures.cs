@@ -53,9 +53,12 @@ internal static class ReviewFixtures
     public static ReviewCase HeldBy(Reviewer who, int approvals = 1, string queue = "policy-legal") =>
         Queued(approvals, queue) with { Status = CaseStatus.InReview, ClaimedBy = who.UserName, ClaimExpiresAt = Now + Lease - TimeSpan.FromMinutes(1) };
 
-    public static ReviewActionRequest Approve => new() { Action = ReviewActionKind.Approve };
+    /// <summary>The fixture's action is a refund (money, irreversible in the catalogue): an approval names the tool it executes.</summary>
+    public const string Tool = "refunds.issue";
 
-    public static ReviewActionRequest Edit(string text) => new() { Action = ReviewActionKind.ApproveWithEdits, EditedResponse = text };
+    public static ReviewActionRequest Approve => new() { Action = ReviewActionKind.Approve, ConfirmedTool = Tool };
+
+    public static ReviewActionRequest Edit(string text) => new() { Action = ReviewActionKind.ApproveWithEdits, EditedResponse = text, ConfirmedTool = Tool };
 
     public static ReviewActionRequest Reject(string code, string? note = null) => new() { Action = ReviewActionKind.Reject, RejectReasonCode = code, Note = note };
 

@@ -80,7 +80,7 @@ public sealed class ScaleOutTests(PostgresServer postgres, RedisServer redis) : 
         var reviews = _a.Services.GetRequiredService<ReviewService>();
         var rita = new ReviewerIdentity("rita", false, new HashSet<string> { "policy-legal" });
         Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(rita, id));
-        Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(rita, id, new ReviewActionRequest { Action = ReviewActionKind.Approve }));
+        Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(rita, id, Samples.Approval(Samples.Queues)));
 
         var answer = await poll.WaitAsync(TimeSpan.FromSeconds(20)); // far below the 45 s it would otherwise hold
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
@@ -149,7 +149,7 @@ public sealed class ScaleOutHubTests(PostgresServer postgres, RedisServer redis)
         var reviews = _a.Services.GetRequiredService<ReviewService>();
         var lena = new ReviewerIdentity("lena", true, null);
         Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(lena, id));
-        Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(lena, id, new ReviewActionRequest { Action = ReviewActionKind.Approve }));
+        Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(lena, id, Samples.Approval(Samples.Queues)));
 
         await LiveApp.Eventually(() => seen.Count(e => e.CaseId == id) >= 3 && !updates.IsEmpty, "A's events reach B's hub clients");
         await Task.Delay(500); // B's relay also delivers A's events in-process: a second copy through the hub would show up now

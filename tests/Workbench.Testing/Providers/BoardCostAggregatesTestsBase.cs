@@ -159,7 +159,7 @@ public abstract class BoardCostAggregatesTestsBase : IAsyncLifetime
         await App.SubmitJsonAsync(Samples.WithCost(Samples.Json(Samples.Proceeds), 0.5m, "EUR"));
         var handoff = (await App.SubmitJsonAsync(Samples.WithCost(Samples.Json(Samples.Queues), 0.25m, "USD"))).Id;
         Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(rita, handoff));
-        Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(rita, handoff, new ReviewActionRequest { Action = ReviewActionKind.Approve }));
+        Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(rita, handoff, Samples.Approval(Samples.Queues)));
 
         var costs = (await Alerts.SnapshotAsync(HandleTime)).Costs;
         Assert.Equal(await PlainCostsAsync(), Describe(costs));

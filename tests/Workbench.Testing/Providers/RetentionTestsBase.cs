@@ -152,9 +152,8 @@ public abstract class RetentionTestsBase : IAsyncLifetime
         Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(lena, id));
         Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(lena, id, new ReviewActionRequest { Action = ReviewActionKind.Route, TargetQueue = "finance", Note = marker + " route note" }));
         Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(lena, id));
-        Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(lena, id, new ReviewActionRequest
+        Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(lena, id, Samples.Approval(Samples.Queues, ReviewActionKind.ApproveWithEdits) with
         {
-            Action = ReviewActionKind.ApproveWithEdits,
             EditedResponse = marker + " final text",
             Note = marker + " approval note",
         }));

@@ -27,7 +27,7 @@ public sealed class CaseEventsTests(WorkbenchFactory app) : IClassFixture<Workbe
         await reviews.ClaimAsync(rita, id);
         await reviews.ActAsync(rita, id, new ReviewActionRequest { Action = ReviewActionKind.Route, TargetQueue = "support" });
         await reviews.ClaimAsync(rita, id);
-        await reviews.ActAsync(rita, id, new ReviewActionRequest { Action = ReviewActionKind.Approve });
+        await reviews.ActAsync(rita, id, Samples.Approval(Samples.Queues));
 
         var mine = seen.Where(e => e.CaseId == id).Select(e => e.Kind).ToList();
         Assert.Equal(["created", "claimed", "info_requested", "reply_received", "claimed", "routed", "claimed", "decided"], mine);

@@ -21,11 +21,14 @@ public sealed class CaseActionBarTests : ComponentTest
 
     public CaseActionBarTests() => Context.JSInterop.SetupModule("./js/shortcuts.js").Mode = JSRuntimeMode.Loose;
 
-    private static CaseDetail Detail()
+    /// <summary>A held case whose action is an irreversible refund of 120.50 USD (a tier-2 case unless said otherwise).</summary>
+    private static CaseDetail Detail(int tier = 2, Func<CaseSubmission, CaseSubmission>? change = null)
     {
         var s = TestCases.Submission();
+        s = change?.Invoke(s) ?? s;
         var record = TestCases.FullRecord(Guid.NewGuid(), Now);
         record.Status = CaseStatus.InReview;
+        record.RiskTier = tier;
         record.SubmissionJson = JsonSerializer.Serialize(s, WorkbenchJson.Options);
         return new CaseDetail(record, s, record.Evaluation, [], [], []);
     }
@@ -55,6 +58,43 @@ public sealed class CaseActionBarTests : ComponentTest
     private static bool Shows(IRenderedComponent<CaseActionBar> bar, string label) => bar.FindAll("label").Any(l => l.TextContent.Contains(label));
 
     [Fact]
+    public void Every_action_button_names_its_key_in_aria_keyshortcuts()
+    {
+        var bar = RenderBar(Detail(), Holding);
+        var keys = bar.FindAll("button[aria-keyshortcuts]").ToDictionary(b => b.GetAttribute("aria-label") ?? b.TextContent.Trim(), b => b.GetAttribute("aria-keyshortcuts"));
+
+        Assert.Equal("A", keys["Approve"]);
+        Assert.Equal("E", keys["Approve with edits"]);
+        Assert.Equal("R", keys["Reject"]);
+        Assert.Equal("I", keys["Request info"]);
+        Assert.Equal("O", keys["Route"]);
+        Assert.Equal("K", keys["Previous case"]);
+        Assert.Equal("J", keys["Next case in the queue"]);
+        Assert.Equal("Shift+?", keys["Keyboard shortcuts"]);
+        Assert.Equal("Claim", RenderBar(Detail(), Queued).Find("button[aria-keyshortcuts='C']").TextContent.Trim());
+        Assert.Equal("region", bar.Find(".action-bar").GetAttribute("role"));
+    }
+
+    [Fact]
+    public async Task Question_mark_opens_a_help_sheet_with_every_key_and_Escape_closes_it()
+    {
+        var bar = RenderBar(Detail(), Holding);
+        Assert.Empty(bar.FindAll("[data-testid='shortcut-help']"));
+        await Press(bar, "?");
+        var listed = bar.FindAll("[data-testid='shortcut-help'] dt kbd").Select(k => k.TextContent).ToList();
+        Assert.Equal(["C", "A", "Y", "E", "R", "I", "O", "J", "K", "N", "?", "Esc"], listed);
+        // Each key the sheet lists is one the browser passes on (wwwroot/js/shortcuts.js), and the other way round.
+        var script = File.ReadAllText(Path.Combine(AppServer.RepositoryRoot, "src", "Workbench.Web", "wwwroot", "js", "shortcuts.js"));
+        var passed = System.Text.RegularExpressions.Regex.Match(script, @"new Set\(\[(.*?)\]\)").Groups[1].Value
+            .Split(',').Select(k => k.Trim().Trim('\'')).ToHashSet();
+        Assert.Equal(passed, listed.Select(k => k == "Esc" ? "escape" : k.ToLowerInvariant()).ToHashSet());
+
+        await Press(bar, "escape");
+        Assert.Empty(bar.FindAll("[data-testid='shortcut-help']"));
+        Assert.Empty(_acts);
+    }
+
+    [Fact]
     public async Task Reject_opens_its_form_with_the_cases_first_reason_code_and_sends_it()
     {
         var bar = RenderBar(Detail(), Holding);
@@ -76,9 +116,13 @@ public sealed class CaseActionBarTests : ComponentTest
         var bar = RenderBar(Detail(), Holding);
         await Press(bar, "e");
         await Button(bar, "Approve edited response").ClickAsync(new());
+        Assert.Empty(_acts); // the refund is irreversible: the confirmation comes first
+        await Press(bar, "y");
         var request = Assert.Single(_acts);
         Assert.Equal(ReviewActionKind.ApproveWithEdits, request.Action);
         Assert.Equal(TestCases.Submission().Proposal.Response!.Body, request.EditedResponse); // the proposal, to edit
+        Assert.Equal("payments.issue_refund", request.ConfirmedTool);
+        await Press(bar, "escape"); // back from the confirmation to the edit, text kept
         Assert.True(Shows(bar, "Edited response"));
     }
 
@@ -97,7 +141,7 @@ public sealed class CaseActionBarTests : ComponentTest
     }
 
     [Fact]
-    public async Task A_approves_at_once_but_not_while_a_form_is_open()
+    public async Task A_opens_a_confirmation_that_restates_the_refund_and_only_Y_approves_it()
     {
         var bar = RenderBar(Detail(), Holding);
         await Press(bar, "r");
@@ -105,7 +149,56 @@ public sealed class CaseActionBarTests : ComponentTest
         Assert.Empty(_acts);
         await Press(bar, "escape");
         await Press(bar, "a");
+        await Press(bar, "a"); // the same key twice never approves
+        Assert.Empty(_acts);
+        Assert.Equal("confirm", bar.Find("[role='alertdialog']").GetAttribute("data-gesture"));
+        Assert.Contains("payments.issue_refund", bar.Find("[data-confirm='tool']").TextContent);
+        Assert.Equal("120.50 USD", bar.Find("[data-confirm='amount']").TextContent.Trim());
+        Assert.Equal("A-1042", bar.Find("[data-confirm='target']").TextContent.Trim());
+        Assert.Contains("Irreversible", bar.Find("[data-confirm='reversible']").TextContent);
+        Assert.Equal("Y", Button(bar, "Approve (Y)").GetAttribute("aria-keyshortcuts"));
+
+        await Press(bar, "y");
+        var request = Assert.Single(_acts);
+        Assert.Equal((ReviewActionKind.Approve, "payments.issue_refund"), (request.Action, request.ConfirmedTool));
+        Assert.Empty(bar.FindAll("[role='alertdialog']")); // it went through: the confirmation closes
+    }
+
+    [Fact]
+    public async Task At_tier_3_the_amount_must_be_typed_and_Y_does_nothing()
+    {
+        var bar = RenderBar(Detail(tier: 3), Holding);
+        await Press(bar, "a");
+        Assert.Equal("type_amount", bar.Find("[role='alertdialog']").GetAttribute("data-gesture"));
+        Assert.True(Shows(bar, "Type the amount to approve (120.50 USD)"));
+        await Press(bar, "y");
+        Assert.True(bar.Find("[data-testid='confirm-approval']").HasAttribute("disabled"));
+
+        bar.Find("input").Input("120");
+        Assert.True(bar.Find("[data-testid='confirm-approval']").HasAttribute("disabled"));
+        bar.Find("input").Input("120.50");
+        Assert.False(bar.Find("[data-testid='confirm-approval']").HasAttribute("disabled"));
+        Assert.Empty(_acts);
+        await bar.Find("[data-testid='confirm-approval']").ClickAsync(new());
+        var request = Assert.Single(_acts);
+        Assert.Equal(("payments.issue_refund", "120.50"), (request.ConfirmedTool, request.ConfirmedAmount));
+    }
+
+    [Fact]
+    public async Task A_reversible_action_without_money_is_approved_by_A_at_once()
+    {
+        var bar = RenderBar(Detail(change: s => s with
+        {
+            Workflow = "sales.contract",
+            Proposal = s.Proposal with
+            {
+                Action = new ActionProposal("clm.insert_clause",
+                    new Dictionary<string, JsonElement> { ["contractId"] = JsonSerializer.SerializeToElement("CTR-1") }, Reversible: true),
+            },
+        }), Holding);
+        await Press(bar, "a");
         Assert.Equal(ReviewActionKind.Approve, Assert.Single(_acts).Action);
+        Assert.Null(_acts[0].ConfirmedTool);
     }
 
     [Fact]

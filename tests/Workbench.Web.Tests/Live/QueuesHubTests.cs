@@ -49,7 +49,7 @@ public sealed class QueuesHubTests(KestrelApp kestrel) : IClassFixture<KestrelAp
         Assert.Equal("finance", finance.Queue);
         // Work the finance case too: claim and decide are finance events as well.
         Assert.IsType<ReviewResult.Ok>(await Reviews.ClaimAsync(Lena, finance.Id));
-        Assert.IsType<ReviewResult.Ok>(await Reviews.ActAsync(Lena, finance.Id, new ReviewActionRequest { Action = ReviewActionKind.Approve }));
+        Assert.IsType<ReviewResult.Ok>(await Reviews.ActAsync(Lena, finance.Id, Samples.Approval("017-")));
         var support = await QueuedInAsync("support");
 
         // Events of one instance arrive in order: once the support case's arrives, the finance ones would have.
@@ -138,9 +138,9 @@ public sealed class QueuesHubTests(KestrelApp kestrel) : IClassFixture<KestrelAp
         await Ok(Reviews.ActAsync(rita, a, new ReviewActionRequest { Action = ReviewActionKind.Route, TargetQueue = "support" }));
         await App.WithDbAsync(db => db.Cases.Where(c => c.Id == a).ExecuteUpdateAsync(s => s.SetProperty(c => c.ApprovalsRequired, 2)));
         await Ok(Reviews.ClaimAsync(rita, a));
-        await Ok(Reviews.ActAsync(rita, a, new ReviewActionRequest { Action = ReviewActionKind.Approve }));
+        await Ok(Reviews.ActAsync(rita, a, Samples.Approval(Samples.Queues)));
         await Ok(Reviews.ClaimAsync(mia, a));
-        await Ok(Reviews.ActAsync(mia, a, new ReviewActionRequest { Action = ReviewActionKind.Approve }));
+        await Ok(Reviews.ActAsync(mia, a, Samples.Approval(Samples.Queues)));
         // withdrawn
         var b = (await LiveApp.SubmitAsync(Address, Samples.Queues)).Id;
         using (var api = LiveApp.ApiClient(Address))
@@ -187,7 +187,7 @@ public sealed class QueuesHubTests(KestrelApp kestrel) : IClassFixture<KestrelAp
         foreach (var id in new[] { theirs, mine })
         {
             await Ok(Reviews.ClaimAsync(rita, id));
-            await Ok(Reviews.ActAsync(rita, id, new ReviewActionRequest { Action = ReviewActionKind.Approve }));
+            await Ok(Reviews.ActAsync(rita, id, Samples.Approval(Samples.Queues)));
         }
 
         await LiveApp.Eventually(() => updates.Any(u => u.CaseId == mine), "the client's own decision");

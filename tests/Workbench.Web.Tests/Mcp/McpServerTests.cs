@@ -87,7 +87,7 @@ public sealed class McpServerTests(WorkbenchFactory app) : IClassFixture<Workben
         var waiting = client.CallToolAsync(WorkbenchMcpTools.WaitForDecision, Args(("case_id", id.ToString()), ("wait_seconds", 60)), cancellationToken: ct).AsTask();
         var rita = await app.SignedInAs("rita");
         Assert.Equal(HttpStatusCode.OK, (await rita.PostAsync($"/api/v1/review/cases/{id}/claim", Json(new { }), ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await rita.PostAsync($"/api/v1/review/cases/{id}/actions", Json(new { action = "approve" }), ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await rita.PostAsync($"/api/v1/review/cases/{id}/actions", Json(Samples.ApprovalBody(Samples.Queues)), ct)).StatusCode);
         var decided = await waiting.WaitAsync(TimeSpan.FromSeconds(30), ct);
         Assert.NotEqual(true, decided.IsError);
         var decision = Body(decided);

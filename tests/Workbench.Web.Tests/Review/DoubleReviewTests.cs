@@ -41,6 +41,13 @@ public sealed class DoubleReviewTests : IAsyncLifetime
         return id;
     }
 
+    private static System.Text.Json.Nodes.JsonObject ApprovalWithEdits(string text, string note)
+    {
+        var body = Samples.ApprovalBody(Samples.Queues, "approve_with_edits", note);
+        body["editedResponse"] = text;
+        return body;
+    }
+
     private static async Task DecideAsync(HttpClient reviewer, Guid id, object action)
     {
         Assert.Equal(HttpStatusCode.OK, (await reviewer.PostAsync($"/api/v1/review/cases/{id}/claim", Json(new { }))).StatusCode);
@@ -73,7 +80,7 @@ public sealed class DoubleReviewTests : IAsyncLifetime
         var id = await QueuedSupportCaseAsync();
         using var rita = await _app.SignedInAs("rita");
         using var mia = await _app.SignedInAs("mia");
-        await DecideAsync(rita, id, new { action = "approve" });
+        await DecideAsync(rita, id, Samples.ApprovalBody(Samples.Queues));
 
         // Delivered as usual: the AI system has its decision now, not after the second review.
         using var decision = await _app.ApiClient().GetAsync($"/api/v1/cases/{id}/decision");
@@ -112,7 +119,7 @@ public sealed class DoubleReviewTests : IAsyncLifetime
         var id = await QueuedSupportCaseAsync();
         using var rita = await _app.SignedInAs("rita");
         using var mia = await _app.SignedInAs("mia");
-        await DecideAsync(rita, id, new { action = "approve_with_edits", editedResponse = $"Dear customer, {EditMarker}.", note = NoteMarker });
+        await DecideAsync(rita, id, ApprovalWithEdits($"Dear customer, {EditMarker}.", NoteMarker));
 
         var blindApi = await mia.GetStringAsync($"/api/v1/review/double-reviews/{id}");
         var list = await mia.GetStringAsync("/api/v1/review/double-reviews");
@@ -129,7 +136,7 @@ public sealed class DoubleReviewTests : IAsyncLifetime
         }
         // Nor does a refused claim or action on the decided case carry its state to her.
         using var claim = await mia.PostAsync($"/api/v1/review/cases/{id}/claim", Json(new { }));
-        using var act = await mia.PostAsync($"/api/v1/review/cases/{id}/actions", Json(new { action = "approve" }));
+        using var act = await mia.PostAsync($"/api/v1/review/cases/{id}/actions", Json(Samples.ApprovalBody(Samples.Queues)));
         foreach (var refused in new[] { claim, act })
         {
             Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
@@ -176,7 +183,7 @@ public sealed class DoubleReviewTests : IAsyncLifetime
         using var rita = await _app.SignedInAs("rita");
         using var mia = await _app.SignedInAs("mia");
         using var lena = await _app.SignedInAs("lena");
-        await DecideAsync(rita, id, new { action = "approve_with_edits", editedResponse = $"Dear customer, {EditMarker}.", note = NoteMarker });
+        await DecideAsync(rita, id, ApprovalWithEdits($"Dear customer, {EditMarker}.", NoteMarker));
         var list = _app.Services.GetRequiredService<Web.Auditing.AuditEventList>();
         async Task<IReadOnlyList<Data.Entities.AuditEventRecord>> EventsFor(string viewer, Web.Auditing.AuditEventFilter filter) =>
             (await list.PageAsync(filter, viewer, 500)).Events;
@@ -216,8 +223,8 @@ public sealed class DoubleReviewTests : IAsyncLifetime
         using var rita = await _app.SignedInAs("rita");
         using var mia = await _app.SignedInAs("mia");
         await DecideAsync(rita, agree, new { action = "reject", rejectReasonCode = "MULTI_POLICY_CONFLICT" });
-        await DecideAsync(rita, disagree, new { action = "approve" });
-        await DecideAsync(rita, pending, new { action = "approve" });
+        await DecideAsync(rita, disagree, Samples.ApprovalBody(Samples.Queues));
+        await DecideAsync(rita, pending, Samples.ApprovalBody(Samples.Queues));
         await VerdictAsync(mia, agree, new { verdict = "reject", rejectReasonCode = "MISSING_AUTH_SOURCE" }, HttpStatusCode.OK);
         await VerdictAsync(mia, disagree, new { verdict = "approve_with_edits", editedResponse = "A better answer." }, HttpStatusCode.OK);
 
@@ -251,7 +258,7 @@ public sealed class DoubleReviewTests : IAsyncLifetime
         var id = await QueuedSupportCaseAsync();
         using var rita = await _app.SignedInAs("rita");
         using var mia = await _app.SignedInAs("mia");
-        await DecideAsync(rita, id, new { action = "approve" });
+        await DecideAsync(rita, id, Samples.ApprovalBody(Samples.Queues));
         using var response = await mia.PostAsync($"/api/v1/review/double-reviews/{id}/verdict", new StringContent(body, Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;

@@ -71,6 +71,49 @@ public sealed class ReviewApiTests(WorkbenchFactory app) : IClassFixture<Workben
     }
 
     [Fact]
+    public async Task An_irreversible_refund_is_approved_only_with_the_tool_named_and_at_tier_3_the_amount_typed()
+    {
+        var id = await QueuedCaseAsync("policy-legal");
+        var rita = await app.SignedInAs("rita");
+        var claim = (await (await rita.PostAsync($"/api/v1/review/cases/{id}/claim", Json(new { }))).Content.ReadFromJsonAsync<JsonElement>());
+        var confirmation = claim.GetProperty("confirmation");
+        Assert.Equal(("confirm", "payments.issue_refund", "387.02", "USD", true),
+            (confirmation.GetProperty("gesture").GetString(), confirmation.GetProperty("tool").GetString(), confirmation.GetProperty("amount").GetString(),
+             confirmation.GetProperty("currency").GetString(), confirmation.GetProperty("irreversible").GetBoolean()));
+        Assert.Equal("NWC-INV-2026-531077", confirmation.GetProperty("target").GetProperty("invoice_id").GetString());
+
+        foreach (var body in new object[] { new { action = "approve" }, new { action = "approve", confirmedTool = "payments.issue_refund " },
+                     new { action = "approve_with_edits", editedResponse = "Refunded.", confirmedTool = "refunds.issue" } })
+        {
+            var refused = await rita.PostAsync($"/api/v1/review/cases/{id}/actions", Json(body));
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(ProblemTypes.Validation, problem.GetProperty("type").GetString());
+            Assert.Contains("387.02 USD", problem.GetProperty("errors").GetProperty("$.confirmedTool")[0].GetString());
+        }
+        await app.WithDbAsync(async db =>
+        {
+            var c = await db.Cases.SingleAsync(x => x.Id == id);
+            Assert.Equal((CaseStatus.InReview, (DecisionKind?)null), (c.Status, c.Decision)); // nothing was written
+            Assert.False(await db.ReviewActions.AnyAsync(a => a.CaseId == id));
+            return 0;
+        });
+
+        // The same case declared tier 3: the amount must be typed as well.
+        await app.WithDbAsync(async db =>
+        {
+            (await db.Cases.SingleAsync(x => x.Id == id)).RiskTier = 3;
+            await db.SaveChangesAsync();
+            return 0;
+        });
+        var untyped = await rita.PostAsync($"/api/v1/review/cases/{id}/actions", Json(new { action = "approve", confirmedTool = "payments.issue_refund", confirmedAmount = "387" }));
+        Assert.Equal(HttpStatusCode.BadRequest, untyped.StatusCode);
+        Assert.True((await untyped.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("$.confirmedAmount", out _));
+        var approved = await rita.PostAsync($"/api/v1/review/cases/{id}/actions", Json(new { action = "approve", confirmedTool = "payments.issue_refund", confirmedAmount = "387.02" }));
+        Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+    }
+
+    [Fact]
     public async Task A_finance_case_is_404_for_rita_and_workable_for_felix()
     {
         var id = await QueuedCaseAsync("finance");

@@ -61,7 +61,9 @@ public sealed class ReviewServiceTests : IAsyncLifetime
 
     private static ReviewCaseView Ok(ReviewResult result) => Assert.IsType<ReviewResult.Ok>(result).Case;
 
-    private static ReviewActionRequest Approve => new() { Action = ReviewActionKind.Approve };
+    private static ReviewActionRequest Approve => Samples.Approval(Samples.Queues);
+
+    private static ReviewActionRequest Edit(string text) => Samples.Approval(Samples.Queues, ReviewActionKind.ApproveWithEdits) with { EditedResponse = text };
 
     [Fact]
     public async Task A_claim_is_one_reviewer_at_a_time()
@@ -124,7 +126,7 @@ public sealed class ReviewServiceTests : IAsyncLifetime
     {
         var id = await QueuedCaseAsync();
         Ok(await Reviews.ClaimAsync(Rita, id));
-        var decided = Ok(await Reviews.ActAsync(Rita, id, new ReviewActionRequest { Action = ReviewActionKind.Approve, Note = "policy v7 applies" }));
+        var decided = Ok(await Reviews.ActAsync(Rita, id, Approve with { Note = "policy v7 applies" }));
         Assert.Equal(CaseStatus.Decided, decided.Status);
         Assert.Null(decided.ClaimedBy);
 
@@ -141,7 +143,7 @@ public sealed class ReviewServiceTests : IAsyncLifetime
     {
         var id = await QueuedCaseAsync();
         Ok(await Reviews.ClaimAsync(Rita, id));
-        Ok(await Reviews.ActAsync(Rita, id, new ReviewActionRequest { Action = ReviewActionKind.ApproveWithEdits, EditedResponse = "Refund approved under policy v7." }));
+        Ok(await Reviews.ActAsync(Rita, id, Edit("Refund approved under policy v7.")));
         var decision = await _app.ApiClient().GetFromJsonAsync<DecisionView>($"/api/v1/cases/{id}/decision", WorkbenchJson.Options);
         Assert.Equal(DecisionKind.ApprovedWithEdits, decision!.Decision);
         Assert.Equal("Refund approved under policy v7.", decision.ResponseText);
@@ -178,7 +180,7 @@ public sealed class ReviewServiceTests : IAsyncLifetime
         Ok(await Reviews.ActAsync(Rita, id, Approve)); // rita approved the proposal
 
         Ok(await Reviews.ClaimAsync(Mia, id));
-        var edited = Ok(await Reviews.ActAsync(Mia, id, new ReviewActionRequest { Action = ReviewActionKind.ApproveWithEdits, EditedResponse = "Edited by mia." }));
+        var edited = Ok(await Reviews.ActAsync(Mia, id, Edit("Edited by mia.")));
         Assert.Equal(CaseStatus.Queued, edited.Status); // rita never saw mia's text: her approval no longer counts
         Assert.Equal(["mia"], edited.ApprovedBy);
 
@@ -195,7 +197,7 @@ public sealed class ReviewServiceTests : IAsyncLifetime
     {
         var id = await QueuedCaseAsync(approvals: 2);
         Ok(await Reviews.ClaimAsync(Rita, id));
-        Ok(await Reviews.ActAsync(Rita, id, new ReviewActionRequest { Action = ReviewActionKind.ApproveWithEdits, EditedResponse = "Rita's text." }));
+        Ok(await Reviews.ActAsync(Rita, id, Edit("Rita's text.")));
         Ok(await Reviews.ClaimAsync(Mia, id));
         var routed = Ok(await Reviews.ActAsync(Mia, id, new ReviewActionRequest { Action = ReviewActionKind.Route, TargetQueue = "support" }));
         Assert.Empty(routed.ApprovedBy);

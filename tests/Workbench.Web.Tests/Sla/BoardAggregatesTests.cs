@@ -150,7 +150,7 @@ public sealed class BoardAggregatesTests : IAsyncLifetime
         var rita = new ReviewerIdentity("rita", false, new HashSet<string> { "policy-legal" });
         var reviews = _app.Services.GetRequiredService<ReviewService>();
         Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(rita, submitted[0]));
-        Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(rita, submitted[0], new ReviewActionRequest { Action = ReviewActionKind.Approve }));
+        Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(rita, submitted[0], Samples.Approval(Samples.Queues)));
 
         var board = _app.Services.GetRequiredService<BoardQueries>();
         await AssertMatchesPlainCountAsync(await board.SnapshotAsync());

@@ -70,7 +70,7 @@ public sealed class BoardAlertsTests : IAsyncLifetime
         var reviews = _app.Services.GetRequiredService<ReviewService>();
         var rita = new ReviewerIdentity("rita", false, new HashSet<string> { "policy-legal" });
         Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(rita, dues[0].Id));
-        Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(rita, dues[0].Id, new ReviewActionRequest { Action = ReviewActionKind.Approve }));
+        Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(rita, dues[0].Id, Samples.Approval(Samples.Queues)));
         group = Assert.Single((await Alerts.SnapshotAsync(HandleTime)).Breaches);
         Assert.Equal(2, group.Count);
         Assert.Equal(dues.Skip(1).Select(d => d.Id), group.Cases.Select(c => c.Id));
@@ -148,11 +148,11 @@ public sealed class BoardAlertsTests : IAsyncLifetime
             var id = (await _app.SubmitJsonAsync(FourEyes())).Id;
             Assert.Equal(2, await _app.WithDbAsync(db => db.Cases.Where(c => c.Id == id).Select(c => c.ApprovalsRequired).SingleAsync()));
             Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(felix, id));
-            Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(felix, id, new ReviewActionRequest { Action = ReviewActionKind.Approve }));
+            Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(felix, id, FourEyesApproval));
             Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(lena, id));
             var second = i < 3
                 ? new ReviewActionRequest { Action = ReviewActionKind.Reject, RejectReasonCode = "HIGH_VALUE_TRANSACTION" }
-                : new ReviewActionRequest { Action = ReviewActionKind.Approve };
+                : FourEyesApproval;
             Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(lena, id, second));
         }
         var alert = (await Alerts.SnapshotAsync(HandleTime)).Disagreement;
@@ -173,7 +173,7 @@ public sealed class BoardAlertsTests : IAsyncLifetime
             foreach (var r in new[] { felix, lena })
             {
                 Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(r, id));
-                Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(r, id, new ReviewActionRequest { Action = ReviewActionKind.Approve }));
+                Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(r, id, FourEyesApproval));
             }
         }
         Assert.Null((await Alerts.SnapshotAsync(HandleTime)).Disagreement);
@@ -194,7 +194,7 @@ public sealed class BoardAlertsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await _app.ApiClient().PostAsync($"/api/v1/cases/{handoff}/replies",
             new StringContent("""{"message":"v7"}""", Encoding.UTF8, "application/json"))).StatusCode);
         Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(rita, handoff));
-        Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(rita, handoff, new ReviewActionRequest { Action = ReviewActionKind.Approve }));
+        Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(rita, handoff, Samples.Approval(Samples.Queues)));
         // An open hand-off is not resolved: it costs nothing yet.
         await _app.SubmitJsonAsync(Samples.WithCost(Samples.Json(Samples.Queues), 9m, "USD"));
 
@@ -241,6 +241,9 @@ public sealed class BoardAlertsTests : IAsyncLifetime
     }
 
     /// <summary>A billing refund above 5,000: the policy asks two approvals in finance.</summary>
+    /// <summary>An approval of <see cref="FourEyes"/>: a tier-3 refund, so the amount is typed.</summary>
+    private static ReviewActionRequest FourEyesApproval => Samples.Approval("017-") with { ConfirmedAmount = "6000" };
+
     private static JsonObject FourEyes()
     {
         var body = Samples.Json("017-");

@@ -33,6 +33,43 @@ public sealed class BoardQueriesTests : IAsyncLifetime
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
+    public async Task Active_is_red_only_while_cases_wait_and_nobody_is_active()
+    {
+        var board = _app.Services.GetRequiredService<BoardQueries>();
+        var rita = new ReviewerIdentity("rita", false, new HashSet<string> { "policy-legal" });
+        BoardSignal Legal(BoardSnapshot s) => s.Queues.Single(q => q.Queue == "policy-legal").ActiveSignal;
+
+        // Nothing waits anywhere and nobody is active: no queue is red.
+        var empty = await board.SnapshotAsync();
+        Assert.All(empty.Queues, q => Assert.Equal((0, BoardSignal.None), (q.Waiting, q.ActiveSignal)));
+
+        // Two cases wait and nobody holds a claim: red.
+        var first = (await _app.SubmitSampleAsync(Samples.Queues)).Id;
+        await _app.SubmitSampleAsync(Samples.Queues);
+        Assert.Equal(BoardSignal.Alarm, Legal(await board.SnapshotAsync()));
+
+        // Rita takes one, one still waits: someone is at work, the forecast needs no more than her.
+        Assert.IsType<ReviewResult.Ok>(await _app.Services.GetRequiredService<ReviewService>().ClaimAsync(rita, first));
+        var working = (await board.SnapshotAsync()).Queues.Single(q => q.Queue == "policy-legal");
+        Assert.Equal((1, 1), (working.Waiting, working.ActiveReviewers));
+        Assert.Equal(working.Staffing is { Agents: > 1 } ? BoardSignal.Warn : BoardSignal.None, working.ActiveSignal);
+
+        // She decides it and releases nothing else: one waits, nobody active — red again.
+        var reviews = _app.Services.GetRequiredService<ReviewService>();
+        var reject = new ReviewActionRequest { Action = ReviewActionKind.Reject, RejectReasonCode = "MULTI_POLICY_CONFLICT" };
+        Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(rita, first, reject));
+        Assert.Equal(BoardSignal.Alarm, Legal(await board.SnapshotAsync()));
+
+        // She takes and decides the other: nothing waits, nobody is active, though the day's arrivals need a reviewer.
+        var other = Assert.IsType<ReviewResult.Ok>(await reviews.NextAsync(rita, "policy-legal")).Case.Id;
+        Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(rita, other, reject));
+        var idle = (await board.SnapshotAsync()).Queues.Single(q => q.Queue == "policy-legal");
+        Assert.Equal((0, 0), (idle.Waiting, idle.ActiveReviewers));
+        Assert.True(idle.Staffing is { Agents: > 0 }, "two arrivals today: the forecast needs a reviewer");
+        Assert.Equal(BoardSignal.None, idle.ActiveSignal);
+    }
+
+    [Fact]
     public async Task The_board_counts_open_decided_and_breached_cases_per_queue()
     {
         var ids = new List<Guid>();
@@ -44,7 +81,7 @@ public sealed class BoardQueriesTests : IAsyncLifetime
         var rita = new ReviewerIdentity("rita", false, new HashSet<string> { "policy-legal" });
         _clock.Advance(TimeSpan.FromMinutes(30));
         Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(rita, ids[0]));
-        Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(rita, ids[0], new ReviewActionRequest { Action = ReviewActionKind.Approve }));
+        Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(rita, ids[0], Samples.Approval(Samples.Queues)));
         Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(rita, ids[1]));
 
         var board = _app.Services.GetRequiredService<BoardQueries>();

@@ -222,7 +222,7 @@ public sealed class SlaMonitorTests : IAsyncLifetime
         var reviews = _app.Services.GetRequiredService<ReviewService>();
         var rita = new ReviewerIdentity("rita", false, new HashSet<string> { "policy-legal" });
         Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(rita, id));
-        Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(rita, id, new ReviewActionRequest { Action = ReviewActionKind.Approve }));
+        Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(rita, id, Samples.Approval(Samples.Queues)));
         _clock.Advance(TimeSpan.FromDays(2));
         Assert.Equal(new SlaSweepResult(0, 0, 0), await Monitor.SweepAsync());
         Assert.Equal(CaseStatus.Decided, (await CaseAsync(id)).Status);

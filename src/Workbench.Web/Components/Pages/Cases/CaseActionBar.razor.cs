@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components;
+using Workbench.Core.Review;
 using Workbench.Web.Review;
 
 namespace Workbench.Web.Components.Pages.Cases;
@@ -26,6 +27,8 @@ public sealed partial class CaseActionBar
         Reject,
         Info,
         Route,
+        /// <summary>An approval waits for the deliberate gesture its action needs (<see cref="ApprovalGate"/>).</summary>
+        Confirm,
     }
 
     private Guid _caseId;
@@ -38,6 +41,10 @@ public sealed partial class CaseActionBar
     private string? _note;
     private string? _assignee;
     private bool _shortcutsReady;
+    private ApprovalGate? _gate;
+    private ReviewActionRequest? _pending;
+    private string? _typedAmount;
+    private bool _help;
 
     [Inject] private ActivePolicy Policy { get; set; } = default!;
 
@@ -68,11 +75,22 @@ public sealed partial class CaseActionBar
             _targetQueue = null;
             _note = null;
             _rejectCode = null;
+            _pending = null;
+            _typedAmount = null;
         }
         if (!ReferenceEquals(_shownDetail, Detail))
         {
             _shownDetail = Detail;
             _assignee = Detail.Case.AssignedTo;
+            // The action as an approval now would execute it: the round's edited parameters, else the proposal's.
+            var edited = Detail.Case.EditedParametersJson is { } json
+                ? JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json, WorkbenchJson.Options)
+                : null;
+            _gate = ApprovalGate.For(Policy.Policy, Detail.Submission, Detail.Case.RiskTier, edited);
+            if (_mode == Mode.Confirm && _gate is null)
+            {
+                _mode = Mode.None;
+            }
         }
     }
 
@@ -84,14 +102,24 @@ public sealed partial class CaseActionBar
         }
         switch (key)
         {
+            case "escape" when _help:
+                _help = false;
+                break;
             case "escape":
                 Cancel();
+                break;
+            case "?":
+                ToggleHelp();
                 break;
             case "c" when Can.CanClaim:
                 await Claim.InvokeAsync();
                 break;
             case "a" when Can.CanApprove && _mode == Mode.None:
                 await ApproveAsync();
+                break;
+            // The second key is a different one: pressing A twice never approves an irreversible action.
+            case "y" when _mode == Mode.Confirm && _gate?.Gesture == Core.Policy.ApprovalGesture.Confirm:
+                await ConfirmApprovalAsync();
                 break;
             case "e" when Can.CanApprove:
                 StartEdit();
@@ -120,6 +148,7 @@ public sealed partial class CaseActionBar
     private void Start(Mode mode)
     {
         _mode = mode;
+        _pending = null;
         _note = null;
         _rejectCode = mode == Mode.Reject ? Detail.Case.ReasonCodes.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(Policy.Policy.ReasonCodes.ContainsKey) : null;
     }
@@ -131,11 +160,41 @@ public sealed partial class CaseActionBar
         _editText = Detail.Case.EditedResponse ?? Detail.Submission.Proposal.Response?.Body ?? "";
     }
 
-    private void Cancel() => _mode = Mode.None;
+    private void ToggleHelp() => _help = !_help;
 
-    private Task ApproveAsync() => ActAsync(new ReviewActionRequest { Action = ReviewActionKind.Approve });
+    private void Cancel()
+    {
+        // Back from the confirmation of an edit returns to the edit, with the text as typed.
+        _mode = _mode == Mode.Confirm && _pending?.Action == ReviewActionKind.ApproveWithEdits ? Mode.Edit : Mode.None;
+        _pending = null;
+        _typedAmount = null;
+    }
 
-    private Task ConfirmEditAsync() => ActAsync(new ReviewActionRequest { Action = ReviewActionKind.ApproveWithEdits, EditedResponse = _editText });
+    private Task ApproveAsync() => ApprovalAsync(new ReviewActionRequest { Action = ReviewActionKind.Approve });
+
+    private Task ConfirmEditAsync() => ApprovalAsync(new ReviewActionRequest { Action = ReviewActionKind.ApproveWithEdits, EditedResponse = _editText });
+
+    /// <summary>An approval goes out at once when its action needs no confirmation; otherwise the confirmation opens first.</summary>
+    private Task ApprovalAsync(ReviewActionRequest request)
+    {
+        if (_gate is null)
+        {
+            return ActAsync(request);
+        }
+        _pending = request;
+        _typedAmount = null;
+        _mode = Mode.Confirm;
+        return Task.CompletedTask;
+    }
+
+    private Task ConfirmApprovalAsync()
+    {
+        if (_pending is null || _gate is null || (_gate.Gesture == Core.Policy.ApprovalGesture.TypeAmount && !_gate.AmountMatches(_typedAmount)))
+        {
+            return Task.CompletedTask;
+        }
+        return ActAsync(_pending with { ConfirmedTool = _gate.Tool, ConfirmedAmount = _typedAmount });
+    }
 
     private Task ConfirmRejectAsync() => ActAsync(new ReviewActionRequest { Action = ReviewActionKind.Reject, RejectReasonCode = _rejectCode, Note = _note });
 
@@ -150,6 +209,8 @@ public sealed partial class CaseActionBar
         if (run.Succeeded)
         {
             _mode = Mode.None;
+            _pending = null;
+            _typedAmount = null;
             _editText = null;
             _question = null;
             _targetQueue = null;

@@ -38,6 +38,8 @@ public sealed partial class CasePage
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
 
     [Parameter] public Guid Id { get; set; }
+    /// <summary><c>next</c> when the reviewer came through Next case: after a route the next case opens, not the queue.</summary>
+    [SupplyParameterFromQuery(Name = "via")] public string? Via { get; set; }
     [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
 
     // Known before the first read of a case, so that the live session listens before the case is read.
@@ -115,7 +117,8 @@ public sealed partial class CasePage
     private Task ActAsync(CaseActionRun run)
     {
         var request = run.Request;
-        return RunAsync(() => Reviews.ActAsync(_me!, Id, request with { ExpectedRevision = _view!.Revision }), ok =>
+        var fromQueue = _detail?.Case.Queue;
+        return RunAsync(() => Reviews.ActAsync(_me!, Id, request with { ExpectedRevision = _view!.Revision }), async ok =>
         {
             run.Succeeded = true;
             switch (request.Action)
@@ -132,17 +135,32 @@ public sealed partial class CasePage
                     Snackbar.Add("Question sent to the AI system; the case returns when it answers.", Severity.Info);
                     break;
                 case ReviewActionKind.Route:
+                    // The case left this queue (often for one the reviewer does not work): back to where the work is.
                     Snackbar.Add($"Routed to {ok.Queue}.", Severity.Info);
-                    break;
+                    if (Via == "next")
+                    {
+                        await NextCaseInAsync(fromQueue);
+                    }
+                    else
+                    {
+                        Navigation.NavigateTo(fromQueue is null ? "/queues" : $"/queues/{fromQueue}");
+                    }
+                    return false;
             }
+            return true;
         });
     }
 
     private Task AssignAsync(UserRecord user) =>
         RunAsync(() => Reviews.AssignAsync(_me!, Id, ReviewerDirectory.IdentityOf(user)),
-            ok => Snackbar.Add($"Assigned to {ok.AssignedTo}: it is at the top of their queue.", Severity.Success));
+            ok =>
+            {
+                Snackbar.Add($"Assigned to {ok.AssignedTo}: it is at the top of their queue.", Severity.Success);
+                return Task.FromResult(true);
+            });
 
-    private async Task RunAsync(Func<Task<ReviewResult>> call, Action<ReviewCaseView>? onOk = null)
+    /// <summary>Runs an action and reads the case again, unless what ran on success (<paramref name="onOk"/>) left the page (false).</summary>
+    private async Task RunAsync(Func<Task<ReviewResult>> call, Func<ReviewCaseView, Task<bool>>? onOk = null)
     {
         _busy = true;
         try
@@ -152,7 +170,10 @@ public sealed partial class CasePage
             {
                 case ReviewResult.Ok ok:
                     _message = null;
-                    onOk?.Invoke(ok.Case);
+                    if (onOk is not null && !await onOk(ok.Case))
+                    {
+                        return;
+                    }
                     break;
                 case ReviewResult.Conflict conflict:
                     _message = conflict.Detail;
@@ -175,13 +196,15 @@ public sealed partial class CasePage
         }
     }
 
-    private async Task NextCaseAsync()
+    private Task NextCaseAsync() => NextCaseInAsync(_detail?.Case.Queue);
+
+    /// <summary>Claims the next case of <paramref name="queue"/> (any queue of the reviewer's when he does not work it) and opens it.</summary>
+    private async Task NextCaseInAsync(string? queue)
     {
-        var queue = _detail?.Case.Queue;
         var result = await Reviews.NextAsync(_me!, _me!.MayWork(queue) ? queue : null);
         if (result is ReviewResult.Ok ok)
         {
-            Navigation.NavigateTo($"/cases/{ok.Case.Id}");
+            Navigation.NavigateTo($"/cases/{ok.Case.Id}?via=next");
         }
         else
         {
@@ -189,6 +212,9 @@ public sealed partial class CasePage
             Navigation.NavigateTo(queue is null ? "/queues" : $"/queues/{queue}");
         }
     }
+
+    /// <summary>Back to the case's queue without taking another case (Skip after a decision).</summary>
+    private void BackToQueue() => Navigation.NavigateTo(_detail?.Case.Queue is { } queue ? $"/queues/{queue}" : "/queues");
 
     private async Task NeighbourAsync(int step)
     {
