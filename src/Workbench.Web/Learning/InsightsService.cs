@@ -12,6 +12,19 @@ public sealed record LearningOptions
     public List<string> SensitiveFields { get; init; } = [];
     /// <summary>Blind double review (<c>Learning:DoubleReview:*</c>).</summary>
     public DoubleReviewOptions DoubleReview { get; init; } = new();
+    /// <summary>Spot checks of sampled proceed cases (<c>Learning:SpotCheck:*</c>).</summary>
+    public SpotCheckOptions SpotCheck { get; init; } = new();
+}
+
+public sealed record SpotCheckOptions
+{
+    public static readonly TimeSpan DefaultAgeOut = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// How long a sampled proceed case waits for its spot check; after that it leaves the sample as "not reviewed"
+    /// (never as agreement). Fixed per item when the case is sampled.
+    /// </summary>
+    public TimeSpan AgeOut { get; init; } = DefaultAgeOut;
 }
 
 public sealed record DoubleReviewOptions
