@@ -97,6 +97,8 @@ public enum RootCause
     MissingBusinessData,
     UserAmbiguity,
     UnsupportedTask,
+    /// <summary>The reviewer cannot tell; accepted only where the policy allows it for the workflow.</summary>
+    Unknown,
 }
 
 public enum UserRole

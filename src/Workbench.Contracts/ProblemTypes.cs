@@ -29,6 +29,8 @@ public static class ProblemTypes
     public const string PolicyRefused = Prefix + "policy-refused";
     public const string DoubleReviewDone = Prefix + "double-review-done";
     public const string DoubleReviewPending = Prefix + "double-review-pending";
+    public const string SpotCheckDone = Prefix + "spot-check-done";
+    public const string SpotCheckAgedOut = Prefix + "spot-check-aged-out";
     public const string AlreadyClaimed = Prefix + "already-claimed";
     public const string NotClaimHolder = Prefix + "not-claim-holder";
     public const string StaleRevision = Prefix + "stale-revision";

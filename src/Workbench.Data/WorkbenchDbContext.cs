@@ -38,6 +38,7 @@ public class WorkbenchDbContext : DbContext, IDataProtectionKeyContext
     public DbSet<IdempotencyRecord> IdempotencyKeys => Set<IdempotencyRecord>();
     public DbSet<DownstreamOutcomeRecord> DownstreamOutcomes => Set<DownstreamOutcomeRecord>();
     public DbSet<DoubleReviewRecord> DoubleReviews => Set<DoubleReviewRecord>();
+    public DbSet<SpotCheckRecord> SpotChecks => Set<SpotCheckRecord>();
     public DbSet<OutboxEventRecord> OutboxEvents => Set<OutboxEventRecord>();
     public DbSet<WebhookEndpointRecord> WebhookEndpoints => Set<WebhookEndpointRecord>();
     public DbSet<WebhookDeliveryRecord> WebhookDeliveries => Set<WebhookDeliveryRecord>();
@@ -56,6 +57,7 @@ public class WorkbenchDbContext : DbContext, IDataProtectionKeyContext
         configurationBuilder.Properties<DecisionKind>().HaveConversion<SnakeCaseEnumConverter<DecisionKind>>().HaveMaxLength(32);
         configurationBuilder.Properties<ReviewActionKind>().HaveConversion<SnakeCaseEnumConverter<ReviewActionKind>>().HaveMaxLength(32);
         configurationBuilder.Properties<RootCause>().HaveConversion<SnakeCaseEnumConverter<RootCause>>().HaveMaxLength(32);
+        configurationBuilder.Properties<SpotCheckVerdict>().HaveConversion<SnakeCaseEnumConverter<SpotCheckVerdict>>().HaveMaxLength(32);
         configurationBuilder.Properties<DownstreamOutcome>().HaveConversion<SnakeCaseEnumConverter<DownstreamOutcome>>().HaveMaxLength(32);
         configurationBuilder.Properties<SlaState>().HaveConversion<SnakeCaseEnumConverter<SlaState>>().HaveMaxLength(16);
         configurationBuilder.Properties<UserRole>().HaveConversion<SnakeCaseEnumConverter<UserRole>>().HaveMaxLength(16);

@@ -12,6 +12,7 @@ public static class AuditEventTypes
     private const string EvalPrefix = "eval.";
     private const string LeadPrefix = "lead.";
     private const string PolicyPrefix = "policy.";
+    private const string SpotCheckPrefix = "spot_check.";
     private const string UserPrefix = "user.";
     private const string WebhookPrefix = "webhook.";
 
@@ -46,6 +47,10 @@ public static class AuditEventTypes
 
     public const string PolicyPublished = PolicyPrefix + "published";
     public const string PolicyRolledBack = PolicyPrefix + "rolled_back";
+
+    public const string SpotCheckClaimed = SpotCheckPrefix + "claimed";
+    public const string SpotCheckReleased = SpotCheckPrefix + "released";
+    public const string SpotCheckReviewed = SpotCheckPrefix + "reviewed";
 
     public const string UserProvisioned = UserPrefix + "provisioned";
     public const string UserRolesChanged = UserPrefix + "roles_changed";

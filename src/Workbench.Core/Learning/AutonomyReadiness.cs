@@ -7,23 +7,32 @@ namespace Workbench.Core.Learning;
 /// <param name="MinReviews">Decided reviews needed before any recommendation.</param>
 /// <param name="MaxOverrideUpper">The 95 % upper bound of the override rate must be below this.</param>
 /// <param name="MaxFalseAutonomyUpper">For sampled → auto: the 95 % upper bound of the false-autonomy rate.</param>
-/// <param name="MinEvidenceSufficiency">Share of cases whose evidence was sufficient (no missing-evidence reason).</param>
+/// <param name="MinEvidenceSufficiency">Share of cases whose evidence was sufficient (no policy check on missing, stale
+/// or conflicting evidence held them).</param>
+/// <param name="MinSpotChecks">For sampled → auto: reviewed spot checks needed before any recommendation.</param>
 public sealed record AutonomyThresholds(
     int MinReviews = 200,
     double MaxOverrideUpper = 0.02,
     double MaxFalseAutonomyUpper = 0.01,
     double MinEvidenceSufficiency = 0.95,
-    bool RequireReversible = true)
+    bool RequireReversible = true,
+    int MinSpotChecks = 100)
 {
     public static AutonomyThresholds Default { get; } = new();
 }
 
 /// <summary>What the recommendation is based on, for one workflow.</summary>
-/// <param name="Override">Reviewed cases edited or rejected (escalated or spot-checked).</param>
-/// <param name="FalseAutonomy">Spot-checked proceed cases a reviewer rejected or edited.</param>
-/// <param name="EvidenceSufficient">Cases without a missing- or stale-evidence reason, of all cases.</param>
-/// <param name="Reversible">Whether the workflow's actions can be undone (from the policy).</param>
-public sealed record AutonomyEvidence(Proportion Override, Proportion FalseAutonomy, Proportion EvidenceSufficient, bool Reversible);
+/// <param name="Override">Cases a person reviewed (decided, or spot-checked) that the person edited or rejected (or would
+/// have): automatic approvals are never in it.</param>
+/// <param name="FalseAutonomy">Spot checks a reviewer gave a verdict that said "would have edited" or "would have rejected".</param>
+/// <param name="EvidenceSufficient">Cases no policy check on missing, stale or conflicting evidence held, of all cases.</param>
+/// <param name="IrreversibleActions">Cases whose proposed action the policy judged irreversible at evaluation, of the cases
+/// that proposed an action.</param>
+public sealed record AutonomyEvidence(Proportion Override, Proportion FalseAutonomy, Proportion EvidenceSufficient, Proportion IrreversibleActions)
+{
+    /// <summary>No proposed action of the workflow was judged irreversible.</summary>
+    public bool Reversible => IrreversibleActions.Count == 0;
+}
 
 public sealed record AutonomyCheck(string Name, bool Passed, string Evidence);
 
@@ -67,12 +76,23 @@ public static class AutonomyReadiness
         };
         if (next is AutonomyStage.Sampled or AutonomyStage.Auto)
         {
+            var irreversible = evidence.IrreversibleActions;
             checks.Add(new("reversibility", evidence.Reversible || !t.RequireReversible,
-                evidence.Reversible ? "actions can be undone" : "actions cannot be undone"));
+                irreversible.Total == 0 ? "no action proposed"
+                : evidence.Reversible ? Invariant($"all {irreversible.Total} proposed actions can be undone")
+                : Invariant($"{irreversible.Count} of {irreversible.Total} proposed actions cannot be undone (the policy's judgement at evaluation)")));
         }
         if (next == AutonomyStage.Auto)
         {
             var f = evidence.FalseAutonomy;
+            if (f.Total < t.MinSpotChecks)
+            {
+                // Below the bar the false-autonomy rate says nothing yet: no recommendation either way.
+                checks.Add(new("spot-check sample", false, Invariant($"{f.Total} reviewed spot checks (needs {t.MinSpotChecks})")));
+                return new AutonomyRecommendation(current, next, false, checks,
+                    Invariant($"no recommendation for auto yet: {f.Total} of the {t.MinSpotChecks} reviewed spot checks needed"));
+            }
+            checks.Add(new("spot-check sample", true, Invariant($"{f.Total} reviewed spot checks (needs {t.MinSpotChecks})")));
             checks.Add(new("false autonomy", f.Total > 0 && f.Upper < t.MaxFalseAutonomyUpper,
                 Invariant($"{Plural(f.Count, "wrong auto decision")} in {f.Total} spot checks, upper bound {Percent(f.Upper)} (needs < {Percent(t.MaxFalseAutonomyUpper)})")));
         }

@@ -78,6 +78,9 @@ public sealed class CompiledPolicy
 
     public IReadOnlyDictionary<string, WorkflowDefinition> Workflows { get; }
 
+    /// <summary>Whether a reviewer may give <c>unknown</c> as the root cause of a case of this workflow.</summary>
+    public bool AllowsUnknownRootCause(string workflow) => Workflows.TryGetValue(workflow, out var w) && w.AllowUnknownRootCause;
+
     public IReadOnlyList<QueueDefinition> Queues { get; }
 
     /// <summary>Built-in and policy-defined reason codes, by code.</summary>

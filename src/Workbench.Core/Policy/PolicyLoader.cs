@@ -415,7 +415,8 @@ public static partial class PolicyLoader
         {
             var name = y.String(keyNode, "workflow name") ?? "";
             var w = y.Mapping(valueNode, $"workflow '{name}'") ?? new YamlMappingNode();
-            y.CheckKeys(w, $"workflow '{name}'", null, "title", "description", "tier", "queue", "autonomy", "spot_check_rate", "required_fields", "timeout", "on_timeout");
+            y.CheckKeys(w, $"workflow '{name}'", null, "title", "description", "tier", "queue", "autonomy", "spot_check_rate", "required_fields", "timeout", "on_timeout",
+                "allow_unknown_root_cause");
             var tierNode = YamlSupport.Get(w, "tier");
             var tier = y.Number(tierNode, "tier");
             if (tier is null || tier < 0 || tier > 3 || tier != Math.Floor(tier.Value))
@@ -446,6 +447,7 @@ public static partial class PolicyLoader
                 Title = y.String(YamlSupport.Get(w, "title"), "title"),
                 Timeout = y.Duration(YamlSupport.Get(w, "timeout"), $"workflow '{name}' timeout"),
                 OnTimeout = y.Enum<TimeoutDecision>(YamlSupport.Get(w, "on_timeout"), $"workflow '{name}' on_timeout") ?? TimeoutDecision.Reject,
+                AllowUnknownRootCause = y.Bool(YamlSupport.Get(w, "allow_unknown_root_cause"), "allow_unknown_root_cause") ?? false,
             };
         }
         return workflows;

@@ -18,6 +18,12 @@ public sealed record WorkflowDefinition(
 
     /// <summary>What an expired case's decision means for the AI system.</summary>
     public TimeoutDecision OnTimeout { get; init; } = TimeoutDecision.Reject;
+
+    /// <summary>
+    /// Whether a reviewer may record the root cause of a reviewed case as <c>unknown</c>; otherwise every decision names
+    /// one of the article's classes.
+    /// </summary>
+    public bool AllowUnknownRootCause { get; init; }
 }
 
 /// <summary>The default decision applied when a workflow's hard timeout passes (the decision itself is <c>expired</c>).</summary>

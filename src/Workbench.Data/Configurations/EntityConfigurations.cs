@@ -311,6 +311,27 @@ internal sealed class DoubleReviewRecordConfiguration : IEntityTypeConfiguration
     }
 }
 
+internal sealed class SpotCheckRecordConfiguration : IEntityTypeConfiguration<SpotCheckRecord>
+{
+    public void Configure(EntityTypeBuilder<SpotCheckRecord> b)
+    {
+        b.ToTable("spot_checks");
+        b.HasKey(s => s.CaseId);
+        b.Property(s => s.CaseId).ValueGeneratedNever();
+        b.Property(s => s.Workflow).HasMaxLength(128).IsRequired();
+        b.Property(s => s.Queue).HasMaxLength(64);
+        b.Property(s => s.ClaimedBy).HasMaxLength(128);
+        b.Property(s => s.Reviewer).HasMaxLength(128);
+        b.Property(s => s.RejectReasonCode).HasMaxLength(64);
+        b.Property(s => s.Note).HasMaxLength(4096);
+        b.Property(s => s.Revision).IsConcurrencyToken();
+        // The open items of a queue, oldest first; and the sample of a workflow over a period (Insights).
+        b.HasIndex(s => new { s.Queue, s.ReviewedAt, s.SampledAt });
+        b.HasIndex(s => new { s.Workflow, s.SampledAt });
+        b.HasOne<CaseRecord>().WithOne(c => c.SpotCheckItem).HasForeignKey<SpotCheckRecord>(s => s.CaseId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
 internal sealed class DataProtectionKeyConfiguration : IEntityTypeConfiguration<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey>
 {
     public void Configure(EntityTypeBuilder<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey> b)

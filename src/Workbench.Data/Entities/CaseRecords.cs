@@ -81,6 +81,8 @@ public sealed class CaseRecord
 
     public PolicyEvaluationRecord? Evaluation { get; set; }
     public List<ReviewActionRecord> Actions { get; set; } = [];
+    /// <summary>The spot check of a sampled proceed case, written with the case; null for every other case.</summary>
+    public SpotCheckRecord? SpotCheckItem { get; set; }
 }
 
 /// <summary>The policy engine's decision for a case at intake, with the trace of every rule.</summary>
@@ -156,6 +158,38 @@ public sealed class DoubleReviewRecord
     public string? RejectReasonCode { get; set; }
     public string? Note { get; set; }
     /// <summary>Concurrency token: two second reviewers can never both record a verdict.</summary>
+    public int Revision { get; set; }
+}
+
+/// <summary>
+/// The spot check of a proceed case the policy sampled (<see cref="CaseRecord.SpotCheck"/>): the case proceeded for the AI
+/// system and stays auto-approved; this item is what a reviewer of the spot-check queue claims and gives a verdict on.
+/// Written with the case, in the same transaction. Its state (open, in review, reviewed, not reviewed) follows from
+/// the verdict, the claim and <see cref="AgesOutAt"/> (Workbench.Core SpotCheckRules.StateOf).
+/// </summary>
+public sealed class SpotCheckRecord
+{
+    public Guid CaseId { get; set; }
+    public required string Workflow { get; set; }
+    /// <summary>The spot-check queue the case was sampled into: its members review it.</summary>
+    public string? Queue { get; set; }
+    public DateTimeOffset SampledAt { get; set; }
+    /// <summary>The queue's spot_check SLA, when it sets one.</summary>
+    public DateTimeOffset? DueAt { get; set; }
+    /// <summary>After this an unreviewed spot check leaves the sample as "not reviewed" (Learning:SpotCheck:AgeOut).</summary>
+    public DateTimeOffset AgesOutAt { get; set; }
+    public string? ClaimedBy { get; set; }
+    public DateTimeOffset? ClaimExpiresAt { get; set; }
+    public SpotCheckVerdict? Verdict { get; set; }
+    public string? Reviewer { get; set; }
+    public DateTimeOffset? ReviewedAt { get; set; }
+    public string? EditedResponse { get; set; }
+    public string? EditedParametersJson { get; set; }
+    public string? RejectReasonCode { get; set; }
+    /// <summary>Why the system would have needed a human; required when the reviewer disagrees.</summary>
+    public RootCause? RootCause { get; set; }
+    public string? Note { get; set; }
+    /// <summary>Concurrency token: two reviewers can never both claim or both give the verdict.</summary>
     public int Revision { get; set; }
 }
 

@@ -76,7 +76,7 @@ public sealed class IntakeService(
         var decision = policy.Evaluate(submission, id, now);
         // The body as sent is what the reviewer and the audit see (it was validated, and unknown members refused).
         var record = NewCase(clientId, id, submission, decision, now, System.Text.Encoding.UTF8.GetString(body.Span),
-            learning.CurrentValue.DoubleReview);
+            learning.CurrentValue.DoubleReview, learning.CurrentValue.SpotCheck.AgeOut);
         var receipt = CaseViews.Receipt(record, decision);
 
         var audit = Audit.Event(AuditEventTypes.CaseSubmitted, clientId, "client", now, id, new
@@ -130,7 +130,7 @@ public sealed class IntakeService(
     }
 
     internal static CaseRecord NewCase(string clientId, Guid id, CaseSubmission s, PolicyDecision d, DateTimeOffset now, string? submissionJson = null,
-        DoubleReviewOptions? doubleReview = null)
+        DoubleReviewOptions? doubleReview = null, TimeSpan? spotCheckAgeOut = null)
     {
         var status = CaseStateMachine.InitialStatus(d.Release, d.Execute);
         // Sampled at queue time, so the sample is fixed before anyone reviews and cannot lean towards easy or hard cases.
@@ -183,6 +183,20 @@ public sealed class IntakeService(
                 EvaluatedAt = now,
             },
         };
+        if (d.SpotCheck)
+        {
+            // The AI system has its answer; the sample becomes an item a reviewer of the spot-check queue works,
+            // beside the case and written with it (one more row in the same transaction).
+            record.SpotCheckItem = new SpotCheckRecord
+            {
+                CaseId = id,
+                Workflow = s.Workflow,
+                Queue = d.Queue,
+                SampledAt = now,
+                DueAt = d.SlaDueAt,
+                AgesOutAt = now + (spotCheckAgeOut ?? SpotCheckOptions.DefaultAgeOut),
+            };
+        }
         if (status == CaseStatus.AutoApproved)
         {
             // Proceed: answered at intake, never queued. The proposal is the decision, approved by policy.

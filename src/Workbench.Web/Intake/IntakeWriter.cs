@@ -112,9 +112,14 @@ public sealed class IntakeWriter : IAsyncDisposable
         {
             var p = batch[i];
             // The key first: a repeat is refused before anything else of its case is written.
-            groups[i] = p.Key is null
+            List<object> rows = p.Key is null
                 ? [p.Case, p.Case.Evaluation!, p.Audit]
                 : [p.Key, p.Case, p.Case.Evaluation!, p.Audit];
+            if (p.Case.SpotCheckItem is { } spotCheck)
+            {
+                rows.Add(spotCheck);
+            }
+            groups[i] = rows;
         }
         await using var db = await _dbFactory.CreateDbContextAsync();
         Interlocked.Increment(ref _transactions);

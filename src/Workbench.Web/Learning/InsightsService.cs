@@ -1,5 +1,6 @@
 using Workbench.Core.Learning;
 using Workbench.Core.Policy;
+using Workbench.Core.Review;
 
 namespace Workbench.Web.Learning;
 
@@ -12,6 +13,19 @@ public sealed record LearningOptions
     public List<string> SensitiveFields { get; init; } = [];
     /// <summary>Blind double review (<c>Learning:DoubleReview:*</c>).</summary>
     public DoubleReviewOptions DoubleReview { get; init; } = new();
+    /// <summary>Spot checks of sampled proceed cases (<c>Learning:SpotCheck:*</c>).</summary>
+    public SpotCheckOptions SpotCheck { get; init; } = new();
+}
+
+public sealed record SpotCheckOptions
+{
+    public static readonly TimeSpan DefaultAgeOut = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// How long a sampled proceed case waits for its spot check; after that it leaves the sample as "not reviewed"
+    /// (never as agreement). Fixed per item when the case is sampled.
+    /// </summary>
+    public TimeSpan AgeOut { get; init; } = DefaultAgeOut;
 }
 
 public sealed record DoubleReviewOptions
@@ -31,8 +45,10 @@ public sealed record AutonomyOptions
     public double MaxFalseAutonomyUpper { get; init; } = AutonomyThresholds.Default.MaxFalseAutonomyUpper;
     public double MinEvidenceSufficiency { get; init; } = AutonomyThresholds.Default.MinEvidenceSufficiency;
     public bool RequireReversible { get; init; } = AutonomyThresholds.Default.RequireReversible;
+    public int MinSpotChecks { get; init; } = AutonomyThresholds.Default.MinSpotChecks;
 
-    public AutonomyThresholds ToThresholds() => new(MinReviews, MaxOverrideUpper, MaxFalseAutonomyUpper, MinEvidenceSufficiency, RequireReversible);
+    public AutonomyThresholds ToThresholds() =>
+        new(MinReviews, MaxOverrideUpper, MaxFalseAutonomyUpper, MinEvidenceSufficiency, RequireReversible, MinSpotChecks);
 }
 
 public sealed record WorkflowInsight(string Workflow, string? Title, LearningSnapshot Metrics, AutonomyStage? Stage, AutonomyEvidence Evidence,
@@ -40,7 +56,8 @@ public sealed record WorkflowInsight(string Workflow, string? Title, LearningSna
 
 /// <summary>One case behind a rate.</summary>
 public sealed record MetricCase(Guid Id, string ExternalId, string Workflow, string? Queue, CaseStatus Status, DateTimeOffset CreatedAt, string RequestPreview,
-    PathOutcome Path, DecisionKind? Decision, DecisionKind? SecondOpinion, bool? EscalationNecessary, DownstreamOutcome? Downstream, bool Counted);
+    PathOutcome Path, DecisionKind? Decision, DecisionKind? SecondOpinion, bool? EscalationNecessary, DownstreamOutcome? Downstream, bool Counted,
+    SpotCheckVerdict? Verdict = null);
 
 /// <summary>The cases behind one rate: <see cref="Rate"/> is the rate exactly as /insights shows it.</summary>
 public sealed record MetricCases(LearningMetric Metric, DateTimeOffset From, DateTimeOffset To, string? Workflow, Proportion Rate, int Matching,
@@ -50,44 +67,55 @@ public sealed record InsightsReport(DateTimeOffset From, DateTimeOffset To, Lear
     IReadOnlyList<EditGroup> EditGroups, int EditsRead);
 
 /// <summary>The learning metrics, autonomy evidence and mined edits of a period, read from the database.</summary>
-public sealed class InsightsService(IDbContextFactory<WorkbenchDbContext> dbFactory, ActivePolicy active, IOptions<LearningOptions> options)
+public sealed class InsightsService(IDbContextFactory<WorkbenchDbContext> dbFactory, ActivePolicy active, IOptions<LearningOptions> options, TimeProvider time)
 {
     public const int MaxEditsMined = 5000;
-
-    private static readonly string[] InsufficientEvidence = [BuiltInReasonCodes.MissingAuthSource, BuiltInReasonCodes.MultiPolicyConflict];
 
     public async Task<InsightsReport> ReportAsync(DateTimeOffset from, DateTimeOffset to, string? workflow, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var cases = Period(db, from, to, workflow);
-        var rows = await cases
-            .Select(c => new { c.Id, c.Workflow, c.ReasonCodes })
-            .ToListAsync(ct);
         var facts = await FactsAsync(db, cases, ct);
+        var evaluations = await EvaluationsAsync(db, cases, ct);
         var policy = active.Policy;
         var thresholds = options.Value.Autonomy.ToThresholds();
-        var byWorkflow = rows.GroupBy(r => r.Workflow).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         var names = policy.Workflows.Keys.Where(w => string.IsNullOrEmpty(workflow) || w == workflow)
-            .Concat(byWorkflow.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+            .Concat(facts.Select(f => f.Workflow)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
         var workflows = new List<WorkflowInsight>();
         foreach (var name in names)
         {
             var wf = facts.Where(f => f.Workflow == name).ToList();
-            var codes = byWorkflow.GetValueOrDefault(name) ?? [];
-            var decided = wf.Where(f => f.Decision is not null).ToList();
+            var metrics = LearningMetrics.Compute(wf);
+            var evaluated = wf.Select(f => evaluations.GetValueOrDefault(f.CaseId)).OfType<EvaluationFacts>().ToList();
+            // Only what people reviewed: the autonomy override rate is the "reviewed" rate (decisions and spot-check
+            // verdicts), never the automatic approvals; reversibility is the policy's judgement of each proposed action.
             var evidence = new AutonomyEvidence(
-                Proportion.Of(decided.Count(f => f.Decision is DecisionKind.ApprovedWithEdits or DecisionKind.Rejected), decided.Count),
-                Proportion.Of(decided.Count(f => f.SpotChecked && f.Decision is DecisionKind.ApprovedWithEdits or DecisionKind.Rejected),
-                    decided.Count(f => f.SpotChecked)),
-                Proportion.Of(codes.Count(c => !InsufficientEvidence.Any(code => c.ReasonCodes.Contains($" {code} ", StringComparison.Ordinal))), codes.Count),
-                !codes.Any(c => c.ReasonCodes.Contains($" {BuiltInReasonCodes.IrreversibleAction} ", StringComparison.Ordinal)));
+                metrics.Reviewed,
+                metrics.FalseAutonomy,
+                Proportion.Of(evaluated.Count(e => !e.EvidenceInsufficient), evaluated.Count),
+                Proportion.Of(evaluated.Count(e => e.ActionIrreversible == true), evaluated.Count(e => e.ActionIrreversible is not null)));
             var definition = policy.Workflows.GetValueOrDefault(name);
-            workflows.Add(new WorkflowInsight(name, definition?.Title, LearningMetrics.Compute(wf), definition?.Autonomy, evidence,
+            workflows.Add(new WorkflowInsight(name, definition?.Title, metrics, definition?.Autonomy, evidence,
                 definition is null ? null : AutonomyReadiness.Recommend(definition.Autonomy, evidence, thresholds)));
         }
 
         var (groups, editsRead) = await MineEditsAsync(db, cases, ct);
         return new InsightsReport(from, to, LearningMetrics.Compute(facts), workflows, groups, editsRead);
+    }
+
+    /// <summary>The reversibility and evidence sufficiency of each case, as its stored policy trace says.</summary>
+    private static async Task<Dictionary<Guid, EvaluationFacts>> EvaluationsAsync(WorkbenchDbContext db, IQueryable<Data.Entities.CaseRecord> cases,
+        CancellationToken ct)
+    {
+        var result = new Dictionary<Guid, EvaluationFacts>();
+        var rows = db.PolicyEvaluations.AsNoTracking().Where(e => cases.Any(c => c.Id == e.CaseId))
+            .Select(e => new { e.CaseId, e.TraceJson }).AsAsyncEnumerable();
+        await foreach (var row in rows.WithCancellation(ct))
+        {
+            var trace = JsonSerializer.Deserialize<List<RuleTrace>>(row.TraceJson, WorkbenchJson.Options) ?? [];
+            result[row.CaseId] = EvaluationFacts.From(trace);
+        }
+        return result;
     }
 
     /// <summary>The most cases a click-through list shows (its count is always complete).</summary>
@@ -116,7 +144,8 @@ public sealed class InsightsService(IDbContextFactory<WorkbenchDbContext> dbFact
             .OrderByDescending(x => x.i.CreatedAt).ThenBy(x => x.i.Id)
             .Take(MaxListed)
             .Select(x => new MetricCase(x.m.Fact.CaseId, x.i.ExternalId, x.m.Fact.Workflow, x.i.Queue, x.i.Status, x.i.CreatedAt, x.i.RequestPreview,
-                x.m.Fact.Path, x.m.Fact.Decision, x.m.Fact.SecondOpinion, x.m.Fact.EscalationNecessary, x.m.Fact.Downstream, x.m.Member.Counted))
+                x.m.Fact.Path, x.m.Fact.Decision, x.m.Fact.SecondOpinion, x.m.Fact.EscalationNecessary, x.m.Fact.Downstream, x.m.Member.Counted,
+                x.m.Fact.Verdict))
             .ToList();
         return new MetricCases(metric, from, to, workflow, Proportion.Of(counted, members.Count), listedFacts.Count, listed);
     }
@@ -127,11 +156,15 @@ public sealed class InsightsService(IDbContextFactory<WorkbenchDbContext> dbFact
         return string.IsNullOrEmpty(workflow) ? cases : cases.Where(c => c.Workflow == workflow);
     }
 
-    /// <summary>What the metrics need of each case: path, decision, the latest classification, outcome and blind second verdict.</summary>
-    private static async Task<List<CaseFacts>> FactsAsync(WorkbenchDbContext db, IQueryable<Data.Entities.CaseRecord> cases, CancellationToken ct)
+    /// <summary>
+    /// What the metrics need of each case: path, the decision a person made (none for an automatic approval), the latest
+    /// classification, the spot check, outcome and blind second verdict.
+    /// </summary>
+    private async Task<List<CaseFacts>> FactsAsync(WorkbenchDbContext db, IQueryable<Data.Entities.CaseRecord> cases, CancellationToken ct)
     {
+        var now = time.GetUtcNow();
         var rows = await cases
-            .Select(c => new { c.Id, c.Workflow, c.ReleaseOutcome, c.ExecuteOutcome, c.SpotCheck, c.Decision })
+            .Select(c => new { c.Id, c.Workflow, c.ReleaseOutcome, c.ExecuteOutcome, c.SpotCheck, c.Decision, c.Status })
             .ToListAsync(ct);
         // The latest classification per case (a reviewer may classify again).
         var labels = (await db.ReviewActions.AsNoTracking()
@@ -150,13 +183,25 @@ public sealed class InsightsService(IDbContextFactory<WorkbenchDbContext> dbFact
             .Where(d => d.Verdict != null && cases.Any(c => c.Id == d.CaseId))
             .Select(d => new { d.CaseId, d.Verdict })
             .ToDictionaryAsync(d => d.CaseId, d => d.Verdict, ct);
+        var spotChecks = await db.SpotChecks.AsNoTracking()
+            .Where(s => cases.Any(c => c.Id == s.CaseId))
+            .Select(s => new { s.CaseId, s.Verdict, s.RootCause, s.AgesOutAt, s.ClaimedBy, s.ClaimExpiresAt })
+            .ToDictionaryAsync(s => s.CaseId, ct);
 
-        return rows.Select(r => new CaseFacts(
-            r.Id, r.Workflow, (PathOutcome)Math.Max((int)r.ReleaseOutcome, (int)r.ExecuteOutcome), r.SpotCheck,
-            r.Decision is DecisionKind.Expired ? null : r.Decision,
-            labels.GetValueOrDefault(r.Id)?.EscalationNecessary, labels.GetValueOrDefault(r.Id)?.RootCause,
-            outcomes.TryGetValue(r.Id, out var o) ? o : null,
-            seconds.GetValueOrDefault(r.Id))).ToList();
+        return [.. rows.Select(r =>
+        {
+            var spot = spotChecks.GetValueOrDefault(r.Id);
+            var label = labels.GetValueOrDefault(r.Id);
+            return new CaseFacts(
+                r.Id, r.Workflow, (PathOutcome)Math.Max((int)r.ReleaseOutcome, (int)r.ExecuteOutcome), r.SpotCheck,
+                // The policy's own "approved" and a timeout's "expired" are nobody's decision.
+                r.Status == CaseStatus.AutoApproved || r.Decision is DecisionKind.Expired ? null : r.Decision,
+                label?.EscalationNecessary, label?.RootCause ?? spot?.RootCause,
+                outcomes.TryGetValue(r.Id, out var o) ? o : null,
+                seconds.GetValueOrDefault(r.Id),
+                spot is null ? null : SpotCheckRules.StateOf(spot.Verdict, spot.ClaimedBy, spot.ClaimExpiresAt, spot.AgesOutAt, now),
+                spot?.Verdict);
+        })];
     }
 
     private static async Task<(IReadOnlyList<EditGroup>, int)> MineEditsAsync(WorkbenchDbContext db, IQueryable<Data.Entities.CaseRecord> cases,

@@ -9,6 +9,11 @@ public static class LearningExtensions
     {
         builder.Services.Configure<LearningOptions>(builder.Configuration.GetSection("Learning"));
         CheckDoubleReviewShares(builder.Configuration.GetSection("Learning:DoubleReview").Get<DoubleReviewOptions>() ?? new());
+        var spotCheck = builder.Configuration.GetSection("Learning:SpotCheck").Get<SpotCheckOptions>() ?? new();
+        if (spotCheck.AgeOut <= TimeSpan.Zero)
+        {
+            throw new WorkbenchConfigurationException($"Learning:SpotCheck:AgeOut is {spotCheck.AgeOut}; it must be a positive time span (e.g. 7.00:00:00 for seven days).");
+        }
         builder.Services.AddSingleton<InsightsService>();
         return builder;
     }

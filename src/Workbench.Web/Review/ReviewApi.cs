@@ -20,6 +20,7 @@ public static class ReviewApi
         builder.Services.AddSingleton<ReviewService>();
         builder.Services.AddSingleton<CaseDetails>();
         builder.Services.AddSingleton<DoubleReviewService>();
+        builder.Services.AddSingleton<SpotCheckService>();
         builder.Services.AddHostedService<LeaseSweeper>();
         return builder;
     }
@@ -48,6 +49,7 @@ public static class ReviewApi
         blind.MapGet("/{id:guid}", BlindCaseAsync).WithName("DoubleReviewCase").WithSummary("The case as the blind second reviewer sees it");
         blind.MapPost("/{id:guid}/verdict", VerdictAsync).WithName("DoubleReviewVerdict").Accepts<DoubleReviewVerdictRequest>("application/json")
             .RequireJsonBody("Review API").WithSummary("Record the blind second review: approve | approve_with_edits | reject (the case's decision is unchanged)");
+        app.MapWorkbenchSpotChecks();
         return app;
     }
 

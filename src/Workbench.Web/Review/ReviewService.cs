@@ -188,6 +188,11 @@ public sealed class ReviewService(
         {
             return new ReviewResult.NotFound();
         }
+        // "unknown" only where the case's workflow allows it (the classes of the article otherwise).
+        if (rootCause is not null && RootCauses.Check(rootCause, required: false, policy.Policy.AllowsUnknownRootCause(c.Workflow)) is { } problem)
+        {
+            return new ReviewResult.Invalid(new Dictionary<string, string[]> { ["$.rootCause"] = [problem] });
+        }
         var action = await db.ReviewActions.Where(a => a.CaseId == id && a.Reviewer == reviewer.UserName)
             .OrderByDescending(a => a.Id).FirstOrDefaultAsync(ct);
         var own = action is null ? null : new Classification(action.RootCause, action.EscalationNecessary);

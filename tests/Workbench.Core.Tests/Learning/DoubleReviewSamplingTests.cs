@@ -52,8 +52,10 @@ public class LearningMetricMembershipTests
 
     private static readonly CaseFacts[] Fixture =
     [
-        Case(PathOutcome.Proceed, DecisionKind.Approved, spot: true),
-        Case(PathOutcome.Proceed, DecisionKind.ApprovedWithEdits, spot: true, downstream: DownstreamOutcome.Correct),
+        // Automatic approvals carry the policy's "approved"; the people come in through the spot checks.
+        Case(PathOutcome.Proceed, DecisionKind.Approved, spot: true) with { SpotCheck = SpotCheckState.Reviewed, Verdict = SpotCheckVerdict.Agree },
+        Case(PathOutcome.Proceed, DecisionKind.Approved, spot: true, downstream: DownstreamOutcome.Correct)
+            with { SpotCheck = SpotCheckState.Reviewed, Verdict = SpotCheckVerdict.WouldHaveEdited },
         Case(PathOutcome.Proceed, DecisionKind.Approved),
         Case(PathOutcome.AwaitApproval, DecisionKind.Approved, necessary: true, second: DecisionKind.Approved),
         Case(PathOutcome.Handoff, DecisionKind.Rejected, necessary: false, downstream: DownstreamOutcome.Complaint, second: DecisionKind.Approved),
@@ -78,6 +80,7 @@ public class LearningMetricMembershipTests
             LearningMetric.OverEscalation => (snapshot.OverEscalation.Count, snapshot.OverEscalation.Total),
             LearningMetric.Override => (snapshot.Override.Count, snapshot.Override.Total),
             LearningMetric.DownstreamIncorrect => (snapshot.DownstreamIncorrect.Count, snapshot.DownstreamIncorrect.Total),
+            LearningMetric.Reviewed => (snapshot.Reviewed.Count, snapshot.Reviewed.Total),
             LearningMetric.Disagreement => (snapshot.Disagreement.Pairs - (int)Math.Round(snapshot.Disagreement.ObservedAgreement * snapshot.Disagreement.Pairs),
                 snapshot.Disagreement.Pairs),
             _ => throw new ArgumentOutOfRangeException(nameof(slug)),
@@ -95,6 +98,7 @@ public class LearningMetricMembershipTests
         Assert.Equal([4, 5], Counted(LearningMetric.Override));
         Assert.Equal([4], Counted(LearningMetric.DownstreamIncorrect));
         Assert.Equal([4], Counted(LearningMetric.Disagreement));
+        Assert.Equal([1, 4, 5], Counted(LearningMetric.Reviewed));
     }
 
     [Fact]

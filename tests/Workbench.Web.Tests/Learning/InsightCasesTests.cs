@@ -54,7 +54,9 @@ public sealed partial class InsightCasesTests : IAsyncLifetime
                 Workflow = workflow,
                 TaskType = "t",
                 RiskTier = 1,
-                Status = decision is null ? CaseStatus.Queued : path == PathOutcome.Proceed && !spot ? CaseStatus.AutoApproved : CaseStatus.Decided,
+                // A proceed case is an automatic approval whether sampled or not: the policy's "approved" is in the decision
+                // column, and a person's view of it is the spot check's verdict.
+                Status = path == PathOutcome.Proceed ? CaseStatus.AutoApproved : decision is null ? CaseStatus.Queued : CaseStatus.Decided,
                 Queue = path == PathOutcome.Proceed ? (spot ? "spot-check" : null) : "support",
                 ReleaseOutcome = path,
                 ExecuteOutcome = path,
@@ -66,10 +68,30 @@ public sealed partial class InsightCasesTests : IAsyncLifetime
                 PolicyVersion = "2026.11.1",
                 CreatedAt = at,
                 UpdatedAt = at,
-                Decision = decision,
-                DecidedAt = decision is null ? null : at.AddMinutes(5),
+                Decision = path == PathOutcome.Proceed ? DecisionKind.Approved : decision,
+                DecidedAt = path == PathOutcome.Proceed ? at : decision is null ? null : at.AddMinutes(5),
             });
-            if (decision is not null && (path != PathOutcome.Proceed || spot))
+            if (spot)
+            {
+                db.SpotChecks.Add(new SpotCheckRecord
+                {
+                    CaseId = id,
+                    Workflow = workflow,
+                    Queue = "spot-check",
+                    SampledAt = at,
+                    AgesOutAt = at.AddDays(7),
+                    Verdict = decision switch
+                    {
+                        DecisionKind.ApprovedWithEdits => SpotCheckVerdict.WouldHaveEdited,
+                        DecisionKind.Rejected => SpotCheckVerdict.WouldHaveRejected,
+                        DecisionKind.Approved => SpotCheckVerdict.Agree,
+                        _ => null,
+                    },
+                    Reviewer = decision is null ? null : "mia",
+                    ReviewedAt = decision is null ? null : at.AddMinutes(5),
+                });
+            }
+            if (decision is not null && path != PathOutcome.Proceed)
             {
                 db.ReviewActions.Add(new ReviewActionRecord
                 {
@@ -110,6 +132,8 @@ public sealed partial class InsightCasesTests : IAsyncLifetime
         { "override", "BCI", "ABCHI" },
         { "downstream-incorrect", "C", "CE" },
         { "disagreement", "H", "HI" },
+        // What autonomy rests on: decisions and spot-check verdicts; F (an automatic approval nobody checked) is in no sample.
+        { "reviewed", "BCDI", "ABCDEHI" },
     };
 
     private string Query(string metric, string? workflow = null, string? show = null) =>
@@ -142,6 +166,7 @@ public sealed partial class InsightCasesTests : IAsyncLifetime
             LearningMetric.OverEscalation => report.All.OverEscalation,
             LearningMetric.Override => report.All.Override,
             LearningMetric.DownstreamIncorrect => report.All.DownstreamIncorrect,
+            LearningMetric.Reviewed => report.All.Reviewed,
             _ => Proportion.Of(report.All.Disagreement.Pairs - (int)Math.Round(report.All.Disagreement.ObservedAgreement * report.All.Disagreement.Pairs),
                 report.All.Disagreement.Pairs),
         };

@@ -975,6 +975,78 @@ namespace Workbench.Data.Migrations.Postgres
                     b.ToTable("review_actions", (string)null);
                 });
 
+            modelBuilder.Entity("Workbench.Data.Entities.SpotCheckRecord", b =>
+                {
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("AgesOutAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("ClaimExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<DateTimeOffset?>("DueAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("EditedParametersJson")
+                        .HasColumnType("text");
+
+                    b.Property<string>("EditedResponse")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(4096)
+                        .HasColumnType("character varying(4096)");
+
+                    b.Property<string>("Queue")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("RejectReasonCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset?>("ReviewedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Reviewer")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.Property<string>("RootCause")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("SampledAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Verdict")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Workflow")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.HasKey("CaseId");
+
+                    b.HasIndex("Workflow", "SampledAt");
+
+                    b.HasIndex("Queue", "ReviewedAt", "SampledAt");
+
+                    b.ToTable("spot_checks", (string)null);
+                });
+
             modelBuilder.Entity("Workbench.Data.Entities.UserRecord", b =>
                 {
                     b.Property<string>("UserName")
@@ -1237,6 +1309,15 @@ namespace Workbench.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Workbench.Data.Entities.SpotCheckRecord", b =>
+                {
+                    b.HasOne("Workbench.Data.Entities.CaseRecord", null)
+                        .WithOne("SpotCheckItem")
+                        .HasForeignKey("Workbench.Data.Entities.SpotCheckRecord", "CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Workbench.Data.Entities.WebhookDeliveryRecord", b =>
                 {
                     b.HasOne("Workbench.Data.Entities.OutboxEventRecord", null)
@@ -1256,6 +1337,8 @@ namespace Workbench.Data.Migrations.Postgres
                     b.Navigation("Actions");
 
                     b.Navigation("Evaluation");
+
+                    b.Navigation("SpotCheckItem");
                 });
 
             modelBuilder.Entity("Workbench.Data.Entities.UserRecord", b =>

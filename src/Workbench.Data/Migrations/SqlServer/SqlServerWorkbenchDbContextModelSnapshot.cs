@@ -979,6 +979,78 @@ namespace Workbench.Data.Migrations.SqlServer
                     b.ToTable("review_actions", (string)null);
                 });
 
+            modelBuilder.Entity("Workbench.Data.Entities.SpotCheckRecord", b =>
+                {
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("AgesOutAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset?>("ClaimExpiresAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.Property<DateTimeOffset?>("DueAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("EditedParametersJson")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("EditedResponse")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(4096)
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("Queue")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("RejectReasonCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTimeOffset?>("ReviewedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Reviewer")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int");
+
+                    b.Property<string>("RootCause")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<DateTimeOffset>("SampledAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Verdict")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("Workflow")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.HasKey("CaseId");
+
+                    b.HasIndex("Workflow", "SampledAt");
+
+                    b.HasIndex("Queue", "ReviewedAt", "SampledAt");
+
+                    b.ToTable("spot_checks", (string)null);
+                });
+
             modelBuilder.Entity("Workbench.Data.Entities.UserRecord", b =>
                 {
                     b.Property<string>("UserName")
@@ -1241,6 +1313,15 @@ namespace Workbench.Data.Migrations.SqlServer
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Workbench.Data.Entities.SpotCheckRecord", b =>
+                {
+                    b.HasOne("Workbench.Data.Entities.CaseRecord", null)
+                        .WithOne("SpotCheckItem")
+                        .HasForeignKey("Workbench.Data.Entities.SpotCheckRecord", "CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Workbench.Data.Entities.WebhookDeliveryRecord", b =>
                 {
                     b.HasOne("Workbench.Data.Entities.OutboxEventRecord", null)
@@ -1260,6 +1341,8 @@ namespace Workbench.Data.Migrations.SqlServer
                     b.Navigation("Actions");
 
                     b.Navigation("Evaluation");
+
+                    b.Navigation("SpotCheckItem");
                 });
 
             modelBuilder.Entity("Workbench.Data.Entities.UserRecord", b =>

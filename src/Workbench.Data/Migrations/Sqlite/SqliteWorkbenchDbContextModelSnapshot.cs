@@ -1022,6 +1022,78 @@ namespace Workbench.Data.Migrations.Sqlite
                     b.ToTable("review_actions", (string)null);
                 });
 
+            modelBuilder.Entity("Workbench.Data.Entities.SpotCheckRecord", b =>
+                {
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AgesOutAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ClaimExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("DueAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EditedParametersJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EditedResponse")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(4096)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Queue")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RejectReasonCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ReviewedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reviewer")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RootCause")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SampledAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Verdict")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Workflow")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("CaseId");
+
+                    b.HasIndex("Workflow", "SampledAt");
+
+                    b.HasIndex("Queue", "ReviewedAt", "SampledAt");
+
+                    b.ToTable("spot_checks", (string)null);
+                });
+
             modelBuilder.Entity("Workbench.Data.Entities.UserRecord", b =>
                 {
                     b.Property<string>("UserName")
@@ -1282,6 +1354,15 @@ namespace Workbench.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Workbench.Data.Entities.SpotCheckRecord", b =>
+                {
+                    b.HasOne("Workbench.Data.Entities.CaseRecord", null)
+                        .WithOne("SpotCheckItem")
+                        .HasForeignKey("Workbench.Data.Entities.SpotCheckRecord", "CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Workbench.Data.Entities.WebhookDeliveryRecord", b =>
                 {
                     b.HasOne("Workbench.Data.Entities.OutboxEventRecord", null)
@@ -1301,6 +1382,8 @@ namespace Workbench.Data.Migrations.Sqlite
                     b.Navigation("Actions");
 
                     b.Navigation("Evaluation");
+
+                    b.Navigation("SpotCheckItem");
                 });
 
             modelBuilder.Entity("Workbench.Data.Entities.UserRecord", b =>
