@@ -16,6 +16,7 @@ public static class CaseEventKinds
     public const string InfoRequested = "info_requested";
     public const string Routed = "routed";
     public const string LeaseExpired = "lease_expired";
+    public const string Mentioned = "mentioned";
     public const string ReplyReceived = "reply_received";
     public const string Withdrawn = "withdrawn";
     public const string SlaAtRisk = "sla_at_risk";

@@ -43,6 +43,14 @@ public class WorkbenchDbContext : DbContext, IDataProtectionKeyContext
     public DbSet<WebhookEndpointRecord> WebhookEndpoints => Set<WebhookEndpointRecord>();
     public DbSet<WebhookDeliveryRecord> WebhookDeliveries => Set<WebhookDeliveryRecord>();
     public DbSet<WebhookClientRecord> WebhookClients => Set<WebhookClientRecord>();
+    public DbSet<WebhookAttemptRecord> WebhookAttempts => Set<WebhookAttemptRecord>();
+    public DbSet<NotificationRecord> Notifications => Set<NotificationRecord>();
+    public DbSet<NotificationPreferenceRecord> NotificationPreferences => Set<NotificationPreferenceRecord>();
+    public DbSet<QueueNotificationRecord> QueueNotifications => Set<QueueNotificationRecord>();
+    public DbSet<PushSubscriptionRecord> PushSubscriptions => Set<PushSubscriptionRecord>();
+    public DbSet<NotificationLinkRecord> NotificationLinks => Set<NotificationLinkRecord>();
+    public DbSet<NotificationCursorRecord> NotificationCursors => Set<NotificationCursorRecord>();
+    public DbSet<NotificationChannelStateRecord> NotificationChannels => Set<NotificationChannelStateRecord>();
     /// <summary>The ASP.NET Core Data Protection key ring, shared by every instance (sign-in cookies, antiforgery, circuits).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

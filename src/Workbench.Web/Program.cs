@@ -8,6 +8,7 @@ using Workbench.Web.Intake;
 using Workbench.Web.Learning;
 using Workbench.Web.Live;
 using Workbench.Web.Mcp;
+using Workbench.Web.Notifications;
 using Workbench.Web.Observability;
 using Workbench.Web.Policies;
 using Workbench.Web.Queues;
@@ -46,6 +47,7 @@ try
     builder.AddWorkbenchLive();
     builder.AddWorkbenchPolicies();
     builder.AddWorkbenchLearning();
+    builder.AddWorkbenchNotifications();
 
     var app = builder.Build();
     await app.PrepareDatabaseAsync();
@@ -65,6 +67,7 @@ try
     app.MapWorkbenchMcp();
     app.MapWorkbenchWebhooks();
     app.MapWorkbenchAccessAdmin();
+    app.MapWorkbenchNotifications();
     app.MapWorkbenchUi();
     await app.RunAsync();
     return 0;

@@ -9,6 +9,11 @@ namespace Workbench.Testing;
 /// <summary>One request as the receiver got it.</summary>
 public sealed record ReceivedWebhook(IReadOnlyDictionary<string, string> Headers, string Body, int AnsweredWith, DateTime At)
 {
+    /// <summary>The path it was posted to.</summary>
+    public string Path { get; init; } = "/";
+    /// <summary>The body as sent (a Web Push body is binary, not text).</summary>
+    public byte[] Bytes { get; init; } = [];
+
     public string Id => Headers["webhook-id"];
 }
 
@@ -40,10 +45,15 @@ public sealed class WebhookReceiver : IAsyncDisposable
         var app = builder.Build();
         app.MapPost("/{**path}", async (HttpRequest request) =>
         {
-            using var reader = new StreamReader(request.Body);
-            var body = await reader.ReadToEndAsync();
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer);
+            var bytes = buffer.ToArray();
             var headers = request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
-            var probe = new ReceivedWebhook(headers, body, 0, DateTime.UtcNow);
+            var probe = new ReceivedWebhook(headers, System.Text.Encoding.UTF8.GetString(bytes), 0, DateTime.UtcNow)
+            {
+                Path = request.Path.Value ?? "/",
+                Bytes = bytes,
+            };
             if (Delay > TimeSpan.Zero)
             {
                 await Task.Delay(Delay);

@@ -32,6 +32,11 @@ public static class AuditEventTypes
     public const string CaseExpired = CasePrefix + "expired";
     public const string CaseInfoRequested = CasePrefix + "info_requested";
     public const string CaseLeaseExpired = CasePrefix + "lease_expired";
+    /// <summary>
+    /// People were mentioned in a note on the case. Data: <c>{"mentioned": ["rita", …]}</c> (user names; a text a person
+    /// wrote goes in the event as an audit text). Notifications tell each of them (but the writer).
+    /// </summary>
+    public const string CaseMentioned = CasePrefix + "mentioned";
     public const string CaseOutcomeReported = CasePrefix + "outcome_reported";
     public const string CaseReleased = CasePrefix + "released";
     public const string CaseReplyReceived = CasePrefix + "reply_received";
@@ -44,6 +49,8 @@ public static class AuditEventTypes
     public const string EvalExported = EvalPrefix + "exported";
 
     public const string LeadAlert = LeadPrefix + "alert";
+
+    public const string NotificationQueueChanged = "notification.queue_changed";
 
     public const string PolicyPublished = PolicyPrefix + "published";
     public const string PolicyRolledBack = PolicyPrefix + "rolled_back";

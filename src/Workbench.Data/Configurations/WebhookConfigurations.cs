@@ -37,7 +37,25 @@ internal sealed class WebhookEndpointRecordConfiguration : IEntityTypeConfigurat
         b.Property(e => e.EventTypes).HasMaxLength(512).IsRequired();
         b.Property(e => e.SecretProtected).HasMaxLength(2048).IsRequired();
         b.Property(e => e.PreviousSecretProtected).HasMaxLength(2048);
+        b.Property(e => e.DisabledReason).HasMaxLength(512);
         b.HasIndex(e => e.ClientId);
+    }
+}
+
+internal sealed class WebhookAttemptRecordConfiguration : IEntityTypeConfiguration<WebhookAttemptRecord>
+{
+    public void Configure(EntityTypeBuilder<WebhookAttemptRecord> b)
+    {
+        b.ToTable("webhook_attempts");
+        b.HasKey(a => a.Id);
+        b.Property(a => a.ResponseBody).HasMaxLength(4096);
+        b.Property(a => a.Error).HasMaxLength(512);
+        // A delivery's attempts, an endpoint's latest, and retention's look-up by case.
+        b.HasIndex(a => new { a.DeliveryId, a.Id });
+        b.HasIndex(a => new { a.EndpointId, a.Id });
+        b.HasIndex(a => a.CaseId);
+        b.HasIndex(a => a.At);
+        b.HasOne<WebhookDeliveryRecord>().WithMany().HasForeignKey(a => a.DeliveryId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 

@@ -42,6 +42,29 @@ public sealed class WebhookEndpointRecord
     public DateTimeOffset? PreviousSecretExpiresAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>The first failed attempt since the last delivered one; null while the endpoint works.</summary>
+    public DateTimeOffset? FailingSince { get; set; }
+    /// <summary>Why it was disabled, when the dispatcher (not an admin) disabled it after failing too long.</summary>
+    public string? DisabledReason { get; set; }
+    public DateTimeOffset? DisabledAt { get; set; }
+}
+
+/// <summary>
+/// One attempt of a delivery as the receiver answered it: status code, latency and the first 4 KiB of the body, kept
+/// for the admin page (as Stripe and Svix show them) and purged by retention with the case's content.
+/// </summary>
+public sealed class WebhookAttemptRecord
+{
+    public long Id { get; set; }
+    public long DeliveryId { get; set; }
+    public Guid? EndpointId { get; set; }
+    public Guid? CaseId { get; set; }
+    public DateTimeOffset At { get; set; }
+    public int? StatusCode { get; set; }
+    public int LatencyMs { get; set; }
+    /// <summary>The first 4 KiB of the response body (UTF-8, cut at a character boundary); null when there was none.</summary>
+    public string? ResponseBody { get; set; }
+    public string? Error { get; set; }
 }
 
 /// <summary>

@@ -23,6 +23,8 @@ public static class DevelopmentSeed
             {
                 UserName = user.UserName,
                 DisplayName = user.DisplayName,
+                // A reserved test domain: notification mails of the development sign-in's people go nowhere real.
+                Email = $"{user.UserName}@workbench.test",
                 Role = user.Role,
                 Queues = user.Queues.Select(q => new QueueMembershipRecord { UserName = user.UserName, Queue = q }).ToList(),
             });

@@ -33,6 +33,8 @@ public sealed class WebhookDispatcher(
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     public const string HttpClientName = "webhooks";
+    /// <summary>The actor of what the dispatcher does on its own (disabling an endpoint that kept failing).</summary>
+    public const string Actor = "webhook-dispatcher";
     private const int FanOutBatch = 500;
 
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
