@@ -100,13 +100,15 @@ public static class SignalDeriver
         double newest = double.MaxValue, oldest = double.MinValue;
         var dated = false;
         var conflicts = 0;
+        // Each item's document keys are computed once, not once per pair: a URI key is a parse, a title key a fold.
+        DocumentKey[]? keys = null;
         for (var i = 0; i < count; i++)
         {
             var e = evidence[i];
             if (e.Authority == EvidenceAuthority.Authoritative)
             {
                 authoritative++;
-                if (IsConflictingDocumentHead(evidence, i))
+                if (e.Version is not null && count > 1 && IsConflictingDocumentHead(evidence, keys ??= DocumentKeys(evidence), i))
                 {
                     conflicts++;
                 }
@@ -132,7 +134,7 @@ public static class SignalDeriver
 
     // Counts each conflicting document once: at its first authoritative item, if a later authoritative item about the
     // same document carries a different version. Quadratic, but evidence lists are short.
-    private static bool IsConflictingDocumentHead(IReadOnlyList<EvidenceItem> evidence, int i)
+    private static bool IsConflictingDocumentHead(IReadOnlyList<EvidenceItem> evidence, DocumentKey[] keys, int i)
     {
         var e = evidence[i];
         if (e.Version is null)
@@ -142,7 +144,7 @@ public static class SignalDeriver
         for (var j = 0; j < i; j++)
         {
             var p = evidence[j];
-            if (p.Authority == EvidenceAuthority.Authoritative && p.Version is not null && SameDocument(p, e))
+            if (p.Authority == EvidenceAuthority.Authoritative && p.Version is not null && SameDocument(keys[j], keys[i]))
             {
                 return false;
             }
@@ -150,7 +152,7 @@ public static class SignalDeriver
         for (var j = i + 1; j < evidence.Count; j++)
         {
             var n = evidence[j];
-            if (n.Authority == EvidenceAuthority.Authoritative && n.Version is not null && SameDocument(n, e)
+            if (n.Authority == EvidenceAuthority.Authoritative && n.Version is not null && SameDocument(keys[j], keys[i])
                 && !string.Equals(n.Version.Trim(), e.Version.Trim(), StringComparison.OrdinalIgnoreCase))
             {
                 return true;
@@ -159,15 +161,33 @@ public static class SignalDeriver
         return false;
     }
 
+    /// <summary>What tells an item's document: its topic as sent (and whether it sent one), its URI key and its title key.</summary>
+    private readonly record struct DocumentKey(bool HasTopic, string? Topic, string? Uri, string? Title)
+    {
+        public static DocumentKey Of(EvidenceItem e) => new(e.Topic is { Length: > 0 }, e.Topic?.Trim(), UriKey(e.Uri), TitleKey(e.Title));
+    }
+
+    private static DocumentKey[] DocumentKeys(IReadOnlyList<EvidenceItem> evidence)
+    {
+        var keys = new DocumentKey[evidence.Count];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = DocumentKey.Of(evidence[i]);
+        }
+        return keys;
+    }
+
     /// <summary>
     /// Two items are about the same document when they share a topic (the client's grouping, for what a URI cannot say),
     /// a URI without its query and fragment (<c>…/refunds?version=r13</c> and <c>?version=r14</c> are one page), or a
     /// title. No client field has to be set for two versions of one page to conflict.
     /// </summary>
-    internal static bool SameDocument(EvidenceItem a, EvidenceItem b) =>
-        (a.Topic is { Length: > 0 } topic && string.Equals(topic.Trim(), b.Topic?.Trim(), StringComparison.OrdinalIgnoreCase))
-        || (UriKey(a.Uri) is { } ua && string.Equals(ua, UriKey(b.Uri), StringComparison.OrdinalIgnoreCase))
-        || (TitleKey(a.Title) is { } ta && string.Equals(ta, TitleKey(b.Title), StringComparison.OrdinalIgnoreCase));
+    internal static bool SameDocument(EvidenceItem a, EvidenceItem b) => SameDocument(DocumentKey.Of(a), DocumentKey.Of(b));
+
+    private static bool SameDocument(DocumentKey a, DocumentKey b) =>
+        (a.HasTopic && string.Equals(a.Topic, b.Topic, StringComparison.OrdinalIgnoreCase))
+        || (a.Uri is not null && string.Equals(a.Uri, b.Uri, StringComparison.OrdinalIgnoreCase))
+        || (a.Title is not null && string.Equals(a.Title, b.Title, StringComparison.OrdinalIgnoreCase));
 
     private static string? UriKey(string? uri)
     {
