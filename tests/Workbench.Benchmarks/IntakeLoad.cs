@@ -132,7 +132,7 @@ public static class IntakeLoad
         }
     }
 
-    private sealed record Phase(double PerSecond, long Accepted, long Errors, double P50, double P95, double P99, double Max, string? FirstError)
+    internal sealed record Phase(double PerSecond, long Accepted, long Errors, double P50, double P95, double P99, double Max, string? FirstError)
     {
         /// <summary>CPU time (server and load generator together) per accepted case, µs: what a busy shared machine distorts least.</summary>
         public double CpuPerCase { get; init; }
@@ -241,7 +241,7 @@ public static class IntakeLoad
     /// A steady arrival rate, whatever the server does: latency counts from when a request was due, so a slow
     /// server cannot hide its queueing (no coordinated omission).
     /// </summary>
-    private static async Task<Phase> OpenLoopAsync(string url, string? key, byte[][] bodies, int rate, int seconds)
+    internal static async Task<Phase> OpenLoopAsync(string url, string? key, byte[][] bodies, int rate, int seconds)
     {
         using var http = Client();
         var total = rate * seconds;

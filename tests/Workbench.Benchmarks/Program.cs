@@ -8,6 +8,10 @@ if (args.Length > 0 && args[0] == "intake")
 {
     return await Workbench.Benchmarks.IntakeLoad.RunAsync(args[1..]);
 }
+if (args.Length > 0 && args[0] == "intake-paced")
+{
+    return await Workbench.Benchmarks.IntakePaced.RunAsync(args[1..]);
+}
 if (args.Length > 0 && args[0] == "audit-verify")
 {
     return await Workbench.Benchmarks.AuditVerifyLoad.RunAsync(args[1..]);
