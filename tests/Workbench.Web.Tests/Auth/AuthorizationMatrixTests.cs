@@ -110,6 +110,16 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["POST /mcp/"] = Access.ApiAny, // stateless Streamable HTTP: POST only
 
         ["GET /api/v1/audit/verify"] = Access.Admin,
+        ["GET /api/v1/audit/checkpoints"] = Access.LeadOrAdmin,
+        ["GET /api/v1/audit/consistency"] = Access.LeadOrAdmin,
+        ["GET /api/v1/audit/log"] = Access.Admin,
+        ["GET /.well-known/workbench-audit-key"] = Access.Public,
+        // Notifications: a link opens only for the person signed in; each person manages their own browsers
+        ["GET /go/{token}"] = Access.SignedIn,
+        ["GET /notifications/link"] = Access.SignedIn,
+        ["POST /notifications/link"] = Access.SignedIn,
+        ["POST /api/v1/me/push-subscriptions/"] = Access.SignedIn,
+        ["POST /api/v1/me/push-subscriptions/remove"] = Access.SignedIn,
         ["GET /api/v1/admin/webhooks/endpoints"] = Access.Admin,
         ["POST /api/v1/admin/webhooks/endpoints"] = Access.Admin,
         ["POST /api/v1/admin/webhooks/endpoints/{id:guid}/rotate"] = Access.Admin,
@@ -140,6 +150,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["POST /api/v1/review/spot-checks/{id:guid}/release"] = Access.Review,
         ["POST /api/v1/review/spot-checks/{id:guid}/verdict"] = Access.Review,
         ["GET /spot-checks"] = Access.Review,
+        ["POST /spot-checks"] = Access.Review,
         ["GET /spot-checks/{Id:guid}"] = Access.Review,
         ["POST /spot-checks/{Id:guid}"] = Access.Review,
         ["GET /insights/cases"] = Access.Lead,
