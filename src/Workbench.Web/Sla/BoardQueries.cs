@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: every figure of the SLA board comes from the one SnapshotAsync below, over one time window
+// and one read of the aggregates, so that the board's numbers agree with each other; split, that window would travel.
 using Workbench.Core.Metrics;
 using Workbench.Core.Policy;
 

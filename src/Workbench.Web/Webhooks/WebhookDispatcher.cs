@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the claim, send and record steps share one lease protocol (claim token, ordering per case
+// and target, back-off), and its correctness is read in one place.
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
