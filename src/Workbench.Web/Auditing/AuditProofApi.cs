@@ -28,9 +28,9 @@ public static class AuditProofApi
 
     public static IEndpointRouteBuilder MapWorkbenchAuditProofs(this IEndpointRouteBuilder app)
     {
-        app.MapGet(KeyPath, PublicKey).AllowAnonymous().WithTags("Audit").WithName("AuditPublicKey")
-            .WithSummary("The public key (PEM) the audit checkpoints are signed with; its id in X-Key-Id")
-            .Produces(200, contentType: "application/x-pem-file");
+        // A well-known resource for verifiers, not an operation of the API: left out of the OpenAPI document, whose
+        // operations all say who may call them (docs/audit-and-retention.md describes it).
+        app.MapGet(KeyPath, PublicKey).AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/api/v1/audit/checkpoints", CheckpointsAsync).WithTags("Audit").WithName("AuditCheckpoints")
             .RequireAuthorization(WorkbenchPolicies.LeadOrAdmin)
             .WithSummary("Lead or admin: the signed checkpoints of the audit log, newest first");

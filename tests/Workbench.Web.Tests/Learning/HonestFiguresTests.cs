@@ -86,8 +86,9 @@ public sealed partial class HonestFiguresTests : IAsyncLifetime
         (ReviewActionRequest Action, RootCause Cause, bool Necessary)[] decisions =
         [
             (new() { Action = ReviewActionKind.Reject, RejectReasonCode = "MULTI_POLICY_CONFLICT" }, RootCause.RetrievalConflict, true),
-            (new() { Action = ReviewActionKind.Approve }, RootCause.PolicyTooStrict, false),
-            (new() { Action = ReviewActionKind.ApproveWithEdits, EditedResponse = "We refund per policy v7." }, RootCause.RetrievalConflict, true),
+            // Approvals confirm the action the way the case page does (tool named back, amount typed).
+            (Samples.Approval(Samples.Queues), RootCause.PolicyTooStrict, false),
+            (Samples.Approval(Samples.Queues, ReviewActionKind.ApproveWithEdits) with { EditedResponse = "We refund per policy v7." }, RootCause.RetrievalConflict, true),
         ];
         foreach (var (action, cause, necessary) in decisions)
         {
