@@ -118,6 +118,7 @@ public sealed class ActionCatalogue
 {
     private readonly Dictionary<string, ToolDefinition> _exact;
     private readonly ToolDefinition[] _globs;
+    private readonly Dictionary<ToolDefinition, TracedValue> _allowedIn;
 
     public ActionCatalogue(IReadOnlyList<ToolDefinition> tools, CurrencyTable currencies, UnknownToolHandling unknownTools)
     {
@@ -126,7 +127,19 @@ public sealed class ActionCatalogue
         UnknownTools = unknownTools;
         _exact = tools.Where(t => !t.IsGlob).ToDictionary(t => t.Pattern, StringComparer.Ordinal);
         _globs = [.. tools.Where(t => t.IsGlob)];
+        // The workflow-mismatch guard traces a tool's workflows on every evaluation: joined once here.
+        _allowedIn = new Dictionary<ToolDefinition, TracedValue>(ReferenceEqualityComparer.Instance);
+        foreach (var tool in tools)
+        {
+            _allowedIn.TryAdd(tool, AllowedInOf(tool));
+        }
     }
+
+    /// <summary>The trace value naming the workflows a tool may appear in ("any workflow" when it names none).</summary>
+    internal TracedValue AllowedIn(ToolDefinition tool) => _allowedIn.TryGetValue(tool, out var value) ? value : AllowedInOf(tool);
+
+    private static TracedValue AllowedInOf(ToolDefinition tool) =>
+        tool.Workflows.Count > 0 ? new TracedValue("allowed in", string.Join(", ", tool.Workflows)) : Guards.AnyWorkflow;
 
     /// <summary>A catalogue without tools: every action is unknown and handed off.</summary>
     public static ActionCatalogue Empty { get; } = new([], CurrencyTable.BaseOnly("USD"), new UnknownToolHandling(PathOutcome.Handoff, null));
