@@ -244,7 +244,7 @@ public sealed record ActionFacts
     /// <summary>The largest money amount of the action in the base currency; null without a readable one.</summary>
     public double? Amount { get; init; }
     /// <summary>The amount as sent, with its currency, for the reviewer ("600 JPY").</summary>
-    public string? AmountAsSent => SentAmount is { } a ? $"{a.ToString("0.##", CultureInfo.InvariantCulture)} {Currency ?? "(no currency)"}" : null;
+    public string? AmountAsSent => SentAmount is { } a ? $"{SignalFrame.FormatDecimal(a, 2)} {Currency ?? "(no currency)"}" : null;
     /// <summary>The largest amount as sent, before conversion (formatted only when someone reads <see cref="AmountAsSent"/>).</summary>
     public double? SentAmount { get; init; }
     /// <summary>A money tool whose amount is missing, unreadable or breaks the sign rule.</summary>
