@@ -186,7 +186,7 @@ public sealed class ExceptionLanguage
         {
             if (char.IsAsciiLetterOrDigit(ch))
             {
-                buffer[n++] = char.ToLowerInvariant(ch);
+                buffer[n++] = (char)(ch | 0x20); // lower case for an ASCII letter; digits already have the bit set
                 space = false;
             }
             else if (ch == '\'')
