@@ -135,16 +135,22 @@ public sealed record UnknownToolHandling(PathOutcome Outcome, string? Queue);
 /// <summary>The policy's action catalogue: exact tool ids first, then globs in the order the policy lists them.</summary>
 public sealed class ActionCatalogue
 {
-    private readonly Dictionary<string, ToolDefinition> _exact;
-    private readonly ToolDefinition[] _globs;
+    private readonly Dictionary<string, CatalogueEntry> _exact;
+    private readonly CatalogueEntry[] _globs;
+    private readonly Dictionary<ToolDefinition, CatalogueEntry> _entries;
 
     public ActionCatalogue(IReadOnlyList<ToolDefinition> tools, CurrencyTable currencies, UnknownToolHandling unknownTools)
     {
         Tools = tools;
         Currencies = currencies;
         UnknownTools = unknownTools;
-        _exact = tools.Where(t => !t.IsGlob).ToDictionary(t => t.Pattern, StringComparer.Ordinal);
-        _globs = [.. tools.Where(t => t.IsGlob)];
+        _entries = new Dictionary<ToolDefinition, CatalogueEntry>(ReferenceEqualityComparer.Instance);
+        foreach (var tool in tools)
+        {
+            _entries.TryAdd(tool, new CatalogueEntry(tool));
+        }
+        _exact = tools.Where(t => !t.IsGlob).ToDictionary(t => t.Pattern, t => _entries[t], StringComparer.Ordinal);
+        _globs = [.. tools.Where(t => t.IsGlob).Select(t => _entries[t])];
     }
 
     /// <summary>A catalogue without tools: every action is unknown and handed off.</summary>
@@ -156,7 +162,9 @@ public sealed class ActionCatalogue
 
     public UnknownToolHandling UnknownTools { get; }
 
-    public ToolDefinition? Find(string? tool)
+    public ToolDefinition? Find(string? tool) => FindEntry(tool)?.Tool;
+
+    internal CatalogueEntry? FindEntry(string? tool)
     {
         if (tool is null)
         {
@@ -168,12 +176,67 @@ public sealed class ActionCatalogue
         }
         foreach (var glob in _globs)
         {
-            if (glob.Matches(tool))
+            if (glob.Tool.Matches(tool))
             {
                 return glob;
             }
         }
         return null;
+    }
+
+    /// <summary>The trace value naming the workflows a tool may appear in ("any workflow" when it names none).</summary>
+    internal TracedValue AllowedIn(ToolDefinition tool) =>
+        _entries.TryGetValue(tool, out var entry) ? entry.AllowedIn : CatalogueEntry.AllowedInOf(tool);
+}
+
+/// <summary>
+/// A catalogue entry prepared at load for what every evaluation reads of it: its parameter paths split into segments
+/// and the workflows it may appear in as the guard trace shows them.
+/// </summary>
+internal sealed class CatalogueEntry(ToolDefinition tool)
+{
+    public ToolDefinition Tool { get; } = tool;
+
+    /// <summary>The declared money paths (<see cref="ToolDefinition.AmountPaths"/>), each split at its dots.</summary>
+    public string[][] AmountPaths { get; } = [.. tool.AmountPaths.Select(p => p.Split('.'))];
+
+    public string[]? CurrencyPath { get; } = tool.CurrencyPath?.Split('.');
+
+    public TracedValue AllowedIn { get; } = AllowedInOf(tool);
+
+    public static TracedValue AllowedInOf(ToolDefinition tool) =>
+        tool.Workflows.Count > 0 ? new TracedValue("allowed in", string.Join(", ", tool.Workflows)) : Guards.AnyWorkflow;
+
+    /// <summary>Whether a dotted parameter path names one of the declared money paths (segments matched like field names).</summary>
+    public bool IsAmountPath(string path)
+    {
+        foreach (var segments in AmountPaths)
+        {
+            if (SamePath(path, segments))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static bool SamePath(string path, string[] segments)
+    {
+        var rest = path.AsSpan();
+        for (var i = 0; i < segments.Length; i++)
+        {
+            var dot = rest.IndexOf('.');
+            if ((dot < 0) != (i == segments.Length - 1))
+            {
+                return false; // a different number of segments
+            }
+            if (!SignalDeriver.SameFieldName(dot < 0 ? rest : rest[..dot], segments[i]))
+            {
+                return false;
+            }
+            rest = dot < 0 ? default : rest[(dot + 1)..];
+        }
+        return true;
     }
 }
 
@@ -200,8 +263,8 @@ public sealed record ActionFacts
     /// <summary>The largest money amount of the action in the base currency; null without a readable one.</summary>
     public double? Amount { get; init; }
     /// <summary>The amount as sent, with its currency, for the reviewer ("600 JPY").</summary>
-    public string? AmountAsSent => SentAmount is { } a ? $"{a.ToString("0.##", CultureInfo.InvariantCulture)} {Currency ?? "(no currency)"}" : null;
-    /// <summary>The largest money amount of the action as sent, in its own currency (<see cref="Currency"/>); formatted only when someone reads <see cref="AmountAsSent"/>.</summary>
+    public string? AmountAsSent => SentAmount is { } a ? $"{SignalFrame.FormatDecimal(a, 2)} {Currency ?? "(no currency)"}" : null;
+    /// <summary>The largest amount as sent, before conversion (formatted only when someone reads <see cref="AmountAsSent"/>).</summary>
     public double? SentAmount { get; init; }
     /// <summary>A money tool whose amount is missing, unreadable or breaks the sign rule.</summary>
     public bool AmountInvalid { get; init; }
@@ -220,134 +283,138 @@ public sealed record ActionFacts
         {
             return None;
         }
-        var tool = catalogue.Find(action.Tool);
+        // Computed into locals and built once: every submission with an action comes here.
+        var entry = catalogue.FindEntry(action.Tool);
+        var tool = entry?.Tool;
         var parameters = action.Parameters ?? EmptyParameters;
-        var facts = new ActionFacts
+        // Unknown tools are handed off anyway; their client flag still counts for the rules that read it.
+        var irreversible = !action.Reversible || (tool is not null && !tool.Reversible);
+        var announced = submission.Proposal.Response is { } response
+            && ((tool?.ReportedByResponse ?? true) || UsesParameters(response, parameters));
+        var mismatch = tool is not null && tool.Workflows.Count > 0 && !Contains(tool.Workflows, submission.Workflow);
+        var money = entry is { Tool.IsMoney: true } ? ReadMoney(entry, parameters, catalogue.Currencies) : default;
+        return new ActionFacts
         {
             Present = true,
             Tool = action.Tool,
             Definition = tool,
-            // Unknown tools are handed off anyway; their client flag still counts for the rules that read it.
-            Irreversible = !action.Reversible || (tool is not null && !tool.Reversible),
+            Irreversible = irreversible,
             ToolTier = tool?.Tier ?? 0,
-            EffectiveWorkflow = submission.Workflow,
-            AnnouncedByResponse = submission.Proposal.Response is { } response
-                && ((tool?.ReportedByResponse ?? true) || UsesParameters(response, parameters)),
+            WorkflowMismatch = mismatch,
+            EffectiveWorkflow = mismatch ? Strictest(tool!.Workflows, workflows) ?? submission.Workflow : submission.Workflow,
+            AnnouncedByResponse = announced,
+            Currency = money.Currency,
+            CurrencyUnknown = money.CurrencyUnknown,
+            Amount = money.Amount,
+            SentAmount = money.Largest,
+            AmountInvalid = money.Problem is not null,
+            AmountProblem = money.Problem,
         };
-        if (tool is null)
-        {
-            return facts;
-        }
-        if (tool.Workflows.Count > 0 && !tool.Workflows.Contains(submission.Workflow, StringComparer.Ordinal))
-        {
-            facts = facts with { WorkflowMismatch = true, EffectiveWorkflow = Strictest(tool.Workflows, workflows) ?? submission.Workflow };
-        }
-        return tool.IsMoney ? ReadMoney(facts, tool, parameters, catalogue.Currencies) : facts;
     }
 
-    private static ActionFacts ReadMoney(ActionFacts facts, ToolDefinition tool, IReadOnlyDictionary<string, JsonElement> parameters, CurrencyTable currencies)
+    private static bool Contains(IReadOnlyList<string> names, string name)
     {
-        var named = tool.CurrencyPath is { } cp ? Find(parameters, cp) : null;
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (string.Equals(names[i], name, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static MoneyReading ReadMoney(CatalogueEntry entry, IReadOnlyDictionary<string, JsonElement> parameters, CurrencyTable currencies)
+    {
+        var tool = entry.Tool;
+        var named = entry.CurrencyPath is { } cp ? Find(parameters, cp) : null;
         var currency = named switch
         {
-            { ValueKind: JsonValueKind.String } c when !string.IsNullOrWhiteSpace(c.GetString()) => c.GetString()!.Trim().ToUpperInvariant(),
+            { ValueKind: JsonValueKind.String } c when c.GetString() is { } text && !string.IsNullOrWhiteSpace(text) => text.Trim().ToUpperInvariant(),
             null or { ValueKind: JsonValueKind.Null } => tool.DefaultCurrency,
             _ => "(unreadable)", // a currency sent as a number or object is not read as the default
         };
-        double? largest = null;
-        string? problem = null;
-        foreach (var (name, raw) in MoneyValues(tool, parameters))
-        {
-            if (!TryReadAmount(raw, out var value))
-            {
-                problem ??= $"'{name}' is not a number";
-                continue;
-            }
-            if (tool.Sign == AmountSign.Positive && !(value > 0))
-            {
-                problem ??= $"'{name}' is {value.ToString(CultureInfo.InvariantCulture)}; this tool's amounts must be above zero";
-            }
-            largest = largest is null ? value : Math.Max(largest.Value, value);
-        }
-        if (largest is null && problem is null)
+        var scan = new MoneyScan(tool);
+        ScanMoneyValues(ref scan, entry, parameters);
+        var problem = scan.Problem;
+        if (scan.Largest is null && problem is null)
         {
             problem = $"no amount in {string.Join(", ", tool.AmountPaths)}";
         }
         var converted = 0.0;
-        var known = currency is not null && currencies.TryConvert(largest ?? 0, currency, out converted);
-        double? inBase = largest is not null && known ? converted : null;
-        return facts with
+        var known = currency is not null && currencies.TryConvert(scan.Largest ?? 0, currency, out converted);
+        return new MoneyReading(currency, !known, scan.Largest is not null && known ? converted : null, scan.Largest, problem);
+    }
+
+    private readonly record struct MoneyReading(string? Currency, bool CurrencyUnknown, double? Amount, double? Largest, string? Problem);
+
+    /// <summary>The largest amount read and the first problem met, in the order the values are read.</summary>
+    private struct MoneyScan(ToolDefinition tool)
+    {
+        public double? Largest;
+        public string? Problem;
+
+        public void Read(string name, JsonElement raw)
         {
-            Currency = currency,
-            CurrencyUnknown = !known,
-            Amount = inBase,
-            SentAmount = largest,
-            AmountInvalid = problem is not null,
-            AmountProblem = problem,
-        };
+            if (!TryReadAmount(raw, out var value))
+            {
+                Problem ??= $"'{name}' is not a number";
+                return;
+            }
+            if (tool.Sign == AmountSign.Positive && !(value > 0))
+            {
+                Problem ??= $"'{name}' is {value.ToString(CultureInfo.InvariantCulture)}; this tool's amounts must be above zero";
+            }
+            Largest = Largest is null ? value : Math.Max(Largest.Value, value);
+        }
     }
 
     /// <summary>Whether a parameter path holds money for <paramref name="tool"/>: a declared money path, or a name that says amount.</summary>
     internal static bool IsMoneyPath(ToolDefinition tool, string path) =>
-        tool.AmountPaths.Any(p => SamePath(path, p)) || path.Contains("amount", StringComparison.OrdinalIgnoreCase)
-        || (tool.CurrencyPath is { } c && SamePath(path, c));
+        tool.AmountPaths.Any(p => SameDottedPath(path, p)) || path.Contains("amount", StringComparison.OrdinalIgnoreCase)
+        || (tool.CurrencyPath is { } c && SameDottedPath(path, c));
+
+    private static bool SameDottedPath(string a, string b)
+    {
+        var x = a.Split('.');
+        var y = b.Split('.');
+        return x.Length == y.Length && x.Zip(y).All(p => SignalDeriver.SameFieldName(p.First, p.Second));
+    }
 
     /// <summary>
-    /// The values of the declared money paths, and of any other parameter whose name says it is an amount
+    /// Reads the values of the declared money paths, and of any other parameter whose name says it is an amount
     /// (<c>refundAmount</c>, <c>credit_amount</c>): an AI system must not move money past the threshold by naming the
-    /// parameter differently from the catalogue.
+    /// parameter differently from the catalogue. Plain loops rather than iterators: this runs for every money action.
     /// </summary>
-    private static IEnumerable<(string Name, JsonElement Value)> MoneyValues(ToolDefinition tool, IReadOnlyDictionary<string, JsonElement> parameters)
+    private static void ScanMoneyValues(ref MoneyScan scan, CatalogueEntry entry, IReadOnlyDictionary<string, JsonElement> parameters)
     {
-        foreach (var path in tool.AmountPaths)
+        var declared = entry.Tool.AmountPaths;
+        for (var i = 0; i < declared.Count; i++)
         {
-            if (Find(parameters, path) is { } v && v.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined))
+            if (Find(parameters, entry.AmountPaths[i]) is { } v && v.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined))
             {
-                yield return (path, v);
+                scan.Read(declared[i], v);
             }
         }
-        foreach (var (name, value) in Walk(parameters, ""))
-        {
-            if (name.Contains("amount", StringComparison.OrdinalIgnoreCase) && !tool.AmountPaths.Any(p => SamePath(name, p))
-                && value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined or JsonValueKind.Object or JsonValueKind.Array))
-            {
-                yield return (name, value);
-            }
-        }
-    }
-
-    private static IEnumerable<(string Path, JsonElement Value)> Walk(IReadOnlyDictionary<string, JsonElement> parameters, string prefix)
-    {
         foreach (var (name, value) in parameters)
         {
-            var path = prefix + name;
-            yield return (path, value);
-            if (value.ValueKind == JsonValueKind.Object)
-            {
-                foreach (var inner in WalkObject(value, path + ".", depth: 1))
-                {
-                    yield return inner;
-                }
-            }
+            ScanUndeclared(ref scan, entry, name, value, depth: 0);
         }
     }
 
-    private static IEnumerable<(string Path, JsonElement Value)> WalkObject(JsonElement obj, string prefix, int depth)
+    // Depth first, each parameter before what it holds, down to eight levels of nesting.
+    private static void ScanUndeclared(ref MoneyScan scan, CatalogueEntry entry, string path, JsonElement value, int depth)
     {
-        if (depth > 8)
+        if (path.Contains("amount", StringComparison.OrdinalIgnoreCase) && !entry.IsAmountPath(path)
+            && value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined or JsonValueKind.Object or JsonValueKind.Array))
         {
-            yield break;
+            scan.Read(path, value);
         }
-        foreach (var p in obj.EnumerateObject())
+        if (value.ValueKind == JsonValueKind.Object && depth < 8)
         {
-            var path = prefix + p.Name;
-            yield return (path, p.Value);
-            if (p.Value.ValueKind == JsonValueKind.Object)
+            foreach (var p in value.EnumerateObject())
             {
-                foreach (var inner in WalkObject(p.Value, path + ".", depth + 1))
-                {
-                    yield return inner;
-                }
+                ScanUndeclared(ref scan, entry, path + "." + p.Name, p.Value, depth + 1);
             }
         }
     }
@@ -363,10 +430,9 @@ public sealed record ActionFacts
             && double.TryParse(v.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
     }
 
-    /// <summary>A dotted path through the parameters, each segment matched like a field name (snake, camel, Pascal).</summary>
-    internal static JsonElement? Find(IReadOnlyDictionary<string, JsonElement> parameters, string path)
+    /// <summary>A dotted path (split at load) through the parameters, each segment matched like a field name (snake, camel, Pascal).</summary>
+    internal static JsonElement? Find(IReadOnlyDictionary<string, JsonElement> parameters, string[] segments)
     {
-        var segments = path.Split('.');
         JsonElement? current = null;
         foreach (var (name, value) in parameters)
         {
@@ -395,13 +461,6 @@ public sealed record ActionFacts
         return current;
     }
 
-    private static bool SamePath(string a, string b)
-    {
-        var x = a.Split('.');
-        var y = b.Split('.');
-        return x.Length == y.Length && x.Zip(y).All(p => SignalDeriver.SameFieldName(p.First, p.Second));
-    }
-
     /// <summary>The response's template uses a variable named like one of the action's parameters ("{{amount}}").</summary>
     private static bool UsesParameters(ResponseProposal response, IReadOnlyDictionary<string, JsonElement> parameters)
     {
@@ -414,10 +473,13 @@ public sealed record ActionFacts
             {
                 break;
             }
-            var name = body[(i + 2)..close].Trim();
-            if (parameters.Keys.Any(k => SignalDeriver.SameFieldName(k, name)))
+            var name = body.AsSpan(i + 2, close - i - 2).Trim();
+            foreach (var key in parameters.Keys)
             {
-                return true;
+                if (SignalDeriver.SameFieldName(key, name))
+                {
+                    return true;
+                }
             }
             i = close + 2;
         }

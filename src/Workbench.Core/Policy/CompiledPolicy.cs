@@ -110,18 +110,20 @@ public sealed class CompiledPolicy
     /// The case's tier is the highest of the workflow's floor (the workflow it is treated under), the tool's floor and
     /// the client's declaration: the client can raise it, never lower it. An unknown workflow counts as tier 3.
     /// </summary>
-    public int EffectiveTier(CaseSubmission submission, ActionFacts facts)
-    {
-        var floor = Workflows.TryGetValue(facts.EffectiveWorkflow ?? submission.Workflow, out var wf) ? wf.Tier : 3;
-        return Math.Clamp(Math.Max(Math.Max(floor, facts.ToolTier), submission.RiskTier ?? 0), 0, 3);
-    }
+    public int EffectiveTier(CaseSubmission submission, ActionFacts facts) =>
+        EffectiveTier(Workflows.GetValueOrDefault(facts.EffectiveWorkflow ?? submission.Workflow), submission, facts);
+
+    private static int EffectiveTier(WorkflowDefinition? workflow, CaseSubmission submission, ActionFacts facts) =>
+        Math.Clamp(Math.Max(Math.Max(workflow?.Tier ?? 3, facts.ToolTier), submission.RiskTier ?? 0), 0, 3);
 
     /// <summary>Derives the signal frame for a submission with this policy's catalog, action catalogue, tier floor and required fields.</summary>
     public SignalFrame Derive(CaseSubmission submission, DateTimeOffset now)
     {
         var facts = ActionFacts.Of(submission, Actions, Workflows);
-        var required = Workflows.TryGetValue(facts.EffectiveWorkflow ?? submission.Workflow, out var wf) ? wf.RequiredFields : [];
-        return SignalDeriver.Derive(submission, now, Signals, EffectiveTier(submission, facts), required, facts, ExceptionLanguage);
+        // One lookup of the workflow the case is treated under, for both its required fields and its tier floor.
+        var workflow = Workflows.GetValueOrDefault(facts.EffectiveWorkflow ?? submission.Workflow);
+        return SignalDeriver.Derive(submission, now, Signals, EffectiveTier(workflow, submission, facts), workflow?.RequiredFields ?? [],
+            facts, ExceptionLanguage);
     }
 
     /// <summary>

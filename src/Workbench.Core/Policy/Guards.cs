@@ -79,23 +79,47 @@ internal sealed class Guards(CompiledPolicy policy, ActionFacts facts, int tier,
 
     public void Trace(Span<RuleTrace> into)
     {
+        // Every evaluation traces all seven guards: the values that can only be one of a few strings (flags, the tier,
+        // a small count, a tool's workflows) are built once and shared, so a trace costs its arrays and the tool's name.
         var tool = new TracedValue("action.tool", facts.Tool ?? "missing");
         for (var i = 0; i < Count; i++)
         {
             into[i] = new RuleTrace(All[i].Id, Fired[i], i switch
             {
-                UnknownTool => [tool, Flag("action.catalogued", facts.Present ? facts.Catalogued : null)],
+                UnknownTool => [tool, Catalogued[FlagIndex(facts.Present ? facts.Catalogued : null)]],
                 WorkflowMismatch => [tool, new TracedValue("treated under", facts.EffectiveWorkflow ?? "missing"),
-                    new TracedValue("allowed in", facts.Definition is { Workflows.Count: > 0 } d ? string.Join(", ", d.Workflows) : "any workflow")],
+                    facts.Definition is { } d ? policy.Actions.AllowedIn(d) : AnyWorkflow],
                 UnknownCurrency => [tool, new TracedValue("currency", facts.Currency ?? "missing")],
                 InvalidAmount => [tool, new TracedValue("amount", facts.AmountAsSent ?? "missing"), new TracedValue("problem", facts.AmountProblem ?? "none")],
-                Irreversible => [tool, Number("tier", tier), Flag("action.irreversible", facts.Present ? facts.Irreversible : null)],
-                MissingAuthority => [tool, Number("evidence.authoritative_count", authoritativeCount),
-                    Flag("requires authoritative source", facts.Definition?.RequiresAuthoritativeSource)],
-                _ => [tool, Flag("action.announced", facts.Present ? facts.AnnouncedByResponse : null)],
+                Irreversible => [tool, Number(Tiers, "tier", tier), Irreversibles[FlagIndex(facts.Present ? facts.Irreversible : null)]],
+                MissingAuthority => [tool, Number(AuthoritativeCounts, "evidence.authoritative_count", authoritativeCount),
+                    RequiresAuthority[FlagIndex(facts.Definition?.RequiresAuthoritativeSource)]],
+                _ => [tool, Announced[FlagIndex(facts.Present ? facts.AnnouncedByResponse : null)]],
             });
         }
     }
+
+    internal static readonly TracedValue AnyWorkflow = new("allowed in", "any workflow");
+
+    // One traced value per flag state (false, true, missing) and per small number: they never change.
+    private static readonly TracedValue[] Catalogued = Flags("action.catalogued");
+    private static readonly TracedValue[] Irreversibles = Flags("action.irreversible");
+    private static readonly TracedValue[] RequiresAuthority = Flags("requires authoritative source");
+    private static readonly TracedValue[] Announced = Flags("action.announced");
+    private static readonly TracedValue[] Tiers = Numbers("tier", 4);
+    private static readonly TracedValue[] AuthoritativeCounts = Numbers("evidence.authoritative_count", 64);
+
+    private static int FlagIndex(bool? value) => value is { } v ? (v ? 1 : 0) : 2;
+
+    private static TracedValue[] Flags(string name) => [new(name, "false"), new(name, "true"), new(name, "missing")];
+
+    private static TracedValue[] Numbers(string name, int count) =>
+        [.. Enumerable.Range(0, count).Select(n => new TracedValue(name, Format(n)))];
+
+    private static TracedValue Number(TracedValue[] cached, string name, double value) =>
+        value >= 0 && value < cached.Length && value == Math.Floor(value) ? cached[(int)value] : new(name, Format(value));
+
+    private static string Format(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
 
     private PathOutcome Hold(PathOutcome execute, PathOutcome at, int guard, List<string> reasons, string reason)
     {
@@ -112,7 +136,4 @@ internal sealed class Guards(CompiledPolicy policy, ActionFacts facts, int tier,
         }
     }
 
-    private static TracedValue Flag(string name, bool? value) => new(name, value is { } v ? (v ? "true" : "false") : "missing");
-
-    private static TracedValue Number(string name, double value) => new(name, value.ToString("0.####", CultureInfo.InvariantCulture));
 }

@@ -144,7 +144,7 @@ public sealed record ApprovalGate(
         {
             foreach (var path in tool.TargetPaths)
             {
-                if (ActionFacts.Find(parameters, path) is { } value && value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined))
+                if (ActionFacts.Find(parameters, path.Split('.')) is { } value && value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined))
                 {
                     target.Add(new(path, Text(value)));
                 }

@@ -86,8 +86,32 @@ public sealed class ExceptionLanguage
         {
             return false;
         }
-        var folded = " " + Fold(text) + " ";
-        if (_phrases is not null && folded.AsSpan().IndexOfAny(_phrases) >= 0)
+        // Every request is matched: a plain ASCII request is folded into a buffer on the stack (or a rented one when
+        // long) rather than into a string built, trimmed and padded per submission.
+        if (!Ascii.IsValid(text))
+        {
+            return Matches((" " + Fold(text) + " ").AsSpan());
+        }
+        var length = text.Length + 2;
+        char[]? rented = length <= 512 ? null : ArrayPool<char>.Shared.Rent(length);
+        Span<char> buffer = rented is null ? stackalloc char[length] : rented.AsSpan(0, length);
+        try
+        {
+            return Matches(FoldAscii(text, buffer));
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
+        }
+    }
+
+    // The folded text with one space before and after, so a phrase matches at the start of a word.
+    private bool Matches(ReadOnlySpan<char> folded)
+    {
+        if (_phrases is not null && folded.IndexOfAny(_phrases) >= 0)
         {
             return true;
         }
@@ -147,27 +171,48 @@ public sealed class ExceptionLanguage
     // The same folding for the common case of plain ASCII, without the normalization and category lookups.
     private static string FoldAscii(string text)
     {
-        var sb = new StringBuilder(text.Length);
+        Span<char> buffer = text.Length + 2 <= 512 ? stackalloc char[text.Length + 2] : new char[text.Length + 2];
+        var padded = FoldAscii(text, buffer);
+        return padded[1..^1].ToString();
+    }
+
+    // Folds into the buffer (at least text.Length + 2 long) and returns the folded words with one space before and
+    // after them, as Matches searches them.
+    private static Span<char> FoldAscii(string text, Span<char> buffer)
+    {
+        var n = 1;
         var space = true;
         foreach (var ch in text)
         {
             if (char.IsAsciiLetterOrDigit(ch))
             {
-                sb.Append(char.ToLowerInvariant(ch));
+                buffer[n++] = (char)(ch | 0x20); // lower case for an ASCII letter; digits already have the bit set
                 space = false;
             }
             else if (ch == '\'')
             {
-                sb.Append(' ');
+                buffer[n++] = ' ';
                 space = true;
             }
             else if (!space)
             {
-                sb.Append(' ');
+                buffer[n++] = ' ';
                 space = true;
             }
         }
-        return sb.ToString().Trim();
+        // Trimmed like a string: an apostrophe may have left spaces at either end.
+        var start = 1;
+        while (start < n && buffer[start] == ' ')
+        {
+            start++;
+        }
+        while (n > start && buffer[n - 1] == ' ')
+        {
+            n--;
+        }
+        buffer[start - 1] = ' ';
+        buffer[n] = ' ';
+        return buffer[(start - 1)..(n + 1)];
     }
 
     private static char Confusable(char c) => c switch

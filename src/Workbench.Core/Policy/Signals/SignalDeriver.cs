@@ -372,7 +372,7 @@ public static class SignalDeriver
     /// A policy names fields in snake_case; AI systems send camelCase or PascalCase as often. order_id, orderId,
     /// OrderId and order-id are one field.
     /// </summary>
-    internal static bool SameFieldName(string sent, string required)
+    internal static bool SameFieldName(ReadOnlySpan<char> sent, ReadOnlySpan<char> required)
     {
         int i = 0, j = 0;
         while (true)

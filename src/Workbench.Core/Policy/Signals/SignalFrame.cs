@@ -30,7 +30,9 @@ public sealed class SignalFrame
     public ActionFacts Action { get; internal set; } = ActionFacts.None;
 
     /// <summary>The client's signals as sent, all of them, including those the policy does not read.</summary>
-    public IReadOnlyDictionary<string, SignalValue> ClientSignals { get; internal set; } = new Dictionary<string, SignalValue>();
+    public IReadOnlyDictionary<string, SignalValue> ClientSignals { get; internal set; } = NoSignals;
+
+    private static readonly IReadOnlyDictionary<string, SignalValue> NoSignals = new Dictionary<string, SignalValue>();
 
     public bool IsPresent(string path) => Catalog.TryResolve(path, out var d) && Present[d.Slot];
 
@@ -55,12 +57,40 @@ public sealed class SignalFrame
         };
     }
 
-    // Whole numbers (counts, amounts, tiers: most signals) skip the custom format, which is parsed on every call;
-    // the text is the same ("0.####" prints a whole number without a point). Negative zero keeps the format's "-0".
-    private static string FormatNumber(double v) =>
-        v == Math.Truncate(v) && Math.Abs(v) < 1e15 && !(v == 0 && double.IsNegative(v))
-            ? ((long)v).ToString(CultureInfo.InvariantCulture)
-            : v.ToString("0.####", CultureInfo.InvariantCulture);
+    private static string FormatNumber(double v) => FormatDecimal(v, 4);
+
+    /// <summary>
+    /// The text of <c>v.ToString("0.####")</c> (with as many <c>#</c> as <paramref name="decimals"/>, at most four),
+    /// invariant culture, without the custom format on the usual values: the format is parsed and the number rendered
+    /// digit by digit on every call, and every evaluation traces a dozen numbers.
+    /// </summary>
+    /// <remarks>
+    /// Whole numbers print as integers ("0.####" prints a whole number without a point; negative zero keeps the
+    /// format's "-0"). Otherwise the shortest round-trip text is the same whenever it has no exponent, at most
+    /// <paramref name="decimals"/> decimals and at most 15 digits: a decimal of 15 digits or fewer is what the
+    /// custom format's 15-digit rendering of its nearest double gives back, and it needs no rounding. Anything else
+    /// goes through the custom format.
+    /// </remarks>
+    internal static string FormatDecimal(double v, int decimals)
+    {
+        if (v == Math.Truncate(v) && Math.Abs(v) < 1e15 && !(v == 0 && double.IsNegative(v)))
+        {
+            return ((long)v).ToString(CultureInfo.InvariantCulture);
+        }
+        if (double.IsFinite(v))
+        {
+            var shortest = v.ToString(CultureInfo.InvariantCulture);
+            var point = shortest.IndexOf('.');
+            var digits = shortest.Length - (shortest[0] == '-' ? 1 : 0) - (point >= 0 ? 1 : 0);
+            if (point >= 0 && shortest.Length - point - 1 <= decimals && digits <= 15 && shortest.IndexOf('E') < 0)
+            {
+                return shortest;
+            }
+        }
+        return v.ToString(Formats[decimals], CultureInfo.InvariantCulture);
+    }
+
+    private static readonly string[] Formats = ["0", "0.#", "0.##", "0.###", "0.####"];
 
     /// <summary>Traced string values are capped: the trace shows what a rule read, not the whole request again.</summary>
     public const int MaxTracedStringLength = 120;
