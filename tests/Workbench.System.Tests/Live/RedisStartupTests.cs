@@ -37,7 +37,10 @@ public sealed class RedisStartupTests : IAsyncLifetime
         });
         using var http = app.Client();
         await app.WaitReadyAsync(http); // 200: degraded is ready
-        var degraded = await Readiness.WaitAsync(http, r => r.CheckStatus("redis") == "degraded", TimeSpan.FromSeconds(30), "Redis degraded");
+        // Degraded from the start; the hub refuses once a probe has failed (before the first one ends it cannot know).
+        var degraded = await Readiness.WaitAsync(http, r => r.CheckStatus("redis") == "degraded"
+            && r.Checks["redis"].Description?.Contains("has not been probed yet", StringComparison.Ordinal) == false,
+            TimeSpan.FromSeconds(30), "Redis degraded after a failed probe");
         Assert.Equal(200, degraded.HttpStatus);
         Assert.Equal("healthy", degraded.CheckStatus("database"));
 
