@@ -98,24 +98,31 @@ public sealed class AuditCheckpointKey : IDisposable
         return new AuditCheckpointKey(FromPem(pem, $"Audit:Checkpoints:KeyFile ({path})"), path);
     }
 
-    /// <summary>A new P-256 key in PKCS#8 PEM, readable by its owner only; a file another instance wrote first wins.</summary>
+    /// <summary>
+    /// A new P-256 key in PKCS#8 PEM, readable by its owner only; a file another instance wrote first wins. Written to a
+    /// file of its own and then renamed into place, so an instance starting at the same time never reads half a key.
+    /// </summary>
     private static void Generate(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        try
+        var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
         {
-            using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
             if (!OperatingSystem.IsWindows())
             {
-                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
             using var writer = new StreamWriter(stream);
             writer.Write(key.ExportPkcs8PrivateKeyPem());
         }
+        try
+        {
+            File.Move(temporary, path, overwrite: false);
+        }
         catch (IOException) when (File.Exists(path))
         {
-            // Written by another process starting at the same time: use that one.
+            File.Delete(temporary); // written by another process starting at the same time: use that one
         }
     }
 

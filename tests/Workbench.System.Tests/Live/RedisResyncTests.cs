@@ -112,7 +112,7 @@ public sealed class RedisResyncTests(PostgresServer postgres, ITestOutputHelper 
         foreach (var id in polls.Keys)
         {
             Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(rita, id));
-            Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(rita, id, new ReviewActionRequest { Action = ReviewActionKind.Approve }));
+            Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(rita, id, Samples.Approval(Samples.Queues)));
         }
         Assert.All(polls.Values, p => Assert.False(p.IsCompleted, "a long-poll on A heard of a decision on B while Redis was down"));
 
