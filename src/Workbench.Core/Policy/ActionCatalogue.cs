@@ -327,15 +327,33 @@ public sealed record ActionFacts
     private static MoneyReading ReadMoney(CatalogueEntry entry, IReadOnlyDictionary<string, JsonElement> parameters, CurrencyTable currencies)
     {
         var tool = entry.Tool;
-        var named = entry.CurrencyPath is { } cp ? Find(parameters, cp) : null;
-        var currency = named switch
-        {
-            { ValueKind: JsonValueKind.String } c when c.GetString() is { } text && !string.IsNullOrWhiteSpace(text) => text.Trim().ToUpperInvariant(),
-            null or { ValueKind: JsonValueKind.Null } => tool.DefaultCurrency,
-            _ => "(unreadable)", // a currency sent as a number or object is not read as the default
-        };
         var scan = new MoneyScan(tool);
-        ScanMoneyValues(ref scan, entry, parameters);
+        // One pass over the parameters, without boxing the enumerator where they are the usual dictionary.
+        if (parameters is Dictionary<string, JsonElement> dictionary)
+        {
+            foreach (var (name, value) in dictionary)
+            {
+                ScanParameter(ref scan, entry, name, value);
+            }
+        }
+        else
+        {
+            foreach (var (name, value) in parameters)
+            {
+                ScanParameter(ref scan, entry, name, value);
+            }
+        }
+        var currency = scan.CurrencyCount switch
+        {
+            0 => tool.DefaultCurrency,
+            _ when scan.CurrencyConflict => "(ambiguous)", // "currency" and "Currency" saying different things: neither is trusted
+            _ => scan.Currency switch
+            {
+                { ValueKind: JsonValueKind.String } c when c.GetString() is { } text && !string.IsNullOrWhiteSpace(text) => text.Trim().ToUpperInvariant(),
+                { ValueKind: JsonValueKind.Null } => tool.DefaultCurrency,
+                _ => "(unreadable)", // a currency sent as a number or object is not read as the default
+            },
+        };
         var problem = scan.Problem;
         if (scan.Largest is null && problem is null)
         {
@@ -348,11 +366,28 @@ public sealed record ActionFacts
 
     private readonly record struct MoneyReading(string? Currency, bool CurrencyUnknown, double? Amount, double? Largest, string? Problem);
 
-    /// <summary>The largest amount read and the first problem met, in the order the values are read.</summary>
+    /// <summary>The largest amount read and the first problem met, in the order the values are read; the currency named.</summary>
     private struct MoneyScan(ToolDefinition tool)
     {
         public double? Largest;
         public string? Problem;
+        public JsonElement Currency;
+        public int CurrencyCount;
+        public bool CurrencyConflict;
+
+        public void ReadCurrency(JsonElement value)
+        {
+            if (CurrencyCount++ > 0 && !SameCurrency(Currency, value))
+            {
+                CurrencyConflict = true;
+            }
+            Currency = value;
+        }
+
+        private static bool SameCurrency(JsonElement a, JsonElement b) =>
+            a.ValueKind == JsonValueKind.String && b.ValueKind == JsonValueKind.String
+                ? string.Equals(a.GetString()?.Trim(), b.GetString()?.Trim(), StringComparison.OrdinalIgnoreCase)
+                : a.ValueKind == b.ValueKind && a.ValueKind == JsonValueKind.Null;
 
         public void Read(string name, JsonElement raw)
         {
@@ -382,24 +417,50 @@ public sealed record ActionFacts
     }
 
     /// <summary>
-    /// Reads the values of the declared money paths, and of any other parameter whose name says it is an amount
-    /// (<c>refundAmount</c>, <c>credit_amount</c>): an AI system must not move money past the threshold by naming the
-    /// parameter differently from the catalogue. Plain loops rather than iterators: this runs for every money action.
+    /// Reads one parameter: the value at every declared money path it starts (every parameter the path names, so that
+    /// <c>amount</c> and <c>Amount</c> are both read and the largest counts, as an executor may take either), the
+    /// currency path likewise, and any amount it holds under another name (<c>refundAmount</c>, <c>credit_amount</c>):
+    /// an AI system must not move money past the threshold by naming the parameter differently from the catalogue.
     /// </summary>
-    private static void ScanMoneyValues(ref MoneyScan scan, CatalogueEntry entry, IReadOnlyDictionary<string, JsonElement> parameters)
+    private static void ScanParameter(ref MoneyScan scan, CatalogueEntry entry, string name, JsonElement value)
     {
-        var declared = entry.Tool.AmountPaths;
-        for (var i = 0; i < declared.Count; i++)
+        var paths = entry.AmountPaths;
+        for (var i = 0; i < paths.Length; i++)
         {
-            if (Find(parameters, entry.AmountPaths[i]) is { } v && v.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined))
+            if (SignalDeriver.SameFieldName(name, paths[i][0]) && Descend(value, paths[i]) is { } v
+                && v.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined))
             {
-                scan.Read(declared[i], v);
+                scan.Read(entry.Tool.AmountPaths[i], v);
             }
         }
-        foreach (var (name, value) in parameters)
+        if (entry.CurrencyPath is { } cp && SignalDeriver.SameFieldName(name, cp[0]) && Descend(value, cp) is { } c)
         {
-            ScanUndeclared(ref scan, entry, name, value, depth: 0);
+            scan.ReadCurrency(c);
         }
+        ScanUndeclared(ref scan, entry, name, value, depth: 0);
+    }
+
+    // The rest of a dotted path below a parameter that matched its first segment.
+    private static JsonElement? Descend(JsonElement value, string[] segments)
+    {
+        JsonElement? current = value;
+        for (var i = 1; i < segments.Length && current is { } c; i++)
+        {
+            current = null;
+            if (c.ValueKind != JsonValueKind.Object)
+            {
+                break;
+            }
+            foreach (var p in c.EnumerateObject())
+            {
+                if (SignalDeriver.SameFieldName(p.Name, segments[i]))
+                {
+                    current = p.Value;
+                    break;
+                }
+            }
+        }
+        return current;
     }
 
     // Depth first, each parameter before what it holds, down to eight levels of nesting.

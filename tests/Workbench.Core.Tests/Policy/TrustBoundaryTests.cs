@@ -214,6 +214,58 @@ public class TrustBoundaryTests
     public void Exception_language_is_found_in_paraphrase_and_disguise_and_not_in_ordinary_requests(string text, bool exception) =>
         Assert.Equal(exception, ExceptionLanguage.Default.Matches(text));
 
+    [Theory]
+    [InlineData(@"\bbend(ing)?\b(\s+\w+){0,4}\s+rules?\b", "bend")]
+    [InlineData(@"\b(just|only)\s+(this|one)\s+(one\s+)?time\b", "just,only")]
+    [InlineData(@"\b(skip|work\s+around|rules?)\s+x", "skip,work,rule")]
+    [InlineData(@"\bexception\s+(to|from)\b", "exception")]
+    [InlineData(@"\bwaive?", "waiv")]
+    [InlineData(@"\bfoo|bar", null)] // the alternation outside the group matches without "foo"
+    [InlineData(@"\b(foo)?bar", null)] // the group is optional
+    [InlineData(@"\b(foo|(bar))", null)]
+    [InlineData(@"\b(a[)]b|c)", null)] // a class could hide the group's end
+    [InlineData(@"\b(foo\)|bar)", "foo,bar")] // an escaped parenthesis is not the group's end
+    [InlineData(@"(?i)\bfoo", null)]
+    [InlineData(@"\bfoo(?x)#(\n|bar", null)] // an inline comment could hide the alternation
+    [InlineData(@"\b\w+ing\b", null)]
+    [InlineData(@"\bf*oo", null)]
+    [InlineData(@"foo\b", null)]
+    public void A_pattern_is_skipped_only_when_it_surely_starts_with_a_word_the_request_lacks(string pattern, string? words)
+    {
+        var found = ExceptionLanguage.FirstWords(pattern);
+        Assert.Equal(words, found is null ? null : string.Join(",", found));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Skipping_the_search_never_changes_an_answer(bool nonAsciiPhrase)
+    {
+        IReadOnlyList<string> phrases = nonAsciiPhrase ? [.. ExceptionLanguage.DefaultPhrases, "exceção especial", "只此一次"] : ExceptionLanguage.DefaultPhrases;
+        var quick = new ExceptionLanguage(phrases, ExceptionLanguage.DefaultPatterns);
+        // The same lists with one pattern whose first word cannot be read: that language searches every text in full.
+        var full = new ExceptionLanguage(phrases, [.. ExceptionLanguage.DefaultPatterns, "(?:zzqx)"]);
+        string[] words =
+        [
+            "bend", "bending", "the", "rules", "rule", "just", "only", "this", "one", "time", "make", "an", "exception", "to",
+            "from", "policy", "skip", "waive", "ignore", "work", "around", "get", "approval", "check", "refund", "please",
+            "my", "order", "once", "it", "limit", "review", "for", "me", "ј", "!!", "—", "'", "Make", "JUST", "a", "few", "of",
+            "bend-the-rules", "just,this", "ONE-TIME", "make-an-exception", "favor", "over", "ride", "override", "Overrides",
+            "no", "will", "know", "nobody", "between", "you", "and", "under", "table", "exceção", "Exceçao", "especial",
+            "只此一次", "Ｊｕｓｔ", "bénd", "waiver", "special", "case", "as", "blind", "eye", "turn",
+        ];
+        var random = new Random(20261205);
+        var matched = 0;
+        for (var i = 0; i < 30_000; i++)
+        {
+            var text = string.Join(random.Next(4) == 0 ? "  " : " ", Enumerable.Range(0, random.Next(1, 9)).Select(_ => words[random.Next(words.Length)]));
+            var expected = full.Matches(text);
+            Assert.True(expected == quick.Matches(text), text);
+            matched += expected ? 1 : 0;
+        }
+        Assert.InRange(matched, 3_000, 27_000); // both answers were met often
+    }
+
     [Fact]
     public void A_policy_can_replace_the_exception_phrases()
     {

@@ -39,6 +39,9 @@ public sealed class ExceptionLanguage
 
     private readonly SearchValues<string>? _phrases;
     private readonly Regex[] _patterns;
+    // The words a request must contain for any phrase or pattern to match it; null when a pattern's first word cannot
+    // be read from it (then every request is folded and searched).
+    private readonly WordTriggers? _triggers;
 
     /// <summary>Patterns are compiled NonBacktracking: a policy's regular expression cannot make a submission hang the engine.</summary>
     public ExceptionLanguage(IReadOnlyList<string> phrases, IReadOnlyList<string> patterns)
@@ -51,6 +54,115 @@ public sealed class ExceptionLanguage
         string[] folded = [.. phrases.Select(p => " " + Fold(p)).Where(p => p.Trim().Length > 0)];
         _phrases = folded.Length == 0 ? null : SearchValues.Create(folded, StringComparison.Ordinal);
         _patterns = Compile(patterns);
+        var firstWords = new List<string>();
+        foreach (var pattern in patterns)
+        {
+            if (FirstWords(pattern) is not { } words)
+            {
+                firstWords = null;
+                break;
+            }
+            firstWords.AddRange(words);
+        }
+        _triggers = firstWords is null ? null : WordTriggers.Of(folded, firstWords);
+    }
+
+    /// <summary>
+    /// The words one of which a match of <paramref name="pattern"/> must start with, read from the pattern's opening when
+    /// it has the plain shape the shipped patterns have: <c>\b</c>, then a lower-case word or a group of alternatives
+    /// that each open with one, and no alternation outside that group. A word's last letter is dropped when a quantifier
+    /// follows it (<c>rules?</c> gives "rule"). Null for any other shape: such a pattern is always run.
+    /// </summary>
+    internal static IReadOnlyList<string>? FirstWords(string pattern)
+    {
+        // Inline constructs ((?x) comments, (?i), lookarounds) could hide an alternation from the plain reading below.
+        if (!pattern.StartsWith(@"\b", StringComparison.Ordinal) || pattern.Contains("(?", StringComparison.Ordinal)
+            || HasTopLevelAlternation(pattern))
+        {
+            return null;
+        }
+        var rest = pattern.AsSpan(2);
+        if (rest.Length > 0 && rest[0] == '(')
+        {
+            // The group's end, escapes skipped; a nested group, a character class or a quantifier on the group: no words.
+            var close = -1;
+            for (var i = 1; i < rest.Length && close < 0; i++)
+            {
+                switch (rest[i])
+                {
+                    case '\\':
+                        i++;
+                        break;
+                    case '(' or '[':
+                        return null;
+                    case ')':
+                        close = i;
+                        break;
+                }
+            }
+            if (close < 0 || (close + 1 < rest.Length && rest[close + 1] is '?' or '*' or '{'))
+            {
+                return null;
+            }
+            var group = rest[1..close];
+            var words = new List<string>();
+            foreach (var range in group.Split('|'))
+            {
+                if (LeadingWord(group[range]) is not { } word)
+                {
+                    return null;
+                }
+                words.Add(word);
+            }
+            return words;
+        }
+        return LeadingWord(rest) is { } single ? [single] : null;
+    }
+
+    // The lower-case ASCII letters an alternative opens with, less the last when a quantifier makes it optional.
+    private static string? LeadingWord(ReadOnlySpan<char> text)
+    {
+        var n = 0;
+        while (n < text.Length && text[n] is >= 'a' and <= 'z')
+        {
+            n++;
+        }
+        if (n < text.Length && text[n] is '?' or '*' or '{')
+        {
+            n--;
+        }
+        return n <= 0 ? null : text[..n].ToString();
+    }
+
+    // An unescaped '|' outside every group and character class: the pattern may then match without its first word.
+    private static bool HasTopLevelAlternation(string pattern)
+    {
+        var depth = 0;
+        var inClass = false;
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            switch (pattern[i])
+            {
+                case '\\':
+                    i++;
+                    break;
+                case '[':
+                    inClass = true;
+                    break;
+                case ']':
+                    inClass = false;
+                    break;
+                case '(' when !inClass:
+                    depth++;
+                    break;
+                case ')' when !inClass:
+                    depth--;
+                    break;
+                case '|' when !inClass && depth == 0:
+                    return true;
+            }
+        }
+        return false;
     }
 
     // One alternation when the patterns combine; each on its own when they do not (a pattern ending in an (?x) comment
@@ -90,7 +202,14 @@ public sealed class ExceptionLanguage
         // long) rather than into a string built, trimmed and padded per submission.
         if (!Ascii.IsValid(text))
         {
-            return Matches((" " + Fold(text) + " ").AsSpan());
+            var foldedText = " " + Fold(text) + " ";
+            return (_triggers is null || _triggers.AsciiOnly || _triggers.MayMatch(foldedText)) && Matches(foldedText.AsSpan());
+        }
+        // Folding only lower-cases letters and turns everything else into word breaks, so the words of a plain ASCII
+        // request are its runs of letters and digits: one without any trigger word is answered without being folded.
+        if (_triggers is not null && !_triggers.MayMatch(text))
+        {
+            return false;
         }
         var length = text.Length + 2;
         char[]? rented = length <= 512 ? null : ArrayPool<char>.Shared.Rent(length);
@@ -222,4 +341,117 @@ public sealed class ExceptionLanguage
         'α' => 'a', 'ε' => 'e', 'ι' => 'i', 'κ' => 'k', 'ν' => 'v', 'ο' => 'o', 'ρ' => 'p', 'τ' => 't', 'υ' => 'u', 'χ' => 'x',
         _ => c,
     };
+}
+
+/// <summary>
+/// A quick, one-pass test of whether a text can hold any phrase or pattern of an <see cref="ExceptionLanguage"/>: every
+/// phrase needs one of its words (its longest: whole when it is not the phrase's last word, which may end inside a
+/// word, else at the start of a word), and every pattern one of its first words (at the start of a word). The words
+/// of the text are hashed as they are read, letters lower-cased, anything but an ASCII letter or digit a break; a
+/// hash found in a table means "maybe" and the text is searched properly. A false "maybe" costs time, never a miss.
+/// </summary>
+internal sealed class WordTriggers
+{
+    private const uint Seed = 2166136261u;
+    private const uint Prime = 16777619u;
+    // 65,536 bits each: the prefix table is probed at every length a trigger has, for every word, so it must be sparse
+    // (a hundred triggers fill 0.15 % of it) for a plain request to pass without a false "maybe".
+    private readonly ulong[] _whole = new ulong[1024];
+    private readonly ulong[] _prefix = new ulong[1024];
+    private ulong _prefixLengths;
+
+    public static WordTriggers Of(IEnumerable<string> foldedPhrases, IEnumerable<string> patternFirstWords)
+    {
+        var triggers = new WordTriggers();
+        foreach (var phrase in foldedPhrases)
+        {
+            var words = phrase.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length == 0)
+            {
+                continue;
+            }
+            if (!words.All(IsAsciiWord))
+            {
+                // Such a phrase never matches a plain ASCII text; for other texts the table cannot vouch for it.
+                triggers.AsciiOnly = true;
+                continue;
+            }
+            var longest = 0;
+            for (var i = 1; i < words.Length; i++)
+            {
+                longest = words[i].Length > words[longest].Length ? i : longest;
+            }
+            if (longest == words.Length - 1)
+            {
+                triggers.AddPrefix(words[longest]);
+            }
+            else
+            {
+                triggers.Add(triggers._whole, Hash(words[longest]));
+            }
+        }
+        foreach (var word in patternFirstWords)
+        {
+            triggers.AddPrefix(word);
+        }
+        return triggers;
+    }
+
+    /// <summary>Some phrase has letters outside ASCII: the table answers for plain ASCII texts only.</summary>
+    public bool AsciiOnly { get; private set; }
+
+    private static bool IsAsciiWord(string word) => word.All(char.IsAsciiLetterOrDigit);
+
+    private void AddPrefix(string word)
+    {
+        if (word.Length >= 64)
+        {
+            word = word[..63];
+        }
+        _prefixLengths |= 1UL << word.Length;
+        Add(_prefix, Hash(word));
+    }
+
+    private static uint Hash(string word)
+    {
+        var h = Seed;
+        foreach (var c in word)
+        {
+            h = (h ^ (char.IsAsciiLetterUpper(c) ? (uint)(c | 0x20) : c)) * Prime;
+        }
+        return h;
+    }
+
+    private void Add(ulong[] table, uint hash) => table[hash >> 22] |= 1UL << (int)((hash >> 16) & 63);
+
+    private static bool Has(ulong[] table, uint hash) => (table[hash >> 22] & (1UL << (int)((hash >> 16) & 63))) != 0;
+
+    /// <summary>False only when no phrase or pattern can match the text once it is folded.</summary>
+    public bool MayMatch(ReadOnlySpan<char> text)
+    {
+        var h = Seed;
+        var length = 0;
+        foreach (var ch in text)
+        {
+            if (char.IsAsciiLetterOrDigit(ch))
+            {
+                h = (h ^ (uint)(ch | 0x20)) * Prime; // lower case for a letter; a digit already has the bit
+                length++;
+                if (length < 64 && ((_prefixLengths >> length) & 1) != 0 && Has(_prefix, h))
+                {
+                    return true;
+                }
+            }
+            else if (length > 0)
+            {
+                if (Has(_whole, h))
+                {
+                    return true;
+                }
+                h = Seed;
+                length = 0;
+            }
+        }
+        return length > 0 && Has(_whole, h);
+    }
 }

@@ -77,6 +77,10 @@ public sealed class SignalFrame
         {
             return ((long)v).ToString(CultureInfo.InvariantCulture);
         }
+        if (ShortDecimal(v, decimals) is { } text)
+        {
+            return text;
+        }
         if (double.IsFinite(v))
         {
             var shortest = v.ToString(CultureInfo.InvariantCulture);
@@ -91,6 +95,48 @@ public sealed class SignalFrame
     }
 
     private static readonly string[] Formats = ["0", "0.#", "0.##", "0.###", "0.####"];
+
+    private static readonly double[] Powers = [1, 10, 100, 1000, 10000];
+
+    // The shortest round-trip text of a value with 1 to 'decimals' decimals, without the general float formatter: the
+    // fewest k for which an integer r gives r / 10^k == v. That division of two exact doubles is correctly rounded, so
+    // it is the double that parsing the decimal text gives back, and no text with fewer decimals does: this is the
+    // shortest round-trip text, and the only one with k decimals while a unit in the last place of v is far below
+    // 10^-k (|v| under a billion). Null otherwise, and when no such k exists.
+    private static string? ShortDecimal(double v, int decimals)
+    {
+        if (!(Math.Abs(v) < 1e9) || v == 0)
+        {
+            return null;
+        }
+        for (var k = 1; k <= decimals && k < Powers.Length; k++)
+        {
+            var scaled = Math.Round(v * Powers[k]);
+            if (scaled / Powers[k] != v)
+            {
+                continue;
+            }
+            var digits = (long)Math.Abs(scaled);
+            var unit = (long)Powers[k];
+            Span<char> buffer = stackalloc char[24];
+            var n = 0;
+            if (v < 0)
+            {
+                buffer[n++] = '-';
+            }
+            (digits / unit).TryFormat(buffer[n..], out var written, default, CultureInfo.InvariantCulture);
+            n += written;
+            buffer[n++] = '.';
+            var fraction = digits % unit;
+            for (var d = k - 1; d >= 0; d--)
+            {
+                buffer[n + d] = (char)('0' + (fraction % 10));
+                fraction /= 10;
+            }
+            return new string(buffer[..(n + k)]);
+        }
+        return null;
+    }
 
     /// <summary>Traced string values are capped: the trace shows what a rule read, not the whole request again.</summary>
     public const int MaxTracedStringLength = 120;
