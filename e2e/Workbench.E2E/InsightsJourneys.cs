@@ -50,7 +50,7 @@ public sealed class InsightsJourneys(BrowserFixture browser) : IAsyncLifetime
             {
                 await PostOkAsync(ritaContext, $"/api/v1/review/cases/{id}/claim", new { });
                 await PostOkAsync(ritaContext, $"/api/v1/review/cases/{id}/actions",
-                    new { action = "reject", rejectReasonCode = "MULTI_POLICY_CONFLICT", note = "Rita's note: v6 and v7 disagree" });
+                    new { action = "reject", rejectReasonCode = "MULTI_POLICY_CONFLICT", note = "Rita's note: v6 and v7 disagree", rootCause = "retrieval_conflict" });
             }
         }
 

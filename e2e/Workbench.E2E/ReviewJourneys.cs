@@ -119,6 +119,7 @@ public sealed class ReviewJourneys(AppServer app, BrowserFixture browser)
         await page.GetByRole(AriaRole.Button, new() { Name = "Approve with edits", Exact = true }).ClickAsync();
         var editor = page.GetByLabel("Edited response");
         await editor.FillAsync("Per refund policy v7 (current), your annual plan qualifies for a prorated refund. We have started it today.");
+        await ChooseAsync(page, "Root cause (required)", "Retrieval conflict or freshness");
         await page.GetByRole(AriaRole.Button, new() { Name = "Approve edited response" }).ClickAsync();
         await ConfirmApprovalAsync(page);
         await Assertions.Expect(page.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "decided");
@@ -141,6 +142,7 @@ public sealed class ReviewJourneys(AppServer app, BrowserFixture browser)
         await ClaimAsync(page);
         await page.GetByRole(AriaRole.Button, new() { Name = "Reject", Exact = true }).ClickAsync();
         await ChooseAsync(page, "Reason code (required)", "Conflicting policies (MULTI_POLICY_CONFLICT)");
+        await ChooseAsync(page, "Root cause (required)", "Retrieval conflict or freshness");
         await page.GetByLabel("Note for the AI system (optional)").FillAsync("The draft cites refund policy v6, superseded by v7.");
         await Shot(page, "case-reject-form");
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm reject" }).ClickAsync();
@@ -273,6 +275,7 @@ public sealed class ReviewJourneys(AppServer app, BrowserFixture browser)
         await ClaimAsync(page);
         await page.GetByRole(AriaRole.Button, new() { Name = "Reject", Exact = true }).ClickAsync();
         await ChooseAsync(page, "Reason code (required)", "Conflicting policies (MULTI_POLICY_CONFLICT)");
+        await ChooseAsync(page, "Root cause (required)", "Retrieval conflict or freshness");
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm reject" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Skip, back to the queue" }).ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/queues/policy-legal$"));

@@ -134,4 +134,25 @@ public sealed record ReviewActionRequest
     public string? ConfirmedTool { get; init; }
     /// <summary>The amount the reviewer typed, where the policy asks for it (the highest tier of money actions).</summary>
     public string? ConfirmedAmount { get; init; }
+    /// <summary>
+    /// Why the case needed a person: one of the article's root-cause classes. Required on <c>approve_with_edits</c> and
+    /// <c>reject</c> (the reviewer changed or stopped the proposal); <c>unknown</c> only where the workflow's policy
+    /// sets <c>allow_unknown_root_cause</c>. Optional on the other actions; editable afterwards (classification).
+    /// </summary>
+    public RootCause? RootCause { get; init; }
 }
+
+/// <summary>
+/// A reviewer's classification of a case he acted on, given or changed after the action (a lead may change it too):
+/// each member is optional and keeps the earlier answer when left out.
+/// </summary>
+public sealed record ClassificationRequest
+{
+    /// <summary>One of the article's root-cause classes; <c>unknown</c> only where the workflow's policy allows it.</summary>
+    public RootCause? RootCause { get; init; }
+    /// <summary>Whether the case needed a person at all.</summary>
+    public bool? EscalationNecessary { get; init; }
+}
+
+/// <summary>A case's classification as it stands: on the action of <c>Reviewer</c>, last changed by <c>ChangedBy</c>.</summary>
+public sealed record ClassificationView(Guid CaseId, RootCause? RootCause, bool? EscalationNecessary, string Reviewer, string ChangedBy);

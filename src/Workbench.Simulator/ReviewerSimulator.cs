@@ -16,6 +16,7 @@ public sealed class ReviewerSimulator(string userName, SimulatorOptions options,
 {
     private static readonly string[] Queues = ["support", "support-exceptions", "finance", "policy-legal", "security", "brand"];
     private static readonly string[] RejectReasons = ["AMBIGUOUS_USER_INTENT", "MISSING_AUTH_SOURCE", "MULTI_POLICY_CONFLICT", "HIGH_VALUE_TRANSACTION"];
+    private static readonly string[] RootCauses = ["user_ambiguity", "retrieval_miss", "retrieval_conflict", "policy_too_loose"];
 
     private readonly Random _random = new(seed);
     private string? _cookie;
@@ -226,8 +227,16 @@ public sealed class ReviewerSimulator(string userName, SimulatorOptions options,
                 action = "approve_with_edits",
                 editedResponse = "Thanks for your patience. We have reviewed your request and applied the policy that is in force today; details follow in a separate message.",
                 note = "Softened the wording and removed a promise we cannot keep.",
+                rootCause = "prompt",
             },
-            < 0.86 => new { action = "reject", rejectReasonCode = RejectReasons[_random.Next(RejectReasons.Length)], note = "Not supported by an authoritative source." },
+            < 0.86 => new
+            {
+                action = "reject",
+                rejectReasonCode = RejectReasons[_random.Next(RejectReasons.Length)],
+                note = "Not supported by an authoritative source.",
+                // A change or a stop names its root cause, as the review rules require.
+                rootCause = RootCauses[_random.Next(RootCauses.Length)],
+            },
             < 0.95 => new { action = "request_info", question = "Please confirm the order number and whether the customer's identity was verified." },
             _ => new { action = "route", targetQueue = Queues.Where(x => x != queue).ElementAt(_random.Next(Queues.Length - 1)), note = "Needs a specialist." },
         };

@@ -44,7 +44,7 @@ public static class ApiTestExtensions
         using var claim = await rita.PostAsync($"/api/v1/review/cases/{id}/claim", JsonBody("{}"));
         Assert.Equal(System.Net.HttpStatusCode.OK, claim.StatusCode);
         using var reject = await rita.PostAsync($"/api/v1/review/cases/{id}/actions",
-            JsonBody("""{"action":"reject","rejectReasonCode":"MULTI_POLICY_CONFLICT","note":"Sources disagree."}"""));
+            JsonBody("""{"action":"reject","rejectReasonCode":"MULTI_POLICY_CONFLICT","note":"Sources disagree.","rootCause":"retrieval_conflict"}"""));
         Assert.Equal(System.Net.HttpStatusCode.OK, reject.StatusCode);
         return id;
     }

@@ -52,6 +52,7 @@ public static class Samples
     /// <summary>
     /// An approval of a case made from the sample, confirmed the way the case page confirms it: the tool named back and
     /// the amount typed (which the policy asks for on the highest tier only, and which does no harm elsewhere).
+    /// An edit names its root cause (<see cref="RootCause.Prompt"/>), as the review rules require of a change.
     /// </summary>
     public static ReviewActionRequest Approval(string prefix, ReviewActionKind kind = ReviewActionKind.Approve)
     {
@@ -61,6 +62,7 @@ public static class Samples
             Action = kind,
             ConfirmedTool = action?["tool"]?.GetValue<string>(),
             ConfirmedAmount = action?["parameters"]?["amount"] is JsonValue amount ? amount.ToJsonString().Trim('"') : null,
+            RootCause = kind == ReviewActionKind.ApproveWithEdits ? RootCause.Prompt : null,
         };
     }
 
@@ -69,6 +71,10 @@ public static class Samples
     {
         var approval = Approval(prefix);
         var body = new JsonObject { ["action"] = action, ["confirmedTool"] = approval.ConfirmedTool, ["confirmedAmount"] = approval.ConfirmedAmount };
+        if (action == "approve_with_edits")
+        {
+            body["rootCause"] = "prompt";
+        }
         if (note is not null)
         {
             body["note"] = note;

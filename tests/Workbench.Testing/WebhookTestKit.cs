@@ -49,7 +49,7 @@ public static class WebhookTestKit
         var reviews = app.Services.GetRequiredService<ReviewService>();
         Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(Lena, id));
         Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(Lena, id,
-            new ReviewActionRequest { Action = ReviewActionKind.Reject, RejectReasonCode = "MULTI_POLICY_CONFLICT", Note = "test" }));
+            new ReviewActionRequest { Action = ReviewActionKind.Reject, RejectReasonCode = "MULTI_POLICY_CONFLICT", Note = "test", RootCause = RootCause.RetrievalConflict }));
     }
 
     /// <summary>A reviewer asks for information (event 1), the AI system answers, the case is decided (event 2).</summary>

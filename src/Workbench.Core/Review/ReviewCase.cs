@@ -14,6 +14,8 @@ public sealed record ReviewCase
     /// <summary>The principal that submitted the case: it may never approve it.</summary>
     public required string ClientId { get; init; }
     public required CaseStatus Status { get; init; }
+    /// <summary>The case's workflow: its policy says whether "unknown" is a root cause a reviewer may give.</summary>
+    public string Workflow { get; init; } = "";
     public string? Queue { get; init; }
     /// <summary>The tier the case was decided at; a money action in a tier-3 case asks the approver to type the amount.</summary>
     public int RiskTier { get; init; }

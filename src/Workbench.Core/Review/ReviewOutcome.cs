@@ -40,6 +40,7 @@ public sealed record RecordedAction(ReviewActionKind Kind, string Reviewer, stri
     public string? RejectReasonCode { get; init; }
     public string? Question { get; init; }
     public string? TargetQueue { get; init; }
+    public RootCause? RootCause { get; init; }
 }
 
 /// <summary>What a review rule says about an action: refused, or the changes to write. The caller must look.</summary>

@@ -111,23 +111,40 @@ public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnly
     }
 
     /// <summary>
-    /// After a decision the reviewer says why the system needed a human and whether it did at all; each is optional
-    /// and keeps the earlier answer when not given. Only a reviewer who acted on the case classifies it.
+    /// The reviewer says why the system needed a human and whether it did at all, with the action or afterwards; each is
+    /// optional and keeps the earlier answer when not given. A reviewer classifies his own action on the case; a lead
+    /// may change the case's classification (the action it stands on), and the audit says whose it was and what it said.
     /// </summary>
-    /// <param name="own">The classification on the reviewer's latest action on the case; null when he never acted on it.</param>
-    public static ClassifyOutcome Classify(Reviewer who, Classification? own, RootCause? rootCause, bool? necessary)
+    /// <param name="own">
+    /// The classification to change: on the reviewer's latest action on the case, or — for a lead who did not act — on
+    /// the case's classified action; null when there is none.
+    /// </param>
+    /// <param name="actionBy">Who took the action that carries the classification.</param>
+    public static ClassifyOutcome Classify(Reviewer who, Classification? own, string? actionBy, RootCause? rootCause, bool? necessary)
     {
-        if (own is null)
+        if (own is null || actionBy is null)
         {
-            return new ClassifyOutcome.Refused(ReviewRefusal.Forbidden(ProblemTypes.NotClaimHolder, "Only a reviewer who acted on the case classifies it."));
+            return new ClassifyOutcome.Refused(ReviewRefusal.Forbidden(ProblemTypes.NotClaimHolder, who.IsLead
+                ? "Nobody acted on this case yet: there is no classification to change."
+                : "Only a reviewer who acted on the case (or a lead) classifies it."));
+        }
+        if (actionBy != who.UserName && !who.IsLead)
+        {
+            return new ClassifyOutcome.Refused(ReviewRefusal.Forbidden(ProblemTypes.Forbidden, $"The classification is {actionBy}'s; only a lead changes another reviewer's."));
         }
         if (rootCause is { } cause && !Enum.IsDefined(cause))
         {
             return new ClassifyOutcome.Refused(ReviewRefusal.Invalid("$.rootCause", "Unknown root cause."));
         }
         var after = new Classification(rootCause ?? own.RootCause, necessary ?? own.EscalationNecessary);
-        return new ClassifyOutcome.Classified(after, new AuditEntry(AuditEventTypes.CaseClassified, who.UserName, who.Role,
-            new { RootCause = after.RootCause, EscalationNecessary = after.EscalationNecessary }));
+        return new ClassifyOutcome.Classified(after, new AuditEntry(AuditEventTypes.CaseClassified, who.UserName, who.Role, new
+        {
+            RootCause = after.RootCause,
+            EscalationNecessary = after.EscalationNecessary,
+            // What it said before, when this changes it, and whose action it is when a lead changes another's.
+            Previous = own.RootCause is not null && own.RootCause != after.RootCause ? own.RootCause : null,
+            ActionBy = actionBy == who.UserName ? null : actionBy,
+        }));
     }
 
     /// <summary>Each action kind needs its own fields, named by the policy where it names a reason code or a queue.</summary>
@@ -177,11 +194,16 @@ public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnly
     /// </summary>
     public ReviewOutcome Act(ReviewCase c, Reviewer who, ReviewActionRequest action, int? expectedRevision, DateTimeOffset now)
     {
+        // A field error first, as Validate's are: nothing about the case is told to a request that cannot go through.
+        if (RootCauses.Check(action.RootCause, RootCauses.RequiredOn(action.Action), policy.AllowsUnknownRootCause(c.Workflow)) is { } missing)
+        {
+            return Refuse(ReviewRefusal.Invalid("$.rootCause", missing));
+        }
         if (Held(c, who, expectedRevision, now) is { } refusal)
         {
             return Refuse(refusal);
         }
-        var recorded = new RecordedAction(action.Action, who.UserName, c.Queue, action.Note);
+        var recorded = new RecordedAction(action.Action, who.UserName, c.Queue, action.Note) { RootCause = action.RootCause };
         return action.Action switch
         {
             ReviewActionKind.Approve or ReviewActionKind.ApproveWithEdits => Approve(c, who, action, recorded, now),
@@ -296,7 +318,7 @@ public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnly
         {
             LiveKind = liveKind,
             // The audit writer takes the action kind from the data's Action member for the event's reviewer action.
-            Audit = [new AuditEntry(auditType, who.UserName, who.Role, new { Action = r.Action, Details = details })],
+            Audit = [new AuditEntry(auditType, who.UserName, who.Role, new { Action = r.Action, r.RootCause, Details = details })],
             Outbox = outbox is null ? [] : [outbox],
             Action = recorded,
             // Sampled at queue time: the first decision stands and is delivered now; a blind second review is due.

@@ -13,8 +13,14 @@ public static class RootCauses
     public static IReadOnlyList<RootCause> Choices(bool allowUnknown) =>
         [.. Enum.GetValues<RootCause>().Where(r => r != RootCause.Unknown || allowUnknown)];
 
+    /// <summary>
+    /// The review actions that must carry a root cause: those where the reviewer changed or stopped the proposal, as a
+    /// spot check that disagrees must. An approval as proposed, a question and a route may carry one.
+    /// </summary>
+    public static bool RequiredOn(ReviewActionKind action) => action is ReviewActionKind.ApproveWithEdits or ReviewActionKind.Reject;
+
     /// <summary>Why the given root cause is not acceptable, or null when it is.</summary>
-    /// <param name="required">The review decides (approve, edit, reject, or a spot check that disagrees).</param>
+    /// <param name="required">The reviewer changed or stopped the proposal (<see cref="RequiredOn"/>, or a spot check that disagrees).</param>
     public static string? Check(RootCause? cause, bool required, bool allowUnknown) => cause switch
     {
         null when required => allowUnknown

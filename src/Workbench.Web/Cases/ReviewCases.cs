@@ -11,6 +11,7 @@ public static class ReviewCases
         ExternalId = c.ExternalId,
         ClientId = c.ClientId,
         Status = c.Status,
+        Workflow = c.Workflow,
         Queue = c.Queue,
         RiskTier = c.RiskTier,
         ApprovalsRequired = c.ApprovalsRequired,

@@ -56,8 +56,10 @@ public static class EvalExport
             .Select(c => new
             {
                 c.Id, c.Workflow, c.CreatedAt, c.SubmissionJson, c.DecisionJson, c.Decision, c.ReasonCodes, c.Status,
-                Label = db.ReviewActions.Where(a => a.CaseId == c.Id && (a.RootCause != null || a.EscalationNecessary != null))
-                    .OrderByDescending(a => a.Id).Select(a => new { a.RootCause, a.EscalationNecessary }).FirstOrDefault(),
+                // The latest answer to each question, as Insights reads them (CaseRootCauses).
+                RootCause = db.ReviewActions.Where(a => a.CaseId == c.Id && a.RootCause != null).OrderByDescending(a => a.Id).Select(a => a.RootCause).FirstOrDefault(),
+                Necessary = db.ReviewActions.Where(a => a.CaseId == c.Id && a.EscalationNecessary != null).OrderByDescending(a => a.Id)
+                    .Select(a => a.EscalationNecessary).FirstOrDefault(),
                 Spot = c.SpotCheckItem == null || c.SpotCheckItem.Verdict == null ? null : new
                 {
                     c.SpotCheckItem.Verdict, c.SpotCheckItem.RootCause, c.SpotCheckItem.EditedResponse, c.SpotCheckItem.EditedParametersJson,
@@ -120,8 +122,8 @@ public static class EvalExport
                 ["output"] = outputNode,
                 ["labels"] = new JsonObject
                 {
-                    ["rootCause"] = (r.Label?.RootCause ?? r.Spot?.RootCause) is { } rc ? JsonSerializer.SerializeToNode(rc, WorkbenchJson.Options) : null,
-                    ["escalationNecessary"] = r.Label?.EscalationNecessary,
+                    ["rootCause"] = (r.RootCause ?? r.Spot?.RootCause) is { } rc ? JsonSerializer.SerializeToNode(rc, WorkbenchJson.Options) : null,
+                    ["escalationNecessary"] = r.Necessary,
                     ["reasonCodes"] = new JsonArray(r.ReasonCodes.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(c => (JsonNode?)c).ToArray()),
                     ["downstreamOutcome"] = r.Downstream is { } d ? JsonSerializer.SerializeToNode(d, WorkbenchJson.Options) : null,
                 },

@@ -166,13 +166,14 @@ public sealed class InsightsService(IDbContextFactory<WorkbenchDbContext> dbFact
         var rows = await cases
             .Select(c => new { c.Id, c.Workflow, c.ReleaseOutcome, c.ExecuteOutcome, c.SpotCheck, c.Decision, c.Status })
             .ToListAsync(ct);
-        // The latest classification per case (a reviewer may classify again).
-        var labels = (await db.ReviewActions.AsNoTracking()
-                .Where(a => (a.RootCause != null || a.EscalationNecessary != null) && cases.Any(c => c.Id == a.CaseId))
-                .Select(a => new { a.CaseId, a.Id, a.RootCause, a.EscalationNecessary })
+        // The latest answer per case to each question (a reviewer may classify again; a later action may answer only one).
+        var necessary = (await db.ReviewActions.AsNoTracking()
+                .Where(a => a.EscalationNecessary != null && cases.Any(c => c.Id == a.CaseId))
+                .Select(a => new { a.CaseId, a.Id, a.EscalationNecessary })
                 .ToListAsync(ct))
             .GroupBy(a => a.CaseId)
-            .ToDictionary(g => g.Key, g => g.MaxBy(a => a.Id)!);
+            .ToDictionary(g => g.Key, g => g.MaxBy(a => a.Id)!.EscalationNecessary);
+        var causes = await CaseRootCauses.OfAsync(db, cases, ct);
         var outcomes = (await db.DownstreamOutcomes.AsNoTracking()
                 .Where(o => cases.Any(c => c.Id == o.CaseId))
                 .Select(o => new { o.CaseId, o.Id, o.Outcome })
@@ -191,12 +192,11 @@ public sealed class InsightsService(IDbContextFactory<WorkbenchDbContext> dbFact
         return [.. rows.Select(r =>
         {
             var spot = spotChecks.GetValueOrDefault(r.Id);
-            var label = labels.GetValueOrDefault(r.Id);
             return new CaseFacts(
                 r.Id, r.Workflow, (PathOutcome)Math.Max((int)r.ReleaseOutcome, (int)r.ExecuteOutcome), r.SpotCheck,
                 // The policy's own "approved" and a timeout's "expired" are nobody's decision.
                 r.Status == CaseStatus.AutoApproved || r.Decision is DecisionKind.Expired ? null : r.Decision,
-                label?.EscalationNecessary, label?.RootCause ?? spot?.RootCause,
+                necessary.GetValueOrDefault(r.Id), causes.TryGetValue(r.Id, out var cause) ? cause : null,
                 outcomes.TryGetValue(r.Id, out var o) ? o : null,
                 seconds.GetValueOrDefault(r.Id),
                 spot is null ? null : SpotCheckRules.StateOf(spot.Verdict, spot.ClaimedBy, spot.ClaimExpiresAt, spot.AgesOutAt, now),

@@ -37,7 +37,10 @@ public static class ReviewApi
         review.MapPost("/cases/{id:guid}/claim", ClaimAsync).WithName("ReviewClaim").WithSummary("Claim a case (a lease; renewing your own)");
         review.MapPost("/cases/{id:guid}/release", ReleaseAsync).WithName("ReviewRelease").WithSummary("Give a claimed case back to its queue");
         review.MapPost("/cases/{id:guid}/actions", ActAsync).WithName("ReviewAct").Accepts<ReviewActionRequest>("application/json")
-            .WithSummary("approve | approve_with_edits | reject | request_info | route");
+            .WithSummary("approve | approve_with_edits | reject | request_info | route, with the root cause (required on approve_with_edits and reject)");
+        review.MapPost("/cases/{id:guid}/classification", ClassifyAsync).WithName("ReviewClassify").Accepts<ClassificationRequest>("application/json")
+            .WithProblems(409, ProblemTypes.DoubleReviewPending)
+            .WithSummary("Give or change the root cause and whether the escalation was necessary (your own action's; a lead's for any case)");
         review.MapPost("/cases/{id:guid}/assign", AssignAsync).WithName("ReviewAssign").Accepts<AssignRequest>("application/json")
             .RequireAuthorization(WorkbenchPolicies.Lead).WithSummary("Lead: put a case at the top of a reviewer's queue");
 
@@ -132,6 +135,39 @@ public static class ReviewApi
         }
         var me = await directory.IdentityAsync(http.User, ct);
         return ToResult(await BlindedAsync(await reviews.ActAsync(me, id, body.Value!, ct), id, me, blind, ct));
+    }
+
+    /// <summary>
+    /// The classification of a case after the action: a reviewer's own, or any case's for a lead — but never for
+    /// someone who could still give its blind second review, since it tells how the first review went.
+    /// </summary>
+    public static async Task<Results<Ok<ClassificationView>, ProblemHttpResult, ValidationProblem>> ClassifyAsync(
+        Guid id, HttpContext http, ReviewerDirectory directory, ReviewService reviews, DoubleReviewService blind, CancellationToken ct)
+    {
+        var body = await JsonBody.ReadAsync<ClassificationRequest>(http.Request, 16 * 1024, ct);
+        if (body.Problem is not null)
+        {
+            return body.Problem switch
+            {
+                ProblemHttpResult p => p,
+                ValidationProblem v => v,
+                _ => throw new InvalidOperationException(),
+            };
+        }
+        var me = await directory.IdentityAsync(http.User, ct);
+        if (await blind.WithholdsAsync(id, me.UserName, ct))
+        {
+            return Problems.Of(409, ProblemTypes.DoubleReviewPending, "Blind second review pending",
+                "The case waits for a blind second review, which you could still give; its classification is withheld until then.");
+        }
+        return await reviews.ClassifyAsync(me, id, body.Value!.RootCause, body.Value.EscalationNecessary, ct) switch
+        {
+            ReviewResult.Classified ok => TypedResults.Ok(ok.Classification),
+            ReviewResult.NotFound => Problems.NotFound("case"),
+            ReviewResult.Forbidden f => Problems.Of(403, f.Type, "Not allowed", f.Detail),
+            ReviewResult.Invalid i => Problems.Invalid(i.Errors),
+            var other => throw new InvalidOperationException($"Unexpected classify result {other.GetType().Name}."),
+        };
     }
 
     public static async Task<Results<Ok<ReviewCaseView>, NoContent, ProblemHttpResult, ValidationProblem>> AssignAsync(

@@ -51,6 +51,8 @@ public abstract record ReviewResult
     /// <summary>The case's state does not allow it, or someone else acted first.</summary>
     public sealed record Conflict(string Type, string Detail, ReviewCaseView Current) : ReviewResult;
     public sealed record Invalid(IDictionary<string, string[]> Errors) : ReviewResult;
+    /// <summary>A classification was given or changed: the case's classification as it stands.</summary>
+    public sealed record Classified(ClassificationView Classification) : ReviewResult;
     /// <summary>Next case: nothing to claim.</summary>
     public sealed record Empty : ReviewResult;
 }

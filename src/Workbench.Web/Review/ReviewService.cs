@@ -177,8 +177,8 @@ public sealed class ReviewService(
     }
 
     /// <summary>
-    /// After a decision the reviewer says why the system needed a human (root cause) and whether it did at all;
-    /// each is optional. Only someone who acted on the decided case can classify it.
+    /// The reviewer gives or changes why the system needed a human (root cause) and whether it did at all, on his own
+    /// latest action on the case; a lead may change the case's classification, whoever gave it. Each is optional.
     /// </summary>
     public async Task<ReviewResult> ClassifyAsync(ReviewerIdentity reviewer, Guid id, RootCause? rootCause, bool? necessary, CancellationToken ct = default)
     {
@@ -193,17 +193,22 @@ public sealed class ReviewService(
         {
             return new ReviewResult.Invalid(new Dictionary<string, string[]> { ["$.rootCause"] = [problem] });
         }
-        var action = await db.ReviewActions.Where(a => a.CaseId == id && a.Reviewer == reviewer.UserName)
-            .OrderByDescending(a => a.Id).FirstOrDefaultAsync(ct);
+        var actions = db.ReviewActions.Where(a => a.CaseId == id);
+        var action = await actions.Where(a => a.Reviewer == reviewer.UserName).OrderByDescending(a => a.Id).FirstOrDefaultAsync(ct);
+        if (action is null && reviewer.IsLead)
+        {
+            // The action the case's root cause stands on (as Insights reads it), else the latest.
+            action = await actions.OrderByDescending(a => a.RootCause != null).ThenByDescending(a => a.Id).FirstOrDefaultAsync(ct);
+        }
         var own = action is null ? null : new Classification(action.RootCause, action.EscalationNecessary);
-        switch (ReviewRules.Classify(Who(reviewer), own, rootCause, necessary))
+        switch (ReviewRules.Classify(Who(reviewer), own, action?.Reviewer, rootCause, necessary))
         {
             case ClassifyOutcome.Classified classified:
                 action!.RootCause = classified.Classification.RootCause;
                 action.EscalationNecessary = classified.Classification.EscalationNecessary;
                 AddAudit(db, c.Id, time.GetUtcNow(), classified.Audit);
                 await db.SaveChangesAsync(ct);
-                return new ReviewResult.Ok(View(c));
+                return new ReviewResult.Classified(new ClassificationView(c.Id, action.RootCause, action.EscalationNecessary, action.Reviewer, reviewer.UserName));
             case ClassifyOutcome.Refused refused:
                 return Refusal(refused.Refusal, c);
             default:
@@ -275,6 +280,7 @@ public sealed class ReviewService(
                 RejectReasonCode = a.RejectReasonCode,
                 Question = a.Question,
                 TargetQueue = a.TargetQueue,
+                RootCause = a.RootCause,
             });
         }
         foreach (var e in changed.Audit)

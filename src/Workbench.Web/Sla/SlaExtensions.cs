@@ -1,6 +1,6 @@
 namespace Workbench.Web.Sla;
 
-/// <summary>SLAs: the monitor (at risk, breached, escalated, expired) and the lead's board with its alerts and costs.</summary>
+/// <summary>SLAs: the monitor (at risk, breached, escalated, expired) and the lead's board with its alerts, costs and root causes.</summary>
 public static class SlaExtensions
 {
     public static IHostApplicationBuilder AddWorkbenchSla(this IHostApplicationBuilder builder)
@@ -11,6 +11,7 @@ public static class SlaExtensions
         builder.Services.AddSingleton<BoardQueries>();
         builder.Services.Configure<BoardAlertOptions>(builder.Configuration.GetSection("Board"));
         builder.Services.AddSingleton<BoardAlerts>();
+        builder.Services.AddSingleton<BoardRootCauses>();
         builder.Services.AddSingleton<SlaMonitor>();
         builder.Services.AddHostedService<SlaMonitorWorker>();
         return builder;

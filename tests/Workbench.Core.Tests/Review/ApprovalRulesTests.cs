@@ -128,7 +128,7 @@ public class ApprovalRulesTests
         Assert.Equal(["mia"], changed.Case.ApprovedBy);
         Assert.Equal("Refund approved under policy v7.", changed.Case.EditedResponse);
         Assert.Equal("mia", changed.Case.EditedBy);
-        Assert.Equal("""{"action":"approve_with_edits","details":{"approval":1,"of":2,"edited":true}}""", Json(Assert.Single(changed.Audit).Data));
+        Assert.Equal("""{"action":"approve_with_edits","rootCause":"prompt","details":{"approval":1,"of":2,"edited":true}}""", Json(Assert.Single(changed.Audit).Data));
         var action = changed.Action!;
         Assert.Equal("Refund approved under policy v7.", action.EditedResponse);
         Assert.Contains("policy v7", action.EditDiffJson);

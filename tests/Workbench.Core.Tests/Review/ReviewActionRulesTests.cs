@@ -24,10 +24,10 @@ public class ReviewActionRulesTests
         Assert.Equal("MULTI_POLICY_CONFLICT", decision.RejectReasonCode);
         Assert.Equal(["rita", "mia"], decision.Reviewers);
         Assert.Equal(CaseEventKinds.Decided, changed.LiveKind);
-        Assert.Equal("""{"action":"reject","details":{"decision":"rejected","rejectReasonCode":"MULTI_POLICY_CONFLICT","note":{"text":"cites v6"}}}""",
+        Assert.Equal("""{"action":"reject","rootCause":"retrieval_conflict","details":{"decision":"rejected","rejectReasonCode":"MULTI_POLICY_CONFLICT","note":{"text":"cites v6"}}}""",
             Json(Assert.Single(changed.Audit).Data));
         Assert.Equal(WebhookEventTypes.CaseDecided, Assert.Single(changed.Outbox).Type);
-        Assert.Equal("MULTI_POLICY_CONFLICT", changed.Action!.RejectReasonCode);
+        Assert.Equal(("MULTI_POLICY_CONFLICT", RootCause.RetrievalConflict), (changed.Action!.RejectReasonCode, changed.Action.RootCause));
     }
 
     [Fact]
@@ -35,7 +35,7 @@ public class ReviewActionRulesTests
     {
         var changed = Changed(Rules.Act(HeldBy(Rita), Rita, Reject("MULTI_POLICY_CONFLICT"), null, Now));
 
-        Assert.Equal("""{"action":"reject","details":{"decision":"rejected","rejectReasonCode":"MULTI_POLICY_CONFLICT"}}""", Json(Assert.Single(changed.Audit).Data));
+        Assert.Equal("""{"action":"reject","rootCause":"retrieval_conflict","details":{"decision":"rejected","rejectReasonCode":"MULTI_POLICY_CONFLICT"}}""", Json(Assert.Single(changed.Audit).Data));
     }
 
     [Fact]
@@ -130,12 +130,46 @@ public class ReviewActionRulesTests
         Assert.Equal(round, ReviewRules.ResetRound(round) with { ApprovedBy = round.ApprovedBy });
     }
 
+    [Theory]
+    [InlineData(ReviewActionKind.ApproveWithEdits)]
+    [InlineData(ReviewActionKind.Reject)]
+    public void A_change_or_a_stop_without_a_root_cause_is_refused_before_anything_else(ReviewActionKind kind)
+    {
+        var action = kind == ReviewActionKind.Reject ? Reject("MULTI_POLICY_CONFLICT") : Edit("Refund issued.");
+
+        // Before the claim is looked at: a field error says nothing about the case.
+        foreach (var (c, without) in new[] { (HeldBy(Rita), action with { RootCause = null }), (Queued(), action with { RootCause = null }) })
+        {
+            var refusal = Assert.IsType<ReviewOutcome.Refused>(Rules.Act(c, Rita, without, null, Now)).Refusal;
+            Assert.Equal((RefusalKind.Invalid, "$.rootCause"), (refusal.Kind, refusal.Field));
+        }
+        // support.refund does not accept "unknown"; support.faq does.
+        var unknown = Assert.IsType<ReviewOutcome.Refused>(Rules.Act(HeldBy(Rita), Rita, action with { RootCause = RootCause.Unknown }, null, Now)).Refusal;
+        Assert.Contains("does not accept 'unknown'", unknown.Detail, StringComparison.Ordinal);
+        var faq = HeldBy(Rita) with { Workflow = "support.faq" };
+        Assert.Equal(RootCause.Unknown, Changed(Rules.Act(faq, Rita, action with { RootCause = RootCause.Unknown }, null, Now)).Action!.RootCause);
+        var undefined = Assert.IsType<ReviewOutcome.Refused>(Rules.Act(HeldBy(Rita), Rita, action with { RootCause = (RootCause)99 }, null, Now)).Refusal;
+        Assert.Equal("$.rootCause", undefined.Field);
+    }
+
+    [Fact]
+    public void An_approval_a_question_and_a_route_may_carry_a_root_cause_and_need_none()
+    {
+        Assert.Null(Changed(Rules.Act(HeldBy(Rita), Rita, Approve, null, Now)).Action!.RootCause);
+        var approved = Changed(Rules.Act(HeldBy(Rita), Rita, Approve with { RootCause = RootCause.PolicyTooStrict }, null, Now));
+        Assert.Equal(RootCause.PolicyTooStrict, approved.Action!.RootCause);
+        Assert.Contains("\"rootCause\":\"policy_too_strict\"", Json(Assert.Single(approved.Audit).Data), StringComparison.Ordinal);
+        Assert.Null(Changed(Rules.Act(HeldBy(Rita), Rita, new ReviewActionRequest { Action = ReviewActionKind.RequestInfo, Question = "Which?" }, null, Now)).Action!.RootCause);
+        Assert.Equal(RootCause.UserAmbiguity, Changed(Rules.Act(HeldBy(Rita), Rita,
+            new ReviewActionRequest { Action = ReviewActionKind.Route, TargetQueue = "finance", RootCause = RootCause.UserAmbiguity }, null, Now)).Action!.RootCause);
+    }
+
     [Fact]
     public void Classifying_keeps_the_earlier_answer_that_is_not_given_again()
     {
         var own = new Classification(RootCause.RetrievalConflict, true);
 
-        var classified = Assert.IsType<ClassifyOutcome.Classified>(ReviewRules.Classify(Rita, own, null, false));
+        var classified = Assert.IsType<ClassifyOutcome.Classified>(ReviewRules.Classify(Rita, own, "rita", null, false));
 
         Assert.Equal(new Classification(RootCause.RetrievalConflict, false), classified.Classification);
         Assert.Equal((AuditEventTypes.CaseClassified, "rita"), (classified.Audit.Type, classified.Audit.Actor));
@@ -143,18 +177,33 @@ public class ReviewActionRulesTests
     }
 
     [Fact]
+    public void A_changed_root_cause_is_audited_with_what_it_was_and_a_lead_changing_anothers_with_whose_it_is()
+    {
+        var own = new Classification(RootCause.RetrievalConflict, true);
+
+        var mine = Assert.IsType<ClassifyOutcome.Classified>(ReviewRules.Classify(Rita, own, "rita", RootCause.Prompt, null));
+        Assert.Equal("""{"rootCause":"prompt","escalationNecessary":true,"previous":"retrieval_conflict"}""", Json(mine.Audit.Data));
+
+        var led = Assert.IsType<ClassifyOutcome.Classified>(ReviewRules.Classify(Lena, own, "rita", RootCause.ToolFailure, null));
+        Assert.Equal(("lena", "lead"), (led.Audit.Actor, led.Audit.ActorRole));
+        Assert.Equal("""{"rootCause":"tool_failure","escalationNecessary":true,"previous":"retrieval_conflict","actionBy":"rita"}""", Json(led.Audit.Data));
+    }
+
+    [Fact]
     public void A_reviewer_who_did_not_act_on_the_case_cannot_classify_it()
     {
-        var refusal = Assert.IsType<ClassifyOutcome.Refused>(ReviewRules.Classify(Rita, null, RootCause.Prompt, null)).Refusal;
-
-        Assert.Equal((RefusalKind.Forbidden, ProblemTypes.NotClaimHolder, "Only a reviewer who acted on the case classifies it."),
+        var refusal = Assert.IsType<ClassifyOutcome.Refused>(ReviewRules.Classify(Rita, null, null, RootCause.Prompt, null)).Refusal;
+        Assert.Equal((RefusalKind.Forbidden, ProblemTypes.NotClaimHolder, "Only a reviewer who acted on the case (or a lead) classifies it."),
             (refusal.Kind, refusal.Type, refusal.Detail));
+
+        var anothers = Assert.IsType<ClassifyOutcome.Refused>(ReviewRules.Classify(Mia, new Classification(RootCause.Prompt, null), "rita", RootCause.ToolFailure, null)).Refusal;
+        Assert.Equal((RefusalKind.Forbidden, ProblemTypes.Forbidden), (anothers.Kind, anothers.Type));
     }
 
     [Fact]
     public void An_unknown_root_cause_is_invalid()
     {
-        var refusal = Assert.IsType<ClassifyOutcome.Refused>(ReviewRules.Classify(Rita, new Classification(null, null), (RootCause)99, null)).Refusal;
+        var refusal = Assert.IsType<ClassifyOutcome.Refused>(ReviewRules.Classify(Rita, new Classification(null, null), "rita", (RootCause)99, null)).Refusal;
 
         Assert.Equal((RefusalKind.Invalid, "$.rootCause"), (refusal.Kind, refusal.Field));
     }

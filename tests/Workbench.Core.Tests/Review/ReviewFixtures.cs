@@ -42,6 +42,7 @@ internal static class ReviewFixtures
         ExternalId = "ext-1",
         ClientId = "demo-agent",
         Status = CaseStatus.Queued,
+        Workflow = "support.refund",
         Queue = queue,
         ApprovalsRequired = approvals,
         PolicyVersion = "2026.11.1",
@@ -58,9 +59,10 @@ internal static class ReviewFixtures
 
     public static ReviewActionRequest Approve => new() { Action = ReviewActionKind.Approve, ConfirmedTool = Tool };
 
-    public static ReviewActionRequest Edit(string text) => new() { Action = ReviewActionKind.ApproveWithEdits, EditedResponse = text, ConfirmedTool = Tool };
+    public static ReviewActionRequest Edit(string text) => new() { Action = ReviewActionKind.ApproveWithEdits, EditedResponse = text, ConfirmedTool = Tool, RootCause = RootCause.Prompt };
 
-    public static ReviewActionRequest Reject(string code, string? note = null) => new() { Action = ReviewActionKind.Reject, RejectReasonCode = code, Note = note };
+    public static ReviewActionRequest Reject(string code, string? note = null) =>
+        new() { Action = ReviewActionKind.Reject, RejectReasonCode = code, Note = note, RootCause = RootCause.RetrievalConflict };
 
     public static ReviewOutcome.Changed Changed(ReviewOutcome outcome) => Assert.IsType<ReviewOutcome.Changed>(outcome);
 

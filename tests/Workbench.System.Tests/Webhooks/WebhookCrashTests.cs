@@ -47,7 +47,7 @@ public sealed class WebhookCrashTests
                     using var claimed = await lena.PostAsync($"/api/v1/review/cases/{id}/claim", Json(new JsonObject()));
                     Assert.Equal(HttpStatusCode.OK, claimed.StatusCode);
                     using var rejected = await lena.PostAsync($"/api/v1/review/cases/{id}/actions",
-                        Json(new JsonObject { ["action"] = "reject", ["rejectReasonCode"] = "MULTI_POLICY_CONFLICT" }));
+                        Json(new JsonObject { ["action"] = "reject", ["rejectReasonCode"] = "MULTI_POLICY_CONFLICT", ["rootCause"] = "retrieval_conflict" }));
                     Assert.Equal(HttpStatusCode.OK, rejected.StatusCode);
                 }
             }));

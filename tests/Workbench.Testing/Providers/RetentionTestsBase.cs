@@ -71,7 +71,7 @@ public abstract class RetentionTestsBase : IAsyncLifetime
         var id = (await _app.SubmitSampleAsync(Samples.Queues)).Id;
         Assert.Equal(HttpStatusCode.OK, (await lena.PostAsync($"/api/v1/review/cases/{id}/claim", Json(new { }))).StatusCode);
         var act = await lena.PostAsync($"/api/v1/review/cases/{id}/actions",
-            Json(new { action = "reject", rejectReasonCode = "MULTI_POLICY_CONFLICT", note = "Customer Jane Roe, card ending 4242" }));
+            Json(new { action = "reject", rejectReasonCode = "MULTI_POLICY_CONFLICT", note = "Customer Jane Roe, card ending 4242", rootCause = "retrieval_conflict" }));
         Assert.Equal(HttpStatusCode.OK, act.StatusCode);
         var outcome = await _app.ApiClient().PostAsync($"/api/v1/cases/{id}/outcome", Json(new { outcome = "correct", note = "Refund refused, Jane informed" }));
         Assert.True(outcome.IsSuccessStatusCode, await outcome.Content.ReadAsStringAsync());

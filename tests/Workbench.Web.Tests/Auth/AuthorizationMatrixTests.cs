@@ -105,6 +105,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["POST /api/v1/review/cases/{id:guid}/claim"] = Access.Review,
         ["POST /api/v1/review/cases/{id:guid}/release"] = Access.Review,
         ["POST /api/v1/review/cases/{id:guid}/actions"] = Access.Review,
+        ["POST /api/v1/review/cases/{id:guid}/classification"] = Access.Review,
         ["POST /api/v1/review/cases/{id:guid}/assign"] = Access.Lead,
         // MCP
         ["POST /mcp/"] = Access.ApiAny, // stateless Streamable HTTP: POST only

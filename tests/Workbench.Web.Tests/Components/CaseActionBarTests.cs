@@ -4,6 +4,7 @@ using Bunit;
 using Workbench.Contracts;
 using Workbench.Data.Entities;
 using Workbench.Web.Components.Pages.Cases;
+using Workbench.Web.Components.Shared;
 using Workbench.Web.Review;
 using Workbench.Web.Tests.Infrastructure;
 
@@ -57,6 +58,10 @@ public sealed class CaseActionBarTests : ComponentTest
 
     private static bool Shows(IRenderedComponent<CaseActionBar> bar, string label) => bar.FindAll("label").Any(l => l.TextContent.Contains(label));
 
+    /// <summary>The reviewer picks a root cause in the open form's select.</summary>
+    private static Task ChooseRootCause(IRenderedComponent<CaseActionBar> bar, RootCause cause) =>
+        bar.InvokeAsync(() => bar.FindComponent<RootCauseSelect>().Instance.ValueChanged.InvokeAsync(cause));
+
     [Fact]
     public void Every_action_button_names_its_key_in_aria_keyshortcuts()
     {
@@ -101,11 +106,17 @@ public sealed class CaseActionBarTests : ComponentTest
         await Press(bar, "r");
         Assert.True(Shows(bar, "Reason code (required)"));
         Assert.True(Shows(bar, "Note for the AI system (optional)"));
+        Assert.True(Shows(bar, "Root cause (required)"));
+        Assert.True(Button(bar, "Confirm reject").HasAttribute("disabled")); // no root cause chosen for the reviewer
+        await Button(bar, "Confirm reject").ClickAsync(new());
+        Assert.Empty(_acts);
 
+        await ChooseRootCause(bar, RootCause.PolicyTooLoose);
         await Button(bar, "Confirm reject").ClickAsync(new());
         var request = Assert.Single(_acts);
         Assert.Equal(ReviewActionKind.Reject, request.Action);
         Assert.Equal("HIGH_VALUE_TRANSACTION", request.RejectReasonCode);
+        Assert.Equal(RootCause.PolicyTooLoose, request.RootCause);
         Assert.False(Shows(bar, "Reason code (required)")); // it went through: the form closes
     }
 
@@ -115,6 +126,8 @@ public sealed class CaseActionBarTests : ComponentTest
         _succeed = false;
         var bar = RenderBar(Detail(), Holding);
         await Press(bar, "e");
+        Assert.True(Button(bar, "Approve edited response").HasAttribute("disabled")); // an edit names its root cause
+        await ChooseRootCause(bar, RootCause.Prompt);
         await Button(bar, "Approve edited response").ClickAsync(new());
         Assert.Empty(_acts); // the refund is irreversible: the confirmation comes first
         await Press(bar, "y");
@@ -122,8 +135,10 @@ public sealed class CaseActionBarTests : ComponentTest
         Assert.Equal(ReviewActionKind.ApproveWithEdits, request.Action);
         Assert.Equal(TestCases.Submission().Proposal.Response!.Body, request.EditedResponse); // the proposal, to edit
         Assert.Equal("payments.issue_refund", request.ConfirmedTool);
-        await Press(bar, "escape"); // back from the confirmation to the edit, text kept
+        Assert.Equal(RootCause.Prompt, request.RootCause);
+        await Press(bar, "escape"); // back from the confirmation to the edit, text and root cause kept
         Assert.True(Shows(bar, "Edited response"));
+        Assert.False(Button(bar, "Approve edited response").HasAttribute("disabled"));
     }
 
     [Fact]

@@ -87,7 +87,7 @@ public sealed class ObservabilityTests
         static StringContent Json(string s) => new(s, Encoding.UTF8, "application/json");
         Assert.Equal(HttpStatusCode.OK, (await rita.PostAsync($"/api/v1/review/cases/{id}/claim", Json("{}"))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await rita.PostAsync($"/api/v1/review/cases/{id}/actions",
-            Json("""{"action":"reject","rejectReasonCode":"MULTI_POLICY_CONFLICT"}"""))).StatusCode);
+            Json("""{"action":"reject","rejectReasonCode":"MULTI_POLICY_CONFLICT","rootCause":"retrieval_conflict"}"""))).StatusCode);
 
         var decided = Assert.Single(seen, m => m.Instrument == "workbench.case.time_to_decision");
         Assert.Equal("support.refund", decided.Tags["workflow"]);

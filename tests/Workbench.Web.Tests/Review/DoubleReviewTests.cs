@@ -222,7 +222,7 @@ public sealed class DoubleReviewTests : IAsyncLifetime
         var pending = await QueuedSupportCaseAsync();
         using var rita = await _app.SignedInAs("rita");
         using var mia = await _app.SignedInAs("mia");
-        await DecideAsync(rita, agree, new { action = "reject", rejectReasonCode = "MULTI_POLICY_CONFLICT" });
+        await DecideAsync(rita, agree, new { action = "reject", rejectReasonCode = "MULTI_POLICY_CONFLICT", rootCause = "retrieval_conflict" });
         await DecideAsync(rita, disagree, Samples.ApprovalBody(Samples.Queues));
         await DecideAsync(rita, pending, Samples.ApprovalBody(Samples.Queues));
         await VerdictAsync(mia, agree, new { verdict = "reject", rejectReasonCode = "MISSING_AUTH_SOURCE" }, HttpStatusCode.OK);

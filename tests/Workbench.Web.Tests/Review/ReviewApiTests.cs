@@ -58,7 +58,7 @@ public sealed class ReviewApiTests(WorkbenchFactory app) : IClassFixture<Workben
         var rita = await app.SignedInAs("rita");
         var claim = await rita.PostAsync($"/api/v1/review/cases/{id}/claim", Json(new { }));
         Assert.Equal(HttpStatusCode.OK, claim.StatusCode);
-        var act = await rita.PostAsync($"/api/v1/review/cases/{id}/actions", Json(new { action = "reject", rejectReasonCode = "MULTI_POLICY_CONFLICT" }));
+        var act = await rita.PostAsync($"/api/v1/review/cases/{id}/actions", Json(new { action = "reject", rejectReasonCode = "MULTI_POLICY_CONFLICT", rootCause = "retrieval_conflict" }));
         Assert.Equal(HttpStatusCode.OK, act.StatusCode);
         var view = (await act.Content.ReadFromJsonAsync<ReviewCaseView>(WorkbenchJson.Options))!;
         Assert.Equal(Workbench.Contracts.DecisionKind.Rejected, view.Decision!.Decision);
@@ -83,7 +83,7 @@ public sealed class ReviewApiTests(WorkbenchFactory app) : IClassFixture<Workben
         Assert.Equal("NWC-INV-2026-531077", confirmation.GetProperty("target").GetProperty("invoice_id").GetString());
 
         foreach (var body in new object[] { new { action = "approve" }, new { action = "approve", confirmedTool = "payments.issue_refund " },
-                     new { action = "approve_with_edits", editedResponse = "Refunded.", confirmedTool = "refunds.issue" } })
+                     new { action = "approve_with_edits", editedResponse = "Refunded.", confirmedTool = "refunds.issue", rootCause = "prompt" } })
         {
             var refused = await rita.PostAsync($"/api/v1/review/cases/{id}/actions", Json(body));
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);

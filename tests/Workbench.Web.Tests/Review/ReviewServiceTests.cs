@@ -227,7 +227,7 @@ public sealed class ReviewServiceTests : IAsyncLifetime
         var refused = Assert.IsType<ReviewResult.Forbidden>(await Reviews.ActAsync(reviewer, id, Approve));
         Assert.Equal(ProblemTypes.SelfApproval, refused.Type);
         // Rejecting is still possible: the rule is about approving one's own work.
-        Ok(await Reviews.ActAsync(reviewer, id, new ReviewActionRequest { Action = ReviewActionKind.Reject, RejectReasonCode = "MULTI_POLICY_CONFLICT" }));
+        Ok(await Reviews.ActAsync(reviewer, id, new ReviewActionRequest { Action = ReviewActionKind.Reject, RejectReasonCode = "MULTI_POLICY_CONFLICT", RootCause = RootCause.RetrievalConflict }));
     }
 
     [Fact]
@@ -248,7 +248,7 @@ public sealed class ReviewServiceTests : IAsyncLifetime
         Assert.IsType<ReviewResult.Invalid>(await Reviews.ActAsync(Rita, id, new ReviewActionRequest { Action = ReviewActionKind.Reject }));
         var unknown = Assert.IsType<ReviewResult.Invalid>(await Reviews.ActAsync(Rita, id, new ReviewActionRequest { Action = ReviewActionKind.Reject, RejectReasonCode = "BECAUSE" }));
         Assert.True(unknown.Errors.ContainsKey("$.rejectReasonCode"));
-        var rejected = Ok(await Reviews.ActAsync(Rita, id, new ReviewActionRequest { Action = ReviewActionKind.Reject, RejectReasonCode = "MULTI_POLICY_CONFLICT", Note = "cites v6" }));
+        var rejected = Ok(await Reviews.ActAsync(Rita, id, new ReviewActionRequest { Action = ReviewActionKind.Reject, RejectReasonCode = "MULTI_POLICY_CONFLICT", Note = "cites v6", RootCause = RootCause.RetrievalConflict }));
         Assert.Equal(DecisionKind.Rejected, rejected.Decision!.Decision);
         Assert.Equal("MULTI_POLICY_CONFLICT", rejected.Decision.RejectReasonCode);
         Assert.Null(rejected.Decision.ResponseText);

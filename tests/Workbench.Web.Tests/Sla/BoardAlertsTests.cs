@@ -151,7 +151,7 @@ public sealed class BoardAlertsTests : IAsyncLifetime
             Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(felix, id, FourEyesApproval));
             Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(lena, id));
             var second = i < 3
-                ? new ReviewActionRequest { Action = ReviewActionKind.Reject, RejectReasonCode = "HIGH_VALUE_TRANSACTION" }
+                ? new ReviewActionRequest { Action = ReviewActionKind.Reject, RejectReasonCode = "HIGH_VALUE_TRANSACTION", RootCause = RootCause.PolicyTooLoose }
                 : FourEyesApproval;
             Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(lena, id, second));
         }

@@ -56,7 +56,7 @@ public sealed class BoardQueriesTests : IAsyncLifetime
 
         // She decides it and releases nothing else: one waits, nobody active — red again.
         var reviews = _app.Services.GetRequiredService<ReviewService>();
-        var reject = new ReviewActionRequest { Action = ReviewActionKind.Reject, RejectReasonCode = "MULTI_POLICY_CONFLICT" };
+        var reject = new ReviewActionRequest { Action = ReviewActionKind.Reject, RejectReasonCode = "MULTI_POLICY_CONFLICT", RootCause = RootCause.RetrievalConflict };
         Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(rita, first, reject));
         Assert.Equal(BoardSignal.Alarm, Legal(await board.SnapshotAsync()));
 

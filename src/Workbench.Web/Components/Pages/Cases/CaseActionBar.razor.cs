@@ -36,6 +36,7 @@ public sealed partial class CaseActionBar
     private Mode _mode;
     private string? _editText;
     private string? _rejectCode;
+    private RootCause? _rootCause;
     private string? _question;
     private string? _targetQueue;
     private string? _note;
@@ -75,6 +76,7 @@ public sealed partial class CaseActionBar
             _targetQueue = null;
             _note = null;
             _rejectCode = null;
+            _rootCause = null;
             _pending = null;
             _typedAmount = null;
         }
@@ -150,6 +152,7 @@ public sealed partial class CaseActionBar
         _mode = mode;
         _pending = null;
         _note = null;
+        _rootCause = null; // never preselected: the reviewer names it (the reason codes' hint is marked in the list)
         _rejectCode = mode == Mode.Reject ? Detail.Case.ReasonCodes.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(Policy.Policy.ReasonCodes.ContainsKey) : null;
     }
 
@@ -162,6 +165,14 @@ public sealed partial class CaseActionBar
 
     private void ToggleHelp() => _help = !_help;
 
+    /// <summary>The policy accepts "unknown" as the root cause for the case's workflow.</summary>
+    private bool AllowUnknown => Policy.Policy.AllowsUnknownRootCause(Detail.Case.Workflow);
+
+    /// <summary>The root cause the case's first reason code with a hint points at: marked in the list, never chosen for the reviewer.</summary>
+    private RootCause? SuggestedRootCause => Detail.Case.ReasonCodes.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+        .Select(code => Policy.Policy.ReasonCodes.GetValueOrDefault(code)?.RootCauseHint)
+        .FirstOrDefault(hint => hint is not null);
+
     private void Cancel()
     {
         // Back from the confirmation of an edit returns to the edit, with the text as typed.
@@ -172,7 +183,8 @@ public sealed partial class CaseActionBar
 
     private Task ApproveAsync() => ApprovalAsync(new ReviewActionRequest { Action = ReviewActionKind.Approve });
 
-    private Task ConfirmEditAsync() => ApprovalAsync(new ReviewActionRequest { Action = ReviewActionKind.ApproveWithEdits, EditedResponse = _editText });
+    private Task ConfirmEditAsync() =>
+        ApprovalAsync(new ReviewActionRequest { Action = ReviewActionKind.ApproveWithEdits, EditedResponse = _editText, RootCause = _rootCause });
 
     /// <summary>An approval goes out at once when its action needs no confirmation; otherwise the confirmation opens first.</summary>
     private Task ApprovalAsync(ReviewActionRequest request)
@@ -196,7 +208,8 @@ public sealed partial class CaseActionBar
         return ActAsync(_pending with { ConfirmedTool = _gate.Tool, ConfirmedAmount = _typedAmount });
     }
 
-    private Task ConfirmRejectAsync() => ActAsync(new ReviewActionRequest { Action = ReviewActionKind.Reject, RejectReasonCode = _rejectCode, Note = _note });
+    private Task ConfirmRejectAsync() =>
+        ActAsync(new ReviewActionRequest { Action = ReviewActionKind.Reject, RejectReasonCode = _rejectCode, Note = _note, RootCause = _rootCause });
 
     private Task ConfirmInfoAsync() => ActAsync(new ReviewActionRequest { Action = ReviewActionKind.RequestInfo, Question = _question });
 
@@ -215,6 +228,7 @@ public sealed partial class CaseActionBar
             _question = null;
             _targetQueue = null;
             _note = null;
+            _rootCause = null;
         }
     }
 

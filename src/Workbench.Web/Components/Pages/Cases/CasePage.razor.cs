@@ -22,6 +22,8 @@ public sealed partial class CasePage
     private bool _busy;
     private string? _message;
     private bool _classify;
+    /// <summary>The root cause the reviewer gave with the decision: the classify panel starts from it.</summary>
+    private RootCause? _givenRootCause;
     private List<BreadcrumbItem> _crumbs = [];
     private Guid _loadedId;
     private List<UserRecord> _assignable = [];
@@ -126,6 +128,7 @@ public sealed partial class CasePage
                 case ReviewActionKind.Approve or ReviewActionKind.ApproveWithEdits when ok.Status == CaseStatus.Decided:
                 case ReviewActionKind.Reject:
                     _classify = true;
+                    _givenRootCause = request.RootCause;
                     Snackbar.Add(request.Action == ReviewActionKind.Reject ? "Rejected." : "Approved.", Severity.Success);
                     break;
                 case ReviewActionKind.Approve or ReviewActionKind.ApproveWithEdits:
