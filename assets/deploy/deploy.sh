@@ -12,6 +12,13 @@ dotnet publish src/Workbench.Web -c Release -t:PublishContainer \
 # 2. Migrations, once, with an account that may change the schema (the app's account need not).
 docker run --rm --env-file migrate.env "$registry/workbench:$tag" migrate
 
+# 2b. First release only: the first API client (its key is printed once: put it in the AI system's secret store)
+#     and the people's queues ahead of their first sign-in, with the access commands.
+if [ "${FIRST_RELEASE:-false}" = true ]; then
+  docker run --rm --env-file workbench.env "$registry/workbench:$tag" create-api-key --id support-copilot --name "Support copilot" --scopes cases:submit,cases:read
+  docker run --rm --env-file workbench.env "$registry/workbench:$tag" grant-role --user rita@example.com --role reviewer --queues support,policy-legal
+fi
+
 # 3. Roll the instances (each refuses to start if step 2 did not run).
 port=8081
 for app in app1 app2 app3; do

@@ -26,6 +26,14 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
     public const string ConnectionStringKey = "ConnectionStrings:Workbench";
     public const string MigrateAtStartupKey = "Database:MigrateAtStartup";
     public const string DefaultSqliteConnectionString = "Data Source=data/workbench.db";
+    public const string SqliteBusyTimeoutKey = "Database:Sqlite:BusyTimeout";
+    public static readonly TimeSpan DefaultSqliteBusyTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// SQLite: how long a write waits for the lock (this instance's other writers, then another process on the file)
+    /// before it fails as unavailable (the API's 503 with Retry-After). Readiness's probe write waits as long.
+    /// </summary>
+    public TimeSpan SqliteBusyTimeout { get; init; } = DefaultSqliteBusyTimeout;
 
     public static DatabaseSettings FromConfiguration(IConfiguration configuration)
     {
@@ -52,12 +60,66 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
             }
             connectionString = DefaultSqliteConnectionString;
         }
-        return new DatabaseSettings(provider, connectionString);
+        CheckConnectionString(provider, connectionString);
+        return new DatabaseSettings(provider, connectionString) { SqliteBusyTimeout = ReadBusyTimeout(configuration) };
     }
 
-    // One gate per settings object (one per app): every context of this database takes turns writing.
-    private SqliteWriteGate SqliteWriteGateInstance { get; } = new();
-    private static readonly SqliteConnectionSetup SqliteConnectionSetupInstance = new();
+    /// <summary>
+    /// Parses the connection string with the provider's own builder, so that a malformed one stops start-up with one
+    /// line here rather than an exception (and a stack trace) from the first connection. The message names the setting
+    /// and what the driver refused — a keyword, never a value, so no password is shown.
+    /// </summary>
+    private static void CheckConnectionString(DatabaseProvider provider, string connectionString)
+    {
+        try
+        {
+            System.Data.Common.DbConnectionStringBuilder parsed = provider switch
+            {
+                DatabaseProvider.Sqlite => new SqliteConnectionStringBuilder(connectionString),
+                DatabaseProvider.SqlServer => new Microsoft.Data.SqlClient.SqlConnectionStringBuilder(connectionString),
+                _ => new Npgsql.NpgsqlConnectionStringBuilder(connectionString),
+            };
+            if (provider == DatabaseProvider.Sqlite && string.IsNullOrWhiteSpace(((SqliteConnectionStringBuilder)parsed).DataSource))
+            {
+                throw new ArgumentException("it names no Data Source (the database file)");
+            }
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException or KeyNotFoundException)
+        {
+            throw new WorkbenchConfigurationException(
+                $"The setting {ConnectionStringKey} is not a {provider} connection string: {ex.Message.TrimEnd('.')}. " +
+                $"Expected for example {Example(provider)}.");
+        }
+    }
+
+    private static string Example(DatabaseProvider provider) => provider switch
+    {
+        DatabaseProvider.Sqlite => "'Data Source=data/workbench.db'",
+        DatabaseProvider.SqlServer => "'Server=tcp:db,1433;Database=workbench;User Id=workbench;Password=…;Encrypt=True'",
+        _ => "'Host=db;Database=workbench;Username=workbench;Password=…'",
+    };
+
+    private static TimeSpan ReadBusyTimeout(IConfiguration configuration)
+    {
+        var text = configuration[SqliteBusyTimeoutKey];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return DefaultSqliteBusyTimeout;
+        }
+        return TimeSpan.TryParse(text.Trim(), System.Globalization.CultureInfo.InvariantCulture, out var value) &&
+               value >= TimeSpan.FromMilliseconds(100) && value <= TimeSpan.FromMinutes(10)
+            ? value
+            : throw new WorkbenchConfigurationException(
+                $"The setting {SqliteBusyTimeoutKey} is '{text}'; use a time between 00:00:00.1 and 00:10:00, for example 00:00:10.");
+    }
+
+    // One gate per settings object (one per app): every context of this database takes turns writing. Made on first
+    // use, after the init-only busy timeout is set.
+    private SqliteWriteGate SqliteWriteGateInstance => LazyInitializer.EnsureInitialized(ref _sqliteWriteGate, () => new SqliteWriteGate(SqliteBusyTimeout));
+    private SqliteWriteGate? _sqliteWriteGate;
+    private SqliteConnectionSetup SqliteConnectionSetupInstance =>
+        LazyInitializer.EnsureInitialized(ref _sqliteConnectionSetup, () => new SqliteConnectionSetup(SqliteWriteGateInstance));
+    private SqliteConnectionSetup? _sqliteConnectionSetup;
     // One per app too: on SQLite it caches the head of the audit chain.
     internal AuditChainInterceptor AuditChainInstance { get; } = new(Provider);
 
@@ -255,7 +317,16 @@ public static class DataExtensions
     /// <summary>The server and database of a connection string, never its password.</summary>
     private static string Describe(DatabaseSettings settings)
     {
-        var parts = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = settings.ConnectionString };
+        System.Data.Common.DbConnectionStringBuilder parts;
+        try
+        {
+            parts = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = settings.ConnectionString };
+        }
+        catch (ArgumentException)
+        {
+            // Building an error message must not fail in its turn: the string was refused by its driver already.
+            return "a connection string that does not parse";
+        }
         var shown = new[] { "Data Source", "Server", "Host", "Port", "Database", "Initial Catalog" }
             .Where(parts.ContainsKey)
             .Select(k => $"{k}={parts[k]}");

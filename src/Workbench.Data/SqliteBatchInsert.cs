@@ -35,7 +35,10 @@ public static class SqliteBatchInsert
     /// the <see cref="DbUpdateException"/> of the constraint that refused it (that group wrote nothing). Anything
     /// else (I/O, a full disk) throws and nothing is committed.
     /// </summary>
-    public static async Task<Exception?[]> InsertAsync(WorkbenchDbContext db, IReadOnlyList<IReadOnlyList<object>> groups, CancellationToken ct = default)
+    /// <param name="lockBudget">How long the batch may wait for its turn and the file's lock (the busy timeout when
+    /// null); spent, it fails with SQLITE_BUSY and writes nothing.</param>
+    public static async Task<Exception?[]> InsertAsync(WorkbenchDbContext db, IReadOnlyList<IReadOnlyList<object>> groups, CancellationToken ct = default,
+        TimeSpan? lockBudget = null)
     {
         if (!IsAvailable(db))
         {
@@ -43,10 +46,7 @@ public static class SqliteBatchInsert
         }
         var results = new Exception?[groups.Count];
         var gate = db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.Interceptors?.OfType<SqliteWriteGate>().FirstOrDefault();
-        if (gate is not null)
-        {
-            await gate.EnterAsync(ct);
-        }
+        SqliteWriteGate.Turn? turn = gate is null ? null : await gate.EnterAsync(db, lockBudget, ct);
         try
         {
             await db.Database.OpenConnectionAsync(ct);
@@ -105,7 +105,7 @@ public static class SqliteBatchInsert
         }
         finally
         {
-            gate?.Exit();
+            turn?.Dispose();
         }
         return results;
     }

@@ -24,9 +24,15 @@ public static class SqliteSecureDelete
             return true;
         }
         var gate = db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.Interceptors?.OfType<SqliteWriteGate>().FirstOrDefault();
-        if (gate is not null)
+        // The checkpoint waits for its turn like any writer; a sweep that does not get it is left for the next one.
+        SqliteWriteGate.Turn? turn;
+        try
         {
-            await gate.EnterAsync(ct);
+            turn = gate is null ? null : await gate.EnterAsync(db, null, ct);
+        }
+        catch (SqliteException)
+        {
+            return false;
         }
         try
         {
@@ -43,17 +49,13 @@ public static class SqliteSecureDelete
             }
             finally
             {
-                await using (var restore = db.Database.GetDbConnection().CreateCommand())
-                {
-                    restore.CommandText = "PRAGMA busy_timeout=10000;";
-                    await restore.ExecuteNonQueryAsync(CancellationToken.None);
-                }
+                // Closed, the connection gets its busy timeout afresh when it is next opened.
                 await db.Database.CloseConnectionAsync();
             }
         }
         finally
         {
-            gate?.Exit();
+            turn?.Dispose();
         }
     }
 }

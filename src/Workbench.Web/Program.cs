@@ -17,19 +17,31 @@ using Workbench.Web.Review;
 using Workbench.Web.Sla;
 using Workbench.Web.Webhooks;
 
-// `Workbench.Web migrate` applies the database migrations and exits (the production deployment step).
-var migrate = args.Length > 0 && args[0] == "migrate";
+// `Workbench.Web migrate` applies the database migrations and exits (the production deployment step);
+// `create-api-key`, `revoke-api-key` and `grant-role` give a deployment its first clients and people (AccessAdminCommands).
+var command = args.Length > 0 && (args[0] == "migrate" || AccessAdminCommands.IsCommand(args[0])) ? args[0] : null;
 try
 {
-    var builder = WebApplication.CreateBuilder(migrate ? args[1..] : args);
+    Dictionary<string, string> options = [];
+    var settings = command is null ? args : args[1..];
+    if (AccessAdminCommands.IsCommand(command))
+    {
+        (options, settings) = AccessAdminCommands.Split(command!, settings);
+    }
+    var builder = WebApplication.CreateBuilder(settings);
     builder.AddWorkbenchConfiguration();
-    if (migrate)
+    if (command == "migrate")
     {
         return await builder.RunMigrateCommandAsync();
+    }
+    if (command is not null)
+    {
+        return await AccessAdminCommands.RunAsync(builder, command, options);
     }
     // Shared plumbing first, then one line per feature: each registers only its own services.
     builder.AddWorkbenchData();
     builder.AddWorkbenchObservability();
+    builder.AddWorkbenchTransportSecurity();
     builder.AddWorkbenchHttp();
     builder.AddWorkbenchAuth();
     builder.AddWorkbenchCases();
@@ -52,6 +64,7 @@ try
     var app = builder.Build();
     await app.PrepareDatabaseAsync();
 
+    app.UseWorkbenchForwardedHeaders();
     app.UseWorkbenchSecurityHeaders(app.Configuration);
     app.UseWorkbenchPipeline();
     app.MapWorkbenchHealth();
@@ -75,7 +88,13 @@ try
 catch (WorkbenchConfigurationException ex)
 {
     // One clear line naming the setting, instead of a stack trace from deep inside a driver.
-    Console.Error.WriteLine(migrate ? $"Workbench migrate failed: {ex.Message}" : $"Workbench cannot start: {ex.Message}");
+    Console.Error.WriteLine(command is not null ? $"Workbench {command} failed: {ex.Message}" : $"Workbench cannot start: {ex.Message}");
+    return 1;
+}
+catch (FormatException ex) when (ex.Source == "Microsoft.Extensions.Configuration.CommandLine")
+{
+    // An argument that is neither a command's option nor a setting (--Key=value).
+    Console.Error.WriteLine($"Workbench {command ?? "start"} failed: {ex.Message}");
     return 1;
 }
 

@@ -26,8 +26,9 @@ public sealed class AppProcess : IDisposable
 
     /// <param name="workDirectory">The process's working directory.</param>
     /// <param name="port">Where it listens.</param>
-    /// <param name="settings">Configuration as environment variables (<c>Database__Provider</c>…).</param>
-    public static AppProcess Start(string workDirectory, int port, IDictionary<string, string> settings)
+    /// <param name="settings">Configuration as environment variables (<c>Database__Provider</c>…); they may set another environment.</param>
+    /// <param name="dll">The app to run: the built one beside the tests by default, or a published one.</param>
+    public static AppProcess Start(string workDirectory, int port, IDictionary<string, string> settings, string? dll = null)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -36,7 +37,7 @@ public sealed class AppProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Workbench.Web.dll"));
+        psi.ArgumentList.Add(dll ?? Path.Combine(AppContext.BaseDirectory, "Workbench.Web.dll"));
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Development"; // the demo API client
         psi.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         psi.Environment["Workbench__DemoData__Enabled"] = "false";

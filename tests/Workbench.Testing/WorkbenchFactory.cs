@@ -42,11 +42,13 @@ public class WorkbenchFactory : WebApplicationFactory<Program>
         // from everyone who did not act on it. Tests not about it must not depend on a coin toss: off unless a test sets it.
         builder.UseSetting("Learning:DoubleReview:Share", "0");
         // The audit checkpoint key and folder of this app alone. Development generates the key on first start; outside
-        // it a configured key file that does not exist stops the start, so other environments run without a key.
-        if (EnvironmentName == Environments.Development)
+        // it a key is required (a missing one stops the start), so the test writes one, as a deployment provides it.
+        if (EnvironmentName != Environments.Development && !File.Exists(CheckpointKeyPath))
         {
-            builder.UseSetting("Audit:Checkpoints:KeyFile", CheckpointKeyPath);
+            using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+            File.WriteAllText(CheckpointKeyPath, key.ExportPkcs8PrivateKeyPem());
         }
+        builder.UseSetting("Audit:Checkpoints:KeyFile", CheckpointKeyPath);
         builder.UseSetting("Audit:Checkpoints:Folder", CheckpointFolder);
         foreach (var (k, v) in Settings)
         {

@@ -160,12 +160,7 @@ public sealed class AccessAdmin(IDbContextFactory<WorkbenchDbContext> dbFactory,
         {
             errors["$.role"] = ["One of reviewer, lead, admin."];
         }
-        var queues = request.Queues?.Select(q => q?.Trim() ?? "").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        var unknown = queues?.Where(q => policy.Policy.FindQueue(q) is null).ToArray() ?? [];
-        if (unknown.Length > 0)
-        {
-            errors["$.queues"] = [$"Not a queue of the active policy: {string.Join(", ", unknown)}."];
-        }
+        var queues = CheckQueues(request.Queues, errors);
         if (request.Role is not null && request.Role != user.Role && user.ObjectId is not null)
         {
             errors["$.role"] = ["This person signs in with Entra ID: the role comes from its app roles or groups (Workbench:Auth:Roles); change it there."];
@@ -201,6 +196,69 @@ public sealed class AccessAdmin(IDbContextFactory<WorkbenchDbContext> dbFactory,
         });
         await db.SaveChangesAsync(ct);
         return new AdminResult<UserView>.Ok(after);
+    }
+
+    private string[]? CheckQueues(string[]? requested, Dictionary<string, string[]> errors)
+    {
+        var queues = requested?.Select(q => q?.Trim() ?? "").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var unknown = queues?.Where(q => policy.Policy.FindQueue(q) is null).ToArray() ?? [];
+        if (unknown.Length > 0)
+        {
+            errors["$.queues"] = [$"Not a queue of the active policy: {string.Join(", ", unknown)}."];
+        }
+        return queues;
+    }
+
+    /// <summary>
+    /// The <c>grant-role</c> command: gives a person a role (and, when given, queues), adding the person when there is
+    /// none yet — the first admin of a deployment is made this way, before anyone can sign in. A person who exists is
+    /// changed as <see cref="SetRolesAsync"/> changes them, under the same rules; a new one is audited as
+    /// <c>user.provisioned</c> with the command's actor.
+    /// </summary>
+    public async Task<AdminResult<UserView>> GrantRoleAsync(string userName, UserRole role, string[]? queues, string? displayName, string actor,
+        CancellationToken ct = default)
+    {
+        var name = userName?.Trim() ?? "";
+        var errors = new Dictionary<string, string[]>();
+        if (name.Length is 0 or > 128 || name.Any(char.IsControl))
+        {
+            errors["$.userName"] = ["1 to 128 characters, the name the person signs in with (for Entra ID: the user principal name)."];
+        }
+        if (!Enum.IsDefined(role))
+        {
+            errors["$.role"] = ["One of reviewer, lead, admin."];
+        }
+        var display = string.IsNullOrWhiteSpace(displayName) ? name : displayName.Trim();
+        if (display.Length > 256)
+        {
+            errors["$.displayName"] = ["At most 256 characters."];
+        }
+        if (errors.Count > 0)
+        {
+            return new AdminResult<UserView>.Invalid(errors);
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await db.Users.AnyAsync(u => u.UserName == name, ct))
+        {
+            return await SetRolesAsync(name, new SetRolesRequest(role, queues), actor, ct);
+        }
+        var checkedQueues = CheckQueues(queues, errors) ?? [];
+        if (errors.Count > 0)
+        {
+            return new AdminResult<UserView>.Invalid(errors);
+        }
+        var user = new UserRecord { UserName = name, DisplayName = display, Role = role };
+        user.Queues.AddRange(checkedQueues.Select(q => new QueueMembershipRecord { UserName = name, Queue = q }));
+        db.Users.Add(user);
+        Audit.AddAdministrative(db, AuditEventTypes.UserProvisioned, actor, "admin", time.GetUtcNow(), new
+        {
+            UserName = name,
+            ObjectId = (string?)null,
+            Role = role,
+            Queues = checkedQueues,
+        });
+        await db.SaveChangesAsync(ct);
+        return new AdminResult<UserView>.Ok(View(user));
     }
 
     private static string Base62(byte[] bytes)

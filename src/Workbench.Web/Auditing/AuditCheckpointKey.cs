@@ -33,8 +33,8 @@ public sealed record AuditCheckpointOptions
 /// <summary>
 /// The key checkpoints are signed with, read once at start-up: from <c>KeyPem</c>, <c>KeyFile</c> or a certificate in
 /// the store. A key that is configured but unusable stops the start with one line naming the setting. Development
-/// without a key generates one (<c>data/audit-checkpoint-key.pem</c>, never committed); elsewhere no key means no
-/// checkpoints, said once in the log.
+/// without a key generates one (<c>data/audit-checkpoint-key.pem</c>, never committed); elsewhere no key stops the
+/// start too, unless checkpoints are turned off (<c>Audit:Checkpoints:Enabled=false</c>), which the log then says.
 /// </summary>
 public sealed class AuditCheckpointKey : IDisposable
 {
@@ -75,7 +75,11 @@ public sealed class AuditCheckpointKey : IDisposable
         var file = o.KeyFile ?? (development ? DevelopmentKeyFile : null);
         if (file is null)
         {
-            return new AuditCheckpointKey(null, "no key is configured (Audit:Checkpoints:KeyFile, KeyPem or CertificateThumbprint)");
+            // Without signed checkpoints the hash chain cannot show a rewrite by whoever holds the database: outside
+            // Development that is a choice to make in the open (Enabled=false), not a default to slip into.
+            throw new WorkbenchConfigurationException(
+                "Audit:Checkpoints has no signing key (set KeyFile, KeyPem or CertificateThumbprint; see docs/audit-and-retention.md), " +
+                "or set Audit:Checkpoints:Enabled=false to run without signed checkpoints.");
         }
         var path = Path.GetFullPath(file);
         if (!File.Exists(path))

@@ -56,20 +56,34 @@ public static class HealthExtensions
     }
 }
 
-internal sealed class DatabaseHealthCheck(IDbContextFactory<WorkbenchDbContext> dbFactory) : IHealthCheck
+/// <summary>
+/// Readiness of the database: a read and a rolled-back write on the pooled connections (<see cref="DatabaseProbe"/>),
+/// so that it agrees with what a request's write meets now. A write that cannot get the lock within the busy timeout
+/// makes it unhealthy, as it makes the API answer 503.
+/// </summary>
+internal sealed class DatabaseHealthCheck(IDbContextFactory<WorkbenchDbContext> dbFactory, TimeProvider time, ILogger<DatabaseHealthCheck> logger) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        DatabaseProbeResult probe;
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            return await db.Database.CanConnectAsync(cancellationToken)
-                ? HealthCheckResult.Healthy()
-                : HealthCheckResult.Unhealthy("The database cannot be reached.");
+            probe = await DatabaseProbe.RunAsync(db, time.GetUtcNow(), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return HealthCheckResult.Unhealthy("The database cannot be reached.");
+            probe = new DatabaseProbeResult(false, false, ex);
         }
+        if (probe.Ready)
+        {
+            return HealthCheckResult.Healthy("Reads and writes.");
+        }
+        // The cause goes to the log only: the report is anonymous and an exception's text may name hosts and files.
+        logger.LogWarning("Readiness: the database {What}: {Error}", probe.CanRead ? "cannot take a write" : "cannot be read",
+            probe.Error?.GetBaseException().Message);
+        return HealthCheckResult.Unhealthy(probe.CanRead
+            ? "The database can be read but cannot take a write now (locked by another process, read-only or full)."
+            : "The database cannot be reached.");
     }
 }

@@ -120,7 +120,7 @@ public static class HostingExtensions
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
             app.UseHsts();
-            // Behind a TLS-terminating proxy set ASPNETCORE_FORWARDEDHEADERS_ENABLED=true so the scheme is seen.
+            // Behind a TLS-terminating proxy name it in ForwardedHeaders:KnownProxies so the scheme is seen (TransportSecurity).
             app.UseHttpsRedirection();
         }
         // Inside the page's handler, so that /api failures become problem details before it could answer with HTML.

@@ -6,7 +6,7 @@ namespace Workbench.Web.Hosting;
 /// Security headers on every response. The Content-Security-Policy allows scripts only from this origin (Blazor
 /// Server, MudBlazor and our own are files) plus the one inline import map Blazor writes, which carries this
 /// request's nonce; styles may be inline because MudBlazor sets style attributes; the circuit's WebSocket is the
-/// same host. Nothing may frame the app.
+/// same host. Nothing may frame the app. Nothing is cached (<c>no-store</c>) but the static files.
 /// </summary>
 public static class SecurityHeaders
 {
@@ -62,6 +62,14 @@ public static class SecurityHeaders
                 headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
                 headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()";
                 headers["Cross-Origin-Opener-Policy"] = "same-origin";
+                // Case data (API answers, pages, exports) is kept by no cache, shared or the browser's own. The static
+                // files keep their own caching (fingerprinted ones are immutable): they are known by their endpoint,
+                // as their handler may set its header after this callback has run.
+                if (string.IsNullOrEmpty(headers.CacheControl) &&
+                    http.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.StaticAssets.StaticAssetDescriptor>() is null)
+                {
+                    headers.CacheControl = "no-store";
+                }
                 return Task.CompletedTask;
             });
             return next(http);

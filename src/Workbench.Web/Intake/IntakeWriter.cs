@@ -18,13 +18,15 @@ public sealed class IntakeWriter : IAsyncDisposable
     /// <summary>The most cases one transaction carries.</summary>
     public const int MaxBatch = 128;
 
-    private sealed record Pending(CaseRecord Case, AuditEventRecord Audit, IdempotencyRecord? Key, TaskCompletionSource Done);
+    /// <param name="EnqueuedAt">Stopwatch timestamp: the busy timeout of a SQLite batch counts from its oldest case's arrival.</param>
+    private sealed record Pending(CaseRecord Case, AuditEventRecord Audit, IdempotencyRecord? Key, TaskCompletionSource Done, long EnqueuedAt);
 
     private readonly Channel<Pending> _channel = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly IDbContextFactory<WorkbenchDbContext> _dbFactory;
     private readonly CaseEvents _events;
     private readonly ILogger<IntakeWriter> _logger;
     private readonly bool _sqlite;
+    private readonly TimeSpan _busyTimeout;
     private readonly Task _loop;
 
     public IntakeWriter(IDbContextFactory<WorkbenchDbContext> dbFactory, DatabaseSettings database, CaseEvents events, ILogger<IntakeWriter> logger)
@@ -33,6 +35,7 @@ public sealed class IntakeWriter : IAsyncDisposable
         _events = events;
         _logger = logger;
         _sqlite = database.Provider == DatabaseProvider.Sqlite;
+        _busyTimeout = database.SqliteBusyTimeout;
         _loop = Task.Run(RunAsync);
     }
 
@@ -50,7 +53,8 @@ public sealed class IntakeWriter : IAsyncDisposable
         {
             throw new InvalidOperationException("The intake writer does not write audit texts; the submission event carries none.");
         }
-        var pending = new Pending(record, audit, key, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(record, audit, key, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously),
+            System.Diagnostics.Stopwatch.GetTimestamp());
         if (!_channel.Writer.TryWrite(pending))
         {
             throw new InvalidOperationException("Intake is shutting down.");
@@ -78,7 +82,8 @@ public sealed class IntakeWriter : IAsyncDisposable
     /// <summary>Writes these cases as one batch, now (tests use it to know what shares a transaction).</summary>
     internal async Task<IReadOnlyList<Task>> WriteTogetherAsync(IEnumerable<(CaseRecord Case, AuditEventRecord Audit, IdempotencyRecord? Key)> items)
     {
-        var batch = items.Select(i => new Pending(i.Case, i.Audit, i.Key, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))).ToList();
+        var batch = items.Select(i => new Pending(i.Case, i.Audit, i.Key, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously),
+            System.Diagnostics.Stopwatch.GetTimestamp())).ToList();
         await WriteBatchAsync(batch);
         return batch.Select(p => p.Done.Task).ToList();
     }
@@ -123,7 +128,12 @@ public sealed class IntakeWriter : IAsyncDisposable
         }
         await using var db = await _dbFactory.CreateDbContextAsync();
         Interlocked.Increment(ref _transactions);
-        var failures = await SqliteBatchInsert.InsertAsync(db, groups);
+        // Cases that arrived while the batch before them waited out a lock held elsewhere have spent that time already:
+        // the batch gets what is left of its oldest case's busy timeout, so no request waits for two timeouts in a row
+        // (at least a tenth of it: enough for an ordinary write of this instance that has the turn to finish).
+        var waited = System.Diagnostics.Stopwatch.GetElapsedTime(batch.Min(p => p.EnqueuedAt));
+        var budget = _busyTimeout - waited;
+        var failures = await SqliteBatchInsert.InsertAsync(db, groups, lockBudget: budget < _busyTimeout / 10 ? _busyTimeout / 10 : budget);
         for (var i = 0; i < batch.Count; i++)
         {
             if (failures[i] is { } failure)

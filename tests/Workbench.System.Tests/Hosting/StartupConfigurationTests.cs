@@ -10,6 +10,8 @@ public class StartupConfigurationTests
         var work = Directory.CreateTempSubdirectory("wb-start-").FullName;
         env["ASPNETCORE_ENVIRONMENT"] = "Production";
         env["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Processes.FreePort()}";
+        // A test not about the audit key opts out of signed checkpoints, as a missing key stops the start first.
+        env.TryAdd("Audit__Checkpoints__Enabled", "false");
         try
         {
             return await Processes.RunAsync("dotnet", [dll], TimeSpan.FromSeconds(60), work, env);
@@ -62,6 +64,47 @@ public class StartupConfigurationTests
         Assert.Contains("Cannot open the Postgres database set by ConnectionStrings:Workbench", output);
         Assert.Contains($"Port={port}", output);
         Assert.DoesNotContain("secret-pw", output);
+        Assert.DoesNotContain("   at ", output);
+    }
+
+    [Theory]
+    [InlineData("Sqlite", "this is not a connection string")]
+    [InlineData("Postgres", "Host=127.0.0.1;Database=wb;Username=wb;Password=pw-secret;Bogus=1")]
+    [InlineData("SqlServer", "Server=tcp:db;Database=wb;Encrypt=sometimes;Password=pw-secret")]
+    public async Task A_malformed_connection_string_stops_start_up_with_one_line(string provider, string connectionString)
+    {
+        var (code, output) = await StartAppAsync(new() { ["Database__Provider"] = provider, ["ConnectionStrings__Workbench"] = connectionString });
+        Assert.Equal(1, code);
+        Assert.Contains($"Workbench cannot start: The setting ConnectionStrings:Workbench is not a {provider} connection string", output);
+        Assert.DoesNotContain("pw-secret", output);
+        Assert.DoesNotContain("   at ", output);
+        Assert.DoesNotContain("Unhandled exception", output);
+        Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task No_audit_signing_key_outside_development_stops_start_up_unless_turned_off()
+    {
+        var (code, output) = await StartAppAsync(new() { ["Audit__Checkpoints__Enabled"] = null });
+        Assert.Equal(1, code);
+        Assert.Contains("Workbench cannot start: Audit:Checkpoints has no signing key", output);
+        Assert.Contains("Audit:Checkpoints:Enabled=false", output);
+        Assert.DoesNotContain("   at ", output);
+    }
+
+    [Theory]
+    [InlineData("Database__Sqlite__BusyTimeout", "soon", "Database:Sqlite:BusyTimeout is 'soon'")]
+    [InlineData("Hsts__MaxAge", "a year", "Hsts:MaxAge is 'a year'")]
+    [InlineData("Hsts__IncludeSubDomains", "yes", "Hsts:IncludeSubDomains is 'yes'")]
+    [InlineData("ForwardedHeaders__KnownProxies", "the-balancer", "ForwardedHeaders:KnownProxies: 'the-balancer' is not an IP address")]
+    [InlineData("ForwardedHeaders__KnownNetworks", "10.0.0.0/33", "ForwardedHeaders:KnownNetworks: '10.0.0.0/33' is not a network")]
+    [InlineData("ASPNETCORE_FORWARDEDHEADERS_ENABLED", "true", "ASPNETCORE_FORWARDEDHEADERS_ENABLED is true but neither ForwardedHeaders:KnownProxies")]
+    public async Task A_bad_transport_or_database_setting_stops_start_up_naming_it(string variable, string value, string expected)
+    {
+        var (code, output) = await StartAppAsync(new() { [variable] = value });
+        Assert.Equal(1, code);
+        Assert.Contains("Workbench cannot start: ", output);
+        Assert.Contains(expected, output);
         Assert.DoesNotContain("   at ", output);
     }
 }

@@ -65,6 +65,40 @@ public class DatabaseProviderTests
         Assert.Contains("ConnectionStrings:Workbench", ex.Message);
     }
 
+    [Theory]
+    [InlineData(null, "this is not a connection string")]
+    [InlineData("Sqlite", "Mode=ReadOnly")]
+    [InlineData("Postgres", "Host=db;Database=wb;Password=pw-secret;Bogus=1")]
+    [InlineData("SqlServer", "Server=db;Database=wb;Password=pw-secret;Encrypt=sometimes")]
+    public void A_connection_string_its_driver_does_not_parse_is_refused_naming_the_setting(string? provider, string connection)
+    {
+        var ex = Assert.Throws<WorkbenchConfigurationException>(() => DatabaseSettings.FromConfiguration(Config(provider, connection)));
+        Assert.StartsWith("The setting ConnectionStrings:Workbench is not a ", ex.Message);
+        Assert.DoesNotContain("pw-secret", ex.Message);
+        Assert.DoesNotContain('\n', ex.Message);
+    }
+
+    [Theory]
+    [InlineData(null, 10_000)]
+    [InlineData("00:00:02", 2_000)]
+    [InlineData("00:00:00.5", 500)]
+    public void The_sqlite_busy_timeout_is_a_setting(string? value, int expectedMs)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Database:Sqlite:BusyTimeout"] = value }).Build();
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), DatabaseSettings.FromConfiguration(configuration).SqliteBusyTimeout);
+    }
+
+    [Theory]
+    [InlineData("soon")]
+    [InlineData("00:00:00")]
+    [InlineData("01:00:00")]
+    public void A_busy_timeout_that_is_not_a_usable_duration_is_refused(string value)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Database:Sqlite:BusyTimeout"] = value }).Build();
+        var ex = Assert.Throws<WorkbenchConfigurationException>(() => DatabaseSettings.FromConfiguration(configuration));
+        Assert.Contains($"Database:Sqlite:BusyTimeout is '{value}'", ex.Message);
+    }
+
     private static IConfiguration Config(string? provider, string? connection) =>
         new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
