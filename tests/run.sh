@@ -37,6 +37,8 @@ else
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# The local tools: dotnet-ef, and Kiota, which generates the C# client the API tests build (KiotaClientTests).
+dotnet tool restore >/dev/null
 dotnet build Workbench.sln -c Debug -nologo -clp:ErrorsOnly
 status=0
 passed=0

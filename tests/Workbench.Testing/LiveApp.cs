@@ -45,6 +45,18 @@ public static class LiveApp
             response.Content, Workbench.Contracts.WorkbenchJson.Options))!;
     }
 
+    /// <summary>A person signed in through the development sign-in, with the cookie, over real HTTP.</summary>
+    public static async Task<HttpClient> SignedInAsync(Uri baseAddress, string user)
+    {
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = baseAddress };
+        using var signIn = await DevSignIn.PostAsync(client, user);
+        if (signIn.StatusCode != HttpStatusCode.Redirect)
+        {
+            throw new InvalidOperationException($"Signing in {user} gave {(int)signIn.StatusCode}.");
+        }
+        return client;
+    }
+
     /// <summary>A reviewer's hub connection over WebSockets, authenticated by the sign-in cookie of the development sign-in.</summary>
     public static async Task<HubConnection> ReviewerHubAsync(Uri baseAddress, string user)
     {

@@ -39,6 +39,9 @@ internal sealed class CaseRecordConfiguration : IEntityTypeConfiguration<CaseRec
         b.Property(c => c.PurgedContentSha256).HasMaxLength(64);
 
         b.HasIndex(c => new { c.ClientId, c.ExternalId }).IsUnique();
+        // The API's listing: a client's cases newest first by creation time, then id (CaseListing.PageQuery), read in
+        // this index's order and stopped after a page instead of sorting all of the client's cases.
+        b.HasIndex(c => new { c.ClientId, c.CreatedAt, c.Id });
         // The counts per queue and status, and the count behind the queue grid. The reason codes ride along (INCLUDE on
         // SQL Server and PostgreSQL; a trailing key column on SQLite, see SqliteWorkbenchDbContext), so that counting a
         // reason filter reads the index and fetches only the matching rows, not every wide row of the queue.

@@ -28,13 +28,17 @@ public sealed class ApiRateLimits(IOptionsMonitor<ApiRateLimitOptions> options) 
         return RateLimitPartition.GetTokenBucketLimiter("anonymous:" + http.Connection.RemoteIpAddress, _ => Options());
     }
 
-    /// <summary>The two header values for the calling client, or null where it has no bucket (not signed in).</summary>
+    /// <summary>
+    /// The two header values for the calling client, or null where no client is known (401). A client the authorization
+    /// middleware refused (403) before the limiter ran gets its bucket here, full, as its next request will find it.
+    /// </summary>
     public (string Policy, string State)? HeadersFor(HttpContext http)
     {
-        if (ApiClaims.ClientOf(http.User) is not { } client || !_buckets.TryGetValue(client, out var bucket))
+        if (ApiClaims.ClientOf(http.User) is not { } client)
         {
             return null;
         }
+        var bucket = _buckets.GetOrAdd(client, _ => NewBucket());
         var o = Options();
         var available = Math.Max(0, bucket.GetStatistics()?.CurrentAvailablePermits ?? 0);
         // The bucket holds `q` requests and refills in `w` seconds: that is the quota and its window; `t` is the time

@@ -133,11 +133,35 @@ public static class OpenApiDocumentation
                 ["instance"] = new OpenApiSchema { Type = JsonSchemaType.String },
                 ["traceId"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The request's id, as in the X-Request-Id header." },
                 ["caseId"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid", Description = "duplicate-external-id: the case that has this externalId." },
+                // Two shapes, each typed: a bare `type: [object, array]` without properties or items made Kiota's
+                // generator stop with an error (KiotaClientTests).
                 ["errors"] = new OpenApiSchema
                 {
-                    Type = JsonSchemaType.Object | JsonSchemaType.Array,
                     Description = "validation: an object of messages per JSON path of the request (`$.evidence[3].uri`) or parameter name. " +
                                   "policy-refused: an array of the policy's errors with line and column.",
+                    OneOf =
+                    [
+                        new OpenApiSchema
+                        {
+                            Type = JsonSchemaType.Object,
+                            AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
+                        },
+                        new OpenApiSchema
+                        {
+                            Type = JsonSchemaType.Array,
+                            Items = new OpenApiSchema
+                            {
+                                Type = JsonSchemaType.Object,
+                                Properties = new Dictionary<string, IOpenApiSchema>
+                                {
+                                    ["line"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
+                                    ["column"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
+                                    ["rule"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null },
+                                    ["message"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                                },
+                            },
+                        },
+                    ],
                 },
             },
         };

@@ -122,11 +122,17 @@ public static class OpenApiOperations
             operation.Responses[status.ToString(System.Globalization.CultureInfo.InvariantCulture)] = ProblemResponseFor(status, types, document);
         }
         var limited = metadata.OfType<EnableRateLimitingAttribute>().Any();
-        foreach (var response in operation.Responses.Values.OfType<OpenApiResponse>())
+        foreach (var (status, response) in operation.Responses.Select(r => (r.Key, r.Value)).Where(r => r.Value is OpenApiResponse)
+                     .Select(r => (r.Key, (OpenApiResponse)r.Value)))
         {
             AddHeader(response, RequestIds.RequestIdHeader, document);
             AddHeader(response, RequestIds.TraceParentHeader, document);
-            if (limited)
+            // A 401 names no client, so there is no bucket to report: the limit is per client (ApiRateLimits).
+            if (limited && status == "401")
+            {
+                response.Description += ". No RateLimit headers: without valid credentials there is no client whose rate limit they could tell";
+            }
+            else if (limited)
             {
                 AddHeader(response, "RateLimit-Policy", document);
                 AddHeader(response, "RateLimit", document);

@@ -45,6 +45,15 @@ public static class McpExtensions
             schema["properties"]!["submission"] = shape;
             request.InputSchema = System.Text.Json.JsonSerializer.SerializeToElement(schema);
         }
+        // wait_seconds with its range, so that a strict client refuses a longer wait before sending it.
+        var wait = tools.Single(t => t.ProtocolTool.Name == WorkbenchMcpTools.WaitForDecision).ProtocolTool;
+        var waitSchema = System.Text.Json.Nodes.JsonNode.Parse(wait.InputSchema.GetRawText())!.AsObject();
+        if (waitSchema["properties"]?["wait_seconds"] is System.Text.Json.Nodes.JsonObject seconds)
+        {
+            seconds["minimum"] = 0;
+            seconds["maximum"] = WorkbenchMcpTools.MaxWaitSeconds;
+            wait.InputSchema = System.Text.Json.JsonSerializer.SerializeToElement(waitSchema);
+        }
         return tools;
     }
 

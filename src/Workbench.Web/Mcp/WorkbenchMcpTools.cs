@@ -21,7 +21,12 @@ public sealed class WorkbenchMcpTools
     public const string GetReviewStatus = "get_review_status";
     public const string WaitForDecision = "wait_for_decision";
     public const string ReplyToReviewer = "reply_to_reviewer";
-    public const int MaxWaitSeconds = CasesApi.MaxWaitSeconds;
+    /// <summary>
+    /// The longest wait_for_decision grants: below the 60 s the official MCP clients allow a request by default
+    /// (their -32001 timeout), with room for the answer to travel. A longer wait asked is refused, not shortened, so
+    /// an agent never mistakes a shortened wait for the one it asked; it calls again to keep waiting.
+    /// </summary>
+    public const int MaxWaitSeconds = 50;
 
     [McpServerTool(Name = RequestHumanReview, Title = "Request human review", Destructive = false, Idempotent = true, OpenWorld = false)]
     [Description("""
@@ -102,7 +107,7 @@ public sealed class WorkbenchMcpTools
 
     [McpServerTool(Name = WaitForDecision, Title = "Wait for the human decision", ReadOnly = true, Idempotent = true, OpenWorld = false)]
     [Description("""
-        Wait (up to `wait_seconds`, at most 60) for the human decision on a case you submitted; returns the moment it
+        Wait (up to `wait_seconds`, at most 50) for the human decision on a case you submitted; returns the moment it
         lands. Result `state`:
         `decided` - `decision.decision` is approved, approved_with_edits or rejected. Approved: go ahead as proposed.
         Approved with edits: use `decision.responseText` / `decision.actionParameters` instead of your proposal,
@@ -117,7 +122,7 @@ public sealed class WorkbenchMcpTools
     public static async Task<CallToolResult> WaitForDecisionAsync(
         RequestContext<CallToolRequestParams> context,
         [Description("The case id from the receipt of request_human_review (a GUID).")] string case_id,
-        [Description("How long to wait for the decision, 0-60 seconds (default 30). 0 reads without waiting.")] int wait_seconds = 30,
+        [Description("How long to wait for the decision, 0-50 seconds (default 30). 0 reads without waiting; more than 50 is refused (call again to keep waiting).")] int wait_seconds = 30,
         CancellationToken cancellationToken = default)
     {
         var (client, error) = Authorize(context, ApiClaims.ReadScope);
@@ -131,7 +136,11 @@ public sealed class WorkbenchMcpTools
         }
         if (wait_seconds is < 0 or > MaxWaitSeconds)
         {
-            return Failure(Problems.Invalid(new Dictionary<string, string[]> { ["wait_seconds"] = [$"Must be between 0 and {MaxWaitSeconds} seconds."] }));
+            return Failure(Problems.Invalid(new Dictionary<string, string[]>
+            {
+                ["wait_seconds"] = [$"Must be between 0 and {MaxWaitSeconds} seconds: MCP clients give up on a request after 60 s by default. " +
+                                    "To wait longer, call wait_for_decision again when it answers pending."],
+            }));
         }
         var services = context.Services!;
         var result = await CasesApi.WaitForDecisionAsync(client!, id, TimeSpan.FromSeconds(wait_seconds),

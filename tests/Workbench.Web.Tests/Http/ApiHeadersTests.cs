@@ -69,6 +69,48 @@ public sealed class ApiHeadersTests(WorkbenchFactory app) : IClassFixture<Workbe
         Assert.Equal("true", Assert.Single(again.Headers.GetValues("Idempotent-Replayed")));
     }
 
+    /// <summary>
+    /// The RateLimit headers are on exactly the responses whose description in the served document lists them: a 401
+    /// (no client known, so no bucket) has neither; a 403 of a client without the scope, even as its first request, and
+    /// every answer to a client with the scope have both.
+    /// </summary>
+    [Fact]
+    public async Task RateLimit_headers_are_on_every_response_the_document_lists_them_for_and_on_no_other()
+    {
+        var document = (await app.CreateClient().GetFromJsonAsync<JsonObject>("/openapi/v1.json"))!;
+        using var adam = await app.SignedInAs("adam");
+        using var created = await adam.PostAsync("/api/v1/admin/api-keys", new StringContent(JsonSerializer.Serialize(
+            new { id = $"reader-{Guid.NewGuid():N}"[..20], displayName = "Read-only", scopes = new[] { "cases:read" } }), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var readOnly = app.CreateClient();
+        readOnly.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
+            (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("apiKey").GetString());
+
+        var seen = new List<(string Method, string Path, HttpResponseMessage Response)>
+        {
+            ("post", "/api/v1/cases", await readOnly.SendAsync(Submit(Samples.Json(Samples.Queues).ToJsonString(), Guid.NewGuid().ToString()))),
+            ("get", "/api/v1/queues", await app.CreateClient().GetAsync("/api/v1/queues")),
+            ("get", "/api/v1/cases/{id}", await app.CreateClient().GetAsync($"/api/v1/cases/{Guid.NewGuid()}")),
+            ("get", "/api/v1/queues", await app.ApiClient().GetAsync("/api/v1/queues")),
+            ("get", "/api/v1/cases/{id}", await app.ApiClient().GetAsync($"/api/v1/cases/{Guid.NewGuid()}")),
+            ("get", "/api/v1/cases", await readOnly.GetAsync("/api/v1/cases?limit=0")),
+            ("post", "/api/v1/cases", await app.ApiClient().SendAsync(Submit(Samples.Json(Samples.Queues).ToJsonString(), Guid.NewGuid().ToString()))),
+        };
+        Assert.Equal([403, 401, 401, 200, 404, 400, 201], seen.Select(s => (int)s.Response.StatusCode));
+        foreach (var (method, path, response) in seen)
+        {
+            var status = ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var listed = document["paths"]![path]![method]!["responses"]![status]!["headers"]!.AsObject();
+            foreach (var header in new[] { "RateLimit-Policy", "RateLimit" })
+            {
+                Assert.True(listed.ContainsKey(header) == response.Headers.Contains(header),
+                    $"{method} {path} {status}: the document {(listed.ContainsKey(header) ? "lists" : "does not list")} {header}; the response {(response.Headers.Contains(header) ? "has" : "does not have")} it");
+            }
+            Assert.Equal(status != "401", response.Headers.Contains("RateLimit"));
+            response.Dispose();
+        }
+    }
+
     /// <summary>The same submission re-serialized (members reversed at every depth, indented, escaped, 40 as 40.0) replays; one value changed is 422.</summary>
     [Fact]
     public async Task The_fingerprint_ignores_member_order_and_whitespace_but_not_values()

@@ -173,8 +173,13 @@ public sealed class OpenApiDocumentTests(WorkbenchFactory app) : IClassFixture<W
             foreach (var (status, response) in operation["responses"]!.AsObject())
             {
                 var headers = response!["headers"]?.AsObject();
-                var wanted = limited ? new[] { "X-Request-Id", "traceparent", "RateLimit-Policy", "RateLimit" } : ["X-Request-Id", "traceparent"];
+                // A 401 names no client, and the limit is per client: no RateLimit headers there (ApiHeadersTests checks the wire).
+                var wanted = limited && status != "401" ? new[] { "X-Request-Id", "traceparent", "RateLimit-Policy", "RateLimit" } : ["X-Request-Id", "traceparent"];
                 failures.AddRange(wanted.Where(h => headers?.ContainsKey(h) != true).Select(h => $"{method} {path} {status}: no {h}"));
+                if (status == "401" && headers?.ContainsKey("RateLimit") == true)
+                {
+                    failures.Add($"{method} {path} 401: lists RateLimit, which a 401 cannot carry");
+                }
             }
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Workbench.Contracts;
 
 namespace Workbench.Web.Tests.Intake;
@@ -163,5 +164,39 @@ public sealed class CaseListingTests(WorkbenchFactory app) : IClassFixture<Workb
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(ProblemTypes.Validation, problem.GetProperty("type").GetString());
         Assert.True(problem.GetProperty("errors").TryGetProperty(key, out _), problem.ToString());
+    }
+
+    /// <summary>
+    /// The listing's query, as the endpoint builds it, in SQLite's own plan: it walks the client's index on
+    /// (ClientId, CreatedAt, Id) in order and never sorts the client's cases (no temporary B-tree), for the first page
+    /// and for a page after a cursor.
+    /// </summary>
+    [Fact]
+    public async Task A_page_is_read_in_the_order_of_the_clients_index_without_a_sort()
+    {
+        await app.SubmitSampleAsync(Samples.Queues);
+        var plans = await app.WithDbAsync(async db =>
+        {
+            var found = new List<string>();
+            await db.Database.OpenConnectionAsync();
+            foreach (var after in new (DateTimeOffset, Guid)?[] { null, (DateTimeOffset.UtcNow, Guid.NewGuid()) })
+            {
+                using var command = Workbench.Web.Intake.CaseListing.PageQuery(db.Cases, "demo-agent", null, null, null, null, after, 51).CreateDbCommand();
+                command.CommandText = "EXPLAIN QUERY PLAN " + command.CommandText;
+                using var reader = await command.ExecuteReaderAsync();
+                var plan = new List<string>();
+                while (await reader.ReadAsync())
+                {
+                    plan.Add(reader.GetString(reader.GetOrdinal("detail")));
+                }
+                found.Add(string.Join(" | ", plan));
+            }
+            return found;
+        });
+        Assert.All(plans, plan =>
+        {
+            Assert.Contains("IX_cases_ClientId_CreatedAt_Id", plan, StringComparison.Ordinal);
+            Assert.DoesNotContain("TEMP B-TREE", plan, StringComparison.Ordinal);
+        });
     }
 }

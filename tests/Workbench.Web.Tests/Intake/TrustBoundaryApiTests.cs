@@ -157,7 +157,7 @@ public sealed class TrustBoundaryApiTests(ITestOutputHelper output) : IDisposabl
         var baseAddress = _app.StartKestrel();
         using var api = LiveApp.ApiClient(baseAddress);
         var id = await SubmitAsync(api, Refund);
-        using var reviewer = await SignedInAsync(baseAddress, "lena");
+        using var reviewer = await LiveApp.SignedInAsync(baseAddress, "lena");
         using var claim = await reviewer.PostAsync($"/api/v1/review/cases/{id}/claim", Json("{}"));
         Assert.True(claim.IsSuccessStatusCode, await claim.Content.ReadAsStringAsync());
         using var act = await reviewer.PostAsync($"/api/v1/review/cases/{id}/actions",
@@ -171,7 +171,7 @@ public sealed class TrustBoundaryApiTests(ITestOutputHelper output) : IDisposabl
     public async Task The_webhook_admin_api_refuses_a_member_named_twice_and_creates_no_endpoint()
     {
         var baseAddress = _app.StartKestrel();
-        using var admin = await SignedInAsync(baseAddress, "adam");
+        using var admin = await LiveApp.SignedInAsync(baseAddress, "adam");
         using var response = await admin.PostAsync("/api/v1/admin/webhooks/endpoints",
             Json("""{"clientId":"demo-agent","url":"https://hooks.example.com/a","url":"http://127.0.0.1:1/b"}"""));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -180,14 +180,6 @@ public sealed class TrustBoundaryApiTests(ITestOutputHelper output) : IDisposabl
     }
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
-
-    private static async Task<HttpClient> SignedInAsync(Uri baseAddress, string user)
-    {
-        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = baseAddress };
-        using var signIn = await DevSignIn.PostAsync(client, user);
-        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
-        return client;
-    }
 
     private async Task<Guid> SubmitAsync(HttpClient api, string body)
     {

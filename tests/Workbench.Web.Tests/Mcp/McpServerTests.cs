@@ -84,7 +84,7 @@ public sealed class McpServerTests(WorkbenchFactory app) : IClassFixture<Workben
         Assert.Equal("pending", pending.GetProperty("state").GetString());
 
         // A long wait that the reviewer's decision ends.
-        var waiting = client.CallToolAsync(WorkbenchMcpTools.WaitForDecision, Args(("case_id", id.ToString()), ("wait_seconds", 60)), cancellationToken: ct).AsTask();
+        var waiting = client.CallToolAsync(WorkbenchMcpTools.WaitForDecision, Args(("case_id", id.ToString()), ("wait_seconds", WorkbenchMcpTools.MaxWaitSeconds)), cancellationToken: ct).AsTask();
         var rita = await app.SignedInAs("rita");
         Assert.Equal(HttpStatusCode.OK, (await rita.PostAsync($"/api/v1/review/cases/{id}/claim", Json(new { }), ct)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await rita.PostAsync($"/api/v1/review/cases/{id}/actions", Json(Samples.ApprovalBody(Samples.Queues)), ct)).StatusCode);
@@ -111,7 +111,7 @@ public sealed class McpServerTests(WorkbenchFactory app) : IClassFixture<Workben
         var ask = await rita.PostAsync($"/api/v1/review/cases/{id}/actions", Json(new { action = "request_info", question = "Which renewal date is on the invoice?" }), ct);
         Assert.Equal(HttpStatusCode.OK, ask.StatusCode);
 
-        var asked = Body(await client.CallToolAsync(WorkbenchMcpTools.WaitForDecision, Args(("case_id", id.ToString()), ("wait_seconds", 60)), cancellationToken: ct));
+        var asked = Body(await client.CallToolAsync(WorkbenchMcpTools.WaitForDecision, Args(("case_id", id.ToString()), ("wait_seconds", WorkbenchMcpTools.MaxWaitSeconds)), cancellationToken: ct));
         Assert.Equal("info_requested", asked.GetProperty("state").GetString());
         Assert.Equal("Which renewal date is on the invoice?", asked.GetProperty("question").GetString());
 
@@ -123,6 +123,37 @@ public sealed class McpServerTests(WorkbenchFactory app) : IClassFixture<Workben
         var twice = await client.CallToolAsync(WorkbenchMcpTools.ReplyToReviewer, Args(("case_id", id.ToString()), ("message", "again")), cancellationToken: ct);
         Assert.True(twice.IsError);
         Assert.Equal("urn:workbench:problem:illegal-transition", Body(twice).GetProperty("type").GetString());
+    }
+
+    /// <summary>
+    /// The official clients give up on a request after 60 s: wait_for_decision grants 50 at most, says so in its schema,
+    /// and refuses a longer wait (the old documented 60 included) with the reason and what to do instead.
+    /// </summary>
+    [Fact]
+    public async Task A_wait_longer_than_50_seconds_is_refused_with_the_reason_and_the_schema_says_so()
+    {
+        var ct = _ct;
+        Assert.Equal(50, WorkbenchMcpTools.MaxWaitSeconds);
+        await using var client = await ConnectAsync();
+        var tools = await client.ListToolsAsync(cancellationToken: ct);
+        var seconds = tools.Single(t => t.Name == WorkbenchMcpTools.WaitForDecision).JsonSchema.GetProperty("properties").GetProperty("wait_seconds");
+        Assert.Equal(0, seconds.GetProperty("minimum").GetInt32());
+        Assert.Equal(50, seconds.GetProperty("maximum").GetInt32());
+        Assert.Contains("at most 50", tools.Single(t => t.Name == WorkbenchMcpTools.WaitForDecision).Description);
+
+        var id = (await app.SubmitSampleAsync(Samples.Queues)).Id;
+        foreach (var asked in new[] { 51, 60, 3600 })
+        {
+            var refused = await client.CallToolAsync(WorkbenchMcpTools.WaitForDecision, Args(("case_id", id.ToString()), ("wait_seconds", asked)), cancellationToken: ct);
+            Assert.True(refused.IsError);
+            var problem = Body(refused);
+            Assert.Equal(ProblemTypes.Validation, problem.GetProperty("type").GetString());
+            var message = Assert.Single(problem.GetProperty("errors").GetProperty("wait_seconds").EnumerateArray()).GetString();
+            Assert.Contains("between 0 and 50 seconds", message);
+            Assert.Contains("call wait_for_decision again", message);
+        }
+        var pending = Body(await client.CallToolAsync(WorkbenchMcpTools.WaitForDecision, Args(("case_id", id.ToString()), ("wait_seconds", 0)), cancellationToken: ct));
+        Assert.Equal("pending", pending.GetProperty("state").GetString());
     }
 
     [Fact]

@@ -572,6 +572,8 @@ namespace Workbench.Data.Migrations.Postgres
 
                     b.HasIndex("Status", "CreatedAt");
 
+                    b.HasIndex("ClientId", "CreatedAt", "Id");
+
                     b.HasIndex("DecidedAt", "Queue", "SlaDueAt");
 
                     b.HasIndex("Queue", "Priority", "SlaDueAt")

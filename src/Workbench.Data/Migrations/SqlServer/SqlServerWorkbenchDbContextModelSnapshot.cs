@@ -576,6 +576,8 @@ namespace Workbench.Data.Migrations.SqlServer
 
                     b.HasIndex("Status", "CreatedAt");
 
+                    b.HasIndex("ClientId", "CreatedAt", "Id");
+
                     b.HasIndex("DecidedAt", "Queue", "SlaDueAt");
 
                     b.HasIndex("Queue", "Priority", "SlaDueAt")

@@ -630,6 +630,8 @@ namespace Workbench.Data.Migrations.Sqlite
 
                     b.HasIndex("Status", "CreatedAt");
 
+                    b.HasIndex("ClientId", "CreatedAt", "Id");
+
                     b.HasIndex("CreatedAt", "Queue", "ReasonCodes");
 
                     b.HasIndex("DecidedAt", "Queue", "SlaDueAt");
