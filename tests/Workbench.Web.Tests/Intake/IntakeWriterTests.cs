@@ -167,7 +167,7 @@ public sealed class IntakeWriterTests(WorkbenchFactory app) : IClassFixture<Work
     }
 
     /// <summary>Every column stores the same storage class; all but those that differ by design (ids, texts holding ids) the same value.</summary>
-    private static void Same(Dictionary<string, string> expected, Dictionary<string, string> actual, params string[] differ)
+    internal static void Same(Dictionary<string, string> expected, Dictionary<string, string> actual, params string[] differ)
     {
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
         var wrong = expected.Keys.Where(k => differ.Contains(k)
