@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Workbench.Contracts;
 using Workbench.Core.Audit;
 using Workbench.Core.Cases;
-using Workbench.Core.Policy;
 using Workbench.Data;
 using Workbench.Web.Auditing;
 using Workbench.Web.Cases;
@@ -121,18 +120,7 @@ public sealed class IntakeWriterServerTests(PostgresServer postgres) : IClassFix
     [InlineData(Samples.Clarifies)]
     public async Task The_batch_path_writes_exactly_the_rows_and_columns_SaveChanges_writes(string sample)
     {
-        // Same decision, same time: the two cases differ only in their ids, externalId and key.
-        var now = DateTimeOffset.UtcNow;
-        var decision = _app.Services.GetRequiredService<IPolicyRuntime>().Evaluate(Samples.Submission(sample), Guid.CreateVersion7(now), now);
-        var viaEf = IntakeWriterTests.NewCase(_app.Services, sample, key: "ef-" + Guid.NewGuid(), decision: decision, at: now);
-        var fast = IntakeWriterTests.NewCase(_app.Services, sample, key: "fast-" + Guid.NewGuid(), decision: decision, at: now);
-        await _app.WithDbAsync(async db =>
-        {
-            db.Cases.Add(viaEf.Case);
-            db.AuditEvents.Add(viaEf.Audit);
-            db.IdempotencyKeys.Add(viaEf.Key!);
-            return await db.SaveChangesAsync();
-        });
+        var (viaEf, fast, now) = await IntakeWriterTests.TwinsOneSavedAsync(_app, sample);
         // Another kind of case in the same batch, first: its rows share the multi-row INSERTs (other values, nulls elsewhere).
         var other = IntakeWriterTests.NewCase(_app.Services, sample == Samples.Proceeds ? Samples.Queues : Samples.Proceeds, key: "other-" + Guid.NewGuid(), at: now.AddSeconds(1));
 
