@@ -146,7 +146,7 @@ internal sealed class AuditChainInterceptor(DatabaseProvider provider) : SaveCha
                     own = await db.Database.BeginTransactionAsync(cancellationToken);
                 }
                 await db.Database.ExecuteSqlRawAsync(provider == DatabaseProvider.Postgres
-                    ? $"SELECT pg_advisory_xact_lock({PostgresLockKey})"
+                    ? PostgresLockSql
                     : "DECLARE @r int; EXEC @r = sp_getapplock @Resource = N'workbench.audit_chain', @LockMode = N'Exclusive', " +
                       "@LockOwner = N'Transaction', @LockTimeout = 30000; IF @r < 0 THROW 51001, N'The audit chain lock was not granted.', 1;",
                     cancellationToken);
@@ -162,11 +162,7 @@ internal sealed class AuditChainInterceptor(DatabaseProvider provider) : SaveCha
         var hasher = new AuditCanonicalForm.Hasher();
         foreach (var e in added)
         {
-            e.At = AuditCanonicalForm.Truncate(e.At);
-            e.Sequence = head.Sequence + 1;
-            e.PrevHash = head.Hash;
-            e.Hash = hasher.HashHex(e);
-            head = new Head(e.Sequence, e.Hash);
+            head = Seal(hasher, head, e);
         }
         _pending[db] = new Pending { NewHead = head, OwnTransaction = own, HoldsTurn = holdsTurn };
         return result;
@@ -270,14 +266,7 @@ internal sealed class AuditChainInterceptor(DatabaseProvider provider) : SaveCha
         /// <summary>The savepoint was rolled back: its events never happened.</summary>
         public void Rollback() => _head = _mark;
 
-        public void Seal(AuditEventRecord e)
-        {
-            e.At = AuditCanonicalForm.Truncate(e.At);
-            e.Sequence = _head.Sequence + 1;
-            e.PrevHash = _head.Hash;
-            e.Hash = _hasher.HashHex(e);
-            _head = new Head(e.Sequence, e.Hash);
-        }
+        public void Seal(AuditEventRecord e) => _head = AuditChainInterceptor.Seal(_hasher, _head, e);
 
         public void Committed() => _committed = true;
 
@@ -291,6 +280,38 @@ internal sealed class AuditChainInterceptor(DatabaseProvider provider) : SaveCha
             owner._sqliteHead = _committed ? _head : null;
             owner._sqliteTurn.Release();
         }
+    }
+
+    /// <summary>
+    /// For the PostgreSQL writer that bypasses SaveChanges (<see cref="PostgresBatchInsert"/>): inside the caller's
+    /// transaction, takes the chain's lock and reads its head as a save does, and seals these events after it, in
+    /// order. The lock is held until that transaction ends, so the events must be inserted in it.
+    /// </summary>
+    internal async Task SealPostgresAsync(DbContext db, IReadOnlyList<AuditEventRecord> events, CancellationToken ct)
+    {
+        if (provider != DatabaseProvider.Postgres || db.Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException("Sealing outside SaveChanges needs PostgreSQL and the transaction the events are inserted in.");
+        }
+        await db.Database.ExecuteSqlRawAsync(PostgresLockSql, ct);
+        var head = await ReadHeadAsync(db, ct);
+        var hasher = new AuditCanonicalForm.Hasher();
+        foreach (var e in events)
+        {
+            head = Seal(hasher, head, e);
+        }
+    }
+
+    private static readonly string PostgresLockSql = $"SELECT pg_advisory_xact_lock({PostgresLockKey})";
+
+    /// <summary>Gives the event the next place after <paramref name="head"/>; returns the new head.</summary>
+    private static Head Seal(AuditCanonicalForm.Hasher hasher, Head head, AuditEventRecord e)
+    {
+        e.At = AuditCanonicalForm.Truncate(e.At);
+        e.Sequence = head.Sequence + 1;
+        e.PrevHash = head.Hash;
+        e.Hash = hasher.HashHex(e);
+        return new Head(e.Sequence, e.Hash);
     }
 
     private static List<AuditEventRecord> AddedEvents(DbContext db)

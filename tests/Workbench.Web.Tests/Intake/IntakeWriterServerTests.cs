@@ -1,11 +1,18 @@
+using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Workbench.Contracts;
+using Workbench.Core.Audit;
+using Workbench.Core.Cases;
+using Workbench.Data;
+using Workbench.Web.Auditing;
+using Workbench.Web.Cases;
 using Workbench.Web.Intake;
 
 namespace Workbench.Web.Tests.Intake;
 
 /// <summary>
-/// The group commit on a server database (PostgreSQL), where SaveChanges writes the batch. It starts a PostgreSQL
+/// The group commit on PostgreSQL, where the batch goes as multi-row INSERTs (PostgresBatchInsert). It starts a PostgreSQL
 /// cluster, yet runs here rather than in Workbench.System.Tests: it calls the writer's internal group write, and
 /// Workbench.Web shows its internals to this project only.
 /// </summary>
@@ -56,4 +63,158 @@ public sealed class IntakeWriterServerTests(PostgresServer postgres) : IClassFix
         Assert.Equal(31, await _app.WithDbAsync(db => db.AuditEvents.CountAsync(a => a.CaseId != null && ids.Contains(a.CaseId.Value))));
         Assert.False(await _app.WithDbAsync(db => db.IdempotencyKeys.AnyAsync(k => k.Key == batch[21].Key!.Key)));
     }
+
+    [Fact]
+    public async Task A_batch_with_one_duplicate_commits_the_others_and_refuses_that_one()
+    {
+        var writer = _app.Services.GetRequiredService<IntakeWriter>();
+        var taken = IntakeWriterTests.NewCase(_app.Services, key: "taken-" + Guid.NewGuid());
+        await writer.WriteAsync(taken.Case, taken.Audit, taken.Key, CancellationToken.None);
+        var batch = Enumerable.Range(0, 8).Select(_ => IntakeWriterTests.NewCase(_app.Services, key: "k-" + Guid.NewGuid())).ToList();
+        batch[5] = IntakeWriterTests.NewCase(_app.Services, key: taken.Key!.Key); // the idempotency key another request won
+        var before = writer.Transactions;
+
+        var results = await writer.WriteTogetherAsync(batch);
+
+        var refused = await Assert.ThrowsAsync<DbUpdateException>(() => results[5]);
+        Assert.False(DatabaseErrors.IsUnavailable(refused), "A refused key is a conflict, not an outage: intake answers it with the earlier receipt.");
+        foreach (var i in Enumerable.Range(0, batch.Count).Where(i => i != 5))
+        {
+            await results[i];
+        }
+        // The whole batch first (refused, rolled back), then halves: 8 → 4 + 4 → 2 + 2 → 1 + 1.
+        Assert.InRange(writer.Transactions - before, 2, 7);
+        var ids = batch.Select(b => b.Case.Id).ToList();
+        var committed = await _app.WithDbAsync(db => db.Cases.Where(c => ids.Contains(c.Id)).Select(c => c.Id).ToListAsync());
+        Assert.Equal(ids.Where((_, i) => i != 5).Order(), committed.Order());
+        Assert.Equal(7, await _app.WithDbAsync(db => db.PolicyEvaluations.CountAsync(e => ids.Contains(e.CaseId))));
+        Assert.Equal(7, await _app.WithDbAsync(db => db.AuditEvents.CountAsync(a => a.CaseId != null && ids.Contains(a.CaseId.Value))));
+        Assert.Equal(taken.Case.Id, await _app.WithDbAsync(db => db.IdempotencyKeys.Where(k => k.Key == taken.Key.Key).Select(k => k.CaseId).SingleAsync()));
+        // The database gave each committed event its id, and it is on the entity, as after SaveChanges.
+        foreach (var b in batch.Where((_, i) => i != 5))
+        {
+            Assert.Equal(b.Case.Id, await _app.WithDbAsync(db => db.AuditEvents.Where(a => a.Id == b.Audit.Id).Select(a => a.CaseId).SingleAsync()));
+        }
+        await ChainAndTreeHoldAsync(batch.Where((_, i) => i != 5).Select(b => b.Audit.Sequence).ToList());
+    }
+
+    [Fact]
+    public async Task Two_cases_in_one_batch_with_the_same_external_id_commit_the_first_and_refuse_the_second()
+    {
+        var writer = _app.Services.GetRequiredService<IntakeWriter>();
+        var batch = Enumerable.Range(0, 4).Select(_ => IntakeWriterTests.NewCase(_app.Services, key: "k-" + Guid.NewGuid())).ToList();
+        batch[3] = IntakeWriterTests.NewCase(_app.Services, externalId: batch[1].Case.ExternalId, key: "same-" + Guid.NewGuid());
+
+        var results = await writer.WriteTogetherAsync(batch);
+
+        await Assert.ThrowsAsync<DbUpdateException>(() => results[3]);
+        await Task.WhenAll(results.Take(3));
+        var ids = batch.Select(b => b.Case.Id).ToList();
+        Assert.Equal(3, await _app.WithDbAsync(db => db.Cases.CountAsync(c => ids.Contains(c.Id))));
+        Assert.False(await _app.WithDbAsync(db => db.IdempotencyKeys.AnyAsync(k => k.Key == batch[3].Key!.Key)));
+    }
+
+    [Theory]
+    [InlineData(Samples.Queues)]
+    [InlineData(Samples.Proceeds)]
+    [InlineData(Samples.Clarifies)]
+    public async Task The_batch_path_writes_exactly_the_rows_and_columns_SaveChanges_writes(string sample)
+    {
+        var (viaEf, fast, now) = await IntakeWriterTests.TwinsOneSavedAsync(_app, sample);
+        // Another kind of case in the same batch, first: its rows share the multi-row INSERTs (other values, nulls elsewhere).
+        var other = IntakeWriterTests.NewCase(_app.Services, sample == Samples.Proceeds ? Samples.Queues : Samples.Proceeds, key: "other-" + Guid.NewGuid(), at: now.AddSeconds(1));
+
+        var results = await _app.Services.GetRequiredService<IntakeWriter>().WriteTogetherAsync([other, fast]);
+        await Task.WhenAll(results);
+
+        IntakeWriterTests.Same(await RowAsync("cases", "Id", viaEf.Case.Id), await RowAsync("cases", "Id", fast.Case.Id), "Id", "ExternalId", "SubmissionJson", "DecisionJson");
+        IntakeWriterTests.Same(await RowAsync("policy_evaluations", "CaseId", viaEf.Case.Id), await RowAsync("policy_evaluations", "CaseId", fast.Case.Id), "CaseId");
+        IntakeWriterTests.Same(await RowAsync("audit_events", "Id", viaEf.Audit.Id), await RowAsync("audit_events", "Id", fast.Audit.Id),
+            "Id", "CaseId", "DataJson", "Sequence", "PrevHash", "Hash");
+        IntakeWriterTests.Same(await RowAsync("idempotency_keys", "Key", viaEf.Key!.Key), await RowAsync("idempotency_keys", "Key", fast.Key!.Key), "Key", "CaseId", "RequestHash");
+        Assert.Equal(viaEf.Case.SpotCheckItem is null, fast.Case.SpotCheckItem is null);
+        if (viaEf.Case.SpotCheckItem is not null)
+        {
+            IntakeWriterTests.Same(await RowAsync("spot_checks", "CaseId", viaEf.Case.Id), await RowAsync("spot_checks", "CaseId", fast.Case.Id), "CaseId");
+        }
+        // Both paths chain: the batch's events are the next links after the one SaveChanges wrote.
+        Assert.Equal(viaEf.Audit.Sequence + 2, fast.Audit.Sequence);
+        Assert.Equal(viaEf.Audit.Hash, other.Audit.PrevHash);
+        Assert.Equal(other.Audit.Hash, fast.Audit.PrevHash);
+        // EF reads the batch's rows back as it wrote its own.
+        var back = await _app.WithDbAsync(db => db.Cases.AsNoTracking().Include(c => c.Evaluation).SingleAsync(c => c.Id == fast.Case.Id));
+        Assert.Equal(fast.Case.SubmissionJson, back.SubmissionJson);
+        Assert.Equal(fast.Case.SlaDueAt, back.SlaDueAt);
+        Assert.Equal(fast.Case.Status, back.Status);
+        Assert.Equal(fast.Case.ModelCostAmount, back.ModelCostAmount);
+        Assert.Equal(fast.Case.Evaluation!.TraceJson, back.Evaluation!.TraceJson);
+        await ChainAndTreeHoldAsync([other.Audit.Sequence, fast.Audit.Sequence]);
+    }
+
+    [Fact]
+    public async Task The_audit_chain_and_tree_verify_after_batches_from_concurrent_submissions()
+    {
+        // Through the API, many at once: the writer takes them in batches of whatever arrived together.
+        var client = _app.ApiClient();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => client.PostAsJsonAsync("/api/v1/cases", Samples.Json(Samples.Queues))));
+        Assert.All(responses, r => Assert.Equal(System.Net.HttpStatusCode.Created, r.StatusCode));
+        var sequences = await _app.WithDbAsync(db => db.AuditEvents.Where(a => a.Type == AuditEventTypes.CaseSubmitted).Select(a => a.Sequence).ToListAsync());
+        Assert.Equal(40, sequences.Count);
+        await ChainAndTreeHoldAsync(sequences);
+    }
+
+    /// <summary>
+    /// The chain verifies (the app's own verification), sequences have no gap, every event's hash is its canonical form's,
+    /// and each of the given events has an inclusion proof in the Merkle tree over the whole log that checks against its root.
+    /// </summary>
+    private async Task ChainAndTreeHoldAsync(IReadOnlyList<long> sequences)
+    {
+        var admin = await _app.SignedInAs("adam");
+        var verify = await admin.GetFromJsonAsync<AuditVerifyResult>("/api/v1/audit/verify", WorkbenchJson.Options);
+        Assert.True(verify!.Intact, verify.Break?.Message);
+        var events = await _app.WithDbAsync(db => db.AuditEvents.AsNoTracking().OrderBy(a => a.Sequence).ToListAsync());
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
+        for (var i = 0; i < events.Count; i++)
+        {
+            Assert.Equal(i == 0 ? AuditCanonicalForm.Genesis : events[i - 1].Hash, events[i].PrevHash);
+            Assert.Equal(AuditCanonicalForm.Hash(events[i]), events[i].Hash);
+        }
+        var size = (long)events.Count;
+        await _app.WithDbAsync(async db =>
+        {
+            var tree = new AuditTree(db);
+            var root = await tree.RootAsync(size);
+            foreach (var sequence in sequences)
+            {
+                var proof = await tree.InclusionProofAsync(sequence, size);
+                var leaf = AuditTree.LeafOf(sequence, events[(int)sequence - 1].Hash);
+                Assert.True(MerkleTree.VerifyInclusion(sequence - 1, size, leaf, proof, root), $"Event {sequence} is not proven in the tree.");
+            }
+            return 0;
+        });
+    }
+
+    /// <summary>A row as PostgreSQL returns it: each column's type and value.</summary>
+    private Task<Dictionary<string, string>> RowAsync(string table, string column, object value) => _app.WithDbAsync(async db =>
+    {
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = $"SELECT * FROM \"{table}\" WHERE \"{column}\" = @v";
+        var parameter = cmd.CreateParameter();
+        parameter.ParameterName = "v";
+        parameter.Value = value;
+        cmd.Parameters.Add(parameter);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync(), $"No row in {table} where {column} = {value}");
+        var row = new Dictionary<string, string>();
+        for (var i = 0; i < reader.FieldCount; i++)
+        {
+            row[reader.GetName(i)] = reader.IsDBNull(i)
+                ? "NULL"
+                : $"{reader.GetDataTypeName(i)}:{Convert.ToString(reader.GetValue(i), global::System.Globalization.CultureInfo.InvariantCulture)}";
+        }
+        Assert.False(await reader.ReadAsync());
+        return row;
+    });
 }

@@ -44,18 +44,17 @@ public sealed class IntakeWriterTests(WorkbenchFactory app) : IClassFixture<Work
         return (record, audit, keyRecord);
     }
 
-    [Theory]
-    [InlineData(Samples.Queues)]
-    [InlineData(Samples.Proceeds)]
-    [InlineData(Samples.Clarifies)]
-    public async Task Sqlite_batch_insert_writes_exactly_the_rows_SaveChanges_writes(string sample)
+    /// <summary>
+    /// Two cases of one sample with the same decision and time — they differ only in their ids, externalId and key — the
+    /// first saved through SaveChanges, the second left for the path under test.
+    /// </summary>
+    internal static async Task<((CaseRecord Case, AuditEventRecord Audit, IdempotencyRecord? Key) ViaEf,
+        (CaseRecord Case, AuditEventRecord Audit, IdempotencyRecord? Key) Fast, DateTimeOffset Now)> TwinsOneSavedAsync(WorkbenchFactory app, string sample)
     {
-        // Same decision, same time: the two cases differ only in their ids, externalId and key.
         var now = DateTimeOffset.UtcNow;
         var decision = app.Services.GetRequiredService<IPolicyRuntime>().Evaluate(Samples.Submission(sample), Guid.CreateVersion7(now), now);
         var viaEf = NewCase(app.Services, sample, key: "ef-" + Guid.NewGuid(), decision: decision, at: now);
         var fast = NewCase(app.Services, sample, key: "fast-" + Guid.NewGuid(), decision: decision, at: now);
-
         await app.WithDbAsync(async db =>
         {
             db.Cases.Add(viaEf.Case);
@@ -63,6 +62,16 @@ public sealed class IntakeWriterTests(WorkbenchFactory app) : IClassFixture<Work
             db.IdempotencyKeys.Add(viaEf.Key!);
             return await db.SaveChangesAsync();
         });
+        return (viaEf, fast, now);
+    }
+
+    [Theory]
+    [InlineData(Samples.Queues)]
+    [InlineData(Samples.Proceeds)]
+    [InlineData(Samples.Clarifies)]
+    public async Task Sqlite_batch_insert_writes_exactly_the_rows_SaveChanges_writes(string sample)
+    {
+        var (viaEf, fast, now) = await TwinsOneSavedAsync(app, sample);
         // Another kind of case first, in the same transaction: the fast rows go through the prepared commands that
         // case's rows left behind (other values, nulls in other columns), as every row after a batch's first does.
         var other = NewCase(app.Services, sample == Samples.Proceeds ? Samples.Queues : Samples.Proceeds, key: "other-" + Guid.NewGuid(), at: now.AddSeconds(1));
@@ -167,7 +176,7 @@ public sealed class IntakeWriterTests(WorkbenchFactory app) : IClassFixture<Work
     }
 
     /// <summary>Every column stores the same storage class; all but those that differ by design (ids, texts holding ids) the same value.</summary>
-    private static void Same(Dictionary<string, string> expected, Dictionary<string, string> actual, params string[] differ)
+    internal static void Same(Dictionary<string, string> expected, Dictionary<string, string> actual, params string[] differ)
     {
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
         var wrong = expected.Keys.Where(k => differ.Contains(k)
