@@ -155,6 +155,11 @@ public static class ReviewApi
             };
         }
         var me = await directory.IdentityAsync(http.User, ct);
+        // A case outside the caller's queues is not found, before anything else about it is told (a pending blind review too).
+        if (!await reviews.MayWorkAsync(me, id, ct))
+        {
+            return Problems.NotFound("case");
+        }
         if (await blind.WithholdsAsync(id, me.UserName, ct))
         {
             return Problems.Of(409, ProblemTypes.DoubleReviewPending, "Blind second review pending",

@@ -176,6 +176,14 @@ public sealed class ReviewService(
         return await WriteAsync(db, c, outcome, time.GetUtcNow(), lead.UserName, ct);
     }
 
+    /// <summary>Whether the case exists in a queue the reviewer works: to anyone else it is not found.</summary>
+    public async Task<bool> MayWorkAsync(ReviewerIdentity reviewer, Guid id, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var found = await db.Cases.Where(c => c.Id == id).Select(c => new { c.Queue }).FirstOrDefaultAsync(ct);
+        return found is not null && reviewer.MayWork(found.Queue);
+    }
+
     /// <summary>
     /// The reviewer gives or changes why the system needed a human (root cause) and whether it did at all, on his own
     /// latest action on the case; a lead may change the case's classification, whoever gave it. Each is optional.

@@ -177,6 +177,23 @@ public sealed class DoubleReviewTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Someone_outside_the_queue_learns_nothing_of_a_pending_blind_review_from_the_classification_endpoint()
+    {
+        var id = await QueuedSupportCaseAsync();
+        using var rita = await _app.SignedInAs("rita");
+        await DecideAsync(rita, id, Samples.ApprovalBody(Samples.Queues));
+        using var felix = await _app.SignedInAs("felix"); // finance only
+        using var mia = await _app.SignedInAs("mia"); // support: she could still give the blind review
+        foreach (var (who, expected) in new[] { (felix, HttpStatusCode.NotFound), (mia, HttpStatusCode.Conflict) })
+        {
+            using var response = await who.PostAsync($"/api/v1/review/cases/{id}/classification", Json(new { rootCause = "retrieval_miss" }));
+            Assert.Equal(expected, response.StatusCode);
+        }
+        using var unknown = await felix.PostAsync($"/api/v1/review/cases/{Guid.NewGuid()}/classification", Json(new { rootCause = "retrieval_miss" }));
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
     public async Task The_audit_event_list_leaves_out_a_pending_blind_review_case_for_whoever_could_still_give_it()
     {
         var id = await QueuedSupportCaseAsync();
