@@ -494,32 +494,14 @@ public sealed record ActionFacts
     /// <summary>A dotted path (split at load) through the parameters, each segment matched like a field name (snake, camel, Pascal).</summary>
     internal static JsonElement? Find(IReadOnlyDictionary<string, JsonElement> parameters, string[] segments)
     {
-        JsonElement? current = null;
         foreach (var (name, value) in parameters)
         {
             if (SignalDeriver.SameFieldName(name, segments[0]))
             {
-                current = value;
-                break;
+                return Descend(value, segments);
             }
         }
-        for (var i = 1; i < segments.Length && current is { } c; i++)
-        {
-            current = null;
-            if (c.ValueKind != JsonValueKind.Object)
-            {
-                break;
-            }
-            foreach (var p in c.EnumerateObject())
-            {
-                if (SignalDeriver.SameFieldName(p.Name, segments[i]))
-                {
-                    current = p.Value;
-                    break;
-                }
-            }
-        }
-        return current;
+        return null;
     }
 
     /// <summary>The response's template uses a variable named like one of the action's parameters ("{{amount}}").</summary>
