@@ -4,7 +4,9 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Workbench.Contracts;
+using Workbench.Data;
 
 namespace Workbench.Web.Tests.Health;
 
@@ -82,8 +84,21 @@ public sealed class SqliteBusyTests
         // the folder is moved away, which fails a new open the same way.) Readiness must say what writes do: they work.
         await using var app = App();
         await app.SubmitSampleAsync(Samples.Queues);
-        // Several connections into the pool, so that no request below needs a new one.
-        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => app.WithDbAsync(db => db.Cases.CountAsync())));
+        // Several connections into the pool, so that no request below (nor a background worker beside it) needs a new
+        // one. They are held open together: SQLite's async calls complete synchronously, so contexts opened one after
+        // another would all reuse one pooled connection.
+        var factory = app.Services.GetRequiredService<IDbContextFactory<WorkbenchDbContext>>();
+        var held = new List<WorkbenchDbContext>();
+        for (var i = 0; i < 16; i++)
+        {
+            var db = await factory.CreateDbContextAsync();
+            await db.Database.OpenConnectionAsync();
+            held.Add(db);
+        }
+        foreach (var db in held)
+        {
+            await db.DisposeAsync();
+        }
         Assert.Equal(HttpStatusCode.OK, (await ReadyAsync(app)).Status);
 
         var folder = Path.GetDirectoryName(app.DatabasePath)!;
