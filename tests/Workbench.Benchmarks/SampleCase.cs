@@ -3,12 +3,12 @@ using Workbench.Contracts;
 
 namespace Workbench.Benchmarks;
 
-/// <summary>A realistic support refund: 8 evidence items, 6 claims, 10 tool steps.</summary>
+/// <summary>A realistic support refund: 8 evidence items, 6 claims, 10 tool steps; 120.50 unless another amount is given.</summary>
 public static class SampleCase
 {
     public static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 
-    public static CaseSubmission Create()
+    public static CaseSubmission Create(decimal amount = 120.5m)
     {
         var evidence = new List<EvidenceItem>();
         string[] topics = ["refund-policy", "shipping", "warranty", "refund-policy", "returns", "payments", "warranty", "returns"];
@@ -38,7 +38,7 @@ public static class SampleCase
         {
             tools.Add(new ToolStep { Step = i + 1, Tool = names[i], Status = i == 1 ? ToolStepStatus.Failed : ToolStepStatus.Succeeded, DurationMs = 120 });
         }
-        using var parameters = JsonDocument.Parse("""{"order_id":"A-1001","amount":120.5}""");
+        using var parameters = JsonDocument.Parse($$"""{"order_id":"A-1001","amount":{{amount.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}""");
         return new CaseSubmission
         {
             ExternalId = "bench-1",
