@@ -1,8 +1,12 @@
 using Workbench.Core.Audit;
 
 // workbench-audit-verify --log <export.jsonl> --checkpoints <folder> --key <public-key.pem>
-// Exit 0: every event fits and is covered by the checkpoints; 1: something does not fit; 2: the input cannot be read.
-const string Usage = "Usage: workbench-audit-verify --log <audit-log.jsonl> --checkpoints <folder> --key <public-key.pem>";
+//   Exit 0: every event fits and is covered by the checkpoints; 1: something does not fit; 2: the input cannot be read.
+// workbench-audit-verify --consistency <proof.json | folder of proofs> --checkpoints <folder> --key <public-key.pem>
+//   A witness's check without the log: each proof (GET /api/v1/audit/consistency) leads from one signed checkpoint to
+//   a later one. Exit 0: every proof holds; 1: one does not; 2: the input cannot be read.
+const string Usage = "Usage: workbench-audit-verify --log <audit-log.jsonl> --checkpoints <folder> --key <public-key.pem>\n" +
+    "       workbench-audit-verify --consistency <proof.json | folder> --checkpoints <folder> --key <public-key.pem>";
 
 var options = new Dictionary<string, string>(StringComparer.Ordinal);
 for (var i = 0; i < args.Length; i++)
@@ -19,13 +23,20 @@ for (var i = 0; i < args.Length; i++)
     }
     options[args[i][2..]] = args[++i];
 }
-if (!options.TryGetValue("log", out var logPath) || !options.TryGetValue("checkpoints", out var folder) || !options.TryGetValue("key", out var keyPath))
+options.TryGetValue("log", out var logPath);
+options.TryGetValue("consistency", out var proofPath);
+if ((logPath is null) == (proofPath is null) || !options.TryGetValue("checkpoints", out var folder) || !options.TryGetValue("key", out var keyPath))
 {
     Console.Error.WriteLine(Usage);
     return 2;
 }
-foreach (var (what, path, isFolder) in new[] { ("log", logPath, false), ("checkpoint folder", folder, true), ("key", keyPath, false) })
+foreach (var (what, path, isFolder) in new[] { ("log", logPath, false), ("consistency proof", proofPath, Directory.Exists(proofPath)),
+    ("checkpoint folder", folder, true), ("key", keyPath, false) })
 {
+    if (path is null)
+    {
+        continue;
+    }
     if (isFolder ? !Directory.Exists(path) : !File.Exists(path))
     {
         Console.Error.WriteLine($"The {what} {path} does not exist.");
@@ -38,6 +49,10 @@ if (key is null)
 {
     Console.Error.WriteLine($"{keyPath}: {keyProblem}");
     return 2;
+}
+if (proofPath is not null)
+{
+    return Witness.Check(key, proofPath, folder);
 }
 var verifier = new AuditLogVerifier(key);
 var files = Directory.GetFiles(folder, "checkpoint-*.json").Order(StringComparer.Ordinal).ToList();
@@ -55,7 +70,7 @@ foreach (var file in files)
 verifier.AddCheckpoints(documents);
 
 var started = System.Diagnostics.Stopwatch.StartNew();
-var result = verifier.Verify(Lines(logPath));
+var result = verifier.Verify(Lines(logPath!));
 started.Stop();
 
 using (var self = System.Diagnostics.Process.GetCurrentProcess())

@@ -62,6 +62,7 @@ try
     builder.AddWorkbenchNotifications();
 
     var app = builder.Build();
+    app.CheckWorkbenchSettings(builder.Services);
     await app.PrepareDatabaseAsync();
 
     app.UseWorkbenchForwardedHeaders();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
+using Workbench.Web.Auth;
 using Workbench.Web.Observability;
 
 namespace Workbench.Web.Hosting;
@@ -128,6 +129,8 @@ public static class HostingExtensions
         app.UseWorkbenchApiErrors();
         app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"),
             ui => ui.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        // Around authentication: a sign-in that cannot reach Entra ID gets its own page, not the generic error.
+        app.UseWorkbenchSignInAvailability();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseWorkbenchLogScopes();

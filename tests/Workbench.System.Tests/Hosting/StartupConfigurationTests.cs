@@ -31,6 +31,20 @@ public class StartupConfigurationTests
         Assert.DoesNotContain("   at ", output);
     }
 
+    [Theory]
+    [InlineData("Webhooks__MaxInFlight", "abc", "The setting Webhooks:MaxInFlight is 'abc', which is not a whole number.")]
+    [InlineData("Webhooks__Timeout", "ten seconds", "The setting Webhooks:Timeout is 'ten seconds', which is not a duration")]
+    [InlineData("Review__Lease", "soon", "The setting Review:Lease is 'soon', which is not a duration")]
+    [InlineData("Operations__OutboxBacklogThreshold", "1e99", "The setting Operations:OutboxBacklogThreshold is '1e99', which is not a whole number.")]
+    public async Task A_setting_of_the_wrong_type_in_any_section_stops_start_up_naming_it(string key, string value, string line)
+    {
+        // Options bind on first use: without the check at start these started and failed later, inside a worker.
+        var (code, output) = await StartAppAsync(new() { [key] = value });
+        Assert.True(code == 1, output);
+        Assert.Contains("Workbench cannot start: " + line, output);
+        Assert.DoesNotContain("   at ", output);
+    }
+
     [Fact]
     public async Task Unknown_provider_stops_start_up_naming_Database_Provider()
     {

@@ -164,16 +164,7 @@ public abstract class AuditRewriteTestsBase : IAsyncLifetime
         await File.WriteAllBytesAsync(log, await adam.GetByteArrayAsync("/api/v1/audit/log"));
         var key = Path.Combine(_directory, "audit-key.pub.pem");
         await File.WriteAllTextAsync(key, await app.CreateClient().GetStringAsync(AuditProofApi.KeyPath));
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Workbench.AuditVerifier.dll"), "--log", log, "--checkpoints", Folder, "--key", key })
-        {
-            psi.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(deadline.Token);
-        return (process.ExitCode, await stdout + await stderr);
+        return await Processes.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "Workbench.AuditVerifier.dll"), "--log", log,
+            "--checkpoints", Folder, "--key", key], TimeSpan.FromMinutes(2));
     }
 }

@@ -137,6 +137,86 @@ public sealed class AuditCheckpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_witness_with_only_the_signed_checkpoints_checks_consistency_proofs_with_the_standalone_verifier()
+    {
+        List<long> sizes = [];
+        for (var round = 1; round <= 3; round++)
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                await _app.SubmitSampleAsync(Samples.Queues);
+            }
+            sizes = [.. (await WaitForFilesAsync(round)).Select(d => CheckpointStatement.Parse(d.Body, out _)!.TreeSize)];
+        }
+        var lena = await _app.SignedInAs("lena");
+        var work = Directory.CreateTempSubdirectory("wb-witness-").FullName;
+        try
+        {
+            // What a witness keeps: the signed checkpoints (a copy), the published key, and proofs the server gave.
+            var checkpoints = Directory.CreateDirectory(Path.Combine(work, "checkpoints")).FullName;
+            foreach (var file in Directory.GetFiles(_app.CheckpointFolder, "checkpoint-*.json"))
+            {
+                File.Copy(file, Path.Combine(checkpoints, Path.GetFileName(file)));
+            }
+            var key = Path.Combine(work, "audit-key.pub.pem");
+            await File.WriteAllTextAsync(key, await _app.CreateClient().GetStringAsync(AuditProofApi.KeyPath));
+            var proofs = Directory.CreateDirectory(Path.Combine(work, "proofs")).FullName;
+            foreach (var (a, b) in new[] { (sizes[0], sizes[1]), (sizes[1], sizes[2]), (sizes[0], sizes[2]) })
+            {
+                await File.WriteAllTextAsync(Path.Combine(proofs, $"{a}-{b}.json"), await lena.GetStringAsync($"/api/v1/audit/consistency?first={a}&second={b}"));
+            }
+
+            var (exit, output) = await WitnessAsync(proofs, checkpoints, key);
+            Assert.True(exit == 0, output);
+            Assert.Contains("CONSISTENT: 3 proof(s) hold", output);
+            Assert.Contains($"OK {sizes[0]}-{sizes[2]}.json: checkpoint {sizes[2]} extends checkpoint {sizes[0]}", output);
+
+            // A proof with one hash changed does not lead from one signed root to the other.
+            var original = await File.ReadAllTextAsync(Path.Combine(proofs, $"{sizes[0]}-{sizes[2]}.json"));
+            var proof = ConsistencyProofDocument.FromJson(original, out _)!;
+            var bent = proof with { Proof = [.. proof.Proof.Select((h, i) => i == 0 ? (h[0] == '0' ? "1" : "0") + h[1..] : h)] };
+            var bentFile = Path.Combine(work, "bent.json");
+            await File.WriteAllTextAsync(bentFile, JsonSerializer.Serialize(bent));
+            (exit, output) = await WitnessAsync(bentFile, checkpoints, key);
+            Assert.True(exit == 1, output);
+            Assert.Contains($"Checkpoint {sizes[2]} does not extend checkpoint {sizes[0]}", output);
+
+            // A server whose log was rewritten after the first checkpoint serves proofs between its new roots: they
+            // are consistent with each other, but not with what was signed.
+            var rewritten = proof with { FirstRoot = proof.SecondRoot };
+            var rewrittenFile = Path.Combine(work, "rewritten.json");
+            await File.WriteAllTextAsync(rewrittenFile, JsonSerializer.Serialize(rewritten));
+            (exit, output) = await WitnessAsync(rewrittenFile, checkpoints, key);
+            Assert.True(exit == 1, output);
+            Assert.Contains("the log changed after it was signed", output);
+
+            // A checkpoint whose body was edited no longer carries a valid signature.
+            var newest = Path.Combine(checkpoints, CheckpointDocument.FileName(sizes[2]));
+            var document = CheckpointDocument.FromJson(await File.ReadAllTextAsync(newest), out _)!;
+            var root = CheckpointStatement.Parse(document.Body, out _)!.RootHash;
+            var forgedRoot = (root[0] == '0' ? "1" : "0") + root[1..];
+            await File.WriteAllTextAsync(newest, (document with { Body = document.Body.Replace($"root {root}", $"root {forgedRoot}") }).ToJson());
+            (exit, output) = await WitnessAsync(proofs, checkpoints, key);
+            Assert.True(exit == 1, output);
+            Assert.Contains($"Checkpoint {sizes[2]}: its signature does not verify", output);
+            Assert.Contains("NOT CONSISTENT: 2 of 3 proof(s) do not hold", output);
+
+            // Input that cannot be read is exit 2 with the reason.
+            (exit, output) = await WitnessAsync(Path.Combine(work, "missing.json"), checkpoints, key);
+            Assert.Equal(2, exit);
+            Assert.Contains("does not exist", output);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static Task<(int ExitCode, string Output)> WitnessAsync(string proofs, string checkpoints, string key) =>
+        Processes.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "Workbench.AuditVerifier.dll"), "--consistency", proofs,
+            "--checkpoints", checkpoints, "--key", key], TimeSpan.FromMinutes(2));
+
+    [Fact]
     public async Task The_public_key_is_public_and_the_checkpoints_and_log_are_not()
     {
         var anonymous = _app.CreateBrowserClient();

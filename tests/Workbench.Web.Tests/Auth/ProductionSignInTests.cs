@@ -32,6 +32,8 @@ public sealed class FakeAuthority : IAsyncDisposable
     public string Issuer => $"{BaseUrl}{TenantId}/v2.0";
     public string AuthorizeEndpoint => $"{BaseUrl}{TenantId}/oauth2/v2.0/authorize";
     public int DiscoveryRequests;
+    /// <summary>While set, the discovery document answers 500, as an identity provider in an outage does.</summary>
+    public volatile bool Failing;
 
     public static async Task<FakeAuthority> StartAsync()
     {
@@ -43,6 +45,10 @@ public sealed class FakeAuthority : IAsyncDisposable
         app.MapGet("/{tenant}/v2.0/.well-known/openid-configuration", (string tenant) =>
         {
             Interlocked.Increment(ref self!.DiscoveryRequests);
+            if (self.Failing)
+            {
+                return Results.StatusCode(500);
+            }
             var root = $"{self.BaseUrl}{tenant}";
             return Results.Json(new Dictionary<string, object>
             {
