@@ -83,6 +83,15 @@ public sealed partial class SpotCheckJourneys(BrowserFixture browser) : IAsyncLi
             await page.GetByRole(AriaRole.Button, new() { Name = "Switch to dark theme" }).ClickAsync();
             await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Switch to light theme" })).ToBeVisibleAsync();
             await Shot(page, "spot-check-recorded-dark");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Switch to light theme" }).ClickAsync();
+            // She thinks again: it was the retrieval, not the prompt. She changes the root cause under her verdict.
+            var change = page.GetByTestId("spot-check-root-cause");
+            await change.GetByLabel("Root cause").ClickAsync();
+            await page.GetByRole(AriaRole.Option, new() { Name = "Retrieval miss" }).ClickAsync();
+            await change.GetByRole(AriaRole.Button, new() { Name = "Change the root cause" }).ClickAsync();
+            await Assertions.Expect(page.GetByTestId("spot-check-recorded")).ToContainTextAsync("root cause: Retrieval miss");
+            sent[0] = "retrieval_miss";
+            await Shot(page, "spot-check-root-cause");
             // The AI system's answer stands: the case is what it was.
             Assert.Equal("auto_approved", (await agent.GetAsync($"/api/v1/cases/{first}")).GetProperty("status").GetString());
 

@@ -40,7 +40,7 @@ public static class ReviewApi
             .WithSummary("approve | approve_with_edits | reject | request_info | route, with the root cause (required on approve_with_edits and reject)");
         review.MapPost("/cases/{id:guid}/classification", ClassifyAsync).WithName("ReviewClassify").Accepts<ClassificationRequest>("application/json")
             .WithProblems(409, ProblemTypes.DoubleReviewPending)
-            .WithSummary("Give or change the root cause and whether the escalation was necessary (your own action's; a lead's for any case)");
+            .WithSummary("Give or change the root cause and whether the escalation was necessary (your own action's or spot-check verdict's; a lead's for any case)");
         review.MapPost("/cases/{id:guid}/assign", AssignAsync).WithName("ReviewAssign").Accepts<AssignRequest>("application/json")
             .RequireAuthorization(WorkbenchPolicies.Lead).WithSummary("Lead: put a case at the top of a reviewer's queue");
 

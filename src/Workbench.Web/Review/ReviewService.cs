@@ -202,6 +202,11 @@ public sealed class ReviewService(
             return new ReviewResult.Invalid(new Dictionary<string, string[]> { ["$.rootCause"] = [problem] });
         }
         var actions = db.ReviewActions.Where(a => a.CaseId == id);
+        if (!await actions.AnyAsync(ct) && await db.SpotChecks.FirstOrDefaultAsync(s => s.CaseId == id && s.Verdict != null, ct) is { } spot)
+        {
+            // Nobody acted on the case: its classification is its spot-check verdict's, under the same rules.
+            return await ClassifySpotCheckAsync(db, reviewer, c, spot, rootCause, necessary, ct);
+        }
         var action = await actions.Where(a => a.Reviewer == reviewer.UserName).OrderByDescending(a => a.Id).FirstOrDefaultAsync(ct);
         if (action is null && reviewer.IsLead)
         {
@@ -217,6 +222,35 @@ public sealed class ReviewService(
                 AddAudit(db, c.Id, time.GetUtcNow(), classified.Audit);
                 await db.SaveChangesAsync(ct);
                 return new ReviewResult.Classified(new ClassificationView(c.Id, action.RootCause, action.EscalationNecessary, action.Reviewer, reviewer.UserName));
+            case ClassifyOutcome.Refused refused:
+                return Refusal(refused.Refusal, c);
+            default:
+                throw new InvalidOperationException("Unknown classify outcome.");
+        }
+    }
+
+    /// <summary>
+    /// The root cause of a spot-check verdict, changed afterwards: the verdict's reviewer or a lead, as for a review
+    /// action. A spot-checked case proceeded without an escalation, so there is none to call necessary or not.
+    /// </summary>
+    private async Task<ReviewResult> ClassifySpotCheckAsync(
+        WorkbenchDbContext db, ReviewerIdentity reviewer, CaseRecord c, SpotCheckRecord spot, RootCause? rootCause, bool? necessary, CancellationToken ct)
+    {
+        if (necessary is not null)
+        {
+            return new ReviewResult.Invalid(new Dictionary<string, string[]>
+            {
+                ["$.escalationNecessary"] = ["This case proceeded without an escalation and was spot-checked: there is no escalation to judge."],
+            });
+        }
+        switch (ReviewRules.Classify(Who(reviewer), new Classification(spot.RootCause, null), spot.Reviewer, rootCause, null))
+        {
+            case ClassifyOutcome.Classified classified:
+                spot.RootCause = classified.Classification.RootCause;
+                spot.Revision++;
+                AddAudit(db, c.Id, time.GetUtcNow(), classified.Audit);
+                await db.SaveChangesAsync(ct);
+                return new ReviewResult.Classified(new ClassificationView(c.Id, spot.RootCause, null, spot.Reviewer!, reviewer.UserName));
             case ClassifyOutcome.Refused refused:
                 return Refusal(refused.Refusal, c);
             default:
