@@ -72,17 +72,20 @@ public static class MessagePreviews
         {
             if ((string?)element?["type"] == "FactSet")
             {
-                lines.AddRange((element!["facts"]?.AsArray() ?? []).Select(f => new CardLine("fact", (string?)f?["value"] ?? "", (string?)f?["title"])));
+                lines.AddRange((element!["facts"]?.AsArray() ?? []).Select(f => new CardLine("fact", Shown((string?)f?["value"]), Shown((string?)f?["title"]))));
             }
             else if ((string?)element?["type"] == "TextBlock")
             {
                 var style = (string?)element!["weight"] == "Bolder" ? "heading" : element["isSubtle"]?.GetValue<bool>() == true ? "subtle" : "text";
-                lines.Add(new(style, (string?)element["text"] ?? ""));
+                lines.Add(new(style, Shown((string?)element["text"])));
             }
         }
         lines.AddRange((card?["actions"]?.AsArray() ?? []).Select(a => new CardLine("button", (string?)a?["title"] ?? "")));
         return lines;
     }
+
+    /// <summary>Teams text as Teams shows it: its markdown escapes (a backslash before a character) are not displayed.</summary>
+    private static string Shown(string? teams) => System.Text.RegularExpressions.Regex.Replace(teams ?? "", @"\\(.)", "$1");
 
     private static string Text(JsonNode? node) => node is JsonObject o ? (string?)o["text"] ?? "" : (string?)node ?? "";
 }

@@ -80,6 +80,10 @@ public sealed partial class NotificationAdmin
         _ => Count(_queues.Count(q => q.Teams is not null)),
     };
 
+    /// <summary>The queues a Slack or Teams test can go to: those with a target on that channel.</summary>
+    private IEnumerable<string> TestQueues(string channel) =>
+        _queues.Where(q => (channel == NotificationChannels.Slack ? q.Slack : q.Teams) is not null).Select(q => q.Queue);
+
     private static string Count(int queues) => queues == 0 ? "no queue has a target" : $"{queues} queue{(queues == 1 ? "" : "s")}";
 
     public static string ChannelName(string channel) => channel switch
