@@ -32,6 +32,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public ConcurrentQueue<ReceivedWebhook> Received { get; } = new();
     /// <summary>The status to answer with, given the request (default 204).</summary>
     public Func<ReceivedWebhook, int> Answer { get; set; } = _ => 204;
+    /// <summary>The body to answer with, given the request (default none).</summary>
+    public Func<ReceivedWebhook, string?> AnswerBody { get; set; } = _ => null;
     /// <summary>How long to wait before answering.</summary>
     public TimeSpan Delay { get; set; }
 
@@ -60,7 +62,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
             }
             var status = Answer(probe);
             Received.Enqueue(probe with { AnsweredWith = status });
-            return Results.StatusCode(status);
+            return AnswerBody(probe) is { } text ? Results.Text(text, "text/plain", System.Text.Encoding.UTF8, status) : Results.StatusCode(status);
         });
         await app.StartAsync();
         _app = app;

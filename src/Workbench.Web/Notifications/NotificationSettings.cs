@@ -17,8 +17,12 @@ public sealed record QueueSettingsView(string Queue, string Title, string? Lead,
 /// <summary>A queue's settings as an admin sends them; a null URL keeps the stored one, an empty one removes it.</summary>
 public sealed record QueueSettingsRequest(string? Lead, IReadOnlyList<string> EscalationChain, string? SlackUrl, string? TeamsUrl);
 
-/// <summary>A browser's push subscription as the service worker's PushSubscription.toJSON() gives it.</summary>
-public sealed record PushSubscriptionRequest(string Endpoint, PushSubscriptionKeys Keys);
+/// <summary>
+/// A browser's push subscription as PushSubscription.toJSON() gives it. Browsers send <c>expirationTime</c> (null, or
+/// when the push service ends the subscription, in ms since the epoch): accepted, not needed — a push service that
+/// answers 404 or 410 removes the subscription anyway.
+/// </summary>
+public sealed record PushSubscriptionRequest(string Endpoint, PushSubscriptionKeys Keys, long? ExpirationTime = null);
 
 /// <summary>The subscription's public key (P-256, base64url) and authentication secret.</summary>
 public sealed record PushSubscriptionKeys(string P256dh, string Auth);

@@ -1,4 +1,5 @@
 using Workbench.Core.Notifications;
+using Workbench.Web.Webhooks;
 
 namespace Workbench.Web.Notifications;
 
@@ -20,7 +21,8 @@ public sealed class ScheduledChecks(
     IDbContextFactory<WorkbenchDbContext> dbFactory,
     ActivePolicy policy,
     TimeProvider time,
-    IOptionsMonitor<NotificationOptions> options)
+    IOptionsMonitor<NotificationOptions> options,
+    IOptionsMonitor<WebhookOptions> webhookOptions)
 {
     private static readonly TimeSpan Lookback = TimeSpan.FromDays(2);
 
@@ -141,7 +143,7 @@ public sealed class ScheduledChecks(
         return rows;
     }
 
-    private static async Task<IEnumerable<NotificationRecord>> FailingEndpointsAsync(WorkbenchDbContext db, DateTimeOffset now, NotificationOptions o, CancellationToken ct)
+    private async Task<IEnumerable<NotificationRecord>> FailingEndpointsAsync(WorkbenchDbContext db, DateTimeOffset now, NotificationOptions o, CancellationToken ct)
     {
         var since = now - o.WebhookFailingAfter;
         var failing = await db.WebhookEndpoints.AsNoTracking().Where(e => e.Enabled && e.FailingSince != null && e.FailingSince <= since)
@@ -151,7 +153,7 @@ public sealed class ScheduledChecks(
             return [];
         }
         var admins = await Recipients.AdminsAsync(db, ct);
-        var disableAfter = TimeSpan.FromDays(3);
+        var disableAfter = webhookOptions.CurrentValue.DisableAfter;
         var rows = new List<NotificationRecord>();
         foreach (var e in failing)
         {

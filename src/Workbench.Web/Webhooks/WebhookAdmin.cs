@@ -128,6 +128,13 @@ public sealed class WebhookAdmin(
         var now = time.GetUtcNow();
         endpoint.Enabled = enabled;
         endpoint.UpdatedAt = now;
+        if (enabled)
+        {
+            // Enabled again by an admin: a new stretch starts with the next failure, so it is not disabled at once.
+            endpoint.FailingSince = null;
+            endpoint.DisabledAt = null;
+            endpoint.DisabledReason = null;
+        }
         Audit.Add(db, enabled ? AuditEventTypes.WebhookEndpointEnabled : AuditEventTypes.WebhookEndpointDisabled, actor, "admin", now, null, new { endpoint.Id, endpoint.ClientId });
         await db.SaveChangesAsync(ct);
         dispatcher.Wake();

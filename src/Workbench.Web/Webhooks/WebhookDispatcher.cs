@@ -32,6 +32,7 @@ public sealed class WebhookDispatcher(
     IOptionsMonitor<WebhookOptions> options,
     CaseEvents events,
     WorkbenchMetrics metrics,
+    EndpointHealth endpointHealth,
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     public const string HttpClientName = "webhooks";
@@ -280,7 +281,7 @@ public sealed class WebhookDispatcher(
                           join e in db.OutboxEvents.AsNoTracking() on d.EventId equals e.Id
                           where d.LeaseToken == token
                           select new Claimed(d.Id, d.MessageId, d.Type, d.TargetKey, d.EndpointId, d.ClientId, d.Url, d.Attempts, d.RetryUntil, e.Body,
-                              e.PurgedAt != null))
+                              e.PurgedAt != null, d.CaseId))
             .ToListAsync(ct);
         var endpointIds = mine.Where(m => m.EndpointId is not null).Select(m => m.EndpointId!.Value).Distinct().ToList();
         var endpoints = await db.WebhookEndpoints.AsNoTracking().Where(e => endpointIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, ct);
@@ -294,7 +295,7 @@ public sealed class WebhookDispatcher(
                 // event the AI system was owed. Dead-lettered with the reason, never sent.
                 _inFlight[m.Id] = m.TargetKey;
                 _results.Enqueue(new SendResult(m.Id, token, m.Attempts + 1, m.RetryUntil, now, false, null, 0,
-                    "Not sent: the case's content was purged by retention.", Dead: true));
+                    "Not sent: the case's content was purged by retention.", Dead: true, CaseId: m.CaseId));
                 continue;
             }
             string[] signing;
@@ -344,10 +345,13 @@ public sealed class WebhookDispatcher(
     private string Unprotect(string protectedSecret) => _unprotected.GetOrAdd(protectedSecret, secrets.Unprotect);
 
     private sealed record Claimed(long Id, string MessageId, string Type, string TargetKey, Guid? EndpointId, string ClientId, string Url, int Attempts,
-        DateTimeOffset RetryUntil, string Body, bool Purged);
+        DateTimeOffset RetryUntil, string Body, bool Purged, Guid? CaseId);
 
     private sealed record SendResult(long Id, Guid Token, int Attempts, DateTimeOffset RetryUntil, DateTimeOffset At, bool Delivered,
-        int? StatusCode, int LatencyMs, string? Error, bool Dead = false);
+        int? StatusCode, int LatencyMs, string? Error, bool Dead = false, Guid? EndpointId = null, Guid? CaseId = null, string? ResponseBody = null);
+
+    /// <summary>How much of a receiver's answer is kept with each attempt (Stripe and Svix show about as much).</summary>
+    public const int ResponseBodyBytes = 4096;
 
     private async Task SendAsync(Claimed m, Guid token, string[] signing, CancellationToken ct)
     {
@@ -356,6 +360,7 @@ public sealed class WebhookDispatcher(
         int? status = null;
         string? error = null;
         string? reason = null;
+        string? body = null;
         try
         {
             if (signing.Length == 0)
@@ -374,6 +379,7 @@ public sealed class WebhookDispatcher(
                 {
                     error = $"HTTP {status}";
                 }
+                body = await ResponseStart.ReadAsync(response, ResponseBodyBytes, attempt.Token);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -395,7 +401,8 @@ public sealed class WebhookDispatcher(
         var latency = (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var delivered = status is >= 200 and <= 299;
         metrics.WebhookAttempted(m.Type, delivered, delivered ? null : reason ?? status?.ToString(CultureInfo.InvariantCulture) ?? "no_secret", status);
-        _results.Enqueue(new SendResult(m.Id, token, m.Attempts + 1, m.RetryUntil, at, delivered, status, latency, error));
+        _results.Enqueue(new SendResult(m.Id, token, m.Attempts + 1, m.RetryUntil, at, delivered, status, latency, error,
+            EndpointId: m.EndpointId, CaseId: m.CaseId, ResponseBody: body));
         Wake();
     }
 
@@ -423,6 +430,7 @@ public sealed class WebhookDispatcher(
         // Written even when stopping: a finished send whose result is lost would be sent again. One SaveChanges for the
         // batch (behind SQLite's write gate like every writer); the claim token is a concurrency token, so a result is
         // written only while the row is still this claim's. If one row was taken over meanwhile, the rest go one by one.
+        IReadOnlyList<SendResult> written = [];
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
@@ -431,9 +439,12 @@ public sealed class WebhookDispatcher(
                 Track(db, r);
             }
             await db.SaveChangesAsync(CancellationToken.None);
+            written = batch;
         }
         catch (DbUpdateConcurrencyException)
         {
+            var kept = new List<SendResult>();
+            written = kept;
             foreach (var r in batch)
             {
                 await using var one = await dbFactory.CreateDbContextAsync(CancellationToken.None);
@@ -441,6 +452,7 @@ public sealed class WebhookDispatcher(
                 try
                 {
                     await one.SaveChangesAsync(CancellationToken.None);
+                    kept.Add(r);
                 }
                 catch (DbUpdateConcurrencyException)
                 {
@@ -448,6 +460,8 @@ public sealed class WebhookDispatcher(
                 }
             }
         }
+        await endpointHealth.RecordAsync(written.Where(r => r.EndpointId is not null)
+            .Select(r => new EndpointAttempt(r.EndpointId!.Value, r.At, r.Delivered, r.Error)).ToList());
         foreach (var r in batch)
         {
             _inFlight.TryRemove(r.Id, out _);
@@ -472,6 +486,17 @@ public sealed class WebhookDispatcher(
         row.NextAttemptAt = r.Delivered ? r.At : now + Backoff(r.Attempts, o);
         row.LeaseUntil = null;
         row.LeaseToken = null;
+        db.WebhookAttempts.Add(new WebhookAttemptRecord
+        {
+            DeliveryId = r.Id,
+            EndpointId = r.EndpointId,
+            CaseId = r.CaseId,
+            At = r.At,
+            StatusCode = r.StatusCode,
+            LatencyMs = r.LatencyMs,
+            ResponseBody = r.ResponseBody,
+            Error = row.LastError,
+        });
         foreach (var name in new[]
                  {
                      nameof(row.Status), nameof(row.Attempts), nameof(row.LastAttemptAt), nameof(row.LastStatusCode), nameof(row.LastLatencyMs),

@@ -30,6 +30,7 @@ public static class WebhookExtensions
                     ConnectCallback = TargetGuard.ConnectCallback(() => options.CurrentValue.AllowPrivateTargets),
                 };
             });
+        builder.Services.AddSingleton<EndpointHealth>();
         builder.Services.AddSingleton<WebhookDispatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
         builder.Services.AddSingleton<WebhookAdmin>();

@@ -21,6 +21,8 @@ public sealed record WebhookOptions
     /// <summary>Deliveries in flight on this instance at once, and per target (so a slow receiver cannot take them all).</summary>
     public int MaxInFlight { get; init; } = 256;
     public int MaxInFlightPerTarget { get; init; } = 32;
+    /// <summary>An endpoint whose every attempt has failed for this long (no success in between) is disabled, and admins are told.</summary>
+    public TimeSpan DisableAfter { get; init; } = TimeSpan.FromDays(3);
     /// <summary>How long the previous secret keeps signing after a rotation.</summary>
     public TimeSpan RotationOverlap { get; init; } = TimeSpan.FromHours(24);
 }

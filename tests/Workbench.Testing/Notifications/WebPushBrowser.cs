@@ -46,8 +46,8 @@ public sealed class WebPushBrowser : IDisposable
     public string P256dh => WebEncoders.Base64UrlEncode(PublicKey);
     public string Auth => WebEncoders.Base64UrlEncode(_auth);
 
-    /// <summary>The subscription as PushSubscription.toJSON() gives it, for <c>POST /api/v1/me/push-subscriptions</c>.</summary>
-    public object Subscription(string endpoint) => new { endpoint, keys = new { p256dh = P256dh, auth = Auth } };
+    /// <summary>The subscription as PushSubscription.toJSON() gives it (expirationTime included), for <c>POST /api/v1/me/push-subscriptions</c>.</summary>
+    public object Subscription(string endpoint) => new { endpoint, expirationTime = (long?)null, keys = new { p256dh = P256dh, auth = Auth } };
 
     /// <summary>Decrypts an aes128gcm body; throws when it is not what RFC 8291 says.</summary>
     public string Decrypt(byte[] body)

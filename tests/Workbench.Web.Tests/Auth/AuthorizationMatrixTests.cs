@@ -65,6 +65,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["GET /admin"] = Access.Admin,
         ["GET /admin/api-keys"] = Access.Admin,
         ["GET /admin/people"] = Access.Admin,
+        ["GET /admin/notifications"] = Access.Admin,
+        ["GET /account/notifications"] = Access.SignedIn,
         ["GET /account/login"] = Access.Public,
         ["GET /account/denied"] = Access.Public,
         ["GET /error"] = Access.Public,
@@ -82,6 +84,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["POST /admin"] = Access.Admin,
         ["POST /admin/api-keys"] = Access.Admin,
         ["POST /admin/people"] = Access.Admin,
+        ["POST /admin/notifications"] = Access.Admin,
+        ["POST /account/notifications"] = Access.SignedIn,
         ["POST /account/login"] = Access.Public,
         ["POST /account/denied"] = Access.Public,
         ["POST /error"] = Access.Public,
@@ -186,7 +190,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
     };
 
     /// <summary>Framework and static files: public by nature; listed by prefix, never by "anything else".</summary>
-    private static readonly string[] StaticPrefixes = ["_content/", "_framework/", "js/", "app.", "favicon.", "shortcuts.", "Workbench.Web.", "policy-editor."];
+    private static readonly string[] StaticPrefixes = ["_content/", "_framework/", "js/", "app.", "favicon.", "shortcuts.", "Workbench.Web.", "policy-editor.", "sw."];
 
     private static bool Allows(Access access, Caller caller) => access switch
     {

@@ -1,0 +1,183 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+using Workbench.Testing.Notifications;
+
+namespace Workbench.E2E;
+
+/// <summary>
+/// The app in its own process with every notification channel on loopback: an SMTP server, one HTTP receiver standing
+/// in for Slack, Teams and a browser's push service, and VAPID keys.
+/// </summary>
+public sealed class NotificationApp : IAsyncLifetime
+{
+    public AppServer App { get; } = new();
+    public SmtpTestServer Smtp { get; } = new();
+    public WebhookReceiver Receiver { get; } = new();
+    public VapidKeys Vapid { get; } = VapidKeys.Create();
+
+    public async Task InitializeAsync()
+    {
+        // A push service answers 201 Created (RFC 8030); Slack and Teams answer 200.
+        Receiver.Answer = r => r.Path.StartsWith("/push/", StringComparison.Ordinal) ? 201 : 200;
+        await Receiver.StartAsync();
+        foreach (var (key, value) in Smtp.Settings.Concat(Vapid.Settings))
+        {
+            App.Settings[key] = value!;
+        }
+        App.Settings["Notifications:AllowPrivateTargets"] = "true";
+        await App.InitializeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await Receiver.DisposeAsync();
+        Smtp.Dispose();
+    }
+}
+
+/// <summary>
+/// An admin sets up a queue's Slack and Teams targets and sends a test through each channel; a reviewer sets his
+/// preferences and turns browser notifications on and off. Headless Chromium refuses a real push subscription
+/// (<c>pushManager.subscribe</c> rejects with "AbortError: Registration failed - permission denied" even with the
+/// notifications permission granted; its push service would be Google's, out of reach here), so the page's PushManager
+/// is given a subscription whose endpoint is the local receiver and whose keys the test holds. Everything else is real:
+/// the service worker's registration, the page's button, the API, the stored subscription, and the encrypted, VAPID-signed
+/// push arriving at that endpoint.
+/// </summary>
+[Collection(E2ECollection.Name)]
+public sealed class NotificationJourneys(BrowserFixture browser, NotificationApp fixture) : IClassFixture<NotificationApp>
+{
+    private static Task Shot(IPage page, string name) =>
+        page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, name + ".png"), FullPage = true });
+
+    /// <summary>Replaces the browser's push service with one that hands out <paramref name="keys"/> at <paramref name="endpoint"/>.</summary>
+    private static Task LocalPushServiceAsync(IBrowserContext context, string endpoint, WebPushBrowser keys) => context.AddInitScriptAsync($$"""
+        (() => {
+          let current = null;
+          const make = () => ({
+            endpoint: {{JsonSerializer.Serialize(endpoint)}},
+            toJSON() { return { endpoint: this.endpoint, expirationTime: null, keys: { p256dh: {{JsonSerializer.Serialize(keys.P256dh)}}, auth: {{JsonSerializer.Serialize(keys.Auth)}} } }; },
+            unsubscribe() { current = null; return Promise.resolve(true); },
+          });
+          if (self.PushManager) {
+            PushManager.prototype.subscribe = function () { current = make(); return Promise.resolve(current); };
+            PushManager.prototype.getSubscription = function () { return Promise.resolve(current); };
+          }
+        })();
+        """);
+
+    private async Task<(IBrowserContext Context, IPage Page)> SignInAsync(NotificationApp app, string user, string path, WebPushBrowser? push = null,
+        string pushPath = "/push/e2e")
+    {
+        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = app.App.BaseUrl,
+            ViewportSize = new ViewportSize { Width = 1440, Height = 900 },
+            Permissions = ["notifications"],
+        });
+        if (push is not null)
+        {
+            await LocalPushServiceAsync(context, app.Receiver.Url(pushPath), push);
+        }
+        var page = await context.NewPageAsync();
+        await page.DevSignInAsync(user, path);
+        await page.WaitInteractiveAsync();
+        return (context, page);
+    }
+
+    private static Task SendTestAsync(IPage page, string channel) =>
+        page.GetByRole(AriaRole.Button, new() { Name = $"Send a test by {channel}" }).ClickAsync();
+
+    private static async Task DarkAsync(IPage page) =>
+        await page.GetByRole(AriaRole.Button, new() { Name = "Switch to dark theme" }).ClickAsync();
+
+    [Fact]
+    public async Task An_admin_sets_a_queues_Slack_and_Teams_targets_and_each_channels_test_really_arrives()
+    {
+        var (context, page) = await SignInAsync(fixture, "adam", "/admin/notifications");
+        await using var _ = context;
+        await Assertions.Expect(page.Locator("[data-testid='channels'] tr[data-channel='email']")).ToContainTextAsync("SMTP 127.0.0.1");
+
+        // A malformed URL: said next to the field, nothing stored.
+        var row = page.Locator("[data-testid='queue-channels'] tr[data-queue='policy-legal']");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Edit policy-legal" }).ClickAsync();
+        var editor = page.Locator("[data-testid='queue-editor']");
+        await editor.GetByLabel("Slack incoming webhook URL").FillAsync("hooks.slack.com/services/T0/B0/x");
+        await editor.GetByRole(AriaRole.Button, new() { Name = "Save policy-legal" }).ClickAsync();
+        await Assertions.Expect(editor.Locator("[data-testid='queue-errors']")).ToContainTextAsync("Not an absolute URL.");
+        await Shot(page, "notifications-admin-invalid");
+        await editor.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Assertions.Expect(row).ToContainTextAsync("every lead");
+        await Assertions.Expect(row.Locator("td").Nth(3)).ToHaveTextAsync("—");
+
+        // The real targets: the local receiver standing in for Slack and Teams.
+        await row.GetByRole(AriaRole.Button, new() { Name = "Edit policy-legal" }).ClickAsync();
+        await editor.GetByLabel("Escalation chain").FillAsync("adam");
+        await editor.GetByLabel("Slack incoming webhook URL").FillAsync(fixture.Receiver.Url("/slack/policy-legal"));
+        await editor.GetByLabel("Teams incoming webhook URL").FillAsync(fixture.Receiver.Url("/teams/policy-legal"));
+        await editor.GetByRole(AriaRole.Button, new() { Name = "Save policy-legal" }).ClickAsync();
+        await Assertions.Expect(editor).ToHaveCountAsync(0);
+        await Assertions.Expect(row).ToContainTextAsync($"http://127.0.0.1:{fixture.Receiver.Port}/…");
+        await Assertions.Expect(row.Locator("td").Nth(2)).ToHaveTextAsync("adam");
+
+        foreach (var (channel, path) in new[] { ("Slack", "/slack/policy-legal"), ("Teams", "/teams/policy-legal") })
+        {
+            await SendTestAsync(page, channel);
+            await Assertions.Expect(page.Locator("[data-testid='test-result']")).ToContainTextAsync("Sent:");
+            // The planner runs too: once the queue has targets, the demo cases' own notices may arrive beside the test.
+            Assert.Single(fixture.Receiver.Received, r => r.Path == path && r.Body.Contains("Workbench test message", StringComparison.Ordinal));
+        }
+
+        await SendTestAsync(page, "Email");
+        await Assertions.Expect(page.Locator("[data-testid='test-result']")).ToContainTextAsync("Sent:");
+        Assert.Single(await fixture.Smtp.WaitForAsync("adam@workbench.test"), m => m.Subject == "Workbench test message");
+
+        await Assertions.Expect(page.Locator("[data-testid='slack-preview']")).ToContainTextAsync("SLA breached: case refund-20931");
+        await Shot(page, "notifications-admin-light");
+        await DarkAsync(page);
+        await Shot(page, "notifications-admin-dark");
+    }
+
+    [Fact]
+    public async Task A_reviewer_sets_quiet_hours_and_a_digest_and_turns_browser_notifications_on_and_off()
+    {
+        using var keys = new WebPushBrowser();
+        var (context, page) = await SignInAsync(fixture, "rita", "/account/notifications", keys);
+        await using var _ = context;
+        await Assertions.Expect(page.Locator("[data-testid='browser-state']")).ToContainTextAsync("This browser is not subscribed. 0 browsers");
+
+        await page.GetByLabel("Time zone").FillAsync("Europe/Berlln");
+        await page.GetByLabel("Quiet from").FillAsync("22:00");
+        await page.GetByLabel("Quiet until").FillAsync("22:00");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save preferences" }).ClickAsync();
+        var errors = page.Locator("[data-testid='preferences-errors']");
+        await Assertions.Expect(errors).ToContainTextAsync("'Europe/Berlln' is not a time zone this server knows");
+        await Assertions.Expect(errors).ToContainTextAsync("The quiet hours start and end at the same time");
+        await Shot(page, "notifications-preferences-invalid");
+
+        await page.GetByLabel("Time zone").FillAsync("Europe/Berlin");
+        await page.GetByLabel("Quiet until").FillAsync("07:00");
+        await page.Locator("tr[data-kind='sla_at_risk']").GetByRole(AriaRole.Checkbox).Last.CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save preferences" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid='preferences-saved']")).ToBeVisibleAsync();
+        await page.ReloadAsync();
+        await page.WaitInteractiveAsync();
+        await Assertions.Expect(page.GetByLabel("Quiet until")).ToHaveValueAsync("07:00");
+        await Assertions.Expect(page.GetByLabel("Time zone")).ToHaveValueAsync("Europe/Berlin");
+
+        // On: the service worker registers, the subscription is posted and stored for rita.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Turn on in this browser" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid='browser-message']")).ToContainTextAsync("This browser will show your notifications.");
+        await Assertions.Expect(page.Locator("[data-testid='browser-state']")).ToContainTextAsync("This browser is subscribed. 1 browser of yours subscribed");
+        Assert.True(await page.EvaluateAsync<bool>("async () => !!(await navigator.serviceWorker.getRegistration('/'))"));
+        await Shot(page, "notifications-preferences-light");
+        await DarkAsync(page);
+        await Shot(page, "notifications-preferences-dark");
+
+        // Off: removed on the server too.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Turn off in this browser" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid='browser-state']")).ToContainTextAsync("This browser is not subscribed. 0 browsers");
+    }
+
+}
