@@ -59,6 +59,8 @@ public sealed class CaseRecord
     /// An edit starts a new round, so every approval counted covers exactly this text.
     /// </summary>
     public string? EditedResponse { get; set; }
+    /// <summary>The template variables the current round fills the message from (all of them, as JSON), when a reviewer changed one.</summary>
+    public string? EditedVariablesJson { get; set; }
     public string? EditedParametersJson { get; set; }
     public string? EditedBy { get; set; }
     /// <summary>Reviewers who approved in the current round, space-separated with leading and trailing space (four-eyes).</summary>
@@ -114,6 +116,8 @@ public sealed class ReviewActionRecord
     public required string Reviewer { get; set; }
     public DateTimeOffset At { get; set; }
     public string? EditedResponse { get; set; }
+    /// <summary>The template variables this edit changed, as JSON.</summary>
+    public string? EditedVariablesJson { get; set; }
     public string? EditedParametersJson { get; set; }
     public string? EditDiffJson { get; set; }
     public string? RejectReasonCode { get; set; }

@@ -165,6 +165,7 @@ public sealed class RetentionPurge(
         c.RequesterId = ContentPurge.Marker;
         c.PendingQuestion = null;
         c.EditedResponse = c.EditedResponse is null ? null : ContentPurge.Marker;
+        c.EditedVariablesJson = null;
         c.EditedParametersJson = null;
         if (c.DecisionJson is { } decision)
         {
@@ -173,6 +174,7 @@ public sealed class RetentionPurge(
         foreach (var a in actions)
         {
             a.EditedResponse = a.EditedResponse is null ? null : ContentPurge.Marker;
+            a.EditedVariablesJson = null;
             a.EditedParametersJson = null;
             a.EditDiffJson = null;
             a.Question = a.Question is null ? null : ContentPurge.Marker;
@@ -284,8 +286,8 @@ public sealed class RetentionPurge(
 
     /// <summary>
     /// The content a purge removes, as hashed: UTF-8 JSON (WorkbenchJson: camelCase, nulls left out) of
-    /// <c>{"submission":…,"decision":…,"editedResponse":…,"editedParameters":…,"actions":[{"id","editedResponse",
-    /// "editedParameters","editDiff","question","note"}…],"outcomes":[{"id","note"}…],"doubleReview":[{"editedResponse","note"}]}</c>
+    /// <c>{"submission":…,"decision":…,"editedResponse":…,"editedVariables":…,"editedParameters":…,"actions":[{"id","editedResponse",
+    /// "editedVariables","editedParameters","editDiff","question","note"}…],"outcomes":[{"id","note"}…],"doubleReview":[{"editedResponse","note"}]}</c>
     /// (<c>doubleReview</c> only when a second review wrote a text), each text exactly as stored
     /// (the submission and decision as their stored JSON text), actions and outcomes by id. Whoever keeps the original
     /// rows (a backup) can recompute it; <c>SubmissionSha256</c> in the audit event is the SHA-256 of the submission as
@@ -300,8 +302,9 @@ public sealed class RetentionPurge(
             Submission = c.SubmissionJson,
             Decision = c.DecisionJson,
             EditedResponse = c.EditedResponse,
+            EditedVariables = c.EditedVariablesJson,
             EditedParameters = c.EditedParametersJson,
-            Actions = actions.Select(a => new { a.Id, a.EditedResponse, EditedParameters = a.EditedParametersJson, EditDiff = a.EditDiffJson, a.Question, a.Note }),
+            Actions = actions.Select(a => new { a.Id, a.EditedResponse, EditedVariables = a.EditedVariablesJson, EditedParameters = a.EditedParametersJson, EditDiff = a.EditDiffJson, a.Question, a.Note }),
             Outcomes = outcomes.Select(o => new { o.Id, o.Note }),
             DoubleReview = second is { Count: > 0 } ? second.Select(d => new { d.EditedResponse, d.Note }) : null,
         }, WorkbenchJson.Options);
