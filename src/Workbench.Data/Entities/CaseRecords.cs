@@ -214,3 +214,27 @@ public sealed class IdempotencyRecord
     /// <summary>Kept at least this long (24 h by default), then purged.</summary>
     public DateTimeOffset ExpiresAt { get; set; }
 }
+
+/// <summary>
+/// An internal note on a case: reviewers and leads talking to each other. Never part of what flows back to the AI
+/// system; its text is a free text retention purges with the case's others.
+/// </summary>
+public sealed class CaseNoteRecord
+{
+    public long Id { get; set; }
+    public Guid CaseId { get; set; }
+    public required string Author { get; set; }
+    public required string Text { get; set; }
+    public DateTimeOffset At { get; set; }
+    public List<CaseMentionRecord> Mentions { get; set; } = [];
+}
+
+/// <summary>A person a note mentions: what his queues page lists under "Mentions", newest first.</summary>
+public sealed class CaseMentionRecord
+{
+    public long Id { get; set; }
+    public long NoteId { get; set; }
+    public Guid CaseId { get; set; }
+    public required string UserName { get; set; }
+    public DateTimeOffset At { get; set; }
+}

@@ -37,6 +37,8 @@ public static partial class SafeMarkdown
         var html = ToHtml(markdown.ToString());
         html = TextBetweenTags().Replace(html, text => Slot().Replace(text.Value, m => Marked(slots[int.Parse(m.Groups[1].Value)])));
         html = Slot().Replace(html, m => WebUtility.HtmlEncode("{{" + slots[int.Parse(m.Groups[1].Value)].Variable + "}}"));
+        // In an href Markdig percent-encodes the stand-in: it becomes the placeholder, percent-encoded as well.
+        html = EncodedSlot().Replace(html, m => "%7B%7B" + slots[int.Parse(m.Groups[1].Value)].Variable + "%7D%7D");
         return new MarkupString(html);
     }
 
@@ -46,4 +48,7 @@ public static partial class SafeMarkdown
 
     [GeneratedRegex("\uE000([0-9]{1,6})\uE001")]
     private static partial Regex Slot();
+
+    [GeneratedRegex("%EE%80%80([0-9]{1,6})%EE%80%81", RegexOptions.IgnoreCase)]
+    private static partial Regex EncodedSlot();
 }

@@ -186,14 +186,18 @@ public sealed partial class CaseActionBar
 
     private Task ApproveAsync() => ApprovalAsync(new ReviewActionRequest { Action = ReviewActionKind.Approve });
 
-    private Task ConfirmEditAsync() =>
-        ApprovalAsync(new ReviewActionRequest
+    private Task ConfirmEditAsync()
+    {
+        var variables = ChangedVariables();
+        return ApprovalAsync(new ReviewActionRequest
         {
             Action = ReviewActionKind.ApproveWithEdits,
-            EditedResponse = _editText,
-            EditedVariables = ChangedVariables(),
+            // A change of values alone leaves the wording as the round has it: no empty diff in History.
+            EditedResponse = variables is not null && _editText == Detail.RoundTemplate ? null : _editText,
+            EditedVariables = variables,
             RootCause = _rootCause,
         });
+    }
 
     /// <summary>The variables the reviewer set or changed against the round's; null when none.</summary>
     private Dictionary<string, string>? ChangedVariables()
