@@ -8,8 +8,13 @@ public sealed class MessageAndNotesJourneys(AppServer app, BrowserFixture browse
 {
     private AgentApi Agent => new(app.BaseUrl);
 
-    private static Task Shot(IPage page, string name) =>
-        page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, name + ".png"), FullPage = true });
+    /// <summary>A full-page shot from the top, the pointer off every tooltip (the app bar is fixed: a scrolled page would show it mid-page).</summary>
+    private static async Task Shot(IPage page, string name)
+    {
+        await page.Mouse.MoveAsync(1, 899);
+        await page.EvaluateAsync("window.scrollTo(0, 0)");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, name + ".png"), FullPage = true });
+    }
 
     private static async Task OpenCaseAsync(IPage page, Guid id)
     {
@@ -26,6 +31,7 @@ public sealed class MessageAndNotesJourneys(AppServer app, BrowserFixture browse
         var (id, _) = await Agent.SubmitAsync(sample);
         var (context, page) = await browser.SignInAsync(app.BaseUrl, "rita");
         await using var _ = context;
+        await page.SetViewportSizeAsync(1440, 900);
         await OpenCaseAsync(page, id);
 
         var message = page.Locator("[data-testid='proposal-response']");
@@ -68,12 +74,14 @@ public sealed class MessageAndNotesJourneys(AppServer app, BrowserFixture browse
         var (id, externalId) = await Agent.SubmitAsync(AgentApi.Sample("013-"));
         var (leadContext, lead) = await browser.SignInAsync(app.BaseUrl, "lena");
         await using var __ = leadContext;
+        await lead.SetViewportSizeAsync(1440, 900);
         await lead.GotoAsync("/queues");
         await lead.WaitInteractiveAsync();
-        await lead.Locator("[data-testid='mentions']").WaitForAsync();
+        await lead.Locator("[data-queue]").First.WaitForAsync();
 
         var (context, page) = await browser.SignInAsync(app.BaseUrl, "rita");
         await using var _ = context;
+        await page.SetViewportSizeAsync(1440, 900);
         await OpenCaseAsync(page, id);
         var text = "@lena could you confirm the v7 proration before I approve? <b>not bold</b>";
         await page.GetByLabel("Add a note (@name mentions a colleague)").FillAsync("@nobody hello");
