@@ -117,7 +117,7 @@ public sealed class ReviewJourneys(AppServer app, BrowserFixture browser)
         await OpenCaseAsync(page, id);
         await ClaimAsync(page);
         await page.GetByRole(AriaRole.Button, new() { Name = "Approve with edits", Exact = true }).ClickAsync();
-        var editor = page.GetByLabel("Edited response");
+        var editor = page.GetByLabel("Message template");
         await editor.FillAsync("Per refund policy v7 (current), your annual plan qualifies for a prorated refund. We have started it today.");
         await ChooseAsync(page, "Root cause (required)", "Retrieval conflict or freshness");
         await page.GetByRole(AriaRole.Button, new() { Name = "Approve edited response" }).ClickAsync();

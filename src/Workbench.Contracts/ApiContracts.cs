@@ -51,8 +51,15 @@ public sealed record DecisionView
 {
     public required Guid CaseId { get; init; }
     public required DecisionKind Decision { get; init; }
-    /// <summary>The final response text, edited where the reviewer edited it.</summary>
+    /// <summary>
+    /// The final response as it will be sent: the template with its variables filled in, edited where the reviewer
+    /// edited it. A placeholder without a value stays in the text as written (<c>{{name}}</c>).
+    /// </summary>
     public string? ResponseText { get; init; }
+    /// <summary>The template <see cref="ResponseText"/> was rendered from, with its <c>{{name}}</c> placeholders.</summary>
+    public string? ResponseTemplate { get; init; }
+    /// <summary>The variables the template was filled from: the AI system's, with the reviewer's changes.</summary>
+    public IReadOnlyDictionary<string, string>? ResponseVariables { get; init; }
     /// <summary>The final action parameters, edited where the reviewer edited them.</summary>
     public IReadOnlyDictionary<string, JsonElement>? ActionParameters { get; init; }
     public string? RejectReasonCode { get; init; }
@@ -119,7 +126,13 @@ public sealed record QueueSummaryView(
 public sealed record ReviewActionRequest
 {
     public required ReviewActionKind Action { get; init; }
+    /// <summary>The edited response template (placeholders as <c>{{name}}</c>); the variables fill it.</summary>
     public string? EditedResponse { get; init; }
+    /// <summary>
+    /// Changed or added template variables, by name; the others keep the AI system's values. An approve with edits
+    /// may change the variables alone.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? EditedVariables { get; init; }
     public IReadOnlyDictionary<string, JsonElement>? EditedParameters { get; init; }
     public string? RejectReasonCode { get; init; }
     public string? Question { get; init; }

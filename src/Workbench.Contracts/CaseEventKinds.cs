@@ -17,6 +17,8 @@ public static class CaseEventKinds
     public const string Routed = "routed";
     public const string LeaseExpired = "lease_expired";
     public const string Mentioned = "mentioned";
+    /// <summary>An internal note without mentions (audit <c>case.note_added</c>).</summary>
+    public const string NoteAdded = "note_added";
     public const string ReplyReceived = "reply_received";
     public const string Withdrawn = "withdrawn";
     public const string SlaAtRisk = "sla_at_risk";

@@ -24,6 +24,8 @@ public class WorkbenchDbContext : DbContext, IDataProtectionKeyContext
     public DbSet<CaseRecord> Cases => Set<CaseRecord>();
     public DbSet<PolicyEvaluationRecord> PolicyEvaluations => Set<PolicyEvaluationRecord>();
     public DbSet<ReviewActionRecord> ReviewActions => Set<ReviewActionRecord>();
+    public DbSet<CaseNoteRecord> CaseNotes => Set<CaseNoteRecord>();
+    public DbSet<CaseMentionRecord> CaseMentions => Set<CaseMentionRecord>();
     public DbSet<AuditEventRecord> AuditEvents => Set<AuditEventRecord>();
     public DbSet<AuditTextRecord> AuditTexts => Set<AuditTextRecord>();
     public DbSet<AuditVerificationRecord> AuditVerifications => Set<AuditVerificationRecord>();

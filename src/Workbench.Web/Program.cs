@@ -8,6 +8,7 @@ using Workbench.Web.Intake;
 using Workbench.Web.Learning;
 using Workbench.Web.Live;
 using Workbench.Web.Mcp;
+using Workbench.Web.Notes;
 using Workbench.Web.Notifications;
 using Workbench.Web.Observability;
 using Workbench.Web.Policies;
@@ -47,6 +48,7 @@ try
     builder.AddWorkbenchCases();
     builder.AddWorkbenchIntake();
     builder.AddWorkbenchReview();
+    builder.AddWorkbenchNotes();
     builder.AddWorkbenchQueues();
     builder.AddWorkbenchSla();
     builder.AddWorkbenchMcp();
@@ -72,6 +74,7 @@ try
     app.MapAccountEndpoints();
     app.MapWorkbenchIntake();
     app.MapWorkbenchReview();
+    app.MapWorkbenchNotes();
     app.MapWorkbenchQueues();
     app.MapWorkbenchApiDocs();
     app.MapWorkbenchAudit();

@@ -33,10 +33,12 @@ public static class AuditEventTypes
     public const string CaseInfoRequested = CasePrefix + "info_requested";
     public const string CaseLeaseExpired = CasePrefix + "lease_expired";
     /// <summary>
-    /// People were mentioned in a note on the case. Data: <c>{"mentioned": ["rita", …]}</c> (user names; a text a person
-    /// wrote goes in the event as an audit text). Notifications tell each of them (but the writer).
+    /// People were mentioned in a note on the case. Data: <c>{"mentioned": ["rita", …], "note": …}</c> (user names; the
+    /// note's text is an audit text). Notifications tell each of them (but the writer).
     /// </summary>
     public const string CaseMentioned = CasePrefix + "mentioned";
+    /// <summary>An internal note without mentions was written on the case. Data: <c>{"note": …}</c> (an audit text).</summary>
+    public const string CaseNoteAdded = CasePrefix + "note_added";
     public const string CaseOutcomeReported = CasePrefix + "outcome_reported";
     public const string CaseReleased = CasePrefix + "released";
     public const string CaseReplyReceived = CasePrefix + "reply_received";

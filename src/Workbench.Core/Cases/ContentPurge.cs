@@ -31,6 +31,8 @@ public static class ContentPurge
     public static DecisionView Mask(DecisionView d) => d with
     {
         ResponseText = d.ResponseText is null ? null : Marker,
+        ResponseTemplate = d.ResponseTemplate is null ? null : Marker,
+        ResponseVariables = null,
         ActionParameters = null,
         Note = d.Note is null ? null : Marker,
     };

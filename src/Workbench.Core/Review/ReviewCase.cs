@@ -27,6 +27,8 @@ public sealed record ReviewCase
     public string? AssignedTo { get; init; }
     /// <summary>The response text the current round approves, when a reviewer edited it; null means the proposal's.</summary>
     public string? EditedResponse { get; init; }
+    /// <summary>The template variables the current round fills the message from (all of them, as JSON), when a reviewer changed one.</summary>
+    public string? EditedVariablesJson { get; init; }
     public string? EditedParametersJson { get; init; }
     public string? EditedBy { get; init; }
     public string? PendingQuestion { get; init; }

@@ -35,6 +35,8 @@ public sealed record OutboxEntry(string Type, object Data);
 public sealed record RecordedAction(ReviewActionKind Kind, string Reviewer, string? FromQueue, string? Note)
 {
     public string? EditedResponse { get; init; }
+    /// <summary>The variables this edit changed, as JSON.</summary>
+    public string? EditedVariablesJson { get; init; }
     public string? EditedParametersJson { get; init; }
     public string? EditDiffJson { get; init; }
     public string? RejectReasonCode { get; init; }

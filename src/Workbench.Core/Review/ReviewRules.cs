@@ -158,8 +158,8 @@ public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnly
         }
         switch (r.Action)
         {
-            case ReviewActionKind.ApproveWithEdits when string.IsNullOrWhiteSpace(r.EditedResponse) && r.EditedParameters is null:
-                errors["$.editedResponse"] = ["Approve with edits needs the edited response or the edited parameters."];
+            case ReviewActionKind.ApproveWithEdits when string.IsNullOrWhiteSpace(r.EditedResponse) && r.EditedVariables is not { Count: > 0 } && r.EditedParameters is null:
+                errors["$.editedResponse"] = ["Approve with edits needs the edited response, the edited variables or the edited parameters."];
                 break;
             case ReviewActionKind.Reject when string.IsNullOrWhiteSpace(r.RejectReasonCode):
                 errors["$.rejectReasonCode"] = ["A reject needs a reason code."];
@@ -181,12 +181,43 @@ public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnly
         {
             errors["$.editedResponse"] = ["At most 65536 characters."];
         }
+        ValidateVariables(r.EditedVariables, errors);
         if (r.Question is { Length: > 4096 } || r.Note is { Length: > 4096 })
         {
             errors["$.note"] = ["Questions and notes are at most 4096 characters."];
         }
         return errors;
     }
+
+    /// <summary>The edited variables follow the intake's rules for the AI system's: names of the placeholder grammar, bounded values.</summary>
+    private static void ValidateVariables(IReadOnlyDictionary<string, string>? variables, Dictionary<string, string[]> errors)
+    {
+        if (variables is null)
+        {
+            return;
+        }
+        if (variables.Count > MaxEditedVariables)
+        {
+            errors["$.editedVariables"] = [$"At most {MaxEditedVariables} variables."];
+            return;
+        }
+        foreach (var (name, value) in variables)
+        {
+            if (MessageTemplate.PlaceholdersOf("{{" + name + "}}") is not [var parsed] || parsed != name)
+            {
+                errors["$.editedVariables"] = [$"'{Truncate(name)}' is not a variable name: use letters, digits, '.', '_' or '-' (at most 64)."];
+                return;
+            }
+            if (value is null || value.Length > 4096)
+            {
+                errors[$"$.editedVariables.{name}"] = ["A value is text of at most 4096 characters."];
+            }
+        }
+    }
+
+    private const int MaxEditedVariables = 64;
+
+    private static string Truncate(string name) => name.Length <= 40 ? name : name[..40] + "…";
 
     /// <summary>
     /// Approve, approve with edits, reject, request info or route, by the claim holder on the revision he saw (when
@@ -222,7 +253,7 @@ public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnly
 
     /// <summary>A new approval round: no approvals yet, and back to the proposal's text.</summary>
     public static ReviewCase ResetRound(ReviewCase c) =>
-        c with { ApprovedBy = [], EditedResponse = null, EditedParametersJson = null, EditedBy = null };
+        c with { ApprovedBy = [], EditedResponse = null, EditedVariablesJson = null, EditedParametersJson = null, EditedBy = null };
 
     private ReviewOutcome Approve(ReviewCase c, Reviewer who, ReviewActionRequest r, RecordedAction recorded, DateTimeOffset now)
     {
@@ -248,11 +279,19 @@ public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnly
         if (edited)
         {
             var parametersJson = r.EditedParameters is null ? null : JsonSerializer.Serialize(r.EditedParameters, WorkbenchJson.Options);
-            recorded = recorded with { EditedResponse = r.EditedResponse, EditedParametersJson = parametersJson, EditDiffJson = EditDiff(c, r.EditedResponse) };
+            var variablesJson = MergedVariablesJson(c, r.EditedVariables);
+            recorded = recorded with
+            {
+                EditedResponse = r.EditedResponse,
+                EditedVariablesJson = r.EditedVariables is { Count: > 0 } ? JsonSerializer.Serialize(r.EditedVariables, WorkbenchJson.Options) : null,
+                EditedParametersJson = parametersJson,
+                EditDiffJson = EditDiff(c, r.EditedResponse),
+            };
             // An edit changes what is approved: earlier approvals covered other text, so a new round starts.
             after = after with
             {
-                EditedResponse = r.EditedResponse ?? c.EditedResponse,
+                EditedResponse = string.IsNullOrWhiteSpace(r.EditedResponse) ? c.EditedResponse : r.EditedResponse,
+                EditedVariablesJson = variablesJson ?? c.EditedVariablesJson,
                 EditedParametersJson = parametersJson ?? c.EditedParametersJson,
                 EditedBy = who.UserName,
             };
@@ -335,20 +374,20 @@ public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnly
             _ when c.EditedBy is not null => DecisionKind.ApprovedWithEdits,
             _ => DecisionKind.Approved,
         };
-        var response = c.EditedResponse ?? proposal?.Response?.Body;
+        var template = c.EditedResponse ?? proposal?.Response?.Body;
+        var variables = VariablesOf(c.EditedVariablesJson) ?? proposal?.Response?.Variables;
         var parameters = ParametersOf(c.EditedParametersJson) ?? proposal?.Action?.Parameters;
         decision = new DecisionView
         {
             CaseId = c.Id,
             Decision = kind,
-            ResponseText = kind == DecisionKind.Rejected ? null : response,
             ActionParameters = kind == DecisionKind.Rejected ? null : parameters,
             RejectReasonCode = last.RejectReasonCode,
             Note = last.Note,
             Reviewers = reviewers,
             DecidedAt = now,
             PolicyVersion = c.PolicyVersion,
-        };
+        }.WithResponse(kind == DecisionKind.Rejected ? null : template, variables);
         return Unclaimed(c with
         {
             Status = CaseStateMachine.Apply(c.Status, CaseTrigger.Decide),
@@ -367,6 +406,29 @@ public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnly
     private static CaseSubmission SubmissionOf(ReviewCase c) =>
         JsonSerializer.Deserialize<CaseSubmission>(c.SubmissionJson, WorkbenchJson.Options)
         ?? throw new InvalidOperationException($"Case {c.Id} has no readable submission.");
+
+    /// <summary>
+    /// The variables the round's message is filled from: the AI system's, overlaid with this edit's changes and the
+    /// round's earlier ones. Null when the edit changes no variable.
+    /// </summary>
+    private static string? MergedVariablesJson(ReviewCase c, IReadOnlyDictionary<string, string>? edited)
+    {
+        if (edited is not { Count: > 0 })
+        {
+            return null;
+        }
+        var merged = new SortedDictionary<string, string>(
+            (IDictionary<string, string>?)VariablesOf(c.EditedVariablesJson) ?? ProposalOf(c)?.Response?.Variables?.ToDictionary() ?? [],
+            StringComparer.Ordinal);
+        foreach (var (name, value) in edited)
+        {
+            merged[name] = value;
+        }
+        return JsonSerializer.Serialize(merged, WorkbenchJson.Options);
+    }
+
+    private static Dictionary<string, string>? VariablesOf(string? json) =>
+        json is null ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(json, WorkbenchJson.Options);
 
     private static Dictionary<string, JsonElement>? ParametersOf(string? json) =>
         json is null ? null : JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json, WorkbenchJson.Options);

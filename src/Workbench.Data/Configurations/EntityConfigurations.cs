@@ -113,6 +113,32 @@ internal sealed class ReviewActionRecordConfiguration : IEntityTypeConfiguration
     }
 }
 
+internal sealed class CaseNoteRecordConfiguration : IEntityTypeConfiguration<CaseNoteRecord>
+{
+    public void Configure(EntityTypeBuilder<CaseNoteRecord> b)
+    {
+        b.ToTable("case_notes");
+        b.HasKey(n => n.Id);
+        b.Property(n => n.Author).HasMaxLength(128).IsRequired();
+        b.Property(n => n.Text).HasMaxLength(4096).IsRequired();
+        b.HasIndex(n => new { n.CaseId, n.At });
+        b.HasOne<CaseRecord>().WithMany().HasForeignKey(n => n.CaseId).OnDelete(DeleteBehavior.Cascade);
+        b.HasMany(n => n.Mentions).WithOne().HasForeignKey(m => m.NoteId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class CaseMentionRecordConfiguration : IEntityTypeConfiguration<CaseMentionRecord>
+{
+    public void Configure(EntityTypeBuilder<CaseMentionRecord> b)
+    {
+        b.ToTable("case_mentions");
+        b.HasKey(m => m.Id);
+        b.Property(m => m.UserName).HasMaxLength(128).IsRequired();
+        // A person's mentions, newest first, read from the index.
+        b.HasIndex(m => new { m.UserName, m.At });
+    }
+}
+
 internal sealed class AuditEventRecordConfiguration : IEntityTypeConfiguration<AuditEventRecord>
 {
     public void Configure(EntityTypeBuilder<AuditEventRecord> b)

@@ -59,6 +59,8 @@ public sealed class CaseRecord
     /// An edit starts a new round, so every approval counted covers exactly this text.
     /// </summary>
     public string? EditedResponse { get; set; }
+    /// <summary>The template variables the current round fills the message from (all of them, as JSON), when a reviewer changed one.</summary>
+    public string? EditedVariablesJson { get; set; }
     public string? EditedParametersJson { get; set; }
     public string? EditedBy { get; set; }
     /// <summary>Reviewers who approved in the current round, space-separated with leading and trailing space (four-eyes).</summary>
@@ -114,6 +116,8 @@ public sealed class ReviewActionRecord
     public required string Reviewer { get; set; }
     public DateTimeOffset At { get; set; }
     public string? EditedResponse { get; set; }
+    /// <summary>The template variables this edit changed, as JSON.</summary>
+    public string? EditedVariablesJson { get; set; }
     public string? EditedParametersJson { get; set; }
     public string? EditDiffJson { get; set; }
     public string? RejectReasonCode { get; set; }
@@ -209,4 +213,28 @@ public sealed class IdempotencyRecord
     public DateTimeOffset CreatedAt { get; set; }
     /// <summary>Kept at least this long (24 h by default), then purged.</summary>
     public DateTimeOffset ExpiresAt { get; set; }
+}
+
+/// <summary>
+/// An internal note on a case: reviewers and leads talking to each other. Never part of what flows back to the AI
+/// system; its text is a free text retention purges with the case's others.
+/// </summary>
+public sealed class CaseNoteRecord
+{
+    public long Id { get; set; }
+    public Guid CaseId { get; set; }
+    public required string Author { get; set; }
+    public required string Text { get; set; }
+    public DateTimeOffset At { get; set; }
+    public List<CaseMentionRecord> Mentions { get; set; } = [];
+}
+
+/// <summary>A person a note mentions: what his queues page lists under "Mentions", newest first.</summary>
+public sealed class CaseMentionRecord
+{
+    public long Id { get; set; }
+    public long NoteId { get; set; }
+    public Guid CaseId { get; set; }
+    public required string UserName { get; set; }
+    public DateTimeOffset At { get; set; }
 }

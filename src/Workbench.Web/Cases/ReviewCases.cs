@@ -20,6 +20,7 @@ public static class ReviewCases
         ClaimExpiresAt = c.ClaimExpiresAt,
         AssignedTo = c.AssignedTo,
         EditedResponse = c.EditedResponse,
+        EditedVariablesJson = c.EditedVariablesJson,
         EditedParametersJson = c.EditedParametersJson,
         EditedBy = c.EditedBy,
         PendingQuestion = c.PendingQuestion,
@@ -47,6 +48,7 @@ public static class ReviewCases
             c.ApprovedBy = after.ApprovedBy.Count == 0 ? " " : CaseViews.JoinReasonCodes(after.ApprovedBy);
         }
         c.EditedResponse = after.EditedResponse;
+        c.EditedVariablesJson = after.EditedVariablesJson;
         c.EditedParametersJson = after.EditedParametersJson;
         c.EditedBy = after.EditedBy;
         c.PendingQuestion = after.PendingQuestion;

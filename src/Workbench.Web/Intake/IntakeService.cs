@@ -1,3 +1,4 @@
+using Workbench.Core.Review;
 using System.Collections.Concurrent;
 using Workbench.Core.Policy;
 using Workbench.Web.Learning;
@@ -206,13 +207,12 @@ public sealed class IntakeService(
             {
                 CaseId = id,
                 Decision = DecisionKind.Approved,
-                ResponseText = s.Proposal.Response?.Body,
                 ActionParameters = s.Proposal.Action?.Parameters,
                 Note = "Approved by policy: no rule required a human.",
                 Reviewers = [],
                 DecidedAt = now,
                 PolicyVersion = d.PolicyVersion,
-            }, WorkbenchJson.Options);
+            }.WithResponse(s.Proposal.Response?.Body, s.Proposal.Response?.Variables), WorkbenchJson.Options);
         }
         return record;
     }

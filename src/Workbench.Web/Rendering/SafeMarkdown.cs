@@ -101,7 +101,7 @@ public static partial class SafeMarkdown
     [System.Text.RegularExpressions.GeneratedRegex(@"(?<=^|>)[^<]+")]
     private static partial System.Text.RegularExpressions.Regex TextBetweenTags();
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"\{\{\s*([A-Za-z0-9_.-]{1,64})\s*\}\}")]
+    [System.Text.RegularExpressions.GeneratedRegex(Workbench.Core.Review.MessageTemplate.PlaceholderPattern)]
     private static partial System.Text.RegularExpressions.Regex Placeholder();
 
     /// <summary>

@@ -152,8 +152,9 @@ public sealed class RetentionPurge(
         }
         var outcomes = await db.DownstreamOutcomes.Where(o => o.CaseId == id).OrderBy(o => o.Id).ToListAsync(ct);
         var doubleReviews = await db.DoubleReviews.Where(d => d.CaseId == id).ToListAsync(ct);
+        var notes = await db.CaseNotes.Where(n => n.CaseId == id).OrderBy(n => n.Id).ToListAsync(ct);
         var actions = c.Actions.OrderBy(a => a.Id).ToList();
-        var content = PurgedContent(c, actions, outcomes, doubleReviews);
+        var content = PurgedContent(c, actions, outcomes, doubleReviews, notes);
         var contentHash = Sha256(content);
         var submissionHash = Sha256(c.SubmissionJson);
         var now = time.GetUtcNow();
@@ -165,6 +166,7 @@ public sealed class RetentionPurge(
         c.RequesterId = ContentPurge.Marker;
         c.PendingQuestion = null;
         c.EditedResponse = c.EditedResponse is null ? null : ContentPurge.Marker;
+        c.EditedVariablesJson = null;
         c.EditedParametersJson = null;
         if (c.DecisionJson is { } decision)
         {
@@ -173,6 +175,7 @@ public sealed class RetentionPurge(
         foreach (var a in actions)
         {
             a.EditedResponse = a.EditedResponse is null ? null : ContentPurge.Marker;
+            a.EditedVariablesJson = null;
             a.EditedParametersJson = null;
             a.EditDiffJson = null;
             a.Question = a.Question is null ? null : ContentPurge.Marker;
@@ -181,6 +184,10 @@ public sealed class RetentionPurge(
         foreach (var o in outcomes)
         {
             o.Note = o.Note is null ? null : ContentPurge.Marker;
+        }
+        foreach (var n in notes)
+        {
+            n.Text = ContentPurge.Marker;
         }
         foreach (var d in doubleReviews)
         {
@@ -284,15 +291,15 @@ public sealed class RetentionPurge(
 
     /// <summary>
     /// The content a purge removes, as hashed: UTF-8 JSON (WorkbenchJson: camelCase, nulls left out) of
-    /// <c>{"submission":…,"decision":…,"editedResponse":…,"editedParameters":…,"actions":[{"id","editedResponse",
-    /// "editedParameters","editDiff","question","note"}…],"outcomes":[{"id","note"}…],"doubleReview":[{"editedResponse","note"}]}</c>
-    /// (<c>doubleReview</c> only when a second review wrote a text), each text exactly as stored
+    /// <c>{"submission":…,"decision":…,"editedResponse":…,"editedVariables":…,"editedParameters":…,"actions":[{"id","editedResponse",
+    /// "editedVariables","editedParameters","editDiff","question","note"}…],"outcomes":[{"id","note"}…],"doubleReview":[{"editedResponse","note"}],"notes":[{"id","text"}…]}</c>
+    /// (<c>doubleReview</c> only when a second review wrote a text, <c>notes</c> only when the case has internal notes), each text exactly as stored
     /// (the submission and decision as their stored JSON text), actions and outcomes by id. Whoever keeps the original
     /// rows (a backup) can recompute it; <c>SubmissionSha256</c> in the audit event is the SHA-256 of the submission as
     /// stored, which the AI system that sent it can check against its own copy.
     /// </summary>
     public static string PurgedContent(CaseRecord c, IEnumerable<ReviewActionRecord> actions, IEnumerable<DownstreamOutcomeRecord> outcomes,
-        IEnumerable<DoubleReviewRecord>? doubleReviews = null)
+        IEnumerable<DoubleReviewRecord>? doubleReviews = null, IReadOnlyList<CaseNoteRecord>? notes = null)
     {
         var second = doubleReviews?.Where(d => d.Note is not null || d.EditedResponse is not null).ToList();
         return JsonSerializer.Serialize(new
@@ -300,10 +307,12 @@ public sealed class RetentionPurge(
             Submission = c.SubmissionJson,
             Decision = c.DecisionJson,
             EditedResponse = c.EditedResponse,
+            EditedVariables = c.EditedVariablesJson,
             EditedParameters = c.EditedParametersJson,
-            Actions = actions.Select(a => new { a.Id, a.EditedResponse, EditedParameters = a.EditedParametersJson, EditDiff = a.EditDiffJson, a.Question, a.Note }),
+            Actions = actions.Select(a => new { a.Id, a.EditedResponse, EditedVariables = a.EditedVariablesJson, EditedParameters = a.EditedParametersJson, EditDiff = a.EditDiffJson, a.Question, a.Note }),
             Outcomes = outcomes.Select(o => new { o.Id, o.Note }),
             DoubleReview = second is { Count: > 0 } ? second.Select(d => new { d.EditedResponse, d.Note }) : null,
+            Notes = notes is { Count: > 0 } ? notes.Select(n => new { n.Id, n.Text }) : null,
         }, WorkbenchJson.Options);
     }
 

@@ -17,6 +17,14 @@ public sealed record CaseDetail(
     /// beside the audit chain and shown only while they match the chained digest (gone once retention purged them).
     /// </summary>
     public IReadOnlyDictionary<long, string> Replies { get; init; } = new Dictionary<long, string>();
+
+    /// <summary>The response template the current round approves: a reviewer's edit, else the proposal's; null without a response.</summary>
+    public string? RoundTemplate => Case.EditedResponse ?? Submission.Proposal.Response?.Body;
+
+    /// <summary>The variables the current round fills the template from: with a reviewer's changes, else the proposal's.</summary>
+    public IReadOnlyDictionary<string, string>? RoundVariables => Case.EditedVariablesJson is { } json
+        ? JsonSerializer.Deserialize<Dictionary<string, string>>(json, WorkbenchJson.Options)
+        : Submission.Proposal.Response?.Variables;
 }
 
 /// <summary>The read behind the case page; a case outside the viewer's queues is not found.</summary>

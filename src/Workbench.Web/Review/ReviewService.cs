@@ -317,6 +317,7 @@ public sealed class ReviewService(
                 Note = a.Note,
                 FromQueue = a.FromQueue,
                 EditedResponse = a.EditedResponse,
+                EditedVariablesJson = a.EditedVariablesJson,
                 EditedParametersJson = a.EditedParametersJson,
                 EditDiffJson = a.EditDiffJson,
                 RejectReasonCode = a.RejectReasonCode,

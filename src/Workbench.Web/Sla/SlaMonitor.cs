@@ -1,3 +1,4 @@
+using Workbench.Core.Review;
 using Workbench.Core.Policy;
 using Workbench.Web.Observability;
 
@@ -209,14 +210,13 @@ public sealed class SlaMonitor(
         {
             CaseId = c.Id,
             Decision = DecisionKind.Expired,
-            ResponseText = approve ? submission.Proposal.Response?.Body : null,
             ActionParameters = approve ? submission.Proposal.Action?.Parameters : null,
             Note = $"No decision within the workflow's hard timeout of {workflow.Timeout}; its default decision applies: " +
                    (approve ? "approve the proposal as sent." : "reject."),
             Reviewers = [],
             DecidedAt = now,
             PolicyVersion = c.PolicyVersion,
-        }, WorkbenchJson.Options);
+        }.WithResponse(approve ? submission.Proposal.Response?.Body : null, submission.Proposal.Response?.Variables), WorkbenchJson.Options);
         c.ClaimedBy = null;
         c.ClaimExpiresAt = null;
         c.PendingQuestion = null;

@@ -130,8 +130,8 @@ public abstract class RetentionTestsBase : IAsyncLifetime
 
     /// <summary>
     /// A support.refund case whose every free text carries the marker: the request and requester id, a reviewer's
-    /// question, the AI system's reply, a route note, the final (edited) text and the approval note, the outcome note;
-    /// its webhook events (info requested, decided) delivered to a real receiver.
+    /// question, the AI system's reply, a route note, the final (edited) text, an edited template variable and the
+    /// approval note, the outcome note, an internal note that mentions the lead; its webhook events (info requested, decided) delivered to a real receiver.
     /// </summary>
     protected async Task<Guid> MarkedCaseAsync(string marker, WebhookReceiver receiver)
     {
@@ -154,12 +154,15 @@ public abstract class RetentionTestsBase : IAsyncLifetime
         Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(lena, id));
         Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(lena, id, Samples.Approval(Samples.Queues, ReviewActionKind.ApproveWithEdits) with
         {
-            EditedResponse = marker + " final text",
+            EditedResponse = marker + " final text {{customer_name}}",
+            EditedVariables = new Dictionary<string, string> { ["customer_name"] = marker + " variable" },
             Note = marker + " approval note",
         }));
         Assert.Equal(CaseStatus.Decided, await _app.WithDbAsync(db => db.Cases.Where(c => c.Id == id).Select(c => c.Status).SingleAsync()));
         var outcome = await _app.ApiClient().PostAsync($"/api/v1/cases/{id}/outcome", Json(new { outcome = "correct", note = marker + " outcome" }));
         Assert.True(outcome.IsSuccessStatusCode, await outcome.Content.ReadAsStringAsync());
+        var note = await (await _app.SignedInAs("lena")).PostAsync($"/api/v1/review/cases/{id}/notes", Json(new { text = marker + " internal note @lena" }));
+        Assert.Equal(HttpStatusCode.Created, note.StatusCode);
         await WebhookTestKit.Eventually(async () => await _app.WithDbAsync(db =>
                 db.WebhookDeliveries.CountAsync(d => d.CaseId == id && d.Status == DeliveryStatus.Delivered)) == 2,
             TimeSpan.FromSeconds(30), "the info_requested and decided events delivered");
@@ -177,13 +180,13 @@ public abstract class RetentionTestsBase : IAsyncLifetime
 
         // Before: the texts are where the case and the side table keep them — and no longer in the chained events.
         var before = await ColumnsHoldingAsync(marker);
-        foreach (var table in new[] { "cases.", "audit_texts.Text", "outbox_events.Body", "review_actions.", "downstream_outcomes.Note" })
+        foreach (var table in new[] { "cases.", "audit_texts.Text", "outbox_events.Body", "review_actions.", "downstream_outcomes.Note", "case_notes.Text" })
         {
             Assert.Contains(before, c => c.StartsWith(table, StringComparison.Ordinal));
         }
         Assert.DoesNotContain(before, c => c.StartsWith("audit_events.", StringComparison.Ordinal));
         var texts = await _app.WithDbAsync(db => db.AuditTexts.AsNoTracking().Where(t => t.CaseId == id).OrderBy(t => t.Id).ToListAsync());
-        Assert.Equal(["details.question", "details.message", "details.signals", "details.note", "note"], texts.Select(t => t.Field));
+        Assert.Equal(["details.question", "details.message", "details.signals", "details.note", "note", "note"], texts.Select(t => t.Field));
         // The reviewer's case page shows the agent's reply under its event while the text exists, and nothing once purged.
         var details = _app.Services.GetRequiredService<CaseDetails>();
         var viewer = new ReviewerIdentity("lena", true, null);

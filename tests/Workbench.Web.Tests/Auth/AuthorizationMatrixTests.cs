@@ -111,6 +111,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["POST /api/v1/review/cases/{id:guid}/actions"] = Access.Review,
         ["POST /api/v1/review/cases/{id:guid}/classification"] = Access.Review,
         ["POST /api/v1/review/cases/{id:guid}/assign"] = Access.Lead,
+        ["GET /api/v1/review/cases/{id:guid}/notes/"] = Access.Review,
+        ["POST /api/v1/review/cases/{id:guid}/notes/"] = Access.Review,
         // MCP
         ["POST /mcp/"] = Access.ApiAny, // stateless Streamable HTTP: POST only
 

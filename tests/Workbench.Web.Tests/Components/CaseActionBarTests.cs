@@ -137,7 +137,7 @@ public sealed class CaseActionBarTests : ComponentTest
         Assert.Equal("payments.issue_refund", request.ConfirmedTool);
         Assert.Equal(RootCause.Prompt, request.RootCause);
         await Press(bar, "escape"); // back from the confirmation to the edit, text and root cause kept
-        Assert.True(Shows(bar, "Edited response"));
+        Assert.True(Shows(bar, "Message template"));
         Assert.False(Button(bar, "Approve edited response").HasAttribute("disabled"));
     }
 
@@ -252,11 +252,11 @@ public sealed class CaseActionBarTests : ComponentTest
         var first = Detail();
         var bar = RenderBar(first, Holding);
         await Press(bar, "e");
-        Assert.True(Shows(bar, "Edited response"));
+        Assert.True(Shows(bar, "Message template"));
 
         var next = Detail();
         bar.Render(p => p.Add(x => x.CaseId, next.Case.Id).Add(x => x.Detail, next));
-        Assert.False(Shows(bar, "Edited response"));
+        Assert.False(Shows(bar, "Message template"));
         await Press(bar, "i");
         Assert.True(Button(bar, "Send question").HasAttribute("disabled")); // no question carried over
         Assert.Empty(_acts);

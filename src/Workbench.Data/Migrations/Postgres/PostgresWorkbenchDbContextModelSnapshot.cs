@@ -378,6 +378,68 @@ namespace Workbench.Data.Migrations.Postgres
                     b.ToTable("audit_verifications", (string)null);
                 });
 
+            modelBuilder.Entity("Workbench.Data.Entities.CaseMentionRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("NoteId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NoteId");
+
+                    b.HasIndex("UserName", "At");
+
+                    b.ToTable("case_mentions", (string)null);
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.CaseNoteRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Author")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(4096)
+                        .HasColumnType("character varying(4096)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId", "At");
+
+                    b.ToTable("case_notes", (string)null);
+                });
+
             modelBuilder.Entity("Workbench.Data.Entities.CaseRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -435,6 +497,9 @@ namespace Workbench.Data.Migrations.Postgres
                         .HasColumnType("text");
 
                     b.Property<string>("EditedResponse")
+                        .HasColumnType("text");
+
+                    b.Property<string>("EditedVariablesJson")
                         .HasColumnType("text");
 
                     b.Property<string>("ExecuteOutcome")
@@ -1230,6 +1295,9 @@ namespace Workbench.Data.Migrations.Postgres
                     b.Property<string>("EditedResponse")
                         .HasColumnType("text");
 
+                    b.Property<string>("EditedVariablesJson")
+                        .HasColumnType("text");
+
                     b.Property<bool?>("EscalationNecessary")
                         .HasColumnType("boolean");
 
@@ -1620,6 +1688,24 @@ namespace Workbench.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Workbench.Data.Entities.CaseMentionRecord", b =>
+                {
+                    b.HasOne("Workbench.Data.Entities.CaseNoteRecord", null)
+                        .WithMany("Mentions")
+                        .HasForeignKey("NoteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.CaseNoteRecord", b =>
+                {
+                    b.HasOne("Workbench.Data.Entities.CaseRecord", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Workbench.Data.Entities.DoubleReviewRecord", b =>
                 {
                     b.HasOne("Workbench.Data.Entities.CaseRecord", null)
@@ -1695,6 +1781,11 @@ namespace Workbench.Data.Migrations.Postgres
             modelBuilder.Entity("Workbench.Data.Entities.AuditEventRecord", b =>
                 {
                     b.Navigation("Texts");
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.CaseNoteRecord", b =>
+                {
+                    b.Navigation("Mentions");
                 });
 
             modelBuilder.Entity("Workbench.Data.Entities.CaseRecord", b =>

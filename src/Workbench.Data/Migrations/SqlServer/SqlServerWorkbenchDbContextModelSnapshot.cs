@@ -382,6 +382,68 @@ namespace Workbench.Data.Migrations.SqlServer
                     b.ToTable("audit_verifications", (string)null);
                 });
 
+            modelBuilder.Entity("Workbench.Data.Entities.CaseMentionRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<long>("NoteId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NoteId");
+
+                    b.HasIndex("UserName", "At");
+
+                    b.ToTable("case_mentions", (string)null);
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.CaseNoteRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Author")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(4096)
+                        .HasColumnType("nvarchar(max)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId", "At");
+
+                    b.ToTable("case_notes", (string)null);
+                });
+
             modelBuilder.Entity("Workbench.Data.Entities.CaseRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -439,6 +501,9 @@ namespace Workbench.Data.Migrations.SqlServer
                         .HasColumnType("nvarchar(max)");
 
                     b.Property<string>("EditedResponse")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("EditedVariablesJson")
                         .HasColumnType("nvarchar(max)");
 
                     b.Property<string>("ExecuteOutcome")
@@ -1234,6 +1299,9 @@ namespace Workbench.Data.Migrations.SqlServer
                     b.Property<string>("EditedResponse")
                         .HasColumnType("nvarchar(max)");
 
+                    b.Property<string>("EditedVariablesJson")
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<bool?>("EscalationNecessary")
                         .HasColumnType("bit");
 
@@ -1624,6 +1692,24 @@ namespace Workbench.Data.Migrations.SqlServer
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Workbench.Data.Entities.CaseMentionRecord", b =>
+                {
+                    b.HasOne("Workbench.Data.Entities.CaseNoteRecord", null)
+                        .WithMany("Mentions")
+                        .HasForeignKey("NoteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.CaseNoteRecord", b =>
+                {
+                    b.HasOne("Workbench.Data.Entities.CaseRecord", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Workbench.Data.Entities.DoubleReviewRecord", b =>
                 {
                     b.HasOne("Workbench.Data.Entities.CaseRecord", null)
@@ -1699,6 +1785,11 @@ namespace Workbench.Data.Migrations.SqlServer
             modelBuilder.Entity("Workbench.Data.Entities.AuditEventRecord", b =>
                 {
                     b.Navigation("Texts");
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.CaseNoteRecord", b =>
+                {
+                    b.Navigation("Mentions");
                 });
 
             modelBuilder.Entity("Workbench.Data.Entities.CaseRecord", b =>

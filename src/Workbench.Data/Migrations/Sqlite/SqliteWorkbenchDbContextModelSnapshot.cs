@@ -441,6 +441,64 @@ namespace Workbench.Data.Migrations.Sqlite
                     b.ToTable("board_reason_days", (string)null);
                 });
 
+            modelBuilder.Entity("Workbench.Data.Entities.CaseMentionRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("NoteId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NoteId");
+
+                    b.HasIndex("UserName", "At");
+
+                    b.ToTable("case_mentions", (string)null);
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.CaseNoteRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Author")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(4096)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId", "At");
+
+                    b.ToTable("case_notes", (string)null);
+                });
+
             modelBuilder.Entity("Workbench.Data.Entities.CaseRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -498,6 +556,9 @@ namespace Workbench.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("EditedResponse")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EditedVariablesJson")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ExecuteOutcome")
@@ -1275,6 +1336,9 @@ namespace Workbench.Data.Migrations.Sqlite
                     b.Property<string>("EditedResponse")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("EditedVariablesJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<bool?>("EscalationNecessary")
                         .HasColumnType("INTEGER");
 
@@ -1661,6 +1725,24 @@ namespace Workbench.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Workbench.Data.Entities.CaseMentionRecord", b =>
+                {
+                    b.HasOne("Workbench.Data.Entities.CaseNoteRecord", null)
+                        .WithMany("Mentions")
+                        .HasForeignKey("NoteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.CaseNoteRecord", b =>
+                {
+                    b.HasOne("Workbench.Data.Entities.CaseRecord", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Workbench.Data.Entities.DoubleReviewRecord", b =>
                 {
                     b.HasOne("Workbench.Data.Entities.CaseRecord", null)
@@ -1736,6 +1818,11 @@ namespace Workbench.Data.Migrations.Sqlite
             modelBuilder.Entity("Workbench.Data.Entities.AuditEventRecord", b =>
                 {
                     b.Navigation("Texts");
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.CaseNoteRecord", b =>
+                {
+                    b.Navigation("Mentions");
                 });
 
             modelBuilder.Entity("Workbench.Data.Entities.CaseRecord", b =>

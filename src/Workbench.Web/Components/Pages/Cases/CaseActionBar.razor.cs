@@ -34,7 +34,8 @@ public sealed partial class CaseActionBar
     private Guid _caseId;
     private CaseDetail? _shownDetail;
     private Mode _mode;
-    private string? _editText;
+    private string _editText = "";
+    private Dictionary<string, string> _editVariables = [];
     private string? _rejectCode;
     private RootCause? _rootCause;
     private string? _question;
@@ -71,7 +72,8 @@ public sealed partial class CaseActionBar
         {
             _caseId = CaseId;
             _mode = Mode.None;
-            _editText = null; // never carry one customer's text over to the next case
+            _editText = ""; // never carry one customer's text over to the next case
+            _editVariables = [];
             _question = null;
             _targetQueue = null;
             _note = null;
@@ -160,7 +162,8 @@ public sealed partial class CaseActionBar
     {
         Start(Mode.Edit);
         // The text this round approves: an earlier reviewer's edit, else the proposal.
-        _editText = Detail.Case.EditedResponse ?? Detail.Submission.Proposal.Response?.Body ?? "";
+        _editText = Detail.RoundTemplate ?? "";
+        _editVariables = new Dictionary<string, string>(Detail.RoundVariables ?? new Dictionary<string, string>(), StringComparer.Ordinal);
     }
 
     private void ToggleHelp() => _help = !_help;
@@ -183,8 +186,26 @@ public sealed partial class CaseActionBar
 
     private Task ApproveAsync() => ApprovalAsync(new ReviewActionRequest { Action = ReviewActionKind.Approve });
 
-    private Task ConfirmEditAsync() =>
-        ApprovalAsync(new ReviewActionRequest { Action = ReviewActionKind.ApproveWithEdits, EditedResponse = _editText, RootCause = _rootCause });
+    private Task ConfirmEditAsync()
+    {
+        var variables = ChangedVariables();
+        return ApprovalAsync(new ReviewActionRequest
+        {
+            Action = ReviewActionKind.ApproveWithEdits,
+            // A change of values alone leaves the wording as the round has it: no empty diff in History.
+            EditedResponse = variables is not null && _editText == Detail.RoundTemplate ? null : _editText,
+            EditedVariables = variables,
+            RootCause = _rootCause,
+        });
+    }
+
+    /// <summary>The variables the reviewer set or changed against the round's; null when none.</summary>
+    private Dictionary<string, string>? ChangedVariables()
+    {
+        var round = Detail.RoundVariables ?? new Dictionary<string, string>();
+        var changed = _editVariables.Where(v => !round.TryGetValue(v.Key, out var before) || before != v.Value).ToDictionary(StringComparer.Ordinal);
+        return changed.Count == 0 ? null : changed;
+    }
 
     /// <summary>An approval goes out at once when its action needs no confirmation; otherwise the confirmation opens first.</summary>
     private Task ApprovalAsync(ReviewActionRequest request)
@@ -224,7 +245,8 @@ public sealed partial class CaseActionBar
             _mode = Mode.None;
             _pending = null;
             _typedAmount = null;
-            _editText = null;
+            _editText = "";
+            _editVariables = [];
             _question = null;
             _targetQueue = null;
             _note = null;

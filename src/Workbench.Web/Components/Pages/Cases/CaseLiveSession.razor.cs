@@ -104,6 +104,7 @@ public sealed partial class CaseLiveSession : IDisposable
         CaseEventKinds.ReplyReceived => "replied to the question",
         CaseEventKinds.Withdrawn => "withdrew this case",
         CaseEventKinds.LeaseExpired => "let the claim expire",
+        CaseEventKinds.NoteAdded or CaseEventKinds.Mentioned => "wrote an internal note",
         _ => "changed this case",
     };
 
