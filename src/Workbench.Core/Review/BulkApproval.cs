@@ -17,14 +17,10 @@ public static class BulkApproval
     /// <summary>Why the case may not be approved in bulk, in words for the lead; null when it may.</summary>
     public static string? Refusal(CompiledPolicy policy, CaseSubmission submission, int caseTier)
     {
-        if (caseTier > MaxTier)
-        {
-            return $"Tier {caseTier}: only tier 0 and 1 cases are approved together; open the case to approve it.";
-        }
         var facts = ActionFacts.Of(submission, policy.Actions, policy.Workflows);
         if (!facts.Present)
         {
-            return null;
+            return NotLowTier(caseTier);
         }
         if (!facts.Catalogued)
         {
@@ -39,6 +35,11 @@ public static class BulkApproval
         {
             return $"The tool {facts.Tool} is tier {facts.ToolTier}: open the case to approve it.";
         }
-        return null;
+        return NotLowTier(caseTier);
     }
+
+    // The action's facts are said first: "irreversible" tells the lead more than the tier it makes the case.
+    private static string? NotLowTier(int caseTier) => caseTier > MaxTier
+        ? $"Tier {caseTier}: only tier 0 and 1 cases are approved together; open the case to approve it."
+        : null;
 }
