@@ -37,6 +37,8 @@ public class WorkbenchDbContext : DbContext, IDataProtectionKeyContext
     public DbSet<QueueMembershipRecord> QueueMemberships => Set<QueueMembershipRecord>();
     public DbSet<ApiClientRecord> ApiClients => Set<ApiClientRecord>();
     public DbSet<PolicyVersionRecord> PolicyVersions => Set<PolicyVersionRecord>();
+    public DbSet<SavedQueueViewRecord> SavedQueueViews => Set<SavedQueueViewRecord>();
+    public DbSet<QueuePreferenceRecord> QueuePreferences => Set<QueuePreferenceRecord>();
     public DbSet<IdempotencyRecord> IdempotencyKeys => Set<IdempotencyRecord>();
     public DbSet<DownstreamOutcomeRecord> DownstreamOutcomes => Set<DownstreamOutcomeRecord>();
     public DbSet<DoubleReviewRecord> DoubleReviews => Set<DoubleReviewRecord>();

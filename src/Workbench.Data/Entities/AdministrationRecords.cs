@@ -56,3 +56,33 @@ public sealed class PolicyVersionRecord
     public DateTimeOffset PublishedAt { get; set; }
     public bool IsActive { get; set; }
 }
+
+/// <summary>
+/// A person's named view of a queue grid: the filters, the sort and the density, applied in any queue he works.
+/// The name is unique per person.
+/// </summary>
+public sealed class SavedQueueViewRecord
+{
+    public Guid Id { get; set; }
+    public required string UserName { get; set; }
+    public required string Name { get; set; }
+    public string? ReasonCode { get; set; }
+    public int? Tier { get; set; }
+    public string? Workflow { get; set; }
+    /// <summary><c>all</c>, <c>claimed</c> or <c>unclaimed</c>.</summary>
+    public required string Claim { get; set; }
+    public string? Text { get; set; }
+    /// <summary>The sort's URL token (<c>sla</c>, <c>newest</c>, …).</summary>
+    public required string Sort { get; set; }
+    /// <summary><c>compact</c> or <c>comfortable</c>.</summary>
+    public required string Density { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>How a person likes the queue grid when no view says otherwise: remembered across sessions and devices.</summary>
+public sealed class QueuePreferenceRecord
+{
+    public required string UserName { get; set; }
+    /// <summary><c>compact</c> or <c>comfortable</c>.</summary>
+    public required string Density { get; set; }
+}

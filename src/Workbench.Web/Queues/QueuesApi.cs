@@ -8,6 +8,7 @@ public static class QueuesApi
     public static IHostApplicationBuilder AddWorkbenchQueues(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<QueueQueries>();
+        builder.Services.AddSingleton<QueueViewStore>();
         return builder;
     }
 

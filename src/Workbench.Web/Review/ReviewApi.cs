@@ -18,6 +18,7 @@ public static class ReviewApi
     {
         builder.Services.Configure<ReviewOptions>(builder.Configuration.GetSection("Review"));
         builder.Services.AddSingleton<ReviewService>();
+        builder.Services.AddSingleton<BulkReviewService>();
         builder.Services.AddSingleton<CaseDetails>();
         builder.Services.AddSingleton<DoubleReviewService>();
         builder.Services.AddSingleton<SpotCheckService>();

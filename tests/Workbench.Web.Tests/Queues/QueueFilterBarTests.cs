@@ -84,14 +84,4 @@ public sealed class QueueFilterBarTests : ComponentTest
         await bar.InvokeAsync(() => bar.FindComponents<MudButton>().Single(b => b.Markup.Contains("Clear filters")).Instance.OnClick.InvokeAsync());
         Assert.Equal(QueueFilter.None, Assert.Single(_emitted));
     }
-
-    [Fact]
-    public void Grid_sort_maps_to_the_query_sort_and_unsorted_is_sla_first()
-    {
-        Assert.Equal((QueueSort.SlaDue, false), QueuePage.SortOf([]));
-        Assert.Equal((QueueSort.Priority, true), QueuePage.SortOf([new SortDefinition<QueueCaseRow>(nameof(QueueCaseRow.Priority), true, 0, r => r.Priority)]));
-        Assert.Equal((QueueSort.Age, false), QueuePage.SortOf([new SortDefinition<QueueCaseRow>(nameof(QueueCaseRow.CreatedAt), false, 0, r => r.CreatedAt)]));
-        Assert.Equal((QueueSort.Tier, true), QueuePage.SortOf([new SortDefinition<QueueCaseRow>(nameof(QueueCaseRow.RiskTier), true, 0, r => r.RiskTier)]));
-        Assert.Equal((QueueSort.SlaDue, true), QueuePage.SortOf([new SortDefinition<QueueCaseRow>(nameof(QueueCaseRow.SlaDueAt), true, 0, r => r.SlaDueAt!)]));
-    }
 }

@@ -1272,6 +1272,22 @@ namespace Workbench.Data.Migrations.Postgres
                     b.ToTable("queue_notifications", (string)null);
                 });
 
+            modelBuilder.Entity("Workbench.Data.Entities.QueuePreferenceRecord", b =>
+                {
+                    b.Property<string>("UserName")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("Density")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("UserName");
+
+                    b.ToTable("queue_preferences", (string)null);
+                });
+
             modelBuilder.Entity("Workbench.Data.Entities.ReviewActionRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -1340,6 +1356,63 @@ namespace Workbench.Data.Migrations.Postgres
                     b.HasIndex("At", "Kind", "Reviewer");
 
                     b.ToTable("review_actions", (string)null);
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.SavedQueueViewRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Claim")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Density")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)");
+
+                    b.Property<string>("ReasonCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Sort")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Text")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int?>("Tier")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("Workflow")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserName", "Name")
+                        .IsUnique();
+
+                    b.ToTable("saved_queue_views", (string)null);
                 });
 
             modelBuilder.Entity("Workbench.Data.Entities.SpotCheckRecord", b =>

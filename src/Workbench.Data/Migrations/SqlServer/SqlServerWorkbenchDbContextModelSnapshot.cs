@@ -1276,6 +1276,22 @@ namespace Workbench.Data.Migrations.SqlServer
                     b.ToTable("queue_notifications", (string)null);
                 });
 
+            modelBuilder.Entity("Workbench.Data.Entities.QueuePreferenceRecord", b =>
+                {
+                    b.Property<string>("UserName")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.Property<string>("Density")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.HasKey("UserName");
+
+                    b.ToTable("queue_preferences", (string)null);
+                });
+
             modelBuilder.Entity("Workbench.Data.Entities.ReviewActionRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -1344,6 +1360,63 @@ namespace Workbench.Data.Migrations.SqlServer
                     b.HasIndex("At", "Kind", "Reviewer");
 
                     b.ToTable("review_actions", (string)null);
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.SavedQueueViewRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Claim")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Density")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("nvarchar(60)");
+
+                    b.Property<string>("ReasonCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("Sort")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("Text")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<int?>("Tier")
+                        .HasColumnType("int");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.Property<string>("Workflow")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserName", "Name")
+                        .IsUnique();
+
+                    b.ToTable("saved_queue_views", (string)null);
                 });
 
             modelBuilder.Entity("Workbench.Data.Entities.SpotCheckRecord", b =>

@@ -1315,6 +1315,22 @@ namespace Workbench.Data.Migrations.Sqlite
                     b.ToTable("queue_notifications", (string)null);
                 });
 
+            modelBuilder.Entity("Workbench.Data.Entities.QueuePreferenceRecord", b =>
+                {
+                    b.Property<string>("UserName")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Density")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("UserName");
+
+                    b.ToTable("queue_preferences", (string)null);
+                });
+
             modelBuilder.Entity("Workbench.Data.Entities.ReviewActionRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -1381,6 +1397,63 @@ namespace Workbench.Data.Migrations.Sqlite
                     b.HasIndex("At", "Kind", "Reviewer");
 
                     b.ToTable("review_actions", (string)null);
+                });
+
+            modelBuilder.Entity("Workbench.Data.Entities.SavedQueueViewRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Claim")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Density")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReasonCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sort")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Text")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Tier")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Workflow")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserName", "Name")
+                        .IsUnique();
+
+                    b.ToTable("saved_queue_views", (string)null);
                 });
 
             modelBuilder.Entity("Workbench.Data.Entities.SpotCheckRecord", b =>

@@ -1,0 +1,232 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace Workbench.E2E;
+
+/// <summary>
+/// The queue as a reviewer and a lead work it at 1440×900: dense by default, a comfortable density remembered per
+/// person, the order in the address, saved views, and the lead's selection with its bulk actions.
+/// </summary>
+[Collection(E2ECollection.Name)]
+public sealed class QueueJourneys(AppServer app, BrowserFixture browser)
+{
+    private AgentApi Agent => new(app.BaseUrl);
+
+    private Task<(IBrowserContext Context, IPage Page)> SignInAsync(string user) => browser.SignInAsync(app.BaseUrl, user, width: 1440);
+
+    private static Task Shot(IPage page, string name, bool fullPage = false) =>
+        page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, name + ".png"), FullPage = fullPage });
+
+    /// <summary>Submits <paramref name="count"/> cases of a sample and returns them with the queue the policy put them in.</summary>
+    private async Task<(string Queue, List<(Guid Id, string ExternalId)> Cases)> SubmitAsync(string prefix, int count, Func<int, string>? externalId = null)
+    {
+        var cases = new List<(Guid, string)>();
+        for (var i = 0; i < count; i++)
+        {
+            var body = AgentApi.Sample(prefix);
+            if (externalId is not null)
+            {
+                body["externalId"] = externalId(i);
+            }
+            cases.Add(await Agent.SubmitAsync(body));
+        }
+        var queue = (await Agent.GetAsync($"/api/v1/cases/{cases[0].Item1}")).GetProperty("queue").GetString()!;
+        return (queue, cases);
+    }
+
+    private static async Task OpenQueueAsync(IPage page, string path)
+    {
+        await page.GotoAsync(path);
+        await page.WaitInteractiveAsync();
+        await page.Locator(".wb-queue-grid tbody tr.wb-row-link").First.WaitForAsync();
+    }
+
+    /// <summary>Rows of the grid whose box lies wholly inside the viewport.</summary>
+    private static Task<int> VisibleRowsAsync(IPage page) => page.EvaluateAsync<int>(@"() =>
+        [...document.querySelectorAll('.wb-queue-grid tbody tr.wb-row-link')].filter(r => {
+            const b = r.getBoundingClientRect();
+            return b.top >= 0 && b.bottom <= window.innerHeight && b.height > 0;
+        }).length");
+
+    private static async Task ChooseAsync(IPage page, string label, string option)
+    {
+        await page.GetByLabel(label, new() { Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = option, Exact = true }).ClickAsync();
+    }
+
+    /// <summary>The input of a MudBlazor field, whether the test id landed on the input or on its wrapper.</summary>
+    private static ILocator Input(IPage page, string testId) =>
+        page.Locator($"input[data-testid='{testId}'], [data-testid='{testId}'] input").First;
+
+    /// <summary>Ticks a row's box and waits for the server to have it (the box is the server's state, drawn back).</summary>
+    private static async Task SelectAsync(IPage page, string externalId)
+    {
+        var box = page.Locator($"input[data-select='{externalId}'], [data-select='{externalId}'] input").First;
+        await box.ClickAsync();
+        await Assertions.Expect(box).ToBeCheckedAsync();
+    }
+
+    private static async Task DensityAsync(IPage page, string density)
+    {
+        await page.GetByTestId("queue-density").GetByText(density, new() { Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator(".wb-queue-grid")).ToHaveAttributeAsync("data-density", density.ToLowerInvariant());
+    }
+
+    [Fact]
+    public async Task The_default_density_shows_twenty_rows_at_1440x900_with_ids_on_one_line_and_comfortable_is_remembered()
+    {
+        var longId = $"e2e-order-{Guid.NewGuid():N}-replacement-for-a-damaged-item"[..60];
+        var (queue, _) = await SubmitAsync("005-", 24, i => i == 0 ? longId : $"e2e-{Guid.NewGuid():N}"[..20]);
+        var (context, page) = await SignInAsync("lena");
+        await using var _ = context;
+        await OpenQueueAsync(page, $"/queues/{queue}?sort=newest");
+        await Assertions.Expect(page.Locator(".wb-queue-grid")).ToHaveAttributeAsync("data-density", "compact");
+
+        await Shot(page, "queue-compact-light");
+        var visible = await VisibleRowsAsync(page);
+        Assert.True(visible >= 20, $"{visible} rows inside the 1440×900 viewport");
+        // Every case id is one line (no taller than one line of its text); the long one is cut, with the whole id in its title.
+        var wrapped = await page.EvaluateAsync<string[]>(@"() =>
+            [...document.querySelectorAll('.wb-case-link')].filter(a => a.getBoundingClientRect().height > 1.5 * (parseFloat(getComputedStyle(a).lineHeight) || 1.3 * parseFloat(getComputedStyle(a).fontSize)))
+                .map(a => a.textContent + ' ' + a.getBoundingClientRect().height)");
+        Assert.Empty(wrapped);
+        await Assertions.Expect(page.Locator($".wb-case-link[title='{longId}']")).ToHaveCountAsync(1);
+
+        await DensityAsync(page, "Comfortable");
+        var comfortable = await VisibleRowsAsync(page);
+        Assert.True(comfortable < visible, $"comfortable {comfortable}, compact {visible}");
+        await Shot(page, "queue-comfortable-light");
+        // Remembered for the person: a fresh load is comfortable.
+        await OpenQueueAsync(page, $"/queues/{queue}");
+        await Assertions.Expect(page.Locator(".wb-queue-grid")).ToHaveAttributeAsync("data-density", "comfortable");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Switch to dark theme" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Switch to light theme" })).ToBeVisibleAsync();
+        await Shot(page, "queue-comfortable-dark");
+        await DensityAsync(page, "Compact");
+        await Shot(page, "queue-compact-dark");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Switch to light theme" }).ClickAsync();
+    }
+
+    [Fact]
+    public async Task Newest_first_puts_the_latest_case_on_top_and_the_order_is_in_the_address()
+    {
+        var (queue, cases) = await SubmitAsync("005-", 2);
+        var newest = cases[^1].ExternalId;
+        var (context, page) = await SignInAsync("lena");
+        await using var _ = context;
+        await OpenQueueAsync(page, $"/queues/{queue}");
+
+        await ChooseAsync(page, "Sort", "Newest first");
+
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("[?&]sort=newest"));
+        await Assertions.Expect(page.Locator(".wb-case-link").First).ToHaveTextAsync(newest);
+        await OpenQueueAsync(page, page.Url); // a reload keeps the order
+        await Assertions.Expect(page.Locator(".wb-case-link").First).ToHaveTextAsync(newest);
+        await Assertions.Expect(page.GetByLabel("Sort", new() { Exact = true })).ToHaveValueAsync("Newest first");
+    }
+
+    [Fact]
+    public async Task A_saved_view_is_saved_applied_renamed_and_deleted_and_a_bad_name_says_why()
+    {
+        var (queue, _) = await SubmitAsync("005-", 1);
+        var (context, page) = await SignInAsync("lena");
+        await using var _ = context;
+        await OpenQueueAsync(page, $"/queues/{queue}?sort=newest");
+        await ChooseAsync(page, "Claim", "Unclaimed");
+        var name = $"Unclaimed newest {Guid.NewGuid():N}"[..24];
+
+        await page.GetByTestId("views-menu").ClickAsync();
+        await page.GetByTestId("save-view").ClickAsync();
+        await page.GetByTestId("view-save").ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Dialog)).ToContainTextAsync("Give the view a name.");
+        await Input(page, "view-name").FillAsync(new string('x', 61));
+        await page.GetByTestId("view-save").ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Dialog)).ToContainTextAsync("at most 60 characters");
+        await Input(page, "view-name").FillAsync(name);
+        await page.GetByTestId("view-save").ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Dialog)).ToBeHiddenAsync();
+
+        // Back to the queue's defaults, then the view brings its filter and order back.
+        await OpenQueueAsync(page, $"/queues/{queue}");
+        await page.GetByTestId("views-menu").ClickAsync();
+        await Assertions.Expect(page.Locator($"[data-view='{name}']")).ToBeVisibleAsync();
+        await Shot(page, "queue-views-menu-light");
+        await page.Locator($"[data-view='{name}']").ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("[?&]sort=newest"));
+        await Assertions.Expect(page.GetByLabel("Claim", new() { Exact = true })).ToHaveValueAsync("Unclaimed");
+
+        // The same name again is refused.
+        await page.GetByTestId("views-menu").ClickAsync();
+        await page.GetByTestId("save-view").ClickAsync();
+        await Input(page, "view-name").FillAsync(name.ToUpperInvariant());
+        await page.GetByTestId("view-save").ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Dialog)).ToContainTextAsync("You already have a view named");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+
+        // Rename, then delete.
+        await page.GetByTestId("views-menu").ClickAsync();
+        await page.GetByTestId("manage-views").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Rename {name}" }).ClickAsync();
+        await Input(page, "rename-name").FillAsync(name + " 2");
+        await page.GetByTestId("rename-save").ClickAsync();
+        await Assertions.Expect(page.Locator($"[data-manage-view='{name} 2']")).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Delete {name} 2" }).ClickAsync();
+        await Assertions.Expect(page.Locator($"[data-manage-view='{name} 2']")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task The_lead_selects_cases_routes_them_and_bulk_approve_refuses_the_irreversible_refund()
+    {
+        var (queue, answers) = await SubmitAsync("005-", 3);
+        var refundBody = AgentApi.Sample("013-");
+        refundBody["proposal"]!["action"]!["reversible"] = true; // the AI system's word; the catalogue's is "irreversible"
+        var refund = await Agent.SubmitAsync(refundBody);
+        var (context, page) = await SignInAsync("lena");
+        await using var _ = context;
+
+        // Route one answer away.
+        await OpenQueueAsync(page, $"/queues/{queue}?sort=newest");
+        await SelectAsync(page, answers[0].ExternalId);
+        await Assertions.Expect(page.GetByTestId("bulk-count")).ToHaveTextAsync("1 selected");
+        await ChooseAsync(page, "Queue", "Support exceptions");
+        await page.GetByTestId("bulk-route").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("bulk-outcome")).ToContainTextAsync("1 of 1 case routed.");
+        await Assertions.Expect(page.Locator(".wb-case-link", new() { HasText = answers[0].ExternalId })).ToHaveCountAsync(0);
+
+        // Approve two answers and the refund (in its own queue, opened by the lead from there).
+        var refundQueue = (await Agent.GetAsync($"/api/v1/cases/{refund.Id}")).GetProperty("queue").GetString();
+        Assert.NotNull(refundQueue);
+        await SelectAsync(page, answers[1].ExternalId);
+        await SelectAsync(page, answers[2].ExternalId);
+        await Shot(page, "queue-multi-select-light");
+        await page.GetByTestId("bulk-approve").ClickAsync();
+        var confirm = page.GetByTestId("bulk-confirm");
+        await Assertions.Expect(confirm.Locator("[data-eligible]")).ToHaveCountAsync(2);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+
+        await OpenQueueAsync(page, $"/queues/{refundQueue}?sort=newest");
+        await SelectAsync(page, refund.ExternalId);
+        await page.GetByTestId("bulk-approve").ClickAsync();
+        await Assertions.Expect(confirm.Locator($"[data-preview='{refund.ExternalId}']")).ToHaveAttributeAsync("data-eligible", "false");
+        await Assertions.Expect(confirm).ToContainTextAsync("irreversible");
+        await Assertions.Expect(page.GetByTestId("bulk-approve-confirm")).ToBeDisabledAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        Assert.Equal("queued", (await Agent.GetAsync($"/api/v1/cases/{refund.Id}")).GetProperty("status").GetString());
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Switch to dark theme" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("bulk-bar")).ToBeVisibleAsync();
+        await Shot(page, "queue-multi-select-dark");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Switch to light theme" }).ClickAsync();
+    }
+
+    [Fact]
+    public async Task A_reviewer_who_is_not_a_lead_has_no_selection()
+    {
+        var (context, page) = await SignInAsync("rita");
+        await using var _ = context;
+        await Agent.SubmitAsync(AgentApi.Sample("013-"));
+        await OpenQueueAsync(page, "/queues/policy-legal");
+        await Assertions.Expect(page.Locator("[data-select]")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("select-page")).ToHaveCountAsync(0);
+    }
+}

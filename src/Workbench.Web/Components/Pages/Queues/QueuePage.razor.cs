@@ -1,0 +1,197 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using MudBlazor;
+using Workbench.Web.Auth;
+using Workbench.Web.Queues;
+using Workbench.Web.Review;
+
+namespace Workbench.Web.Components.Pages.Queues;
+
+/// <summary>
+/// One queue's open cases: filters, an order kept in the address (<c>?sort=newest</c>), the person's density and
+/// saved views, and for a lead a selection the bulk bar acts on.
+/// </summary>
+public partial class QueuePage
+{
+    public const int PageSize = 25;
+
+    [Inject] private QueueQueries Queries { get; set; } = default!;
+    [Inject] private QueueViewStore Views { get; set; } = default!;
+    [Inject] private IQueueCatalog Catalog { get; set; } = default!;
+    [Inject] private ActivePolicy Policy { get; set; } = default!;
+    [Inject] private ReviewerDirectory Directory { get; set; } = default!;
+    [Inject] private ReviewService Reviews { get; set; } = default!;
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private TimeProvider Time { get; set; } = default!;
+
+    [Parameter] public required string Name { get; set; }
+    [SupplyParameterFromQuery(Name = "sort")] public string? SortToken { get; set; }
+    [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
+
+    private QueueInfo? _queue;
+    private bool _denied;
+    private bool _taking;
+    private DateTimeOffset _now;
+    private QueueFilter _filter = QueueFilter.None;
+    private QueueOrder _order = QueueOrder.Sla;
+    private QueueDensity _density = QueueDensity.Compact;
+    private bool _densityRead;
+    private ReviewerIdentity _me = new("", false, new HashSet<string>());
+    private MudDataGrid<QueueCaseRow>? _grid;
+    private List<BreadcrumbItem> _crumbs = [];
+    private IReadOnlyList<(string Code, string Title)> _reasonCodes = [];
+    private IReadOnlyList<string> _workflows = [];
+    private IReadOnlyList<QueueCaseRow> _pageRows = [];
+    private readonly HashSet<Guid> _selected = [];
+    // Until the first page arrives the grid is empty: say "loading", not "no cases".
+    private bool _loaded;
+
+    private bool Concerns(CaseEvent e) => e.Kind != CaseEventKinds.Presence && (e.Queue == Name || e.PreviousQueue == Name);
+
+    private async Task ReloadGridAsync()
+    {
+        if (_grid is not null)
+        {
+            await _grid.ReloadServerData();
+        }
+    }
+
+    protected override async Task OnParametersSetAsync()
+    {
+        _now = Time.GetUtcNow();
+        var user = (await AuthState).User;
+        _me = await Directory.IdentityAsync(user, CancellationToken.None);
+        if (!_densityRead)
+        {
+            _density = await Views.DensityAsync(_me.UserName);
+            _densityRead = true;
+        }
+        var queueChanged = _queue?.Name != Name;
+        _queue = Catalog.Find(Name);
+        _denied = _queue is null || !_me.MayWork(Name);
+        _crumbs = [new("Queues", "/queues"), new(_queue?.Title ?? Name, null, disabled: true)];
+        var policy = Policy.Policy;
+        _reasonCodes = policy.ReasonCodes.Values.OrderBy(r => r.Title, StringComparer.CurrentCulture).Select(r => (r.Code, r.Title)).ToList();
+        _workflows = policy.Workflows.Keys.Order(StringComparer.Ordinal).ToList();
+        var order = QueueOrder.Of(SortToken);
+        if (order != _order || queueChanged)
+        {
+            _order = order;
+            _selected.Clear();
+            await FirstPageAsync();
+        }
+    }
+
+    private async Task<GridData<QueueCaseRow>> LoadAsync(GridState<QueueCaseRow> state, CancellationToken ct)
+    {
+        _now = Time.GetUtcNow();
+        var (rows, total) = await Queries.PageAsync(Name, _filter, state.Page, state.PageSize, _order.Sort, _order.Descending, ct);
+        _pageRows = rows;
+        _loaded = true;
+        return new GridData<QueueCaseRow> { Items = rows, TotalItems = total };
+    }
+
+    /// <summary>The order goes into the address (replacing the entry, not adding one); the page follows the address.</summary>
+    private void SetOrderAsync(string? token) =>
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameter("sort", QueueOrder.Of(token).Token), replace: true);
+
+    private async Task SetDensityAsync(QueueDensity density)
+    {
+        _density = density;
+        await Views.SetDensityAsync(_me.UserName, density);
+    }
+
+    private async Task ApplyViewAsync(SavedQueueView view)
+    {
+        _density = view.Density;
+        await Views.SetDensityAsync(_me.UserName, view.Density);
+        await OnFilterChangedAsync(view.Filter);
+        if (view.Order != _order)
+        {
+            SetOrderAsync(view.Order.Token);
+        }
+        Snackbar.Add($"View \"{view.Name}\" applied.", Severity.Info);
+    }
+
+    private async Task OnFilterChangedAsync(QueueFilter filter)
+    {
+        _filter = filter;
+        _selected.Clear();
+        await FirstPageAsync();
+    }
+
+    private async Task FirstPageAsync()
+    {
+        if (_grid is null)
+        {
+            return;
+        }
+        if (_grid.CurrentPage != 0)
+        {
+            _grid.NavigateTo(Page.First); // reloads on the first page
+        }
+        else
+        {
+            await _grid.ReloadServerData();
+        }
+    }
+
+    private bool AllOnPageSelected => _pageRows.Count > 0 && _pageRows.All(r => _selected.Contains(r.Id));
+
+    private void SelectPage(bool on)
+    {
+        foreach (var row in _pageRows)
+        {
+            Select(row.Id, on);
+        }
+    }
+
+    private void Select(Guid id, bool on)
+    {
+        if (on)
+        {
+            _selected.Add(id);
+        }
+        else
+        {
+            _selected.Remove(id);
+        }
+    }
+
+    private void ClearSelection() => _selected.Clear();
+
+    private async Task OnBulkDoneAsync()
+    {
+        _selected.Clear();
+        await ReloadGridAsync();
+    }
+
+    private static string CaseHref(Guid id) => $"/cases/{id}";
+
+    private void OpenCase(DataGridRowClickEventArgs<QueueCaseRow> args) => Navigation.NavigateTo(CaseHref(args.Item.Id));
+
+    private async Task NextCaseAsync()
+    {
+        _taking = true;
+        try
+        {
+            switch (await Reviews.NextAsync(_me, Name))
+            {
+                case ReviewResult.Ok ok:
+                    Navigation.NavigateTo(CaseHref(ok.Case.Id) + "?via=next");
+                    break;
+                case ReviewResult.Empty:
+                    Snackbar.Add($"No case to take in {_queue?.Title ?? Name} right now.", Severity.Info);
+                    break;
+                default:
+                    Snackbar.Add("You may not take cases from this queue.", Severity.Warning);
+                    break;
+            }
+        }
+        finally
+        {
+            _taking = false;
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using Workbench.Core.Review;
+using Workbench.Web.Auth;
+
+namespace Workbench.Web.Review;
+
+/// <summary>What a bulk action did to one case of the selection: done, or refused with the reason.</summary>
+public sealed record BulkCaseOutcome(Guid Id, string ExternalId, bool Done, string? Reason);
+
+/// <summary>
+/// A lead's actions on several cases of a queue at once: assign to a reviewer, route to a queue, approve. Each case
+/// goes through <see cref="ReviewService"/> exactly as a single action from the case page would (claim, the review
+/// rules on the case's snapshot, the audit and outbox in the same transaction); a case refused by the rules is
+/// reported with the reason and left as it was (a claim taken for the action is released). Approving is further
+/// limited to what <see cref="BulkApproval"/> allows. Only leads: anyone else is refused before a case is read.
+/// </summary>
+public sealed class BulkReviewService(IDbContextFactory<WorkbenchDbContext> dbFactory, ReviewService reviews, ActivePolicy policy)
+{
+    /// <summary>One screen of the queue grid; more than that is not a selection a lead has looked at.</summary>
+    public const int MaxCases = 100;
+
+    public const string NotLead = "Only a lead may act on several cases at once.";
+
+    public Task<IReadOnlyList<BulkCaseOutcome>> AssignAsync(ReviewerIdentity lead, IReadOnlyCollection<Guid> ids, ReviewerIdentity assignee, CancellationToken ct = default) =>
+        EachAsync(lead, ids, ct, async (c, _) => Describe(await reviews.AssignAsync(lead, c.Id, assignee, ct)));
+
+    public Task<IReadOnlyList<BulkCaseOutcome>> RouteAsync(ReviewerIdentity lead, IReadOnlyCollection<Guid> ids, string targetQueue, CancellationToken ct = default) =>
+        EachAsync(lead, ids, ct, (c, _) => ClaimAndActAsync(lead, c.Id, new ReviewActionRequest
+        {
+            Action = ReviewActionKind.Route,
+            TargetQueue = targetQueue,
+            Note = "Routed with other cases from the queue.",
+        }, ct));
+
+    public Task<IReadOnlyList<BulkCaseOutcome>> ApproveAsync(ReviewerIdentity lead, IReadOnlyCollection<Guid> ids, CancellationToken ct = default) =>
+        EachAsync(lead, ids, ct, async (c, submission) =>
+        {
+            if (BulkApproval.Refusal(policy.Policy, submission, c.RiskTier) is { } refusal)
+            {
+                return refusal;
+            }
+            // A reversible catalogued money tool still asks for its confirmation: the lead gave it in the bulk
+            // dialog, which restated every case; the review rules check it as they check the case page's.
+            var gate = ApprovalGate.For(policy.Policy, submission, c.RiskTier);
+            return await ClaimAndActAsync(lead, c.Id, new ReviewActionRequest
+            {
+                Action = ReviewActionKind.Approve,
+                ConfirmedTool = gate?.Tool,
+                ConfirmedAmount = gate?.AmountText,
+            }, ct);
+        });
+
+    /// <summary>
+    /// What approving the selection would do, for the lead to read before he confirms: per case, the action restated
+    /// (<see cref="BulkCaseOutcome.Reason"/> holds it when <see cref="BulkCaseOutcome.Done"/> is true) or why it is refused.
+    /// Nothing is written.
+    /// </summary>
+    public async Task<IReadOnlyList<BulkCaseOutcome>> PreviewApprovalAsync(ReviewerIdentity lead, IReadOnlyCollection<Guid> ids, CancellationToken ct = default)
+    {
+        if (!lead.IsLead)
+        {
+            return ids.Select(id => new BulkCaseOutcome(id, "", false, NotLead)).ToList();
+        }
+        var list = ids.Distinct().Take(MaxCases).ToList();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var cases = await db.Cases.AsNoTracking().Where(c => list.Contains(c.Id)).ToListAsync(ct);
+        return cases.Select(c =>
+        {
+            var submission = JsonSerializer.Deserialize<CaseSubmission>(c.SubmissionJson, WorkbenchJson.Options)!;
+            return BulkApproval.Refusal(policy.Policy, submission, c.RiskTier) is { } refusal
+                ? new BulkCaseOutcome(c.Id, c.ExternalId, false, refusal)
+                : new BulkCaseOutcome(c.Id, c.ExternalId, true, ApprovalGate.For(policy.Policy, submission, c.RiskTier)?.Restatement
+                    ?? (submission.Proposal.Action is { } action ? action.Tool : "sends the proposed response; no action"));
+        }).OrderBy(o => o.Done).ThenBy(o => o.ExternalId, StringComparer.Ordinal).ToList();
+    }
+
+    private async Task<string?> ClaimAndActAsync(ReviewerIdentity lead, Guid id, ReviewActionRequest request, CancellationToken ct)
+    {
+        var claim = await reviews.ClaimAsync(lead, id, ct);
+        if (claim is not ReviewResult.Ok claimed)
+        {
+            return Describe(claim);
+        }
+        var acted = await reviews.ActAsync(lead, id, request with { ExpectedRevision = claimed.Case.Revision }, ct);
+        if (acted is ReviewResult.Ok)
+        {
+            return null;
+        }
+        await reviews.ReleaseAsync(lead, id, ct);
+        return Describe(acted);
+    }
+
+    private async Task<IReadOnlyList<BulkCaseOutcome>> EachAsync(ReviewerIdentity lead, IReadOnlyCollection<Guid> ids, CancellationToken ct,
+        Func<CaseRecord, CaseSubmission, Task<string?>> act)
+    {
+        if (!lead.IsLead)
+        {
+            return ids.Select(id => new BulkCaseOutcome(id, "", false, NotLead)).ToList();
+        }
+        if (ids.Count > MaxCases)
+        {
+            return ids.Select(id => new BulkCaseOutcome(id, "", false, $"At most {MaxCases} cases at once.")).ToList();
+        }
+        var list = ids.Distinct().ToList();
+        List<CaseRecord> cases;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            cases = await db.Cases.AsNoTracking().Where(c => list.Contains(c.Id)).ToListAsync(ct);
+        }
+        var outcomes = new List<BulkCaseOutcome>();
+        foreach (var id in list)
+        {
+            var c = cases.FirstOrDefault(x => x.Id == id);
+            if (c is null)
+            {
+                outcomes.Add(new(id, "", false, "The case no longer exists."));
+                continue;
+            }
+            var submission = JsonSerializer.Deserialize<CaseSubmission>(c.SubmissionJson, WorkbenchJson.Options)!;
+            var reason = await act(c, submission);
+            outcomes.Add(new(id, c.ExternalId, reason is null, reason));
+        }
+        return outcomes;
+    }
+
+    private static string? Describe(ReviewResult result) => result switch
+    {
+        ReviewResult.Ok => null,
+        ReviewResult.NotFound => "The case is not in a queue you work.",
+        ReviewResult.Forbidden f => f.Detail,
+        ReviewResult.Conflict c => c.Detail,
+        ReviewResult.Invalid i => string.Join(" ", i.Errors.SelectMany(e => e.Value)),
+        _ => "Not possible now.",
+    };
+}
