@@ -13,7 +13,8 @@ public sealed class LiveUpdateTests(AppServer app, BrowserFixture browser)
     {
         var (context, page) = await SignInAsync("rita");
         await using var _ = context;
-        await page.GotoAsync("/queues/policy-legal");
+        // Newest first: in SLA order a new case sorts after the ones already waiting, on a later page when the queue is long.
+        await page.GotoAsync("/queues/policy-legal?sort=newest");
         await page.WaitInteractiveAsync();
         await Assertions.Expect(page.Locator(".mud-table-body tr").First).ToBeVisibleAsync();
 
@@ -60,7 +61,8 @@ public sealed class LiveUpdateTests(AppServer app, BrowserFixture browser)
             }
             ws.ConnectToServer();
         });
-        await page.GotoAsync("/queues/policy-legal");
+        // Newest first: in SLA order a new case sorts after the ones already waiting, on a later page when the queue is long.
+        await page.GotoAsync("/queues/policy-legal?sort=newest");
         await page.WaitInteractiveAsync();
         await Assertions.Expect(page.Locator(".mud-table-body tr").First).ToBeVisibleAsync();
         var before = await ReconnectionsAsync();
