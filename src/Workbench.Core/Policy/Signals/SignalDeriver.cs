@@ -179,8 +179,9 @@ public static class SignalDeriver
     private static bool OneVersion(IReadOnlyList<EvidenceItem> evidence)
     {
         string? first = null;
-        foreach (var e in evidence)
+        for (var i = 0; i < evidence.Count; i++)
         {
+            var e = evidence[i];
             if (e.Authority != EvidenceAuthority.Authoritative || e.Version is null)
             {
                 continue;
@@ -272,10 +273,11 @@ public static class SignalDeriver
 
     private static void DeriveClaims(SignalFrame f, IReadOnlyList<Claim> claims, IReadOnlyList<EvidenceItem> evidence)
     {
+        // Indexed loops: the lists arrive as interfaces, whose enumerators are allocated per loop.
         var ungrounded = 0;
-        foreach (var claim in claims)
+        for (var c = 0; c < claims.Count; c++)
         {
-            if (!CitesSubmittedEvidence(claim, evidence))
+            if (!CitesSubmittedEvidence(claims[c], evidence))
             {
                 ungrounded++;
             }
@@ -287,8 +289,10 @@ public static class SignalDeriver
 
     private static bool CitesSubmittedEvidence(Claim claim, IReadOnlyList<EvidenceItem> evidence)
     {
-        foreach (var id in claim.EvidenceIds)
+        var ids = claim.EvidenceIds;
+        for (var k = 0; k < ids.Count; k++)
         {
+            var id = ids[k];
             for (var i = 0; i < evidence.Count; i++)
             {
                 if (string.Equals(evidence[i].Id, id, StringComparison.Ordinal))
