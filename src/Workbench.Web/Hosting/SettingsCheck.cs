@@ -7,7 +7,9 @@ namespace Workbench.Web.Hosting;
 /// Reads every Workbench options section once at start. Options bind on first use, so a value of the wrong type
 /// (<c>Webhooks:MaxAttempts=abc</c>) would otherwise let the instance start and fail later, inside a worker or a
 /// request, with a stack trace. Here it stops the start with one line naming the setting, its value and the type it
-/// must be; a section's own validation failing is reported the same way.
+/// must be; a section's own validation failing is reported the same way. A value of the right type that makes no
+/// sense (a negative duration or count, a zero interval a timer cannot run on, a share above one) stops it the same way,
+/// by one general rule over every section, so a new section is covered without anyone remembering to add it.
 /// </summary>
 public static partial class SettingsCheck
 {
@@ -17,16 +19,37 @@ public static partial class SettingsCheck
         foreach (var (type, name) in BoundSections(services))
         {
             var monitor = app.Services.GetRequiredService(typeof(IOptionsMonitor<>).MakeGenericType(type));
+            object? options;
             try
             {
-                monitor.GetType().GetMethod(nameof(IOptionsMonitor<object>.Get))!.Invoke(monitor, [name]);
+                options = monitor.GetType().GetMethod(nameof(IOptionsMonitor<object>.Get))!.Invoke(monitor, [name]);
             }
             catch (System.Reflection.TargetInvocationException wrapped) when (wrapped.InnerException is { } ex)
             {
                 throw Explain(ex, configuration)
                     ?? new WorkbenchConfigurationException($"The settings read into {type.Name} cannot be used: {ex.Message.ReplaceLineEndings(" ")}", ex);
             }
+            if (options is not null && SettingRanges.FirstProblem(options, SectionPath(services, type, name)) is { } problem)
+            {
+                throw new WorkbenchConfigurationException(problem);
+            }
         }
+    }
+
+    /// <summary>
+    /// The configuration path a section was bound from, read from the change-token source the binding registers (it
+    /// holds the section); the options type's name when that cannot be read.
+    /// </summary>
+    private static string SectionPath(IServiceCollection services, Type type, string name)
+    {
+        var source = services
+            .Where(d => d.ServiceType == typeof(IOptionsChangeTokenSource<>).MakeGenericType(type))
+            .Select(d => d.ImplementationInstance)
+            .FirstOrDefault(i => i?.GetType().GetProperty(nameof(IOptionsChangeTokenSource<object>.Name))?.GetValue(i) as string == name);
+        var section = source?.GetType()
+            .GetField("_config", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)?
+            .GetValue(source) as IConfigurationSection;
+        return section?.Path ?? type.Name;
     }
 
     /// <summary>The Workbench options types bound to a configuration section (Configure&lt;T&gt;(section) or Bind), with their names.</summary>

@@ -43,6 +43,36 @@ public class SignalDeriverTests
 
     private static SignalFrame Derive(CaseSubmission c) => SignalDeriver.Derive(c, Now);
 
+    [Theory]
+    [InlineData("""{"order_id":"A-1001","amount":40}""", 0)]
+    [InlineData("""{"orderId":"A-1001","Amount":"40"}""", 0)]
+    [InlineData("""{"order_id":"","amount":40}""", 1)]
+    [InlineData("""{"order_id":"   ","amount":null}""", 2)]
+    [InlineData("""{"order_id":"\u0020\t","amount":40}""", 1)] // white space written as escapes
+    [InlineData("""{"order_id":"  ","amount":40}""", 1)] // Unicode white space (no-break, em space)
+    [InlineData("""{"order_id":"\u0041","amount":40}""", 0)] // an escaped letter is a value
+    [InlineData("""{"order_id":"Zoë","amount":{"value":1}}""", 0)]
+    [InlineData("""{"other":"x"}""", 2)]
+    public void Workflow_fields_missing_counts_required_fields_without_a_value(string parameters, int missing)
+    {
+        using var doc = JsonDocument.Parse(parameters);
+        var action = new ActionProposal("refunds.issue", doc.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone()), true);
+        var c = Case(action: action);
+        var f = SignalDeriver.Derive(c, Now, SignalCatalog.Default, 1, ["order_id", "amount"],
+            Workbench.Core.Policy.ActionFacts.Of(c, Workbench.Core.Policy.ActionCatalogue.Empty, new Dictionary<string, Workbench.Core.Policy.WorkflowDefinition>()),
+            ExceptionLanguage.Default);
+        Assert.Equal(missing, f.GetNumber("signals.workflow_fields_missing"));
+    }
+
+    [Fact]
+    public void Workflow_fields_missing_reads_template_variables_too()
+    {
+        var c = Case() with { Proposal = new Proposal(new ResponseProposal("Refund for {{order_id}}", new Dictionary<string, string> { ["orderId"] = "A-1", ["amount"] = " " }), null) };
+        var f = SignalDeriver.Derive(c, Now, SignalCatalog.Default, 1, ["order_id", "amount"],
+            Workbench.Core.Policy.ActionFacts.None, ExceptionLanguage.Default);
+        Assert.Equal(1, f.GetNumber("signals.workflow_fields_missing"));
+    }
+
     [Fact]
     public void Evidence_count_and_authoritative_ratio()
     {

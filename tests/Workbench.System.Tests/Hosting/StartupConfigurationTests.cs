@@ -45,6 +45,22 @@ public class StartupConfigurationTests
         Assert.DoesNotContain("   at ", output);
     }
 
+    [Theory]
+    [InlineData("Sla__Interval", "-00:00:05", "The setting Sla:Interval is -00:00:05, which is negative")]
+    [InlineData("Webhooks__PollInterval", "00:00:00", "The setting Webhooks:PollInterval is 00:00:00: a timer or a wait runs on it")]
+    [InlineData("Webhooks__MaxInFlight", "0", "The setting Webhooks:MaxInFlight is 0: it must be 1 or more.")]
+    [InlineData("Intake__Limits__MaxClaims", "-3", "The setting Intake:Limits:MaxClaims is -3, which is negative")]
+    [InlineData("Board__ServiceLevelTarget", "80", "The setting Board:ServiceLevelTarget is 80: it is a share, from 0 to 1")]
+    [InlineData("Learning__Autonomy__MinReviews", "-1", "The setting Learning:Autonomy:MinReviews is -1, which is negative")]
+    public async Task A_setting_out_of_range_in_any_section_stops_start_up_naming_it(string key, string value, string line)
+    {
+        // A negative interval used to start the app and then crash a worker's PeriodicTimer with a stack trace (exit 134).
+        var (code, output) = await StartAppAsync(new() { [key] = value });
+        Assert.True(code == 1, output);
+        Assert.Contains("Workbench cannot start: " + line, output);
+        Assert.DoesNotContain("   at ", output);
+    }
+
     [Fact]
     public async Task Unknown_provider_stops_start_up_naming_Database_Provider()
     {

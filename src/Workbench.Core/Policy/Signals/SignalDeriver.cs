@@ -179,8 +179,9 @@ public static class SignalDeriver
     private static bool OneVersion(IReadOnlyList<EvidenceItem> evidence)
     {
         string? first = null;
-        foreach (var e in evidence)
+        for (var i = 0; i < evidence.Count; i++)
         {
+            var e = evidence[i];
             if (e.Authority != EvidenceAuthority.Authoritative || e.Version is null)
             {
                 continue;
@@ -272,10 +273,11 @@ public static class SignalDeriver
 
     private static void DeriveClaims(SignalFrame f, IReadOnlyList<Claim> claims, IReadOnlyList<EvidenceItem> evidence)
     {
+        // Indexed loops: the lists arrive as interfaces, whose enumerators are allocated per loop.
         var ungrounded = 0;
-        foreach (var claim in claims)
+        for (var c = 0; c < claims.Count; c++)
         {
-            if (!CitesSubmittedEvidence(claim, evidence))
+            if (!CitesSubmittedEvidence(claims[c], evidence))
             {
                 ungrounded++;
             }
@@ -287,8 +289,10 @@ public static class SignalDeriver
 
     private static bool CitesSubmittedEvidence(Claim claim, IReadOnlyList<EvidenceItem> evidence)
     {
-        foreach (var id in claim.EvidenceIds)
+        var ids = claim.EvidenceIds;
+        for (var k = 0; k < ids.Count; k++)
         {
+            var id = ids[k];
             for (var i = 0; i < evidence.Count; i++)
             {
                 if (string.Equals(evidence[i].Id, id, StringComparison.Ordinal))
@@ -335,34 +339,104 @@ public static class SignalDeriver
 
     private static int CountMissingFields(Proposal proposal, IReadOnlyList<string> requiredFields)
     {
-        var missing = 0;
-        foreach (var field in requiredFields)
+        if (requiredFields.Count == 0)
         {
-            var inParameters = false;
-            foreach (var (name, v) in proposal.Action?.Parameters ?? EmptyParameters)
-            {
-                if (SameFieldName(name, field) && v.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined)
-                    && !(v.ValueKind == JsonValueKind.String && string.IsNullOrWhiteSpace(v.GetString())))
-                {
-                    inParameters = true;
-                    break;
-                }
-            }
-            var inVariables = false;
-            foreach (var (name, value) in proposal.Response?.Variables ?? EmptyVariables)
-            {
-                if (SameFieldName(name, field) && !string.IsNullOrWhiteSpace(value))
-                {
-                    inVariables = true;
-                    break;
-                }
-            }
-            if (!inParameters && !inVariables)
+            return 0;
+        }
+        var parameters = proposal.Action?.Parameters ?? EmptyParameters;
+        var variables = proposal.Response?.Variables ?? EmptyVariables;
+        var missing = 0;
+        for (var i = 0; i < requiredFields.Count; i++)
+        {
+            var field = requiredFields[i];
+            if (!HasParameter(parameters, field) && !HasVariable(variables, field))
             {
                 missing++;
             }
         }
         return missing;
+    }
+
+    // Every submission with a workflow that names required fields comes here once per field: the usual dictionaries
+    // are walked with their own enumerator rather than a boxed one.
+    private static bool HasParameter(IReadOnlyDictionary<string, JsonElement> parameters, string field)
+    {
+        if (parameters is Dictionary<string, JsonElement> dictionary)
+        {
+            foreach (var (name, v) in dictionary)
+            {
+                if (SameFieldName(name, field) && IsFilled(v))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+        foreach (var (name, v) in parameters)
+        {
+            if (SameFieldName(name, field) && IsFilled(v))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static bool HasVariable(IReadOnlyDictionary<string, string> variables, string field)
+    {
+        if (variables is Dictionary<string, string> dictionary)
+        {
+            foreach (var (name, value) in dictionary)
+            {
+                if (SameFieldName(name, field) && !string.IsNullOrWhiteSpace(value))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+        foreach (var (name, value) in variables)
+        {
+            if (SameFieldName(name, field) && !string.IsNullOrWhiteSpace(value))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// A parameter holds a value: not null, and not a string of whitespace only. A plain string is checked on its raw
+    /// UTF-8 text without decoding it into a string; one with escapes or non-ASCII characters (which may be Unicode
+    /// white space such as U+00A0) is decoded.
+    /// </summary>
+    private static bool IsFilled(JsonElement v)
+    {
+        if (v.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
+        {
+            return false;
+        }
+        if (v.ValueKind != JsonValueKind.String)
+        {
+            return true;
+        }
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(v);
+        var content = raw.Length >= 2 ? raw[1..^1] : raw;
+        foreach (var b in content)
+        {
+            if (b is (byte)'\\' or >= 0x80)
+            {
+                return !string.IsNullOrWhiteSpace(v.GetString());
+            }
+        }
+        foreach (var b in content)
+        {
+            if (b is not ((byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r'))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static readonly IReadOnlyDictionary<string, JsonElement> EmptyParameters = new Dictionary<string, JsonElement>();
