@@ -85,7 +85,8 @@ public sealed class ScheduledChecks(
     {
         var open = new[] { CaseStatus.Queued, CaseStatus.AwaitingInfo };
         var breached = await db.Cases.AsNoTracking()
-            .Where(c => c.SlaState == SlaState.Breached && open.Contains(c.Status) && c.SlaDueAt > now - Lookback)
+            // An escalated case breached too (it runs on its escalation queue's SLA now): its chain goes on.
+            .Where(c => (c.SlaState == SlaState.Breached || c.SlaState == SlaState.Escalated) && open.Contains(c.Status) && c.SlaDueAt > now - Lookback)
             .Select(c => c.Id).Take(500).ToListAsync(ct);
         if (breached.Count == 0)
         {
