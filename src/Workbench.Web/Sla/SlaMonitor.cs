@@ -146,6 +146,7 @@ public sealed class SlaMonitor(
                     PriorityFrom = fromPriority,
                     PriorityTo = x.Priority,
                     EscalatedTo = escalatedTo,
+                    EscalationSlaDueAt = escalation?.DueAt,
                     LeadAlert = actions.HasFlag(BreachActions.AlertLead),
                 });
                 if (escalation is not null)
