@@ -37,7 +37,7 @@ public sealed partial class BoardAlertTests(BrowserFixture browser)
             var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
             {
                 BaseURL = app.BaseUrl,
-                ViewportSize = new ViewportSize { Width = 1440, Height = 1000 },
+                ViewportSize = new ViewportSize { Width = 1440, Height = 900 },
             });
             await using var _ = context;
             var page = await context.NewPageAsync();
@@ -64,6 +64,14 @@ public sealed partial class BoardAlertTests(BrowserFixture browser)
             var alert = page.Locator(".board-alert[data-rule='sla_breached']");
             await Assertions.Expect(alert).ToHaveCountAsync(0);
             await Assertions.Expect(legal.Locator("td[data-cell='breached']")).ToHaveTextAsync("0");
+            // Looked at: the board with the case open in policy-legal on its new clock, and the case page counting down to it.
+            await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "board-escalated-new-due.png"), FullPage = true });
+            var casePage = await context.NewPageAsync();
+            await casePage.GotoAsync($"/cases/{id}");
+            await casePage.WaitInteractiveAsync();
+            await Assertions.Expect(casePage.Locator(".case-sla")).ToBeVisibleAsync();
+            await casePage.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "case-escalated-new-due.png") });
+            await casePage.CloseAsync();
 
             // Policy-legal's own SLA runs out (it escalates no further): now the alert names it, and where the case came from.
             await Assertions.Expect(alert).ToBeVisibleAsync(new() { Timeout = 120_000 });
