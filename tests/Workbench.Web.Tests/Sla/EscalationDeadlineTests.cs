@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Workbench.Contracts;
-using Workbench.Web.Review;
 using Workbench.Web.Sla;
 
 namespace Workbench.Web.Tests.Sla;
@@ -22,42 +21,17 @@ public sealed class EscalationDeadlineTests : IAsyncLifetime
     {
         // The shipped policy with policy-legal on 4 h round the clock escalating to security, and security working
         // the legal office's hours (Berlin, Monday to Friday 09:00-17:00, the office's holidays).
-        var yaml = File.ReadAllText(Path.Combine(Processes.RepositoryRoot(), "assets", "policies", "default.yaml"));
-        var legal = yaml.Replace("""
-                    sla: { await_approval: 8h, handoff: 1d, info_reply: 2d }
-                    business_hours: legal-office
-                    pause_while_awaiting_info: true
-                """, """
-                    sla: { await_approval: 4h, handoff: 4h, info_reply: 2d }
-                    escalation: security
-                    pause_while_awaiting_info: true
-                """, StringComparison.Ordinal);
-        var changed = legal.Replace("""
-                      urgent: { await_approval: 15m, handoff: 1h }
-                    roles: [Reviewer, Lead]
-                    groups: [security-oncall]
-                """, """
-                      urgent: { await_approval: 15m, handoff: 1h }
-                    business_hours: legal-office
-                    roles: [Reviewer, Lead]
-                    groups: [security-oncall]
-                """, StringComparison.Ordinal);
-        // The shipped policy still reads the way this test rewrites it.
-        Assert.NotEqual(yaml, legal);
-        Assert.NotEqual(legal, changed);
-        _policyPath = Path.Combine(Path.GetTempPath(), $"wb-escalation-policy-{Guid.NewGuid():N}.yaml");
-        File.WriteAllText(_policyPath, changed);
-        _app = new WorkbenchFactory
-        {
-            Settings = { ["Policy:Path"] = _policyPath },
-            TestServices = s =>
-            {
-                s.AddSingleton<TimeProvider>(_clock);
-                // The test sweeps itself; the workers' timers would act at moments it does not choose.
-                s.Remove(s.Single(d => d.ImplementationType == typeof(SlaMonitorWorker)));
-                s.Remove(s.Single(d => d.ImplementationType == typeof(LeaseSweeper)));
-            },
-        };
+        _policyPath = PolicyFiles.Write(PolicyFiles.LegalEscalatingToSecurity, ("""
+                  urgent: { await_approval: 15m, handoff: 1h }
+                roles: [Reviewer, Lead]
+                groups: [security-oncall]
+            """, """
+                  urgent: { await_approval: 15m, handoff: 1h }
+                business_hours: legal-office
+                roles: [Reviewer, Lead]
+                groups: [security-oncall]
+            """));
+        _app = SlaTestApp.On(_policyPath, _clock);
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

@@ -33,36 +33,14 @@ public sealed class SlaMonitorTests : IAsyncLifetime
     {
         // The shipped policy, with policy-legal on a short round-the-clock SLA that escalates to security, and
         // support.refund (the sample's workflow) expiring after a day.
-        var yaml = File.ReadAllText(Path.Combine(Processes.RepositoryRoot(), "assets", "policies", "default.yaml"))
-            .Replace("""
-                    sla: { await_approval: 8h, handoff: 1d, info_reply: 2d }
-                    business_hours: legal-office
-                    pause_while_awaiting_info: true
-                """, """
-                    sla: { await_approval: 4h, handoff: 4h, info_reply: 2d }
-                    escalation: security
-                    pause_while_awaiting_info: true
-                """, StringComparison.Ordinal)
-            .Replace("""
-                    required_fields: [order_id]
-                """, """
-                    required_fields: [order_id]
-                    timeout: 1d
-                    on_timeout: reject
-                """, StringComparison.Ordinal);
-        _policyPath = Path.Combine(Path.GetTempPath(), $"wb-sla-policy-{Guid.NewGuid():N}.yaml");
-        File.WriteAllText(_policyPath, yaml);
-        _app = new WorkbenchFactory
-        {
-            Settings = { ["Policy:Path"] = _policyPath },
-            TestServices = s =>
-            {
-                s.AddSingleton<TimeProvider>(_clock);
-                // The tests sweep themselves; the worker's timer would sweep at moments they do not choose.
-                s.Remove(s.Single(d => d.ImplementationType == typeof(SlaMonitorWorker)));
-                s.Remove(s.Single(d => d.ImplementationType == typeof(LeaseSweeper)));
-            },
-        };
+        _policyPath = PolicyFiles.Write(PolicyFiles.LegalEscalatingToSecurity, ("""
+                required_fields: [order_id]
+            """, """
+                required_fields: [order_id]
+                timeout: 1d
+                on_timeout: reject
+            """));
+        _app = SlaTestApp.On(_policyPath, _clock);
     }
 
     public Task InitializeAsync()
