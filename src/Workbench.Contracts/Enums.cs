@@ -114,4 +114,9 @@ public enum SlaState
     OnTrack,
     AtRisk,
     Breached,
+    /// <summary>
+    /// Breached in its queue and escalated: the escalation queue's own SLA runs from the breach. Past that one it is
+    /// breached again (and escalated on, where that queue escalates).
+    /// </summary>
+    Escalated,
 }

@@ -25,6 +25,17 @@ public static class PolicyFiles
         return path;
     }
 
+    /// <summary>Policy-legal on 4 h round the clock, escalating to security: a breach there has somewhere to go.</summary>
+    public static (string Old, string New) LegalEscalatingToSecurity => ("""
+            sla: { await_approval: 8h, handoff: 1d, info_reply: 2d }
+            business_hours: legal-office
+            pause_while_awaiting_info: true
+        """, """
+            sla: { await_approval: 4h, handoff: 4h, info_reply: 2d }
+            escalation: security
+            pause_while_awaiting_info: true
+        """);
+
     /// <summary>support.faq samples every proceed case (or the given share) into the spot-check queue.</summary>
     public static (string Old, string New) SpotCheckRate(double rate) =>
         ("    spot_check_rate: 0.05\n", $"    spot_check_rate: {rate.ToString(System.Globalization.CultureInfo.InvariantCulture)}\n");

@@ -45,6 +45,11 @@ public static class AuditEventTypes
     public const string CaseRouted = CasePrefix + "routed";
     public const string CaseSlaAtRisk = CasePrefix + "sla_at_risk";
     public const string CaseSlaBreached = CasePrefix + "sla_breached";
+    /// <summary>
+    /// A breach escalated the case and the escalation queue's own SLA now runs. Data: the queue, the kind of work
+    /// measured, <c>startedAt</c> (the breach) and the new <c>slaDueAt</c>; the missed due time is in the breach event.
+    /// </summary>
+    public const string CaseSlaRestarted = CasePrefix + "sla_restarted";
     public const string CaseSubmitted = CasePrefix + "submitted";
     public const string CaseWithdrawn = CasePrefix + "withdrawn";
 

@@ -102,6 +102,27 @@ public sealed class CompiledPolicy
 
     public QueueDefinition? FindQueue(string name) => _queues.GetValueOrDefault(name);
 
+    /// <summary>
+    /// The SLA a case runs on once a breach escalated it to <paramref name="target"/>: that queue's own SLA for the
+    /// case's kind of work (spot check, hand-off, else approval — as the intake chose it) at the case's priority,
+    /// counted from <paramref name="at"/> in the target's business time. Null where the target is no queue of this
+    /// policy or sets no SLA for that work: the case then stays breached on the clock it missed.
+    /// </summary>
+    public EscalationSla? EscalationSlaOf(string target, PathOutcome release, PathOutcome execute, bool spotCheck, CasePriority priority, DateTimeOffset at)
+    {
+        var kind = SlaKindOf(MostSevere(release, execute), spotCheck) ?? SlaKind.AwaitApproval; // a clarified case waits for approval
+        return FindQueue(target)?.DueAt(kind, priority, at) is { } due ? new EscalationSla(kind, at, due) : null;
+    }
+
+    /// <summary>What a queue's SLA measures for a case on this path; null where the path puts no case in a queue.</summary>
+    private static SlaKind? SlaKindOf(PathOutcome path, bool spotCheck) => path switch
+    {
+        PathOutcome.AwaitApproval => SlaKind.AwaitApproval,
+        PathOutcome.Handoff => SlaKind.Handoff,
+        PathOutcome.Proceed when spotCheck => SlaKind.SpotCheck,
+        _ => null,
+    };
+
     /// <summary>What a built-in guard (<c>guard:…</c> in the trace) checks, in words; null for a rule id.</summary>
     public static string? GuardDescription(string ruleId) =>
         Guards.All.FirstOrDefault(g => string.Equals(g.Id, ruleId, StringComparison.Ordinal)).Description;
@@ -240,14 +261,7 @@ public sealed class CompiledPolicy
 
         string? queue = null;
         DateTimeOffset? due = null;
-        var slaKind = path switch
-        {
-            PathOutcome.AwaitApproval => SlaKind.AwaitApproval,
-            PathOutcome.Handoff => SlaKind.Handoff,
-            PathOutcome.Proceed when spotCheck => SlaKind.SpotCheck,
-            _ => (SlaKind?)null,
-        };
-        if (slaKind is { } kind)
+        if (SlaKindOf(path, spotCheck) is { } kind)
         {
             queue = kind == SlaKind.SpotCheck
                 ? SpotCheckQueue

@@ -55,6 +55,9 @@ public enum SlaKind
     SpotCheck,
 }
 
+/// <summary>The escalation queue's own SLA a breached case runs on from the breach: what it measures, from when, until when.</summary>
+public sealed record EscalationSla(SlaKind Kind, DateTimeOffset StartedAt, DateTimeOffset DueAt);
+
 /// <summary>SLA durations of a queue per kind of work; null where the queue sets none.</summary>
 public sealed record QueueSla(TimeSpan? AwaitApproval, TimeSpan? Handoff, TimeSpan? InfoReply, TimeSpan? SpotCheck)
 {

@@ -107,6 +107,10 @@ internal sealed class ReviewActionRecordConfiguration : IEntityTypeConfiguration
         b.Property(a => a.RejectReasonCode).HasMaxLength(64);
         b.Property(a => a.FromQueue).HasMaxLength(64);
         b.Property(a => a.TargetQueue).HasMaxLength(64);
+        // The classification of an action is changed after the fact, by its reviewer or a lead: two changes at once
+        // must not both land, so each UPDATE is conditional on the values it read (no column, no migration).
+        b.Property(a => a.RootCause).IsConcurrencyToken();
+        b.Property(a => a.EscalationNecessary).IsConcurrencyToken();
         b.HasIndex(a => new { a.CaseId, a.At });
         // The board's decisions of the day per reviewer, read from the index alone.
         b.HasIndex(a => new { a.At, a.Kind, a.Reviewer });

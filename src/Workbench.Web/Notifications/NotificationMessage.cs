@@ -168,7 +168,9 @@ public static class NotificationComposer
         Action = "Open the settings",
     };
 
-    internal static string Due(CaseBrief c) => c.SlaDueAt is { } d ? d.UtcDateTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) + " UTC" : "—";
+    internal static string Due(CaseBrief c) => c.SlaDueAt is { } d ? Format(d) : "—";
+
+    internal static string Format(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) + " UTC";
 
     public static string Left(TimeSpan span)
     {

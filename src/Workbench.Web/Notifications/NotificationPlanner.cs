@@ -197,10 +197,12 @@ public sealed class NotificationPlanner(
             {
                 // The first of the escalation chain: the lead of the queue it breached in. The next ones, if nobody picks
                 // the case up, come from the scheduled checks — with the same key per person, so nobody is told twice.
-                var queue = Str(root, "queue") ?? c.Queue;
-                var escalatedTo = Str(root, "escalatedTo");
-                var message = NotificationComposer.ForCase(NotificationKinds.SlaBreached, c with { Queue = queue }, now,
-                    extra: escalatedTo is null ? null : $"It was escalated to {escalatedTo}.");
+                // The case as it breached (queue, missed due time) comes from the event: an escalated case's row already
+                // runs on the escalation queue's SLA.
+                var breach = SlaBreachFacts.Parse(e.DataJson);
+                var breached = breach.AsBreached(c);
+                var queue = breached.Queue;
+                var message = NotificationComposer.ForCase(NotificationKinds.SlaBreached, breached, now, extra: breach.Escalation());
                 var people = await Recipients.LeadsAsync(db, queue, ct);
                 return [.. NotificationRows.For(NotificationKinds.SlaBreached, $"case{caseId:N}", people, message, now, o),
                     .. await NotificationRows.ForQueueChannelAsync(db, NotificationKinds.SlaBreached, $"case{caseId:N}", queue, message, now, o, ct)];

@@ -85,7 +85,8 @@ public sealed class ScheduledChecks(
     {
         var open = new[] { CaseStatus.Queued, CaseStatus.AwaitingInfo };
         var breached = await db.Cases.AsNoTracking()
-            .Where(c => c.SlaState == SlaState.Breached && open.Contains(c.Status) && c.SlaDueAt > now - Lookback)
+            // An escalated case breached too (it runs on its escalation queue's SLA now): its chain goes on.
+            .Where(c => (c.SlaState == SlaState.Breached || c.SlaState == SlaState.Escalated) && open.Contains(c.Status) && c.SlaDueAt > now - Lookback)
             .Select(c => c.Id).Take(500).ToListAsync(ct);
         if (breached.Count == 0)
         {
@@ -102,9 +103,9 @@ public sealed class ScheduledChecks(
             {
                 continue;
             }
-            using var data = JsonDocument.Parse(breach.DataJson);
-            var queue = data.RootElement.TryGetProperty("queue", out var qv) && qv.ValueKind == JsonValueKind.String ? qv.GetString()! : cases[id].Queue;
-            if (queue is null)
+            // Told as it breached: the queue it breached in and the due time it missed, from the breach event.
+            var asBreached = SlaBreachFacts.Parse(breach.DataJson).AsBreached(cases[id]);
+            if (asBreached.Queue is not { } queue)
             {
                 continue;
             }
@@ -113,7 +114,7 @@ public sealed class ScheduledChecks(
             for (var step = 1; step <= steps; step++)
             {
                 var told = string.Join(", ", chain.Take(step));
-                var message = NotificationComposer.ForCase(NotificationKinds.SlaBreached, cases[id] with { Queue = queue }, now,
+                var message = NotificationComposer.ForCase(NotificationKinds.SlaBreached, asBreached, now,
                     extra: $"You are next in the escalation chain of {queue}: {told} {(step == 1 ? "was" : "were")} told and nobody has picked it up.");
                 rows.AddRange(NotificationRows.For(NotificationKinds.SlaBreached, $"case{id:N}", [chain[step]], message, now, o));
             }

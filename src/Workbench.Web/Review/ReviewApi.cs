@@ -171,6 +171,7 @@ public static class ReviewApi
             ReviewResult.Classified ok => TypedResults.Ok(ok.Classification),
             ReviewResult.NotFound => Problems.NotFound("case"),
             ReviewResult.Forbidden f => Problems.Of(403, f.Type, "Not allowed", f.Detail),
+            ReviewResult.Conflict conflict => Problems.Of(409, conflict.Type, "Changed at the same moment", conflict.Detail),
             ReviewResult.Invalid i => Problems.Invalid(i.Errors),
             var other => throw new InvalidOperationException($"Unexpected classify result {other.GetType().Name}."),
         };

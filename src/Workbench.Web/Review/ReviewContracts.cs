@@ -56,3 +56,17 @@ public abstract record ReviewResult
     /// <summary>Next case: nothing to claim.</summary>
     public sealed record Empty : ReviewResult;
 }
+
+/// <summary>What a person reads on a page when a review call refused.</summary>
+public static class ReviewRefusals
+{
+    /// <summary>The refusal in words; null for a result that did what was asked.</summary>
+    public static string? Describe(ReviewResult result) => result switch
+    {
+        ReviewResult.Conflict conflict => conflict.Detail,
+        ReviewResult.Forbidden forbidden => forbidden.Detail,
+        ReviewResult.Invalid invalid => string.Join(" ", invalid.Errors.Values.SelectMany(v => v)),
+        ReviewResult.NotFound => "This case is no longer in a queue you work.",
+        _ => null,
+    };
+}

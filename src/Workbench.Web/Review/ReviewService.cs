@@ -220,8 +220,7 @@ public sealed class ReviewService(
                 action!.RootCause = classified.Classification.RootCause;
                 action.EscalationNecessary = classified.Classification.EscalationNecessary;
                 AddAudit(db, c.Id, time.GetUtcNow(), classified.Audit);
-                await db.SaveChangesAsync(ct);
-                return new ReviewResult.Classified(new ClassificationView(c.Id, action.RootCause, action.EscalationNecessary, action.Reviewer, reviewer.UserName));
+                return await SaveClassificationAsync(db, c, new ClassificationView(c.Id, action.RootCause, action.EscalationNecessary, action.Reviewer, reviewer.UserName), ct);
             case ClassifyOutcome.Refused refused:
                 return Refusal(refused.Refusal, c);
             default:
@@ -249,8 +248,7 @@ public sealed class ReviewService(
                 spot.RootCause = classified.Classification.RootCause;
                 spot.Revision++;
                 AddAudit(db, c.Id, time.GetUtcNow(), classified.Audit);
-                await db.SaveChangesAsync(ct);
-                return new ReviewResult.Classified(new ClassificationView(c.Id, spot.RootCause, null, spot.Reviewer!, reviewer.UserName));
+                return await SaveClassificationAsync(db, c, new ClassificationView(c.Id, spot.RootCause, null, spot.Reviewer!, reviewer.UserName), ct);
             case ClassifyOutcome.Refused refused:
                 return Refusal(refused.Refusal, c);
             default:
@@ -363,6 +361,24 @@ public sealed class ReviewService(
             return new ReviewResult.Conflict(ProblemTypes.ConcurrentChange,
                 $"Someone acted on this case at the same moment; it is now {JsonNamingPolicy.SnakeCaseLower.ConvertName(current.Status.ToString()).Replace('_', ' ')}" +
                 (current.ClaimedBy is null ? "." : $", held by {current.ClaimedBy}."), View(current));
+        }
+    }
+
+    /// <summary>
+    /// Saves a classification with its audit event. Another change of it that landed since it was read (the action's
+    /// root cause and necessity are concurrency tokens, the spot check has its Revision) makes this one write nothing.
+    /// </summary>
+    private static async Task<ReviewResult> SaveClassificationAsync(WorkbenchDbContext db, CaseRecord c, ClassificationView view, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return new ReviewResult.Classified(view);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return new ReviewResult.Conflict(ProblemTypes.ConcurrentChange,
+                "Someone changed this case's classification at the same moment; nothing of yours was recorded. Reload the case to see it.", View(c));
         }
     }
 

@@ -19,10 +19,11 @@ public sealed record SlaOptions
 public sealed record SlaSweepResult(int AtRisk, int Breached, int Expired);
 
 /// <summary>
-/// Moves cases along their SLA: at risk, breached (with the queue's escalation), expired past the workflow's hard
-/// timeout. Safe with several instances: every change is an UPDATE conditional on the case's Revision (EF's
-/// concurrency token), so when two instances pick the same case, one update matches and the other changes nothing
-/// and moves on; audit event, case event and webhook happen only for the one that won.
+/// Moves cases along their SLA: at risk, breached (with the queue's escalation, whose own SLA then runs from the
+/// breach), expired past the workflow's hard timeout. Safe with several instances: every change is an UPDATE
+/// conditional on the case's Revision (EF's concurrency token), so when two instances pick the same case, one update
+/// matches and the other changes nothing and moves on; audit event, case event and webhook happen only for the one
+/// that won.
 /// </summary>
 public sealed class SlaMonitor(
     IDbContextFactory<WorkbenchDbContext> dbFactory,
@@ -107,16 +108,19 @@ public sealed class SlaMonitor(
         {
             var queue = c.Queue is null ? null : compiled.FindQueue(c.Queue);
             var actions = queue?.OnBreach ?? BreachActions.AlertLead;
+            var breachedIn = c.Queue;
             var ok = await ChangeAsync(c, ct, (db, x) =>
             {
                 var fromQueue = x.Queue;
                 var fromPriority = x.Priority;
+                var dueWas = x.SlaDueAt;
                 x.SlaState = SlaState.Breached;
                 if (actions.HasFlag(BreachActions.RaisePriority) && x.Priority < CasePriority.Urgent)
                 {
                     x.Priority++;
                 }
                 string? escalatedTo = null;
+                EscalationSla? escalation = null;
                 // Only a queued case moves: one in review stays with the reviewer working it (moving it would take it
                 // out of his hands mid-decision) and one awaiting info waits for the AI system; for those the raised
                 // priority and the lead alert are the escalation.
@@ -125,16 +129,36 @@ public sealed class SlaMonitor(
                     x.Queue = target;
                     x.AssignedTo = null;
                     escalatedTo = target;
+                    // The escalation queue's own SLA for the case's work, at its (raised) priority, runs from the breach:
+                    // that queue is measured on its own clock, and misses it as a breach of its own.
+                    escalation = compiled.EscalationSlaOf(target, x.ReleaseOutcome, x.ExecuteOutcome, x.SpotCheck, x.Priority, now);
+                    if (escalation is not null)
+                    {
+                        x.SlaState = SlaState.Escalated;
+                        x.SlaStartedAt = escalation.StartedAt;
+                        x.SlaDueAt = escalation.DueAt;
+                    }
                 }
                 Audit.Add(db, AuditEventTypes.CaseSlaBreached, Actor, "system", now, x.Id, new
                 {
                     Queue = fromQueue,
-                    x.SlaDueAt,
+                    SlaDueAt = dueWas,
                     PriorityFrom = fromPriority,
                     PriorityTo = x.Priority,
                     EscalatedTo = escalatedTo,
+                    EscalationSlaDueAt = escalation?.DueAt,
                     LeadAlert = actions.HasFlag(BreachActions.AlertLead),
                 });
+                if (escalation is not null)
+                {
+                    Audit.Add(db, AuditEventTypes.CaseSlaRestarted, Actor, "system", now, x.Id, new
+                    {
+                        x.Queue,
+                        escalation.Kind,
+                        escalation.StartedAt,
+                        SlaDueAt = escalation.DueAt,
+                    });
+                }
                 if (actions.HasFlag(BreachActions.AlertLead))
                 {
                     Audit.Add(db, LeadAlertType, Actor, "system", now, x.Id, new
@@ -145,12 +169,12 @@ public sealed class SlaMonitor(
                         Message = $"SLA breached in {fromQueue}" + (escalatedTo is null ? "" : $"; escalated to {escalatedTo}"),
                     });
                 }
-                AddWebhookEvent(db, AuditEventTypes.CaseSlaBreached, x, now);
+                AddWebhookEvent(db, AuditEventTypes.CaseSlaBreached, x, now, dueWas);
                 return CaseEventKinds.SlaBreached;
             }, previousQueue: c.Queue);
             if (ok)
             {
-                metrics.SlaBreached(c.Queue ?? "none", c.Workflow); // the queue it breached in, before any escalation
+                metrics.SlaBreached(breachedIn ?? "none", c.Workflow); // the queue it breached in (the change moved c on)
                 count++;
             }
         }
@@ -226,13 +250,19 @@ public sealed class SlaMonitor(
     /// <summary>
     /// The single call site for the webhook outbox of SLA events, in the same unit of work as the state change:
     /// <c>case.expired</c> carries the decision the case got (as <c>case.decided</c> does), <c>case.sla_breached</c>
-    /// the case's place now (status, queue — the escalation queue when it moved — and when it was due).
+    /// the case's place now (status, queue — the escalation queue when it moved), when it was due, and when the
+    /// escalation queue's own SLA is due where it moved.
     /// </summary>
-    private static void AddWebhookEvent(WorkbenchDbContext db, string type, CaseRecord c, DateTimeOffset now)
+    private static void AddWebhookEvent(WorkbenchDbContext db, string type, CaseRecord c, DateTimeOffset now, DateTimeOffset? breachedDue = null)
     {
         object data = type == AuditEventTypes.CaseExpired && c.DecisionJson is { } decision
             ? JsonDocument.Parse(decision).RootElement.Clone()
-            : Outbox.CaseData(c, new { c.SlaDueAt, c.Priority });
+            : Outbox.CaseData(c, new
+            {
+                SlaDueAt = breachedDue ?? c.SlaDueAt,
+                c.Priority,
+                EscalationSlaDueAt = c.SlaState == SlaState.Escalated ? c.SlaDueAt : null,
+            });
         Outbox.Add(db, type, c, now, data);
     }
 

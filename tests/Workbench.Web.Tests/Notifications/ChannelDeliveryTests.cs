@@ -40,8 +40,13 @@ public sealed class ChannelDeliveryTests : IAsyncLifetime
     {
         await _t.SetQueueChannelsAsync("policy-legal", lead: "lena");
         var id = await _t.QueuedLegalCaseAsync();
+        var missed = (await CaseAsync(id)).SlaDueAt!.Value;
         _t.Clock.Advance(TimeSpan.FromHours(4) + TimeSpan.FromMinutes(1));
         Assert.Equal(1, (await _t.SweepAsync()).Breached);
+        // The breach escalated the case: its row now runs on security's own SLA, a later due time than the one missed.
+        var escalated = await CaseAsync(id);
+        Assert.Equal(("security", SlaState.Escalated), (escalated.Queue, escalated.SlaState));
+        Assert.True(escalated.SlaDueAt > _t.Clock.GetUtcNow(), "the escalation queue's SLA runs from the breach");
 
         await _t.FlushAsync();
 
@@ -57,9 +62,10 @@ public sealed class ChannelDeliveryTests : IAsyncLifetime
         foreach (var body in new[] { mail.TextBody!, System.Net.WebUtility.HtmlDecode(mail.HtmlBody!) })
         {
             Assert.Contains("passed its SLA without a decision", body, StringComparison.Ordinal);
-            Assert.Contains("It was escalated to security.", body, StringComparison.Ordinal);
+            Assert.Contains($"It was escalated to security, whose own SLA for it runs until {Utc(escalated.SlaDueAt!.Value)}.", body, StringComparison.Ordinal);
             Assert.Contains("Reason codes: ", body, StringComparison.Ordinal);
-            Assert.Contains("SLA: breached 1 min ago", body, StringComparison.Ordinal);
+            // The due time it missed in policy-legal (from the breach event), not the new one of its row.
+            Assert.Contains($"SLA: breached 1 min ago (was due {Utc(missed)})", body, StringComparison.Ordinal);
             Assert.Contains("Assign it or take it now.", body, StringComparison.Ordinal);
             Assert.Contains("http://localhost/go/", body, StringComparison.Ordinal);
         }
@@ -78,6 +84,11 @@ public sealed class ChannelDeliveryTests : IAsyncLifetime
         Assert.All(sent, n => Assert.Equal(NotificationStatus.Sent, n.Status));
         Assert.Equal("slack teams", sent.Single(n => n.Recipient.StartsWith("queue:", StringComparison.Ordinal)).SentChannels);
     }
+
+    private Task<CaseRecord> CaseAsync(Guid id) => _t.App.WithDbAsync(db => db.Cases.AsNoTracking().SingleAsync(c => c.Id == id));
+
+    /// <summary>A time as messages write it: minutes, UTC.</summary>
+    private static string Utc(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) + " UTC";
 
     [Fact]
     public async Task An_assignment_arrives_in_the_reviewers_browser_encrypted_for_it_and_signed_with_vapid()

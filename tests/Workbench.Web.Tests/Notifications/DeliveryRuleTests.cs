@@ -134,6 +134,8 @@ public sealed class DeliveryRuleTests : IAsyncLifetime
         Assert.Equal(["lena", "adam"], await ToldAsync());
         var mail = Assert.Single(await _t.Smtp.WaitForAsync("adam@workbench.test"), m => m.Subject!.StartsWith("SLA breached", StringComparison.Ordinal));
         Assert.Contains("You are next in the escalation chain of policy-legal: lena was told and nobody has picked it up.", mail.TextBody, StringComparison.Ordinal);
+        // Timed from the due time missed in policy-legal, though the escalated case now runs on security's own SLA.
+        Assert.Contains("SLA: breached 31 min ago", mail.TextBody, StringComparison.Ordinal);
 
         _t.Clock.Advance(TimeSpan.FromMinutes(30));
         await _t.FlushAsync();

@@ -29,18 +29,7 @@ public sealed class NotificationTestApp : IAsyncDisposable
 
     public NotificationTestApp(Action<Dictionary<string, string?>>? settings = null)
     {
-        var yaml = File.ReadAllText(Path.Combine(Processes.RepositoryRoot(), "assets", "policies", "default.yaml"))
-            .Replace("""
-                    sla: { await_approval: 8h, handoff: 1d, info_reply: 2d }
-                    business_hours: legal-office
-                    pause_while_awaiting_info: true
-                """, """
-                    sla: { await_approval: 4h, handoff: 4h, info_reply: 2d }
-                    escalation: security
-                    pause_while_awaiting_info: true
-                """, StringComparison.Ordinal);
-        _policyPath = Path.Combine(Path.GetTempPath(), $"wb-notify-policy-{Guid.NewGuid():N}.yaml");
-        File.WriteAllText(_policyPath, yaml);
+        _policyPath = PolicyFiles.Write(PolicyFiles.LegalEscalatingToSecurity);
         var all = new Dictionary<string, string?>
         {
             ["Policy:Path"] = _policyPath,

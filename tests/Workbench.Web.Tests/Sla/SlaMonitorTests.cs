@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
@@ -10,6 +11,7 @@ using Workbench.Contracts;
 using Workbench.Data;
 using Workbench.Web.Auth;
 using Workbench.Web.Cases;
+using Workbench.Web.Observability;
 using Workbench.Web.Review;
 using Workbench.Web.Sla;
 
@@ -31,36 +33,14 @@ public sealed class SlaMonitorTests : IAsyncLifetime
     {
         // The shipped policy, with policy-legal on a short round-the-clock SLA that escalates to security, and
         // support.refund (the sample's workflow) expiring after a day.
-        var yaml = File.ReadAllText(Path.Combine(Processes.RepositoryRoot(), "assets", "policies", "default.yaml"))
-            .Replace("""
-                    sla: { await_approval: 8h, handoff: 1d, info_reply: 2d }
-                    business_hours: legal-office
-                    pause_while_awaiting_info: true
-                """, """
-                    sla: { await_approval: 4h, handoff: 4h, info_reply: 2d }
-                    escalation: security
-                    pause_while_awaiting_info: true
-                """, StringComparison.Ordinal)
-            .Replace("""
-                    required_fields: [order_id]
-                """, """
-                    required_fields: [order_id]
-                    timeout: 1d
-                    on_timeout: reject
-                """, StringComparison.Ordinal);
-        _policyPath = Path.Combine(Path.GetTempPath(), $"wb-sla-policy-{Guid.NewGuid():N}.yaml");
-        File.WriteAllText(_policyPath, yaml);
-        _app = new WorkbenchFactory
-        {
-            Settings = { ["Policy:Path"] = _policyPath },
-            TestServices = s =>
-            {
-                s.AddSingleton<TimeProvider>(_clock);
-                // The tests sweep themselves; the worker's timer would sweep at moments they do not choose.
-                s.Remove(s.Single(d => d.ImplementationType == typeof(SlaMonitorWorker)));
-                s.Remove(s.Single(d => d.ImplementationType == typeof(LeaseSweeper)));
-            },
-        };
+        _policyPath = PolicyFiles.Write(PolicyFiles.LegalEscalatingToSecurity, ("""
+                required_fields: [order_id]
+            """, """
+                required_fields: [order_id]
+                timeout: 1d
+                on_timeout: reject
+            """));
+        _app = SlaTestApp.On(_policyPath, _clock);
     }
 
     public Task InitializeAsync()
@@ -118,12 +98,19 @@ public sealed class SlaMonitorTests : IAsyncLifetime
         Assert.Equal(new SlaSweepResult(0, 1, 0), await Monitor.SweepAsync());
         Assert.Equal(new SlaSweepResult(0, 0, 0), await Monitor.SweepAsync());
         var breached = await CaseAsync(id);
-        Assert.Equal(SlaState.Breached, breached.SlaState);
+        Assert.Equal(SlaState.Escalated, breached.SlaState);
         Assert.Equal(before + 1, breached.Priority);
         Assert.Equal("security", breached.Queue);
         Assert.Equal(CaseStatus.Queued, breached.Status);
+        // The escalation queue's own SLA (the case's path, its raised priority) runs from the breach.
+        var breachedAt = _clock.GetUtcNow();
+        Assert.Equal(((DateTimeOffset?)breachedAt, (DateTimeOffset?)(breachedAt + SecuritySla(breached))), (breached.SlaStartedAt, breached.SlaDueAt));
+        var restarted = Assert.Single(await AuditAsync(id, "case.sla_restarted"));
+        Assert.Contains("\"queue\":\"security\"", restarted.DataJson, StringComparison.Ordinal);
+        Assert.Contains($"\"slaDueAt\":\"{breached.SlaDueAt:yyyy-MM-ddTHH:mm:ss}", restarted.DataJson, StringComparison.Ordinal);
         var audit = Assert.Single(await AuditAsync(id, "case.sla_breached"));
         Assert.Contains("\"escalatedTo\":\"security\"", audit.DataJson, StringComparison.Ordinal);
+        Assert.Contains($"\"slaDueAt\":\"{atRisk.SlaDueAt:yyyy-MM-ddTHH:mm:ss}", audit.DataJson, StringComparison.Ordinal);
         Assert.Single(await AuditAsync(id, SlaMonitor.LeadAlertType));
         var breachEvent = Assert.Single(_events, e => e.CaseId == id && e.Kind == "sla_breached");
         Assert.Equal(("security", "policy-legal"), (breachEvent.Queue, breachEvent.PreviousQueue));
@@ -150,6 +137,97 @@ public sealed class SlaMonitorTests : IAsyncLifetime
         Assert.Equal(DecisionKind.Expired, decision.Decision);
         Assert.Null(decision.ResponseText); // the default decision is reject: nothing is released
         Assert.Contains("reject", decision.Note, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The security queue's SLA as the shipped policy writes it (<c>sla</c> and <c>priority_sla</c>, round the clock),
+    /// for the case's work: a hand-off where either half of the path is one, else an approval.
+    /// </summary>
+    private static TimeSpan SecuritySla(Data.Entities.CaseRecord c)
+    {
+        var handoff = c.ReleaseOutcome == PathOutcome.Handoff || c.ExecuteOutcome == PathOutcome.Handoff;
+        return (c.Priority, handoff) switch
+        {
+            (CasePriority.Urgent, false) => TimeSpan.FromMinutes(15),
+            (CasePriority.Urgent, true) => TimeSpan.FromHours(1),
+            (CasePriority.High, false) => TimeSpan.FromHours(1),
+            (CasePriority.High, true) => TimeSpan.FromHours(2),
+            (_, false) => TimeSpan.FromHours(2),
+            (_, true) => TimeSpan.FromHours(4),
+        };
+    }
+
+    [Fact]
+    public async Task The_escalation_queues_own_SLA_runs_from_the_breach_and_missing_it_is_a_breach_there()
+    {
+        var id = await QueuedCaseAsync();
+        var alerts = _app.Services.GetRequiredService<BoardAlerts>();
+        var board = _app.Services.GetRequiredService<BoardQueries>();
+        var breachesCounted = new ConcurrentQueue<string?>();
+        using var listener = ListenToBreaches(breachesCounted);
+        _clock.Advance(TimeSpan.FromHours(4) + TimeSpan.FromMinutes(1));
+        var breachedAt = _clock.GetUtcNow();
+        Assert.Equal(1, (await Monitor.SweepAsync()).Breached);
+        var escalated = await CaseAsync(id);
+        Assert.Equal((SlaState.Escalated, "security"), (escalated.SlaState, escalated.Queue));
+        // The new deadline: security's SLA for this work at the raised priority, from the breach.
+        var due = breachedAt + SecuritySla(escalated);
+        Assert.Equal(due, escalated.SlaDueAt);
+        // The breach metric names the queue the case breached in, not the one it was escalated to.
+        Assert.Equal(["policy-legal"], breachesCounted);
+
+        // On the escalation queue's clock: no breach on the board until that one runs out too; its next due is the new one.
+        Assert.Empty((await alerts.SnapshotAsync(TimeSpan.FromMinutes(10))).Breaches);
+        var security = (await board.SnapshotAsync()).Queues.Single(q => q.Queue == "security");
+        Assert.Equal((1, 0, (DateTimeOffset?)due), (security.Open, security.Breached, security.NextDue));
+
+        _clock.Advance(due - _clock.GetUtcNow() - TimeSpan.FromMinutes(1));
+        Assert.Equal(new SlaSweepResult(0, 0, 0), await Monitor.SweepAsync());
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(new SlaSweepResult(0, 1, 0), await Monitor.SweepAsync());
+        Assert.Equal(new SlaSweepResult(0, 0, 0), await Monitor.SweepAsync());
+        var again = await CaseAsync(id);
+        // Security escalates nowhere: the case stays, breached, on the clock it missed, and no new clock starts.
+        Assert.Equal((SlaState.Breached, "security", (DateTimeOffset?)due), (again.SlaState, again.Queue, again.SlaDueAt));
+        Assert.Single(await AuditAsync(id, "case.sla_restarted"));
+        var breaches = (await AuditAsync(id, "case.sla_breached")).OrderBy(a => a.Sequence).ToList();
+        Assert.Equal(2, breaches.Count);
+        Assert.Contains("\"queue\":\"security\"", breaches[1].DataJson, StringComparison.Ordinal);
+        Assert.Equal(["policy-legal", "security"], breachesCounted);
+        var group = Assert.Single((await alerts.SnapshotAsync(TimeSpan.FromMinutes(10))).Breaches);
+        Assert.Equal("security", group.Queue);
+        Assert.Equal(_clock.GetUtcNow() - due, group.OldestOver);
+        Assert.Equal("policy-legal", Assert.Single(group.Cases).EscalatedFrom);
+        Assert.Equal(1, (await board.SnapshotAsync()).Queues.Single(q => q.Queue == "security").Breached);
+    }
+
+    /// <summary>The queue tag of each <c>workbench.sla.breaches</c> measurement of this app.</summary>
+    private MeterListener ListenToBreaches(ConcurrentQueue<string?> into)
+    {
+        var factory = _app.Services.GetRequiredService<IMeterFactory>();
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == WorkbenchMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, factory)
+                    && instrument.Name == "workbench.sla.breaches")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            foreach (var t in tags)
+            {
+                if (t.Key == "queue")
+                {
+                    into.Enqueue(t.Value as string);
+                }
+            }
+        });
+        listener.Start();
+        return listener;
     }
 
     [Fact]
