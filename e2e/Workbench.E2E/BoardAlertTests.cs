@@ -9,20 +9,14 @@ namespace Workbench.E2E;
 /// second, submits a case on the API while lena watches the board, and waits for the queue's breach alert.
 /// </summary>
 [Collection(E2ECollection.Name)]
-public sealed partial class BoardAlertTests(BrowserFixture browser)
+public sealed class BoardAlertTests(BrowserFixture browser)
 {
     [Fact]
     public async Task A_breach_shows_up_live_as_an_alert_for_its_queue_with_a_link_to_the_case()
     {
-        var policyDir = Directory.CreateTempSubdirectory("wb-e2e-policy-").FullName;
-        var policyPath = Path.Combine(policyDir, "short-sla.yaml");
-        var yaml = await File.ReadAllTextAsync(Path.Combine(AppServer.RepositoryRoot, "assets", "policies", "default.yaml"));
-        var shortened = SlaDuration().Replace(yaml, "$1: 15s");
-        Assert.NotEqual(yaml, shortened); // the default policy still names its SLAs the way this test expects
-        await File.WriteAllTextAsync(policyPath, shortened);
-
+        using var policy = await ShortSlaPolicy.WriteAsync();
         var app = new AppServer();
-        app.Settings["Policy:Path"] = policyPath;
+        app.Settings["Policy:Path"] = policy.Path;
         app.Settings["Workbench:DemoData:Enabled"] = "false";
         app.Settings["Sla:Interval"] = "00:00:01";
         try
@@ -78,11 +72,6 @@ public sealed partial class BoardAlertTests(BrowserFixture browser)
         finally
         {
             await app.DisposeAsync();
-            Directory.Delete(policyDir, recursive: true);
         }
     }
-
-    // The approval and hand-off SLAs of every queue (defaults and per priority); spot checks and info replies keep theirs.
-    [GeneratedRegex(@"\b(await_approval|handoff): \d+[dhms]\b")]
-    private static partial Regex SlaDuration();
 }
