@@ -10,25 +10,22 @@ namespace Workbench.E2E;
 /// SLA, and waits for that queue's breach alert.
 /// </summary>
 [Collection(E2ECollection.Name)]
-public sealed partial class BoardAlertTests(BrowserFixture browser)
+public sealed class BoardAlertTests(BrowserFixture browser)
 {
     [Fact]
     public async Task A_breach_shows_up_live_as_an_alert_for_its_queue_with_a_link_to_the_case()
     {
-        var policyDir = Directory.CreateTempSubdirectory("wb-e2e-policy-").FullName;
-        var policyPath = Path.Combine(policyDir, "short-sla.yaml");
-        var yaml = await File.ReadAllTextAsync(Path.Combine(AppServer.RepositoryRoot, "assets", "policies", "default.yaml"));
-        var shortened = SlaDuration().Replace(yaml, "$1: 15s");
-        Assert.NotEqual(yaml, shortened); // the default policy still names its SLAs the way this test expects
         // Policy-legal, where finance escalates, gets its own longer SLA round the clock (its office hours would put the
         // due time on the next working day).
         const string legalSla = "sla: { await_approval: 15s, handoff: 15s, info_reply: 2d }\n    business_hours: legal-office\n";
-        Assert.Contains(legalSla, shortened, StringComparison.Ordinal);
-        shortened = shortened.Replace(legalSla, "sla: { await_approval: 60s, handoff: 60s, info_reply: 2d }\n", StringComparison.Ordinal);
-        await File.WriteAllTextAsync(policyPath, shortened);
+        using var policy = await ShortSlaPolicy.WriteAsync(shortened =>
+        {
+            Assert.Contains(legalSla, shortened, StringComparison.Ordinal);
+            return shortened.Replace(legalSla, "sla: { await_approval: 60s, handoff: 60s, info_reply: 2d }\n", StringComparison.Ordinal);
+        });
 
         var app = new AppServer();
-        app.Settings["Policy:Path"] = policyPath;
+        app.Settings["Policy:Path"] = policy.Path;
         app.Settings["Workbench:DemoData:Enabled"] = "false";
         app.Settings["Sla:Interval"] = "00:00:01";
         try
@@ -100,11 +97,6 @@ public sealed partial class BoardAlertTests(BrowserFixture browser)
         finally
         {
             await app.DisposeAsync();
-            Directory.Delete(policyDir, recursive: true);
         }
     }
-
-    // The approval and hand-off SLAs of every queue (defaults and per priority); spot checks and info replies keep theirs.
-    [GeneratedRegex(@"\b(await_approval|handoff): \d+[dhms]\b")]
-    private static partial Regex SlaDuration();
 }

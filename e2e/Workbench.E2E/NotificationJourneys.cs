@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Playwright;
 using Workbench.Testing.Notifications;
@@ -25,6 +26,8 @@ public sealed class NotificationApp : IAsyncLifetime
             App.Settings[key] = value!;
         }
         App.Settings["Notifications:AllowPrivateTargets"] = "true";
+        App.Settings["Notifications:PublicBaseUrl"] = App.BaseUrl;
+        App.Settings["Notifications:Interval"] = "00:00:01";
         await App.InitializeAsync();
     }
 
@@ -48,8 +51,27 @@ public sealed class NotificationApp : IAsyncLifetime
 [Collection(E2ECollection.Name)]
 public sealed class NotificationJourneys(BrowserFixture browser, NotificationApp fixture) : IClassFixture<NotificationApp>
 {
-    private static Task Shot(IPage page, string name) =>
-        page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, name + ".png"), FullPage = true });
+    /// <summary>
+    /// A full-page shot from the top, the pointer off every tooltip. The window is first made as tall as the page:
+    /// Chromium does not paint a cross-origin frame outside the window — and the mail preview, a sandboxed frame, has an
+    /// opaque origin — so a full-page shot of a 900-pixel window showed its frame empty below the fold. A tall window
+    /// also keeps the fixed app bar at the top and the side menu the page's full height.
+    /// </summary>
+    private static async Task Shot(IPage page, string name)
+    {
+        await page.Mouse.MoveAsync(1, 899);
+        await page.EvaluateAsync("window.scrollTo(0, 0)");
+        var mail = page.Locator("[data-testid='mail-preview']");
+        if (await mail.CountAsync() > 0)
+        {
+            await Assertions.Expect(page.FrameLocator("[data-testid='mail-preview']").GetByText("Open the case")).ToBeVisibleAsync();
+        }
+        var height = await page.EvaluateAsync<int>("document.documentElement.scrollHeight");
+        await page.SetViewportSizeAsync(1440, Math.Max(900, height));
+        await page.EvaluateAsync("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, name + ".png"), FullPage = true });
+        await page.SetViewportSizeAsync(1440, 900);
+    }
 
     /// <summary>Replaces the browser's push service with one that hands out <paramref name="keys"/> at <paramref name="endpoint"/>.</summary>
     private static Task LocalPushServiceAsync(IBrowserContext context, string endpoint, WebPushBrowser keys) => context.AddInitScriptAsync($$"""
@@ -180,4 +202,93 @@ public sealed class NotificationJourneys(BrowserFixture browser, NotificationApp
         await Assertions.Expect(page.Locator("[data-testid='browser-state']")).ToContainTextAsync("This browser is not subscribed. 0 browsers");
     }
 
+    /// <summary>A sample case the default policy queues in support (a refund within its limits, needing approval).</summary>
+    private static async Task<(Guid Id, string ExternalId)> SupportCaseAsync(AgentApi agent)
+    {
+        foreach (var sample in new[] { "009-", "010-", "014-", "015-" })
+        {
+            var (id, externalId) = await agent.SubmitAsync(AgentApi.Sample(sample));
+            if ((await agent.GetAsync($"/api/v1/cases/{id}")).GetProperty("queue").GetString() == "support")
+            {
+                return (id, externalId);
+            }
+        }
+        throw new InvalidOperationException("None of the refund samples is queued in support by the default policy any more.");
+    }
+
+    /// <summary>
+    /// The push the app sent, decrypted with the subscription's keys, handed to this browser's service worker as a push
+    /// event (DevTools' <c>ServiceWorker.deliverPushMessage</c>: the step a real push service would take) — so what the
+    /// person sees is what <c>sw.js</c> makes of the app's payload.
+    /// </summary>
+    [Fact]
+    public async Task A_reviewers_mention_arrives_as_a_browser_notification_shown_by_the_service_worker()
+    {
+        using var keys = new WebPushBrowser();
+        var (context, page) = await SignInAsync(fixture, "mia", "/account/notifications", keys, "/push/mia");
+        await using var _ = context;
+        await page.GetByRole(AriaRole.Button, new() { Name = "Turn on in this browser" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid='browser-state']")).ToContainTextAsync("This browser is subscribed.");
+
+        var devTools = await context.NewCDPSessionAsync(page);
+        var registrations = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        devTools.Event("ServiceWorker.workerRegistrationUpdated").OnEvent += (_, e) =>
+        {
+            foreach (var r in e!.Value.GetProperty("registrations").EnumerateArray())
+            {
+                registrations[r.GetProperty("scopeURL").GetString()!] = r.GetProperty("registrationId").GetString()!;
+            }
+        };
+        await devTools.SendAsync("ServiceWorker.enable");
+        var scope = fixture.App.BaseUrl + "/";
+        await WebhookTestKit.Eventually(() => registrations.ContainsKey(scope), TimeSpan.FromSeconds(30), "the service worker's registration is known");
+
+        // rita mentions mia in a note on a case of the support queue, which both work (a person who could not open the
+        // case cannot be mentioned), in her own browser.
+        var (id, externalId) = await SupportCaseAsync(new AgentApi(fixture.App.BaseUrl));
+        var (ritaContext, rita) = await SignInAsync(fixture, "rita", $"/cases/{id}");
+        await using (ritaContext)
+        {
+            await rita.GetByLabel("Add a note (@name mentions a colleague)").FillAsync("@mia could you check the refund amount?");
+            await rita.GetByRole(AriaRole.Button, new() { Name = "Add note" }).ClickAsync();
+            await Assertions.Expect(rita.Locator("[data-testid='note-thread'] li.note")).ToContainTextAsync("mentions @mia");
+        }
+
+        // The push service (the local receiver) gets it encrypted for mia's subscription and signed with the app's VAPID key.
+        var endpoint = fixture.Receiver.Url("/push/mia");
+        await WebhookTestKit.Eventually(() => fixture.Receiver.Received.Any(r => r.Path == "/push/mia"), TimeSpan.FromSeconds(30),
+            "the mention was pushed to mia's browser");
+        var push = Assert.Single(fixture.Receiver.Received, r => r.Path == "/push/mia");
+        WebPushBrowser.VerifyVapid(push.Headers["authorization"], fixture.Vapid.PublicKey, endpoint);
+        var payload = keys.Decrypt(push.Bytes);
+
+        await devTools.SendAsync("ServiceWorker.deliverPushMessage", new()
+        {
+            ["origin"] = fixture.App.BaseUrl,
+            ["registrationId"] = registrations[scope],
+            ["data"] = payload,
+        });
+
+        // What the service worker showed, as the browser keeps it.
+        const string Shown = """
+            async () => {
+              const registration = await navigator.serviceWorker.getRegistration('/');
+              return (await registration.getNotifications()).map(n => ({ title: n.title, body: n.body, tag: n.tag, url: n.data && n.data.url }));
+            }
+            """;
+        JsonElement notification = default;
+        await WebhookTestKit.Eventually(async () =>
+        {
+            var shown = await page.EvaluateAsync<JsonElement>(Shown);
+            if (shown.GetArrayLength() == 0)
+            {
+                return false;
+            }
+            notification = shown[0];
+            return true;
+        }, TimeSpan.FromSeconds(30), "the service worker showed the notification");
+        Assert.Equal($"rita mentioned you on case {externalId}", notification.GetProperty("title").GetString());
+        Assert.Contains("rita mentioned you in a note on case " + externalId, notification.GetProperty("body").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith($"{fixture.App.BaseUrl}/go/", notification.GetProperty("url").GetString(), StringComparison.Ordinal);
+    }
 }

@@ -17,7 +17,8 @@ public sealed class AppServer : IAsyncLifetime
     private readonly StringBuilder _log = new();
     private readonly string _directory = Directory.CreateTempSubdirectory("wb-e2e-").FullName;
 
-    public string BaseUrl { get; private set; } = "";
+    /// <summary>Known before the start, so a setting can name it (<c>Notifications:PublicBaseUrl</c>, the address in links).</summary>
+    public string BaseUrl { get; } = $"http://127.0.0.1:{Processes.FreePort()}";
     /// <summary>The app's process id (the soak counts its open database files).</summary>
     public int ProcessId => _process?.Id ?? throw new InvalidOperationException("The app has not started.");
     public static string RepositoryRoot { get; } = Processes.RepositoryRoot();
@@ -32,8 +33,6 @@ public sealed class AppServer : IAsyncLifetime
         {
             throw new InvalidOperationException($"{dll} is missing: build the solution first (tests/run.sh does).");
         }
-        var port = Processes.FreePort();
-        BaseUrl = $"http://127.0.0.1:{port}";
         var psi = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = RepositoryRoot,

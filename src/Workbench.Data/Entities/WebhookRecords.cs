@@ -51,7 +51,8 @@ public sealed class WebhookEndpointRecord
 
 /// <summary>
 /// One attempt of a delivery as the receiver answered it: status code, latency and the first 4 KiB of the body, kept
-/// for the admin page (as Stripe and Svix show them) and purged by retention with the case's content.
+/// for the admin page (as Stripe and Svix show them); retention deletes them with the case's content and once they are
+/// older than <c>Retention:WebhookAttemptDays</c>.
 /// </summary>
 public sealed class WebhookAttemptRecord
 {

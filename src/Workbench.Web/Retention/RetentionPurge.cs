@@ -14,6 +14,11 @@ public sealed class RetentionOptions
     /// <summary>Most cases purged per sweep, so one sweep stays short.</summary>
     public int BatchSize { get; set; } = 500;
     public bool Enabled { get; set; } = true;
+    /// <summary>
+    /// Days a webhook attempt (status, latency, the first 4 KiB of the receiver's answer, the error) is kept, whatever
+    /// its case; null keeps them until their case's content is purged. The admin page shows the latest.
+    /// </summary>
+    public int? WebhookAttemptDays { get; set; } = 30;
 
     public sealed class WorkflowRetention
     {
@@ -37,6 +42,10 @@ public sealed class RetentionOptions
                 yield return $"Retention:Workflows:{name}:Days must be 0 or more days.";
             }
         }
+        if (WebhookAttemptDays is < 1)
+        {
+            yield return "Retention:WebhookAttemptDays must be 1 or more days (leave it out to keep attempts until their case is purged).";
+        }
         if (BatchSize <= 0)
         {
             yield return "Retention:BatchSize must be more than 0.";
@@ -48,8 +57,11 @@ public sealed class RetentionOptions
     }
 }
 
-/// <summary>What one sweep did: cases purged, cases left (changed meanwhile), and webhook events of cases purged earlier masked now.</summary>
-public sealed record RetentionSweepResult(int Purged, int Skipped, int OutboxMasked = 0);
+/// <summary>
+/// What one sweep did: cases purged, cases left (changed meanwhile), webhook events of cases purged earlier masked now,
+/// and webhook attempts deleted for their age.
+/// </summary>
+public sealed record RetentionSweepResult(int Purged, int Skipped, int OutboxMasked = 0, int AttemptsDeleted = 0);
 
 /// <summary>
 /// Masks the content of closed cases past their workflow's retention (Workbench.Core ContentPurge), keeping ids,
@@ -117,11 +129,12 @@ public sealed class RetentionPurge(
             }
         }
         var outboxMasked = await MaskDoneOutboxAsync(ct);
-        if (purged > 0 || outboxMasked > 0 || _walOwed)
+        var attemptsDeleted = await DeleteOldWebhookAttemptsAsync(ct);
+        if (purged > 0 || outboxMasked > 0 || attemptsDeleted > 0 || _walOwed)
         {
             await TruncateWalAsync(ct);
         }
-        return new RetentionSweepResult(purged, skipped, outboxMasked);
+        return new RetentionSweepResult(purged, skipped, outboxMasked, attemptsDeleted);
     }
 
     /// <summary>
@@ -211,6 +224,8 @@ public sealed class RetentionPurge(
             t.PurgedAt = now;
         }
         var leftPending = await MaskOutboxAsync(db, id, now, ct);
+        // What the receivers answered about the case's deliveries goes with its content (an answer may echo it).
+        db.WebhookAttempts.RemoveRange(await db.WebhookAttempts.Where(a => a.CaseId == id).ToListAsync(ct));
         c.PurgedAt = now;
         c.RetentionDays = days;
         c.PurgedContentSha256 = contentHash;
@@ -290,6 +305,22 @@ public sealed class RetentionPurge(
     }
 
     /// <summary>
+    /// Deletes the webhook attempts older than <see cref="RetentionOptions.WebhookAttemptDays"/>, of any case or none
+    /// (a <c>webhook.test</c> has none): a delivery's own row keeps its last status, latency and error. One DELETE by
+    /// time; two instances deleting at once delete each row once.
+    /// </summary>
+    public async Task<int> DeleteOldWebhookAttemptsAsync(CancellationToken ct = default)
+    {
+        if (options.CurrentValue.WebhookAttemptDays is not { } days)
+        {
+            return 0;
+        }
+        var cutoff = time.GetUtcNow().AddDays(-days);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.WebhookAttempts.Where(a => a.At < cutoff).ExecuteDeleteAsync(ct);
+    }
+
+    /// <summary>
     /// The content a purge removes, as hashed: UTF-8 JSON (WorkbenchJson: camelCase, nulls left out) of
     /// <c>{"submission":…,"decision":…,"editedResponse":…,"editedVariables":…,"editedParameters":…,"actions":[{"id","editedResponse",
     /// "editedVariables","editedParameters","editDiff","question","note"}…],"outcomes":[{"id","note"}…],"doubleReview":[{"editedResponse","note"}],"notes":[{"id","text"}…]}</c>
@@ -336,6 +367,10 @@ public sealed class RetentionWorker(RetentionPurge purge, TimeProvider time, IOp
                 if (r.Purged > 0)
                 {
                     logger.LogInformation("Retention: content of {Purged} closed cases purged", r.Purged);
+                }
+                if (r.AttemptsDeleted > 0)
+                {
+                    logger.LogInformation("Retention: {Count} webhook attempts past their retention deleted", r.AttemptsDeleted);
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

@@ -14,6 +14,13 @@ public sealed record DeliveryView(long Id, string MessageId, string Type, string
     int Attempts, int? LastStatusCode, int? LastLatencyMs, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? LastAttemptAt,
     DateTimeOffset? NextAttemptAt, DateTimeOffset? DeliveredAt);
 
+/// <summary>One attempt as the receiver answered it (the answer is the receiver's text: untrusted, at most 4 KiB).</summary>
+public sealed record AttemptView(long Id, long DeliveryId, Guid? CaseId, DateTimeOffset At, int? StatusCode, int LatencyMs, string? Error, string? Answer);
+
+/// <summary>An endpoint's latest attempts, newest first, with its failing stretch and why the dispatcher disabled it (if it did).</summary>
+public sealed record EndpointAttemptsView(Guid EndpointId, string Url, bool Enabled, DateTimeOffset? FailingSince, string? DisabledReason,
+    DateTimeOffset? DisabledAt, IReadOnlyList<AttemptView> Attempts);
+
 public sealed record CreateEndpointRequest(string ClientId, string Url, string[]? EventTypes);
 
 /// <summary>What the admin page and the admin API do to webhook endpoints, callback settings and deliveries.</summary>
@@ -203,6 +210,24 @@ public sealed class WebhookAdmin(
             query = query.Where(d => d.Status == s);
         }
         return (await query.OrderByDescending(d => d.Id).Take(Math.Clamp(take, 1, 500)).ToListAsync(ct)).Select(View).ToList();
+    }
+
+    /// <summary>The latest <paramref name="perEndpoint"/> attempts of each of the client's endpoints (one indexed look-up per endpoint).</summary>
+    public async Task<IReadOnlyList<EndpointAttemptsView>> RecentAttemptsAsync(string clientId, int perEndpoint = 10, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var endpoints = await db.WebhookEndpoints.AsNoTracking().Where(e => e.ClientId == clientId)
+            .OrderBy(e => e.CreatedAt).ToListAsync(ct);
+        var take = Math.Clamp(perEndpoint, 1, 100);
+        var views = new List<EndpointAttemptsView>(endpoints.Count);
+        foreach (var e in endpoints)
+        {
+            var attempts = await db.WebhookAttempts.AsNoTracking().Where(a => a.EndpointId == e.Id).OrderByDescending(a => a.Id).Take(take)
+                .Select(a => new AttemptView(a.Id, a.DeliveryId, a.CaseId, a.At, a.StatusCode, a.LatencyMs, a.Error, a.ResponseBody))
+                .ToListAsync(ct);
+            views.Add(new EndpointAttemptsView(e.Id, e.Url, e.Enabled, e.FailingSince, e.DisabledReason, e.DisabledAt, attempts));
+        }
+        return views;
     }
 
     private static DeliveryView View(WebhookDeliveryRecord d) => new(d.Id, d.MessageId, d.Type, d.ClientId, d.CaseId, d.Url, d.Status, d.Attempts,

@@ -173,14 +173,16 @@ public abstract class RetentionTestsBase : IAsyncLifetime
     public async Task After_the_purge_no_column_of_any_table_holds_the_cases_free_text_and_the_chain_and_the_reconstruction_still_hold()
     {
         var marker = "MRK" + Guid.NewGuid().ToString("N")[..16];
-        await using var receiver = new WebhookReceiver();
+        // A receiver that echoes what it got: its answers, kept as the attempts' first 4 KiB, hold the case's texts too.
+        await using var receiver = new WebhookReceiver { Answer = _ => 200, AnswerBody = r => "received " + r.Body };
         await receiver.StartAsync();
         var id = await MarkedCaseAsync(marker, receiver);
         Assert.Contains(receiver.Succeeded, r => r.Body.Contains(marker + " final text", StringComparison.Ordinal)); // the AI system got its decision
 
         // Before: the texts are where the case and the side table keep them — and no longer in the chained events.
         var before = await ColumnsHoldingAsync(marker);
-        foreach (var table in new[] { "cases.", "audit_texts.Text", "outbox_events.Body", "review_actions.", "downstream_outcomes.Note", "case_notes.Text" })
+        foreach (var table in new[] { "cases.", "audit_texts.Text", "outbox_events.Body", "review_actions.", "downstream_outcomes.Note", "case_notes.Text",
+                     "webhook_attempts.ResponseBody" })
         {
             Assert.Contains(before, c => c.StartsWith(table, StringComparison.Ordinal));
         }

@@ -1,3 +1,4 @@
+using AngleSharp.Dom;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
@@ -25,6 +26,10 @@ public sealed class NotificationPageTests : ComponentTest, IAsyncLifetime
     public new async Task InitializeAsync()
     {
         _app.Settings["Notifications:Enabled"] = "false";
+        foreach (var (key, value) in Workbench.Testing.Notifications.VapidKeys.Create().Settings)
+        {
+            _app.Settings[key] = value;
+        }
         using var client = _app.CreateClient();
         using var ready = await client.GetAsync("/health/ready");
         Assert.True(ready.IsSuccessStatusCode);
@@ -151,5 +156,30 @@ public sealed class NotificationPageTests : ComponentTest, IAsyncLifetime
         var view = (await _app.Services.GetRequiredService<NotificationSettings>().QueuesAsync(default)).Single(q => q.Queue == "policy-legal");
         Assert.Equal(("lena", "adam", "https://hooks.slack.com/…", "https://contoso.webhook.office.com/…"),
             (view.Lead, string.Join(' ', view.EscalationChain), view.Slack, view.Teams));
+    }
+
+    /// <summary>
+    /// The "Turn on" button stays disabled until the page's script has loaded and answered what this browser can do: a
+    /// click before that would have nothing to call and would do nothing (seen in a real browser on a slow start).
+    /// </summary>
+    [Fact]
+    public async Task The_turn_on_button_is_disabled_until_the_pages_script_has_answered_and_then_subscribes()
+    {
+        var module = Context.JSInterop.SetupModule("./js/push.js");
+        var state = module.Setup<BrowserSubscription.PushState?>("state");
+        var subscribe = module.Setup<BrowserSubscription.PushAnswer?>("subscribe", _ => true);
+        var cut = Render<BrowserSubscription>(p => p.Add(x => x.UserName, "rita"));
+        IElement TurnOn() => cut.FindAll("button").Single(b => b.TextContent.Contains("Turn on in this browser", StringComparison.Ordinal));
+
+        cut.WaitForAssertion(() => Assert.Contains("Checking this browser", cut.Find("[data-testid='browser-state']").TextContent, StringComparison.Ordinal), Wait);
+        Assert.True(TurnOn().HasAttribute("disabled"));
+        await TurnOn().ClickAsync(new MouseEventArgs());
+        Assert.Empty(subscribe.Invocations);
+
+        await cut.InvokeAsync(() => state.SetResult(new BrowserSubscription.PushState(true, "default", false)));
+        cut.WaitForAssertion(() => Assert.False(TurnOn().HasAttribute("disabled")), Wait);
+        Assert.Contains("This browser is not subscribed.", cut.Find("[data-testid='browser-state']").TextContent, StringComparison.Ordinal);
+        await TurnOn().ClickAsync(new MouseEventArgs());
+        Assert.Single(subscribe.Invocations);
     }
 }

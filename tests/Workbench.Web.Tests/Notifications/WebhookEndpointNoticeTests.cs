@@ -1,5 +1,9 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Workbench.Core.Cases;
 using Workbench.Core.Notifications;
+using Workbench.Data;
 using Workbench.Data.Entities;
 using Workbench.Web.Webhooks;
 
@@ -121,5 +125,44 @@ public sealed class WebhookEndpointNoticeTests : IAsyncLifetime
         await _t.FlushAsync();
         Assert.Empty(await NoticesAsync(NotificationKinds.WebhookFailing));
         Assert.True((await EndpointAsync(endpoint.Endpoint.Id)).Enabled);
+    }
+
+    /// <summary>
+    /// Two instances (two EndpointHealth services, each with its own database context) find the same endpoint failing
+    /// past <c>DisableAfter</c> at the same moment: the disable is a compare-and-set, so one of them disables it and
+    /// writes the one audit event the admins are told from; the other writes nothing.
+    /// </summary>
+    [Fact]
+    public async Task Two_instances_disabling_the_same_endpoint_at_once_disable_it_once_and_the_admins_hear_once()
+    {
+        // An endpoint with no deliveries: the app's own dispatcher never looks at it; it has been failing for longer than DisableAfter.
+        var endpoint = await _t.App.EndpointAsync(_t.Receiver.Url("/hook"));
+        var since = _t.Clock.GetUtcNow() - DisableAfter - TimeSpan.FromHours(1);
+        await _t.App.WithDbAsync(db => db.WebhookEndpoints.Where(e => e.Id == endpoint.Endpoint.Id)
+            .ExecuteUpdateAsync(u => u.SetProperty(e => e.FailingSince, since)));
+        EndpointHealth Instance() => new(_t.Get<IDbContextFactory<WorkbenchDbContext>>(), _t.Clock, _t.Get<IOptionsMonitor<WebhookOptions>>(),
+            NullLogger<EndpointHealth>.Instance);
+        var (first, second) = (Instance(), Instance());
+        var now = _t.Clock.GetUtcNow();
+
+        // Both read it enabled and past the threshold, and both try to disable it.
+        var won = await Task.WhenAll(
+            first.DisableAsync(endpoint.Endpoint.Id, "demo-agent", endpoint.Endpoint.Url, "every delivery failed (first instance).", now),
+            second.DisableAsync(endpoint.Endpoint.Id, "demo-agent", endpoint.Endpoint.Url, "every delivery failed (second instance).", now));
+        Assert.Single(won, w => w);
+        // And each instance's next failed attempt finds it disabled already: nothing more is written.
+        var attempt = new EndpointAttempt(endpoint.Endpoint.Id, now, false, "HTTP 500");
+        await Task.WhenAll(first.RecordAsync([attempt]), second.RecordAsync([attempt]));
+
+        var disabled = await EndpointAsync(endpoint.Endpoint.Id);
+        Assert.False(disabled.Enabled);
+        Assert.Equal(won[0] ? "every delivery failed (first instance)." : "every delivery failed (second instance).", disabled.DisabledReason);
+        var events = await _t.App.WithDbAsync(db => db.AuditEvents.AsNoTracking().Where(e => e.Type == AuditEventTypes.WebhookEndpointDisabled).ToListAsync());
+        Assert.Single(events);
+        await _t.FlushAsync();
+        await _t.FlushAsync();
+        var notices = await NoticesAsync(NotificationKinds.WebhookDisabled);
+        Assert.Equal(["adam"], notices.Select(n => n.Recipient));
+        Assert.Single(await _t.Smtp.WaitForAsync("adam@workbench.test"), m => m.Subject!.Contains("disabled", StringComparison.Ordinal));
     }
 }

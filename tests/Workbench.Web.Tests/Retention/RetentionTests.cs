@@ -257,4 +257,48 @@ public sealed class RetentionTests : RetentionTestsBase
         var report = await _app.WithDbAsync(db => AuditChain.VerifyAsync(db));
         Assert.True(report.Intact, report.Break?.Message);
     }
+
+    /// <summary>
+    /// Attempts are deleted by age (<c>Retention:WebhookAttemptDays</c>, 30 by default), not only with their delivery's
+    /// cascade: a delivery that stays (it is the AI system's record of what it was sent) loses the attempts past 30 days
+    /// and keeps the newer ones, whatever the case's own retention.
+    /// </summary>
+    [Fact]
+    public async Task Webhook_attempts_past_their_days_are_deleted_by_the_sweep_and_newer_ones_and_their_delivery_are_kept()
+    {
+        var now = _clock.GetUtcNow();
+        var ages = new[] { 45, 31, 29, 1, 0 };
+        var delivery = await _app.WithDbAsync(async db =>
+        {
+            var e = new OutboxEventRecord { MessageId = "msg_retention", Type = "webhook.test", ClientId = "demo-agent", Body = "{}", CreatedAt = now.AddDays(-45), FannedOutAt = now.AddDays(-45) };
+            db.OutboxEvents.Add(e);
+            await db.SaveChangesAsync();
+            var d = new WebhookDeliveryRecord
+            {
+                EventId = e.Id, MessageId = e.MessageId, Type = e.Type, ClientId = e.ClientId, TargetKey = "test", Url = "https://agent.example.com/hooks",
+                Status = DeliveryStatus.Dead, Attempts = ages.Length, CreatedAt = e.CreatedAt, NextAttemptAt = now, RetryUntil = now,
+            };
+            db.WebhookDeliveries.Add(d);
+            await db.SaveChangesAsync();
+            db.WebhookAttempts.AddRange(ages.Select(days => new WebhookAttemptRecord
+            {
+                DeliveryId = d.Id, At = now.AddDays(-days), StatusCode = 500, LatencyMs = 12, ResponseBody = $"down {days} days ago", Error = "HTTP 500",
+            }));
+            await db.SaveChangesAsync();
+            return d.Id;
+        });
+
+        var result = await Purge.SweepAsync();
+
+        // Past 30 days: the attempts of 45 and 31 days ago. Kept: 29, 1 and 0 days ago, and the delivery itself.
+        Assert.Equal(ages.Count(d => d > 30), result.AttemptsDeleted);
+        var left = await _app.WithDbAsync(db => db.WebhookAttempts.AsNoTracking().Where(a => a.DeliveryId == delivery).OrderBy(a => a.At).ToListAsync());
+        Assert.Equal(ages.Where(d => d <= 30).Select(d => now.AddDays(-d)), left.Select(a => a.At));
+        Assert.True(await _app.WithDbAsync(db => db.WebhookDeliveries.AnyAsync(d => d.Id == delivery)));
+
+        // Two days on, the one of 29 days is past 30 as well.
+        _clock.Advance(TimeSpan.FromDays(2));
+        Assert.Equal(1, (await Purge.SweepAsync()).AttemptsDeleted);
+        Assert.Equal(2, await _app.WithDbAsync(db => db.WebhookAttempts.CountAsync(a => a.DeliveryId == delivery)));
+    }
 }
