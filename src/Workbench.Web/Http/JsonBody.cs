@@ -110,8 +110,8 @@ public static class JsonBody
         return filled == length ? bytes : bytes[..filled];
     }
 
-    /// <summary>A body without Content-Length: read in chunks, refused (null) as soon as it passes the limit.</summary>
-    private static async Task<byte[]?> ReadChunkedAsync(Stream body, int maxBytes, CancellationToken ct)
+    /// <summary>A body without Content-Length (or an MCP message): read in chunks, refused (null) as soon as it passes the limit.</summary>
+    public static async Task<byte[]?> ReadChunkedAsync(Stream body, int maxBytes, CancellationToken ct)
     {
         var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];

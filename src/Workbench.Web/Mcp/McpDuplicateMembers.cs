@@ -40,7 +40,7 @@ public static class McpDuplicateMembers
             return;
         }
         http.Request.EnableBuffering(limit, limit);
-        var bytes = await ReadAsync(http.Request.Body, limit, http.RequestAborted);
+        var bytes = await JsonBody.ReadChunkedAsync(http.Request.Body, limit, http.RequestAborted);
         http.Request.Body.Position = 0;
         if (bytes is not null && Refusal(bytes) is { } refusal)
         {
@@ -50,22 +50,6 @@ public static class McpDuplicateMembers
             return;
         }
         await inner(http);
-    }
-
-    private static async Task<byte[]?> ReadAsync(Stream body, int limit, CancellationToken ct)
-    {
-        var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
     }
 
     /// <summary>The JSON-RPC answer refusing a tools/call with a member named twice in its arguments, or null.</summary>

@@ -130,6 +130,13 @@ public sealed class McpContractTests(WorkbenchFactory app) : IClassFixture<Workb
             Assert.Equal(ProblemTypes.Validation, problem.GetProperty("type").GetString());
             Assert.True(problem.GetProperty("errors").TryGetProperty(argument, out _), $"{tool}: {argument} not in {text}");
         }
+        // In an agent's words, as docs/mcp.md quotes them.
+        var number = await client.CallToolAsync(WorkbenchMcpTools.GetReviewStatus, Args(("case_id", 42)), cancellationToken: _ct);
+        Assert.Equal("Must be a string holding a UUID, not an integer.",
+            JsonDocument.Parse(Text(number)).RootElement.GetProperty("errors").GetProperty("case_id")[0].GetString());
+        var soon = await client.CallToolAsync(WorkbenchMcpTools.WaitForDecision, Args(("case_id", id), ("wait_seconds", "soon")), cancellationToken: _ct);
+        Assert.Equal("Must be an integer, not a string.",
+            JsonDocument.Parse(Text(soon)).RootElement.GetProperty("errors").GetProperty("wait_seconds")[0].GetString());
         Assert.Equal(before, await app.RowCountsAsync());
     }
 
