@@ -44,8 +44,8 @@ public sealed class WorkbenchMcpTools
         action), `reasonCodes`, `queue` and `slaDueAt`. Do not send the answer or run the action until the outcome for
         it is `proceed` or a human approved it. Always pass an `idempotency_key` (any unique string you keep for this
         case): calling again with the same key and submission returns the original receipt instead of a second case.
-        Errors are problem details: `urn:workbench:problem:validation` lists each bad field by JSON path (fix them and
-        retry), `duplicate-external-id` means this externalId was already submitted (its `caseId` is given: use it).
+        Errors are problem details: `urn:workbench:problem:validation` lists each bad field by its path in the arguments,
+        e.g. `submission.evidence[3].uri` (fix them and retry), `duplicate-external-id` means this externalId was already submitted (its `caseId` is given: use it).
         """)]
     public static async Task<CallToolResult> RequestHumanReviewAsync(
         RequestContext<CallToolRequestParams> context,
