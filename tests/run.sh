@@ -31,6 +31,8 @@ if command -v npm >/dev/null; then
   npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error >/dev/null
   # The Redocly CLI lints the served OpenAPI document (tests/openapi).
   npm ci --prefix tests/openapi --no-audit --no-fund --loglevel=error >/dev/null
+  # The official TypeScript MCP client and ajv check the MCP server's tools (tests/mcp).
+  npm ci --prefix tests/mcp --no-audit --no-fund --loglevel=error >/dev/null
 else
   echo "tests/run.sh: node and npm are needed for the webhook interop test (Debian: apt-get install nodejs npm)." >&2
   exit 2

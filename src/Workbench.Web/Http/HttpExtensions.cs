@@ -21,6 +21,9 @@ public static class HttpExtensions
     /// <summary>The rate-limiter policy every /api/v1 endpoint an AI system calls is under (per client).</summary>
     public const string RateLimitPolicy = "api-client";
 
+    /// <summary>The one OpenAPI document (<c>/openapi/v1.json</c>); the MCP tools' schemas are cut out of it.</summary>
+    public const string OpenApiDocumentName = "v1";
+
     public static IHostApplicationBuilder AddWorkbenchHttp(this IHostApplicationBuilder builder)
     {
         builder.AddWorkbenchApiAuth();
@@ -50,7 +53,7 @@ public static class HttpExtensions
             };
             o.AddPolicy(RateLimitPolicy, http => http.RequestServices.GetRequiredService<ApiRateLimits>().PartitionFor(http));
         });
-        builder.Services.AddOpenApi("v1", o => OpenApiDocumentation.Configure(o));
+        builder.Services.AddOpenApi(OpenApiDocumentName, o => OpenApiDocumentation.Configure(o));
         return builder;
     }
 

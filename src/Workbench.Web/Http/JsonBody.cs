@@ -64,7 +64,7 @@ public static class JsonBody
         {
             var message = ex.Path is "$" or null && ex.Message.Contains("could not be converted", StringComparison.Ordinal)
                 ? "The body must be a JSON object."
-                : Clean(ex.Message);
+                : WrongType(typeof(T), ex) ?? Clean(ex.Message);
             return new(null, bytes, Problems.Invalid(new Dictionary<string, string[]> { [ex.Path ?? "$"] = [message] }));
         }
         catch (Exception ex) when (ex is InvalidOperationException or FormatException or OverflowException or ArgumentException)
@@ -110,8 +110,8 @@ public static class JsonBody
         return filled == length ? bytes : bytes[..filled];
     }
 
-    /// <summary>A body without Content-Length: read in chunks, refused (null) as soon as it passes the limit.</summary>
-    private static async Task<byte[]?> ReadChunkedAsync(Stream body, int maxBytes, CancellationToken ct)
+    /// <summary>A body without Content-Length (or an MCP message): read in chunks, refused (null) as soon as it passes the limit.</summary>
+    public static async Task<byte[]?> ReadChunkedAsync(Stream body, int maxBytes, CancellationToken ct)
     {
         var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
@@ -142,10 +142,98 @@ public static class JsonBody
         var text = cut > 0 ? message[..cut] : message;
         cut = text.IndexOf(" LineNumber:", StringComparison.Ordinal);
         text = cut > 0 ? text[..cut] : text;
+        if (text.Contains("could not be converted", StringComparison.Ordinal))
+        {
+            return "Has the wrong JSON type for this member (see its schema in /openapi/v1.json).";
+        }
         return text.Replace("Workbench.Contracts.", "", StringComparison.Ordinal)
                    .Replace("Workbench.Core.Cases.", "", StringComparison.Ordinal)
                    .Replace("System.Collections.Generic.", "", StringComparison.Ordinal)
                    .Replace("System.", "", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// "The JSON value could not be converted to System.Nullable`1[System.Int32]" said in JSON's words ("Must be an
+    /// integer or null."), for people who never see .NET. The type is the member's at the error's path (the message
+    /// names the enclosing record when the member is a constructor parameter); null when the path leads nowhere.
+    /// </summary>
+    private static string? WrongType(Type root, JsonException ex)
+    {
+        if (!ex.Message.Contains("could not be converted", StringComparison.Ordinal) || ex.Path is null || TypeAt(root, ex.Path) is not { } type)
+        {
+            return null;
+        }
+        var underlying = Nullable.GetUnderlyingType(type);
+        var kind = JsonKindOf(underlying ?? type);
+        return underlying is null ? $"Must be {kind}." : $"Must be {kind} or null.";
+    }
+
+    private static Type? TypeAt(Type root, string path)
+    {
+        var type = root;
+        foreach (System.Text.RegularExpressions.Match step in System.Text.RegularExpressions.Regex.Matches(path, @"\.([^.\[]+)|\[(\d+)\]|\['([^']*)'\]"))
+        {
+            var info = Options.GetTypeInfo(Nullable.GetUnderlyingType(type) ?? type);
+            var name = step.Groups[1].Success ? step.Groups[1].Value : step.Groups[3].Success ? step.Groups[3].Value : null;
+            type = info.Kind switch
+            {
+                JsonTypeInfoKind.Object when name is not null => info.Properties.FirstOrDefault(p => p.Name == name)?.PropertyType,
+                JsonTypeInfoKind.Enumerable when name is null => info.ElementType,
+                JsonTypeInfoKind.Dictionary when name is not null => info.ElementType,
+                _ => null,
+            };
+            if (type is null)
+            {
+                return null;
+            }
+        }
+        return type;
+    }
+
+    /// <summary>What a .NET type is on the wire: "an integer", "one of: a, b", "an array", "an object".</summary>
+    private static string JsonKindOf(Type type)
+    {
+        if (type.IsEnum)
+        {
+            return "one of: " + string.Join(", ", WireSchema.EnumValues(type));
+        }
+        if (type == typeof(int) || type == typeof(long) || type == typeof(short) || type == typeof(byte))
+        {
+            return "an integer";
+        }
+        if (type == typeof(double) || type == typeof(float) || type == typeof(decimal))
+        {
+            return "a number";
+        }
+        if (type == typeof(string))
+        {
+            return "a string";
+        }
+        if (type == typeof(bool))
+        {
+            return "true or false";
+        }
+        if (type == typeof(Guid))
+        {
+            return "a string holding a UUID";
+        }
+        if (type == typeof(DateTimeOffset) || type == typeof(DateTime))
+        {
+            return "a string holding an RFC 3339 date-time";
+        }
+        if (type == typeof(SignalValue))
+        {
+            return "a number or true or false";
+        }
+        if (type == typeof(JsonElement))
+        {
+            return "a JSON value";
+        }
+        return Options.GetTypeInfo(type).Kind switch
+        {
+            JsonTypeInfoKind.Enumerable => "an array",
+            _ => "an object",
+        };
     }
 
     private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];

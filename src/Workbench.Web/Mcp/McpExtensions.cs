@@ -1,4 +1,5 @@
 using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
 
 namespace Workbench.Web.Mcp;
 
@@ -21,38 +22,52 @@ public static class McpExtensions
             })
             // Stateless: every call is one POST, served by whichever instance gets it (no session affinity).
             .WithHttpTransport(o => o.Stateless = true)
-            .WithTools(CreateTools());
+            .WithTools(CreateTools())
+            .WithRequestFilters(filters =>
+            {
+                // The schemas an agent reads are the REST contract's (McpContract), put on the tools before they are listed.
+                filters.AddListToolsFilter(next => async (request, ct) =>
+                {
+                    await PublishContractAsync(request.Services!);
+                    return await next(request, ct);
+                });
+                // And every call is checked against them before a tool runs: a wrong argument is a validation problem.
+                filters.AddCallToolFilter(next => async (request, ct) =>
+                {
+                    var tools = await PublishContractAsync(request.Services!);
+                    if (request.Params?.Name is { } name && tools.TryGetValue(name, out var contract) &&
+                        McpArguments.Check(contract, request.Params.Arguments) is { Count: > 0 } errors)
+                    {
+                        return WorkbenchMcpTools.Failure(Problems.Invalid(errors, "The tool's arguments do not match its input schema (tools/list)."));
+                    }
+                    return await next(request, ct);
+                });
+            });
+        builder.Services.AddSingleton<McpContract>();
         return builder;
     }
 
-    /// <summary>
-    /// The tools, with the submission's JSON schema (from the same contract the REST endpoint reads) in
-    /// request_human_review's input schema, so that an agent sees every field it may send.
-    /// </summary>
-    public static IReadOnlyList<ModelContextProtocol.Server.McpServerTool> CreateTools()
-    {
-        var tools = typeof(WorkbenchMcpTools).GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
-            .Where(m => m.GetCustomAttributes(typeof(ModelContextProtocol.Server.McpServerToolAttribute), false).Length > 0)
-            .Select(m => ModelContextProtocol.Server.McpServerTool.Create(m))
+    /// <summary>The tools as registered (names, descriptions, annotations); their schemas come from the contract.</summary>
+    public static IReadOnlyList<McpServerTool> CreateTools() =>
+        typeof(WorkbenchMcpTools).GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Where(m => m.GetCustomAttributes(typeof(McpServerToolAttribute), false).Length > 0)
+            .Select(m => McpServerTool.Create(m))
             .ToList();
-        var request = tools.Single(t => t.ProtocolTool.Name == WorkbenchMcpTools.RequestHumanReview).ProtocolTool;
-        var schema = System.Text.Json.Nodes.JsonNode.Parse(request.InputSchema.GetRawText())!.AsObject();
-        var submission = System.Text.Json.Schema.JsonSchemaExporter.GetJsonSchemaAsNode(JsonBody.Options, typeof(CaseSubmission),
-            new System.Text.Json.Schema.JsonSchemaExporterOptions { TreatNullObliviousAsNonNullable = true });
-        if (submission is System.Text.Json.Nodes.JsonObject shape && schema["properties"]?["submission"] is System.Text.Json.Nodes.JsonObject property)
+
+    /// <summary>
+    /// Puts the contract's input and output schemas on the registered tools (once: the same values every time, so a
+    /// concurrent first call writes what the other writes).
+    /// </summary>
+    private static async Task<IReadOnlyDictionary<string, McpToolContract>> PublishContractAsync(IServiceProvider services)
+    {
+        var tools = await services.GetRequiredService<McpContract>().ToolsAsync();
+        foreach (var tool in services.GetServices<McpServerTool>())
         {
-            shape["description"] = property["description"]?.GetValue<string>();
-            schema["properties"]!["submission"] = shape;
-            request.InputSchema = System.Text.Json.JsonSerializer.SerializeToElement(schema);
-        }
-        // wait_seconds with its range, so that a strict client refuses a longer wait before sending it.
-        var wait = tools.Single(t => t.ProtocolTool.Name == WorkbenchMcpTools.WaitForDecision).ProtocolTool;
-        var waitSchema = System.Text.Json.Nodes.JsonNode.Parse(wait.InputSchema.GetRawText())!.AsObject();
-        if (waitSchema["properties"]?["wait_seconds"] is System.Text.Json.Nodes.JsonObject seconds)
-        {
-            seconds["minimum"] = 0;
-            seconds["maximum"] = WorkbenchMcpTools.MaxWaitSeconds;
-            wait.InputSchema = System.Text.Json.JsonSerializer.SerializeToElement(waitSchema);
+            if (tools.TryGetValue(tool.ProtocolTool.Name, out var contract) && tool.ProtocolTool.OutputSchema is null)
+            {
+                tool.ProtocolTool.InputSchema = JsonSerializer.SerializeToElement(contract.Input);
+                tool.ProtocolTool.OutputSchema = JsonSerializer.SerializeToElement(contract.Output);
+            }
         }
         return tools;
     }
@@ -60,6 +75,7 @@ public static class McpExtensions
     public static IEndpointRouteBuilder MapWorkbenchMcp(this IEndpointRouteBuilder app)
     {
         app.MapMcp(Path)
+            .RefuseDuplicateMembers()
             .RequireAuthorization(ApiSchemes.AnyScopePolicy)
             .RequireRateLimiting(HttpExtensions.RateLimitPolicy)
             .WithTags("MCP");

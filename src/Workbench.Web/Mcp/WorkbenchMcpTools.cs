@@ -27,6 +27,10 @@ public sealed class WorkbenchMcpTools
     /// an agent never mistakes a shortened wait for the one it asked; it calls again to keep waiting.
     /// </summary>
     public const int MaxWaitSeconds = 50;
+    public const int DefaultWaitSeconds = 30;
+
+    /// <summary>The states wait_for_decision answers (its output schema's enum).</summary>
+    public static readonly IReadOnlyList<string> DecisionStates = ["decided", "pending", "info_requested", "clarification_requested"];
 
     [McpServerTool(Name = RequestHumanReview, Title = "Request human review", Destructive = false, Idempotent = true, OpenWorld = false)]
     [Description("""
@@ -40,21 +44,13 @@ public sealed class WorkbenchMcpTools
         action), `reasonCodes`, `queue` and `slaDueAt`. Do not send the answer or run the action until the outcome for
         it is `proceed` or a human approved it. Always pass an `idempotency_key` (any unique string you keep for this
         case): calling again with the same key and submission returns the original receipt instead of a second case.
-        Errors are problem details: `urn:workbench:problem:validation` lists each bad field by JSON path (fix them and
-        retry), `duplicate-external-id` means this externalId was already submitted (its `caseId` is given: use it).
+        Errors are problem details: `urn:workbench:problem:validation` lists each bad field by its path in the arguments,
+        e.g. `submission.evidence[3].uri` (fix them and retry), `duplicate-external-id` means this externalId was already submitted (its `caseId` is given: use it).
         """)]
     public static async Task<CallToolResult> RequestHumanReviewAsync(
         RequestContext<CallToolRequestParams> context,
-        [Description("""
-            The case, exactly the body of POST /api/v1/cases (camelCase; schema in /openapi/v1.json). Required:
-            `externalId` (your own id, unique per client), `workflow` (e.g. support.refund), `taskType`,
-            `requester` {id, role, authenticated}, `request` (what the user asked, verbatim), `proposal` {response:
-            {body, variables}, action: {tool, parameters, reversible}} (either or both). Strongly recommended:
-            `evidence` [{id, title, uri, snippet, authority: authoritative|supporting|unverified, version,
-            publishedAt, score, topic}], `claims` [{text, evidenceIds}], `toolTrace` [{step, tool, status, input,
-            output}], `signals` {name: number|boolean}, `riskTier` (0-4), `provenance`. Unknown fields are refused.
-            """)] JsonElement submission,
-        [Description("A unique string (1-255 visible ASCII characters) you keep with this case; retrying with the same key and submission returns the first receipt.")]
+        [Description("The case, exactly the body of POST /api/v1/cases (its schema is in this tool's input schema).")] JsonElement submission,
+        [Description("A unique string you keep with this case; retrying with the same key and submission returns the first receipt.")]
         string? idempotency_key = null,
         CancellationToken cancellationToken = default)
     {
@@ -69,13 +65,14 @@ public sealed class WorkbenchMcpTools
             services.GetRequiredService<IPolicyRuntime>(), services.GetRequiredService<DecisionNotifier>(),
             services.GetRequiredService<IOptionsMonitor<IntakeLimits>>(), services.GetRequiredService<IWebHostEnvironment>(),
             services.GetRequiredService<IOptionsMonitor<WebhookOptions>>(), services.GetRequiredService<WebhookAdmin>());
+        // The argument's own text (a member named twice inside it included) through the REST endpoint's strict reader.
         var body = JsonBody.Parse<CaseSubmission>(JsonSerializer.SerializeToUtf8Bytes(submission), s.Limits.CurrentValue.MaxBodyBytes);
         var result = await CasesApi.SubmitParsedAsync(client!, idempotency_key, body, TraceId(context), s, cancellationToken);
         return result.Result switch
         {
             Created<CaseReceipt> created => Success(created.Value),
             Ok<CaseReceipt> replayed => Success(replayed.Value),
-            var problem => Failure(problem),
+            var problem => Failure(problem, "submission"),
         };
     }
 
@@ -122,7 +119,7 @@ public sealed class WorkbenchMcpTools
     public static async Task<CallToolResult> WaitForDecisionAsync(
         RequestContext<CallToolRequestParams> context,
         [Description("The case id from the receipt of request_human_review (a GUID).")] string case_id,
-        [Description("How long to wait for the decision, 0-50 seconds (default 30). 0 reads without waiting; more than 50 is refused (call again to keep waiting).")] int wait_seconds = 30,
+        [Description("How long to wait for the decision, in seconds.")] int wait_seconds = DefaultWaitSeconds,
         CancellationToken cancellationToken = default)
     {
         var (client, error) = Authorize(context, ApiClaims.ReadScope);
@@ -133,14 +130,6 @@ public sealed class WorkbenchMcpTools
         if (ParseId(case_id) is not { } id)
         {
             return InvalidId();
-        }
-        if (wait_seconds is < 0 or > MaxWaitSeconds)
-        {
-            return Failure(Problems.Invalid(new Dictionary<string, string[]>
-            {
-                ["wait_seconds"] = [$"Must be between 0 and {MaxWaitSeconds} seconds: MCP clients give up on a request after 60 s by default. " +
-                                    "To wait longer, call wait_for_decision again when it answers pending."],
-            }));
         }
         var services = context.Services!;
         var result = await CasesApi.WaitForDecisionAsync(client!, id, TimeSpan.FromSeconds(wait_seconds),
@@ -184,14 +173,31 @@ public sealed class WorkbenchMcpTools
         }
         var services = context.Services!;
         var limits = services.GetRequiredService<IOptionsMonitor<IntakeLimits>>().CurrentValue;
-        var json = new JsonObject { ["message"] = message };
-        if (signals is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined } given)
-        {
-            json["signals"] = JsonNode.Parse(given.GetRawText());
-        }
-        var body = JsonBody.Parse<ReplyRequest>(JsonSerializer.SerializeToUtf8Bytes(json), limits.MaxBodyBytes);
+        var body = JsonBody.Parse<ReplyRequest>(ReplyBody(message, signals), limits.MaxBodyBytes);
         var result = await CasesApi.ReplyParsedAsync(client!, id, body, TraceId(context), services.GetRequiredService<AgentCommands>(), limits, cancellationToken);
-        return result.Result is Ok<CaseView> ok ? Success(ok.Value) : Failure(result.Result);
+        // The reply's members are the tool's arguments: its problems are keyed by the argument's name.
+        return result.Result is Ok<CaseView> ok ? Success(ok.Value) : Failure(result.Result, "");
+    }
+
+    /// <summary>
+    /// The REST body of a reply, written from the arguments' own text so that the strict reader sees what the agent
+    /// sent (a member named twice inside the signals included) rather than a re-serialized copy.
+    /// </summary>
+    private static byte[] ReplyBody(string message, JsonElement? signals)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("message", message);
+            if (signals is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined } given)
+            {
+                writer.WritePropertyName("signals");
+                given.WriteTo(writer);
+            }
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>What wait_for_decision answers: one `state` to switch on, the question when there is one, the decision when decided.</summary>
@@ -230,8 +236,14 @@ public sealed class WorkbenchMcpTools
         };
     }
 
-    /// <summary>The problem detail of the REST twin, as a tool error (isError) whose text is the problem's JSON.</summary>
-    public static CallToolResult Failure(IResult result)
+    /// <summary>
+    /// The problem detail of the REST twin, as a tool error (isError) whose text is the problem's JSON. A validation
+    /// problem's JSON paths (<c>$.evidence[3].uri</c>) are rebased on the argument that held the body
+    /// (<c>submission.evidence[3].uri</c>; <paramref name="argument"/> empty: the body's members are the arguments).
+    /// No structuredContent: that is the tool's output schema's, which describes the success (the official clients
+    /// validate any structuredContent against it, an error's too).
+    /// </summary>
+    public static CallToolResult Failure(IResult result, string? argument = null)
     {
         ProblemDetails problem = result switch
         {
@@ -240,11 +252,28 @@ public sealed class WorkbenchMcpTools
             _ => new ProblemDetails { Status = 500, Type = ProblemTypes.Internal, Title = "Unexpected result" },
         };
         var node = JsonSerializer.SerializeToNode(problem, problem.GetType(), WorkbenchJson.Options)!.AsObject();
+        if (argument is not null && node["errors"] is JsonObject errors)
+        {
+            var rebased = new JsonObject();
+            foreach (var (path, messages) in errors.ToList())
+            {
+                errors.Remove(path);
+                rebased[Rebase(path, argument)] = messages;
+            }
+            node["errors"] = rebased;
+        }
         return new CallToolResult
         {
             IsError = true,
             Content = [new TextContentBlock { Text = node.ToJsonString(WorkbenchJson.Options) }],
-            StructuredContent = JsonSerializer.SerializeToElement(node),
         };
     }
+
+    private static string Rebase(string path, string argument) => path switch
+    {
+        "$" => argument.Length == 0 ? "arguments" : argument,
+        _ when path.StartsWith("$.", StringComparison.Ordinal) => argument.Length == 0 ? path[2..] : argument + path[1..],
+        _ when path.StartsWith("$[", StringComparison.Ordinal) => argument + path[1..],
+        _ => path,
+    };
 }
