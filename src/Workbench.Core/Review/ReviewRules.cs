@@ -273,6 +273,13 @@ public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnly
                 $"You already approved this case; approval {approvers.Length + 1} of {c.ApprovalsRequired} must come from another reviewer."));
         }
         var edited = r.Action == ReviewActionKind.ApproveWithEdits;
+        if (MissingPlaceholders(c, r, edited) is [var first, ..] missing)
+        {
+            // The customer would receive "{{refund_amount}}": the approval is of the message as it will be sent.
+            return Refuse(ReviewRefusal.Invalid($"$.editedVariables.{first}",
+                $"The message still has {(missing.Count == 1 ? "a placeholder" : "placeholders")} without a value: " +
+                string.Join(", ", missing.Select(m => "{{" + m + "}}")) + ". Give the variable a value or edit the text, then approve."));
+        }
         // The action as this approval would execute it: the parameters edited now, else those of the round, else the proposal's.
         var parameters = (edited ? r.EditedParameters : null) ?? ParametersOf(c.EditedParametersJson);
         if (ApprovalGate.For(policy, SubmissionOf(c), c.RiskTier, parameters) is { } gate && gate.Check(r.ConfirmedTool, r.ConfirmedAmount) is { } unconfirmed)
@@ -312,6 +319,19 @@ public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnly
         after = Decide(c, after, approvers, who, r, now, out var decision);
         return Acted(after, who, r, recorded, AuditEventTypes.CaseDecided, new { Decision = after.Decision, Reviewers = approvers, after.ReleaseAt },
             CaseEventKinds.Decided, new OutboxEntry(WebhookEventTypes.CaseDecided, decision, after.ReleaseAt));
+    }
+
+    /// <summary>The placeholders the message this approval approves would still show as written (no value, or a blank one).</summary>
+    private static IReadOnlyList<string> MissingPlaceholders(ReviewCase c, ReviewActionRequest r, bool edited)
+    {
+        var proposal = ProposalOf(c)?.Response;
+        var template = edited && !string.IsNullOrWhiteSpace(r.EditedResponse) ? r.EditedResponse : c.EditedResponse ?? proposal?.Body;
+        if (template is null)
+        {
+            return [];
+        }
+        var variablesJson = edited ? MergedVariablesJson(c, r.EditedVariables) ?? c.EditedVariablesJson : c.EditedVariablesJson;
+        return MessageTemplate.Render(template, VariablesOf(variablesJson) ?? proposal?.Variables).Missing;
     }
 
     private ReviewOutcome Reject(ReviewCase c, Reviewer who, ReviewActionRequest r, RecordedAction recorded, DateTimeOffset now)

@@ -92,7 +92,8 @@ public sealed partial class CasePage
         {
             _assignable = assignable;
         }
-        _can = ActionAvailability.For(_view, _me!.UserName, _now, IsSelfApproval);
+        _can = ActionAvailability.For(_view, _me!.UserName, _now, IsSelfApproval,
+            detail.RoundTemplate is { } template ? Core.Review.MessageTemplate.Render(template, detail.RoundVariables).Missing : null);
         _crumbs = [new("Queues", "/queues")];
         if (detail.Case.Queue is { } queue)
         {
