@@ -60,7 +60,7 @@ public sealed class UndoJourney(BrowserFixture browser) : IAsyncLifetime
 
         await Assertions.Expect(bar).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator("[data-claim]")).ToContainTextAsync("You are reviewing");
-        await Assertions.Expect(page.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "in_review");
+        await Assertions.Expect(page.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "in review");
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true })).ToBeEnabledAsync();
         var seen = await agent.GetAsync($"/api/v1/cases/{id}");
         Assert.Equal("in_review", seen.GetProperty("status").GetString());
