@@ -12,6 +12,8 @@ public static class CaseEventKinds
     public const string Assigned = "assigned";
     public const string Released = "released";
     public const string Decided = "decided";
+    /// <summary>The decision was taken back within its undo window; the case is in review again.</summary>
+    public const string DecisionUndone = "decision_undone";
     public const string ApprovalRecorded = "approval_recorded";
     public const string InfoRequested = "info_requested";
     public const string Routed = "routed";

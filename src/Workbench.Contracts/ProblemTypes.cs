@@ -36,6 +36,8 @@ public static class ProblemTypes
     public const string StaleRevision = Prefix + "stale-revision";
     public const string SelfApproval = Prefix + "self-approval";
     public const string SecondApproverRequired = Prefix + "second-approver-required";
+    /// <summary>409: the decision's undo window closed (it has reached, or is reaching, the AI system), or there is none to undo.</summary>
+    public const string UndoWindowClosed = Prefix + "undo-window-closed";
 
     /// <summary>Every type above, for the OpenAPI document and the tests.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(ProblemTypes)

@@ -42,6 +42,8 @@ public sealed class AppProcess : IDisposable
         psi.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         psi.Environment["Workbench__DemoData__Enabled"] = "false";
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        // Decisions reach the AI system at once unless a test is about the undo window (10 s in the product).
+        psi.Environment["Review__UndoWindow"] = "00:00:00";
         foreach (var (key, value) in settings)
         {
             psi.Environment[key] = value;

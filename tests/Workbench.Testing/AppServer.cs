@@ -49,6 +49,8 @@ public sealed class AppServer : IAsyncLifetime
         // Blind double review samples 5 % of queued cases by their random id and then withholds the decision from anyone
         // who did not act on it: journeys not about it must not depend on that coin toss (a journey may set it).
         psi.Environment["Learning__DoubleReview__Share"] = "0";
+        // Decisions reach the AI system at once unless a journey is about the undo window (10 s in the product).
+        psi.Environment["Review__UndoWindow"] = "00:00:00";
         foreach (var (key, value) in Settings)
         {
             psi.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;

@@ -41,6 +41,9 @@ public class WorkbenchFactory : WebApplicationFactory<Program>
         // Blind double review samples 5 % of queued cases by their random id, and a sampled case withholds its decision
         // from everyone who did not act on it. Tests not about it must not depend on a coin toss: off unless a test sets it.
         builder.UseSetting("Learning:DoubleReview:Share", "0");
+        // A decision waits out its undo window before the AI system sees it (10 s in the product). Tests not about the
+        // window read decisions at once; the undo tests set their own.
+        builder.UseSetting("Review:UndoWindow", "00:00:00");
         // The audit checkpoint key and folder of this app alone. Development generates the key on first start; outside
         // it a key is required (a missing one stops the start), so the test writes one, as a deployment provides it.
         if (EnvironmentName != Environments.Development && !File.Exists(CheckpointKeyPath))

@@ -28,6 +28,11 @@ public static class AuditEventTypes
     public const string CaseClassified = CasePrefix + "classified";
     public const string CaseContentPurged = CasePrefix + "content_purged";
     public const string CaseDecided = CasePrefix + "decided";
+    /// <summary>
+    /// The reviewer who decided took the decision back within its undo window, before it reached the AI system. Data:
+    /// <c>{"decision": …, "decidedAt": …, "releaseAt": …}</c>; the case is in review again, claimed by him.
+    /// </summary>
+    public const string CaseDecisionUndone = CasePrefix + "decision_undone";
     public const string CaseDoubleReviewed = CasePrefix + "double_reviewed";
     public const string CaseExpired = CasePrefix + "expired";
     public const string CaseInfoRequested = CasePrefix + "info_requested";

@@ -25,6 +25,11 @@ public enum CaseTrigger
     Withdraw,
     /// <summary>The hard timeout passed; the workflow's default decision applies.</summary>
     Expire,
+    /// <summary>
+    /// The reviewer who decided takes the decision back within its undo window, before it reached the AI system:
+    /// the case is in review again, claimed by him. After the window a decided case is terminal.
+    /// </summary>
+    UndoDecision,
 }
 
 /// <summary>
@@ -47,6 +52,8 @@ public static class CaseStateMachine
         [(CaseStatus.InReview, CaseTrigger.Route)] = CaseStatus.Queued,
         [(CaseStatus.InReview, CaseTrigger.Withdraw)] = CaseStatus.Withdrawn,
         [(CaseStatus.InReview, CaseTrigger.Expire)] = CaseStatus.Expired,
+
+        [(CaseStatus.Decided, CaseTrigger.UndoDecision)] = CaseStatus.InReview,
 
         [(CaseStatus.AwaitingInfo, CaseTrigger.ReceiveReply)] = CaseStatus.Queued,
         [(CaseStatus.AwaitingInfo, CaseTrigger.Withdraw)] = CaseStatus.Withdrawn,
@@ -126,6 +133,7 @@ public sealed class IllegalTransitionException(CaseStatus from, CaseTrigger trig
         CaseTrigger.Route => "routed",
         CaseTrigger.Withdraw => "withdrawn",
         CaseTrigger.Expire => "expired",
+        CaseTrigger.UndoDecision => "taken back to review",
         _ => t.ToString(),
     };
 }

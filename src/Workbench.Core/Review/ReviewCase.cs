@@ -37,6 +37,13 @@ public sealed record ReviewCase
     public DateTimeOffset? DecidedAt { get; init; }
     /// <summary>The decision as it flows back to the AI system (<see cref="DecisionView"/> as JSON).</summary>
     public string? DecisionJson { get; init; }
+    /// <summary>
+    /// When the decision reaches the AI system: its undo window ends then. Until that moment the webhook, the
+    /// long-poll and the case as the AI system reads it do not carry it.
+    /// </summary>
+    public DateTimeOffset? ReleaseAt { get; init; }
+    /// <summary>The case as it was before the decision (<see cref="UndoState"/> as JSON), what an undo puts back.</summary>
+    public string? UndoJson { get; init; }
     public required string PolicyVersion { get; init; }
     /// <summary>
     /// What the AI system sent, as JSON. Kept unparsed because only a decision or an edit needs its proposal, and a
@@ -48,6 +55,18 @@ public sealed record ReviewCase
     /// <summary>The case's concurrency token: the revision the reviewer saw must still be the case's.</summary>
     public int Revision { get; init; }
 }
+
+/// <summary>
+/// What a decision changed in the case and an undo puts back: who decided (the only one who may undo), and the
+/// round's approvals and edits before his action. The case was in review, claimed by him, before any decision.
+/// </summary>
+public sealed record UndoState(
+    string DecidedBy,
+    IReadOnlyList<string> ApprovedBy,
+    string? EditedResponse,
+    string? EditedVariablesJson,
+    string? EditedParametersJson,
+    string? EditedBy);
 
 /// <summary>Who acts: a reviewer, or a lead acting as one.</summary>
 public sealed record Reviewer(string UserName, bool IsLead)

@@ -28,8 +28,11 @@ public sealed record ReviewRefusal(RefusalKind Kind, string Type, string Detail,
 /// </summary>
 public sealed record AuditEntry(string Type, string Actor, string ActorRole, object Data);
 
-/// <summary>A webhook event (<see cref="WebhookEventTypes"/>) to write to the outbox in the change's transaction.</summary>
-public sealed record OutboxEntry(string Type, object Data);
+/// <summary>
+/// A webhook event (<see cref="WebhookEventTypes"/>) to write to the outbox in the change's transaction; not sent
+/// before <paramref name="NotBefore"/> (a decision's undo window), when given.
+/// </summary>
+public sealed record OutboxEntry(string Type, object Data, DateTimeOffset? NotBefore = null);
 
 /// <summary>A reviewer's action as it is kept for learning: the edit as text and as a word diff, the reason, the route.</summary>
 public sealed record RecordedAction(ReviewActionKind Kind, string Reviewer, string? FromQueue, string? Note)
@@ -60,6 +63,11 @@ public abstract record ReviewOutcome
         public RecordedAction? Action { get; init; }
         /// <summary>The case was sampled for a blind second review and is now decided: the second review is due.</summary>
         public bool SecondReviewDue { get; init; }
+        /// <summary>
+        /// The decision was undone: whatever the decision wrote for later is withdrawn in the same transaction (its held
+        /// outbox event, its blind second review, the deciding action kept for learning).
+        /// </summary>
+        public string? UndoneBy { get; init; }
     }
 }
 

@@ -14,7 +14,11 @@ namespace Workbench.Core.Review;
 /// <param name="policy">The active policy: its reason codes, queues, and which queues stop the SLA clock while awaiting info.</param>
 /// <param name="lease">How long a claim lasts unless renewed.</param>
 /// <param name="selfApprovalDeny">Per submitting client: users who may never approve its cases, besides the client itself.</param>
-public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnlyDictionary<string, string[]> selfApprovalDeny)
+/// <param name="undoWindow">
+/// How long a decision waits before it reaches the AI system, during which the reviewer who made it may take it back
+/// (<see cref="Undo"/>); zero sends it at once and allows no undo.
+/// </param>
+public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnlyDictionary<string, string[]> selfApprovalDeny, TimeSpan undoWindow = default)
 {
     public ReviewOutcome Claim(ReviewCase c, Reviewer who, DateTimeOffset now)
     {
@@ -269,6 +273,13 @@ public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnly
                 $"You already approved this case; approval {approvers.Length + 1} of {c.ApprovalsRequired} must come from another reviewer."));
         }
         var edited = r.Action == ReviewActionKind.ApproveWithEdits;
+        if (MissingPlaceholders(c, r, edited) is [var first, ..] missing)
+        {
+            // The customer would receive "{{refund_amount}}": the approval is of the message as it will be sent.
+            return Refuse(ReviewRefusal.Invalid($"$.editedVariables.{first}",
+                $"The message still has {(missing.Count == 1 ? "a placeholder" : "placeholders")} without a value: " +
+                string.Join(", ", missing.Select(m => "{{" + m + "}}")) + ". Give the variable a value or edit the text, then approve."));
+        }
         // The action as this approval would execute it: the parameters edited now, else those of the round, else the proposal's.
         var parameters = (edited ? r.EditedParameters : null) ?? ParametersOf(c.EditedParametersJson);
         if (ApprovalGate.For(policy, SubmissionOf(c), c.RiskTier, parameters) is { } gate && gate.Check(r.ConfirmedTool, r.ConfirmedAmount) is { } unconfirmed)
@@ -305,18 +316,78 @@ public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnly
             return Acted(after, who, r, recorded, AuditEventTypes.CaseApprovalRecorded,
                 new { Approval = approvers.Length, Of = c.ApprovalsRequired, Edited = edited }, CaseEventKinds.ApprovalRecorded);
         }
-        after = Decide(after, approvers, r, now, out var decision);
-        return Acted(after, who, r, recorded, AuditEventTypes.CaseDecided, new { Decision = after.Decision, Reviewers = approvers },
-            CaseEventKinds.Decided, new OutboxEntry(WebhookEventTypes.CaseDecided, decision));
+        after = Decide(c, after, approvers, who, r, now, out var decision);
+        return Acted(after, who, r, recorded, AuditEventTypes.CaseDecided, new { Decision = after.Decision, Reviewers = approvers, after.ReleaseAt },
+            CaseEventKinds.Decided, new OutboxEntry(WebhookEventTypes.CaseDecided, decision, after.ReleaseAt));
     }
 
-    private static ReviewOutcome Reject(ReviewCase c, Reviewer who, ReviewActionRequest r, RecordedAction recorded, DateTimeOffset now)
+    /// <summary>The placeholders the message this approval approves would still show as written (no value, or a blank one).</summary>
+    private static IReadOnlyList<string> MissingPlaceholders(ReviewCase c, ReviewActionRequest r, bool edited)
+    {
+        var proposal = ProposalOf(c)?.Response;
+        var template = edited && !string.IsNullOrWhiteSpace(r.EditedResponse) ? r.EditedResponse : c.EditedResponse ?? proposal?.Body;
+        if (template is null)
+        {
+            return [];
+        }
+        var variablesJson = edited ? MergedVariablesJson(c, r.EditedVariables) ?? c.EditedVariablesJson : c.EditedVariablesJson;
+        return MessageTemplate.Render(template, VariablesOf(variablesJson) ?? proposal?.Variables).Missing;
+    }
+
+    private ReviewOutcome Reject(ReviewCase c, Reviewer who, ReviewActionRequest r, RecordedAction recorded, DateTimeOffset now)
     {
         // Rejecting is open to the submitter too: the self-approval rule is about approving one's own work.
-        var after = Decide(c, [.. c.ApprovedBy.Append(who.UserName).Distinct(StringComparer.Ordinal)], r, now, out var decision);
+        var after = Decide(c, c, [.. c.ApprovedBy.Append(who.UserName).Distinct(StringComparer.Ordinal)], who, r, now, out var decision);
         return Acted(after, who, r, recorded with { RejectReasonCode = r.RejectReasonCode }, AuditEventTypes.CaseDecided,
-            new { Decision = after.Decision, r.RejectReasonCode, Note = AuditFreeText.Of(r.Note) },
-            CaseEventKinds.Decided, new OutboxEntry(WebhookEventTypes.CaseDecided, decision));
+            new { Decision = after.Decision, r.RejectReasonCode, Note = AuditFreeText.Of(r.Note), after.ReleaseAt },
+            CaseEventKinds.Decided, new OutboxEntry(WebhookEventTypes.CaseDecided, decision, after.ReleaseAt));
+    }
+
+    /// <summary>
+    /// The reviewer who decided takes the decision back while its undo window lasts, before it reached the AI system:
+    /// the case is in review again, claimed by him, with the round's approvals and edits as they were before his action.
+    /// Nobody else may (the decision is his); after the window the decision stands.
+    /// </summary>
+    public ReviewOutcome Undo(ReviewCase c, Reviewer who, DateTimeOffset now)
+    {
+        if (c.Status != CaseStatus.Decided || c.UndoJson is null ||
+            JsonSerializer.Deserialize<UndoState>(c.UndoJson, WorkbenchJson.Options) is not { } before)
+        {
+            return Refuse(ReviewRefusal.Conflict(ProblemTypes.UndoWindowClosed,
+                $"The case is {JsonNamingPolicy.SnakeCaseLower.ConvertName(c.Status.ToString()).Replace('_', ' ')}; there is no decision to undo."));
+        }
+        if (!string.Equals(before.DecidedBy, who.UserName, StringComparison.Ordinal))
+        {
+            return Refuse(ReviewRefusal.Forbidden(ProblemTypes.Forbidden, $"Only {before.DecidedBy}, who made the decision, can undo it."));
+        }
+        if (c.ReleaseAt is not { } releaseAt || releaseAt <= now)
+        {
+            return Refuse(ReviewRefusal.Conflict(ProblemTypes.UndoWindowClosed,
+                $"The decision was sent to the AI system at {c.ReleaseAt ?? c.DecidedAt:HH:mm:ss} UTC; it can no longer be undone."));
+        }
+        var after = c with
+        {
+            Status = CaseStateMachine.Apply(c.Status, CaseTrigger.UndoDecision),
+            ClaimedBy = who.UserName,
+            ClaimExpiresAt = now + lease,
+            ApprovedBy = before.ApprovedBy,
+            EditedResponse = before.EditedResponse,
+            EditedVariablesJson = before.EditedVariablesJson,
+            EditedParametersJson = before.EditedParametersJson,
+            EditedBy = before.EditedBy,
+            Decision = null,
+            DecidedAt = null,
+            DecisionJson = null,
+            ReleaseAt = null,
+            UndoJson = null,
+        };
+        return new ReviewOutcome.Changed(after)
+        {
+            LiveKind = CaseEventKinds.DecisionUndone,
+            Audit = [new AuditEntry(AuditEventTypes.CaseDecisionUndone, who.UserName, who.Role,
+                new { c.Decision, c.DecidedAt, ReleaseAt = releaseAt })],
+            UndoneBy = who.UserName,
+        };
     }
 
     private ReviewOutcome RequestInfo(ReviewCase c, Reviewer who, ReviewActionRequest r, RecordedAction recorded, DateTimeOffset now)
@@ -364,7 +435,10 @@ public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnly
             SecondReviewDue = after.Status == CaseStatus.Decided && after.DoubleReview,
         };
 
-    private static ReviewCase Decide(ReviewCase c, string[] reviewers, ReviewActionRequest last, DateTimeOffset now, out DecisionView decision)
+    /// <param name="before">The case before the deciding action, which an undo puts back.</param>
+    /// <param name="c">The case with the deciding action's approvals and edits.</param>
+    private ReviewCase Decide(ReviewCase before, ReviewCase c, string[] reviewers, Reviewer who, ReviewActionRequest last, DateTimeOffset now,
+        out DecisionView decision)
     {
         var proposal = ProposalOf(c);
         // The round's text: its edit (which started the round, so every approver saw it), else the proposal.
@@ -388,12 +462,18 @@ public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnly
             DecidedAt = now,
             PolicyVersion = c.PolicyVersion,
         }.WithResponse(kind == DecisionKind.Rejected ? null : template, variables);
+        var undoable = undoWindow > TimeSpan.Zero;
         return Unclaimed(c with
         {
             Status = CaseStateMachine.Apply(c.Status, CaseTrigger.Decide),
             Decision = kind,
             DecidedAt = now,
             DecisionJson = JsonSerializer.Serialize(decision, WorkbenchJson.Options),
+            ReleaseAt = undoable ? now + undoWindow : null,
+            UndoJson = undoable
+                ? JsonSerializer.Serialize(new UndoState(who.UserName, before.ApprovedBy, before.EditedResponse, before.EditedVariablesJson,
+                    before.EditedParametersJson, before.EditedBy), WorkbenchJson.Options)
+                : null,
         });
     }
 

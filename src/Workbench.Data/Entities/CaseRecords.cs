@@ -70,6 +70,13 @@ public sealed class CaseRecord
     public DateTimeOffset? DecidedAt { get; set; }
     /// <summary>The decision that flows back to the AI system (Workbench.Contracts.DecisionView as JSON).</summary>
     public string? DecisionJson { get; set; }
+    /// <summary>
+    /// When the decision reaches the AI system (the end of its undo window). Before then the AI system's reads and
+    /// long-polls see the case in review and its case.decided event waits in the outbox (not_before).
+    /// </summary>
+    public DateTimeOffset? ReleaseAt { get; set; }
+    /// <summary>The case before the decision (Workbench.Core UndoState as JSON): what an undo within the window puts back.</summary>
+    public string? UndoJson { get; set; }
 
     /// <summary>When retention removed the case's content (Workbench.Core ContentPurge); null while it is whole.</summary>
     public DateTimeOffset? PurgedAt { get; set; }

@@ -21,6 +21,11 @@ public sealed class OutboxEventRecord
     /// <summary>When the dispatcher turned it into deliveries; null while waiting.</summary>
     public DateTimeOffset? FannedOutAt { get; set; }
     /// <summary>
+    /// Not fanned out before this moment: a decision's undo window. An undo deletes the event in the transaction that
+    /// takes the decision back; fanning out marks it under the FannedOutAt token, so only one of the two can win.
+    /// </summary>
+    public DateTimeOffset? NotBefore { get; set; }
+    /// <summary>
     /// When retention masked the body's texts (the case's content was purged and none of its deliveries was still
     /// pending). A purged event is never sent again: a replay is refused and a delivery claimed anyway is dead-lettered.
     /// </summary>

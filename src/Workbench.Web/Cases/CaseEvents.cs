@@ -3,7 +3,9 @@ using System.Collections.Concurrent;
 namespace Workbench.Web.Cases;
 
 /// <summary>A small message about a change to a case: ids and changed fields, never the case itself.</summary>
-public sealed record CaseEvent(string Kind, Guid CaseId, string? Queue, string? PreviousQueue, CaseStatus Status, string? Actor, DateTimeOffset At);
+/// <param name="ReleaseAt">On a decision: when it reaches the AI system (the end of its undo window); null when at once.</param>
+public sealed record CaseEvent(string Kind, Guid CaseId, string? Queue, string? PreviousQueue, CaseStatus Status, string? Actor, DateTimeOffset At,
+    DateTimeOffset? ReleaseAt = null);
 
 /// <summary>Carries events to the other instances of the app (Redis when configured).</summary>
 public interface ICaseEventRelay

@@ -28,6 +28,23 @@ public static class CaseViews
         Links = CaseLinks.For(c.Id),
     };
 
+    /// <summary>
+    /// The case as the AI system may see it at <paramref name="now"/>: a decision still in its undo window is not
+    /// there yet, and the case is in review as it was before it (only <see cref="CaseRecord.ReleaseAt"/> says when
+    /// to look again). Changes the given record, which must be an untracked read.
+    /// </summary>
+    public static CaseRecord AsReleased(CaseRecord c, DateTimeOffset now)
+    {
+        if (c.Status == CaseStatus.Decided && c.ReleaseAt > now)
+        {
+            c.Status = CaseStatus.InReview;
+            c.Decision = null;
+            c.DecidedAt = null;
+            c.DecisionJson = null;
+        }
+        return c;
+    }
+
     public static DecisionView? DecisionOf(CaseRecord c) =>
         c.DecisionJson is null ? null : JsonSerializer.Deserialize<DecisionView>(c.DecisionJson, WorkbenchJson.Options);
 

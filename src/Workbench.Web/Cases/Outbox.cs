@@ -12,8 +12,24 @@ namespace Workbench.Web.Cases;
 /// </summary>
 public static class Outbox
 {
-    public static OutboxEventRecord Add(WorkbenchDbContext db, string type, CaseRecord c, DateTimeOffset at, object data) =>
-        Add(db, type, c.ClientId, c.Id, c.CallbackUrl, at, data);
+    public static OutboxEventRecord Add(WorkbenchDbContext db, string type, CaseRecord c, DateTimeOffset at, object data, DateTimeOffset? notBefore = null)
+    {
+        var record = Add(db, type, c.ClientId, c.Id, c.CallbackUrl, at, data);
+        record.NotBefore = notBefore;
+        return record;
+    }
+
+    /// <summary>
+    /// Withdraws the case's events still held back (a decision's undo window), in the caller's transaction. Each is
+    /// deleted under its FannedOutAt token: if the dispatcher fanned one out meanwhile, the caller's SaveChanges fails
+    /// with a concurrency error and nothing of the undo is written.
+    /// </summary>
+    public static async Task<int> WithdrawHeldAsync(WorkbenchDbContext db, Guid caseId, CancellationToken ct)
+    {
+        var held = await db.OutboxEvents.Where(e => e.CaseId == caseId && e.FannedOutAt == null && e.NotBefore != null).ToListAsync(ct);
+        db.OutboxEvents.RemoveRange(held);
+        return held.Count;
+    }
 
     public static OutboxEventRecord Add(WorkbenchDbContext db, string type, string clientId, Guid? caseId, string? callbackUrl,
         DateTimeOffset at, object data)

@@ -28,6 +28,8 @@ public static class ReviewCases
         Decision = c.Decision,
         DecidedAt = c.DecidedAt,
         DecisionJson = c.DecisionJson,
+        ReleaseAt = c.ReleaseAt,
+        UndoJson = c.UndoJson,
         PolicyVersion = c.PolicyVersion,
         SubmissionJson = c.SubmissionJson,
         DoubleReview = c.DoubleReview,
@@ -56,6 +58,8 @@ public static class ReviewCases
         c.Decision = after.Decision;
         c.DecidedAt = after.DecidedAt;
         c.DecisionJson = after.DecisionJson;
+        c.ReleaseAt = after.ReleaseAt;
+        c.UndoJson = after.UndoJson;
     }
 
     public static string[] Approvers(CaseRecord c) => c.ApprovedBy.Split(' ', StringSplitOptions.RemoveEmptyEntries);

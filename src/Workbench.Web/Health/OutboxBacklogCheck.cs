@@ -22,7 +22,8 @@ public sealed class OutboxBacklogCheck(IDbContextFactory<WorkbenchDbContext> dbF
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var unfanned = db.OutboxEvents.AsNoTracking().Where(e => e.FannedOutAt == null);
+            // An event held back (a decision's undo window) is not waiting until it is due.
+            var unfanned = db.OutboxEvents.AsNoTracking().Where(e => e.FannedOutAt == null && (e.NotBefore == null || e.NotBefore <= now));
             var due = db.WebhookDeliveries.AsNoTracking().Where(d => d.Status == DeliveryStatus.Pending && d.NextAttemptAt <= now);
             // Counted up to one past the threshold: enough to decide, and bounded however large the backlog grows.
             var waiting = await unfanned.OrderBy(e => e.Id).Take(limit + 1).CountAsync(cancellationToken) +

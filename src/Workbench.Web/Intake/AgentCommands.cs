@@ -14,12 +14,18 @@ public abstract record CommandResult<T>
 public sealed class AgentCommands(
     IDbContextFactory<WorkbenchDbContext> dbFactory, TimeProvider time, DecisionNotifier notifier, CaseEvents events, ActivePolicy policy)
 {
+    /// <summary>The case as the AI system may see it now: a decision in its undo window is not there yet.</summary>
     public async Task<CaseRecord?> FindAsync(string clientId, Guid id, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         // Another client's case is "not found": its existence is not this client's business.
-        return await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id && c.ClientId == clientId, ct);
+        var c = await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id && c.ClientId == clientId, ct);
+        return c is null ? null : CaseViews.AsReleased(c, time.GetUtcNow());
     }
+
+    /// <summary>How long the case's decision still waits in its undo window (read by <see cref="FindAsync"/>); null when none does.</summary>
+    public TimeSpan? HeldFor(CaseRecord c) =>
+        c.ReleaseAt is { } at && c.DecisionJson is null && c.Status == CaseStatus.InReview && at > time.GetUtcNow() ? at - time.GetUtcNow() : null;
 
     public Task<CommandResult<CaseView>> ReplyAsync(string clientId, Guid id, ReplyRequest reply, string? requestId, CancellationToken ct) =>
         TransitionAsync(clientId, id, CaseTrigger.ReceiveReply, AuditEventTypes.CaseReplyReceived, CaseEventKinds.ReplyReceived, requestId, ct, (c, now) =>

@@ -35,7 +35,7 @@ public static class CaseListing
 
     public static async Task<Results<Ok<CaseList>, ValidationProblem>> ListAsync(
         string? status, string? workflow, string? externalId, string? updatedSince, string? cursor, int? limit,
-        ClaimsPrincipal user, IDbContextFactory<WorkbenchDbContext> dbFactory, CancellationToken ct)
+        ClaimsPrincipal user, IDbContextFactory<WorkbenchDbContext> dbFactory, TimeProvider time, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         CaseStatus? wanted = null;
@@ -98,7 +98,7 @@ public static class CaseListing
         var page = rows.Take(take).ToList();
         return TypedResults.Ok(new CaseList
         {
-            Items = page.Select(CaseViews.View).ToList(),
+            Items = page.Select(c => CaseViews.View(CaseViews.AsReleased(c, time.GetUtcNow()))).ToList(),
             NextCursor = rows.Count > take ? new Cursor(page[^1].CreatedAt, page[^1].Id).Format() : null,
         });
     }
@@ -136,7 +136,7 @@ public static class CaseListing
     }
 
     public static async Task<Results<Ok<CaseView>, ProblemHttpResult, ValidationProblem>> ByExternalIdAsync(
-        string externalId, ClaimsPrincipal user, IDbContextFactory<WorkbenchDbContext> dbFactory, CancellationToken ct)
+        string externalId, ClaimsPrincipal user, IDbContextFactory<WorkbenchDbContext> dbFactory, TimeProvider time, CancellationToken ct)
     {
         if (externalId.Length > 255)
         {
@@ -145,7 +145,7 @@ public static class CaseListing
         var client = ApiClaims.ClientOf(user)!;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var c = await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.ClientId == client && c.ExternalId == externalId, ct);
-        return c is null ? Problems.NotFound("case") : TypedResults.Ok(CaseViews.View(c));
+        return c is null ? Problems.NotFound("case") : TypedResults.Ok(CaseViews.View(CaseViews.AsReleased(c, time.GetUtcNow())));
     }
 
     /// <summary>Where a page ended: opaque to clients (base64url of the creation ticks and the id).</summary>

@@ -146,6 +146,9 @@ public static class CasesApi
         return await WaitForDecisionAsync(ApiClaims.ClientOf(user)!, id, TimeSpan.FromSeconds(wait ?? 0), commands, notifier, ct);
     }
 
+    /// <summary>Past the end of an undo window, so that the re-read finds the decision released.</summary>
+    private static readonly TimeSpan HeldMargin = TimeSpan.FromMilliseconds(50);
+
     /// <summary>
     /// The long-poll: answers the moment the decision lands, when the case will never get one, when the AI system
     /// must answer a question, or when <paramref name="limit"/> has passed. The REST endpoint and the MCP tool share it.
@@ -172,8 +175,14 @@ public static class CasesApi
             {
                 break;
             }
-            // Woken by the case's events; re-reads on the notifier's slow timer too, in case an event was lost.
-            await subscription.WaitAsync(left < notifier.Recheck ? left : notifier.Recheck, ct);
+            // Woken by the case's events; re-reads on the notifier's slow timer too, in case an event was lost. A
+            // decision in its undo window is re-read the moment the window ends (nothing wakes the wait then).
+            var wait = left < notifier.Recheck ? left : notifier.Recheck;
+            if (commands.HeldFor(c) is { } held && held + HeldMargin < wait)
+            {
+                wait = held + HeldMargin;
+            }
+            await subscription.WaitAsync(wait, ct);
         }
         if (CaseViews.DecisionOf(c) is { } decision)
         {

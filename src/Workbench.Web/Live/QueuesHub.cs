@@ -99,7 +99,9 @@ public sealed class QueuesHub(ReviewerDirectory directory, ActivePolicy policy, 
 /// there — forwarding it again would deliver it once per instance. A channel keeps the publisher (which runs
 /// right after a commit) from waiting on the network, and keeps the events of one instance in order.
 /// </summary>
-public sealed class HubForwarder(CaseEvents events, IHubContext<QueuesHub> hub, ILogger<HubForwarder> logger, RedisCaseEventRelay? relay = null)
+public sealed class HubForwarder(
+    CaseEvents events, IHubContext<QueuesHub> hub, IDbContextFactory<WorkbenchDbContext> dbFactory, TimeProvider time, ILogger<HubForwarder> logger,
+    RedisCaseEventRelay? relay = null)
     : BackgroundService
 {
     /// <summary>What an API client hears about its own case: the changes it acts upon.</summary>
@@ -165,10 +167,43 @@ public sealed class HubForwarder(CaseEvents events, IHubContext<QueuesHub> hub, 
             await hub.Clients.Group(group).SendAsync(QueuesHub.ReviewerMethod,
                 new HubCaseEvent(e.Kind, e.CaseId, e.Queue, e.PreviousQueue, e.Status, e.Actor, e.At, group), ct);
         }
-        if (ClientKinds.Contains(e.Kind))
+        if (e.Kind == CaseEventKinds.Decided && e.ReleaseAt is { } releaseAt && releaseAt > time.GetUtcNow())
         {
-            await hub.Clients.Group(QueuesHub.ClientCaseGroup(e.CaseId))
-                .SendAsync(QueuesHub.ClientMethod, new HubClientCaseEvent(e.Kind, e.CaseId, e.Status, e.At), ct);
+            _ = SendWhenReleasedAsync(e, releaseAt, ct);
+        }
+        else if (ClientKinds.Contains(e.Kind))
+        {
+            await SendToClientAsync(e, ct);
+        }
+    }
+
+    private Task SendToClientAsync(CaseEvent e, CancellationToken ct) =>
+        hub.Clients.Group(QueuesHub.ClientCaseGroup(e.CaseId)).SendAsync(QueuesHub.ClientMethod, new HubClientCaseEvent(e.Kind, e.CaseId, e.Status, e.At), ct);
+
+    /// <summary>
+    /// The AI system hears of a decision when its undo window ends, and only if it was not undone meanwhile (on any
+    /// instance: the case is read again). Only the deciding instance forwards its own events, so this happens once; a
+    /// crash in between loses this freshness message, never the decision (the webhook and the long-poll carry it).
+    /// </summary>
+    private async Task SendWhenReleasedAsync(CaseEvent e, DateTimeOffset releaseAt, CancellationToken ct)
+    {
+        try
+        {
+            await Task.Delay(releaseAt - time.GetUtcNow(), time, ct);
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            // Decided and out of its window: a decision undone and made again has a later window of its own.
+            var now = time.GetUtcNow();
+            if (await db.Cases.AsNoTracking().AnyAsync(c => c.Id == e.CaseId && c.Status == CaseStatus.Decided && c.ReleaseAt <= now, ct))
+            {
+                await SendToClientAsync(e, ct);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Sending the released decision of case {CaseId} to the hub failed", e.CaseId);
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 }

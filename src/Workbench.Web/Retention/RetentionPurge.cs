@@ -181,6 +181,7 @@ public sealed class RetentionPurge(
         c.EditedResponse = c.EditedResponse is null ? null : ContentPurge.Marker;
         c.EditedVariablesJson = null;
         c.EditedParametersJson = null;
+        c.UndoJson = null; // the round before the decision: earlier edits, long past any undo
         if (c.DecisionJson is { } decision)
         {
             c.DecisionJson = JsonSerializer.Serialize(ContentPurge.Mask(JsonSerializer.Deserialize<DecisionView>(decision, WorkbenchJson.Options)!), WorkbenchJson.Options);

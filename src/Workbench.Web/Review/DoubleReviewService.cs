@@ -60,7 +60,9 @@ public sealed class DoubleReviewService(IDbContextFactory<WorkbenchDbContext> db
     public async Task<IReadOnlyList<PendingDoubleReview>> PendingAsync(ReviewerIdentity me, int take = 100, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var pending = db.DoubleReviews.AsNoTracking().Where(d => d.Verdict == null &&
+        var now = time.GetUtcNow();
+        // Ready once the first decision is out of its undo window (ReadyAt).
+        var pending = db.DoubleReviews.AsNoTracking().Where(d => d.Verdict == null && d.ReadyAt <= now &&
             !db.ReviewActions.Any(a => a.CaseId == d.CaseId && a.Reviewer == me.UserName));
         if (me.Queues is { } mine)
         {

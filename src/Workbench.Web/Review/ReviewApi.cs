@@ -17,6 +17,7 @@ public static class ReviewApi
     public static IHostApplicationBuilder AddWorkbenchReview(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<ReviewOptions>(builder.Configuration.GetSection("Review"));
+        builder.Services.AddSingleton<IValidateOptions<ReviewOptions>, ReviewOptionsValidation>();
         builder.Services.AddSingleton<ReviewService>();
         builder.Services.AddSingleton<BulkReviewService>();
         builder.Services.AddSingleton<CaseDetails>();
@@ -39,6 +40,9 @@ public static class ReviewApi
         review.MapPost("/cases/{id:guid}/release", ReleaseAsync).WithName("ReviewRelease").WithSummary("Give a claimed case back to its queue");
         review.MapPost("/cases/{id:guid}/actions", ActAsync).WithName("ReviewAct").Accepts<ReviewActionRequest>("application/json")
             .WithSummary("approve | approve_with_edits | reject | request_info | route, with the root cause (required on approve_with_edits and reject)");
+        review.MapPost("/cases/{id:guid}/undo", UndoAsync).WithName("ReviewUndo")
+            .WithProblems(409, ProblemTypes.UndoWindowClosed)
+            .WithSummary("Take your decision back while its undo window lasts, before it reaches the AI system: the case is in review again, claimed by you");
         review.MapPost("/cases/{id:guid}/classification", ClassifyAsync).WithName("ReviewClassify").Accepts<ClassificationRequest>("application/json")
             .WithProblems(409, ProblemTypes.DoubleReviewPending)
             .WithSummary("Give or change the root cause and whether the escalation was necessary (your own action's or spot-check verdict's; a lead's for any case)");
@@ -136,6 +140,13 @@ public static class ReviewApi
         }
         var me = await directory.IdentityAsync(http.User, ct);
         return ToResult(await BlindedAsync(await reviews.ActAsync(me, id, body.Value!, ct), id, me, blind, ct));
+    }
+
+    public static async Task<Results<Ok<ReviewCaseView>, NoContent, ProblemHttpResult, ValidationProblem>> UndoAsync(
+        Guid id, ClaimsPrincipal user, ReviewerDirectory directory, ReviewService reviews, DoubleReviewService blind, CancellationToken ct)
+    {
+        var me = await directory.IdentityAsync(user, ct);
+        return ToResult(await BlindedAsync(await reviews.UndoAsync(me, id, ct), id, me, blind, ct));
     }
 
     /// <summary>

@@ -37,6 +37,11 @@ public sealed record ReviewCaseView
     public required int ApprovalsRequired { get; init; }
     public required IReadOnlyList<string> ApprovedBy { get; init; }
     public DecisionView? Decision { get; init; }
+    /// <summary>
+    /// When the decision reaches the AI system: until then it waits in its undo window, and the reviewer who made it
+    /// may take it back (<c>POST …/undo</c>). Null once there is no decision or no window.
+    /// </summary>
+    public DateTimeOffset? ReleaseAt { get; init; }
     public required int Revision { get; init; }
     /// <summary>While the case is in review: what an approval must confirm, when its action needs confirming.</summary>
     public ApprovalConfirmationView? Confirmation { get; init; }

@@ -4,14 +4,6 @@ using Workbench.Web.Observability;
 
 namespace Workbench.Web.Review;
 
-public sealed record ReviewOptions
-{
-    /// <summary>How long a claim lasts unless renewed (the case page renews it while open).</summary>
-    public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(10);
-    /// <summary>Per submitting client: users who may never approve that client's cases (besides the client itself).</summary>
-    public Dictionary<string, string[]> SelfApprovalDeny { get; init; } = [];
-}
-
 /// <summary>
 /// The one place where reviewers act on cases, used by the pages and by the review API alike. Every call checks
 /// queue membership here and the claim and the case's state with the review rules (<see cref="ReviewRules"/>, pure
@@ -44,6 +36,7 @@ public sealed class ReviewService(
         ApprovalsRequired = c.ApprovalsRequired,
         ApprovedBy = ReviewCases.Approvers(c),
         Decision = CaseViews.DecisionOf(c),
+        ReleaseAt = c.Decision is null ? null : c.ReleaseAt,
         Revision = c.Revision,
         Confirmation = gate is null ? null : ApprovalConfirmationView.Of(gate),
     };
@@ -66,7 +59,7 @@ public sealed class ReviewService(
         get
         {
             var o = options.CurrentValue;
-            return new ReviewRules(policy.Policy, o.Lease, o.SelfApprovalDeny);
+            return new ReviewRules(policy.Policy, o.Lease, o.SelfApprovalDeny, o.UndoWindow);
         }
     }
 
@@ -153,6 +146,21 @@ public sealed class ReviewService(
         var notify = request.Action is ReviewActionKind.Approve or ReviewActionKind.ApproveWithEdits or ReviewActionKind.Reject or ReviewActionKind.RequestInfo;
         var result = await MutateHeldAsync(reviewer, id, ct, (c, now) => rules.Act(c, Who(reviewer), action, request.ExpectedRevision, now));
         if (notify && result is ReviewResult.Ok)
+        {
+            notifier.Notify(id);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The reviewer who decided takes the decision back within its undo window: the case is in review again, claimed
+    /// by him, and the decision's held webhook event is withdrawn in the same transaction, so it is never sent.
+    /// </summary>
+    public async Task<ReviewResult> UndoAsync(ReviewerIdentity reviewer, Guid id, CancellationToken ct = default)
+    {
+        var rules = Rules;
+        var result = await MutateHeldAsync(reviewer, id, ct, (c, now) => rules.Undo(c, Who(reviewer), now));
+        if (result is ReviewResult.Ok)
         {
             notifier.Notify(id);
         }
@@ -302,7 +310,11 @@ public sealed class ReviewService(
         ReviewCases.Apply(c, changed.Case);
         foreach (var e in changed.Outbox)
         {
-            Outbox.Add(db, e.Type, c, now, e.Data);
+            Outbox.Add(db, e.Type, c, now, e.Data, e.NotBefore);
+        }
+        if (changed.UndoneBy is { } undoneBy)
+        {
+            await WithdrawDecisionAsync(db, c.Id, undoneBy, ct);
         }
         if (changed.Action is { } a)
         {
@@ -330,7 +342,8 @@ public sealed class ReviewService(
         }
         if (changed.SecondReviewDue)
         {
-            db.DoubleReviews.Add(new DoubleReviewRecord { CaseId = c.Id, Workflow = c.Workflow, Queue = c.Queue, ReadyAt = now });
+            // Ready once the decision is out: a blind second review does not start on a decision that may still be undone.
+            db.DoubleReviews.Add(new DoubleReviewRecord { CaseId = c.Id, Workflow = c.Workflow, Queue = c.Queue, ReadyAt = c.ReleaseAt ?? now });
         }
         var result = await CommitAsync(db, c, now, ct, changed.LiveKind, actor, previousQueue);
         if (changed.LiveKind == CaseEventKinds.Decided && result is ReviewResult.Ok && c.Decision is { } decision)
@@ -338,6 +351,23 @@ public sealed class ReviewService(
             metrics.CaseDecided(c.Workflow, JsonNamingPolicy.SnakeCaseLower.ConvertName(decision.ToString()), now - c.CreatedAt);
         }
         return result;
+    }
+
+    /// <summary>
+    /// What an undone decision wrote for later goes with it: its held webhook event, its blind second review, and the
+    /// deciding action kept for learning (an undone decision is no reviewer's verdict). The audit keeps both events.
+    /// </summary>
+    private static async Task WithdrawDecisionAsync(WorkbenchDbContext db, Guid caseId, string reviewer, CancellationToken ct)
+    {
+        await Outbox.WithdrawHeldAsync(db, caseId, ct);
+        if (await db.DoubleReviews.FirstOrDefaultAsync(d => d.CaseId == caseId && d.Verdict == null, ct) is { } second)
+        {
+            db.DoubleReviews.Remove(second);
+        }
+        if (await db.ReviewActions.Where(a => a.CaseId == caseId && a.Reviewer == reviewer).OrderByDescending(a => a.Id).FirstOrDefaultAsync(ct) is { } action)
+        {
+            db.ReviewActions.Remove(action);
+        }
     }
 
     private async Task<ReviewResult> CommitAsync(
@@ -350,7 +380,8 @@ public sealed class ReviewService(
             await db.SaveChangesAsync(ct);
             if (eventKind is not null)
             {
-                events.Publish(new CaseEvent(eventKind, c.Id, c.Queue, previousQueue == c.Queue ? null : previousQueue, c.Status, actor, now));
+                events.Publish(new CaseEvent(eventKind, c.Id, c.Queue, previousQueue == c.Queue ? null : previousQueue, c.Status, actor, now,
+                    eventKind == CaseEventKinds.Decided ? c.ReleaseAt : null));
             }
             return new ReviewResult.Ok(View(c, GateOf(c)));
         }

@@ -162,7 +162,10 @@ public sealed class WebhookDispatcher(
     internal async Task<int> FanOutAsync(CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var pending = await db.OutboxEvents.AsNoTracking().Where(e => e.FannedOutAt == null).OrderBy(e => e.Id).Take(FanOutBatch).ToListAsync(ct);
+        var now = time.GetUtcNow();
+        // A decision's event waits out its undo window (NotBefore); the poll interval picks it up once due.
+        var pending = await db.OutboxEvents.AsNoTracking().Where(e => e.FannedOutAt == null && (e.NotBefore == null || e.NotBefore <= now))
+            .OrderBy(e => e.Id).Take(FanOutBatch).ToListAsync(ct);
         if (pending.Count == 0)
         {
             return 0;
@@ -170,7 +173,6 @@ public sealed class WebhookDispatcher(
         var clientIds = pending.Select(e => e.ClientId).Distinct().ToList();
         var endpoints = await db.WebhookEndpoints.AsNoTracking().Where(e => clientIds.Contains(e.ClientId)).ToListAsync(ct);
         var clients = await db.WebhookClients.AsNoTracking().Where(c => clientIds.Contains(c.ClientId)).ToDictionaryAsync(c => c.ClientId, ct);
-        var now = time.GetUtcNow();
         var o = options.CurrentValue;
 
         // Every write here is one SaveChanges (behind SQLite's write gate, like every writer: an UPDATE outside it would

@@ -19,6 +19,7 @@ public class CaseStateMachineTests
         { CaseStatus.InReview, CaseTrigger.Route, CaseStatus.Queued },
         { CaseStatus.InReview, CaseTrigger.Withdraw, CaseStatus.Withdrawn },
         { CaseStatus.InReview, CaseTrigger.Expire, CaseStatus.Expired },
+        { CaseStatus.Decided, CaseTrigger.UndoDecision, CaseStatus.InReview },
         { CaseStatus.AwaitingInfo, CaseTrigger.ReceiveReply, CaseStatus.Queued },
         { CaseStatus.AwaitingInfo, CaseTrigger.Withdraw, CaseStatus.Withdrawn },
         { CaseStatus.AwaitingInfo, CaseTrigger.Expire, CaseStatus.Expired },
@@ -76,7 +77,6 @@ public class CaseStateMachineTests
     }
 
     [Theory]
-    [InlineData(CaseStatus.Decided)]
     [InlineData(CaseStatus.AutoApproved)]
     [InlineData(CaseStatus.Withdrawn)]
     [InlineData(CaseStatus.Expired)]
@@ -84,6 +84,14 @@ public class CaseStateMachineTests
     {
         Assert.True(CaseStateMachine.IsTerminal(status));
         Assert.All(Enum.GetValues<CaseTrigger>(), t => Assert.False(CaseStateMachine.CanApply(status, t)));
+    }
+
+    [Fact]
+    public void A_decided_case_accepts_only_the_undo_of_its_decision()
+    {
+        // The review rules allow it only within the undo window, before the decision reached the AI system.
+        Assert.True(CaseStateMachine.IsTerminal(CaseStatus.Decided));
+        Assert.Equal([CaseTrigger.UndoDecision], Enum.GetValues<CaseTrigger>().Where(t => CaseStateMachine.CanApply(CaseStatus.Decided, t)));
     }
 
     [Theory]

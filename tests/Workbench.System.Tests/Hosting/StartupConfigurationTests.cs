@@ -32,6 +32,17 @@ public class StartupConfigurationTests
     }
 
     [Theory]
+    [InlineData("-00:00:05")]
+    [InlineData("02:00:00")]
+    public async Task A_negative_or_absurd_undo_window_stops_start_up_naming_the_setting(string value)
+    {
+        var (code, output) = await StartAppAsync(new() { ["Review__UndoWindow"] = value });
+        Assert.True(code == 1, output);
+        Assert.Contains($"Workbench cannot start: The setting Review:UndoWindow is {value}; it must be between 00:00:00 (no undo) and 00:05:00", output);
+        Assert.DoesNotContain("   at ", output);
+    }
+
+    [Theory]
     [InlineData("Webhooks__MaxInFlight", "abc", "The setting Webhooks:MaxInFlight is 'abc', which is not a whole number.")]
     [InlineData("Webhooks__Timeout", "ten seconds", "The setting Webhooks:Timeout is 'ten seconds', which is not a duration")]
     [InlineData("Review__Lease", "soon", "The setting Review:Lease is 'soon', which is not a duration")]

@@ -109,6 +109,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["POST /api/v1/review/cases/{id:guid}/claim"] = Access.Review,
         ["POST /api/v1/review/cases/{id:guid}/release"] = Access.Review,
         ["POST /api/v1/review/cases/{id:guid}/actions"] = Access.Review,
+        ["POST /api/v1/review/cases/{id:guid}/undo"] = Access.Review,
         ["POST /api/v1/review/cases/{id:guid}/classification"] = Access.Review,
         ["POST /api/v1/review/cases/{id:guid}/assign"] = Access.Lead,
         ["GET /api/v1/review/cases/{id:guid}/notes/"] = Access.Review,

@@ -81,13 +81,27 @@ public sealed class CaseActionBarTests : ComponentTest
     }
 
     [Fact]
+    public async Task Approve_is_off_and_A_does_nothing_while_the_message_has_a_placeholder_without_a_value_but_edits_are_open()
+    {
+        var can = Holding with { CanApproveAsIs = false, Hint = "The message still has a placeholder without a value: {{refund_amount}}." };
+        var bar = RenderBar(Detail(), can);
+
+        Assert.True(bar.Find("button[aria-keyshortcuts='A']").HasAttribute("disabled"));
+        Assert.False(bar.Find("button[aria-keyshortcuts='E']").HasAttribute("disabled"));
+        Assert.Contains("{{refund_amount}}", bar.Markup);
+        await Press(bar, "a"); // with a complete message this opens the refund's confirmation
+        Assert.Empty(bar.FindAll("[role='alertdialog']"));
+        Assert.Empty(_acts);
+    }
+
+    [Fact]
     public async Task Question_mark_opens_a_help_sheet_with_every_key_and_Escape_closes_it()
     {
         var bar = RenderBar(Detail(), Holding);
         Assert.Empty(bar.FindAll("[data-testid='shortcut-help']"));
         await Press(bar, "?");
         var listed = bar.FindAll("[data-testid='shortcut-help'] dt kbd").Select(k => k.TextContent).ToList();
-        Assert.Equal(["C", "A", "Y", "E", "R", "I", "O", "J", "K", "N", "?", "Esc"], listed);
+        Assert.Equal(["C", "A", "Y", "E", "R", "I", "O", "U", "J", "K", "N", "?", "Esc"], listed);
         // Each key the sheet lists is one the browser passes on (wwwroot/js/shortcuts.js), and the other way round.
         var script = File.ReadAllText(Path.Combine(AppServer.RepositoryRoot, "src", "Workbench.Web", "wwwroot", "js", "shortcuts.js"));
         var passed = System.Text.RegularExpressions.Regex.Match(script, @"new Set\(\[(.*?)\]\)").Groups[1].Value

@@ -190,6 +190,17 @@ public sealed class ActionAvailabilityTests
     }
 
     [Fact]
+    public void A_message_with_a_placeholder_without_a_value_is_approved_only_with_edits_and_the_reason_names_it()
+    {
+        var missing = ActionAvailability.For(View(CaseStatus.InReview, "rita"), "rita", Now, false, ["refund_amount", "label_url"]);
+        var complete = ActionAvailability.For(View(CaseStatus.InReview, "rita"), "rita", Now, false, []);
+
+        Assert.Equal((false, true), (missing.CanApproveAsIs, missing.CanApprove));
+        Assert.Contains("{{refund_amount}}, {{label_url}}", missing.Hint);
+        Assert.Equal((true, null), (complete.CanApproveAsIs, complete.Hint));
+    }
+
+    [Fact]
     public void Self_approval_and_a_second_approval_by_the_same_reviewer_are_not_offered()
     {
         Assert.False(ActionAvailability.For(View(CaseStatus.InReview, "rita"), "rita", Now, isSelfApproval: true).CanApprove);

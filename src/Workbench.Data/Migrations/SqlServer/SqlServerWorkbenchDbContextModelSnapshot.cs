@@ -552,6 +552,9 @@ namespace Workbench.Data.Migrations.SqlServer
                         .HasMaxLength(1024)
                         .HasColumnType("nvarchar(1024)");
 
+                    b.Property<DateTimeOffset?>("ReleaseAt")
+                        .HasColumnType("datetimeoffset");
+
                     b.Property<string>("ReleaseOutcome")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -610,6 +613,9 @@ namespace Workbench.Data.Migrations.SqlServer
                         .IsRequired()
                         .HasMaxLength(128)
                         .HasColumnType("nvarchar(128)");
+
+                    b.Property<string>("UndoJson")
+                        .HasColumnType("nvarchar(max)");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("datetimeoffset");
@@ -1055,6 +1061,9 @@ namespace Workbench.Data.Migrations.SqlServer
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTimeOffset?>("NotBefore")
+                        .HasColumnType("datetimeoffset");
 
                     b.Property<DateTimeOffset?>("PurgedAt")
                         .HasColumnType("datetimeoffset");

@@ -607,6 +607,9 @@ namespace Workbench.Data.Migrations.Sqlite
                         .HasMaxLength(1024)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("ReleaseAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ReleaseOutcome")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -664,6 +667,9 @@ namespace Workbench.Data.Migrations.Sqlite
                     b.Property<string>("TaskType")
                         .IsRequired()
                         .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UndoJson")
                         .HasColumnType("TEXT");
 
                     b.Property<long>("UpdatedAt")
@@ -1096,6 +1102,9 @@ namespace Workbench.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("NotBefore")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long?>("PurgedAt")
                         .HasColumnType("INTEGER");

@@ -1,6 +1,6 @@
 // Single-key shortcuts of the case page. Ignored while typing in a field, and with modifier keys held,
 // so that the browser's own shortcuts and text entry keep working.
-const keys = new Set(['a', 'e', 'r', 'i', 'o', 'j', 'k', 'c', 'n', 'y', '?', 'escape']);
+const keys = new Set(['a', 'e', 'r', 'i', 'o', 'j', 'k', 'c', 'n', 'u', 'y', '?', 'escape']);
 
 export function register(dotnet) {
   const handler = (e) => {

@@ -118,7 +118,7 @@ public sealed partial class CaseActionBar
             case "c" when Can.CanClaim:
                 await Claim.InvokeAsync();
                 break;
-            case "a" when Can.CanApprove && _mode == Mode.None:
+            case "a" when Can.CanApproveAsIs && _mode == Mode.None:
                 await ApproveAsync();
                 break;
             // The second key is a different one: pressing A twice never approves an irreversible action.

@@ -29,6 +29,8 @@ public sealed partial class CasePage
     private List<UserRecord> _assignable = [];
     private IReadOnlyList<string> _others = [];
     private string? _live;
+    /// <summary>The end of the undo window of the reviewer's own decision, while it lasts: the undo bar shows.</summary>
+    private DateTimeOffset? _undoUntil;
 
     [Inject] private CaseDetails Details { get; set; } = default!;
     [Inject] private DoubleReviewService DoubleReviews { get; set; } = default!;
@@ -85,11 +87,13 @@ public sealed partial class CasePage
         // (the prerender's first pass, a live event, a presence change) never sees a new case without its actions.
         (_now, _withheld, _notFound, _detail) = (now, false, false, detail);
         _view = ReviewService.View(detail.Case);
+        _undoUntil = UndoWindowOf(detail.Case, _me!.UserName, now);
         if (assignable is not null)
         {
             _assignable = assignable;
         }
-        _can = ActionAvailability.For(_view, _me!.UserName, _now, IsSelfApproval);
+        _can = ActionAvailability.For(_view, _me!.UserName, _now, IsSelfApproval,
+            detail.RoundTemplate is { } template ? Core.Review.MessageTemplate.Render(template, detail.RoundVariables).Missing : null);
         _crumbs = [new("Queues", "/queues")];
         if (detail.Case.Queue is { } queue)
         {
@@ -97,6 +101,28 @@ public sealed partial class CasePage
         }
         _crumbs.Add(new(detail.Case.ExternalId, null, disabled: true));
     }
+
+    /// <summary>The end of the case's undo window when the reviewer made its decision and the window still lasts.</summary>
+    private static DateTimeOffset? UndoWindowOf(CaseRecord c, string me, DateTimeOffset now) =>
+        c is { Status: CaseStatus.Decided, ReleaseAt: { } at, UndoJson: { } json } && at > now &&
+        JsonSerializer.Deserialize<Core.Review.UndoState>(json, WorkbenchJson.Options)?.DecidedBy == me
+            ? at
+            : null;
+
+    private string DecisionWords => _detail?.Case.Decision switch
+    {
+        DecisionKind.Approved => "Approved",
+        DecisionKind.ApprovedWithEdits => "Approved with edits",
+        DecisionKind.Rejected => "Rejected",
+        _ => "Decided",
+    };
+
+    private Task UndoAsync() => RunAsync(() => Reviews.UndoAsync(_me!, Id), _ =>
+    {
+        _classify = false;
+        Snackbar.Add("Decision undone: nothing was sent, and the case is yours to act on again.", Severity.Success);
+        return Task.FromResult(true);
+    });
 
     private bool IsSelfApproval => _detail is not null && string.Equals(_detail.Case.ClientId, _me?.UserName, StringComparison.OrdinalIgnoreCase);
 
