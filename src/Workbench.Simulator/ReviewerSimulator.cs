@@ -113,8 +113,8 @@ public sealed class ReviewerSimulator(string userName, SimulatorOptions options,
         await Task.Delay(handle, ct);
         stats.HandleTime.Add(started.Elapsed.TotalMilliseconds);
 
-        var (action, body) = ChooseAction(queue, claimed.RootElement);
-        using var acted = await PostAsync(http, $"api/v1/review/cases/{id}/actions", body, CancellationToken.None);
+        var (action, acted) = await ActAsync(http, id, queue, claimed.RootElement, CancellationToken.None);
+        using var ownedResponse = acted;
         if (acted.StatusCode == HttpStatusCode.OK)
         {
             using var view = JsonDocument.Parse(await acted.Content.ReadAsStringAsync(CancellationToken.None));
@@ -192,8 +192,8 @@ public sealed class ReviewerSimulator(string userName, SimulatorOptions options,
         {
             await Task.Delay(handle, ct);
         }
-        var (_, json) = ChooseAction(queue, view.RootElement);
-        using var acted = await PostAsync(http, $"api/v1/review/cases/{id}/actions", json, ct);
+        var (_, acted) = await ActAsync(http, id, queue, view.RootElement, ct);
+        using var ownedResponse = acted;
         var body = await acted.Content.ReadAsStringAsync(ct);
         tally.Record("act", acted.StatusCode, body);
         if (acted.StatusCode == HttpStatusCode.OK)
@@ -214,6 +214,34 @@ public sealed class ReviewerSimulator(string userName, SimulatorOptions options,
         return TimeSpan.FromMilliseconds(options.HandleMedian.TotalMilliseconds * Math.Exp(options.HandleSigma * normal));
     }
 
+    /// <summary>
+    /// Acts on a claimed case. An approval of a message that would still show placeholders is refused (400 at
+    /// <c>$.editedVariables.…</c>); the reviewer then writes the message out and approves with edits, as a person
+    /// would, and only that answer is returned.
+    /// </summary>
+    private async Task<(string Action, HttpResponseMessage Response)> ActAsync(HttpClient http, Guid id, string? queue, JsonElement claimed, CancellationToken ct)
+    {
+        var (action, json) = ChooseAction(queue, claimed);
+        var acted = await PostAsync(http, $"api/v1/review/cases/{id}/actions", json, ct);
+        if (action == "approve" && acted.StatusCode == HttpStatusCode.BadRequest
+            && (await acted.Content.ReadAsStringAsync(ct)).Contains("\"$.editedVariables.", StringComparison.Ordinal))
+        {
+            acted.Dispose();
+            var edit = System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(EditBody))!.AsObject();
+            Confirm(edit, claimed);
+            return ("approve_with_edits", await PostAsync(http, $"api/v1/review/cases/{id}/actions", edit.ToJsonString(), ct));
+        }
+        return (action, acted);
+    }
+
+    private static readonly object EditBody = new
+    {
+        action = "approve_with_edits",
+        editedResponse = "Thanks for your patience. We have reviewed your request and applied the policy that is in force today; details follow in a separate message.",
+        note = "Softened the wording and removed a promise we cannot keep.",
+        rootCause = "prompt",
+    };
+
     /// <param name="claimed">The case as the claim answered it: an approval confirms the action it restates, as a reviewer would.</param>
     private (string Action, string Body) ChooseAction(string? queue, JsonElement claimed)
     {
@@ -222,13 +250,7 @@ public sealed class ReviewerSimulator(string userName, SimulatorOptions options,
         object body = r switch
         {
             < 0.62 => new { action = "approve", note = "Checked against the cited sources." },
-            < 0.74 => new
-            {
-                action = "approve_with_edits",
-                editedResponse = "Thanks for your patience. We have reviewed your request and applied the policy that is in force today; details follow in a separate message.",
-                note = "Softened the wording and removed a promise we cannot keep.",
-                rootCause = "prompt",
-            },
+            < 0.74 => EditBody,
             < 0.86 => new
             {
                 action = "reject",
@@ -242,8 +264,16 @@ public sealed class ReviewerSimulator(string userName, SimulatorOptions options,
         };
         var node = System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(body))!.AsObject();
         var action = node["action"]!.GetValue<string>();
-        if (action is "approve" or "approve_with_edits" && claimed.TryGetProperty("confirmation", out var confirmation)
-            && confirmation.ValueKind == JsonValueKind.Object)
+        if (action is "approve" or "approve_with_edits")
+        {
+            Confirm(node, claimed);
+        }
+        return (action, node.ToJsonString());
+    }
+
+    private static void Confirm(System.Text.Json.Nodes.JsonObject node, JsonElement claimed)
+    {
+        if (claimed.TryGetProperty("confirmation", out var confirmation) && confirmation.ValueKind == JsonValueKind.Object)
         {
             node["confirmedTool"] = confirmation.GetProperty("tool").GetString();
             if (confirmation.TryGetProperty("amount", out var amount) && amount.ValueKind == JsonValueKind.String)
@@ -251,7 +281,6 @@ public sealed class ReviewerSimulator(string userName, SimulatorOptions options,
                 node["confirmedAmount"] = amount.GetString();
             }
         }
-        return (action, node.ToJsonString());
     }
 
     private Task<HttpResponseMessage> PostAsync(HttpClient http, string path, string json, CancellationToken ct)
