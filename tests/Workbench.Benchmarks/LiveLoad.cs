@@ -89,10 +89,7 @@ public static class LiveLoad
             for (var i = 0; i < cases; i++)
             {
                 var due = TimeSpan.FromSeconds((double)i / rate);
-                if (due > clock.Elapsed)
-                {
-                    await Task.Delay(due - clock.Elapsed);
-                }
+                await Pacing.UntilAsync(clock, due);
                 var n = i;
                 sends.Add(Task.Run(async () => created[n] = await SubmitAsync(http, ids[n])));
             }
@@ -191,10 +188,7 @@ public static class LiveLoad
             for (var i = 0; i < events; i++)
             {
                 var due = TimeSpan.FromSeconds((double)i * seconds / events);
-                if (due > clock.Elapsed)
-                {
-                    await Task.Delay(due - clock.Elapsed);
-                }
+                await Pacing.UntilAsync(clock, due);
                 var n = i;
                 sends.Add(Task.Run(() => SubmitAsync(http, $"soak-{run}-{n:D5}")));
             }

@@ -189,7 +189,12 @@ public sealed class HubForwarder(
     {
         try
         {
-            await Task.Delay(releaseAt - time.GetUtcNow(), time, ct);
+            // Read the clock once: the window may have ended since the caller looked, and a delay under -1 ms throws.
+            var wait = releaseAt - time.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, time, ct);
+            }
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             // Decided and out of its window: a decision undone and made again has a later window of its own.
             var now = time.GetUtcNow();

@@ -133,10 +133,7 @@ public sealed class DatabaseOutageTests(Xunit.Abstractions.ITestOutputHelper out
         {
             Assert.True(n < 5000, "The outage did not end: " + app.Output);
             var due = loadStart + TimeSpan.FromSeconds(n / Rate);
-            if (due > _clock.Elapsed)
-            {
-                await Task.Delay(due - _clock.Elapsed);
-            }
+            await Pacing.UntilAsync(_clock, due);
             var externalId = $"outage-{n}";
             tried.Add(externalId);
             load.Add(Task.Run(async () =>

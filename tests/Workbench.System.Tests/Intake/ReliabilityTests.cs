@@ -76,10 +76,7 @@ public sealed class ReliabilityTests : IDisposable
                 for (var n = 0; n < 12_000 && sentAfterKill < 60; n++)
                 {
                     var due = TimeSpan.FromSeconds(n / 300.0);
-                    if (due > clock.Elapsed)
-                    {
-                        await Task.Delay(due - clock.Elapsed);
-                    }
+                    await Pacing.UntilAsync(clock, due);
                     if (app.HasExited)
                     {
                         sentAfterKill++;
