@@ -28,7 +28,7 @@ public sealed class UndoJourney(BrowserFixture browser) : IAsyncLifetime
     {
         var agent = new AgentApi(_app.BaseUrl);
         var (id, _) = await agent.SubmitAsync(AgentApi.Sample("013-"));
-        var (context, page) = await browser.SignInAsync(_app.BaseUrl, "rita");
+        var (context, page) = await browser.SignInAsync(_app.BaseUrl, "rita", width: 1440);
         await using var _ = context;
         await page.GotoAsync($"/cases/{id}");
         await page.WaitInteractiveAsync();
@@ -65,5 +65,51 @@ public sealed class UndoJourney(BrowserFixture browser) : IAsyncLifetime
         var seen = await agent.GetAsync($"/api/v1/cases/{id}");
         Assert.Equal("in_review", seen.GetProperty("status").GetString());
         Assert.False(seen.TryGetProperty("decision", out var decision) && decision.ValueKind != System.Text.Json.JsonValueKind.Null);
+    }
+
+    [Fact]
+    public async Task The_lead_approves_two_answers_from_the_queue_and_undoes_both_from_the_bar()
+    {
+        var agent = new AgentApi(_app.BaseUrl);
+        var cases = new[] { await agent.SubmitAsync(AgentApi.Sample("005-")), await agent.SubmitAsync(AgentApi.Sample("005-")) };
+        var queue = (await agent.GetAsync($"/api/v1/cases/{cases[0].Id}")).GetProperty("queue").GetString();
+        var (context, page) = await browser.SignInAsync(_app.BaseUrl, "lena", width: 1440);
+        await using var _ = context;
+        await page.GotoAsync($"/queues/{queue}?sort=newest");
+        await page.WaitInteractiveAsync();
+        foreach (var (_, externalId) in cases)
+        {
+            var box = page.Locator($"input[data-select='{externalId}'], [data-select='{externalId}'] input").First;
+            await box.ClickAsync();
+            await Assertions.Expect(box).ToBeCheckedAsync();
+        }
+        await page.GetByTestId("bulk-approve").ClickAsync();
+        await page.GetByTestId("bulk-approve-confirm").ClickAsync();
+
+        // One bar for the approvals made together, as on the case page: announced once, the countdown on the button.
+        var bar = page.GetByRole(AriaRole.Region, new() { Name = "Undo the approvals" });
+        await Assertions.Expect(bar).ToContainTextAsync("Approved 2 cases.");
+        await Assertions.Expect(bar).ToContainTextAsync("They reach the AI system at");
+        await Assertions.Expect(bar.GetByRole(AriaRole.Status)).ToHaveAttributeAsync("aria-live", "polite");
+        var undo = bar.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex(@"^Undo 2 approvals \(\d+ s\)$") });
+        await Assertions.Expect(undo).ToBeEnabledAsync();
+        foreach (var (id, _) in cases)
+        {
+            Assert.Equal("in_review", (await agent.GetAsync($"/api/v1/cases/{id}")).GetProperty("status").GetString()); // nothing sent yet
+        }
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "queue-bulk-undo.png") });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Switch to dark theme" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Switch to light theme" })).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "queue-bulk-undo-dark.png") });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Switch to light theme" }).ClickAsync();
+
+        await undo.ClickAsync();
+
+        await Assertions.Expect(bar).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("bulk-outcome")).ToContainTextAsync("2 of 2 cases back in the queue, their approval undone.");
+        foreach (var (id, _) in cases)
+        {
+            Assert.Equal("queued", (await agent.GetAsync($"/api/v1/cases/{id}")).GetProperty("status").GetString());
+        }
     }
 }

@@ -30,7 +30,8 @@ public static class AuditEventTypes
     public const string CaseDecided = CasePrefix + "decided";
     /// <summary>
     /// The reviewer who decided took the decision back within its undo window, before it reached the AI system. Data:
-    /// <c>{"decision": …, "decidedAt": …, "releaseAt": …}</c>; the case is in review again, claimed by him.
+    /// <c>{"decision": …, "decidedAt": …, "releaseAt": …}</c>; the case is in review again, claimed by him. When the AI
+    /// system withdrew the case during the window, the actor is the client and <see cref="CaseWithdrawn"/> follows.
     /// </summary>
     public const string CaseDecisionUndone = CasePrefix + "decision_undone";
     public const string CaseDoubleReviewed = CasePrefix + "double_reviewed";

@@ -54,11 +54,15 @@ public sealed record ReviewCase
     public bool DoubleReview { get; init; }
     /// <summary>The case's concurrency token: the revision the reviewer saw must still be the case's.</summary>
     public int Revision { get; init; }
+    /// <summary>When the case last changed; a decision keeps it in its <see cref="UndoState"/>, as the AI system's updatedAt while held.</summary>
+    public DateTimeOffset UpdatedAt { get; init; }
 }
 
 /// <summary>
 /// What a decision changed in the case and an undo puts back: who decided (the only one who may undo), and the
 /// round's approvals and edits before his action. The case was in review, claimed by him, before any decision.
+/// <paramref name="SeenUpdatedAt"/> is when the case last changed before the decision: while the decision is held, the
+/// last change the AI system can see (null in states written before it was kept).
 /// </summary>
 public sealed record UndoState(
     string DecidedBy,
@@ -66,7 +70,8 @@ public sealed record UndoState(
     string? EditedResponse,
     string? EditedVariablesJson,
     string? EditedParametersJson,
-    string? EditedBy);
+    string? EditedBy,
+    DateTimeOffset? SeenUpdatedAt = null);
 
 /// <summary>Who acts: a reviewer, or a lead acting as one.</summary>
 public sealed record Reviewer(string UserName, bool IsLead)

@@ -472,7 +472,7 @@ public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnly
             ReleaseAt = undoable ? now + undoWindow : null,
             UndoJson = undoable
                 ? JsonSerializer.Serialize(new UndoState(who.UserName, before.ApprovedBy, before.EditedResponse, before.EditedVariablesJson,
-                    before.EditedParametersJson, before.EditedBy), WorkbenchJson.Options)
+                    before.EditedParametersJson, before.EditedBy, before.UpdatedAt), WorkbenchJson.Options)
                 : null,
         });
     }

@@ -30,13 +30,15 @@ public static class CaseViews
 
     /// <summary>
     /// The case as the AI system may see it at <paramref name="now"/>: a decision still in its undo window is not
-    /// there yet, and the case is in review as it was before it (only <see cref="CaseRecord.ReleaseAt"/> says when
-    /// to look again). Changes the given record, which must be an untracked read.
+    /// there yet, and the case is in review as it was before it, last changed when it last changed before the
+    /// decision (only <see cref="CaseRecord.ReleaseAt"/> says when to look again). Changes the given record, which
+    /// must be an untracked read.
     /// </summary>
     public static CaseRecord AsReleased(CaseRecord c, DateTimeOffset now)
     {
-        if (c.Status == CaseStatus.Decided && c.ReleaseAt > now)
+        if (IsHeld(c, now))
         {
+            c.UpdatedAt = SeenUpdatedAt(c);
             c.Status = CaseStatus.InReview;
             c.Decision = null;
             c.DecidedAt = null;
@@ -44,6 +46,26 @@ public static class CaseViews
         }
         return c;
     }
+
+    /// <summary>
+    /// When a case whose decision is held last changed as the AI system sees it: before the decision. (Stored, the
+    /// held case's UpdatedAt is its release time, the moment the AI system sees the decision.)
+    /// </summary>
+    public static DateTimeOffset SeenUpdatedAt(CaseRecord c) =>
+        (c.UndoJson is null ? null : JsonSerializer.Deserialize<Core.Review.UndoState>(c.UndoJson, WorkbenchJson.Options))?.SeenUpdatedAt ?? c.CreatedAt;
+
+    /// <summary>
+    /// What a change made at <paramref name="now"/> stores as the case's UpdatedAt: a decision held in its undo window
+    /// changes the case for the AI system when it is released, so that <c>?updatedSince</c> of a poll made during the
+    /// window finds it afterwards.
+    /// </summary>
+    public static DateTimeOffset UpdatedAtOf(CaseRecord c, DateTimeOffset now) => IsHeld(c, now) ? c.ReleaseAt!.Value : now;
+
+    /// <summary>Whether the case's decision is still in its undo window at <paramref name="now"/>: not yet the AI system's to see.</summary>
+    public static bool IsHeld(CaseRecord c, DateTimeOffset now) => c.Status == CaseStatus.Decided && c.ReleaseAt > now;
+
+    /// <summary>The case's status as the AI system sees it at <paramref name="now"/> (see <see cref="AsReleased"/>).</summary>
+    public static CaseStatus StatusSeen(CaseRecord c, DateTimeOffset now) => IsHeld(c, now) ? CaseStatus.InReview : c.Status;
 
     public static DecisionView? DecisionOf(CaseRecord c) =>
         c.DecisionJson is null ? null : JsonSerializer.Deserialize<DecisionView>(c.DecisionJson, WorkbenchJson.Options);

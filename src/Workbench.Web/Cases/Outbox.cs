@@ -20,15 +20,22 @@ public static class Outbox
     }
 
     /// <summary>
-    /// Withdraws the case's events still held back (a decision's undo window), in the caller's transaction. Each is
-    /// deleted under its FannedOutAt token: if the dispatcher fanned one out meanwhile, the caller's SaveChanges fails
-    /// with a concurrency error and nothing of the undo is written.
+    /// Withdraws the case's events still held back (a decision's undo window ending at <paramref name="heldUntil"/>), in
+    /// the caller's transaction. Each is deleted under its FannedOutAt token: if the dispatcher fans one out between this
+    /// read and the caller's SaveChanges, that fails with a concurrency error and nothing of the undo is written. If the
+    /// dispatcher released the decision's event before this read, nothing is withdrawn and the answer is false: the
+    /// decision has gone out and the caller must not take it back.
     /// </summary>
-    public static async Task<int> WithdrawHeldAsync(WorkbenchDbContext db, Guid caseId, CancellationToken ct)
+    public static async Task<bool> WithdrawHeldAsync(WorkbenchDbContext db, Guid caseId, DateTimeOffset heldUntil, CancellationToken ct)
     {
-        var held = await db.OutboxEvents.Where(e => e.CaseId == caseId && e.FannedOutAt == null && e.NotBefore != null).ToListAsync(ct);
+        var held = await db.OutboxEvents
+            .Where(e => e.CaseId == caseId && e.NotBefore != null && (e.FannedOutAt == null || e.NotBefore == heldUntil)).ToListAsync(ct);
+        if (held.Any(e => e.FannedOutAt != null))
+        {
+            return false;
+        }
         db.OutboxEvents.RemoveRange(held);
-        return held.Count;
+        return true;
     }
 
     public static OutboxEventRecord Add(WorkbenchDbContext db, string type, string clientId, Guid? caseId, string? callbackUrl,

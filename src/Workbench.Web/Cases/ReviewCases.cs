@@ -34,6 +34,7 @@ public static class ReviewCases
         SubmissionJson = c.SubmissionJson,
         DoubleReview = c.DoubleReview,
         Revision = c.Revision,
+        UpdatedAt = c.UpdatedAt,
     };
 
     /// <summary>Writes what a rule changed back to the stored case; the revision is the caller's, bumped at commit.</summary>

@@ -80,12 +80,14 @@ public sealed class AgentCommands(
         {
             return new CommandResult<OutcomeReceipt>.NotFound();
         }
-        if (c.Status is not (CaseStatus.Decided or CaseStatus.AutoApproved or CaseStatus.Expired))
+        var now = time.GetUtcNow();
+        // A decision in its undo window has not reached the AI system: to it the case is still in review.
+        var seen = CaseViews.StatusSeen(c, now);
+        if (seen is not (CaseStatus.Decided or CaseStatus.AutoApproved or CaseStatus.Expired))
         {
             return new CommandResult<OutcomeReceipt>.Illegal(
-                $"A downstream outcome can be reported once the case is decided; this case is {Describe(c.Status)}.");
+                $"A downstream outcome can be reported once the case is decided; this case is {Describe(seen)}.");
         }
-        var now = time.GetUtcNow();
         db.DownstreamOutcomes.Add(new DownstreamOutcomeRecord { CaseId = id, Outcome = report.Outcome, Note = report.Note, ReportedBy = clientId, ReportedAt = now });
         Audit.Add(db, AuditEventTypes.CaseOutcomeReported, clientId, "client", now, id, new { report.Outcome, Note = Audit.Text(report.Note) }, requestId);
         await db.SaveChangesAsync(ct);
@@ -102,11 +104,16 @@ public sealed class AgentCommands(
         {
             return new CommandResult<CaseView>.NotFound();
         }
+        var now = time.GetUtcNow();
+        if (trigger == CaseTrigger.Withdraw && CaseViews.IsHeld(c, now) && !await TakeBackHeldAsync(db, c, clientId, now, requestId, ct))
+        {
+            // The release overtook the withdrawal: the decision has gone out, and the case is decided as for any other.
+            return new CommandResult<CaseView>.Illegal(new IllegalTransitionException(CaseStatus.Decided, trigger).Message);
+        }
         if (!CaseStateMachine.CanApply(c.Status, trigger))
         {
             return new CommandResult<CaseView>.Illegal(new IllegalTransitionException(c.Status, trigger).Message);
         }
-        var now = time.GetUtcNow();
         var from = c.Status;
         c.Status = CaseStateMachine.Apply(c.Status, trigger);
         var (data, outboxData) = apply(c, now);
@@ -129,6 +136,24 @@ public sealed class AgentCommands(
         notifier.Notify(id);
         events.Publish(new CaseEvent(liveKind, id, c.Queue, null, c.Status, clientId, now));
         return new CommandResult<CaseView>.Done(CaseViews.View(c));
+    }
+
+    /// <summary>
+    /// A withdrawal during the undo window: to the AI system the case is in review, so the held decision is taken back
+    /// (nothing of it is ever sent; audited as undone, by the client) and the case is in review again for the
+    /// withdrawal that follows. False when the dispatcher released the decision first.
+    /// </summary>
+    private static async Task<bool> TakeBackHeldAsync(WorkbenchDbContext db, CaseRecord c, string clientId, DateTimeOffset now, string? requestId,
+        CancellationToken ct)
+    {
+        if (!await HeldDecisions.TakeBackAsync(db, c.Id, c.ReleaseAt!.Value, HeldDecisions.DecidedBy(c) ?? "", ct))
+        {
+            return false;
+        }
+        Audit.Add(db, AuditEventTypes.CaseDecisionUndone, clientId, "client", now, c.Id, new { c.Decision, c.DecidedAt, c.ReleaseAt }, requestId);
+        c.Status = CaseStateMachine.Apply(c.Status, CaseTrigger.UndoDecision);
+        (c.Decision, c.DecidedAt, c.DecisionJson, c.ReleaseAt, c.UndoJson) = (null, null, null, null, null);
+        return true;
     }
 
     private static string Describe(CaseStatus s) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(s.ToString());

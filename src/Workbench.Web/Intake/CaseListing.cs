@@ -93,12 +93,17 @@ public static class CaseListing
         var take = limit ?? DefaultLimit;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         // One more than the page: whether there is a next page without a count.
-        var rows = await PageQuery(db.Cases.AsNoTracking(), client, wanted, workflow, externalId, since, after is { } a ? (a.CreatedAt, a.Id) : null, take + 1)
+        var now = time.GetUtcNow();
+        var rows = await PageQuery(db.Cases.AsNoTracking(), client, wanted, workflow, externalId, since, after is { } a ? (a.CreatedAt, a.Id) : null, take + 1, now)
             .ToListAsync(ct);
         var page = rows.Take(take).ToList();
+        // A held decision's case is stored as changed at its release (see CaseViews.UpdatedAtOf), so the query finds it
+        // for any updatedSince before that; the AI system sees it changed when it last changed before the decision, and
+        // a case it would not see as changed since then is left out. The page may come out shorter; the cursor is the same.
+        var shown = page.Select(c => CaseViews.AsReleased(c, now)).Where(c => since is not { } t || c.UpdatedAt >= t).ToList();
         return TypedResults.Ok(new CaseList
         {
-            Items = page.Select(c => CaseViews.View(CaseViews.AsReleased(c, time.GetUtcNow()))).ToList(),
+            Items = shown.Select(CaseViews.View).ToList(),
             NextCursor = rows.Count > take ? new Cursor(page[^1].CreatedAt, page[^1].Id).Format() : null,
         });
     }
@@ -106,15 +111,21 @@ public static class CaseListing
     /// <summary>
     /// One page of a client's cases in the listing's order. The index on (ClientId, CreatedAt, Id) matches it term for
     /// term, so a page is read in index order and the read stops after <paramref name="take"/> rows, however many cases
-    /// the client has.
+    /// the client has. The status filter matches the status the AI system sees at <paramref name="now"/>
+    /// (<see cref="CaseViews.AsReleased"/>): a decision still in its undo window is in review, not decided.
     /// </summary>
     public static IQueryable<CaseRecord> PageQuery(IQueryable<CaseRecord> cases, string client, CaseStatus? status, string? workflow,
-        string? externalId, DateTimeOffset? updatedSince, (DateTimeOffset CreatedAt, Guid Id)? after, int take)
+        string? externalId, DateTimeOffset? updatedSince, (DateTimeOffset CreatedAt, Guid Id)? after, int take, DateTimeOffset now)
     {
         var query = cases.Where(c => c.ClientId == client);
         if (status is { } s)
         {
-            query = query.Where(c => c.Status == s);
+            query = s switch
+            {
+                CaseStatus.Decided => query.Where(c => c.Status == CaseStatus.Decided && (c.ReleaseAt == null || c.ReleaseAt <= now)),
+                CaseStatus.InReview => query.Where(c => c.Status == CaseStatus.InReview || (c.Status == CaseStatus.Decided && c.ReleaseAt > now)),
+                _ => query.Where(c => c.Status == s),
+            };
         }
         if (workflow is not null)
         {

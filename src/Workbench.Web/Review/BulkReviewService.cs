@@ -3,15 +3,19 @@ using Workbench.Web.Auth;
 
 namespace Workbench.Web.Review;
 
-/// <summary>What a bulk action did to one case of the selection: done, or refused with the reason.</summary>
-public sealed record BulkCaseOutcome(Guid Id, string ExternalId, bool Done, string? Reason);
+/// <summary>
+/// What a bulk action did to one case of the selection: done, or refused with the reason. A decision done carries
+/// <paramref name="ReleaseAt"/>, the end of its undo window, when it has one.
+/// </summary>
+public sealed record BulkCaseOutcome(Guid Id, string ExternalId, bool Done, string? Reason, DateTimeOffset? ReleaseAt = null);
 
 /// <summary>
 /// A lead's actions on several cases of a queue at once: assign to a reviewer, route to a queue, approve. Each case
 /// goes through <see cref="ReviewService"/> exactly as a single action from the case page would (claim, the review
 /// rules on the case's snapshot, the audit and outbox in the same transaction); a case refused by the rules is
 /// reported with the reason and left as it was (a claim taken for the action is released). Approving is further
-/// limited to what <see cref="BulkApproval"/> allows. Only leads: anyone else is refused before a case is read.
+/// limited to what <see cref="BulkApproval"/> allows, and the lead may take his approvals back while their undo
+/// windows last. Only leads: anyone else is refused before a case is read.
 /// </summary>
 public sealed class BulkReviewService(IDbContextFactory<WorkbenchDbContext> dbFactory, ReviewService reviews, ActivePolicy policy)
 {
@@ -73,7 +77,23 @@ public sealed class BulkReviewService(IDbContextFactory<WorkbenchDbContext> dbFa
         }).OrderBy(o => o.Done).ThenBy(o => o.ExternalId, StringComparer.Ordinal).ToList();
     }
 
-    private async Task<string?> ClaimAndActAsync(ReviewerIdentity lead, Guid id, ReviewActionRequest request, CancellationToken ct)
+    /// <summary>
+    /// The lead takes back approvals he made together, each within its own undo window, through the review rules as
+    /// the case page's undo (only the one who decided; audited per case). The bulk approval claimed each case for him
+    /// from its queue, so each goes back there unclaimed, as before the approval.
+    /// </summary>
+    public Task<IReadOnlyList<BulkCaseOutcome>> UndoApprovalsAsync(ReviewerIdentity lead, IReadOnlyCollection<Guid> ids, CancellationToken ct = default) =>
+        EachAsync(lead, ids, ct, async (c, _) =>
+        {
+            var undone = await reviews.UndoAsync(lead, c.Id, ct);
+            if (undone is not ReviewResult.Ok)
+            {
+                return Describe(undone);
+            }
+            return Describe(await reviews.ReleaseAsync(lead, c.Id, ct));
+        });
+
+    private async Task<Step> ClaimAndActAsync(ReviewerIdentity lead, Guid id, ReviewActionRequest request, CancellationToken ct)
     {
         var claim = await reviews.ClaimAsync(lead, id, ct);
         if (claim is not ReviewResult.Ok claimed)
@@ -81,16 +101,22 @@ public sealed class BulkReviewService(IDbContextFactory<WorkbenchDbContext> dbFa
             return Describe(claim);
         }
         var acted = await reviews.ActAsync(lead, id, request with { ExpectedRevision = claimed.Case.Revision }, ct);
-        if (acted is ReviewResult.Ok)
+        if (acted is ReviewResult.Ok ok)
         {
-            return null;
+            return new Step(null, ok.Case.ReleaseAt);
         }
         await reviews.ReleaseAsync(lead, id, ct);
         return Describe(acted);
     }
 
+    /// <summary>One case's part of a bulk action: refused with the reason (null when done), and a decision's release time.</summary>
+    private sealed record Step(string? Refusal, DateTimeOffset? ReleaseAt = null)
+    {
+        public static implicit operator Step(string? refusal) => new(refusal);
+    }
+
     private async Task<IReadOnlyList<BulkCaseOutcome>> EachAsync(ReviewerIdentity lead, IReadOnlyCollection<Guid> ids, CancellationToken ct,
-        Func<CaseRecord, CaseSubmission, Task<string?>> act)
+        Func<CaseRecord, CaseSubmission, Task<Step>> act)
     {
         if (!lead.IsLead)
         {
@@ -116,8 +142,8 @@ public sealed class BulkReviewService(IDbContextFactory<WorkbenchDbContext> dbFa
                 continue;
             }
             var submission = JsonSerializer.Deserialize<CaseSubmission>(c.SubmissionJson, WorkbenchJson.Options)!;
-            var reason = await act(c, submission);
-            outcomes.Add(new(id, c.ExternalId, reason is null, reason));
+            var step = await act(c, submission);
+            outcomes.Add(new(id, c.ExternalId, step.Refusal is null, step.Refusal, step.ReleaseAt));
         }
         return outcomes;
     }

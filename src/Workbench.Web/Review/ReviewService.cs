@@ -164,7 +164,11 @@ public sealed class ReviewService(
         {
             notifier.Notify(id);
         }
-        return result;
+        // The dispatcher released the decision between the undo's read and its write: to the reviewer that is an undo
+        // that came too late, whatever the database called it.
+        return result is ReviewResult.Conflict { Type: ProblemTypes.ConcurrentChange, Current: { Status: CaseStatus.Decided } current }
+            ? Released(current)
+            : result;
     }
 
     /// <summary>A lead puts a case at the top of a named reviewer's queue.</summary>
@@ -307,14 +311,16 @@ public sealed class ReviewService(
             return Refusal(((ReviewOutcome.Refused)outcome).Refusal, c);
         }
         var previousQueue = c.Queue;
+        if (changed.UndoneBy is { } undoneBy && !await HeldDecisions.TakeBackAsync(db, c.Id, c.ReleaseAt!.Value, undoneBy, ct))
+        {
+            return Released(View(c));
+        }
+        // An undone decision never reached the AI system: to it the case last changed when it did before the decision.
+        DateTimeOffset? seenChange = changed.UndoneBy is null ? null : CaseViews.SeenUpdatedAt(c);
         ReviewCases.Apply(c, changed.Case);
         foreach (var e in changed.Outbox)
         {
             Outbox.Add(db, e.Type, c, now, e.Data, e.NotBefore);
-        }
-        if (changed.UndoneBy is { } undoneBy)
-        {
-            await WithdrawDecisionAsync(db, c.Id, undoneBy, ct);
         }
         if (changed.Action is { } a)
         {
@@ -345,7 +351,7 @@ public sealed class ReviewService(
             // Ready once the decision is out: a blind second review does not start on a decision that may still be undone.
             db.DoubleReviews.Add(new DoubleReviewRecord { CaseId = c.Id, Workflow = c.Workflow, Queue = c.Queue, ReadyAt = c.ReleaseAt ?? now });
         }
-        var result = await CommitAsync(db, c, now, ct, changed.LiveKind, actor, previousQueue);
+        var result = await CommitAsync(db, c, now, ct, changed.LiveKind, actor, previousQueue, seenChange);
         if (changed.LiveKind == CaseEventKinds.Decided && result is ReviewResult.Ok && c.Decision is { } decision)
         {
             metrics.CaseDecided(c.Workflow, JsonNamingPolicy.SnakeCaseLower.ConvertName(decision.ToString()), now - c.CreatedAt);
@@ -353,27 +359,17 @@ public sealed class ReviewService(
         return result;
     }
 
-    /// <summary>
-    /// What an undone decision wrote for later goes with it: its held webhook event, its blind second review, and the
-    /// deciding action kept for learning (an undone decision is no reviewer's verdict). The audit keeps both events.
-    /// </summary>
-    private static async Task WithdrawDecisionAsync(WorkbenchDbContext db, Guid caseId, string reviewer, CancellationToken ct)
-    {
-        await Outbox.WithdrawHeldAsync(db, caseId, ct);
-        if (await db.DoubleReviews.FirstOrDefaultAsync(d => d.CaseId == caseId && d.Verdict == null, ct) is { } second)
-        {
-            db.DoubleReviews.Remove(second);
-        }
-        if (await db.ReviewActions.Where(a => a.CaseId == caseId && a.Reviewer == reviewer).OrderByDescending(a => a.Id).FirstOrDefaultAsync(ct) is { } action)
-        {
-            db.ReviewActions.Remove(action);
-        }
-    }
+    /// <summary>An undo the dispatcher's release overtook: refused as one made after the window (the decision stands).</summary>
+    private static ReviewResult.Conflict Released(ReviewCaseView current) =>
+        new(ProblemTypes.UndoWindowClosed,
+            $"The decision was sent to the AI system at {current.ReleaseAt ?? current.Decision?.DecidedAt:HH:mm:ss} UTC while you were undoing it; it can no longer be undone.",
+            current);
 
     private async Task<ReviewResult> CommitAsync(
-        WorkbenchDbContext db, CaseRecord c, DateTimeOffset now, CancellationToken ct, string? eventKind, string actor, string? previousQueue)
+        WorkbenchDbContext db, CaseRecord c, DateTimeOffset now, CancellationToken ct, string? eventKind, string actor, string? previousQueue,
+        DateTimeOffset? updatedAt = null)
     {
-        c.UpdatedAt = now;
+        c.UpdatedAt = updatedAt ?? CaseViews.UpdatedAtOf(c, now);
         c.Revision++;
         try
         {

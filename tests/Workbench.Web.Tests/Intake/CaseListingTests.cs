@@ -181,7 +181,7 @@ public sealed class CaseListingTests(WorkbenchFactory app) : IClassFixture<Workb
             await db.Database.OpenConnectionAsync();
             foreach (var after in new (DateTimeOffset, Guid)?[] { null, (DateTimeOffset.UtcNow, Guid.NewGuid()) })
             {
-                using var command = Workbench.Web.Intake.CaseListing.PageQuery(db.Cases, "demo-agent", null, null, null, null, after, 51).CreateDbCommand();
+                using var command = Workbench.Web.Intake.CaseListing.PageQuery(db.Cases, "demo-agent", null, null, null, null, after, 51, DateTimeOffset.UtcNow).CreateDbCommand();
                 command.CommandText = "EXPLAIN QUERY PLAN " + command.CommandText;
                 using var reader = await command.ExecuteReaderAsync();
                 var plan = new List<string>();

@@ -156,4 +156,59 @@ public sealed class BulkReviewTests : IAsyncLifetime
         Assert.Equal(2, await _app.WithDbAsync(db => db.Cases.CountAsync(c => c.AssignedTo == "mia")));
         Assert.Equal(1, await AuditAsync(first, AuditEventTypes.CaseAssigned));
     }
+
+    private Workbench.Web.Notes.BulkRouteNotes RouteNotes => _app.Services.GetRequiredService<Workbench.Web.Notes.BulkRouteNotes>();
+
+    private Task<string?> QueueOfAsync(Guid id) => _app.WithDbAsync(db => db.Cases.Where(c => c.Id == id).Select(c => c.Queue).SingleAsync());
+
+    [Fact]
+    public async Task Bulk_route_with_a_note_leaves_it_as_an_internal_note_on_each_case_routed_mentions_and_all()
+    {
+        var first = await AnswerAsync();
+        var second = await AnswerAsync();
+        const string note = "  Customer asked for a human twice <b>today</b>; @mia knows the account.  ";
+
+        var result = await RouteNotes.RouteAsync(Lena, [first, second], "support-exceptions", note);
+
+        Assert.Null(result.Refused);
+        Assert.All(result.Outcomes, o => Assert.True(o.Done, o.Reason));
+        foreach (var id in new[] { first, second })
+        {
+            Assert.Equal("support-exceptions", await QueueOfAsync(id));
+            var stored = await _app.WithDbAsync(db => db.CaseNotes.Include(n => n.Mentions).Where(n => n.CaseId == id).ToListAsync());
+            var written = Assert.Single(stored);
+            // Stored as written (trimmed), shown inert wherever notes are shown.
+            Assert.Equal(("lena", note.Trim()), (written.Author, written.Text));
+            Assert.Equal("mia", Assert.Single(written.Mentions).UserName);
+            Assert.Equal(1, await AuditAsync(id, AuditEventTypes.CaseMentioned));
+            Assert.Equal(0, await _app.WithDbAsync(db => db.OutboxEvents.CountAsync(e => e.CaseId == id && e.Body.Contains("knows the account"))));
+        }
+    }
+
+    [Fact]
+    public async Task Bulk_route_without_a_note_writes_no_note()
+    {
+        var id = await AnswerAsync();
+        var result = await RouteNotes.RouteAsync(Lena, [id], "support-exceptions", "   ");
+        Assert.True(Assert.Single(result.Outcomes).Done);
+        Assert.Equal(0, await _app.WithDbAsync(db => db.CaseNotes.CountAsync(n => n.CaseId == id)));
+    }
+
+    [Theory]
+    [InlineData(501, null, "at most 500 characters")]
+    [InlineData(0, "Please check, @rita.", "@rita does not work the queue support-exceptions")]
+    [InlineData(0, "For @nobody-here.", "There is nobody called @nobody-here")]
+    public async Task A_note_the_receiving_queue_could_not_take_routes_nothing_and_says_why(int length, string? text, string message)
+    {
+        var id = await AnswerAsync();
+
+        var result = await RouteNotes.RouteAsync(Lena, [id], "support-exceptions", text ?? new string('x', length));
+
+        Assert.NotNull(result.Refused);
+        Assert.Contains(message, string.Join(" ", result.Refused.Errors.SelectMany(e => e.Value)));
+        Assert.Empty(result.Outcomes);
+        Assert.Equal("support", await QueueOfAsync(id));
+        Assert.Equal(0, await AuditAsync(id, AuditEventTypes.CaseRouted));
+        Assert.Equal(0, await _app.WithDbAsync(db => db.CaseNotes.CountAsync(n => n.CaseId == id)));
+    }
 }

@@ -17,7 +17,7 @@ namespace Workbench.Web.Tests.Review;
 /// another case: its <c>case.withdrawn</c> is written later, goes out at once, and the dispatcher fans events out in
 /// the order they were written.
 /// </summary>
-public sealed class UndoWindowTests : IAsyncLifetime
+public sealed partial class UndoWindowTests : IAsyncLifetime
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(45);
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
@@ -127,6 +127,36 @@ public sealed class UndoWindowTests : IAsyncLifetime
         Assert.Equal("decided", (await GetAsync($"/api/v1/cases/{id}")).Body.GetProperty("status").GetString());
     }
 
+    /// <summary>The ids the AI system's listing gives for a status filter (its cases of this run are few: one page).</summary>
+    private async Task<List<Guid>> ListedAsync(string status)
+    {
+        var (code, body) = await GetAsync($"/api/v1/cases?status={status}&limit=100");
+        Assert.Equal(HttpStatusCode.OK, code);
+        return body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetGuid()).ToList();
+    }
+
+    [Fact]
+    public async Task During_the_window_the_status_filter_and_the_outcome_report_see_the_case_in_review_and_after_it_decided()
+    {
+        var id = await SubmitAsync();
+        await DecideAsync(id);
+
+        Assert.DoesNotContain(id, await ListedAsync("decided"));
+        Assert.Contains(id, await ListedAsync("in_review"));
+        var listed = (await GetAsync("/api/v1/cases?limit=100")).Body.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("id").GetGuid() == id);
+        Assert.Equal("in_review", listed.GetProperty("status").GetString());
+        // Reporting an outcome would tell the AI system a decision exists: refused as for any case in review.
+        var early = await PostAsync(_agent, $"/api/v1/cases/{id}/outcome", new { outcome = "correct" }, HttpStatusCode.Conflict);
+        Assert.Contains("this case is in_review", early.GetProperty("detail").GetString());
+        Assert.Equal(0, await _app.WithDbAsync(db => db.DownstreamOutcomes.CountAsync(o => o.CaseId == id)));
+
+        _clock.Advance(Window);
+
+        Assert.Contains(id, await ListedAsync("decided"));
+        Assert.DoesNotContain(id, await ListedAsync("in_review"));
+        await PostAsync(_agent, $"/api/v1/cases/{id}/outcome", new { outcome = "correct" }, HttpStatusCode.OK);
+    }
+
     [Fact]
     public async Task Undo_within_the_window_sends_nothing_ever_and_the_case_is_the_reviewers_to_act_on_again()
     {
@@ -176,6 +206,46 @@ public sealed class UndoWindowTests : IAsyncLifetime
         await Eventually(() => Task.FromResult(Delivered(WebhookEventTypes.CaseDecided, id).Count > 0), Limit, "the decision delivered");
         Assert.Equal(0, await _app.WithDbAsync(db => db.AuditEvents.CountAsync(a => a.CaseId == id && a.Type == AuditEventTypes.CaseDecisionUndone)));
         Assert.Equal("approved", (await GetAsync($"/api/v1/cases/{id}/decision")).Body.GetProperty("decision").GetString());
+    }
+
+    /// <summary>
+    /// Moves the app's clock to a second before the end of the 10 s window and lets a dispatcher whose clock is past it
+    /// release the held decision of <paramref name="id"/>: what the app's clock still calls held has gone out.
+    /// </summary>
+    private async Task ReleasedByALaterDispatcherAsync(Guid id)
+    {
+        _clock.Advance(TimeSpan.FromSeconds(9));
+        var later = new FakeTimeProvider(_clock.GetUtcNow() + TimeSpan.FromSeconds(2));
+        var dispatcher = ActivatorUtilities.CreateInstance<Workbench.Web.Webhooks.WebhookDispatcher>(_app.Services, (TimeProvider)later);
+        await Eventually(async () =>
+        {
+            await dispatcher.FanOutAsync(CancellationToken.None);
+            return await _app.WithDbAsync(db => db.OutboxEvents.AnyAsync(e => e.CaseId == id && e.FannedOutAt != null));
+        }, Limit, "the held decision released by the dispatcher");
+    }
+
+    [Fact]
+    public async Task An_undo_the_release_overtook_is_refused_as_too_late_and_takes_nothing_back()
+    {
+        var id = await SubmitAsync();
+        await DecideAsync(id);
+        // The race, in order: a dispatcher whose clock has reached the end of the window releases the decision's event,
+        // then the undo arrives while the app's clock (the one the undo reads) is still a second inside the window.
+        await ReleasedByALaterDispatcherAsync(id);
+
+        var problem = await PostAsync(_rita, $"/api/v1/review/cases/{id}/undo", new { }, HttpStatusCode.Conflict);
+
+        Assert.Equal(ProblemTypes.UndoWindowClosed, problem.GetProperty("type").GetString());
+        Assert.Contains("can no longer be undone", problem.GetProperty("detail").GetString());
+        Assert.Equal("decided", problem.GetProperty("current").GetProperty("status").GetString());
+        var stored = await _app.WithDbAsync(async db => new
+        {
+            Status = (await db.Cases.SingleAsync(c => c.Id == id)).Status,
+            Events = await db.OutboxEvents.CountAsync(e => e.CaseId == id),
+            Actions = await db.ReviewActions.CountAsync(a => a.CaseId == id && a.Kind == ReviewActionKind.Approve),
+            Undone = await db.AuditEvents.CountAsync(a => a.CaseId == id && a.Type == AuditEventTypes.CaseDecisionUndone),
+        });
+        Assert.Equal((CaseStatus.Decided, 1, 1, 0), (stored.Status, stored.Events, stored.Actions, stored.Undone));
     }
 
     [Fact]
