@@ -14,6 +14,7 @@ public static class NotesApi
     public static IHostApplicationBuilder AddWorkbenchNotes(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<NotesService>();
+        builder.Services.AddSingleton<BulkRouteNotes>();
         return builder;
     }
 

@@ -34,46 +34,16 @@ public sealed class NotesService(IDbContextFactory<WorkbenchDbContext> dbFactory
         {
             return new NoteResult.NotFound();
         }
-        text = text?.Trim();
-        if (string.IsNullOrEmpty(text))
-        {
-            return Invalid("$.text", "Write the note.");
-        }
-        if (text.Length > MaxLength)
-        {
-            return Invalid("$.text", $"A note is at most {MaxLength} characters.");
-        }
         if (c.PurgedAt is not null)
         {
             return Invalid("$.text", "The case's texts were purged by retention; it takes no new notes.");
         }
-        var names = Mentions.In(text);
-        if (names.Count > Mentions.MaxPerNote)
+        var (refused, mentioned) = await CheckAsync(text, c.Queue, ct);
+        if (refused is not null)
         {
-            return Invalid("$.text", $"A note mentions at most {Mentions.MaxPerNote} people.");
+            return refused;
         }
-        var mentioned = new List<string>();
-        var problems = new List<string>();
-        foreach (var name in names)
-        {
-            var user = await directory.FindAsync(name, ct);
-            if (user is null)
-            {
-                problems.Add($"There is nobody called @{name}: mention a colleague by user name.");
-            }
-            else if (!ReviewerDirectory.IdentityOf(user).MayWork(c.Queue))
-            {
-                problems.Add($"@{user.UserName} does not work the queue {c.Queue} and could not open this case: ask a lead instead.");
-            }
-            else
-            {
-                mentioned.Add(user.UserName);
-            }
-        }
-        if (problems.Count > 0)
-        {
-            return new NoteResult.Invalid(new Dictionary<string, string[]> { ["$.text"] = [.. problems] });
-        }
+        text = text!.Trim();
 
         var now = time.GetUtcNow();
         var note = new CaseNoteRecord { CaseId = caseId, Author = author.UserName, Text = text, At = now };
@@ -91,6 +61,48 @@ public sealed class NotesService(IDbContextFactory<WorkbenchDbContext> dbFactory
         await db.SaveChangesAsync(ct);
         events.Publish(new CaseEvent(mentioned.Count > 0 ? CaseEventKinds.Mentioned : CaseEventKinds.NoteAdded, caseId, c.Queue, null, c.Status, author.UserName, now));
         return new NoteResult.Written(View(note));
+    }
+
+    /// <summary>
+    /// Whether a note's text may be written on a case of <paramref name="queue"/>: the refusal (the caller must show it),
+    /// or none and the people it mentions. Written nowhere; a lead routing cases checks his note against the queue
+    /// receiving them before he routes.
+    /// </summary>
+    public async Task<(NoteResult.Invalid? Refused, List<string> Mentioned)> CheckAsync(string? text, string? queue, CancellationToken ct = default)
+    {
+        text = text?.Trim();
+        if (string.IsNullOrEmpty(text))
+        {
+            return (Invalid("$.text", "Write the note."), []);
+        }
+        if (text.Length > MaxLength)
+        {
+            return (Invalid("$.text", $"A note is at most {MaxLength} characters."), []);
+        }
+        var names = Mentions.In(text);
+        if (names.Count > Mentions.MaxPerNote)
+        {
+            return (Invalid("$.text", $"A note mentions at most {Mentions.MaxPerNote} people."), []);
+        }
+        var mentioned = new List<string>();
+        var problems = new List<string>();
+        foreach (var name in names)
+        {
+            var user = await directory.FindAsync(name, ct);
+            if (user is null)
+            {
+                problems.Add($"There is nobody called @{name}: mention a colleague by user name.");
+            }
+            else if (!ReviewerDirectory.IdentityOf(user).MayWork(queue))
+            {
+                problems.Add($"@{user.UserName} does not work the queue {queue} and could not open this case: ask a lead instead.");
+            }
+            else
+            {
+                mentioned.Add(user.UserName);
+            }
+        }
+        return problems.Count > 0 ? (new NoteResult.Invalid(new Dictionary<string, string[]> { ["$.text"] = [.. problems] }), []) : (null, mentioned);
     }
 
     /// <summary>The notes that mention a person, newest first, on cases he may still open.</summary>

@@ -92,6 +92,27 @@ public sealed class CaseAuditTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_reconstruction_page_lists_the_internal_notes_with_author_mentions_and_inert_text()
+    {
+        var id = await _app.RejectedCaseAsync();
+        var rita = await _app.SignedInAs("rita");
+        using var posted = await rita.PostAsync($"/api/v1/review/cases/{id}/notes", new StringContent(
+            """{"text":"@lena see <script>alert(1)</script> before the refund"}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
+
+        var page = await (await _app.SignedInAs("lena")).GetStringAsync($"/cases/{id}/audit");
+
+        var start = page.IndexOf("data-testid=\"audit-notes\"", StringComparison.Ordinal);
+        Assert.True(start >= 0, "no notes section on the page");
+        var section = page[start..page.IndexOf("</section>", start, StringComparison.Ordinal)];
+        Assert.Contains("8 · Internal notes (1)", section);
+        Assert.Contains("<td>rita</td>", section);
+        Assert.Contains("<td>@lena</td>", section);
+        Assert.Contains("@lena see &lt;script&gt;alert(1)&lt;/script&gt; before the refund", section);
+        Assert.DoesNotContain("<script>alert", page);
+    }
+
+    [Fact]
     public async Task Only_an_admin_verifies_the_chain()
     {
         Assert.Equal(HttpStatusCode.Forbidden, (await (await _app.SignedInAs("lena")).GetAsync("/api/v1/audit/verify")).StatusCode);
