@@ -7,6 +7,12 @@ namespace Workbench.Web.Cases;
 public sealed record CaseEvent(string Kind, Guid CaseId, string? Queue, string? PreviousQueue, CaseStatus Status, string? Actor, DateTimeOffset At,
     DateTimeOffset? ReleaseAt = null);
 
+/// <summary>
+/// Where an instance's stream of delivered events stood: a page that showed what it read at this mark, and listens
+/// only later (its interactive render, which reuses what the server-rendered page read), asks what came in between.
+/// </summary>
+public sealed record CaseEventMark(Guid Instance, long Sequence);
+
 /// <summary>Carries events to the other instances of the app (Redis when configured).</summary>
 public interface ICaseEventRelay
 {
@@ -22,6 +28,15 @@ public sealed class CaseEvents(ILogger<CaseEvents> logger)
 {
     private readonly ConcurrentDictionary<Guid, Action<CaseEvent>> _subscribers = new();
     private readonly ConcurrentDictionary<Guid, Action<CaseEvent>> _originSubscribers = new();
+
+    /// <summary>How many of the latest delivered events are kept for <see cref="Since"/>: a page's way from its
+    /// server render to its circuit takes well under a second, far fewer events than this even on a busy day.</summary>
+    public const int RecentCapacity = 1024;
+
+    private readonly Guid _instance = Guid.NewGuid();
+    private readonly CaseEvent[] _recent = new CaseEvent[RecentCapacity];
+    private readonly Lock _recentGate = new();
+    private long _delivered;
 
     public int SubscriberCount => _subscribers.Count;
 
@@ -67,7 +82,46 @@ public sealed class CaseEvents(ILogger<CaseEvents> logger)
     }
 
     /// <summary>Delivers to this instance's subscribers only (the relay calls this for other instances' events).</summary>
-    public void Deliver(CaseEvent e) => Call(_subscribers, e);
+    public void Deliver(CaseEvent e)
+    {
+        lock (_recentGate)
+        {
+            _recent[_delivered % RecentCapacity] = e;
+            _delivered++;
+        }
+        Call(_subscribers, e);
+    }
+
+    /// <summary>Where this instance's delivered events stand now.</summary>
+    public CaseEventMark Mark()
+    {
+        lock (_recentGate)
+        {
+            return new CaseEventMark(_instance, _delivered);
+        }
+    }
+
+    /// <summary>
+    /// The events delivered here after <paramref name="mark"/>, oldest first; null when they are not all known — the
+    /// mark is another instance's (the page's circuit landed elsewhere) or more than <see cref="RecentCapacity"/>
+    /// came since — and the caller must read again.
+    /// </summary>
+    public IReadOnlyList<CaseEvent>? Since(CaseEventMark mark)
+    {
+        lock (_recentGate)
+        {
+            if (mark.Instance != _instance || mark.Sequence > _delivered || _delivered - mark.Sequence > RecentCapacity)
+            {
+                return null;
+            }
+            var since = new List<CaseEvent>((int)(_delivered - mark.Sequence));
+            for (var i = mark.Sequence; i < _delivered; i++)
+            {
+                since.Add(_recent[i % RecentCapacity]);
+            }
+            return since;
+        }
+    }
 
     private void Call(ConcurrentDictionary<Guid, Action<CaseEvent>> subscribers, CaseEvent e)
     {

@@ -12,6 +12,18 @@ public sealed record QueueSummary(
     int Breached,
     TimeSpan? OldestAge);
 
+/// <summary>The queue cards as a server-rendered page showed them, and where the case events stood when they were read.</summary>
+public sealed record QueueCardsShown(List<QueueSummary> Summaries, CaseEventMark ReadAt);
+
+/// <summary>A queue's first page as a server-rendered page showed it (in the person's density), and where the case events stood when it was read.</summary>
+public sealed record QueuePageShown(string Queue, string Order, List<QueueCaseRow> Rows, int Total, DateTimeOffset Now, QueueDensity Density, CaseEventMark ReadAt);
+
+/// <summary>
+/// One case in the queue grid. Two rows are equal when they are the same case: the grid keys each row's element by
+/// its item, and a live refresh reads every row again (new arrays), so value equality would replace every row's
+/// element on each refresh and a tick made on the old one would reach no handler; by id a row keeps its element, its
+/// box and its handlers across refreshes, and a case arriving above moves it rather than redraws it.
+/// </summary>
 public sealed record QueueCaseRow(
     Guid Id,
     string ExternalId,
@@ -24,7 +36,12 @@ public sealed record QueueCaseRow(
     DateTimeOffset? SlaDueAt,
     DateTimeOffset CreatedAt,
     string? ClaimedBy,
-    string? AssignedTo);
+    string? AssignedTo)
+{
+    public bool Equals(QueueCaseRow? other) => other is not null && other.Id == Id;
+
+    public override int GetHashCode() => Id.GetHashCode();
+}
 
 public enum ClaimFilter
 {
@@ -61,12 +78,19 @@ public sealed class QueueQueries(IDbContextFactory<WorkbenchDbContext> dbFactory
     /// <summary>A case is "due soon" when its SLA ends within this window.</summary>
     public static readonly TimeSpan DueSoonWindow = TimeSpan.FromHours(1);
 
+    /// <summary>The comment the queue cards' query carries in the SQL (and the command log), to tell it from others.</summary>
+    public const string SummariesTag = "queue summaries";
+
+    /// <summary>The comment a queue page's read carries in the SQL, on its count of the open cases (one a read).</summary>
+    public const string PageTag = "queue page";
+
     public async Task<IReadOnlyList<QueueSummary>> SummariesAsync(IReadOnlySet<string>? visibleQueues, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var soon = now + DueSoonWindow;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var stats = await db.Cases.AsNoTracking()
+            .TagWith(SummariesTag)
             .Where(c => c.Queue != null &&
                         (c.Status == CaseStatus.Queued || c.Status == CaseStatus.InReview || c.Status == CaseStatus.AwaitingInfo))
             .GroupBy(c => c.Queue!)
@@ -103,7 +127,7 @@ public sealed class QueueQueries(IDbContextFactory<WorkbenchDbContext> dbFactory
         var open = Filtered(db.Cases.AsNoTracking().Where(c => c.Queue == queue &&
             (c.Status == CaseStatus.Queued || c.Status == CaseStatus.InReview)), filter);
 
-        var total = await open.CountAsync(ct);
+        var total = await open.TagWith(PageTag).CountAsync(ct);
         if (total <= page * pageSize)
         {
             return ([], total);

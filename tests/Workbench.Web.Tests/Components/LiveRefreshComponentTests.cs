@@ -21,7 +21,8 @@ public sealed class LiveRefreshComponentTests : ComponentTest
         Context.Services.AddSingleton(_connection);
     }
 
-    private IRenderedComponent<LiveRefresh> RenderLive(TimeSpan delay, bool catchUp = true) => Render<LiveRefresh>(p => p
+    private IRenderedComponent<LiveRefresh> RenderLive(TimeSpan delay, bool catchUp = true, CaseEventMark? readAt = null) => Render<LiveRefresh>(p => p
+        .Add(x => x.ReadAt, readAt)
         .Add(x => x.Delay, delay)
         .Add(x => x.Concerns, e => e.Kind != CaseEventKinds.Presence && e.Queue == "finance")
         .Add(x => x.Refresh, reconnected =>
@@ -123,6 +124,62 @@ public sealed class LiveRefreshComponentTests : ComponentTest
         await ReconnectAsync();
         await Task.Delay(300);
         Assert.Equal(0, Count);
+    }
+
+    [Fact]
+    public async Task A_page_shown_from_what_its_server_render_read_refreshes_at_once_when_its_queue_changed_since()
+    {
+        var readAt = _events.Mark();
+        _events.Publish(Event(CaseEventKinds.Created, "policy-legal"));
+        _events.Publish(Event(CaseEventKinds.Claimed, "finance"));
+        RenderLive(TimeSpan.Zero, readAt: readAt);
+        await Until(() => Count == 1);
+        lock (_refreshes)
+        {
+            Assert.Equal([false], _refreshes);
+        }
+    }
+
+    [Fact]
+    public async Task A_page_shown_from_what_its_server_render_read_is_not_read_again_when_nothing_of_its_queue_changed()
+    {
+        var readAt = _events.Mark();
+        _events.Publish(Event(CaseEventKinds.Created, "policy-legal"));
+        _events.Publish(Event(CaseEventKinds.Presence, "finance"));
+        RenderLive(TimeSpan.Zero, readAt: readAt);
+        await Task.Delay(300);
+        Assert.Equal(0, Count);
+        _events.Publish(Event(CaseEventKinds.Created, "finance"));
+        await Until(() => Count == 1);
+    }
+
+    [Fact]
+    public async Task A_page_read_on_another_instance_or_too_long_ago_refreshes_at_once()
+    {
+        RenderLive(TimeSpan.Zero, readAt: new CaseEventMark(Guid.NewGuid(), 0));
+        await Until(() => Count == 1);
+
+        var readAt = _events.Mark();
+        for (var i = 0; i <= CaseEvents.RecentCapacity; i++)
+        {
+            _events.Publish(Event(CaseEventKinds.Created, "policy-legal"));
+        }
+        Assert.Null(_events.Since(readAt));
+        RenderLive(TimeSpan.Zero, readAt: readAt);
+        await Until(() => Count == 2);
+    }
+
+    [Fact]
+    public void The_events_since_a_mark_are_those_delivered_after_it_in_order()
+    {
+        _events.Publish(Event(CaseEventKinds.Created, "finance"));
+        var mark = _events.Mark();
+        Assert.Empty(_events.Since(mark)!);
+        var later = new[] { Event(CaseEventKinds.Claimed, "finance"), Event(CaseEventKinds.Decided, "policy-legal") };
+        _events.Publish(later[0]);
+        _events.Deliver(later[1]);
+        Assert.Equal(later, _events.Since(mark));
+        Assert.Equal(3, _events.Mark().Sequence);
     }
 
     private static async Task Until(Func<bool> condition)

@@ -18,6 +18,7 @@ public sealed class LiveRefresh : ComponentBase, IDisposable
     private IDisposable? _subscription;
     private bool _listensForReconnection;
     private int _reconnected;
+    private bool _caughtUp;
 
     [Inject] private CaseEvents Events { get; set; } = default!;
     [Inject] private CircuitConnection Connection { get; set; } = default!;
@@ -33,6 +34,13 @@ public sealed class LiveRefresh : ComponentBase, IDisposable
 
     /// <summary>Whether a reconnection of the circuit refreshes the page too; read once, when the component starts.</summary>
     [Parameter] public bool CatchUpOnReconnect { get; set; } = true;
+
+    /// <summary>
+    /// Where the case events stood when the page read what it shows, when it read it before this component listened
+    /// (the server render, whose data the interactive render reuses): an event since then that concerns the page, or
+    /// not knowing them all, refreshes it at once. Checked once, the first time it is given.
+    /// </summary>
+    [Parameter] public CaseEventMark? ReadAt { get; set; }
 
     /// <summary>Asks for a refresh for a reason other than a case event (coalesced with the events).</summary>
     public void Trigger() => _coalescer?.Trigger();
@@ -52,6 +60,19 @@ public sealed class LiveRefresh : ComponentBase, IDisposable
         {
             _listensForReconnection = true;
             Connection.Reconnected += OnReconnected;
+        }
+    }
+
+    protected override void OnParametersSet()
+    {
+        // Listening already (OnInitialized): an event from now on triggers by itself, and one between the read and now is in Since.
+        if (ReadAt is { } mark && !_caughtUp)
+        {
+            _caughtUp = true;
+            if (Events.Since(mark) is not { } missed || missed.Any(Concerns))
+            {
+                _coalescer?.Trigger();
+            }
         }
     }
 

@@ -24,10 +24,19 @@ public partial class QueuePage
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
+    [Inject] private CaseEvents Events { get; set; } = default!;
 
     [Parameter] public required string Name { get; set; }
     [SupplyParameterFromQuery(Name = "sort")] public string? SortToken { get; set; }
     [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
+
+    /// <summary>
+    /// The first page as the server-rendered page showed it, kept in it for the interactive render, which shows it
+    /// without reading it again; a change to the queue since it was read refreshes it at once (LiveRefresh's ReadAt).
+    /// </summary>
+    [PersistentState] public QueuePageShown? Prerendered { get; set; }
+
+    private CaseEventMark? _readAt;
 
     private QueueInfo? _queue;
     private bool _denied;
@@ -38,7 +47,10 @@ public partial class QueuePage
     private QueueDensity _density = QueueDensity.Compact;
     private bool _densityRead;
     private ReviewerIdentity _me = new("", false, new HashSet<string>());
-    private MudDataGrid<QueueCaseRow>? _grid;
+    private int _page;
+    private int _total;
+    // Only the latest read lands: a live refresh and a page change may overlap, and the older answer must not win.
+    private int _reads;
     private List<BreadcrumbItem> _crumbs = [];
     private IReadOnlyList<(string Code, string Title)> _reasonCodes = [];
     private IReadOnlyList<string> _workflows = [];
@@ -51,10 +63,8 @@ public partial class QueuePage
 
     private async Task ReloadGridAsync()
     {
-        if (_grid is not null)
-        {
-            await _grid.ReloadServerData();
-        }
+        await LoadPageAsync(_page);
+        StateHasChanged();
     }
 
     protected override async Task OnParametersSetAsync()
@@ -62,9 +72,11 @@ public partial class QueuePage
         _now = Time.GetUtcNow();
         var user = (await AuthState).User;
         _me = await Directory.IdentityAsync(user, CancellationToken.None);
+        var shown = Prerendered is { } p && p.Queue == Name && p.Order == QueueOrder.Of(SortToken).Token ? p : null;
+        Prerendered = null;
         if (!_densityRead)
         {
-            _density = await Views.DensityAsync(_me.UserName);
+            _density = shown?.Density ?? await Views.DensityAsync(_me.UserName);
             _densityRead = true;
         }
         var queueChanged = _queue?.Name != Name;
@@ -79,17 +91,44 @@ public partial class QueuePage
         {
             _order = order;
             _selected.Clear();
+            if (shown is not null && !_denied)
+            {
+                (_now, _pageRows, _total, _page, _loaded, _readAt) = (shown.Now, shown.Rows, shown.Total, 0, true, shown.ReadAt);
+                return;
+            }
+            var readAt = Events.Mark();
             await FirstPageAsync();
+            if (!RendererInfo.IsInteractive && !_denied)
+            {
+                Prerendered = new QueuePageShown(Name, _order.Token, [.. _pageRows], _total, _now, _density, readAt);
+            }
         }
     }
 
-    private async Task<GridData<QueueCaseRow>> LoadAsync(GridState<QueueCaseRow> state, CancellationToken ct)
+    /// <summary>Reads page <paramref name="page"/> (from 0) of the queue; past the end (cases left meanwhile), its last page.</summary>
+    private async Task LoadPageAsync(int page)
     {
-        _now = Time.GetUtcNow();
-        var (rows, total) = await Queries.PageAsync(Name, _filter, state.Page, state.PageSize, _order.Sort, _order.Descending, ct);
-        _pageRows = rows;
-        _loaded = true;
-        return new GridData<QueueCaseRow> { Items = rows, TotalItems = total };
+        if (_denied)
+        {
+            return;
+        }
+        var read = ++_reads;
+        var now = Time.GetUtcNow();
+        var (rows, total) = await Queries.PageAsync(Name, _filter, page, PageSize, _order.Sort, _order.Descending, CancellationToken.None);
+        if (rows.Count == 0 && page > 0 && total > 0)
+        {
+            page = (total - 1) / PageSize;
+            (rows, total) = await Queries.PageAsync(Name, _filter, page, PageSize, _order.Sort, _order.Descending, CancellationToken.None);
+        }
+        if (read == _reads)
+        {
+            (_now, _pageRows, _total, _page, _loaded) = (now, rows, total, page, true);
+        }
+    }
+
+    private async Task GoToPageAsync(int page)
+    {
+        await LoadPageAsync(page);
     }
 
     /// <summary>The order goes into the address (replacing the entry, not adding one); the page follows the address.</summary>
@@ -121,21 +160,7 @@ public partial class QueuePage
         await FirstPageAsync();
     }
 
-    private async Task FirstPageAsync()
-    {
-        if (_grid is null)
-        {
-            return;
-        }
-        if (_grid.CurrentPage != 0)
-        {
-            _grid.NavigateTo(Page.First); // reloads on the first page
-        }
-        else
-        {
-            await _grid.ReloadServerData();
-        }
-    }
+    private Task FirstPageAsync() => LoadPageAsync(0);
 
     private bool AllOnPageSelected => _pageRows.Count > 0 && _pageRows.All(r => _selected.Contains(r.Id));
 
