@@ -116,20 +116,15 @@ public static class BoardLoad
         // The model costs and four-eyes reviews draw from their own stream, so the cases are the same as before they were added.
         var extra = new Random(7);
         var totalShare = Queues.Sum(q => q.Share);
-        await using var connection = new SqliteConnection($"Data Source={path}");
-        await connection.OpenAsync();
-        await using (var pragma = connection.CreateCommand())
-        {
-            pragma.CommandText = "PRAGMA synchronous=OFF;";
-            await pragma.ExecuteNonQueryAsync();
-        }
-        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync();
-        var insertCase = Insert(connection, tx, "cases",
+        var bulk = await BusyDaySeeder.OpenBulkAsync(path);
+        await using var connection = bulk.Connection;
+        await using var tx = bulk.Transaction;
+        var insertCase = BusyDaySeeder.Command(connection, tx, "cases",
             "Id", "ClientId", "ExternalId", "Workflow", "TaskType", "RiskTier", "Status", "Queue", "Priority", "ReleaseOutcome", "ExecuteOutcome",
             "ReasonCodes", "SlaDueAt", "SlaStartedAt", "SlaState", "ApprovalsRequired", "SpotCheck", "RequesterId", "RequesterAuthenticated",
             "RequestPreview", "SubmissionJson", "PolicyVersion", "CreatedAt", "UpdatedAt", "ClaimedBy", "ApprovedBy", "Revision", "Decision", "DecidedAt",
             "ModelCostAmount", "ModelCostCurrency");
-        var insertAction = Insert(connection, tx, "review_actions", "CaseId", "Kind", "Reviewer", "At");
+        var insertAction = BusyDaySeeder.Command(connection, tx, "review_actions", "CaseId", "Kind", "Reviewer", "At");
         var open = 0;
         var actions = 0;
         var span = TimeSpan.FromDays(days);
@@ -157,7 +152,7 @@ public static class BoardLoad
             var currency = costPick < 7 ? "USD" : costPick < 8 ? "EUR" : null;
             var withActions = !isOpen && decided > now.AddDays(-2);
             var fourEyes = withActions && extra.Next(20) == 0;
-            Run(insertCase, id, "demo-agent", $"board-{i:D7}", "support.refund", "refund", 2, status, queue, 1, path_, path_,
+            BusyDaySeeder.Run(insertCase, id, "demo-agent", $"board-{i:D7}", "support.refund", "refund", 2, status, queue, 1, path_, path_,
                 reasons, sla.UtcTicks, created.UtcTicks, !isOpen ? (decided > sla ? "breached" : "on_track") : sla < now ? "breached" : "on_track",
                 fourEyes ? 2 : 1, 0, "user-1", 1, "Refund request", "{}", version, created.UtcTicks, (isOpen ? created : decided).UtcTicks, claimed, " ", 3,
                 isOpen ? null : random.Next(4) == 0 ? "rejected" : "approved", isOpen ? null : decided.UtcTicks, cost, currency);
@@ -166,37 +161,15 @@ public static class BoardLoad
                 if (fourEyes)
                 {
                     // The first approval, by another reviewer; the decision below is the second (a reject: a disagreement).
-                    Run(insertAction, id, "approve", Reviewers[(Array.IndexOf(Reviewers, reviewer) + 1) % Reviewers.Length], decided.AddMinutes(-extra.Next(1, 120)).UtcTicks);
+                    BusyDaySeeder.Run(insertAction, id, "approve", Reviewers[(Array.IndexOf(Reviewers, reviewer) + 1) % Reviewers.Length], decided.AddMinutes(-extra.Next(1, 120)).UtcTicks);
                     actions++;
                 }
-                Run(insertAction, id, random.Next(4) == 0 ? "reject" : "approve", reviewer, decided.UtcTicks);
+                BusyDaySeeder.Run(insertAction, id, random.Next(4) == 0 ? "reject" : "approve", reviewer, decided.UtcTicks);
                 actions++;
             }
         }
         await tx.CommitAsync();
         return (open, actions);
-    }
-
-    private static SqliteCommand Insert(SqliteConnection connection, SqliteTransaction tx, string table, params string[] columns)
-    {
-        var cmd = connection.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = $"INSERT INTO {table} ({string.Join(", ", columns.Select(c => $"\"{c}\""))}) VALUES ({string.Join(", ", columns.Select((_, i) => $"$p{i}"))})";
-        for (var i = 0; i < columns.Length; i++)
-        {
-            cmd.Parameters.Add(new SqliteParameter($"$p{i}", null));
-        }
-        cmd.Prepare();
-        return cmd;
-    }
-
-    private static void Run(SqliteCommand cmd, params object?[] values)
-    {
-        for (var i = 0; i < values.Length; i++)
-        {
-            cmd.Parameters[i].Value = values[i] ?? DBNull.Value;
-        }
-        cmd.ExecuteNonQuery();
     }
 
     private sealed class Fixed<T>(T value) : IOptionsMonitor<T>

@@ -52,6 +52,10 @@ if (args.Length > 0 && args[0] == "review-pages")
 {
     return await Workbench.Benchmarks.ReviewPagesLoad.RunAsync(args[1..]);
 }
+if (args.Length > 0 && args[0] == "page-speed")
+{
+    return await Workbench.Benchmarks.PageSpeedLoad.RunAsync(args[1..]);
+}
 
 // Sized to finish in a few minutes on a shared 2-core machine. Every benchmark is single-threaded, so it measures
 // one core; it is not pinned (WithAffinity) because on a shared machine a pinned core may be the busy one.
