@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Workbench.Contracts;
 
 namespace Workbench.Core.Policy;
@@ -34,3 +35,45 @@ public sealed record PolicyDecision
 public sealed record RuleTrace(string RuleId, bool Fired, IReadOnlyList<TracedValue> Values);
 
 public sealed record TracedValue(string Name, string Value);
+
+/// <summary>
+/// The trace as stored with the case's evaluation: the JSON <c>JsonSerializer.Serialize(trace, WorkbenchJson.Options)</c>
+/// writes, byte for byte (members in declaration order, camelCase names, the default escaping), written directly.
+/// Every case stores its trace, and the serializer's generic path over this list of records was the largest
+/// serialization of intake.
+/// </summary>
+public static class PolicyTraceJson
+{
+    private static readonly JsonEncodedText RuleId = JsonEncodedText.Encode("ruleId");
+    private static readonly JsonEncodedText Fired = JsonEncodedText.Encode("fired");
+    private static readonly JsonEncodedText Values = JsonEncodedText.Encode("values");
+    private static readonly JsonEncodedText Name = JsonEncodedText.Encode("name");
+    private static readonly JsonEncodedText Value = JsonEncodedText.Encode("value");
+
+    public static string Write(IReadOnlyList<RuleTrace> trace)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256 + 128 * trace.Count);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var rule in trace)
+            {
+                writer.WriteStartObject();
+                writer.WriteString(RuleId, rule.RuleId);
+                writer.WriteBoolean(Fired, rule.Fired);
+                writer.WriteStartArray(Values);
+                foreach (var value in rule.Values)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString(Name, value.Name);
+                    writer.WriteString(Value, value.Value);
+                    writer.WriteEndObject();
+                }
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+}
