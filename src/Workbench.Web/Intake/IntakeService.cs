@@ -32,7 +32,9 @@ public sealed class IntakeService(
     public async Task<IntakeOutcome> SubmitAsync(
         string clientId, string? idempotencyKey, ReadOnlyMemory<byte> body, CaseSubmission submission, string? requestId, CancellationToken ct)
     {
-        var hash = idempotencyKey is null ? null : IdempotencyFingerprint.Of(body.Span);
+        // The bytes' hash: a retry that sends the same bytes is known by it at once. A retry whose body was re-serialized
+        // is compared by canonical JSON, only when its key is found taken (FindKeyAsync), which is rare.
+        var hash = idempotencyKey is null ? null : IdempotencyFingerprint.OfBytes(body.Span);
         if (idempotencyKey is not null && !_inFlight.TryAdd((clientId, idempotencyKey), 0))
         {
             return new IntakeOutcome.InFlight();
@@ -52,20 +54,36 @@ public sealed class IntakeService(
         }
     }
 
-    private async Task<IntakeOutcome?> FindKeyAsync(string clientId, string key, string hash, CancellationToken ct)
+    private async Task<IntakeOutcome?> FindKeyAsync(string clientId, string key, string hash, ReadOnlyMemory<byte> body, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var row = await db.IdempotencyKeys.AsNoTracking()
             .Where(k => k.ClientId == clientId && k.Key == key)
-            .Select(k => new { k.RequestHash, k.ReceiptJson })
+            .Select(k => new { k.RequestHash, k.ReceiptJson, k.CaseId })
             .FirstOrDefaultAsync(ct);
         if (row is null)
         {
             return null;
         }
-        return row.RequestHash == hash
+        return row.RequestHash == hash || await SameCanonicalRequestAsync(db, row.RequestHash, row.CaseId, body, ct)
             ? new IntakeOutcome.Replayed(JsonSerializer.Deserialize<CaseReceipt>(row.ReceiptJson, WorkbenchJson.Options)!)
             : new IntakeOutcome.KeyReused();
+    }
+
+    /// <summary>
+    /// Whether a retry whose bytes differ is the same submission re-serialized: its canonical JSON against the first
+    /// request's. A key stored with a canonical fingerprint (as every key was before the bytes' hash) compares at once;
+    /// otherwise the first request is the case's submission as it was sent, which the case keeps.
+    /// </summary>
+    private static async Task<bool> SameCanonicalRequestAsync(WorkbenchDbContext db, string stored, Guid caseId, ReadOnlyMemory<byte> body, CancellationToken ct)
+    {
+        var canonical = IdempotencyFingerprint.Of(body.Span);
+        if (stored == canonical)
+        {
+            return true;
+        }
+        var first = await db.Cases.AsNoTracking().Where(c => c.Id == caseId).Select(c => c.SubmissionJson).FirstOrDefaultAsync(ct);
+        return first is not null && IdempotencyFingerprint.Of(System.Text.Encoding.UTF8.GetBytes(first)) == canonical;
     }
 
     private async Task<IntakeOutcome> CreateAsync(
@@ -111,7 +129,7 @@ public sealed class IntakeService(
         catch (DbUpdateException ex) when (!DatabaseErrors.IsUnavailable(ex))
         {
             // A unique index said no: another instance used the same key, or the external id is taken.
-            if (key is not null && await FindKeyAsync(clientId, key, hash!, ct) is { } earlier)
+            if (key is not null && await FindKeyAsync(clientId, key, hash!, body, ct) is { } earlier)
             {
                 return earlier;
             }
@@ -180,7 +198,7 @@ public sealed class IntakeService(
                 SpotCheck = d.SpotCheck,
                 ClarifyingQuestion = d.ClarifyingQuestion,
                 PolicyVersion = d.PolicyVersion,
-                TraceJson = JsonSerializer.Serialize(d.Trace, WorkbenchJson.Options),
+                TraceJson = PolicyTraceJson.Write(d.Trace),
                 EvaluatedAt = now,
             },
         };

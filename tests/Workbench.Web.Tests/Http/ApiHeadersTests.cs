@@ -3,7 +3,10 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Workbench.Contracts;
+using Workbench.Data;
 
 namespace Workbench.Web.Tests.Http;
 
@@ -135,6 +138,39 @@ public sealed class ApiHeadersTests(WorkbenchFactory app) : IClassFixture<Workbe
         using var reused = await app.ApiClient().SendAsync(Submit(changed.ToJsonString(), key));
         Assert.Equal((HttpStatusCode)422, reused.StatusCode);
         Assert.Equal(ProblemTypes.IdempotencyKeyReused, (await reused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());
+    }
+
+    /// <summary>
+    /// A key stored with the body's canonical fingerprint, as every key was before keys kept the bytes' hash, still
+    /// replays the same bytes and their re-serialization, and refuses a changed value.
+    /// </summary>
+    [Fact]
+    public async Task A_key_stored_with_the_canonical_fingerprint_still_replays_and_refuses_a_changed_value()
+    {
+        var key = Guid.NewGuid().ToString();
+        var body = Samples.Json("009-");
+        using var first = await app.ApiClient().SendAsync(Submit(body.ToJsonString(), key));
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var receipt = (await first.Content.ReadFromJsonAsync<CaseReceipt>(WorkbenchJson.Options))!;
+        var factory = app.Services.GetRequiredService<IDbContextFactory<WorkbenchDbContext>>();
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            var stored = await db.IdempotencyKeys.SingleAsync(k => k.Key == key);
+            Assert.Equal(Workbench.Web.Intake.IdempotencyFingerprint.OfBytes(Encoding.UTF8.GetBytes(body.ToJsonString())), stored.RequestHash);
+            stored.RequestHash = Workbench.Web.Intake.IdempotencyFingerprint.Of(Encoding.UTF8.GetBytes(body.ToJsonString()));
+            await db.SaveChangesAsync();
+        }
+
+        foreach (var again in new[] { body.ToJsonString(), Reverse(body)!.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) })
+        {
+            using var replay = await app.ApiClient().SendAsync(Submit(again, key));
+            Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+            Assert.Equal(receipt.Id, (await replay.Content.ReadFromJsonAsync<CaseReceipt>(WorkbenchJson.Options))!.Id);
+        }
+        var changed = body.DeepClone().AsObject();
+        changed["request"] = "Something else entirely.";
+        using var reused = await app.ApiClient().SendAsync(Submit(changed.ToJsonString(), key));
+        Assert.Equal((HttpStatusCode)422, reused.StatusCode);
     }
 
     private static JsonNode? Reverse(JsonNode? node) => node switch
