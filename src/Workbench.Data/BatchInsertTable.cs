@@ -18,6 +18,9 @@ internal sealed record BatchInsertTable(string Name, BatchInsertTable.Column[] C
     /// <summary>A column, with how its value reaches the parameter (<see cref="ToProvider"/>, chosen once per column, not per value).</summary>
     internal sealed record Column(IProperty Property, string Name, IClrPropertyGetter Getter, RelationalTypeMapping Mapping, bool Nullable, Func<object, object> ToProvider)
     {
+        /// <summary>The element type of an array of this column's provider values (nullable where the column is), for writers that send a column as one array.</summary>
+        public Type ProviderArrayElement { get; } = ArrayElement(Property, Mapping, Nullable);
+
         /// <summary>The row's value for this column as the provider takes it (DBNull for null).</summary>
         public object ValueOf(object row) => Getter.GetClrValue(row) is { } clr ? ToProvider(clr) : DBNull.Value;
     }
@@ -69,6 +72,14 @@ internal sealed record BatchInsertTable(string Name, BatchInsertTable.Column[] C
                 : value => Convert.ChangeType(value, underlying, System.Globalization.CultureInfo.InvariantCulture);
         }
         return static value => value;
+    }
+
+    private static Type ArrayElement(IProperty property, RelationalTypeMapping mapping, bool nullable)
+    {
+        var clr = Nullable.GetUnderlyingType(property.ClrType) ?? property.ClrType;
+        var provider = mapping.Converter?.ProviderClrType ?? (clr.IsEnum ? Enum.GetUnderlyingType(clr) : clr);
+        provider = Nullable.GetUnderlyingType(provider) ?? provider;
+        return nullable && provider.IsValueType ? typeof(Nullable<>).MakeGenericType(provider) : provider;
     }
 
     private static BatchInsertTable Build(IEntityType entityType)

@@ -8,20 +8,19 @@ using Workbench.Data.Entities;
 namespace Workbench.Data;
 
 /// <summary>
-/// New rows of the model written to PostgreSQL without SaveChanges: one multi-row INSERT per table (rows in the
-/// order given, tables in the order their first row comes), all sent as one <see cref="NpgsqlBatch"/> in one
-/// transaction on the context's own connection — one round trip for the rows instead of one statement per row,
-/// and no change tracking. The columns and values come from the EF model (<see cref="BatchInsertTable"/>), so the
-/// rows are exactly those SaveChanges would write. Audit events are sealed into the hash chain inside the
-/// transaction, after the chain's lock, as the chain interceptor does in a save.
+/// New rows of the model written to PostgreSQL without SaveChanges: one INSERT per table whose rows come as one
+/// array per column (<c>INSERT … SELECT * FROM unnest(…)</c>; rows in the order given, tables in the order their
+/// first row comes), all sent as one prepared <see cref="NpgsqlBatch"/> ending in the transaction's COMMIT, on the context's own
+/// connection — one round trip for the rows instead of one statement per row, and no change tracking. The columns
+/// and values come from the EF model (<see cref="BatchInsertTable"/>), so the rows are exactly those SaveChanges
+/// would write. Audit events are sealed into the hash chain inside the
+/// transaction, after the chain's lock, as the chain interceptor does in a save; from the head the last batch of this
+/// instance committed when nothing moved it since, so that the group is one round trip.
 /// All or nothing: a constraint that refuses any row (a taken external id, an idempotency key another request won)
 /// rolls the whole batch back and throws a <see cref="DbUpdateException"/>; the caller decides what to retry.
 /// </summary>
 public static class PostgresBatchInsert
 {
-    // PostgreSQL takes at most 65,535 parameters in one statement; a longer batch is cut into several INSERTs.
-    private const int MaxParameters = 65_535;
-
     public static bool IsAvailable(WorkbenchDbContext db) => db.Database.IsNpgsql();
 
     /// <summary>Inserts the rows in one transaction and commits, or throws with nothing written.</summary>
@@ -56,24 +55,59 @@ public static class PostgresBatchInsert
         var chain = db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.Interceptors?.OfType<AuditChainInterceptor>().FirstOrDefault();
 
         await db.Database.OpenConnectionAsync(ct);
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         try
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            // The transaction is begun and committed in SQL, not through a DbTransaction, so that each goes in a round
+            // trip there is anyway: BEGIN, the chain's lock, the rows and COMMIT in one batch when the head is the one
+            // this instance's last batch left; otherwise BEGIN with the lock and the head's read, then the rows and COMMIT.
+            // Usually one: the events continue from the head this instance's last batch committed, and the chain's
+            // lock goes in the rows' batch (see AuditChainInterceptor.TrySealPostgresFromLastBatch).
             List<(object Row, BatchInsertTable Table, object Id)> generated;
+            var sealing = chain is not null && events.Count > 0;
             try
             {
-                if (chain is not null && events.Count > 0)
+                if (sealing && chain!.TrySealPostgresFromLastBatch(events))
                 {
-                    await chain.SealPostgresAsync(db, events, ct);
+                    try
+                    {
+                        generated = await ExecuteAsync(connection, tables, begin: true, lockChain: true, ct);
+                    }
+                    catch (PostgresException pg) when (AuditChainInterceptor.IsSequenceTaken(db, pg))
+                    {
+                        // Another writer moved the head since: nothing of this batch was written. Again, reading it.
+                        await RollbackAsync(connection);
+                        chain.ForgetPostgresBatchHead();
+                        await chain.SealPostgresAsync(db, events, beginTransaction: true, ct);
+                        generated = await ExecuteAsync(connection, tables, begin: false, lockChain: false, ct);
+                    }
                 }
-                generated = await ExecuteAsync((NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction)tx.GetDbTransaction(), tables, ct);
+                else if (sealing)
+                {
+                    await chain!.SealPostgresAsync(db, events, beginTransaction: true, ct);
+                    generated = await ExecuteAsync(connection, tables, begin: false, lockChain: false, ct);
+                }
+                else
+                {
+                    generated = await ExecuteAsync(connection, tables, begin: true, lockChain: false, ct);
+                }
             }
-            catch (PostgresException ex) when (ex.SqlState.StartsWith("23", StringComparison.Ordinal) /* integrity constraint violation */)
+            catch (Exception ex)
             {
-                await tx.RollbackAsync(CancellationToken.None);
-                throw new DbUpdateException("A constraint refused a row of this batch: " + ex.MessageText, ex);
+                // The server skipped the rest of the batch, COMMIT included: end the transaction now, so the chain's
+                // lock is not held by a pooled connection until its next use.
+                await RollbackAsync(connection);
+                chain?.ForgetPostgresBatchHead();
+                if (ex is PostgresException pg && pg.SqlState.StartsWith("23", StringComparison.Ordinal) /* integrity constraint violation */)
+                {
+                    throw new DbUpdateException("A constraint refused a row of this batch: " + pg.MessageText, ex);
+                }
+                throw;
             }
-            await tx.CommitAsync(ct);
+            if (sealing)
+            {
+                chain!.PostgresBatchCommitted(events[^1]);
+            }
             // As SaveChanges would: the entities carry their database-generated keys afterwards (not before the
             // commit: a batch that failed is written again, and the database must give the keys again).
             foreach (var (row, table, id) in generated)
@@ -87,10 +121,36 @@ public static class PostgresBatchInsert
         }
     }
 
-    private static async Task<List<(object Row, BatchInsertTable Table, object Id)>> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
-        List<(BatchInsertTable Table, List<object> Rows)> tables, CancellationToken ct)
+    /// <summary>Ends a transaction the batch left open or failed; nothing to do (and nothing thrown) when the connection is gone.</summary>
+    private static async Task RollbackAsync(NpgsqlConnection connection)
     {
-        await using var batch = new NpgsqlBatch(connection, tx);
+        if (connection.State != System.Data.ConnectionState.Open)
+        {
+            return;
+        }
+        try
+        {
+            await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
+            await rollback.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        catch (NpgsqlException)
+        {
+            // The connection broke: the server ends its session and the transaction with it.
+        }
+    }
+
+    private static async Task<List<(object Row, BatchInsertTable Table, object Id)>> ExecuteAsync(NpgsqlConnection connection,
+        List<(BatchInsertTable Table, List<object> Rows)> tables, bool begin, bool lockChain, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(connection);
+        if (begin)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+        }
+        if (lockChain)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(AuditChainInterceptor.PostgresLockStatement));
+        }
         // A generated key comes back with the table's number and the row's value of a unique column, by which it is
         // matched to its row: RETURNING's order is not promised, and it sees only the table's own columns.
         var returning = new List<(BatchInsertTable Table, Dictionary<object, object> RowByUnique)>();
@@ -104,12 +164,13 @@ public static class PostgresBatchInsert
                 returningTable = returning.Count;
                 returning.Add((table, rows.ToDictionary(unique.ValueOf)));
             }
-            var perStatement = MaxParameters / table.Columns.Length;
-            for (var start = 0; start < rows.Count; start += perStatement)
-            {
-                batch.BatchCommands.Add(Insert(table, rows.GetRange(start, Math.Min(perStatement, rows.Count - start)), returningTable));
-            }
+            batch.BatchCommands.Add(Insert(table, rows, returningTable));
         }
+        // After an error the server skips the rest of the batch, so the COMMIT runs only when every row was written.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+        // The statements' text depends on the table alone, never on how many rows the group has: prepared once per
+        // connection, they are neither parsed nor planned again (preparing what is prepared already costs nothing).
+        await batch.PrepareAsync(ct);
         var keys = new List<(object Row, BatchInsertTable Table, object Id)>();
         if (returning.Count == 0)
         {
@@ -117,6 +178,10 @@ public static class PostgresBatchInsert
             return keys;
         }
         await using var reader = await batch.ExecuteReaderAsync(ct);
+        if (lockChain)
+        {
+            await reader.NextResultAsync(ct); // past the lock's one row (void)
+        }
         do
         {
             while (await reader.ReadAsync(ct))
@@ -130,28 +195,32 @@ public static class PostgresBatchInsert
     }
 
     /// <summary>
-    /// <c>INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) [RETURNING n, key, unique]</c>, parameters positional and typed by
-    /// the EF type mappings (each value's parameter is a copy of its column's, as the SQLite writer rebinds one).
+    /// <c>INSERT INTO t (a, b) SELECT * FROM unnest($1::text[], $2::uuid[]) [RETURNING n, key, unique]</c>: one array
+    /// parameter per column, whatever the number of rows. A multi-row VALUES list has a parameter per value, so its text changes with
+    /// the group's size and the server parses and plans it anew each time, its cost growing with rows × columns;
+    /// this statement is the same for every group of the table. The arrays' element types are the columns' provider
+    /// types (as the EF type mappings convert them), which the driver sends as the matching PostgreSQL arrays, each
+    /// cast to an array of its column's type without its length: an explicit cast to <c>varchar(64)</c> would cut a
+    /// longer value to fit, where the INSERT's own assignment to the column refuses it, as it does a VALUES parameter.
     /// </summary>
     private static NpgsqlBatchCommand Insert(BatchInsertTable table, List<object> rows, int returningTable)
     {
         var command = new NpgsqlBatchCommand();
         var sql = new StringBuilder("INSERT INTO ").Append(BatchInsertTable.Quote(table.Name)).Append(" (")
-            .AppendJoin(", ", table.Columns.Select(c => BatchInsertTable.Quote(c.Name))).Append(") VALUES ");
-        using var factory = new NpgsqlCommand();
-        var templates = table.Columns.Select(c => (NpgsqlParameter)c.Mapping.CreateParameter(factory, "", null, c.Nullable)).ToArray();
-        for (var r = 0; r < rows.Count; r++)
+            .AppendJoin(", ", table.Columns.Select(c => BatchInsertTable.Quote(c.Name))).Append(") SELECT * FROM unnest(");
+        for (var i = 0; i < table.Columns.Length; i++)
         {
-            sql.Append(r == 0 ? "(" : ", (");
-            for (var i = 0; i < table.Columns.Length; i++)
+            var column = table.Columns[i];
+            var values = Array.CreateInstance(column.ProviderArrayElement, rows.Count);
+            for (var r = 0; r < rows.Count; r++)
             {
-                var parameter = templates[i].Clone();
-                parameter.Value = table.Columns[i].ValueOf(rows[r]);
-                command.Parameters.Add(parameter);
-                sql.Append(i == 0 ? "$" : ", $").Append(command.Parameters.Count);
+                var value = column.ValueOf(rows[r]);
+                values.SetValue(value is DBNull ? null : value, r);
             }
-            sql.Append(')');
+            command.Parameters.Add(new NpgsqlParameter { Value = values });
+            sql.Append(i == 0 ? "$" : ", $").Append(i + 1).Append("::").Append(column.Mapping.StoreTypeNameBase).Append("[]");
         }
+        sql.Append(')');
         if (returningTable >= 0)
         {
             sql.Append(" RETURNING ").Append(returningTable).Append(", ").Append(BatchInsertTable.Quote(table.GeneratedColumn!))

@@ -40,8 +40,18 @@ internal sealed class AuditChainInterceptor(DatabaseProvider provider) : SaveCha
     private Head? _sqliteHead;
     private readonly ConcurrentDictionary<DbContext, Pending> _pending = new(ReferenceEqualityComparer.Instance);
 
+    /// <summary>
+    /// PostgreSQL: the head this instance's group commit last wrote or read under the lock, while nothing else of this
+    /// instance sealed since (<see cref="TrySealPostgresFromLastBatch"/>).
+    /// </summary>
+    private Head? _postgresBatchHead;
+
     /// <summary>Forgets the cached head (tests that rewrite the table behind the app's back; sealing at start-up).</summary>
-    public void ForgetHead() => _sqliteHead = null;
+    public void ForgetHead()
+    {
+        _sqliteHead = null;
+        _postgresBatchHead = null;
+    }
 
     // Workbench saves asynchronously; a synchronous save (a tool, a test) still gets its chain.
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result) =>
@@ -141,6 +151,8 @@ internal sealed class AuditChainInterceptor(DatabaseProvider provider) : SaveCha
             }
             else
             {
+                // This save moves the head past what the group commit remembers: its next batch reads it again.
+                _postgresBatchHead = null;
                 if (db.Database.CurrentTransaction is null)
                 {
                     own = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -285,21 +297,102 @@ internal sealed class AuditChainInterceptor(DatabaseProvider provider) : SaveCha
     /// <summary>
     /// For the PostgreSQL writer that bypasses SaveChanges (<see cref="PostgresBatchInsert"/>): inside the caller's
     /// transaction, takes the chain's lock and reads its head as a save does, and seals these events after it, in
-    /// order. The lock is held until that transaction ends, so the events must be inserted in it.
+    /// order. The lock is held until that transaction ends, so the events must be inserted in it. With
+    /// <paramref name="beginTransaction"/> the transaction is begun here, by a <c>BEGIN</c> in the same round trip, on
+    /// the context's open connection; the caller ends it in SQL.
     /// </summary>
-    internal async Task SealPostgresAsync(DbContext db, IReadOnlyList<AuditEventRecord> events, CancellationToken ct)
+    internal async Task SealPostgresAsync(DbContext db, IReadOnlyList<AuditEventRecord> events, bool beginTransaction, CancellationToken ct)
     {
-        if (provider != DatabaseProvider.Postgres || db.Database.CurrentTransaction is null)
+        if (provider != DatabaseProvider.Postgres || (db.Database.CurrentTransaction is null) != beginTransaction)
         {
             throw new InvalidOperationException("Sealing outside SaveChanges needs PostgreSQL and the transaction the events are inserted in.");
         }
-        await db.Database.ExecuteSqlRawAsync(PostgresLockSql, ct);
-        var head = await ReadHeadAsync(db, ct);
+        Interlocked.Increment(ref _postgresHeadReads);
+        var head = await LockAndReadHeadPostgresAsync(db, beginTransaction, ct);
         var hasher = new AuditCanonicalForm.Hasher();
         foreach (var e in events)
         {
             head = Seal(hasher, head, e);
         }
+    }
+
+    /// <summary>
+    /// Seals the events after the head this instance's group commit last committed or read, without reading it: the
+    /// batch then takes the chain's lock in its own round trip, with the rows, and saves the one that read the head.
+    /// Safe because the lock keeps every other writer out while the rows go in, and the unique index on the sequence
+    /// refuses the first event when anyone wrote after that head (<see cref="IsSequenceTaken"/>): the batch is then
+    /// rolled back and written again the locking way. False when there is no such head (the first batch, or after a
+    /// save of this instance sealed events itself, or after a failure).
+    /// </summary>
+    internal bool TrySealPostgresFromLastBatch(IReadOnlyList<AuditEventRecord> events)
+    {
+        if (provider != DatabaseProvider.Postgres || Volatile.Read(ref _postgresBatchHead) is not { } head)
+        {
+            return false;
+        }
+        var hasher = new AuditCanonicalForm.Hasher();
+        foreach (var e in events)
+        {
+            head = Seal(hasher, head, e);
+        }
+        return true;
+    }
+
+    /// <summary>How many times a group commit read the head in a round trip of its own (for tests).</summary>
+    internal long PostgresHeadReads => Interlocked.Read(ref _postgresHeadReads);
+
+    private long _postgresHeadReads;
+
+    /// <summary>After a group commit's COMMIT: its last event is the head the next batch continues from.</summary>
+    internal void PostgresBatchCommitted(AuditEventRecord last) => Volatile.Write(ref _postgresBatchHead, new Head(last.Sequence, last.Hash));
+
+    /// <summary>After a batch that failed: its next one reads the head again.</summary>
+    internal void ForgetPostgresBatchHead() => Volatile.Write(ref _postgresBatchHead, null);
+
+    internal static string PostgresLockStatement => PostgresLockSql;
+
+    /// <summary>Whether this error is the unique index on the chain's sequence refusing an event: someone wrote after the head.</summary>
+    internal static bool IsSequenceTaken(DbContext db, Npgsql.PostgresException error)
+    {
+        if (error.SqlState != "23505")
+        {
+            return false;
+        }
+        var entity = db.Model.FindEntityType(typeof(AuditEventRecord))!;
+        var index = entity.GetIndexes().Single(i => i.IsUnique && i.Properties is [{ Name: nameof(AuditEventRecord.Sequence) }]);
+        return error.ConstraintName == index.GetDatabaseName();
+    }
+
+    /// <summary>
+    /// The chain's lock and its head in one round trip (with the transaction's BEGIN: the driver's, which it sends with
+    /// the first command, or, with <paramref name="beginTransaction"/>, one of this batch's own): two statements in one batch, run in order, so the head is read in a snapshot taken after the
+    /// lock was granted, as two separate commands would. Plain ADO.NET, not a LINQ query: the group commit does this
+    /// once per group and the query pipeline cost more than the read.
+    /// </summary>
+    private static async Task<Head> LockAndReadHeadPostgresAsync(DbContext db, bool beginTransaction, CancellationToken ct)
+    {
+        var entity = db.Model.FindEntityType(typeof(AuditEventRecord))!;
+        var store = Microsoft.EntityFrameworkCore.Metadata.StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        var sequence = entity.FindProperty(nameof(AuditEventRecord.Sequence))!.GetColumnName(store)!;
+        var hash = entity.FindProperty(nameof(AuditEventRecord.Hash))!.GetColumnName(store)!;
+        await using var batch = db.Database.GetDbConnection().CreateBatch();
+        batch.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        if (beginTransaction)
+        {
+            var begin = batch.CreateBatchCommand();
+            begin.CommandText = "BEGIN";
+            batch.BatchCommands.Add(begin);
+        }
+        var lockCommand = batch.CreateBatchCommand();
+        lockCommand.CommandText = PostgresLockSql;
+        batch.BatchCommands.Add(lockCommand);
+        var headCommand = batch.CreateBatchCommand();
+        headCommand.CommandText = $"SELECT {BatchInsertTable.Quote(sequence)}, {BatchInsertTable.Quote(hash)} FROM {BatchInsertTable.Quote(entity.GetTableName()!)} " +
+                                  $"ORDER BY {BatchInsertTable.Quote(sequence)} DESC LIMIT 1";
+        batch.BatchCommands.Add(headCommand);
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await reader.NextResultAsync(ct); // past the lock's one row (void); BEGIN has no result set to pass
+        return await reader.ReadAsync(ct) ? new Head(reader.GetInt64(0), reader.GetString(1)) : new Head(0, AuditCanonicalForm.Genesis);
     }
 
     private static readonly string PostgresLockSql = $"SELECT pg_advisory_xact_lock({PostgresLockKey})";

@@ -9,7 +9,7 @@ namespace Workbench.Web.Intake;
 /// On SQLite the batch is written with prepared INSERTs (<see cref="SqliteBatchInsert"/>), each case in its own
 /// savepoint: a case that a unique index refuses (a taken externalId, an idempotency key another request won) is
 /// undone alone and the rest of the batch commits in the same transaction. On PostgreSQL the batch's rows go as
-/// multi-row INSERTs in one round trip (<see cref="PostgresBatchInsert"/>), on SQL Server through SaveChanges; on
+/// one INSERT per table in one round trip (<see cref="PostgresBatchInsert"/>), on SQL Server through SaveChanges; on
 /// both a refused batch is rolled back and split in halves until the offender is alone, so one duplicate costs
 /// about 2·log2(batch) transactions, not one per case, and the others commit.
 /// The created event of each case is published here, after the commit, whether or not its caller still waits.
@@ -156,7 +156,7 @@ public sealed class IntakeWriter : IAsyncDisposable
         return rows;
     }
 
-    /// <summary>The batch in one transaction (PostgreSQL: multi-row INSERTs; SQL Server: SaveChanges); a unique index that refuses a row splits it in halves until the offender is alone.</summary>
+    /// <summary>The batch in one transaction (PostgreSQL: one INSERT per table, the rows as arrays; SQL Server: SaveChanges); a unique index that refuses a row splits it in halves until the offender is alone.</summary>
     private async Task WriteSplittingAsync(List<Pending> batch)
     {
         try

@@ -12,7 +12,7 @@ using Workbench.Web.Intake;
 namespace Workbench.Web.Tests.Intake;
 
 /// <summary>
-/// The group commit on PostgreSQL, where the batch goes as multi-row INSERTs (PostgresBatchInsert). It starts a PostgreSQL
+/// The group commit on PostgreSQL, where the batch goes as one INSERT per table (PostgresBatchInsert). It starts a PostgreSQL
 /// cluster, yet runs here rather than in Workbench.System.Tests: it calls the writer's internal group write, and
 /// Workbench.Web shows its internals to this project only.
 /// </summary>
@@ -114,6 +114,20 @@ public sealed class IntakeWriterServerTests(PostgresServer postgres) : IClassFix
         Assert.False(await _app.WithDbAsync(db => db.IdempotencyKeys.AnyAsync(k => k.Key == batch[3].Key!.Key)));
     }
 
+    [Fact]
+    public async Task A_value_longer_than_its_column_is_refused_with_nothing_written_not_cut_to_fit()
+    {
+        var writer = _app.Services.GetRequiredService<IntakeWriter>();
+        var tooLong = IntakeWriterTests.NewCase(_app.Services, key: new string('k', 300)); // idempotency_keys.Key holds 255
+
+        var results = await writer.WriteTogetherAsync([tooLong]);
+
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => results[0]);
+        Assert.Contains("too long", refused.ToString(), StringComparison.OrdinalIgnoreCase);
+        Assert.False(await _app.WithDbAsync(db => db.Cases.AnyAsync(c => c.Id == tooLong.Case.Id)));
+        Assert.False(await _app.WithDbAsync(db => db.IdempotencyKeys.AnyAsync(k => k.CaseId == tooLong.Case.Id)));
+    }
+
     [Theory]
     [InlineData(Samples.Queues)]
     [InlineData(Samples.Proceeds)]
@@ -160,6 +174,61 @@ public sealed class IntakeWriterServerTests(PostgresServer postgres) : IClassFix
         Assert.All(responses, r => Assert.Equal(System.Net.HttpStatusCode.Created, r.StatusCode));
         var sequences = await _app.WithDbAsync(db => db.AuditEvents.Where(a => a.Type == AuditEventTypes.CaseSubmitted).Select(a => a.Sequence).ToListAsync());
         Assert.Equal(40, sequences.Count);
+        await ChainAndTreeHoldAsync(sequences);
+    }
+
+    /// <summary>
+    /// A group continues from the head its instance's last group left, in one round trip; when another instance (or a
+    /// save of its own) wrote after that head, the unique sequence refuses the group's first event, and the group is
+    /// written again after reading the head: nothing lost, nothing doubled, the chain and the tree hold.
+    /// </summary>
+    [Fact]
+    public async Task Groups_continue_from_their_last_head_and_are_written_again_when_another_instance_moved_it()
+    {
+        await using var other = new WorkbenchFactory { Settings = { ["Database:Provider"] = "Postgres", ["ConnectionStrings:Workbench"] = _app.Settings["ConnectionStrings:Workbench"] } };
+        var writers = new[] { _app, other };
+        var chains = writers.Select(w => w.Services.GetRequiredService<DatabaseSettings>().AuditChainInstance).ToArray();
+        var written = new List<Guid>();
+        async Task GroupAsync(WorkbenchFactory app, int size)
+        {
+            var batch = Enumerable.Range(0, size).Select(_ => IntakeWriterTests.NewCase(app.Services, key: "g-" + Guid.NewGuid())).ToList();
+            foreach (var result in await app.Services.GetRequiredService<IntakeWriter>().WriteTogetherAsync(batch))
+            {
+                await result;
+            }
+            written.AddRange(batch.Select(b => b.Case.Id));
+        }
+
+        await GroupAsync(_app, 5);
+        var reads = chains[0].PostgresHeadReads;
+        for (var i = 0; i < 4; i++)
+        {
+            await GroupAsync(_app, 3);
+        }
+        // Four more groups of the same instance, with nothing else writing: not one more read of the head.
+        Assert.Equal(reads, chains[0].PostgresHeadReads);
+
+        // Each instance in turn: each group finds the head moved by the other's, and reads it.
+        for (var i = 0; i < 6; i++)
+        {
+            await GroupAsync(writers[i % 2], 4);
+        }
+        // This instance: its first turn continues (nothing else wrote yet), its next two find the head moved. The other:
+        // its first group has no head to continue from, its next two find it moved.
+        Assert.Equal(reads + 2, chains[0].PostgresHeadReads);
+        Assert.Equal(3, chains[1].PostgresHeadReads);
+        // A save of this instance that seals an event itself: the next group reads the head, not the one it left.
+        await _app.WithDbAsync(async db =>
+        {
+            db.AuditEvents.Add(new Workbench.Data.Entities.AuditEventRecord { Type = "test.saved", Actor = "test", ActorRole = "system", At = DateTimeOffset.UtcNow, DataJson = "{}" });
+            return await db.SaveChangesAsync();
+        });
+        await GroupAsync(_app, 2);
+
+        var cases = await _app.WithDbAsync(db => db.Cases.CountAsync(c => written.Contains(c.Id)));
+        Assert.Equal(written.Count, cases);
+        var sequences = await _app.WithDbAsync(db => db.AuditEvents.Where(a => a.CaseId != null && written.Contains(a.CaseId.Value)).Select(a => a.Sequence).ToListAsync());
+        Assert.Equal(written.Count, sequences.Count);
         await ChainAndTreeHoldAsync(sequences);
     }
 

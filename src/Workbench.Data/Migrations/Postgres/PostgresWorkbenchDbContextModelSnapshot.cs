@@ -35,7 +35,8 @@ namespace Workbench.Data.Migrations.Postgres
                         .HasColumnType("character varying(256)");
 
                     b.Property<string>("Xml")
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.HasKey("Id");
 
@@ -174,10 +175,12 @@ namespace Workbench.Data.Migrations.Postgres
 
                     b.Property<string>("DataJson")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<string>("EvidenceIds")
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<string>("FinalDecision")
                         .HasMaxLength(32)
@@ -206,7 +209,8 @@ namespace Workbench.Data.Migrations.Postgres
                         .HasColumnType("character varying(128)");
 
                     b.Property<string>("ReasonCodes")
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<string>("RequestId")
                         .HasMaxLength(128)
@@ -227,7 +231,8 @@ namespace Workbench.Data.Migrations.Postgres
                         .HasColumnType("bigint");
 
                     b.Property<string>("ToolVersions")
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<string>("Type")
                         .IsRequired()
@@ -289,7 +294,8 @@ namespace Workbench.Data.Migrations.Postgres
                         .HasColumnType("character varying(64)");
 
                     b.Property<string>("Text")
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.HasKey("Id");
 
@@ -484,7 +490,8 @@ namespace Workbench.Data.Migrations.Postgres
                         .HasColumnType("character varying(32)");
 
                     b.Property<string>("DecisionJson")
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<bool>("DoubleReview")
                         .HasColumnType("boolean");
@@ -494,13 +501,16 @@ namespace Workbench.Data.Migrations.Postgres
                         .HasColumnType("character varying(128)");
 
                     b.Property<string>("EditedParametersJson")
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<string>("EditedResponse")
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<string>("EditedVariablesJson")
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<string>("ExecuteOutcome")
                         .IsRequired()
@@ -603,7 +613,8 @@ namespace Workbench.Data.Migrations.Postgres
 
                     b.Property<string>("SubmissionJson")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<string>("TaskType")
                         .IsRequired()
@@ -611,7 +622,8 @@ namespace Workbench.Data.Migrations.Postgres
                         .HasColumnType("character varying(128)");
 
                     b.Property<string>("UndoJson")
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -671,7 +683,8 @@ namespace Workbench.Data.Migrations.Postgres
                         .HasColumnType("uuid");
 
                     b.Property<string>("EditedResponse")
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<string>("Note")
                         .HasMaxLength(4096)
@@ -787,7 +800,8 @@ namespace Workbench.Data.Migrations.Postgres
 
                     b.Property<string>("ReceiptJson")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<string>("RequestHash")
                         .IsRequired()
@@ -979,7 +993,8 @@ namespace Workbench.Data.Migrations.Postgres
 
                     b.Property<string>("MessageJson")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<DateTimeOffset>("NextAttemptAt")
                         .HasColumnType("timestamp with time zone");
@@ -1032,7 +1047,8 @@ namespace Workbench.Data.Migrations.Postgres
 
                     b.Property<string>("Body")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<string>("CallbackUrl")
                         .HasMaxLength(2048)
@@ -1139,7 +1155,8 @@ namespace Workbench.Data.Migrations.Postgres
 
                     b.Property<string>("TraceJson")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.HasKey("CaseId");
 
@@ -1177,7 +1194,8 @@ namespace Workbench.Data.Migrations.Postgres
 
                     b.Property<string>("Yaml")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.HasKey("Id");
 
@@ -1312,18 +1330,23 @@ namespace Workbench.Data.Migrations.Postgres
                         .HasColumnType("uuid");
 
                     b.Property<string>("EditDiffJson")
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<string>("EditedParametersJson")
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<string>("EditedResponse")
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<string>("EditedVariablesJson")
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<bool?>("EscalationNecessary")
+                        .IsConcurrencyToken()
                         .HasColumnType("boolean");
 
                     b.Property<string>("FromQueue")
@@ -1336,10 +1359,12 @@ namespace Workbench.Data.Migrations.Postgres
                         .HasColumnType("character varying(32)");
 
                     b.Property<string>("Note")
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<string>("Question")
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<string>("RejectReasonCode")
                         .HasMaxLength(64)
@@ -1351,6 +1376,7 @@ namespace Workbench.Data.Migrations.Postgres
                         .HasColumnType("character varying(128)");
 
                     b.Property<string>("RootCause")
+                        .IsConcurrencyToken()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
@@ -1443,10 +1469,12 @@ namespace Workbench.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("EditedParametersJson")
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<string>("EditedResponse")
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<string>("Note")
                         .HasMaxLength(4096)
