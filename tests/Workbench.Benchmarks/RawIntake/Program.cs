@@ -4,7 +4,7 @@ using Npgsql;
 
 // The raw endpoint: what one case costs at least on this machine. POST /ingest parses the body with JsonDocument,
 // reads externalId and workflow, and inserts one row (the whole body as text) into SQLite in WAL mode or into
-// PostgreSQL. Usage: RawIntake --urls http://127.0.0.1:PORT --sqlite FILE | --postgres "CONNECTION STRING"
+// PostgreSQL (the body compressed with lz4, as Workbench's text columns are there). Usage: RawIntake --urls http://127.0.0.1:PORT --sqlite FILE | --postgres "CONNECTION STRING"
 var sqlite = Option(args, "--sqlite");
 var postgres = Option(args, "--postgres");
 if ((sqlite is null) == (postgres is null))
@@ -47,8 +47,9 @@ else
 {
     var source = NpgsqlDataSource.Create(postgres!);
     app.Lifetime.ApplicationStopped.Register(source.Dispose);
+    // The body compresses with lz4, as Workbench's text columns do on PostgreSQL: the same storage on both sides.
     await using (var create = source.CreateCommand("CREATE TABLE IF NOT EXISTS raw_cases (id uuid PRIMARY KEY, external_id text NOT NULL, " +
-                                                   "workflow text NOT NULL, body text NOT NULL, created_at timestamptz NOT NULL)"))
+                                                   "workflow text NOT NULL, body text COMPRESSION lz4 NOT NULL, created_at timestamptz NOT NULL)"))
     {
         await create.ExecuteNonQueryAsync();
     }
