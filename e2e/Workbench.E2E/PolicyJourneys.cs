@@ -42,6 +42,16 @@ public sealed partial class PolicyJourneys(AppServer app, BrowserFixture browser
             Assert.Contains("when: signals.amount > 500", original, StringComparison.Ordinal);
             await editor.FillAsync(original.Replace("when: signals.amount > 500\n", "when: signals.amount >> 100\n", StringComparison.Ordinal));
             await Assertions.Expect(page.GetByTestId("draft-validation")).ToContainTextAsync(LineColumn());
+            // Clicking the error jumps to its line: the editor has the focus with that line selected (the editor's script, loaded when first needed).
+            await page.Locator(".wb-errors .mud-list-item").First.ClickAsync();
+            await Assertions.Expect(editor).ToBeFocusedAsync();
+            var selectedLine = await editor.EvaluateAsync<string>("""
+                a => {
+                  const v = a.value, from = v.lastIndexOf('\n', a.selectionStart - 1) + 1, to = v.indexOf('\n', a.selectionStart);
+                  return a.selectionEnd > a.selectionStart ? v.substring(from, to < 0 ? v.length : to) : '';
+                }
+                """);
+            Assert.Contains("when: signals.amount >> 100", selectedLine, StringComparison.Ordinal);
 
             await editor.FillAsync(original.Replace("when: signals.amount > 500\n", "when: signals.amount > 100\n", StringComparison.Ordinal));
             await Assertions.Expect(page.GetByTestId("draft-validation")).ToContainTextAsync("The draft is valid");

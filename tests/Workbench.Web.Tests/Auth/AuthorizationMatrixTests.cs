@@ -193,7 +193,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
     };
 
     /// <summary>Framework and static files: public by nature; listed by prefix, never by "anything else".</summary>
-    private static readonly string[] StaticPrefixes = ["_content/", "_framework/", "js/", "app.", "favicon.", "shortcuts.", "Workbench.Web.", "policy-editor.", "sw."];
+    private static readonly string[] StaticPrefixes = ["_content/", "_framework/", "js/", "app.", "favicon.", "shortcuts.", "Workbench.Web.", "sw."];
 
     private static bool Allows(Access access, Caller caller) => access switch
     {
