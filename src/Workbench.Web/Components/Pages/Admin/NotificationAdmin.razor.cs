@@ -56,6 +56,9 @@ public sealed partial class NotificationAdmin
     private async Task SendTestAsync(string channel)
     {
         _sending = true;
+        // The last result goes while this one is sent: it would otherwise read as this channel's ("Sent: the Teams
+        // test…" over the Slack outcome) before this channel has been tried.
+        _test = null;
         _testChannel = channel;
         try
         {
