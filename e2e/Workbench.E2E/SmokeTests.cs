@@ -105,6 +105,24 @@ public sealed class SmokeTests(AppServer app, BrowserFixture browser)
     }
 
     [Fact]
+    public async Task A_person_who_signs_in_once_the_sign_in_page_is_interactive_is_signed_in()
+    {
+        await using var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = app.BaseUrl,
+            ViewportSize = new ViewportSize { Width = 1440, Height = 900 },
+        });
+        var page = await context.NewPageAsync();
+        // The form is first server-rendered, then rendered again over the circuit: the second one must sign in too.
+        await page.GotoAsync("/account/login?returnUrl=%2Fadmin");
+        await page.WaitInteractiveAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in as adam", Exact = true }).ClickAsync();
+
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/admin", new() { WaitUntil = WaitUntilState.Commit });
+        await page.WaitInteractiveAsync();
+    }
+
+    [Fact]
     public async Task The_dark_theme_choice_survives_a_reload()
     {
         await using var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseUrl });

@@ -4,16 +4,33 @@ namespace Workbench.Testing.Browser;
 
 /// <summary>
 /// The development sign-in as a person does it: open the sign-in page and press "Sign in as …" (a form posted with the
-/// page's antiforgery token); returns once the browser has left the sign-in page (for <c>returnUrl</c>, or "access denied"). The one helper every journey signs in with.
+/// page's antiforgery token) once the page is interactive; returns once the browser has left the sign-in page (for <c>returnUrl</c>, or "access denied"). The one helper every journey signs in with.
 /// </summary>
 public static class BrowserSignIn
 {
     public static async Task DevSignInAsync(this IPage page, string user, string returnUrl = "/queues")
     {
         await page.GotoAsync($"/account/login?returnUrl={Uri.EscapeDataString(returnUrl)}");
+        // The interactive render replaces the server-rendered page, its buttons with it: a press whose mouse-down and
+        // mouse-up fall on either side of that swap clicks nothing. Press once the page is interactive, like a person
+        // who waits for the page to settle.
+        await page.WaitInteractiveAsync(90_000);
         await page.GetByRole(AriaRole.Button, new() { Name = $"Sign in as {user}", Exact = true }).ClickAsync();
         // Where the sign-in leads: returnUrl, or "access denied" when the person's role may not open it.
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath != "/account/login", new() { WaitUntil = WaitUntilState.Load });
+        // Waits for the redirect to commit and the new document to be parsed; what a journey needs next (the
+        // interactive page, a locator) it waits for itself. The first sign-ins of a run meet an app that renders its
+        // pages for the first time while other app processes start beside it on the same cores, so the wait is long;
+        // when it ends on the sign-in page, the page's own message says why.
+        try
+        {
+            await page.WaitForURLAsync(url => new Uri(url).AbsolutePath != "/account/login", new() { WaitUntil = WaitUntilState.Commit, Timeout = 90_000 });
+        }
+        catch (TimeoutException e)
+        {
+            var message = await page.Locator(".mud-alert").AllTextContentsAsync();
+            throw new TimeoutException($"Signing in as {user} did not leave {page.Url} within 90 s; the page says: '{string.Join(" / ", message)}'.", e);
+        }
+        await page.WaitForFunctionAsync("() => document.readyState !== 'loading'");
     }
 
     /// <summary>
