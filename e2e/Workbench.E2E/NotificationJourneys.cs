@@ -239,6 +239,15 @@ public sealed class NotificationJourneys(BrowserFixture browser, NotificationApp
                 registrations[r.GetProperty("scopeURL").GetString()!] = r.GetProperty("registrationId").GetString()!;
             }
         };
+        // The worker's versions as DevTools reports them (status, running status): said when no notification shows.
+        var versions = new ConcurrentQueue<string>();
+        devTools.Event("ServiceWorker.workerVersionUpdated").OnEvent += (_, e) =>
+        {
+            foreach (var v in e!.Value.GetProperty("versions").EnumerateArray())
+            {
+                versions.Enqueue($"{v.GetProperty("versionId").GetString()} {v.GetProperty("status").GetString()}/{v.GetProperty("runningStatus").GetString()}");
+            }
+        };
         await devTools.SendAsync("ServiceWorker.enable");
         var scope = fixture.App.BaseUrl + "/";
         await WebhookTestKit.Eventually(() => registrations.ContainsKey(scope), TimeSpan.FromSeconds(30), "the service worker's registration is known");
@@ -262,12 +271,16 @@ public sealed class NotificationJourneys(BrowserFixture browser, NotificationApp
         WebPushBrowser.VerifyVapid(push.Headers["authorization"], fixture.Vapid.PublicKey, endpoint);
         var payload = keys.Decrypt(push.Bytes);
 
-        await devTools.SendAsync("ServiceWorker.deliverPushMessage", new()
+        // DevTools hands the message over without an answer; a worker that is stopping just then drops it. A push service
+        // hands it again when the browser did not take it, so the journey does too, once, after 10 s: both carry the
+        // same tag, so the second one replaces the first and one notification shows either way.
+        async Task DeliverAsync() => await devTools.SendAsync("ServiceWorker.deliverPushMessage", new()
         {
             ["origin"] = fixture.App.BaseUrl,
             ["registrationId"] = registrations[scope],
             ["data"] = payload,
         });
+        await DeliverAsync();
 
         // What the service worker showed, as the browser keeps it.
         const string Shown = """
@@ -277,7 +290,7 @@ public sealed class NotificationJourneys(BrowserFixture browser, NotificationApp
             }
             """;
         JsonElement notification = default;
-        await WebhookTestKit.Eventually(async () =>
+        async Task<bool> ShownAsync()
         {
             var shown = await page.EvaluateAsync<JsonElement>(Shown);
             if (shown.GetArrayLength() == 0)
@@ -286,7 +299,24 @@ public sealed class NotificationJourneys(BrowserFixture browser, NotificationApp
             }
             notification = shown[0];
             return true;
-        }, TimeSpan.FromSeconds(30), "the service worker showed the notification");
+        }
+        try
+        {
+            await WebhookTestKit.Eventually(ShownAsync, TimeSpan.FromSeconds(10), "the service worker showed the notification");
+        }
+        catch (TimeoutException)
+        {
+            await DeliverAsync();
+            try
+            {
+                await WebhookTestKit.Eventually(ShownAsync, TimeSpan.FromSeconds(30), "the service worker showed the notification");
+            }
+            catch (TimeoutException e)
+            {
+                var permission = await page.EvaluateAsync<string>("() => Notification.permission");
+                throw new TimeoutException($"{e.Message}; notification permission {permission}; the worker's versions: {string.Join(", ", versions)}", e);
+            }
+        }
         Assert.Equal($"rita mentioned you on case {externalId}", notification.GetProperty("title").GetString());
         Assert.Contains("rita mentioned you in a note on case " + externalId, notification.GetProperty("body").GetString(), StringComparison.Ordinal);
         Assert.StartsWith($"{fixture.App.BaseUrl}/go/", notification.GetProperty("url").GetString(), StringComparison.Ordinal);
