@@ -60,13 +60,14 @@ fi
 pg -c "select pg_stat_reset()" >/dev/null || true
 [ -n "${PGSS:-}" ] && pg -c "select pg_stat_statements_reset()" >/dev/null
 cpu() { local t=0; for p in "$@"; do [ -r /proc/$p/stat ] && t=$((t + $(awk '{print $14+$15}' /proc/$p/stat))); done; echo $t; }
-a0=$(cpu $(pgrep -f Workbench.Web.dll)); p0=$(cpu $(pgrep -u postgres)); i0=$(awk '/^cpu /{print $5}' /proc/stat)
+wchar() { awk '/^wchar/{print $2}' /proc/$(pgrep -f Workbench.Web.dll | head -n1)/io; }
+w0=$(wchar); a0=$(cpu $(pgrep -f Workbench.Web.dll)); p0=$(cpu $(pgrep -u postgres)); i0=$(awk '/^cpu /{print $5}' /proc/stat)
 line=$(wrk -t2 -c32 -d${secs}s --timeout 10s -s $here/intake-wrk.lua $url -- $here/intake-$body.json "p$RANDOM-run" $key | grep RESULT)
-a1=$(cpu $(pgrep -f Workbench.Web.dll)); p1=$(cpu $(pgrep -u postgres)); i1=$(awk '/^cpu /{print $5}' /proc/stat)
+w1=$(wchar); a1=$(cpu $(pgrep -f Workbench.Web.dll)); p1=$(cpu $(pgrep -u postgres)); i1=$(awk '/^cpu /{print $5}' /proc/stat)
 n=$(sed 's/.*created=\([0-9]*\).*/\1/' <<<"$line"); s=$(sed 's/.*seconds=\([0-9.]*\).*/\1/' <<<"$line")
 echo "$line"
-awk -v db="$provider" -v n="$n" -v s="$s" -v a=$((a1-a0)) -v p=$((p1-p0)) -v i=$((i1-i0)) -v hz="$(getconf CLK_TCK)" -v cores="$(nproc)" \
-  'BEGIN{printf "intake-cpu (%s): %.0f accepted/s; CPU per accepted case: app %.0f µs%s; cores idle %.0f %% of the run\n", db, n/s, a*1e6/hz/n, db == "postgres" ? sprintf(", PostgreSQL %.0f µs", p*1e6/hz/n) : "", 100*i/hz/(cores*s)}'
+awk -v db="$provider" -v w=$((w1-w0)) -v n="$n" -v s="$s" -v a=$((a1-a0)) -v p=$((p1-p0)) -v i=$((i1-i0)) -v hz="$(getconf CLK_TCK)" -v cores="$(nproc)" \
+  'BEGIN{printf "intake-cpu (%s): %.0f accepted/s; CPU per accepted case: app %.0f µs%s; cores idle %.0f %% of the run; the app wrote %.1f KiB per case (sockets and files)\n", db, n/s, a*1e6/hz/n, db == "postgres" ? sprintf(", PostgreSQL %.0f µs", p*1e6/hz/n) : "", 100*i/hz/(cores*s), w/1024/n}'
 [ "${PERF:-0}" = 1 ] && wait $perfp
 echo "intake-cpu: results in $out"
 [ "$provider" = sqlite ] && exit 0
