@@ -21,7 +21,7 @@ namespace Workbench.Data;
 /// </summary>
 internal sealed class SqliteConnectionSetup(SqliteWriteGate gate) : DbConnectionInterceptor
 {
-    private const string Pragmas = "PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON; ";
+    internal const string Pragmas = "PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON; ";
 
     // Most connections (every read) get the whole busy timeout: that text is made once.
     private readonly string _defaultPragmas = Pragmas + SqliteBusy.Pragma(gate.BusyTimeout);

@@ -6,8 +6,8 @@ namespace Workbench.Web.Intake;
 /// Group commit for intake: submissions that arrive together are written in one transaction, and each request
 /// is answered only after the transaction holding its case committed. One commit per batch instead of one per
 /// case is what lets SQLite (one writer at a time) keep up with a busy agent fleet.
-/// On SQLite the batch is written with prepared INSERTs (<see cref="SqliteBatchInsert"/>), each case in its own
-/// savepoint: a case that a unique index refuses (a taken externalId, an idempotency key another request won) is
+/// On SQLite the batch is written with prepared INSERTs on the writer's own connection (<see cref="SqliteBatchInsert.Session"/>,
+/// which has the WAL checkpointed in the background), each case in its own savepoint: a case that a unique index refuses (a taken externalId, an idempotency key another request won) is
 /// undone alone and the rest of the batch commits in the same transaction. On PostgreSQL the batch's rows go as
 /// one INSERT per table in one round trip (<see cref="PostgresBatchInsert"/>), on SQL Server through SaveChanges; on
 /// both a refused batch is rolled back and split in halves until the offender is alone, so one duplicate costs
@@ -29,6 +29,7 @@ public sealed class IntakeWriter : IAsyncDisposable
     private readonly bool _sqlite;
     private readonly TimeSpan _busyTimeout;
     private readonly bool _postgres;
+    private readonly SqliteBatchInsert.Session? _sqliteSession;
     private readonly Task _loop;
 
     public IntakeWriter(IDbContextFactory<WorkbenchDbContext> dbFactory, DatabaseSettings database, CaseEvents events, ILogger<IntakeWriter> logger)
@@ -39,6 +40,7 @@ public sealed class IntakeWriter : IAsyncDisposable
         _sqlite = database.Provider == DatabaseProvider.Sqlite;
         _busyTimeout = database.SqliteBusyTimeout;
         _postgres = database.Provider == DatabaseProvider.Postgres;
+        _sqliteSession = _sqlite ? new SqliteBatchInsert.Session() : null;
         _loop = Task.Run(RunAsync);
     }
 
@@ -127,7 +129,7 @@ public sealed class IntakeWriter : IAsyncDisposable
         // (at least a tenth of it: enough for an ordinary write of this instance that has the turn to finish).
         var waited = System.Diagnostics.Stopwatch.GetElapsedTime(batch.Min(p => p.EnqueuedAt));
         var budget = _busyTimeout - waited;
-        var failures = await SqliteBatchInsert.InsertAsync(db, groups, lockBudget: budget < _busyTimeout / 10 ? _busyTimeout / 10 : budget);
+        var failures = await _sqliteSession!.InsertAsync(db, groups, lockBudget: budget < _busyTimeout / 10 ? _busyTimeout / 10 : budget);
         for (var i = 0; i < batch.Count; i++)
         {
             if (failures[i] is { } failure)
@@ -249,9 +251,13 @@ public sealed class IntakeWriter : IAsyncDisposable
         }
     }
 
+    /// <summary>The SQLite writer's own connection and background checkpointer (null on other databases).</summary>
+    internal SqliteBatchInsert.Session? SqliteSession => _sqliteSession;
+
     public async ValueTask DisposeAsync()
     {
         _channel.Writer.TryComplete();
         await _loop;
+        _sqliteSession?.Dispose();
     }
 }
