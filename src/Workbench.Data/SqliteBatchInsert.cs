@@ -155,10 +155,14 @@ public static class SqliteBatchInsert
             var savepoint = _savepoint ??= Command(connection, "SAVEPOINT wb_group");
             var release = _release ??= Command(connection, "RELEASE wb_group");
             var rollback = _rollback ??= Command(connection, "ROLLBACK TO wb_group");
-            savepoint.Transaction = release.Transaction = rollback.Transaction = tx;
-            foreach (var (_, command) in _commands.Values)
+            // A command keeps the timeout its connection had when it was created: this batch's budget is set on each.
+            foreach (var command in _commands.Values.Select(c => c.Command).Append(savepoint).Append(release).Append(rollback))
             {
-                command?.Transaction = tx;
+                if (command is not null)
+                {
+                    command.Transaction = tx;
+                    command.CommandTimeout = connection.DefaultTimeout;
+                }
             }
             for (var g = 0; g < groups.Count; g++)
             {
