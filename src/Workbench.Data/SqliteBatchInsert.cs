@@ -21,7 +21,7 @@ namespace Workbench.Data;
 /// </summary>
 public static class SqliteBatchInsert
 {
-    private sealed record Plan(string Sql, BatchInsertTable Table);
+    private sealed record Plan(string Sql, BatchInsertTable Table, SqliteValues.ColumnBinding[] Columns);
 
     private static readonly ConcurrentDictionary<IEntityType, Plan> Plans = new();
 
@@ -45,31 +45,36 @@ public static class SqliteBatchInsert
     /// <summary>
     /// A writer's own SQLite connection, kept open from batch to batch with its INSERTs prepared once: opening a pooled
     /// connection, setting it up and preparing five INSERTs for every batch cost about a fifth of the writer's time.
+    /// The INSERTs and savepoints are SQLite statements of its own (<see cref="NativeStatement"/>), bound by position
+    /// through SQLite's C API: a <see cref="SqliteCommand"/> looks up every parameter by name, encodes the name and a
+    /// fresh copy of every text, and opens a data reader for every row, which was half the writer's own CPU time.
     /// With <c>checkpointInBackground</c>, the WAL is copied into the database file by a <see cref="SqliteWalCheckpointer"/>
     /// on a connection of its own after commits, instead of inside every thousandth page's commit of the writer; the
     /// writer still checkpoints itself once the WAL reaches <see cref="WalAutoCheckpointPages"/> (the few frames the
     /// background pass has not copied yet), which also lets the WAL start over and bounds its size. Not thread-safe
     /// beyond one batch at a time (it serializes callers).
     /// </summary>
-    public sealed class Session(bool checkpointInBackground = true, int walAutoCheckpointPages = Session.WalAutoCheckpointPages) : IDisposable
+    public sealed class Session(bool checkpointInBackground = true, int walAutoCheckpointPages = Session.WalAutoCheckpointPages,
+        Microsoft.Extensions.Logging.ILogger? logger = null) : IDisposable
     {
         /// <summary>The writer's own checkpoint threshold with a background checkpointer (SQLite's default is 1,000 pages).</summary>
         public const int WalAutoCheckpointPages = 4000;
 
         private readonly SemaphoreSlim _turn = new(1, 1);
-        private readonly Dictionary<Type, (Plan Plan, SqliteCommand? Command)> _commands = [];
+        private readonly Dictionary<Type, (Plan Plan, NativeStatement Statement)> _inserts = [];
+        private readonly SqliteValues _values = new();
         private SqliteConnection? _connection;
-        private SqliteCommand? _savepoint, _release, _rollback;
+        private NativeStatement? _savepoint, _release, _rollback;
         private bool _disposed;
 
         /// <summary>The background checkpointer, once the first batch opened the connection (null without one).</summary>
         public SqliteWalCheckpointer? Checkpointer { get; private set; }
 
         /// <summary>How many times the connection was opened (once, unless a batch failed for another reason than a constraint).</summary>
-        public int Opens { get; private set; }
+        internal int Opens { get; private set; }
 
         /// <summary>How many INSERTs were prepared (one per table the writer wrote to, again only after a new connection).</summary>
-        public int Prepared { get; private set; }
+        internal int Prepared { get; private set; }
 
         public async Task<Exception?[]> InsertAsync(WorkbenchDbContext db, IReadOnlyList<IReadOnlyList<object>> groups, CancellationToken ct = default,
             TimeSpan? lockBudget = null)
@@ -91,7 +96,7 @@ public static class SqliteBatchInsert
                 try
                 {
                     // What is left of the budget once the turn came is how long the file's lock may be waited for.
-                    await SqliteBusy.ApplyAsync(connection, gate?.RemainingFor(db) ?? lockBudget ?? DatabaseSettings.DefaultSqliteBusyTimeout, ct);
+                    SqliteBusy.SetNative(connection, gate?.RemainingFor(db) ?? lockBudget ?? DatabaseSettings.DefaultSqliteBusyTimeout);
                     var results = await WriteAsync(db, connection, interceptors?.OfType<AuditChainInterceptor>().FirstOrDefault(), groups, ct);
                     Checkpointer?.Poke();
                     return results;
@@ -131,16 +136,15 @@ public static class SqliteBatchInsert
                 // As every connection of the app is set up (SqliteConnectionSetup), and: each group's savepoint journals
                 // the pages it changes (in a batch, the same pages again for every group), in a temporary file by
                 // default, which SQLite spills to past 64 KiB (~120 KiB of file writes per case besides its WAL
-                // frames); in memory here.
-                setup.CommandText = SqliteConnectionSetup.Pragmas + SqliteBusy.Pragma(DatabaseSettings.DefaultSqliteBusyTimeout) +
-                    $" PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint={(checkpointInBackground ? walAutoCheckpointPages : 1000)};";
+                // frames); in memory here. The busy timeout is set for each batch, to what is left of its budget.
+                setup.CommandText = SqliteConnectionSetup.Pragmas +
+                    $"PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint={(checkpointInBackground ? walAutoCheckpointPages : 1000)};";
                 setup.ExecuteNonQuery();
             }
-            SqliteBusy.SetCommandTimeout(connection, DatabaseSettings.DefaultSqliteBusyTimeout);
             _connection = connection;
             if (checkpointInBackground)
             {
-                Checkpointer ??= new SqliteWalCheckpointer(connectionString);
+                Checkpointer ??= new SqliteWalCheckpointer(connectionString, logger);
             }
             return connection;
         }
@@ -151,22 +155,15 @@ public static class SqliteBatchInsert
             var results = new Exception?[groups.Count];
             // Audit events get their place in the hash chain here, as the chain interceptor gives it in SaveChanges.
             using var chain = chainInterceptor is null ? null : await chainInterceptor.BeginSqliteAppendAsync(db, ct);
+            // BEGIN IMMEDIATE: the file's write lock is waited for here (the busy timeout), not by the statements after it.
             await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-            var savepoint = _savepoint ??= Command(connection, "SAVEPOINT wb_group");
-            var release = _release ??= Command(connection, "RELEASE wb_group");
-            var rollback = _rollback ??= Command(connection, "ROLLBACK TO wb_group");
-            // A command keeps the timeout its connection had when it was created: this batch's budget is set on each.
-            foreach (var command in _commands.Values.Select(c => c.Command).Append(savepoint).Append(release).Append(rollback))
-            {
-                if (command is not null)
-                {
-                    command.Transaction = tx;
-                    command.CommandTimeout = connection.DefaultTimeout;
-                }
-            }
+            var handle = connection.Handle!;
+            var savepoint = _savepoint ??= new NativeStatement(handle, "SAVEPOINT wb_group");
+            var release = _release ??= new NativeStatement(handle, "RELEASE wb_group");
+            var rollback = _rollback ??= new NativeStatement(handle, "ROLLBACK TO wb_group");
             for (var g = 0; g < groups.Count; g++)
             {
-                savepoint.ExecuteNonQuery();
+                savepoint.Run();
                 chain?.Mark();
                 try
                 {
@@ -176,32 +173,59 @@ public static class SqliteBatchInsert
                         {
                             chain.Seal(audit);
                         }
-                        if (Insert(db, connection, tx, _commands, row))
-                        {
-                            Prepared++;
-                        }
+                        Insert(db, handle, row);
                     }
                 }
                 catch (SqliteException ex) when (ex.SqliteErrorCode == 19 /* SQLITE_CONSTRAINT */)
                 {
-                    rollback.ExecuteNonQuery();
+                    rollback.Run();
                     chain?.Rollback();
                     results[g] = new DbUpdateException("A constraint refused a row of this group: " + ex.Message, ex);
                 }
-                release.ExecuteNonQuery();
+                release.Run();
             }
             await tx.CommitAsync(ct);
             chain?.Committed();
             return results;
         }
 
+        /// <summary>Inserts the row through its table's statement, prepared for the first row of that table on this connection.</summary>
+        private void Insert(WorkbenchDbContext db, SQLitePCL.sqlite3 handle, object row)
+        {
+            if (!_inserts.TryGetValue(row.GetType(), out var entry))
+            {
+                var entityType = db.Model.FindEntityType(row.GetType())
+                    ?? throw new InvalidOperationException($"{row.GetType().Name} is not an entity of the model.");
+                var plan = Plans.GetOrAdd(entityType, BuildPlan);
+                entry = (plan, new NativeStatement(handle, plan.Sql));
+                _inserts[row.GetType()] = entry;
+                Prepared++;
+            }
+            var (p, statement) = entry;
+            var table = p.Table;
+            var columns = p.Columns;
+            for (var i = 0; i < columns.Length; i++)
+            {
+                _values.Bind(handle, statement.Handle, i + 1, columns[i], columns[i].Column.ValueOf(row));
+            }
+            if (table.Generated is null)
+            {
+                statement.Run();
+                return;
+            }
+            table.CheckGeneratedUnset(row);
+            // As SaveChanges would: the entity carries its database-generated key afterwards.
+            table.SetGenerated(row, statement.Run()
+                ?? throw new InvalidOperationException($"The INSERT into {table.Name} returned no generated key."));
+        }
+
         private void Reset()
         {
-            foreach (var (_, command) in _commands.Values)
+            foreach (var (_, statement) in _inserts.Values)
             {
-                command?.Dispose();
+                statement.Dispose();
             }
-            _commands.Clear();
+            _inserts.Clear();
             _savepoint?.Dispose();
             _release?.Dispose();
             _rollback?.Dispose();
@@ -230,68 +254,16 @@ public static class SqliteBatchInsert
         }
     }
 
-    private static SqliteCommand Command(SqliteConnection connection, string sql, SqliteTransaction? tx = null)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = sql;
-        return command;
-    }
-
-    /// <summary>Inserts the row; true when its table's INSERT was prepared for it.</summary>
-    private static bool Insert(WorkbenchDbContext db, SqliteConnection connection, SqliteTransaction tx,
-        Dictionary<Type, (Plan Plan, SqliteCommand? Command)> commands, object row)
-    {
-        if (!commands.TryGetValue(row.GetType(), out var entry))
-        {
-            var entityType = db.Model.FindEntityType(row.GetType())
-                ?? throw new InvalidOperationException($"{row.GetType().Name} is not an entity of the model.");
-            entry = (Plans.GetOrAdd(entityType, BuildPlan), null);
-        }
-        var (plan, command) = entry;
-        var table = plan.Table;
-        var prepared = command is null;
-        if (command is null)
-        {
-            // The parameters are created once per command, by the type mappings (type, size, nullability), and
-            // only their values change from row to row: creating them per row was a fifth of the writer's time.
-            command = Command(connection, plan.Sql, tx);
-            for (var i = 0; i < table.Columns.Length; i++)
-            {
-                var c = table.Columns[i];
-                command.Parameters.Add(c.Mapping.CreateParameter(command, "@p" + i, c.Getter.GetClrValue(row), c.Nullable));
-            }
-            commands[row.GetType()] = (plan, command);
-        }
-        else
-        {
-            var parameters = command.Parameters;
-            for (var i = 0; i < table.Columns.Length; i++)
-            {
-                parameters[i].Value = table.Columns[i].ValueOf(row);
-            }
-        }
-        if (table.Generated is null)
-        {
-            command.ExecuteNonQuery();
-            return prepared;
-        }
-        table.CheckGeneratedUnset(row);
-        // As SaveChanges would: the entity carries its database-generated key afterwards.
-        table.SetGenerated(row, command.ExecuteScalar());
-        return prepared;
-    }
-
     private static Plan BuildPlan(IEntityType entityType)
     {
         var table = BatchInsertTable.Of(entityType);
         var sql = new StringBuilder("INSERT INTO ").Append(BatchInsertTable.Quote(table.Name)).Append(" (");
         sql.AppendJoin(", ", table.Columns.Select(c => BatchInsertTable.Quote(c.Name)));
-        sql.Append(") VALUES (").AppendJoin(", ", table.Columns.Select((_, i) => "@p" + i)).Append(')');
+        sql.Append(") VALUES (").AppendJoin(", ", table.Columns.Select((_, i) => "?" + (i + 1))).Append(')');
         if (table.GeneratedColumn is not null)
         {
             sql.Append(" RETURNING ").Append(BatchInsertTable.Quote(table.GeneratedColumn));
         }
-        return new Plan(sql.ToString(), table);
+        return new Plan(sql.ToString(), table, [.. table.Columns.Select(SqliteValues.ColumnBinding.Of)]);
     }
 }

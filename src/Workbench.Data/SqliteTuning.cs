@@ -52,7 +52,7 @@ internal sealed class SqliteConnectionSetup(SqliteWriteGate gate) : DbConnection
 internal static class SqliteBusy
 {
     public static string Pragma(TimeSpan budget) =>
-        $"PRAGMA busy_timeout={(int)Math.Clamp(budget.TotalMilliseconds, 1, int.MaxValue)};";
+        $"PRAGMA busy_timeout={Milliseconds(budget)};";
 
     /// <summary>
     /// Microsoft.Data.Sqlite retries a busy statement until this many whole seconds have passed since it started (0 would
@@ -66,6 +66,17 @@ internal static class SqliteBusy
             sqlite.DefaultTimeout = Math.Max(1, (int)Math.Floor(budget.TotalSeconds - 0.1));
         }
     }
+
+    /// <summary>
+    /// Sets both on an open connection without a statement, SQLite's through its C API (the intake writer, once per batch).
+    /// </summary>
+    public static void SetNative(Microsoft.Data.Sqlite.SqliteConnection connection, TimeSpan budget)
+    {
+        NativeStatement.Check(connection.Handle!, SQLitePCL.raw.sqlite3_busy_timeout(connection.Handle!, Milliseconds(budget)));
+        SetCommandTimeout(connection, budget);
+    }
+
+    private static int Milliseconds(TimeSpan budget) => (int)Math.Clamp(budget.TotalMilliseconds, 1, int.MaxValue);
 
     /// <summary>Sets both on an open connection (a context that opened it before taking its turn, or after its turn).</summary>
     public static async Task ApplyAsync(DbConnection connection, TimeSpan budget, CancellationToken ct)

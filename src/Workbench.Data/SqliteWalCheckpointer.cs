@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 
 namespace Workbench.Data;
 
@@ -8,7 +9,8 @@ namespace Workbench.Data;
 /// the commit that takes the WAL past its threshold, and the intake writer (the one serial step of intake) spent a
 /// third of its commit time there, the cores otherwise idle. At most one pass every <see cref="MinInterval"/>, so hot
 /// pages written again and again reach the file once per pass. A pass that fails (the file locked by another process)
-/// is left for the next one; the writer's own threshold still bounds the WAL.
+/// is left for the next one; the writer's own threshold still bounds the WAL. The first failure of a run of them is
+/// logged as a warning, and the first pass that works again after them.
 /// </summary>
 public sealed class SqliteWalCheckpointer : IDisposable
 {
@@ -18,12 +20,14 @@ public sealed class SqliteWalCheckpointer : IDisposable
     private readonly SemaphoreSlim _signal = new(0, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly string _connectionString;
+    private readonly ILogger? _logger;
     private readonly Task _loop;
     private long _passes;
     private long _failures;
 
-    public SqliteWalCheckpointer(string connectionString)
+    public SqliteWalCheckpointer(string connectionString, ILogger? logger = null)
     {
+        _logger = logger;
         _connectionString = new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ToString();
         _loop = Task.Run(RunAsync);
     }
@@ -57,6 +61,7 @@ public sealed class SqliteWalCheckpointer : IDisposable
     private async Task RunAsync()
     {
         SqliteConnection? connection = null;
+        var failedInARow = 0;
         try
         {
             while (!_stop.IsCancellationRequested)
@@ -78,10 +83,19 @@ public sealed class SqliteWalCheckpointer : IDisposable
                         Last = (reader.GetInt64(1), reader.GetInt64(2));
                     }
                     Interlocked.Increment(ref _passes);
+                    if (failedInARow > 0)
+                    {
+                        _logger?.LogInformation("WAL checkpoint passes work again after {Failures} failed", failedInARow);
+                        failedInARow = 0;
+                    }
                 }
-                catch (SqliteException)
+                catch (SqliteException ex)
                 {
                     Interlocked.Increment(ref _failures);
+                    if (failedInARow++ == 0)
+                    {
+                        _logger?.LogWarning(ex, "A WAL checkpoint pass failed (SQLite error {Code}); the next commits try again, and the writer checkpoints itself past its threshold meanwhile", ex.SqliteErrorCode);
+                    }
                     connection?.Dispose();
                     connection = null;
                 }

@@ -40,7 +40,7 @@ public sealed class IntakeWriter : IAsyncDisposable
         _sqlite = database.Provider == DatabaseProvider.Sqlite;
         _busyTimeout = database.SqliteBusyTimeout;
         _postgres = database.Provider == DatabaseProvider.Postgres;
-        _sqliteSession = _sqlite ? new SqliteBatchInsert.Session() : null;
+        _sqliteSession = _sqlite ? new SqliteBatchInsert.Session(logger: logger) : null;
         _loop = Task.Run(RunAsync);
     }
 

@@ -99,6 +99,42 @@ public sealed class IntakeWriterTests(WorkbenchFactory app) : IClassFixture<Work
     }
 
     /// <summary>
+    /// The writer binds values itself, through SQLite's C API: values at the edges are stored as SaveChanges stores them
+    /// — text over its column's length, empty text, a lone surrogate and non-ASCII text, a decimal, a null.
+    /// </summary>
+    [Fact]
+    public async Task Sqlite_batch_insert_binds_edge_values_as_SaveChanges_does()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var decision = app.Services.GetRequiredService<IPolicyRuntime>().Evaluate(Samples.Submission(Samples.Queues), Guid.CreateVersion7(now), now);
+        var viaEf = NewCase(app.Services, key: "ef-" + Guid.NewGuid(), decision: decision, at: now);
+        var fast = NewCase(app.Services, key: "fast-" + Guid.NewGuid(), decision: decision, at: now);
+        foreach (var c in new[] { viaEf.Case, fast.Case })
+        {
+            c.ModelCostCurrency = "EURO-" + new string('x', 40);
+            c.RequestPreview = "";
+            c.CallbackUrl = "https://bücher.example/r\u00e9f\ud800?x=" + '\ud800' + "€";
+            c.ModelCostAmount = 1234.5600m;
+            c.SlaPausedAt = null;
+        }
+        await app.WithDbAsync(async db =>
+        {
+            db.Cases.Add(viaEf.Case);
+            db.AuditEvents.Add(viaEf.Audit);
+            db.IdempotencyKeys.Add(viaEf.Key!);
+            return await db.SaveChangesAsync();
+        });
+        var failures = await app.WithDbAsync(db => SqliteBatchInsert.InsertAsync(db,
+            [new object[] { fast.Key!, fast.Case, fast.Case.Evaluation!, fast.Audit }]));
+
+        Assert.Equal([null], failures);
+        var expected = Row("cases", "ExternalId", viaEf.Case.ExternalId);
+        Same(expected, Row("cases", "ExternalId", fast.Case.ExternalId), "Id", "ExternalId", "SubmissionJson", "DecisionJson");
+        Assert.Equal("String:", expected["RequestPreview"]);
+        Assert.Equal("NULL", expected["SlaPausedAt"]);
+    }
+
+    /// <summary>
     /// The savepoint of each group journals the pages the group changes; that journal is kept in memory. In a temporary
     /// file (SQLite's default) a refund-sized case cost ~120 KiB of file writes besides its WAL frames. Measured as the
     /// bytes the writing thread handed to the kernel (Linux's per-thread I/O counters), for a batch that ran whole on
@@ -149,7 +185,6 @@ public sealed class IntakeWriterTests(WorkbenchFactory app) : IClassFixture<Work
     {
         var writer = app.Services.GetRequiredService<IntakeWriter>();
         var session = writer.SqliteSession!;
-        var opensBefore = session.Opens;
         var preparedBefore = session.Prepared;
         var cases = new List<(CaseRecord Case, AuditEventRecord Audit, IdempotencyRecord? Key)>();
         for (var b = 0; b < 4; b++)
@@ -161,7 +196,6 @@ public sealed class IntakeWriterTests(WorkbenchFactory app) : IClassFixture<Work
 
         // Four tables (key, case, evaluation, event), prepared at most once each on this connection, however many batches.
         Assert.True(session.Prepared - preparedBefore <= 4, $"{session.Prepared - preparedBefore} INSERTs prepared for 4 batches");
-        Assert.True(session.Opens - opensBefore <= 1, $"{session.Opens - opensBefore} connections opened for 4 batches");
         Assert.Equal(1, session.Opens);
         var ids = cases.Select(c => c.Case.Id).ToList();
         Assert.Equal(12, await app.WithDbAsync(db => db.Cases.CountAsync(c => ids.Contains(c.Id))));
