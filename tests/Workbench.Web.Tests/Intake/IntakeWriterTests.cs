@@ -202,6 +202,59 @@ public sealed class IntakeWriterTests(WorkbenchFactory app) : IClassFixture<Work
     }
 
     /// <summary>
+    /// A checkpoint pass that fails is not silent: the first of a run of failures is a warning (here the database's
+    /// directory does not exist yet), and the first pass that works after them says how many failed.
+    /// </summary>
+    [Fact]
+    public async Task A_failing_checkpoint_pass_is_logged_once_and_so_is_its_recovery()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "wb-checkpoint-" + Guid.NewGuid().ToString("N"));
+        var file = Path.Combine(directory, "workbench.db");
+        var logs = new Http.CapturedLogs();
+        try
+        {
+            using var checkpointer = new SqliteWalCheckpointer($"Data Source={file}", logs.CreateLogger("checkpointer"));
+            for (var i = 1; i <= 3; i++)
+            {
+                checkpointer.Poke();
+                await UntilAsync(() => checkpointer.Failures >= i, "a failed pass");
+            }
+            Assert.Equal(0, checkpointer.Passes);
+            Assert.Single(logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("WAL checkpoint pass failed", StringComparison.Ordinal));
+
+            Directory.CreateDirectory(directory);
+            using (var connection = new SqliteConnection($"Data Source={file};Pooling=false"))
+            {
+                connection.Open();
+                using var create = connection.CreateCommand();
+                create.CommandText = "PRAGMA journal_mode=WAL; CREATE TABLE t(x); INSERT INTO t VALUES (1);";
+                create.ExecuteNonQuery();
+            }
+            checkpointer.Poke();
+            await UntilAsync(() => checkpointer.Passes >= 1, "a pass");
+            Assert.Contains(logs.Lines, l => l.StartsWith("Information", StringComparison.Ordinal) && l.Contains("work again after 3 failed", StringComparison.Ordinal));
+            Assert.Single(logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal));
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    private static async Task UntilAsync(Func<bool> done, string what)
+    {
+        for (var waited = 0; !done(); waited += 20)
+        {
+            Assert.True(waited < 10_000, $"no {what} within 10 s");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>
     /// The WAL is copied into the database file by a background pass after commits, not inside the writer's commits; the
     /// writer still checkpoints once the WAL reaches its own threshold, which keeps the WAL's size bounded however long
     /// the writing goes on. Here with a threshold of 64 pages and 40 batches, some 4,000 pages of frames in all.
