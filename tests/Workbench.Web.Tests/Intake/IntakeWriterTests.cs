@@ -49,12 +49,15 @@ public sealed class IntakeWriterTests(WorkbenchFactory app) : IClassFixture<Work
     /// first saved through SaveChanges, the second left for the path under test.
     /// </summary>
     internal static async Task<((CaseRecord Case, AuditEventRecord Audit, IdempotencyRecord? Key) ViaEf,
-        (CaseRecord Case, AuditEventRecord Audit, IdempotencyRecord? Key) Fast, DateTimeOffset Now)> TwinsOneSavedAsync(WorkbenchFactory app, string sample)
+        (CaseRecord Case, AuditEventRecord Audit, IdempotencyRecord? Key) Fast, DateTimeOffset Now)> TwinsOneSavedAsync(WorkbenchFactory app, string sample,
+        Action<CaseRecord>? adjust = null)
     {
         var now = DateTimeOffset.UtcNow;
         var decision = app.Services.GetRequiredService<IPolicyRuntime>().Evaluate(Samples.Submission(sample), Guid.CreateVersion7(now), now);
         var viaEf = NewCase(app.Services, sample, key: "ef-" + Guid.NewGuid(), decision: decision, at: now);
         var fast = NewCase(app.Services, sample, key: "fast-" + Guid.NewGuid(), decision: decision, at: now);
+        adjust?.Invoke(viaEf.Case);
+        adjust?.Invoke(fast.Case);
         await app.WithDbAsync(async db =>
         {
             db.Cases.Add(viaEf.Case);
@@ -105,24 +108,13 @@ public sealed class IntakeWriterTests(WorkbenchFactory app) : IClassFixture<Work
     [Fact]
     public async Task Sqlite_batch_insert_binds_edge_values_as_SaveChanges_does()
     {
-        var now = DateTimeOffset.UtcNow;
-        var decision = app.Services.GetRequiredService<IPolicyRuntime>().Evaluate(Samples.Submission(Samples.Queues), Guid.CreateVersion7(now), now);
-        var viaEf = NewCase(app.Services, key: "ef-" + Guid.NewGuid(), decision: decision, at: now);
-        var fast = NewCase(app.Services, key: "fast-" + Guid.NewGuid(), decision: decision, at: now);
-        foreach (var c in new[] { viaEf.Case, fast.Case })
+        var (viaEf, fast, _) = await TwinsOneSavedAsync(app, Samples.Queues, c =>
         {
             c.ModelCostCurrency = "EURO-" + new string('x', 40);
             c.RequestPreview = "";
             c.CallbackUrl = "https://bücher.example/r\u00e9f\ud800?x=" + '\ud800' + "€";
             c.ModelCostAmount = 1234.5600m;
             c.SlaPausedAt = null;
-        }
-        await app.WithDbAsync(async db =>
-        {
-            db.Cases.Add(viaEf.Case);
-            db.AuditEvents.Add(viaEf.Audit);
-            db.IdempotencyKeys.Add(viaEf.Key!);
-            return await db.SaveChangesAsync();
         });
         var failures = await app.WithDbAsync(db => SqliteBatchInsert.InsertAsync(db,
             [new object[] { fast.Key!, fast.Case, fast.Case.Evaluation!, fast.Audit }]));
