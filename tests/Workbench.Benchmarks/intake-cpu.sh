@@ -10,6 +10,8 @@
 #   directory] for the results,
 #   PERF=1 to record perf samples (OUT/perf.data; DOTNET_PerfMapEnabled=1 names the app's frames),
 #   PGSS=1 to print pg_stat_statements (OUT/pgss.txt), PG_EXTRA extra server options (-c name=value),
+#   PG_SQL statements run once the app has migrated its database, before the warm-up (to try a setting of a table),
+#   PG_SQL_END statements run at the end, before the cluster stops (to look at what the run wrote),
 #   APP_ENV extra NAME=VALUE pairs for the app process.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -51,6 +53,7 @@ env ASPNETCORE_ENVIRONMENT=Development Workbench__DemoData__Enabled=false "${db_
   dotnet "$root"/src/Workbench.Web/bin/Release/net10.0/Workbench.Web.dll --urls "http://127.0.0.1:$port" --contentRoot "$root"/src/Workbench.Web > "$out/app.log" 2>&1 &
 app=$!
 for _ in $(seq 1 240); do curl -fsS -o /dev/null "http://127.0.0.1:$port/health/ready" 2>/dev/null && break; sleep 0.25; done
+[ -n "${PG_SQL:-}" ] && pg -c "$PG_SQL"
 url=http://127.0.0.1:$port/api/v1/cases; key=wb_demo_agent_7Qm2VxK9pLr4TzN8aHcE3uYd
 wrk -t2 -c32 -d${warm}s --timeout 10s -s $here/intake-wrk.lua $url -- $here/intake-$body.json "p$RANDOM-warm" $key | grep RESULT
 if [ "${PERF:-0}" = 1 ]; then
@@ -67,11 +70,12 @@ w1=$(wchar); a1=$(cpu $(pgrep -f Workbench.Web.dll)); p1=$(cpu $(pgrep -u postgr
 n=$(sed 's/.*created=\([0-9]*\).*/\1/' <<<"$line"); s=$(sed 's/.*seconds=\([0-9.]*\).*/\1/' <<<"$line")
 echo "$line"
 awk -v db="$provider" -v w=$((w1-w0)) -v n="$n" -v s="$s" -v a=$((a1-a0)) -v p=$((p1-p0)) -v i=$((i1-i0)) -v hz="$(getconf CLK_TCK)" -v cores="$(nproc)" \
-  'BEGIN{printf "intake-cpu (%s): %.0f accepted/s; CPU per accepted case: app %.0f µs%s; cores idle %.0f %% of the run; the app wrote %.1f KiB per case (sockets and files)\n", db, n/s, a*1e6/hz/n, db == "postgres" ? sprintf(", PostgreSQL %.0f µs", p*1e6/hz/n) : "", 100*i/hz/(cores*s), w/1024/n}'
+  'BEGIN{printf "intake-cpu (%s): %.0f accepted/s; CPU per accepted case: app %.0f µs%s; cores idle %.0f %% of the run; the app wrote %.1f KiB per case through write calls (its files: socket sends are not counted)\n", db, n/s, a*1e6/hz/n, db == "postgres" ? sprintf(", PostgreSQL %.0f µs", p*1e6/hz/n) : "", 100*i/hz/(cores*s), w/1024/n}'
 [ "${PERF:-0}" = 1 ] && wait $perfp
 echo "intake-cpu: results in $out"
 [ "$provider" = sqlite ] && exit 0
 pg -c "select relname, n_tup_ins, n_dead_tup, autovacuum_count, autoanalyze_count from pg_stat_user_tables where n_tup_ins>0 order by 2 desc" | head -12
 pg -c "select xact_commit, xact_rollback from pg_stat_database where datname='wb_intake'"
+[ -n "${PG_SQL_END:-}" ] && pg -c "$PG_SQL_END"
 [ -n "${PGSS:-}" ] && pg -c "select calls, round(total_exec_time::numeric,0) ms, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 150) from pg_stat_statements order by total_exec_time desc limit 25" > "$out/pgss.txt"
 cp "$pg_data/server.log" "$out/server.log" 2>/dev/null || true
