@@ -172,7 +172,8 @@ public static class IntakeLoad
         var body = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(template).Replace("__EXTERNAL_ID__", $"load-{Environment.ProcessId}-{n}", StringComparison.Ordinal));
         var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new("application/json");
-        request.Headers.Add("Idempotency-Key", $"load-{Environment.ProcessId}-{n}");
+        // A random UUID, as clients make their keys (the externalId counts up, as a client system's own ids do).
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
         if (key is not null)
         {
             request.Headers.Authorization = new("Bearer", key);

@@ -1,4 +1,6 @@
 -- wrk script for intake-wrk.sh: every request is a new case, with its own externalId and Idempotency-Key.
+-- The key is a random UUID, as clients make them (so each lands anywhere in the keys' index); the externalId counts
+-- up, as a client system's own ids do.
 -- Arguments (after wrk's --): BODY_FILE RUN_TAG [BEARER_KEY]
 -- At the end it prints one line: RESULT sent=… created=… other=… seconds=… p50_ms=… p99_ms=… first_error=…
 -- (created counts 201s only: a replay (200) or a problem would not be a new committed case; sent − created − other
@@ -22,6 +24,10 @@ function init(args)
   local body = file:read("*a")
   file:close()
   tag = args[2] .. "-" .. thread_no
+  -- Each thread of each run its own stream: the run tag is new per run (its $RANDOM), the thread number per thread.
+  local seed = os.time() + thread_no * 7919
+  for i = 1, #tag do seed = (seed * 31 + tag:byte(i)) % 2147483647 end
+  math.randomseed(seed)
   -- Evidence stays fresh whenever the script runs: the policy hands stale evidence (over 180 days) to a human.
   local published = os.date("!%Y-%m-%dT00:00:00Z", os.time() - 20 * 86400)
   body = body:gsub('("publishedAt"%s*:%s*)"[^"]*"', '%1"' .. published .. '"')
@@ -36,10 +42,15 @@ function init(args)
   end
 end
 
+local function uuid()
+  return string.format("%08x-%04x-4%03x-%04x-%04x%08x", math.random(0, 0xffffffff), math.random(0, 0xffff),
+    math.random(0, 0xfff), 0x8000 + math.random(0, 0x3fff), math.random(0, 0xffff), math.random(0, 0xffffffff))
+end
+
 function request()
   sequence = sequence + 1
   local id = tag .. "-" .. sequence
-  wrk.headers["Idempotency-Key"] = id
+  wrk.headers["Idempotency-Key"] = uuid()
   return wrk.format(nil, nil, nil, prefix .. id .. suffix)
 end
 
