@@ -19,6 +19,7 @@ root=$(cd "$here/../.." && pwd)
 provider=${PROVIDER:-postgres}; body=${BODY:-refund}; warm=${WARM:-40}; secs=${SECS:-15}
 out=${OUT:-$(mktemp -d /tmp/wb-intake-cpu-XXXXXX)}; mkdir -p "$out"
 [[ "$provider" =~ ^(postgres|sqlite)$ ]] || { echo "intake-cpu: PROVIDER is postgres or sqlite" >&2; exit 2; }
+[ -z "${PG_SQL:-}${PG_SQL_END:-}" ] || [ "$provider" = postgres ] || { echo "intake-cpu: PG_SQL and PG_SQL_END need PROVIDER=postgres" >&2; exit 2; }
 for tool in wrk $([ "$provider" = postgres ] && echo psql); do command -v $tool >/dev/null || { echo "intake-cpu: $tool is missing; tests/Workbench.Benchmarks/intake-wrk.sh installs it" >&2; exit 2; }; done
 [ "$(id -u)" = 0 ] || { echo "intake-cpu: run as root (initdb and the server run as the postgres user)" >&2; exit 2; }
 pg_options=${PG_EXTRA:-}

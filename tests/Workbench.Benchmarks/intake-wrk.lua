@@ -24,8 +24,8 @@ function init(args)
   local body = file:read("*a")
   file:close()
   tag = args[2] .. "-" .. thread_no
-  -- Each thread of each run its own stream: the run tag is new per run (its $RANDOM), the thread number per thread.
-  local seed = os.time() + thread_no * 7919
+  -- Each thread of each run its own stream: the tag is new per run (its $RANDOM) and ends with the thread's number.
+  local seed = os.time()
   for i = 1, #tag do seed = (seed * 31 + tag:byte(i)) % 2147483647 end
   math.randomseed(seed)
   -- Evidence stays fresh whenever the script runs: the policy hands stale evidence (over 180 days) to a human.

@@ -92,12 +92,12 @@ public sealed class WebhookEndpointNoticeTests : IAsyncLifetime
 
         // Past DisableAfter: the dispatcher disables it with the reason, and the admins hear of it once.
         await NextAttemptAfterAsync(DisableAfter, endpoint.Endpoint.Id);
-        await WebhookTestKit.Eventually(async () => !(await EndpointAsync(endpoint.Endpoint.Id)).Enabled, Deadline, "the endpoint was disabled");
-        // On SQLite the disabling and its audit event are two saves, one after the other (EndpointHealth.DisableAsync):
-        // the admins are told from the event, so the planner runs once it is written.
+        // The admins are told from the audit event, which is written after the endpoint's update (on SQLite in a save of
+        // its own, EndpointHealth.DisableAsync): the planner runs once the event is there.
         await WebhookTestKit.Eventually(async () => await _t.App.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Type == AuditEventTypes.WebhookEndpointDisabled)),
-            Deadline, "the disabling was audited");
+            Deadline, "the endpoint was disabled and the disabling audited");
         var disabled = await EndpointAsync(endpoint.Endpoint.Id);
+        Assert.False(disabled.Enabled);
         Assert.Contains("every delivery failed since", disabled.DisabledReason, StringComparison.Ordinal);
         Assert.Contains("HTTP 500", disabled.DisabledReason, StringComparison.Ordinal);
         Assert.Equal(_t.Clock.GetUtcNow(), disabled.DisabledAt);
