@@ -178,6 +178,47 @@ public sealed class IntakeWriterServerTests(PostgresServer postgres) : IClassFix
     }
 
     /// <summary>
+    /// Many submissions at once through the API, some repeating another's externalId: groups that a repeat makes fail
+    /// are split while more submissions arrive. Each externalId gets one case and its repeats the duplicate problem
+    /// with that case's id; every case has its one event, and the chain and tree hold.
+    /// </summary>
+    [Fact]
+    public async Task Concurrent_submissions_with_repeated_external_ids_get_one_case_each_and_the_chain_holds()
+    {
+        var client = _app.ApiClient();
+        var externalIds = Enumerable.Range(0, 48).Select(i => $"conc-{Guid.NewGuid():N}"[..24]).ToList();
+        // Every fourth externalId is sent twice more, spread through the others.
+        var sent = externalIds.Concat(externalIds.Where((_, i) => i % 4 == 0)).Concat(externalIds.Where((_, i) => i % 4 == 0)).ToList();
+        var order = sent.OrderBy(_ => Random.Shared.Next()).ToList();
+
+        var responses = await Task.WhenAll(order.Select(async id =>
+        {
+            var response = await client.PostAsJsonAsync("/api/v1/cases", Samples.Json(Samples.Queues, id));
+            return (ExternalId: id, Response: response, Body: await response.Content.ReadAsStringAsync());
+        }));
+
+        foreach (var group in responses.GroupBy(r => r.ExternalId))
+        {
+            var created = group.Where(r => r.Response.StatusCode == System.Net.HttpStatusCode.Created).ToList();
+            Assert.Single(created);
+            var caseId = System.Text.Json.JsonDocument.Parse(created[0].Body).RootElement.GetProperty("id").GetGuid();
+            foreach (var repeat in group.Where(r => r.Response.StatusCode != System.Net.HttpStatusCode.Created))
+            {
+                Assert.Equal(System.Net.HttpStatusCode.Conflict, repeat.Response.StatusCode);
+                var problem = System.Text.Json.JsonDocument.Parse(repeat.Body).RootElement;
+                Assert.Equal(ProblemTypes.DuplicateExternalId, problem.GetProperty("type").GetString());
+                Assert.Equal(caseId, problem.GetProperty("caseId").GetGuid());
+            }
+        }
+        var stored = await _app.WithDbAsync(db => db.Cases.Where(c => externalIds.Contains(c.ExternalId)).Select(c => c.Id).ToListAsync());
+        Assert.Equal(externalIds.Count, stored.Count);
+        var sequences = await _app.WithDbAsync(db => db.AuditEvents
+            .Where(a => a.Type == AuditEventTypes.CaseSubmitted && a.CaseId != null && stored.Contains(a.CaseId.Value)).Select(a => a.Sequence).ToListAsync());
+        Assert.Equal(externalIds.Count, sequences.Count);
+        await ChainAndTreeHoldAsync(sequences);
+    }
+
+    /// <summary>
     /// A group continues from the head its instance's last group left, in one round trip; when another instance (or a
     /// save of its own) wrote after that head, the unique sequence refuses the group's first event, and the group is
     /// written again after reading the head: nothing lost, nothing doubled, the chain and the tree hold.
