@@ -186,7 +186,7 @@ public sealed class IntakeWriterServerTests(PostgresServer postgres) : IClassFix
     public async Task Concurrent_submissions_with_repeated_external_ids_get_one_case_each_and_the_chain_holds()
     {
         var client = _app.ApiClient();
-        var externalIds = Enumerable.Range(0, 48).Select(i => $"conc-{Guid.NewGuid():N}"[..24]).ToList();
+        var externalIds = Enumerable.Range(0, 48).Select(_ => $"conc-{Guid.NewGuid():N}"[..24]).ToList();
         // Every fourth externalId is sent twice more, spread through the others.
         var sent = externalIds.Concat(externalIds.Where((_, i) => i % 4 == 0)).Concat(externalIds.Where((_, i) => i % 4 == 0)).ToList();
         var order = sent.OrderBy(_ => Random.Shared.Next()).ToList();
