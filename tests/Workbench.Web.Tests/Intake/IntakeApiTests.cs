@@ -25,7 +25,8 @@ public sealed class IntakeApiTests(WorkbenchFactory app) : IClassFixture<Workben
         return request;
     }
 
-    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response)
+    /// <summary>The response's problem details, after checking it says it is one.</summary>
+    internal static async Task<JsonElement> ProblemAsync(HttpResponseMessage response)
     {
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         return await response.Content.ReadFromJsonAsync<JsonElement>();

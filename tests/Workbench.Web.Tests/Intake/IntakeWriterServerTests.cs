@@ -188,24 +188,20 @@ public sealed class IntakeWriterServerTests(PostgresServer postgres) : IClassFix
         var client = _app.ApiClient();
         var externalIds = Enumerable.Range(0, 48).Select(_ => $"conc-{Guid.NewGuid():N}"[..24]).ToList();
         // Every fourth externalId is sent twice more, spread through the others.
-        var sent = externalIds.Concat(externalIds.Where((_, i) => i % 4 == 0)).Concat(externalIds.Where((_, i) => i % 4 == 0)).ToList();
-        var order = sent.OrderBy(_ => Random.Shared.Next()).ToList();
+        var repeated = externalIds.Where((_, i) => i % 4 == 0).ToList();
+        var order = externalIds.Concat(repeated).Concat(repeated).OrderBy(_ => Random.Shared.Next()).ToList();
 
         var responses = await Task.WhenAll(order.Select(async id =>
-        {
-            var response = await client.PostAsJsonAsync("/api/v1/cases", Samples.Json(Samples.Queues, id));
-            return (ExternalId: id, Response: response, Body: await response.Content.ReadAsStringAsync());
-        }));
+            (ExternalId: id, Response: await client.PostAsJsonAsync("/api/v1/cases", Samples.Json(Samples.Queues, id)))));
 
         foreach (var group in responses.GroupBy(r => r.ExternalId))
         {
-            var created = group.Where(r => r.Response.StatusCode == System.Net.HttpStatusCode.Created).ToList();
-            Assert.Single(created);
-            var caseId = System.Text.Json.JsonDocument.Parse(created[0].Body).RootElement.GetProperty("id").GetGuid();
-            foreach (var repeat in group.Where(r => r.Response.StatusCode != System.Net.HttpStatusCode.Created))
+            var created = Assert.Single(group, r => r.Response.StatusCode == System.Net.HttpStatusCode.Created);
+            var caseId = (await created.Response.Content.ReadFromJsonAsync<CaseReceipt>(WorkbenchJson.Options))!.Id;
+            foreach (var repeat in group.Where(r => r != created))
             {
                 Assert.Equal(System.Net.HttpStatusCode.Conflict, repeat.Response.StatusCode);
-                var problem = System.Text.Json.JsonDocument.Parse(repeat.Body).RootElement;
+                var problem = await IntakeApiTests.ProblemAsync(repeat.Response);
                 Assert.Equal(ProblemTypes.DuplicateExternalId, problem.GetProperty("type").GetString());
                 Assert.Equal(caseId, problem.GetProperty("caseId").GetGuid());
             }
