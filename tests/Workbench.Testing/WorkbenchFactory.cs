@@ -86,7 +86,7 @@ public class WorkbenchFactory : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        SqlitePools.Clear(DatabasePath);
         try
         {
             Directory.Delete(_directory, recursive: true);

@@ -81,7 +81,7 @@ public sealed class MigrateCommandTests : IDisposable
 
     public void Dispose()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        SqlitePools.Clear(DatabasePath);
         try
         {
             Directory.Delete(_work, recursive: true);

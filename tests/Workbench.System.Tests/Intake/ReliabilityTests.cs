@@ -135,7 +135,7 @@ public sealed class ReliabilityTests : IDisposable
 
     public void Dispose()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        SqlitePools.Clear(DatabasePath);
         try
         {
             Directory.Delete(_work, recursive: true);

@@ -74,7 +74,7 @@ public sealed class WebhookCrashTests
         finally
         {
             app?.Dispose();
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            SqlitePools.Clear(database);
             try
             {
                 Directory.Delete(directory, recursive: true);

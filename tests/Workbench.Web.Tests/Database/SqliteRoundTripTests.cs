@@ -10,7 +10,7 @@ public sealed class SqliteRoundTripTests : RoundTripTests, IDisposable
 
     public void Dispose()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        SqlitePools.Clear(_path);
         File.Delete(_path);
     }
 }

@@ -121,7 +121,6 @@ public sealed class OperationsHealthTests
         }
         finally
         {
-            SqliteConnection.ClearAllPools();
             File.Delete(file);
         }
     }

@@ -229,7 +229,6 @@ public sealed class IntakeWriterTests(WorkbenchFactory app) : IClassFixture<Work
         }
         finally
         {
-            SqliteConnection.ClearAllPools();
             if (Directory.Exists(directory))
             {
                 Directory.Delete(directory, recursive: true);
