@@ -48,6 +48,14 @@ public sealed class QueueJourneys(AppServer app, BrowserFixture browser)
             return b.top >= 0 && b.bottom <= window.innerHeight && b.height > 0;
         }).length");
 
+    /// <summary>"fits", or how far the grid runs past its container's right edge (its last columns cut off or scrolled away).</summary>
+    internal static Task<string> GridWidthAsync(IPage page) => page.EvaluateAsync<string>(@"() => {
+        const c = document.querySelector('.wb-queue-grid .mud-table-container');
+        const last = [...c.querySelectorAll('thead th')].pop().getBoundingClientRect();
+        const over = Math.max(c.scrollWidth - c.clientWidth, Math.ceil(last.right - c.getBoundingClientRect().right));
+        return over <= 0 ? 'fits' : `runs ${over} px past its right edge`;
+    }");
+
     private static async Task ChooseAsync(IPage page, string label, string option)
     {
         await page.GetByLabel(label, new() { Exact = true }).ClickAsync();
@@ -90,6 +98,16 @@ public sealed class QueueJourneys(AppServer app, BrowserFixture browser)
         await Assertions.Expect(page.Locator(".wb-queue-grid")).ToHaveAttributeAsync("data-density", "compact");
 
         await Shot(page, "queue-compact-light");
+        Assert.Equal("fits", await GridWidthAsync(page));
+        // Compact: a row is one line, so it shows its first reason and "+N" naming the others; never a chip cut mid-title.
+        var longRow = page.Locator("tr.wb-row-link", new() { Has = page.Locator($".wb-case-link[title='{longId}']") });
+        var reasons = longRow.Locator("[data-reason]");
+        await Assertions.Expect(reasons).ToHaveCountAsync(2);
+        await Assertions.Expect(reasons.Nth(0)).ToBeVisibleAsync();
+        await Assertions.Expect(reasons.Nth(1)).ToBeHiddenAsync();
+        var more = longRow.Locator("[data-reason-count]");
+        await Assertions.Expect(more).ToHaveTextAsync("+1");
+        await Assertions.Expect(more).ToHaveAttributeAsync("aria-label", $"1 more: {(await reasons.Nth(1).TextContentAsync())!.Trim()}");
         var visible = await VisibleRowsAsync(page);
         Assert.True(visible >= 20, $"{visible} rows inside the 1440×900 viewport");
         // Every case id is one line (no taller than one line of its text); the long one is cut, with the whole id in its title.
@@ -103,6 +121,8 @@ public sealed class QueueJourneys(AppServer app, BrowserFixture browser)
         var comfortable = await VisibleRowsAsync(page);
         Assert.True(comfortable < visible, $"comfortable {comfortable}, compact {visible}");
         await Shot(page, "queue-comfortable-light");
+        await Assertions.Expect(reasons.Nth(1)).ToBeVisibleAsync();
+        await Assertions.Expect(more).ToBeHiddenAsync();
         // Remembered for the person: a fresh load is comfortable.
         await OpenQueueAsync(page, $"/queues/{queue}");
         await Assertions.Expect(page.Locator(".wb-queue-grid")).ToHaveAttributeAsync("data-density", "comfortable");
@@ -111,6 +131,8 @@ public sealed class QueueJourneys(AppServer app, BrowserFixture browser)
         await Shot(page, "queue-comfortable-dark");
         await DensityAsync(page, "Compact");
         await Shot(page, "queue-compact-dark");
+        // With the demo's overdue cases first (a longer SLA text) and the long id: still within the page.
+        Assert.Equal("fits", await GridWidthAsync(page));
         await page.GetByRole(AriaRole.Button, new() { Name = "Switch to light theme" }).ClickAsync();
     }
 

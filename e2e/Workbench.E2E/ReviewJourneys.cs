@@ -84,6 +84,8 @@ public sealed class ReviewJourneys(AppServer app, BrowserFixture browser)
         await page.GotoAsync("/queues/policy-legal");
         await page.WaitInteractiveAsync();
         await Shot(page, "queue-policy-legal-rita");
+        // 1366 px, demo ids and workflows, urgent priorities, a claim: the grid stays within the page, Claim included.
+        Assert.Equal("fits", await QueueJourneys.GridWidthAsync(page));
         await page.GetByRole(AriaRole.Button, new() { Name = "Next case" }).ClickAsync();
 
         await Assertions.Expect(page).ToHaveURLAsync(ViaNext);

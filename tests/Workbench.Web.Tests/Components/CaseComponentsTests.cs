@@ -4,6 +4,7 @@ using Workbench.Contracts;
 using Workbench.Core.Policy;
 using Workbench.Data.Entities;
 using Workbench.Web.Components.Pages.Cases;
+using Workbench.Web.Components.Pages.Queues;
 using Workbench.Web.Components.Shared;
 using Workbench.Web.Review;
 using Workbench.Web.Tests.Infrastructure;
@@ -64,6 +65,22 @@ public sealed class CaseComponentsTests : ComponentTest
         var chip = cut.Find("[data-reason]");
         Assert.Contains("Conflicting policies", chip.TextContent);
         Assert.Contains("Decide which one applies", chip.GetAttribute("aria-label"));
+    }
+
+    [Fact]
+    public void Queue_reasons_keep_every_chip_and_name_the_rest_in_their_count()
+    {
+        var cut = Render<QueueReasons>(p => p.Add(x => x.Codes, ["MULTI_POLICY_CONFLICT", "HIGH_VALUE_TRANSACTION", "NO_SUCH_CODE"]));
+        Assert.Equal(["MULTI_POLICY_CONFLICT", "HIGH_VALUE_TRANSACTION", "NO_SUCH_CODE"], cut.FindAll("[data-reason]").Select(e => e.GetAttribute("data-reason")));
+        var more = cut.Find("[data-reason-count]");
+        Assert.Equal("+2", more.TextContent.Trim());
+        // The titles reviewers read; a code the policy no longer names as itself.
+        var high = DefaultPolicy.Value.ReasonCodes["HIGH_VALUE_TRANSACTION"].Title;
+        Assert.Equal($"2 more: {high}, NO_SUCH_CODE", more.GetAttribute("aria-label"));
+
+        var one = Render<QueueReasons>(p => p.Add(x => x.Codes, ["MULTI_POLICY_CONFLICT"]));
+        Assert.Single(one.FindAll("[data-reason]"));
+        Assert.Empty(one.FindAll("[data-reason-count]"));
     }
 
     [Fact]
