@@ -76,7 +76,7 @@ public static class CasesApi
         {
             return InvalidKey();
         }
-        var body = await JsonBody.ReadAsync<CaseSubmission>(http.Request, s.Limits.CurrentValue.MaxBodyBytes, ct);
+        var body = await JsonBody.ReadAsync<CaseSubmission>(http.Request, s.Limits.CurrentValue.MaxBodyBytes, ct, CaseSubmissionReader.TryRead);
         var result = await SubmitParsedAsync(ApiClaims.ClientOf(http.User)!, key, body, http.TraceIdentifier, s, ct);
         if (result.Result is Ok<CaseReceipt>)
         {
