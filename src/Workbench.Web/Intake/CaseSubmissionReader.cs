@@ -16,6 +16,12 @@ public static class CaseSubmissionReader
     /// <summary>The serializer's depth limit (JsonBody's options), so that a deeper body is the serializer's to refuse.</summary>
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 32 };
 
+    /// <summary>The serializer's own reading of a signal (a number or a boolean).</summary>
+    private static readonly SignalValueJsonConverter SignalReader = new();
+
+    /// <summary>An evidence item's authority when the body leaves it out: the record's own default.</summary>
+    private static readonly EvidenceAuthority DefaultAuthority = new EvidenceItem { Id = "", Title = "" }.Authority;
+
     /// <summary>Above this many members one object's duplicate check would cost more than it saves; the serializer reads it.</summary>
     private const int MaxMembersChecked = 64;
 
@@ -192,18 +198,18 @@ public static class CaseSubmissionReader
                 else if (r.ValueTextEquals("topic"u8)) { Once(ref seen, 8); topic = TextOrNull(ref r); }
                 else { throw new GiveUp(); }
             }
-            var item = new EvidenceItem
+            items.Add(new EvidenceItem
             {
                 Id = id ?? throw new GiveUp(),
                 Title = title ?? throw new GiveUp(),
                 Uri = uri,
                 Snippet = snippet,
+                Authority = authority ?? DefaultAuthority,
                 Version = version,
                 PublishedAt = publishedAt,
                 Score = score,
                 Topic = topic,
-            };
-            items.Add(authority is { } given ? item with { Authority = given } : item);
+            });
         }
         return items;
     }
@@ -271,13 +277,7 @@ public static class CaseSubmissionReader
         {
             var name = Key(ref r, signals);
             r.Read();
-            signals.Add(name, r.TokenType switch
-            {
-                JsonTokenType.Number => SignalValue.Of(r.GetDouble()),
-                JsonTokenType.True => SignalValue.Of(true),
-                JsonTokenType.False => SignalValue.Of(false),
-                _ => throw new GiveUp(),
-            });
+            signals.Add(name, SignalReader.Read(ref r, typeof(SignalValue), WorkbenchJson.Options));
         }
         return signals;
     }

@@ -127,11 +127,13 @@ public sealed class CaseSubmissionReaderTests
     [MemberData(nameof(Edges))]
     public void An_edge_of_the_contract_is_read_as_the_serializer_reads_it(string edge, string members)
     {
-        var body = Merge(members);
-        Assert.Null(Differ(Encoding.UTF8.GetBytes(body)));
+        var body = Encoding.UTF8.GetBytes(Merge(members));
         // With a byte order mark too, as the endpoint receives it.
-        Assert.Null(Differ([0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(body)]));
-        Assert.NotNull(edge);
+        foreach (var bytes in new[] { body, [0xEF, 0xBB, 0xBF, .. body] })
+        {
+            var difference = Differ(bytes);
+            Assert.True(difference is null, $"{edge}: {difference}");
+        }
     }
 
     [Fact]
@@ -198,10 +200,10 @@ public sealed class CaseSubmissionReaderTests
     private static IEnumerable<(string Change, string Body)> OneChangeEach(JsonNode original)
     {
         JsonNode?[] others = [null, 1, 1.5, "text", true, new JsonArray("x"), new JsonObject { ["x"] = 1 }];
-        var count = Nodes(original).Count();
-        for (var k = 0; k < count; k++)
+        var nodes = Nodes(original).ToList();
+        for (var k = 0; k < nodes.Count; k++)
         {
-            var path = Nodes(original).ElementAt(k).GetPath();
+            var path = nodes[k].GetPath();
             foreach (var other in others)
             {
                 var copy = original.DeepClone();
@@ -231,7 +233,7 @@ public sealed class CaseSubmissionReaderTests
                         break;
                 }
             }
-            if (Nodes(original).ElementAt(k) is JsonObject { Count: > 0 })
+            if (nodes[k] is JsonObject { Count: > 0 })
             {
                 var copy = original.DeepClone();
                 ((JsonObject)Nodes(copy).ElementAt(k))["zzUnknown"] = 1;
