@@ -12,7 +12,8 @@ namespace Workbench.Data;
 /// and page freed is overwritten with zeros, so a text a retention purge removed (and the older copies every normal
 /// update of the row left behind in the page's free space or on the freelist) is not left in the file. FAST (zeroing
 /// only what costs no extra I/O) leaves freed overflow pages whole and does not pass the retention file test; intake
-/// only inserts, so it frees next to nothing (see docs/performance.md). With <see cref="SqliteSecureDelete"/> after a purge.
+/// only inserts, so it frees next to nothing: turned off, the intake writer's CPU per case did not change
+/// (docs/intake-performance.md). With <see cref="SqliteSecureDelete"/> after a purge.
 /// The busy timeout is set twice because two layers wait on a locked file: SQLite's own busy handler
 /// (<c>PRAGMA busy_timeout</c>) and Microsoft.Data.Sqlite, which retries a busy statement until the command timeout
 /// (30 s by default) is spent. Left at that default, a write behind another process's lock failed only after three
