@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Workbench.Web.Observability;
 
 namespace Workbench.Web.Intake;
 
@@ -26,16 +27,21 @@ public sealed class IntakeWriter : IAsyncDisposable
     private readonly IDbContextFactory<WorkbenchDbContext> _dbFactory;
     private readonly CaseEvents _events;
     private readonly ILogger<IntakeWriter> _logger;
+    private readonly WorkbenchMetrics _metrics;
+    private readonly string _store;
     private readonly bool _sqlite;
     private readonly TimeSpan _busyTimeout;
     private readonly bool _postgres;
     private readonly SqliteBatchInsert.Session? _sqliteSession;
     private readonly Task _loop;
 
-    public IntakeWriter(IDbContextFactory<WorkbenchDbContext> dbFactory, DatabaseSettings database, CaseEvents events, ILogger<IntakeWriter> logger)
+    public IntakeWriter(IDbContextFactory<WorkbenchDbContext> dbFactory, DatabaseSettings database, CaseEvents events, WorkbenchMetrics metrics,
+        ILogger<IntakeWriter> logger)
     {
         _dbFactory = dbFactory;
         _events = events;
+        _metrics = metrics;
+        _store = database.Provider.ToString().ToLowerInvariant();
         _logger = logger;
         _sqlite = database.Provider == DatabaseProvider.Sqlite;
         _busyTimeout = database.SqliteBusyTimeout;
@@ -95,6 +101,8 @@ public sealed class IntakeWriter : IAsyncDisposable
 
     private async Task WriteBatchAsync(List<Pending> batch)
     {
+        // The writer is the one serial step of intake: how long each group holds it is what an operator watches.
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             if (_sqlite)
@@ -112,6 +120,10 @@ public sealed class IntakeWriter : IAsyncDisposable
             {
                 p.Done.TrySetException(ex);
             }
+        }
+        finally
+        {
+            _metrics.IntakeGroupWritten(_store, batch.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         }
     }
 

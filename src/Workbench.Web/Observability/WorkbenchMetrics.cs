@@ -21,6 +21,9 @@ public sealed class WorkbenchMetrics
     private static readonly double[] IntakeBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
     private static readonly double[] DecisionBuckets = [1, 10, 30, 60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 259200];
     private static readonly double[] PolicyBuckets = [0.000001, 0.0000025, 0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.01];
+    // Seconds, from 100 µs (one case alone) to the busy timeout of a group that waited for the file's lock.
+    private static readonly double[] CommitBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 10];
+    private static readonly long[] CommitSizeBuckets = [1, 2, 4, 8, 16, 32, 64, 128];
 
     private readonly Counter<long> _intake;
     private readonly Histogram<double> _intakeDuration;
@@ -29,6 +32,8 @@ public sealed class WorkbenchMetrics
     private readonly Counter<long> _webhookAttempts;
     private readonly Counter<long> _webhookFailures;
     private readonly Histogram<double> _policyEvaluation;
+    private readonly Histogram<double> _commitDuration;
+    private readonly Histogram<long> _commitCases;
 
     public WorkbenchMetrics(IMeterFactory meters, QueueDepthSampler queueDepth)
     {
@@ -44,6 +49,12 @@ public sealed class WorkbenchMetrics
         _webhookFailures = meter.CreateCounter<long>("workbench.webhook.failures", "{attempt}", "Failed webhook delivery attempts, by event type and reason.");
         _policyEvaluation = meter.CreateHistogram("workbench.policy.evaluation.duration", "s",
             "Time to evaluate the policy for one case (signals, rules, trace).", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = PolicyBuckets });
+        _commitDuration = meter.CreateHistogram("workbench.intake.commit.duration", "s",
+            "Time the intake writer spent on one group commit (its rows written and committed), by store. Intake has one writer: the sum per second is the share of time it was busy.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = CommitBuckets });
+        _commitCases = meter.CreateHistogram("workbench.intake.commit.cases", "{case}",
+            "Cases in one group commit of the intake writer (committed, or refused alone by a unique index), by store.",
+            advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = CommitSizeBuckets });
         meter.CreateObservableGauge("workbench.queue.depth", queueDepth.Observe, "{case}",
             "Open cases per queue and status (queued, in_review, awaiting_info); refreshed every few seconds, not per scrape.");
     }
@@ -53,6 +64,14 @@ public sealed class WorkbenchMetrics
         var tag = new KeyValuePair<string, object?>("outcome", outcome);
         _intake.Add(1, tag);
         _intakeDuration.Record(elapsed.TotalSeconds, tag);
+    }
+
+    /// <param name="store">sqlite, postgres or sqlserver.</param>
+    public void IntakeGroupWritten(string store, int cases, TimeSpan elapsed)
+    {
+        var tag = new KeyValuePair<string, object?>("store", store);
+        _commitDuration.Record(elapsed.TotalSeconds, tag);
+        _commitCases.Record(cases, tag);
     }
 
     public void CaseDecided(string workflow, string decision, TimeSpan sinceSubmission) =>

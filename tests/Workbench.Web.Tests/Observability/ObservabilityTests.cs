@@ -64,6 +64,14 @@ public sealed class ObservabilityTests
         Assert.Equal(2, durations.Count);
         Assert.All(durations, m => Assert.InRange(m.Value, 1e-6, 30));
         Assert.Equal(2, seen.Count(m => m.Instrument == "workbench.policy.evaluation.duration" && m.Value > 0));
+        // One after the other, each case is a group of its own in the writer: two groups of one, each timed, on SQLite.
+        var groups = seen.Where(m => m.Instrument == "workbench.intake.commit.cases").ToList();
+        Assert.Equal([1.0, 1.0], groups.Select(m => m.Value));
+        Assert.All(groups, m => Assert.Equal("sqlite", m.Tags["store"]));
+        var commits = seen.Where(m => m.Instrument == "workbench.intake.commit.duration").ToList();
+        Assert.Equal(2, commits.Count);
+        Assert.All(commits, m => Assert.InRange(m.Value, 1e-6, 30));
+        Assert.All(commits, m => Assert.Equal("sqlite", m.Tags["store"]));
 
         // The gauge reports cached counts: the first observation starts a count, a later one reports it.
         var deadline = DateTime.UtcNow.AddSeconds(10);
