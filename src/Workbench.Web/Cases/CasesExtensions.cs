@@ -8,7 +8,7 @@ public static class CasesExtensions
 {
     public static IHostApplicationBuilder AddWorkbenchCases(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<TimeProvider>(MicrosecondClock.Instance);
         builder.Services.AddSingleton<CaseEvents>();
         builder.Services.AddSingleton(sp => new DecisionNotifier(sp.GetRequiredService<CaseEvents>())
         {

@@ -302,6 +302,25 @@ public sealed class IntakeWriterServerTests(PostgresServer postgres) : IClassFix
         });
     }
 
+    [Fact]
+    public async Task The_due_time_an_AI_system_is_told_at_intake_is_the_one_it_reads_back()
+    {
+        // PostgreSQL keeps microseconds, the system clock ticks in 100 ns: a due time taken from the clock as it ticks
+        // would be answered with seven decimals and read back with six. The support queue keeps no business hours, so
+        // its due time is the arrival plus the SLA, to the tick; three cases, so that a clock that happens to land on a
+        // whole microsecond cannot pass this alone.
+        using var api = _app.ApiClient();
+        for (var i = 0; i < 3; i++)
+        {
+            var receipt = await _app.SubmitSampleAsync("009-");
+            Assert.Equal("support", receipt.Queue);
+            var view = await api.GetFromJsonAsync<CaseView>($"/api/v1/cases/{receipt.Id}", WorkbenchJson.Options);
+            Assert.NotNull(receipt.SlaDueAt);
+            Assert.Equal(receipt.SlaDueAt, view!.SlaDueAt);
+            Assert.Equal(receipt.SlaDueAt!.Value.Ticks, view.SlaDueAt!.Value.Ticks);
+        }
+    }
+
     /// <summary>A row as PostgreSQL returns it: each column's type and value.</summary>
     private Task<Dictionary<string, string>> RowAsync(string table, string column, object value) => _app.WithDbAsync(async db =>
     {
