@@ -1,3 +1,5 @@
+using Workbench.Core.Audit;
+
 namespace Workbench.Web.Cases;
 
 /// <summary>
@@ -9,9 +11,6 @@ public sealed class MicrosecondClock : TimeProvider
 {
     public static MicrosecondClock Instance { get; } = new();
 
-    public override DateTimeOffset GetUtcNow()
-    {
-        var now = TimeProvider.System.GetUtcNow();
-        return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
-    }
+    /// <summary>Now, cut to the microsecond as the audit chain cuts an event's time before hashing it.</summary>
+    public override DateTimeOffset GetUtcNow() => AuditCanonicalForm.Truncate(TimeProvider.System.GetUtcNow());
 }
