@@ -116,6 +116,15 @@ public sealed class QueueJourneys(AppServer app, BrowserFixture browser)
                 .map(a => a.textContent + ' ' + a.getBoundingClientRect().height)");
         Assert.Empty(wrapped);
         await Assertions.Expect(page.Locator($".wb-case-link[title='{longId}']")).ToHaveCountAsync(1);
+        // Cut in its middle, not at its end: its head gives way with an ellipsis and its last ten characters, where one AI
+        // system's ids differ, show whole inside the link; the link's text is still the whole id.
+        var longLink = page.Locator($".wb-case-link[title='{longId}']");
+        await Assertions.Expect(longLink).ToHaveTextAsync(longId);
+        await Assertions.Expect(longLink.Locator(".wb-id-tail")).ToHaveTextAsync(longId[^10..]);
+        Assert.True(await longLink.Locator(".wb-id-head").EvaluateAsync<bool>("e => e.scrollWidth > e.clientWidth"), "the long id's head is not cut");
+        Assert.True(await longLink.EvaluateAsync<bool>(@"a => { const t = a.querySelector('.wb-id-tail').getBoundingClientRect(), b = a.getBoundingClientRect();
+            return t.width > 0 && t.left >= b.left - 0.5 && t.right <= b.right + 0.5; }"), "the long id's tail is clipped by its link");
+        await longRow.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "queue-compact-long-id.png") });
 
         await DensityAsync(page, "Comfortable");
         var comfortable = await VisibleRowsAsync(page);
