@@ -12,9 +12,10 @@ using Workbench.Web.Intake;
 namespace Workbench.Web.Tests.Intake;
 
 /// <summary>
-/// The group commit on PostgreSQL, where the batch goes as one INSERT per table (PostgresBatchInsert). It starts a PostgreSQL
-/// cluster, yet runs here rather than in Workbench.System.Tests: it calls the writer's internal group write, and
-/// Workbench.Web shows its internals to this project only.
+/// The group commit on PostgreSQL, where the batch goes as one INSERT per table (PostgresBatchInsert), and what a receipt
+/// says against what PostgreSQL gives back. It starts a PostgreSQL cluster, yet runs here rather than in
+/// Workbench.System.Tests: it calls the writer's internal group write, and Workbench.Web shows its internals to this
+/// project only.
 /// </summary>
 public sealed class IntakeWriterServerTests(PostgresServer postgres) : IClassFixture<PostgresServer>, IAsyncLifetime
 {
