@@ -26,7 +26,7 @@ public sealed class IntakeWriterTests(WorkbenchFactory app) : IClassFixture<Work
         DateTimeOffset? at = null)
     {
         var submission = Samples.Submission(sample, externalId);
-        var now = at ?? DateTimeOffset.UtcNow;
+        var now = at ?? services.GetRequiredService<TimeProvider>().GetUtcNow(); // the app's clock, as intake takes it
         var id = Guid.CreateVersion7(now);
         decision ??= services.GetRequiredService<IPolicyRuntime>().Evaluate(submission, id, now);
         var record = IntakeService.NewCase(Client, id, submission, decision, now);
@@ -52,7 +52,7 @@ public sealed class IntakeWriterTests(WorkbenchFactory app) : IClassFixture<Work
         (CaseRecord Case, AuditEventRecord Audit, IdempotencyRecord? Key) Fast, DateTimeOffset Now)> TwinsOneSavedAsync(WorkbenchFactory app, string sample,
         Action<CaseRecord>? adjust = null)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = app.Services.GetRequiredService<TimeProvider>().GetUtcNow(); // the app's clock, as intake takes it
         var decision = app.Services.GetRequiredService<IPolicyRuntime>().Evaluate(Samples.Submission(sample), Guid.CreateVersion7(now), now);
         var viaEf = NewCase(app.Services, sample, key: "ef-" + Guid.NewGuid(), decision: decision, at: now);
         var fast = NewCase(app.Services, sample, key: "fast-" + Guid.NewGuid(), decision: decision, at: now);
