@@ -28,12 +28,6 @@ public sealed class InsightsJourneys(BrowserFixture browser) : IAsyncLifetime
         return (context, page);
     }
 
-    private static async Task PostOkAsync(IBrowserContext context, string path, object body)
-    {
-        var response = await context.APIRequest.PostAsync(path, new() { DataObject = body });
-        Assert.True(response.Ok, $"{path}: {response.Status} {await response.TextAsync()}");
-    }
-
     [Fact]
     public async Task A_lead_gives_a_blind_second_review_and_follows_kappa_and_a_rate_to_their_cases()
     {
@@ -48,8 +42,8 @@ public sealed class InsightsJourneys(BrowserFixture browser) : IAsyncLifetime
         {
             foreach (var id in new[] { agreeId, disagreeId })
             {
-                await PostOkAsync(ritaContext, $"/api/v1/review/cases/{id}/claim", new { });
-                await PostOkAsync(ritaContext, $"/api/v1/review/cases/{id}/actions",
+                await ritaContext.PostOkAsync($"/api/v1/review/cases/{id}/claim", new { });
+                await ritaContext.PostOkAsync($"/api/v1/review/cases/{id}/actions",
                     new { action = "reject", rejectReasonCode = "MULTI_POLICY_CONFLICT", note = "Rita's note: v6 and v7 disagree", rootCause = "retrieval_conflict" });
             }
         }
@@ -72,7 +66,7 @@ public sealed class InsightsJourneys(BrowserFixture browser) : IAsyncLifetime
             await page.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true }).ClickAsync();
             await page.GetByRole(AriaRole.Button, new() { Name = "Record my verdict" }).ClickAsync();
             await Assertions.Expect(page.GetByTestId("verdict-recorded")).ToContainTextAsync("approved");
-            await PostOkAsync(context, $"/api/v1/review/double-reviews/{agreeId}/verdict", new { verdict = "reject", rejectReasonCode = "MULTI_POLICY_CONFLICT" });
+            await context.PostOkAsync($"/api/v1/review/double-reviews/{agreeId}/verdict", new { verdict = "reject", rejectReasonCode = "MULTI_POLICY_CONFLICT" });
 
             // Now the case page shows the first decision to her.
             await page.GotoAsync($"/cases/{disagreeId}");

@@ -33,12 +33,6 @@ public sealed partial class SpotCheckJourneys(BrowserFixture browser) : IAsyncLi
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, name + ".png"), FullPage = true });
     }
 
-    private static async Task PostOkAsync(IBrowserContext context, string path, object body)
-    {
-        var response = await context.APIRequest.PostAsync(path, new() { DataObject = body });
-        Assert.True(response.Ok, $"{path}: {response.Status} {await response.TextAsync()}");
-    }
-
     [GeneratedRegex("^[a-z_]+$")]
     private static partial Regex Snake();
 
@@ -96,10 +90,10 @@ public sealed partial class SpotCheckJourneys(BrowserFixture browser) : IAsyncLi
             Assert.Equal("auto_approved", (await agent.GetAsync($"/api/v1/cases/{first}")).GetProperty("status").GetString());
 
             // Two more verdicts through the review API; one spot check stays open.
-            await PostOkAsync(mia, $"/api/v1/review/spot-checks/{answers[1]}/claim", new { });
-            await PostOkAsync(mia, $"/api/v1/review/spot-checks/{answers[1]}/verdict", new { verdict = "agree" });
-            await PostOkAsync(mia, $"/api/v1/review/spot-checks/{answers[2]}/claim", new { });
-            await PostOkAsync(mia, $"/api/v1/review/spot-checks/{answers[2]}/verdict",
+            await mia.PostOkAsync($"/api/v1/review/spot-checks/{answers[1]}/claim", new { });
+            await mia.PostOkAsync($"/api/v1/review/spot-checks/{answers[1]}/verdict", new { verdict = "agree" });
+            await mia.PostOkAsync($"/api/v1/review/spot-checks/{answers[2]}/claim", new { });
+            await mia.PostOkAsync($"/api/v1/review/spot-checks/{answers[2]}/verdict",
                 new { verdict = "would_have_rejected", rejectReasonCode = "MISSING_AUTH_SOURCE", rootCause = "retrieval_miss" });
             sent.Add("retrieval_miss");
         }
@@ -115,12 +109,12 @@ public sealed partial class SpotCheckJourneys(BrowserFixture browser) : IAsyncLi
             ];
             for (var i = 0; i < escalated.Count; i++)
             {
-                await PostOkAsync(rita, $"/api/v1/review/cases/{escalated[i]}/claim", new { });
-                await PostOkAsync(rita, $"/api/v1/review/cases/{escalated[i]}/actions", decisions[i].Body);
+                await rita.PostOkAsync($"/api/v1/review/cases/{escalated[i]}/claim", new { });
+                await rita.PostOkAsync($"/api/v1/review/cases/{escalated[i]}/actions", decisions[i].Body);
                 sent.Add(decisions[i].Cause);
             }
             // She changes her mind about the last one afterwards.
-            await PostOkAsync(rita, $"/api/v1/review/cases/{escalated[2]}/classification", new { rootCause = "missing_business_data", escalationNecessary = true });
+            await rita.PostOkAsync($"/api/v1/review/cases/{escalated[2]}/classification", new { rootCause = "missing_business_data", escalationNecessary = true });
             sent[^1] = "missing_business_data";
         }
         var expected = sent.GroupBy(c => c).ToDictionary(g => g.Key, g => g.Count().ToString(System.Globalization.CultureInfo.InvariantCulture));
