@@ -74,6 +74,10 @@ public sealed class QueueJourneys(AppServer app, BrowserFixture browser)
         await Assertions.Expect(box).ToBeCheckedAsync();
     }
 
+    /// <summary>Where a case's row starts, in CSS pixels from the top of the viewport.</summary>
+    private static Task<double> RowTopAsync(IPage page, string externalId) => page.EvaluateAsync<double>(
+        "id => document.querySelector(`[data-select='${id}']`).closest('tr').getBoundingClientRect().top", externalId);
+
     /// <summary>The bar's controls all lie on one line: the tallest of them is as tall as the line itself.</summary>
     private static Task<string> BulkBarLinesAsync(IPage page) => page.EvaluateAsync<string>(@"() => {
         const items = [...document.querySelector('[data-testid=bulk-bar]').children].map(e => e.getBoundingClientRect()).filter(b => b.height > 0);
@@ -215,17 +219,36 @@ public sealed class QueueJourneys(AppServer app, BrowserFixture browser)
     [Fact]
     public async Task The_lead_selects_cases_routes_them_and_bulk_approve_refuses_the_irreversible_refund()
     {
-        var (queue, answers) = await SubmitAsync("005-", 3);
+        var (queue, answers) = await SubmitAsync("005-", 4);
         var refundBody = AgentApi.Sample("013-");
         refundBody["proposal"]!["action"]!["reversible"] = true; // the AI system's word; the catalogue's is "irreversible"
         var refund = await Agent.SubmitAsync(refundBody);
         var (context, page) = await SignInAsync("lena");
         await using var _ = context;
 
-        // Route one answer away.
+        // Route one answer away. The bar over the selection takes the filters' place: the first tick moves no row.
         await OpenQueueAsync(page, $"/queues/{queue}?sort=newest");
+        var before = await RowTopAsync(page, answers[1].ExternalId);
         await SelectAsync(page, answers[0].ExternalId);
         await Assertions.Expect(page.GetByTestId("bulk-count")).ToHaveTextAsync("1 selected");
+        Assert.Equal(before, await RowTopAsync(page, answers[1].ExternalId));
+        // A case arriving while cases are ticked is counted over the grid's head, not drawn above the rows.
+        var arrived = await Agent.SubmitAsync(AgentApi.Sample("005-"));
+        await Assertions.Expect(page.GetByTestId("queue-held")).ToContainTextAsync("new case");
+        Assert.Equal(before, await RowTopAsync(page, answers[1].ExternalId));
+        await Assertions.Expect(page.Locator(".wb-case-link", new() { HasText = arrived.ExternalId })).ToHaveCountAsync(0);
+        // A colleague routes a case away meanwhile: its row stays where it was, marked, until the selection ends.
+        var (mia, _) = await SignInAsync("mia");
+        await using (mia)
+        {
+            await mia.PostOkAsync($"/api/v1/review/cases/{answers[3].Id}/claim", new { });
+            await mia.PostOkAsync($"/api/v1/review/cases/{answers[3].Id}/actions",
+                new { action = "route", targetQueue = "support-exceptions", note = "For the exceptions desk." });
+        }
+        await Assertions.Expect(page.Locator($"[data-left='{answers[3].ExternalId}']")).ToHaveTextAsync("left the queue");
+        await Assertions.Expect(page.GetByTestId("queue-held")).ToContainTextAsync("1 left the queue");
+        Assert.Equal(before, await RowTopAsync(page, answers[1].ExternalId));
+        await Shot(page, "queue-held-light");
         await ChooseAsync(page, "Queue", "Support exceptions");
         await Input(page, "bulk-route-note").FillAsync("Asked twice for a person; <b>not</b> urgent.");
         await page.GetByTestId("bulk-route").ClickAsync();

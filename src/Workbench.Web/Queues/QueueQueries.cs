@@ -132,14 +132,32 @@ public sealed class QueueQueries(IDbContextFactory<WorkbenchDbContext> dbFactory
         {
             return ([], total);
         }
-        var rows = await Ordered(open, sort, descending)
-            .Skip(page * pageSize)
-            .Take(pageSize)
+        return (await RowsOfAsync(Ordered(open, sort, descending).Skip(page * pageSize).Take(pageSize), ct), total);
+    }
+
+    /// <summary>
+    /// The rows of these cases as they are now, for those still open (queued or in review) in the queue, in no
+    /// particular order: what a grid holding its rows still redraws them with.
+    /// </summary>
+    public async Task<IReadOnlyList<QueueCaseRow>> RowsAsync(string queue, IReadOnlyCollection<Guid> ids, CancellationToken ct)
+    {
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await RowsOfAsync(db.Cases.AsNoTracking().Where(c => c.Queue == queue &&
+            (c.Status == CaseStatus.Queued || c.Status == CaseStatus.InReview) && ids.Contains(c.Id)), ct);
+    }
+
+    private static async Task<List<QueueCaseRow>> RowsOfAsync(IQueryable<CaseRecord> cases, CancellationToken ct)
+    {
+        var rows = await cases
             .Select(c => new { c.Id, c.ExternalId, c.Workflow, c.RiskTier, c.Status, c.Priority, c.ReasonCodes, c.RequestPreview, c.SlaDueAt, c.CreatedAt, c.ClaimedBy, c.AssignedTo })
             .ToListAsync(ct);
-        return (rows.Select(c => new QueueCaseRow(c.Id, c.ExternalId, c.Workflow, c.RiskTier, c.Status, c.Priority,
+        return rows.Select(c => new QueueCaseRow(c.Id, c.ExternalId, c.Workflow, c.RiskTier, c.Status, c.Priority,
             c.ReasonCodes.Split(' ', StringSplitOptions.RemoveEmptyEntries), c.RequestPreview, c.SlaDueAt, c.CreatedAt,
-            c.ClaimedBy, c.AssignedTo)).ToList(), total);
+            c.ClaimedBy, c.AssignedTo)).ToList();
     }
 
     private static IQueryable<CaseRecord> Filtered(IQueryable<CaseRecord> cases, QueueFilter filter)

@@ -15,7 +15,8 @@ namespace Workbench.Web.Tests.Queues;
 
 /// <summary>
 /// The queue page rendered over the real app (its database, its live case events, its services), as the lead sees it:
-/// a case arriving through the API while she ticks cases, and the pager over a queue of 2,000 cases.
+/// a case arriving, changing or leaving through the API while she ticks cases (the rows hold still under her pointer),
+/// and the pager over a queue of 2,000 cases.
 /// </summary>
 public sealed class QueuePageLiveTests : ComponentTest, IAsyncLifetime
 {
@@ -128,7 +129,7 @@ public sealed class QueuePageLiveTests : ComponentTest, IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_case_arriving_live_keeps_the_ticks_already_made_and_arrives_unticked()
+    public async Task While_cases_are_ticked_a_case_arriving_live_is_counted_not_drawn_until_the_lead_shows_it_and_arrives_unticked()
     {
         var first = await _app.SubmitSampleAsync("005-");
         var page = RenderQueue("lena", first.Queue!, sort: "newest", lead: true);
@@ -136,11 +137,55 @@ public sealed class QueuePageLiveTests : ComponentTest, IAsyncLifetime
         Assert.True(await TickAsync(Box(page, first.ExternalId)));
 
         var arrived = await _app.SubmitSampleAsync("005-");
-        page.WaitForAssertion(() => Assert.Equal([arrived.ExternalId, first.ExternalId], Shown(page)), Wait);
 
+        // Newest first, the new case would come in above the ticked one and push it down under the lead's pointer.
+        page.WaitForAssertion(() => Assert.Equal("Held while cases are ticked: 1 new case on this page.",
+            page.Find("[data-testid='queue-held'] span").TextContent.Trim()), Wait);
+        Assert.Equal([first.ExternalId], Shown(page));
+        Assert.True(IsTicked(page, first.ExternalId));
+
+        await page.Find("[data-testid='queue-show-changes']").ClickAsync(new MouseEventArgs());
+        page.WaitForAssertion(() => Assert.Equal([arrived.ExternalId, first.ExternalId], Shown(page)), Wait);
+        Assert.Empty(page.FindAll("[data-testid='queue-held']"));
         Assert.True(IsTicked(page, first.ExternalId));
         Assert.False(IsTicked(page, arrived.ExternalId));
         Assert.Equal("1 selected", page.Find("[data-testid='bulk-count']").TextContent.Trim());
+    }
+
+    [Fact]
+    public async Task A_case_leaving_while_cases_are_ticked_stays_where_it_was_marked_and_comes_off_when_the_last_tick_does()
+    {
+        var (a, b, c) = (await _app.SubmitSampleAsync("005-"), await _app.SubmitSampleAsync("005-"), await _app.SubmitSampleAsync("005-"));
+        var page = RenderQueue("lena", a.Queue!, sort: "newest", lead: true);
+        page.WaitForAssertion(() => Assert.Equal([c.ExternalId, b.ExternalId, a.ExternalId], Shown(page)), Wait);
+        Assert.True(await TickAsync(Box(page, c.ExternalId)));
+        var aimedAt = Box(page, a.ExternalId);
+
+        // A colleague takes the middle case and routes it elsewhere: it leaves the queue.
+        using var mia = await _app.SignedInAs("mia");
+        using (var claim = await mia.PostAsync($"/api/v1/review/cases/{b.Id}/claim", new StringContent("{}", System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.True(claim.IsSuccessStatusCode, $"claim: {(int)claim.StatusCode}");
+        }
+        using (var route = await mia.PostAsync($"/api/v1/review/cases/{b.Id}/actions",
+                   new StringContent("""{"action":"route","targetQueue":"support-exceptions","note":"for the exceptions desk"}""", System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.True(route.IsSuccessStatusCode, $"route: {(int)route.StatusCode} {await route.Content.ReadAsStringAsync()}");
+        }
+
+        page.WaitForAssertion(() => Assert.Equal("Held while cases are ticked: 1 left the queue.",
+            page.Find("[data-testid='queue-held'] span").TextContent.Trim()), Wait);
+        Assert.Equal([c.ExternalId, b.ExternalId, a.ExternalId], Shown(page));
+        Assert.Equal("left the queue", page.Find($"[data-left='{b.ExternalId}']").TextContent.Trim());
+        Assert.Contains("wb-row-left", page.Find($"[data-left='{b.ExternalId}']").Closest("tr")!.ClassName, StringComparison.Ordinal);
+        // The box the lead aimed at is still the one of the case she saw there.
+        Assert.True(await TickAsync(aimedAt));
+        page.WaitForAssertion(() => Assert.True(IsTicked(page, a.ExternalId)), Wait);
+
+        await page.Find("[aria-label='Clear selection']").ClickAsync(new MouseEventArgs());
+        page.WaitForAssertion(() => Assert.Equal([c.ExternalId, a.ExternalId], Shown(page)), Wait);
+        Assert.Empty(page.FindAll("[data-testid='queue-held']"));
+        Assert.Empty(page.FindAll("[data-left]"));
     }
 
     private Task PressAsync(IRenderedComponent<QueuePage> page, string label) =>

@@ -56,6 +56,9 @@ public partial class QueuePage
     private IReadOnlyList<string> _workflows = [];
     private IReadOnlyList<QueueCaseRow> _pageRows = [];
     private readonly HashSet<Guid> _selected = [];
+    // While cases are ticked the rows hold still: those shown that left the queue since, and those that would now be on the page.
+    private readonly HashSet<Guid> _left = [];
+    private readonly HashSet<Guid> _arrived = [];
     // Until the first page arrives the grid is empty: say "loading", not "no cases".
     private bool _loaded;
 
@@ -66,6 +69,58 @@ public partial class QueuePage
         await LoadPageAsync(_page);
         StateHasChanged();
     }
+
+    /// <summary>
+    /// A change in the queue, live. With nothing ticked the grid reads its page again. With cases ticked the rows
+    /// hold still under the lead's pointer, so that the next tick lands on the case she aims at: each row shown is
+    /// redrawn where it stands as its case is now, a case that left the queue stays where it was, marked so, and the
+    /// cases that would now come onto the page are counted, until she shows them or the selection ends.
+    /// </summary>
+    private async Task OnLiveChangeAsync()
+    {
+        if (_selected.Count == 0 || _denied)
+        {
+            await ReloadGridAsync();
+            return;
+        }
+        var read = ++_reads;
+        var now = Time.GetUtcNow();
+        var shown = _pageRows.Select(r => r.Id).ToHashSet();
+        var current = (await Queries.RowsAsync(Name, shown, CancellationToken.None)).ToDictionary(r => r.Id);
+        var (page, total) = await Queries.PageAsync(Name, _filter, _page, PageSize, _order.Sort, _order.Descending, CancellationToken.None);
+        if (read != _reads)
+        {
+            return;
+        }
+        _pageRows = _pageRows.Select(r => current.GetValueOrDefault(r.Id) ?? r).ToList();
+        _left.Clear();
+        _left.UnionWith(shown.Where(id => !current.ContainsKey(id)));
+        _arrived.Clear();
+        _arrived.UnionWith(page.Select(r => r.Id).Where(id => !shown.Contains(id)));
+        (_now, _total) = (now, total);
+        StateHasChanged();
+    }
+
+    private string HeldText
+    {
+        get
+        {
+            var parts = new List<string>(2);
+            if (_arrived.Count > 0)
+            {
+                parts.Add(_arrived.Count == 1 ? "1 new case on this page" : $"{_arrived.Count} new cases on this page");
+            }
+            if (_left.Count > 0)
+            {
+                parts.Add(_left.Count == 1 ? "1 left the queue" : $"{_left.Count} left the queue");
+            }
+            return $"Held while cases are ticked: {string.Join(", ", parts)}.";
+        }
+    }
+
+    private Task ShowChangesAsync() => ReloadGridAsync();
+
+    private string RowClass(QueueCaseRow row, int index) => _left.Contains(row.Id) ? "wb-row-link wb-row-left" : "wb-row-link";
 
     protected override async Task OnParametersSetAsync()
     {
@@ -123,6 +178,8 @@ public partial class QueuePage
         if (read == _reads)
         {
             (_now, _pageRows, _total, _page, _loaded) = (now, rows, total, page, true);
+            _left.Clear();
+            _arrived.Clear();
         }
     }
 
@@ -164,27 +221,30 @@ public partial class QueuePage
 
     private bool AllOnPageSelected => _pageRows.Count > 0 && _pageRows.All(r => _selected.Contains(r.Id));
 
-    private void SelectPage(bool on)
+    private async Task SelectPage(bool on)
     {
         foreach (var row in _pageRows)
         {
-            Select(row.Id, on);
+            _ = on ? _selected.Add(row.Id) : _selected.Remove(row.Id);
         }
+        await SelectionChangedAsync();
     }
 
-    private void Select(Guid id, bool on)
+    private async Task Select(Guid id, bool on)
     {
-        if (on)
-        {
-            _selected.Add(id);
-        }
-        else
-        {
-            _selected.Remove(id);
-        }
+        _ = on ? _selected.Add(id) : _selected.Remove(id);
+        await SelectionChangedAsync();
     }
 
-    private void ClearSelection() => _selected.Clear();
+    private Task ClearSelection()
+    {
+        _selected.Clear();
+        return SelectionChangedAsync();
+    }
+
+    /// <summary>The last tick taken off: what was held back comes in.</summary>
+    private Task SelectionChangedAsync() =>
+        _selected.Count == 0 && (_left.Count > 0 || _arrived.Count > 0) ? LoadPageAsync(_page) : Task.CompletedTask;
 
     private async Task OnBulkDoneAsync()
     {
