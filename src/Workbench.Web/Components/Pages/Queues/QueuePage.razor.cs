@@ -51,6 +51,8 @@ public partial class QueuePage
     private int _total;
     // Only the latest read lands: a live refresh and a page change may overlap, and the older answer must not win.
     private int _reads;
+    // The same for the reads that redraw held rows in place (OnLiveChangeAsync), which never overtake a page read.
+    private int _liveReads;
     private List<BreadcrumbItem> _crumbs = [];
     private IReadOnlyList<(string Code, string Title)> _reasonCodes = [];
     private IReadOnlyList<string> _workflows = [];
@@ -83,12 +85,14 @@ public partial class QueuePage
             await ReloadGridAsync();
             return;
         }
-        var read = ++_reads;
+        // It lands only on the rows it read from, and as the latest of its kind: a page read since (Show, the pager, the
+        // last tick taken off) is what the lead asked for and wins; a page read already on its way lands after it.
+        var (full, live, basis) = (_reads, ++_liveReads, _pageRows);
         var now = Time.GetUtcNow();
-        var shown = _pageRows.Select(r => r.Id).ToHashSet();
+        var shown = basis.Select(r => r.Id).ToHashSet();
         var current = (await Queries.RowsAsync(Name, shown, CancellationToken.None)).ToDictionary(r => r.Id);
         var (page, total) = await Queries.PageAsync(Name, _filter, _page, PageSize, _order.Sort, _order.Descending, CancellationToken.None);
-        if (read != _reads)
+        if (full != _reads || live != _liveReads || !ReferenceEquals(basis, _pageRows))
         {
             return;
         }
