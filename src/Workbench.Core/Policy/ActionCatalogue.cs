@@ -354,6 +354,13 @@ public sealed record ActionFacts
                 _ => "(unreadable)", // a currency sent as a number or object is not read as the default
             },
         };
+        // Another parameter naming another currency: the executor may take either, so neither is trusted. (It never
+        // replaces the catalogue's: an amount read in the larger unit is the careful reading.)
+        if (scan.OtherCurrencies is { } others
+            && others.Any(o => !string.Equals(o.Trim(), currency, StringComparison.OrdinalIgnoreCase)))
+        {
+            currency = "(ambiguous)";
+        }
         var problem = scan.Problem;
         if (scan.Largest is null && problem is null)
         {
@@ -374,6 +381,8 @@ public sealed record ActionFacts
         public JsonElement Currency;
         public int CurrencyCount;
         public bool CurrencyConflict;
+        /// <summary>Currencies named by parameters other than the catalogue's currency path (<c>currency_code</c>).</summary>
+        public List<string>? OtherCurrencies;
 
         public void ReadCurrency(JsonElement value)
         {
@@ -437,7 +446,7 @@ public sealed record ActionFacts
         {
             scan.ReadCurrency(c);
         }
-        ScanUndeclared(ref scan, entry, name, value, depth: 0);
+        ScanUndeclared(ref scan, entry, name, value);
     }
 
     // The rest of a dotted path below a parameter that matched its first segment.
@@ -463,19 +472,34 @@ public sealed record ActionFacts
         return current;
     }
 
-    // Depth first, each parameter before what it holds, down to eight levels of nesting.
-    private static void ScanUndeclared(ref MoneyScan scan, CatalogueEntry entry, string path, JsonElement value, int depth)
+    // Depth first, each parameter before what it holds, through objects and lists to the bottom (the body's reader stops
+    // at 32 levels): an amount in a list of lines, or nine levels down, counts as one on top does, and a currency named
+    // anywhere else (currency_code, refund.currency) must agree with the one the amount is read in.
+    private static void ScanUndeclared(ref MoneyScan scan, CatalogueEntry entry, string path, JsonElement value)
     {
         if (path.Contains("amount", StringComparison.OrdinalIgnoreCase) && !entry.IsAmountPath(path)
             && value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined or JsonValueKind.Object or JsonValueKind.Array))
         {
             scan.Read(path, value);
         }
-        if (value.ValueKind == JsonValueKind.Object && depth < 8)
+        if (value.ValueKind == JsonValueKind.String && path.Contains("currency", StringComparison.OrdinalIgnoreCase)
+            && !(entry.Tool.CurrencyPath is { } declared && SameDottedPath(path, declared)))
+        {
+            (scan.OtherCurrencies ??= []).Add(value.GetString() ?? "");
+        }
+        if (value.ValueKind == JsonValueKind.Object)
         {
             foreach (var p in value.EnumerateObject())
             {
-                ScanUndeclared(ref scan, entry, path + "." + p.Name, p.Value, depth + 1);
+                ScanUndeclared(ref scan, entry, path + "." + p.Name, p.Value);
+            }
+        }
+        else if (value.ValueKind == JsonValueKind.Array)
+        {
+            var i = 0;
+            foreach (var item in value.EnumerateArray())
+            {
+                ScanUndeclared(ref scan, entry, $"{path}[{i++}]", item);
             }
         }
     }
@@ -491,17 +515,20 @@ public sealed record ActionFacts
             && double.TryParse(v.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
     }
 
-    /// <summary>A dotted path (split at load) through the parameters, each segment matched like a field name (snake, camel, Pascal).</summary>
-    internal static JsonElement? Find(IReadOnlyDictionary<string, JsonElement> parameters, string[] segments)
+    /// <summary>
+    /// A dotted path (split at load) through the parameters, each segment matched like a field name (snake, camel,
+    /// Pascal), in every spelling the parameters use (<c>destination</c> and <c>Destination</c> are two parameters
+    /// to the serializer, and an executor may take either), each with the parameter's own name first.
+    /// </summary>
+    internal static IEnumerable<(string Path, JsonElement Value)> FindEach(IReadOnlyDictionary<string, JsonElement> parameters, string[] segments)
     {
         foreach (var (name, value) in parameters)
         {
-            if (SignalDeriver.SameFieldName(name, segments[0]))
+            if (SignalDeriver.SameFieldName(name, segments[0]) && Descend(value, segments) is { } found)
             {
-                return Descend(value, segments);
+                yield return (segments.Length == 1 ? name : name + "." + string.Join('.', segments[1..]), found);
             }
         }
-        return null;
     }
 
     /// <summary>The response's template uses a variable named like one of the action's parameters ("{{amount}}").</summary>

@@ -144,9 +144,15 @@ public sealed record ApprovalGate(
         {
             foreach (var path in tool.TargetPaths)
             {
-                if (ActionFacts.Find(parameters, path.Split('.')) is { } value && value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined))
+                // Every spelling that says something else is restated: the reviewer confirms each target the executor may take.
+                var found = ActionFacts.FindEach(parameters, path.Split('.'))
+                    .Where(f => f.Value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined))
+                    .Select(f => (f.Path, Text: Text(f.Value)))
+                    .DistinctBy(f => f.Text)
+                    .ToList();
+                foreach (var (spelled, text) in found)
                 {
-                    target.Add(new(path, Text(value)));
+                    target.Add(new(found.Count == 1 ? path : spelled, text));
                 }
             }
             return target;

@@ -42,6 +42,20 @@ public class ApprovalGateTests
     }
 
     [Fact]
+    public void A_target_sent_in_two_spellings_that_disagree_is_restated_in_both_for_the_executor_may_take_either()
+    {
+        var gate = Gate(Refund(parameters: [("order_id", "A-1"), ("destination", "acct-customer"), ("Destination", "acct-other"),
+            ("amount", 90), ("currency", "USD")]));
+
+        Assert.Equal([new("order_id", "A-1"), new("destination", "acct-customer"), new("Destination", "acct-other")], gate.Target);
+        Assert.Contains("on order_id A-1, destination acct-customer, Destination acct-other", gate.Restatement, StringComparison.Ordinal);
+
+        // Two spellings that agree are one target, named as the catalogue names it.
+        var agreeing = Gate(Refund(parameters: [("order_id", "A-1"), ("Order_Id", "A-1"), ("amount", 90), ("currency", "USD")]));
+        Assert.Equal([new KeyValuePair<string, string>("order_id", "A-1")], agreeing.Target);
+    }
+
+    [Fact]
     public void A_money_action_in_a_tier_3_case_asks_for_the_amount_to_be_typed()
     {
         var gate = Gate(Refund("billing.refund", parameters: [("charge_id", "ch_1"), ("amount", 2400), ("currency", "EUR")]), tier: 3);
