@@ -261,11 +261,11 @@ public sealed class CompiledPolicy
 
         string? queue = null;
         DateTimeOffset? due = null;
+        // Where the rules and guards route the case: the queue that reviews it, now or once its question is answered.
+        var routed = verdict.QueueRuleIndex >= 0 ? _rules[verdict.QueueRuleIndex].Queue : guardQueue ?? (known ? workflow!.Queue : DefaultQueue);
         if (SlaKindOf(path, spotCheck) is { } kind)
         {
-            queue = kind == SlaKind.SpotCheck
-                ? SpotCheckQueue
-                : verdict.QueueRuleIndex >= 0 ? _rules[verdict.QueueRuleIndex].Queue : guardQueue ?? (known ? workflow!.Queue : DefaultQueue);
+            queue = kind == SlaKind.SpotCheck ? SpotCheckQueue : routed;
             due = FindQueue(queue!)?.DueAt(kind, verdict.Priority, now);
         }
 
@@ -299,6 +299,7 @@ public sealed class CompiledPolicy
             Execute = execute,
             ReasonCodes = reasons,
             Queue = queue,
+            ClarifiedQueue = path == PathOutcome.Clarify ? routed : null,
             Priority = verdict.Priority,
             SlaDueAt = due,
             ApprovalsRequired = verdict.Approvals,

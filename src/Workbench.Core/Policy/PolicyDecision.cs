@@ -14,6 +14,11 @@ public sealed record PolicyDecision
     public required IReadOnlyList<string> ReasonCodes { get; init; }
     /// <summary>Null for cases that are not queued (proceed without spot check, clarify).</summary>
     public string? Queue { get; init; }
+    /// <summary>
+    /// For a case that waits for the answer to its clarifying question: the queue it goes to once answered, where the
+    /// rules and guards route it (a refund over the threshold to finance, not its workflow's queue). Null otherwise.
+    /// </summary>
+    public string? ClarifiedQueue { get; init; }
     public CasePriority Priority { get; init; } = CasePriority.Normal;
     public DateTimeOffset? SlaDueAt { get; init; }
     /// <summary>1 normally; 2 is four-eyes.</summary>

@@ -34,10 +34,13 @@ public sealed class AgentCommands(
             ReviewCases.Apply(c, ReviewRules.ResetRound(ReviewCases.Snapshot(c))); // approvals before the answer do not cover it
             if (c.Queue is null)
             {
-                // The answer to the intake's clarifying question: the case had no queue yet. It goes to its workflow's
-                // queue with that queue's approval SLA, counted from now.
+                // The answer to the intake's clarifying question: the case had no queue yet. It goes where the policy
+                // routed it at intake (its rules and guards: a refund over the threshold to finance, not the support
+                // queue of the workflow the AI system named), with that queue's approval SLA, counted from now. (A case
+                // evaluated before the evaluation kept that queue goes to its workflow's.)
                 var compiled = policy.Policy;
-                c.Queue = compiled.Workflows.TryGetValue(c.Workflow, out var workflow) ? workflow.Queue : compiled.DefaultQueue;
+                c.Queue = c.Evaluation?.Queue is { } routed && compiled.FindQueue(routed) is not null ? routed
+                    : compiled.Workflows.TryGetValue(c.Workflow, out var workflow) ? workflow.Queue : compiled.DefaultQueue;
                 c.SlaDueAt = compiled.FindQueue(c.Queue)?.DueAt(Core.Policy.SlaKind.AwaitApproval, c.Priority, now);
                 c.SlaStartedAt = c.SlaDueAt is null ? null : now;
             }

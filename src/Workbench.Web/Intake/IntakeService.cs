@@ -189,7 +189,8 @@ public sealed class IntakeService(
                 Release = d.Release,
                 Execute = d.Execute,
                 ReasonCodesJson = JsonSerializer.Serialize(d.ReasonCodes, WorkbenchJson.Options),
-                Queue = d.Queue,
+                // The queue the policy routes the case to: for one that waits for an answer first, the queue it goes to then.
+                Queue = d.Queue ?? d.ClarifiedQueue,
                 Priority = d.Priority,
                 SlaDueAt = d.SlaDueAt,
                 ApprovalsRequired = d.ApprovalsRequired,

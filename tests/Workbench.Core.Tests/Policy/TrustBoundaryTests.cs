@@ -59,6 +59,21 @@ public class TrustBoundaryTests
     }
 
     [Fact]
+    public void A_case_asked_to_clarify_keeps_the_queue_the_same_case_goes_to_once_nothing_is_missing()
+    {
+        // A refund filed as an FAQ is treated as a billing refund, which needs its invoice: without it, it is asked for.
+        var policy = TestPolicies.Default;
+        var asked = policy.Evaluate(Case("payments.issue_refund", """{"amount":450,"currency":"USD"}""", "support.faq", reversible: false), Guid.Empty, Now);
+        var complete = policy.Evaluate(Case("payments.issue_refund", """{"invoice_id":"INV-5","amount":450,"currency":"USD"}""", "support.faq", reversible: false), Guid.Empty, Now);
+
+        Assert.Equal((PathOutcome.Clarify, (string?)null), (asked.Path, asked.Queue));
+        Assert.NotNull(complete.Queue);
+        Assert.Equal(complete.Queue, asked.ClarifiedQueue);
+        Assert.NotEqual(policy.Workflows["support.faq"].Queue, asked.ClarifiedQueue);
+        Assert.Null(complete.ClarifiedQueue);
+    }
+
+    [Fact]
     public void An_exact_entry_wins_over_a_glob_and_a_glob_matches_by_wildcard()
     {
         var p = Policy();

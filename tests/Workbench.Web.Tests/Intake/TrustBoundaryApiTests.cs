@@ -141,6 +141,47 @@ public sealed class TrustBoundaryApiTests(ITestOutputHelper output) : IDisposabl
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
 
+    /// <summary>
+    /// A refund of 6,000 USD goes to finance for two approvals. Sent with its intent flagged ambiguous it is asked to
+    /// clarify first, and the answer must not move it to the support queue of the workflow the AI system named: the
+    /// queue after the answer is the one the same case gets when nothing needs clarifying.
+    /// </summary>
+    [Fact]
+    public async Task A_case_asked_to_clarify_goes_after_the_answer_where_the_policy_routes_the_same_case_without_the_question()
+    {
+        using var api = LiveApp.ApiClient(_app.StartKestrel());
+        const string body = """
+            {"externalId":"EXT","workflow":"support.refund","taskType":"refund",
+             "requester":{"id":"c-1","role":"customer","authenticated":true},
+             "request":"Please refund order A-77, the parcel never arrived.",
+             "proposal":{"action":{"tool":"payments.issue_refund","parameters":{"order_id":"A-77","amount":6000,"currency":"USD"},"reversible":false}},
+             "evidence":[{"id":"p","title":"Refund policy","authority":"authoritative","version":"1"}]SIGNALS}
+            """;
+        var plain = await ReceiptAsync(api, body.Replace("EXT", "clarify-plain", StringComparison.Ordinal).Replace("SIGNALS", "", StringComparison.Ordinal));
+        Assert.Equal(PathOutcome.AwaitApproval, plain.Outcome.Execute);
+        Assert.NotNull(plain.Queue);
+
+        var asked = await ReceiptAsync(api, body.Replace("EXT", "clarify-asked", StringComparison.Ordinal).Replace("SIGNALS", ",\"signals\":{\"intent_ambiguity\":0.9}", StringComparison.Ordinal));
+        Assert.Equal(PathOutcome.Clarify, asked.Outcome.Execute);
+        Assert.Null(asked.Queue);
+        using (var reply = await api.PostAsync($"/api/v1/cases/{asked.Id}/replies", Json("""{"message":"Yes: refund the whole order, 6,000 USD."}""")))
+        {
+            Assert.True(reply.IsSuccessStatusCode, await reply.Content.ReadAsStringAsync());
+        }
+
+        var after = JsonDocument.Parse(await api.GetStringAsync($"/api/v1/cases/{asked.Id}")).RootElement;
+        Assert.Equal(plain.Queue, after.GetProperty("queue").GetString());
+        Assert.Equal("queued", after.GetProperty("status").GetString());
+    }
+
+    private static async Task<CaseReceipt> ReceiptAsync(HttpClient api, string body)
+    {
+        using var response = await api.PostAsync("/api/v1/cases", Json(body));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
+        return JsonSerializer.Deserialize<CaseReceipt>(text, WorkbenchJson.Options)!;
+    }
+
     [Fact]
     public async Task Replies_refuse_a_member_named_twice()
     {
@@ -181,13 +222,7 @@ public sealed class TrustBoundaryApiTests(ITestOutputHelper output) : IDisposabl
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 
-    private async Task<Guid> SubmitAsync(HttpClient api, string body)
-    {
-        using var response = await api.PostAsync("/api/v1/cases", Json(body));
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
-        return JsonSerializer.Deserialize<CaseReceipt>(text, WorkbenchJson.Options)!.Id;
-    }
+    private static async Task<Guid> SubmitAsync(HttpClient api, string body) => (await ReceiptAsync(api, body)).Id;
 
     private async Task<int> CountCasesAsync()
     {
