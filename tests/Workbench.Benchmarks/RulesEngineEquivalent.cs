@@ -15,6 +15,7 @@ public sealed class DerivedInput
     public string RequesterRole { get; init; } = "";
     public string Workflow { get; init; } = "";
     public string RequestText { get; init; } = "";
+    public string ParametersText { get; init; } = "";
     public double VersionConflicts { get; init; }
     public double AuthoritativeCount { get; init; }
     public bool HasNewestAge { get; init; }
@@ -48,6 +49,7 @@ public sealed class DerivedInput
         RequesterRole = f.GetString("requester.role") ?? "",
         Workflow = f.GetString("workflow") ?? "",
         RequestText = f.GetString("request.text") ?? "",
+        ParametersText = f.GetString("action.parameters_text") ?? "",
         VersionConflicts = f.GetNumber("evidence.version_conflicts") ?? 0,
         AuthoritativeCount = f.GetNumber("evidence.authoritative_count") ?? 0,
         HasNewestAge = f.IsPresent("evidence.newest_age_days"),
@@ -79,10 +81,16 @@ public static class BenchRegex
 {
     private static readonly Regex Press = new(@"\b(press|journalist|lawsuit|lawyer|twitter|social media)\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking);
     private static readonly Regex Admin = new(@"\badmin(istrator)?\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking);
+    private static readonly Regex Outsider = new(@"^\s*(contractor|guest)\s*$", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking);
+    private static readonly Regex Privileged = new(@"\b(admin(istrator)?s?|owners?|root|superusers?)\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking);
 
     public static bool IsPress(string text) => Press.IsMatch(text);
 
     public static bool IsAdmin(string text) => Admin.IsMatch(text);
+
+    public static bool IsOutsider(string role) => Outsider.IsMatch(role);
+
+    public static bool IsPrivileged(string text) => Privileged.IsMatch(text);
 }
 
 /// <summary>The default policy's 18 rules written as a RulesEngine workflow, missing-signal rule included.</summary>
@@ -106,7 +114,7 @@ public static class RulesEngineEquivalent
             ("very-high-value-four-eyes", "input1.HasAmount && input1.Amount > 5000"),
             ("long-irreversible-toolchain", "input1.ToolStepCount > 5 && input1.IrreversibleAction"),
             ("toolchain-nonconvergence", "input1.StepsWithoutConvergence >= 3 || input1.RepeatedFailures >= 2"),
-            ("privileged-access-change", "input1.Workflow == \"access.change\" && input1.ActionPresent && (input1.RequesterRole == \"contractor\" || input1.RequesterRole == \"guest\" || BenchRegex.IsAdmin(input1.RequestText))"),
+            ("privileged-access-change", "input1.Workflow == \"access.change\" && input1.ActionPresent && (BenchRegex.IsOutsider(input1.RequesterRole) || BenchRegex.IsAdmin(input1.RequestText) || BenchRegex.IsPrivileged(input1.ParametersText))"),
             ("missing-required-fields", "input1.FieldsMissing > 0 || (input1.HasRequiredFieldsMissing ? input1.RequiredFieldsMissing : 0.0) > 0"),
             ("ambiguous-intent", "input1.HasIntentAmbiguity && input1.IntentAmbiguity >= 0.6"),
             ("exception-language", "input1.ExceptionLanguage"),

@@ -75,7 +75,8 @@ public sealed class SignalCatalog
     internal const int ActionToolTier = 34;
     internal const int ActionAnnounced = 35;
     internal const int ClientTier = 36;
-    internal const int BuiltInCount = 37;
+    internal const int ActionParametersText = 37;
+    internal const int BuiltInCount = 38;
 
     private static readonly SignalDescriptor[] BuiltIns =
     [
@@ -116,6 +117,7 @@ public sealed class SignalCatalog
         D("action.tool_tier", SignalType.Number, SignalSource.Derived, ActionToolTier, "the catalogue's tier floor for the tool (missing without an action)"),
         D("action.announced", SignalType.Boolean, SignalSource.Derived, ActionAnnounced, "the response reports the action (the catalogue says so, or it uses the action's values as template variables)"),
         D("client.tier", SignalType.Number, SignalSource.Field, ClientTier, "the risk tier the client declared (missing when it declared none); the case's tier is never below it"),
+        D("action.parameters_text", SignalType.String, SignalSource.Derived, ActionParametersText, "the action's parameter names and values at every depth as one folded text (lower case, look-alike letters read as Latin, punctuation and underscores as spaces: \"role admin scope prod\"), for rules about what the action does rather than what the request says (missing without an action)"),
     ];
 
     private readonly Dictionary<string, SignalDescriptor> _byPath = new(StringComparer.Ordinal);

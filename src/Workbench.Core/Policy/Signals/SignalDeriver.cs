@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Workbench.Contracts;
 
@@ -52,6 +53,10 @@ public static class SignalDeriver
             f.SetNumber(SignalCatalog.ActionToolTier, facts.ToolTier);
             f.SetBool(SignalCatalog.ActionAnnounced, facts.AnnouncedByResponse);
         }
+        if (action is not null)
+        {
+            f.SetString(SignalCatalog.ActionParametersText, ParametersText(action.Parameters));
+        }
 
         // Client signals fill only their own slots; a kind mismatch (a boolean sent for a number) reads as missing.
         var signals = submission.Signals;
@@ -89,6 +94,51 @@ public static class SignalDeriver
             f.SetNumber(SignalCatalog.Amount, value);
         }
         return f;
+    }
+
+    /// <summary>
+    /// The parameters' names and values, depth first, folded as exception language is (so "Admin", "ADMIN" and a
+    /// Cyrillic "аdmin" all read "admin"): what a rule matches to know what the action would do.
+    /// </summary>
+    internal static string ParametersText(IReadOnlyDictionary<string, JsonElement>? parameters)
+    {
+        if (parameters is not { Count: > 0 })
+        {
+            return "";
+        }
+        var sb = new StringBuilder();
+        foreach (var (name, value) in parameters)
+        {
+            sb.Append(name).Append(' ');
+            AppendText(sb, value);
+        }
+        return ExceptionLanguage.Fold(sb.ToString());
+
+        static void AppendText(StringBuilder sb, JsonElement value)
+        {
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var p in value.EnumerateObject())
+                    {
+                        sb.Append(p.Name).Append(' ');
+                        AppendText(sb, p.Value);
+                    }
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in value.EnumerateArray())
+                    {
+                        AppendText(sb, item);
+                    }
+                    break;
+                case JsonValueKind.String:
+                    sb.Append(value.GetString()).Append(' ');
+                    break;
+                case JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False:
+                    sb.Append(value.GetRawText()).Append(' ');
+                    break;
+            }
+        }
     }
 
     private static readonly IReadOnlyDictionary<string, WorkflowDefinition> EmptyWorkflows = new Dictionary<string, WorkflowDefinition>();
