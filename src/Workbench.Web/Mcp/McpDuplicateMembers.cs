@@ -31,18 +31,24 @@ public static class McpDuplicateMembers
             await inner(http);
             return;
         }
-        // The largest submission and room for the message around it; anything larger is left to the library and the
-        // tool, which refuse it as too large.
+        // The largest submission and room for the message around it. A larger message is refused here, unread by
+        // anything else: left to the library, a submission padded with white space past this limit would skip the check
+        // and still fit the tool's limit once the library had read it (it keeps one of two arguments of the same name).
         var limit = http.RequestServices.GetRequiredService<IOptionsMonitor<IntakeLimits>>().CurrentValue.MaxBodyBytes + 64 * 1024;
         if (http.Request.ContentLength > limit)
         {
-            await inner(http);
+            await TooLarge(limit).ExecuteAsync(http);
             return;
         }
         http.Request.EnableBuffering(limit, limit);
         var bytes = await JsonBody.ReadChunkedAsync(http.Request.Body, limit, http.RequestAborted);
+        if (bytes is null)
+        {
+            await TooLarge(limit).ExecuteAsync(http);
+            return;
+        }
         http.Request.Body.Position = 0;
-        if (bytes is not null && Refusal(bytes) is { } refusal)
+        if (Refusal(bytes) is { } refusal)
         {
             http.Response.StatusCode = StatusCodes.Status200OK;
             http.Response.ContentType = "application/json";
@@ -51,6 +57,10 @@ public static class McpDuplicateMembers
         }
         await inner(http);
     }
+
+    private static IResult TooLarge(int limit) =>
+        Problems.Of(413, ProblemTypes.PayloadTooLarge, "The message is too large",
+            $"An MCP message is at most {limit} bytes: the largest submission (Intake:Limits:MaxBodyBytes) and 64 KiB around it.");
 
     /// <summary>The JSON-RPC answer refusing a tools/call with a member named twice in its arguments, or null.</summary>
     public static JsonObject? Refusal(byte[] message)

@@ -2,6 +2,8 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using Workbench.Contracts;
@@ -191,12 +193,7 @@ public sealed class McpContractTests(WorkbenchFactory app) : IClassFixture<Workb
         using var http = app.CreateClient();
         var call = """{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"reply_to_reviewer","arguments":{"case_id":"ID","message":"yes","message":"no"}}}"""
             .Replace("ID", id, StringComparison.Ordinal);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = new StringContent(call, Encoding.UTF8, "application/json") };
-        request.Headers.Authorization = new("Bearer", Samples.DemoKey);
-        request.Headers.Accept.ParseAdd("application/json");
-        request.Headers.Accept.ParseAdd("text/event-stream");
-        request.Headers.Add("MCP-Protocol-Version", "2025-06-18");
-        using var response = await http.SendAsync(request, _ct);
+        using var response = await PostRawAsync(http, call);
         var body = await response.Content.ReadAsStringAsync(_ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var answer = JsonDocument.Parse(body).RootElement;
@@ -212,5 +209,39 @@ public sealed class McpContractTests(WorkbenchFactory app) : IClassFixture<Workb
         anonymous.Headers.Accept.ParseAdd("application/json");
         anonymous.Headers.Accept.ParseAdd("text/event-stream");
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(anonymous, _ct)).StatusCode);
+    }
+
+
+    /// <summary>A JSON-RPC message posted to the MCP endpoint as written, with the demo key, as a client of the protocol sends it.</summary>
+    private async Task<HttpResponseMessage> PostRawAsync(HttpClient http, string message)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = new StringContent(message, Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new("Bearer", Samples.DemoKey);
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        request.Headers.Add("MCP-Protocol-Version", "2025-06-18");
+        return await http.SendAsync(request, _ct);
+    }
+
+    /// <summary>
+    /// A submission named twice with white space between the two past the size the check reads: left to the library, it
+    /// would keep one of the two, and the tool's compact copy of it would fit the limit. Refused whole instead, unread.
+    /// </summary>
+    [Fact]
+    public async Task A_message_larger_than_a_submission_and_its_envelope_is_refused_whole_and_writes_nothing()
+    {
+        var before = await app.RowCountsAsync();
+        var limit = app.Services.GetRequiredService<IOptionsMonitor<Workbench.Core.Cases.IntakeLimits>>().CurrentValue.MaxBodyBytes + 64 * 1024;
+        var sample = Samples.Json(Samples.Queues).ToJsonString();
+        var call = "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\",\"params\":{\"name\":\"" + WorkbenchMcpTools.RequestHumanReview
+            + "\",\"arguments\":{\"submission\":" + sample + "," + new string(' ', limit) + "\"submission\":" + sample + "}}}";
+        using var http = app.CreateClient();
+        using var response = await PostRawAsync(http, call);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(_ct)).RootElement;
+        Assert.Equal(ProblemTypes.PayloadTooLarge, problem.GetProperty("type").GetString());
+        Assert.Contains(limit.ToString(System.Globalization.CultureInfo.InvariantCulture), problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await app.RowCountsAsync());
     }
 }
