@@ -37,8 +37,11 @@ public static class ContentPurge
         Note = d.Note is null ? null : Marker,
     };
 
-    /// <summary>The traced fields that are the case's own texts (the request, the requester's id); other values are codes and numbers.</summary>
-    private static readonly HashSet<string> TracedTexts = new(StringComparer.Ordinal) { "request.text", "requester.id" };
+    /// <summary>
+    /// The traced fields that are the case's own texts (the request, the requester's id, what the action's parameters
+    /// say); other values are codes and numbers.
+    /// </summary>
+    private static readonly HashSet<string> TracedTexts = new(StringComparer.Ordinal) { "request.text", "requester.id", "action.parameters_text" };
 
     /// <summary>The policy trace with the values of the case's own texts masked; which rules fired, and on what else, stays.</summary>
     public static IReadOnlyList<Policy.RuleTrace> Mask(IEnumerable<Policy.RuleTrace> trace) =>

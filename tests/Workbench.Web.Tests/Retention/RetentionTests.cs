@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Workbench.Contracts;
 using Workbench.Core.Cases;
+using Workbench.Core.Policy;
 using Workbench.Data;
 using Workbench.Data.Entities;
 using Workbench.Testing.Providers;
@@ -23,6 +24,11 @@ namespace Workbench.Web.Tests.Retention;
 
 public sealed class RetentionTests : RetentionTestsBase
 {
+    /// <summary>The action's parameters as the stored rule trace keeps them (the policy's <c>action.parameters_text</c>).</summary>
+    private Task<string?> TracedParametersAsync(Guid id) => _app.WithDbAsync(async db =>
+        JsonSerializer.Deserialize<List<RuleTrace>>(await db.PolicyEvaluations.Where(e => e.CaseId == id).Select(e => e.TraceJson).SingleAsync(), WorkbenchJson.Options)!
+            .SelectMany(t => t.Values).FirstOrDefault(v => v.Name == "action.parameters_text")?.Value);
+
     [Fact]
     public async Task Closed_cases_past_their_workflows_retention_are_masked_with_the_hash_of_what_went_and_the_chain_still_verifies()
     {
@@ -34,6 +40,8 @@ public sealed class RetentionTests : RetentionTestsBase
         var originalOutcomes = await _app.WithDbAsync(db => db.DownstreamOutcomes.AsNoTracking().Where(o => o.CaseId == refund).ToListAsync());
         var expectedHash = RetentionPurge.Sha256(RetentionPurge.PurgedContent(original, original.Actions.OrderBy(a => a.Id), originalOutcomes));
         var request = JsonSerializer.Deserialize<CaseSubmission>(original.SubmissionJson, WorkbenchJson.Options)!.Request;
+        var tracedParameters = await TracedParametersAsync(refund);
+        Assert.False(string.IsNullOrEmpty(tracedParameters) || tracedParameters == ContentPurge.Marker, tracedParameters);
 
         _clock.Advance(TimeSpan.FromDays(29));
         Assert.Equal(0, (await Purge.SweepAsync()).Purged); // not yet
@@ -51,6 +59,7 @@ public sealed class RetentionTests : RetentionTestsBase
             Assert.DoesNotContain(text, c.SubmissionJson + c.DecisionJson + c.RequestPreview + c.RequesterId, StringComparison.Ordinal);
         }
         Assert.Contains(ContentPurge.Marker, c.SubmissionJson);
+        Assert.Equal(ContentPurge.Marker, await TracedParametersAsync(refund)); // what the action's parameters said, as the policy read it
         Assert.Equal(ContentPurge.Marker, Assert.Single(c.Actions, a => a.Kind == ReviewActionKind.Reject).Note);
         Assert.Equal(ContentPurge.Marker, await _app.WithDbAsync(db => db.DownstreamOutcomes.Where(o => o.CaseId == refund).Select(o => o.Note).SingleAsync()));
         // Kept: ids, status, times, reason codes, the decision, the evidence ids.
