@@ -117,7 +117,7 @@ public sealed class SignalCatalog
         D("action.tool_tier", SignalType.Number, SignalSource.Derived, ActionToolTier, "the catalogue's tier floor for the tool (missing without an action)"),
         D("action.announced", SignalType.Boolean, SignalSource.Derived, ActionAnnounced, "the response reports the action (the catalogue says so, or it uses the action's values as template variables)"),
         D("client.tier", SignalType.Number, SignalSource.Field, ClientTier, "the risk tier the client declared (missing when it declared none); the case's tier is never below it"),
-        D("action.parameters_text", SignalType.String, SignalSource.Derived, ActionParametersText, "the action's parameter names and values at every depth as one folded text (lower case, look-alike letters read as Latin, punctuation and underscores as spaces: \"role admin scope prod\"), for rules about what the action does rather than what the request says (missing without an action)"),
+        D("action.parameters_text", SignalType.String, SignalSource.Derived, ActionParametersText, "the action's parameter values at every depth as one folded text (camel case split, lower case, look-alike letters read as Latin, punctuation and underscores as spaces: \"bob global admin prod\"), for rules about what the action does rather than what the request says (missing without an action)"),
     ];
 
     private readonly Dictionary<string, SignalDescriptor> _byPath = new(StringComparer.Ordinal);

@@ -97,7 +97,8 @@ public static class SignalDeriver
     }
 
     /// <summary>
-    /// The parameters' names and values, depth first, folded as exception language is (so "Admin", "ADMIN" and a
+    /// The parameters' values (not their names: <c>resource_owner: alice</c> grants nothing), depth first, words of
+    /// camel case split ("GlobalAdmin" is "global admin") and folded as exception language is (so "Admin", "ADMIN" and a
     /// Cyrillic "аdmin" all read "admin"): what a rule matches to know what the action would do.
     /// </summary>
     internal static string ParametersText(IReadOnlyDictionary<string, JsonElement>? parameters)
@@ -107,9 +108,8 @@ public static class SignalDeriver
             return "";
         }
         var sb = new StringBuilder();
-        foreach (var (name, value) in parameters)
+        foreach (var value in parameters.Values)
         {
-            sb.Append(name).Append(' ');
             AppendText(sb, value);
         }
         return ExceptionLanguage.Fold(sb.ToString());
@@ -121,7 +121,6 @@ public static class SignalDeriver
                 case JsonValueKind.Object:
                     foreach (var p in value.EnumerateObject())
                     {
-                        sb.Append(p.Name).Append(' ');
                         AppendText(sb, p.Value);
                     }
                     break;
@@ -132,7 +131,16 @@ public static class SignalDeriver
                     }
                     break;
                 case JsonValueKind.String:
-                    sb.Append(value.GetString()).Append(' ');
+                    var text = value.GetString()!;
+                    for (var i = 0; i < text.Length; i++)
+                    {
+                        if (i > 0 && char.IsUpper(text[i]) && char.IsLower(text[i - 1]))
+                        {
+                            sb.Append(' ');
+                        }
+                        sb.Append(text[i]);
+                    }
+                    sb.Append(' ');
                     break;
                 case JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False:
                     sb.Append(value.GetRawText()).Append(' ');
