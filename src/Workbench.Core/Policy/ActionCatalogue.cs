@@ -446,7 +446,7 @@ public sealed record ActionFacts
         {
             scan.ReadCurrency(c);
         }
-        ScanUndeclared(ref scan, entry, name, value);
+        ScanUndeclared(ref scan, entry, new PathStep(null, name), value, underAmount: false);
     }
 
     // The rest of a dotted path below a parameter that matched its first segment.
@@ -473,34 +473,66 @@ public sealed record ActionFacts
     }
 
     // Depth first, each parameter before what it holds, through objects and lists to the bottom (the body's reader stops
-    // at 32 levels): an amount in a list of lines, or nine levels down, counts as one on top does, and a currency named
-    // anywhere else (currency_code, refund.currency) must agree with the one the amount is read in.
-    private static void ScanUndeclared(ref MoneyScan scan, CatalogueEntry entry, string path, JsonElement value)
+    // at 32 levels): an amount in a list of lines, or nine levels down, counts as one on top does, and the items of a
+    // list add up (lines of 400 and 400 are a refund of 800). A value is money when a name on its way says amount; a
+    // three-letter code under a name that says currency (currency_code, refund.currency) is a currency, which must agree
+    // with the one the amount is read in. Names are as long as the body lets them be, so a path is spelled out only for
+    // a value that is read, each name cut short.
+    private static void ScanUndeclared(ref MoneyScan scan, CatalogueEntry entry, PathStep step, JsonElement value, bool underAmount)
     {
-        if (path.Contains("amount", StringComparison.OrdinalIgnoreCase) && !entry.IsAmountPath(path)
-            && value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined or JsonValueKind.Object or JsonValueKind.Array))
+        var saysAmount = underAmount || step.Name?.Contains("amount", StringComparison.OrdinalIgnoreCase) == true;
+        switch (value.ValueKind)
         {
-            scan.Read(path, value);
+            case JsonValueKind.Object:
+                foreach (var p in value.EnumerateObject())
+                {
+                    ScanUndeclared(ref scan, entry, new PathStep(step, p.Name), p.Value, saysAmount);
+                }
+                break;
+            case JsonValueKind.Array:
+                var outside = scan.Largest;
+                double? sum = null;
+                var i = 0;
+                foreach (var item in value.EnumerateArray())
+                {
+                    scan.Largest = null;
+                    ScanUndeclared(ref scan, entry, new PathStep(step, null, i++), item, saysAmount);
+                    if (scan.Largest is { } largest)
+                    {
+                        sum = (sum ?? 0) + largest;
+                    }
+                }
+                scan.Largest = outside is { } o && sum is { } t ? Math.Max(o, t) : outside ?? sum;
+                break;
+            case JsonValueKind.String when step.Name?.Contains("currency", StringComparison.OrdinalIgnoreCase) == true:
+                if (value.GetString()!.Trim() is { Length: 3 } code && code.All(char.IsAsciiLetter)
+                    && !(entry.Tool.CurrencyPath is { } declared && SameDottedPath(step.ToString(), declared)))
+                {
+                    (scan.OtherCurrencies ??= []).Add(code);
+                }
+                break;
+            case JsonValueKind.Null or JsonValueKind.Undefined:
+                break;
+            default:
+                if (saysAmount && step.ToString() is var path && !entry.IsAmountPath(path))
+                {
+                    scan.Read(path, value);
+                }
+                break;
         }
-        if (value.ValueKind == JsonValueKind.String && path.Contains("currency", StringComparison.OrdinalIgnoreCase)
-            && !(entry.Tool.CurrencyPath is { } declared && SameDottedPath(path, declared)))
+    }
+
+    /// <summary>One step of a path through the parameters: a member's name, or an item's index in a list.</summary>
+    private sealed class PathStep(PathStep? parent, string? name, int index = -1)
+    {
+        private const int MaxNameLength = 64;
+
+        public string? Name => name;
+
+        public override string ToString()
         {
-            (scan.OtherCurrencies ??= []).Add(value.GetString() ?? "");
-        }
-        if (value.ValueKind == JsonValueKind.Object)
-        {
-            foreach (var p in value.EnumerateObject())
-            {
-                ScanUndeclared(ref scan, entry, path + "." + p.Name, p.Value);
-            }
-        }
-        else if (value.ValueKind == JsonValueKind.Array)
-        {
-            var i = 0;
-            foreach (var item in value.EnumerateArray())
-            {
-                ScanUndeclared(ref scan, entry, $"{path}[{i++}]", item);
-            }
+            var own = name is null ? $"[{index}]" : name.Length <= MaxNameLength ? name : name[..(MaxNameLength - 1)] + "…";
+            return parent is null ? own : name is null ? parent + own : parent + "." + own;
         }
     }
 

@@ -147,12 +147,11 @@ public sealed record ApprovalGate(
                 // Every spelling that says something else is restated: the reviewer confirms each target the executor may take.
                 var found = ActionFacts.FindEach(parameters, path.Split('.'))
                     .Where(f => f.Value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined))
-                    .Select(f => (f.Path, Text: Text(f.Value)))
-                    .DistinctBy(f => f.Text)
+                    .DistinctBy(f => f.Value.GetRawText())
                     .ToList();
-                foreach (var (spelled, text) in found)
+                foreach (var (spelled, value) in found)
                 {
-                    target.Add(new(found.Count == 1 ? path : spelled, text));
+                    target.Add(new(found.Count == 1 ? path : spelled, Text(value)));
                 }
             }
             return target;
