@@ -120,11 +120,14 @@ public static class JsonBody
         return filled == length ? bytes : bytes[..filled];
     }
 
+    /// <summary>How much <see cref="ReadChunkedAsync"/> reads at a time: it may read this much past its limit before it refuses.</summary>
+    public const int ChunkBytes = 16 * 1024;
+
     /// <summary>A body without Content-Length (or an MCP message): read in chunks, refused (null) as soon as it passes the limit.</summary>
     public static async Task<byte[]?> ReadChunkedAsync(Stream body, int maxBytes, CancellationToken ct)
     {
         var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
+        var chunk = new byte[ChunkBytes];
         int read;
         while ((read = await body.ReadAsync(chunk, ct)) > 0)
         {

@@ -40,7 +40,8 @@ public static class McpDuplicateMembers
             await TooLarge(limit).ExecuteAsync(http);
             return;
         }
-        http.Request.EnableBuffering(limit, limit);
+        // Without a Content-Length the reader reads a chunk past the limit before it knows: the buffer has room for it.
+        http.Request.EnableBuffering(limit, limit + JsonBody.ChunkBytes);
         var bytes = await JsonBody.ReadChunkedAsync(http.Request.Body, limit, http.RequestAborted);
         if (bytes is null)
         {

@@ -213,9 +213,11 @@ public sealed class McpContractTests(WorkbenchFactory app) : IClassFixture<Workb
 
 
     /// <summary>A JSON-RPC message posted to the MCP endpoint as written, with the demo key, as a client of the protocol sends it.</summary>
-    private async Task<HttpResponseMessage> PostRawAsync(HttpClient http, string message)
+    private async Task<HttpResponseMessage> PostRawAsync(HttpClient http, string message, bool sized = true)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = new StringContent(message, Encoding.UTF8, "application/json") };
+        HttpContent content = sized ? new StringContent(message, Encoding.UTF8) : new UnsizedContent(Encoding.UTF8.GetBytes(message));
+        content.Headers.ContentType = new("application/json") { CharSet = "utf-8" };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = content };
         request.Headers.Authorization = new("Bearer", Samples.DemoKey);
         request.Headers.Accept.ParseAdd("application/json");
         request.Headers.Accept.ParseAdd("text/event-stream");
@@ -236,12 +238,28 @@ public sealed class McpContractTests(WorkbenchFactory app) : IClassFixture<Workb
         var call = "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\",\"params\":{\"name\":\"" + WorkbenchMcpTools.RequestHumanReview
             + "\",\"arguments\":{\"submission\":" + sample + "," + new string(' ', limit) + "\"submission\":" + sample + "}}}";
         using var http = app.CreateClient();
-        using var response = await PostRawAsync(http, call);
+        // With its length announced, and sent in chunks without one.
+        foreach (var sized in new[] { true, false })
+        {
+            using var response = await PostRawAsync(http, call, sized);
 
-        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(_ct)).RootElement;
-        Assert.Equal(ProblemTypes.PayloadTooLarge, problem.GetProperty("type").GetString());
-        Assert.Contains(limit.ToString(System.Globalization.CultureInfo.InvariantCulture), problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+            var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(_ct)).RootElement;
+            Assert.Equal(ProblemTypes.PayloadTooLarge, problem.GetProperty("type").GetString());
+            Assert.Contains(limit.ToString(System.Globalization.CultureInfo.InvariantCulture), problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
         Assert.Equal(before, await app.RowCountsAsync());
+    }
+
+    /// <summary>A body whose length is not known before it is sent (chunked on the wire).</summary>
+    private sealed class UnsizedContent(byte[] bytes) : HttpContent
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => stream.WriteAsync(bytes).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 }
