@@ -17,7 +17,7 @@ public sealed class BulkRouteNotes(BulkReviewService bulk, NotesService notes)
     public const int MaxLength = 500;
 
     public async Task<BulkRouteResult> RouteAsync(ReviewerIdentity lead, IReadOnlyCollection<Guid> ids, string targetQueue, string? note,
-        CancellationToken ct = default)
+        string? fromQueue = null, CancellationToken ct = default)
     {
         note = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
         if (note is not null)
@@ -31,7 +31,7 @@ public sealed class BulkRouteNotes(BulkReviewService bulk, NotesService notes)
                 return new BulkRouteResult(refused, []);
             }
         }
-        var routed = await bulk.RouteAsync(lead, ids, targetQueue, ct);
+        var routed = await bulk.RouteAsync(lead, ids, targetQueue, fromQueue, ct);
         if (note is null)
         {
             return new BulkRouteResult(null, routed);

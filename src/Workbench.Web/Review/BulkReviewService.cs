@@ -24,19 +24,25 @@ public sealed class BulkReviewService(IDbContextFactory<WorkbenchDbContext> dbFa
 
     public const string NotLead = "Only a lead may act on several cases at once.";
 
-    public Task<IReadOnlyList<BulkCaseOutcome>> AssignAsync(ReviewerIdentity lead, IReadOnlyCollection<Guid> ids, ReviewerIdentity assignee, CancellationToken ct = default) =>
-        EachAsync(lead, ids, ct, async (c, _) => Describe(await reviews.AssignAsync(lead, c.Id, assignee, ct)));
+    /// <param name="fromQueue">The queue the lead selected the cases in: a case that has left it since is refused, not acted on where it is now.</param>
+    public Task<IReadOnlyList<BulkCaseOutcome>> AssignAsync(ReviewerIdentity lead, IReadOnlyCollection<Guid> ids, ReviewerIdentity assignee,
+        string? fromQueue = null, CancellationToken ct = default) =>
+        EachAsync(lead, ids, fromQueue, ct, async (c, _) => Describe(await reviews.AssignAsync(lead, c.Id, assignee, ct)));
 
-    public Task<IReadOnlyList<BulkCaseOutcome>> RouteAsync(ReviewerIdentity lead, IReadOnlyCollection<Guid> ids, string targetQueue, CancellationToken ct = default) =>
-        EachAsync(lead, ids, ct, (c, _) => ClaimAndActAsync(lead, c.Id, new ReviewActionRequest
+    /// <param name="fromQueue">The queue the lead selected the cases in: a case that has left it since is refused, not routed from where it is now.</param>
+    public Task<IReadOnlyList<BulkCaseOutcome>> RouteAsync(ReviewerIdentity lead, IReadOnlyCollection<Guid> ids, string targetQueue,
+        string? fromQueue = null, CancellationToken ct = default) =>
+        EachAsync(lead, ids, fromQueue, ct, (c, _) => ClaimAndActAsync(lead, c.Id, new ReviewActionRequest
         {
             Action = ReviewActionKind.Route,
             TargetQueue = targetQueue,
             Note = "Routed with other cases from the queue.",
         }, ct));
 
-    public Task<IReadOnlyList<BulkCaseOutcome>> ApproveAsync(ReviewerIdentity lead, IReadOnlyCollection<Guid> ids, CancellationToken ct = default) =>
-        EachAsync(lead, ids, ct, async (c, submission) =>
+    /// <param name="fromQueue">The queue the lead selected the cases in: a case that has left it since is refused, not approved.</param>
+    public Task<IReadOnlyList<BulkCaseOutcome>> ApproveAsync(ReviewerIdentity lead, IReadOnlyCollection<Guid> ids, string? fromQueue = null,
+        CancellationToken ct = default) =>
+        EachAsync(lead, ids, fromQueue, ct, async (c, submission) =>
         {
             if (BulkApproval.Refusal(policy.Policy, submission, c.RiskTier) is { } refusal)
             {
@@ -58,7 +64,8 @@ public sealed class BulkReviewService(IDbContextFactory<WorkbenchDbContext> dbFa
     /// (<see cref="BulkCaseOutcome.Reason"/> holds it when <see cref="BulkCaseOutcome.Done"/> is true) or why it is refused.
     /// Nothing is written.
     /// </summary>
-    public async Task<IReadOnlyList<BulkCaseOutcome>> PreviewApprovalAsync(ReviewerIdentity lead, IReadOnlyCollection<Guid> ids, CancellationToken ct = default)
+    public async Task<IReadOnlyList<BulkCaseOutcome>> PreviewApprovalAsync(ReviewerIdentity lead, IReadOnlyCollection<Guid> ids, string? fromQueue = null,
+        CancellationToken ct = default)
     {
         if (!lead.IsLead)
         {
@@ -69,6 +76,10 @@ public sealed class BulkReviewService(IDbContextFactory<WorkbenchDbContext> dbFa
         var cases = await db.Cases.AsNoTracking().Where(c => list.Contains(c.Id)).ToListAsync(ct);
         return cases.Select(c =>
         {
+            if (LeftQueue(c, fromQueue) is { } left)
+            {
+                return new BulkCaseOutcome(c.Id, c.ExternalId, false, left);
+            }
             var submission = JsonSerializer.Deserialize<CaseSubmission>(c.SubmissionJson, WorkbenchJson.Options)!;
             return BulkApproval.Refusal(policy.Policy, submission, c.RiskTier) is { } refusal
                 ? new BulkCaseOutcome(c.Id, c.ExternalId, false, refusal)
@@ -83,7 +94,7 @@ public sealed class BulkReviewService(IDbContextFactory<WorkbenchDbContext> dbFa
     /// from its queue, so each goes back there unclaimed, as before the approval.
     /// </summary>
     public Task<IReadOnlyList<BulkCaseOutcome>> UndoApprovalsAsync(ReviewerIdentity lead, IReadOnlyCollection<Guid> ids, CancellationToken ct = default) =>
-        EachAsync(lead, ids, ct, async (c, _) =>
+        EachAsync(lead, ids, null, ct, async (c, _) =>
         {
             var undone = await reviews.UndoAsync(lead, c.Id, ct);
             if (undone is not ReviewResult.Ok)
@@ -115,7 +126,7 @@ public sealed class BulkReviewService(IDbContextFactory<WorkbenchDbContext> dbFa
         public static implicit operator Step(string? refusal) => new(refusal);
     }
 
-    private async Task<IReadOnlyList<BulkCaseOutcome>> EachAsync(ReviewerIdentity lead, IReadOnlyCollection<Guid> ids, CancellationToken ct,
+    private async Task<IReadOnlyList<BulkCaseOutcome>> EachAsync(ReviewerIdentity lead, IReadOnlyCollection<Guid> ids, string? fromQueue, CancellationToken ct,
         Func<CaseRecord, CaseSubmission, Task<Step>> act)
     {
         if (!lead.IsLead)
@@ -141,12 +152,23 @@ public sealed class BulkReviewService(IDbContextFactory<WorkbenchDbContext> dbFa
                 outcomes.Add(new(id, "", false, "The case no longer exists."));
                 continue;
             }
+            if (LeftQueue(c, fromQueue) is { } left)
+            {
+                outcomes.Add(new(id, c.ExternalId, false, left));
+                continue;
+            }
             var submission = JsonSerializer.Deserialize<CaseSubmission>(c.SubmissionJson, WorkbenchJson.Options)!;
             var step = await act(c, submission);
             outcomes.Add(new(id, c.ExternalId, step.Refusal is null, step.Refusal, step.ReleaseAt));
         }
         return outcomes;
     }
+
+    /// <summary>Why a case selected in <paramref name="fromQueue"/> is no longer acted on from there; null while it is in it.</summary>
+    private static string? LeftQueue(CaseRecord c, string? fromQueue) =>
+        fromQueue is null || c.Queue == fromQueue ? null
+        : c.Queue is { } now ? $"It left this queue since it was selected: it is in {now} now."
+        : "It left this queue since it was selected.";
 
     private static string? Describe(ReviewResult result) => result switch
     {

@@ -157,6 +157,41 @@ public sealed class BulkReviewTests : IAsyncLifetime
         Assert.Equal(1, await AuditAsync(first, AuditEventTypes.CaseAssigned));
     }
 
+    [Fact]
+    public async Task A_case_that_left_the_queue_after_the_lead_selected_it_is_refused_by_each_bulk_action_and_left_as_it_is()
+    {
+        var stays = await AnswerAsync();
+        var leaves = await AnswerAsync();
+        // A colleague routes one of the two away after the lead ticked both in the support queue.
+        var reviews = _app.Services.GetRequiredService<ReviewService>();
+        Assert.IsType<ReviewResult.Ok>(await reviews.ClaimAsync(Rita, leaves));
+        Assert.IsType<ReviewResult.Ok>(await reviews.ActAsync(Rita, leaves, new ReviewActionRequest
+        {
+            Action = ReviewActionKind.Route,
+            TargetQueue = "policy-legal",
+            Note = "Legal should see this.",
+        }));
+        var mia = ReviewerDirectory.IdentityOf((await _app.Services.GetRequiredService<ReviewerDirectory>().FindAsync("mia", CancellationToken.None))!);
+
+        var preview = await Bulk.PreviewApprovalAsync(Lena, [stays, leaves], "support");
+        var assigned = await Bulk.AssignAsync(Lena, [stays, leaves], mia, "support");
+        var approved = await Bulk.ApproveAsync(Lena, [leaves], "support");
+        var routed = await Bulk.RouteAsync(Lena, [stays, leaves], "support-exceptions", "support");
+
+        foreach (var outcomes in new[] { preview, assigned, approved, routed })
+        {
+            var refused = outcomes.Single(o => o.Id == leaves);
+            Assert.False(refused.Done);
+            Assert.Equal("It left this queue since it was selected: it is in policy-legal now.", refused.Reason);
+        }
+        Assert.True(assigned.Single(o => o.Id == stays).Done);
+        Assert.True(routed.Single(o => o.Id == stays).Done);
+        var left = await _app.WithDbAsync(db => db.Cases.AsNoTracking().SingleAsync(c => c.Id == leaves));
+        Assert.Equal(("policy-legal", (string?)null, CaseStatus.Queued), (left.Queue, left.AssignedTo, left.Status));
+        Assert.Equal(1, await AuditAsync(leaves, AuditEventTypes.CaseRouted));
+        Assert.Equal(0, await AuditAsync(leaves, AuditEventTypes.CaseAssigned));
+    }
+
     private Workbench.Web.Notes.BulkRouteNotes RouteNotes => _app.Services.GetRequiredService<Workbench.Web.Notes.BulkRouteNotes>();
 
     private Task<string?> QueueOfAsync(Guid id) => _app.WithDbAsync(db => db.Cases.Where(c => c.Id == id).Select(c => c.Queue).SingleAsync());
