@@ -64,17 +64,18 @@ public sealed class QueuePageLiveTests : ComponentTest, IAsyncLifetime
     /// </summary>
     private static ulong Box(IRenderedComponent<QueuePage> page, string externalId)
     {
-        var marked = page.Find($"[data-select='{externalId}']");
-        var input = marked.TagName == "INPUT" ? marked : marked.QuerySelector("input")!;
-        var handler = input.Attributes.Single(a => a.Name == "blazor:onchange");
+        var handler = BoxInput(page, externalId).Attributes.Single(a => a.Name == "blazor:onchange");
         return ulong.Parse(handler.Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static bool IsTicked(IRenderedComponent<QueuePage> page, string externalId)
+    /// <summary>The input of a case's box, whether the marker landed on the input or on its wrapper.</summary>
+    private static IElement BoxInput(IRenderedComponent<QueuePage> page, string externalId)
     {
         var marked = page.Find($"[data-select='{externalId}']");
-        return (marked.TagName == "INPUT" ? marked : marked.QuerySelector("input")!).IsChecked();
+        return marked.TagName == "INPUT" ? marked : marked.QuerySelector("input")!;
     }
+
+    private static bool IsTicked(IRenderedComponent<QueuePage> page, string externalId) => BoxInput(page, externalId).IsChecked();
 
     /// <summary>
     /// A tick on a box the person saw: the browser sends the change to the handler of the element it drew. When the
@@ -139,7 +140,7 @@ public sealed class QueuePageLiveTests : ComponentTest, IAsyncLifetime
         var arrived = await _app.SubmitSampleAsync("005-");
 
         // Newest first, the new case would come in above the ticked one and push it down under the lead's pointer.
-        page.WaitForAssertion(() => Assert.Equal("Held while cases are ticked: 1 new case on this page.",
+        page.WaitForAssertion(() => Assert.Equal("Held while cases are ticked: 1 case not shown yet.",
             page.Find("[data-testid='queue-held'] span").TextContent.Trim()), Wait);
         Assert.Equal([first.ExternalId], Shown(page));
         Assert.True(IsTicked(page, first.ExternalId));
@@ -153,12 +154,14 @@ public sealed class QueuePageLiveTests : ComponentTest, IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_case_leaving_while_cases_are_ticked_stays_where_it_was_marked_and_comes_off_when_the_last_tick_does()
+    public async Task A_case_leaving_while_cases_are_ticked_stays_where_it_was_marked_untickable_and_comes_off_when_the_last_tick_does()
     {
         var (a, b, c) = (await _app.SubmitSampleAsync("005-"), await _app.SubmitSampleAsync("005-"), await _app.SubmitSampleAsync("005-"));
         var page = RenderQueue("lena", a.Queue!, sort: "newest", lead: true);
         page.WaitForAssertion(() => Assert.Equal([c.ExternalId, b.ExternalId, a.ExternalId], Shown(page)), Wait);
         Assert.True(await TickAsync(Box(page, c.ExternalId)));
+        Assert.True(await TickAsync(Box(page, b.ExternalId)));
+        page.WaitForAssertion(() => Assert.Equal("2 selected", page.Find("[data-testid='bulk-count']").TextContent.Trim()), Wait);
         var aimedAt = Box(page, a.ExternalId);
 
         // A colleague takes the middle case and routes it elsewhere: it leaves the queue.
@@ -178,9 +181,14 @@ public sealed class QueuePageLiveTests : ComponentTest, IAsyncLifetime
         Assert.Equal([c.ExternalId, b.ExternalId, a.ExternalId], Shown(page));
         Assert.Equal("left the queue", page.Find($"[data-left='{b.ExternalId}']").TextContent.Trim());
         Assert.Contains("wb-row-left", page.Find($"[data-left='{b.ExternalId}']").Closest("tr")!.ClassName, StringComparison.Ordinal);
+        // Ticked when it left: no longer this queue's to act on from here, so its tick came off and its box stays off.
+        Assert.False(IsTicked(page, b.ExternalId));
+        Assert.True(BoxInput(page, b.ExternalId).HasAttribute("disabled"));
+        Assert.Equal("1 selected", page.Find("[data-testid='bulk-count']").TextContent.Trim());
         // The box the lead aimed at is still the one of the case she saw there.
         Assert.True(await TickAsync(aimedAt));
         page.WaitForAssertion(() => Assert.True(IsTicked(page, a.ExternalId)), Wait);
+        Assert.Equal("2 selected", page.Find("[data-testid='bulk-count']").TextContent.Trim());
 
         await page.Find("[aria-label='Clear selection']").ClickAsync(new MouseEventArgs());
         page.WaitForAssertion(() => Assert.Equal([c.ExternalId, a.ExternalId], Shown(page)), Wait);

@@ -75,8 +75,9 @@ public partial class QueuePage
     /// <summary>
     /// A change in the queue, live. With nothing ticked the grid reads its page again. With cases ticked the rows
     /// hold still under the lead's pointer, so that the next tick lands on the case she aims at: each row shown is
-    /// redrawn where it stands as its case is now, a case that left the queue stays where it was, marked so, and the
-    /// cases that would now come onto the page are counted, until she shows them or the selection ends.
+    /// redrawn where it stands as its case is now, a case that left the queue stays where it was, marked so and no
+    /// longer tickable (its tick comes off), and the cases that would now come onto the page are counted, until she
+    /// shows them or the selection ends.
     /// </summary>
     private async Task OnLiveChangeAsync()
     {
@@ -86,14 +87,20 @@ public partial class QueuePage
             return;
         }
         // It lands only on the rows it read from, and as the latest of its kind: a page read since (Show, the pager, the
-        // last tick taken off) is what the lead asked for and wins; a page read already on its way lands after it.
+        // last tick taken off) is what the lead asked for and wins; one already on its way that lands first is read over.
         var (full, live, basis) = (_reads, ++_liveReads, _pageRows);
         var now = Time.GetUtcNow();
         var shown = basis.Select(r => r.Id).ToHashSet();
         var current = (await Queries.RowsAsync(Name, shown, CancellationToken.None)).ToDictionary(r => r.Id);
-        var (page, total) = await Queries.PageAsync(Name, _filter, _page, PageSize, _order.Sort, _order.Descending, CancellationToken.None);
-        if (full != _reads || live != _liveReads || !ReferenceEquals(basis, _pageRows))
+        var (page, _) = await Queries.PageAsync(Name, _filter, _page, PageSize, _order.Sort, _order.Descending, CancellationToken.None);
+        if (full != _reads || live != _liveReads)
         {
+            return;
+        }
+        if (_selected.Count == 0 || !ReferenceEquals(basis, _pageRows))
+        {
+            // The last tick came off meanwhile (nothing holds the rows any more), or a page read landed first: read again.
+            await OnLiveChangeAsync();
             return;
         }
         _pageRows = _pageRows.Select(r => current.GetValueOrDefault(r.Id) ?? r).ToList();
@@ -101,7 +108,17 @@ public partial class QueuePage
         _left.UnionWith(shown.Where(id => !current.ContainsKey(id)));
         _arrived.Clear();
         _arrived.UnionWith(page.Select(r => r.Id).Where(id => !shown.Contains(id)));
-        (_now, _total) = (now, total);
+        _now = now;
+        // A case that left is no longer this queue's to act on from here: its tick comes off, and its box stays off.
+        if (_selected.Overlaps(_left))
+        {
+            _selected.ExceptWith(_left);
+            if (_selected.Count == 0)
+            {
+                await ReloadGridAsync();
+                return;
+            }
+        }
         StateHasChanged();
     }
 
@@ -112,7 +129,7 @@ public partial class QueuePage
             var parts = new List<string>(2);
             if (_arrived.Count > 0)
             {
-                parts.Add(_arrived.Count == 1 ? "1 new case on this page" : $"{_arrived.Count} new cases on this page");
+                parts.Add(_arrived.Count == 1 ? "1 case not shown yet" : $"{_arrived.Count} cases not shown yet");
             }
             if (_left.Count > 0)
             {
@@ -223,11 +240,11 @@ public partial class QueuePage
 
     private Task FirstPageAsync() => LoadPageAsync(0);
 
-    private bool AllOnPageSelected => _pageRows.Count > 0 && _pageRows.All(r => _selected.Contains(r.Id));
+    private bool AllOnPageSelected => _pageRows.Any(r => !_left.Contains(r.Id)) && _pageRows.All(r => _left.Contains(r.Id) || _selected.Contains(r.Id));
 
     private async Task SelectPage(bool on)
     {
-        foreach (var row in _pageRows)
+        foreach (var row in _pageRows.Where(r => !_left.Contains(r.Id)))
         {
             _ = on ? _selected.Add(row.Id) : _selected.Remove(row.Id);
         }
