@@ -36,8 +36,8 @@ public sealed class AgentCommands(
             {
                 // The answer to the intake's clarifying question: the case had no queue yet. It goes where the policy
                 // routed it at intake (its rules and guards: a refund over the threshold to finance, not the support
-                // queue of the workflow the AI system named), with that queue's approval SLA, counted from now. (A case
-                // evaluated before the evaluation kept that queue goes to its workflow's.)
+                // queue of the workflow the AI system named), with that queue's approval SLA, counted from now. (An
+                // evaluation stored without that queue, or naming one the policy no longer has, falls back to the workflow's.)
                 var compiled = policy.Policy;
                 c.Queue = c.Evaluation?.Queue is { } routed && compiled.FindQueue(routed) is not null ? routed
                     : compiled.Workflows.TryGetValue(c.Workflow, out var workflow) ? workflow.Queue : compiled.DefaultQueue;
