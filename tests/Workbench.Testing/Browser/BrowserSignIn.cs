@@ -44,9 +44,11 @@ public static class BrowserSignIn
             {
                 await button.ClickAsync(new() { Timeout = 5_000 });
             }
-            catch (PlaywrightException)
+            catch (Exception e) when (e is PlaywrightException or TimeoutException)
             {
-                // The page left (or began to leave) between the wait and the press: the wait that follows sees it.
+                // The page left (or began to leave, or is redrawn) between the wait and the press, and the button is not
+                // there to press within the press's own 5 s (a timeout, which is not a PlaywrightException): the wait
+                // that follows sees where the page went, and presses again after it if it went nowhere.
             }
         }
         await page.WaitForFunctionAsync("() => document.readyState !== 'loading'");
