@@ -357,7 +357,7 @@ public sealed record ActionFacts
         // Another parameter naming another currency: the executor may take either, so neither is trusted. (It never
         // replaces the catalogue's: an amount read in the larger unit is the careful reading.)
         if (scan.OtherCurrencies is { } others
-            && others.Any(o => !string.Equals(o.Trim(), currency, StringComparison.OrdinalIgnoreCase)))
+            && others.Any(o => !string.Equals(o, currency, StringComparison.OrdinalIgnoreCase)))
         {
             currency = "(ambiguous)";
         }
