@@ -40,6 +40,10 @@ public sealed record EvidenceItem
     public required string Title { get; init; }
     public string? Uri { get; init; }
     public string? Snippet { get; init; }
+    /// <summary>
+    /// How far the AI system holds the source authoritative. Where the policy lists its authoritative sources, an item
+    /// marked authoritative whose <see cref="Uri"/> lies under none of them counts as secondary.
+    /// </summary>
     public EvidenceAuthority Authority { get; init; } = EvidenceAuthority.Unverified;
     /// <summary>The document's version label, e.g. "2024-03" or "v7".</summary>
     public string? Version { get; init; }

@@ -122,6 +122,8 @@ public sealed class CaseFactory
         {
             Id = "sim-conflict-" + evidence.Count,
             Title = (source?.Title ?? "Policy") + " (regional addendum)",
+            // Published beside the main policy, so a policy that lists its authoritative sources counts it too.
+            Uri = source?.Uri is { } uri ? uri.TrimEnd('/') + "/regional-addendum" : null,
             Snippet = "The regional addendum states different terms for this case than the main policy.",
             Authority = EvidenceAuthority.Authoritative,
             Version = (source?.Version ?? "v1") + "-addendum",

@@ -18,7 +18,7 @@ public static class SampleCase
             {
                 Id = $"e{i + 1}",
                 Title = $"Document {i + 1}",
-                Uri = $"https://kb.example/doc/{i + 1}",
+                Uri = $"https://kb.northwind.example/doc/{i + 1}",
                 Snippet = "Broken items are refunded in full within 30 days of delivery.",
                 Authority = i % 3 == 2 ? EvidenceAuthority.Secondary : EvidenceAuthority.Authoritative,
                 Version = "2026-09",

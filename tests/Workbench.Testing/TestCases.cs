@@ -23,7 +23,7 @@ public static class TestCases
         [
             new EvidenceItem
             {
-                Id = "kb-1", Title = "Refund policy v7", Uri = "https://kb.example.com/refunds", Snippet = "Duplicate charges are refunded.",
+                Id = "kb-1", Title = "Refund policy v7", Uri = "https://kb.northwind.example/refunds", Snippet = "Duplicate charges are refunded.",
                 Authority = EvidenceAuthority.Authoritative, Version = "v7", PublishedAt = new DateTimeOffset(2026, 9, 1, 0, 0, 0, TimeSpan.Zero),
                 Score = 0.92, Topic = "refund-policy",
             },

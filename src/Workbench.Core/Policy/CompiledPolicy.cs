@@ -37,9 +37,11 @@ public sealed class CompiledPolicy
         string defaultQueue,
         string? spotCheckQueue,
         ActionCatalogue actions,
-        ExceptionLanguage exceptionLanguage)
+        ExceptionLanguage exceptionLanguage,
+        AuthoritativeSources? authoritativeSources)
     {
         Actions = actions;
+        AuthoritativeSources = authoritativeSources;
         ExceptionLanguage = exceptionLanguage;
         Version = version;
         Precedence = precedence;
@@ -97,6 +99,12 @@ public sealed class CompiledPolicy
     /// <summary>The business's action catalogue: what each tool is, whatever the AI system says of it.</summary>
     public ActionCatalogue Actions { get; }
 
+    /// <summary>
+    /// The sources the business holds authoritative; null where the policy lists none, and an evidence item's
+    /// <c>authority</c> is then the AI system's word.
+    /// </summary>
+    public AuthoritativeSources? AuthoritativeSources { get; }
+
     /// <summary>What counts as a request for an exception.</summary>
     public ExceptionLanguage ExceptionLanguage { get; }
 
@@ -144,7 +152,7 @@ public sealed class CompiledPolicy
         // One lookup of the workflow the case is treated under, for both its required fields and its tier floor.
         var workflow = Workflows.GetValueOrDefault(facts.EffectiveWorkflow ?? submission.Workflow);
         return SignalDeriver.Derive(submission, now, Signals, EffectiveTier(workflow, submission, facts), workflow?.RequiredFields ?? [],
-            facts, ExceptionLanguage);
+            facts, ExceptionLanguage, AuthoritativeSources);
     }
 
     /// <summary>

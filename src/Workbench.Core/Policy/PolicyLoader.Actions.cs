@@ -204,6 +204,16 @@ public static partial class PolicyLoader
         return new ExceptionLanguage(phrases, patterns);
     }
 
+    /// <summary><c>authoritative_sources:</c> a list of URIs; null without the key (the AI system's word is taken).</summary>
+    private static AuthoritativeSources? ReadAuthoritativeSources(YamlSupport y, YamlMappingNode root)
+    {
+        if (YamlSupport.Get(root, "authoritative_sources") is not { } node)
+        {
+            return null;
+        }
+        return AuthoritativeSources.Parse(y.Strings(node, "authoritative_sources"), message => y.Error(node, message));
+    }
+
     private static bool IsToolPattern(string s) =>
         s.Length is > 0 and <= 200 && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or ':' or '/' or '*' or '?');
 

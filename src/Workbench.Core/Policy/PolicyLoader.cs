@@ -39,7 +39,7 @@ public static partial class PolicyLoader
         }
         var y = new YamlSupport(yaml, errors);
         y.CheckKeys(root, "the policy", null, "version", "description", "precedence", "signals", "default_queue", "spot_check_queue", "workflows", "queues", "reason_codes", "rules", "calendars",
-            "tools", "unknown_tools", "currencies", "exception_language");
+            "tools", "unknown_tools", "currencies", "exception_language", "authoritative_sources");
 
         var version = y.String(YamlSupport.Get(root, "version"), "version");
         if (string.IsNullOrWhiteSpace(version))
@@ -82,13 +82,14 @@ public static partial class PolicyLoader
         var (rules, conditions) = ReadRules(y, root, catalog, queueNames, reasonCodes);
         var actions = ReadActionCatalogue(y, root, workflows, queueNames);
         var exceptionLanguage = ReadExceptionLanguage(y, root);
+        var sources = ReadAuthoritativeSources(y, root);
 
         if (errors.Count > 0)
         {
             return null;
         }
         return new CompiledPolicy(version!, precedence, catalog, workflows, queues, reasonCodes, rules, conditions, defaultQueue, spotCheckQueue,
-            actions, exceptionLanguage);
+            actions, exceptionLanguage, sources);
     }
 
     private static PathOutcome[] ReadPrecedence(YamlSupport y, YamlMappingNode root)

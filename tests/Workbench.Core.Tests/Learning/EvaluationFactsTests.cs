@@ -20,7 +20,7 @@ public class EvaluationFactsTests
         Proposal = new Proposal(
             new ResponseProposal("Done.", new Dictionary<string, string> { ["order_id"] = "A-1" }),
             new ActionProposal(tool, new Dictionary<string, JsonElement> { ["amount"] = JsonDocument.Parse("20").RootElement }, clientSaysReversible)),
-        Evidence = [new EvidenceItem { Id = "p1", Title = "Refund policy", Authority = EvidenceAuthority.Authoritative, Topic = "refunds", Version = "v1", PublishedAt = Now.AddDays(-evidenceAgeDays) }],
+        Evidence = [new EvidenceItem { Id = "p1", Title = "Refund policy", Uri = "https://policies.northwind.example/refunds", Authority = EvidenceAuthority.Authoritative, Topic = "refunds", Version = "v1", PublishedAt = Now.AddDays(-evidenceAgeDays) }],
         Claims = [new Claim("Refunds are allowed", ["p1"])],
     };
 

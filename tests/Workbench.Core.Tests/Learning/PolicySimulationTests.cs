@@ -24,7 +24,7 @@ public class PolicySimulationTests
             {
                 ["amount"] = JsonDocument.Parse(amount.ToString(CultureInfo.InvariantCulture)).RootElement,
             }, true)),
-        Evidence = [new EvidenceItem { Id = "p1", Title = "Refund policy", Authority = EvidenceAuthority.Authoritative, Topic = "refunds", Version = "v1", PublishedAt = Now.AddDays(-10) }],
+        Evidence = [new EvidenceItem { Id = "p1", Title = "Refund policy", Uri = "https://policies.northwind.example/refunds", Authority = EvidenceAuthority.Authoritative, Topic = "refunds", Version = "v1", PublishedAt = Now.AddDays(-10) }],
         Claims = [new Claim("Refunds are allowed", ["p1"])],
     };
 

@@ -19,7 +19,7 @@ public class EvaluationTests
         Proposal = new Proposal(
             new ResponseProposal("Done.", new Dictionary<string, string> { ["order_id"] = "A-1" }),
             new ActionProposal("refunds.issue", new Dictionary<string, JsonElement> { ["amount"] = JsonDocument.Parse(amount.ToString(System.Globalization.CultureInfo.InvariantCulture)).RootElement }, true)),
-        Evidence = [new EvidenceItem { Id = "p1", Title = "Refund policy", Authority = EvidenceAuthority.Authoritative, Topic = "refunds", Version = "v1", PublishedAt = Now.AddDays(-10) }],
+        Evidence = [new EvidenceItem { Id = "p1", Title = "Refund policy", Uri = "https://policies.northwind.example/refunds", Authority = EvidenceAuthority.Authoritative, Topic = "refunds", Version = "v1", PublishedAt = Now.AddDays(-10) }],
         Claims = [new Claim("Refunds are allowed", ["p1"])],
     };
 
@@ -31,7 +31,7 @@ public class EvaluationTests
         Requester = new Requester("cust-9", "customer", authenticated),
         Request = request,
         Proposal = new Proposal(new ResponseProposal("Thirty days from delivery.", null), null),
-        Evidence = [new EvidenceItem { Id = "p1", Title = "Returns policy", Authority = EvidenceAuthority.Authoritative, Topic = "returns", Version = "v1", PublishedAt = Now.AddDays(-10) }],
+        Evidence = [new EvidenceItem { Id = "p1", Title = "Returns policy", Uri = "https://policies.northwind.example/returns", Authority = EvidenceAuthority.Authoritative, Topic = "returns", Version = "v1", PublishedAt = Now.AddDays(-10) }],
         Claims = [new Claim("Returns are accepted for thirty days", ["p1"])],
     };
 

@@ -29,7 +29,7 @@ public class PolicyTraceJsonTests
             Proposal = new Proposal(
                 new ResponseProposal("Done.", new Dictionary<string, string> { ["order_id"] = "A-1" }),
                 new ActionProposal("refunds.issue", new Dictionary<string, JsonElement> { ["amount"] = JsonDocument.Parse("640").RootElement }, true)),
-            Evidence = [new EvidenceItem { Id = "p1", Title = "Refund policy", Authority = EvidenceAuthority.Authoritative, Topic = "refunds", Version = "v1", PublishedAt = TestPolicies.Now.AddDays(-10) }],
+            Evidence = [new EvidenceItem { Id = "p1", Title = "Refund policy", Uri = "https://policies.northwind.example/refunds", Authority = EvidenceAuthority.Authoritative, Topic = "refunds", Version = "v1", PublishedAt = TestPolicies.Now.AddDays(-10) }],
             Claims = [new Claim("Refunds are allowed", ["p1"])],
         };
         var trace = TestPolicies.Default.Evaluate(submission, Guid.NewGuid(), TestPolicies.Now).Trace;

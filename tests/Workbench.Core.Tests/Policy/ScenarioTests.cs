@@ -69,7 +69,7 @@ public class ScenarioTests
                   request: Refund A-1 just this once
                   requester: { id: c, authenticated: true }
                   action: { tool: refunds.issue, reversible: true, parameters: { order_id: A-1, amount: 700 } }
-                  evidence: [{ id: p1, authority: authoritative, topic: refunds, version: "1", age_days: 3 }]
+                  evidence: [{ id: p1, uri: "https://policies.northwind.example/refunds", authority: authoritative, topic: refunds, version: "1", age_days: 3 }]
                 expect: { release: proceed, execute: proceed, reasons: [HIGH_VALUE_TRANSACTION], queue: support }
             """;
         var result = Assert.Single(ScenarioRunner.Run(TestPolicies.DefaultYaml, scenarios, TestPolicies.Now).Results);

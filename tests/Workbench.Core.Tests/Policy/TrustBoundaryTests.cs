@@ -49,7 +49,7 @@ public class TrustBoundaryTests
         Request = "r",
         Proposal = new Proposal(response is null ? null : new ResponseProposal(response),
             new ActionProposal(tool, JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(parameters), reversible)),
-        Evidence = [new EvidenceItem { Id = "e", Title = "Policy", Authority = EvidenceAuthority.Authoritative, Version = "1" }],
+        Evidence = [new EvidenceItem { Id = "e", Title = "Policy", Uri = "https://policies.northwind.example/refunds", Authority = EvidenceAuthority.Authoritative, Version = "1" }],
     };
 
     private static ActionFacts Facts(CaseSubmission c, CompiledPolicy? policy = null)
@@ -305,6 +305,66 @@ public class TrustBoundaryTests
         Assert.Null(result.Policy);
         var error = Assert.Single(result.Errors, e => e.Message.Contains(message, StringComparison.Ordinal));
         Assert.True(error.Line > 10, $"line {error.Line}");
+    }
+
+    [Theory]
+    [InlineData("authoritative_sources: [policies.example.com]", "is not an absolute URI with a host")]
+    [InlineData("authoritative_sources: ['https://policies.example.com/?page=1']", "nothing else")]
+    [InlineData("authoritative_sources: ['https://policies.example.com/#top']", "nothing else")]
+    [InlineData("authoritative_sources: ['https://bot@policies.example.com/']", "nothing else")]
+    [InlineData("authoritative_sources: { host: policies.example.com }", "authoritative_sources")]
+    public void A_bad_authoritative_source_is_refused(string section, string message)
+    {
+        var result = PolicyLoader.Load(Minimal + "\n" + section + "\n");
+        Assert.Null(result.Policy);
+        Assert.Contains(result.Errors, e => e.Message.Contains(message, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("https://policies.example.com/refunds", true)]
+    [InlineData("https://POLICIES.EXAMPLE.COM/refunds/v7?lang=de#window", true)]
+    [InlineData("https://policies.example.com:443/refunds", true)] // the scheme's own port
+    [InlineData("https://p\u043Elicies.example.com/refunds", false)] // a Cyrillic o, as an IRI
+    [InlineData("https://xn--plicies-9ig.example.com/refunds", false)] // the same host in its ASCII form
+    [InlineData("https://policies.example.com/refunds-old", false)]
+    [InlineData("https://policies.example.com/refunds/../forum", false)]
+    [InlineData("https://policies.example.com/Refunds", false)] // paths are case-sensitive
+    [InlineData("https://policies.example.com@forum.example/refunds", false)]
+    [InlineData("/refunds", false)]
+    [InlineData("", false)]
+    [InlineData(null, false)]
+    [InlineData("https://b\u00FCcher.example/any", true)] // listed in its Unicode form, sent as an IRI
+    [InlineData("https://xn--bcher-kva.example/any", true)] // and in its ASCII form
+    public void A_source_is_listed_by_scheme_host_port_and_path_prefix(string? uri, bool listed)
+    {
+        var sources = Policy(Minimal + "\nauthoritative_sources: ['https://policies.example.com/refunds/', 'https://b\u00FCcher.example/']\n").AuthoritativeSources!;
+        Assert.Equal(listed, sources.Lists(uri is null ? null : System.Text.RegularExpressions.Regex.Unescape(uri)));
+    }
+
+    [Fact]
+    public void Without_a_list_of_authoritative_sources_the_AI_systems_word_is_taken_and_with_one_only_listed_sources_count()
+    {
+        var submission = Case("ops.exact", "{}") with
+        {
+            Evidence =
+            [
+                new EvidenceItem { Id = "a", Title = "Policy", Uri = "https://policies.example.com/refunds/v7", Authority = EvidenceAuthority.Authoritative },
+                new EvidenceItem { Id = "b", Title = "Forum", Uri = "https://forum.example.com/t/1", Authority = EvidenceAuthority.Authoritative },
+                new EvidenceItem { Id = "c", Title = "Wiki", Uri = "https://wiki.example.com/refunds", Authority = EvidenceAuthority.Secondary },
+            ],
+        };
+        var without = Policy(Minimal).Derive(submission, TestPolicies.Now);
+        Assert.Equal(2, without.GetNumber("evidence.authoritative_count"));
+        Assert.Equal(0, without.GetNumber("evidence.unlisted_authoritative_count"));
+
+        var with = Policy(Minimal + "\nauthoritative_sources: ['https://policies.example.com/refunds']\n").Derive(submission, TestPolicies.Now);
+        Assert.Equal(1, with.GetNumber("evidence.authoritative_count"));
+        Assert.Equal(1.0 / 3, with.GetNumber("evidence.authoritative_ratio"));
+        Assert.Equal(1, with.GetNumber("evidence.unlisted_authoritative_count"));
+
+        var none = Policy(Minimal + "\nauthoritative_sources: []\n").Derive(submission, TestPolicies.Now);
+        Assert.Equal(0, none.GetNumber("evidence.authoritative_count"));
+        Assert.Equal(2, none.GetNumber("evidence.unlisted_authoritative_count"));
     }
 
     [Theory]

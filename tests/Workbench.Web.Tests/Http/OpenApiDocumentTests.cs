@@ -298,7 +298,7 @@ public sealed class OpenApiDocumentTests(WorkbenchFactory app) : IClassFixture<W
         };
         body["evidence"] = new JsonArray(new JsonObject
         {
-            ["id"] = "kb-1", ["title"] = "Refund policy", ["uri"] = "https://kb.example.com/refunds", ["snippet"] = "Damaged goods are refunded.",
+            ["id"] = "kb-1", ["title"] = "Refund policy", ["uri"] = "https://kb.northwind.example/refunds", ["snippet"] = "Damaged goods are refunded.",
             ["authority"] = "authoritative", ["version"] = "v7", ["publishedAt"] = DateTimeOffset.UtcNow.AddDays(-3).ToString("O"), ["score"] = 0.9, ["topic"] = "refunds",
         });
         body["claims"] = new JsonArray(new JsonObject { ["text"] = "Damaged goods are refunded.", ["evidenceIds"] = new JsonArray("kb-1") });

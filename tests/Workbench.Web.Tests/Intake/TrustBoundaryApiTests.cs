@@ -90,7 +90,7 @@ public sealed class TrustBoundaryApiTests(ITestOutputHelper output) : IDisposabl
          "requester":{"id":"c-1","role":"customer","authenticated":true},
          "request":"Refund invoice INV-1",
          "proposal":{"action":{"tool":"payments.issue_refund","parameters":{"invoice_id":"INV-1","amount":40,"currency":"USD"},"reversible":false}},
-         "evidence":[{"id":"p","title":"Refund policy","authority":"authoritative","version":"1"}],
+         "evidence":[{"id":"p","title":"Refund policy","uri":"https://policies.northwind.example/refunds","authority":"authoritative","version":"1"}],
          "signals":{"amount":40},
          "metadata":{"channel":"chat"}}
         """;
@@ -155,7 +155,7 @@ public sealed class TrustBoundaryApiTests(ITestOutputHelper output) : IDisposabl
              "requester":{"id":"c-1","role":"customer","authenticated":true},
              "request":"Please refund order A-77, the parcel never arrived.",
              "proposal":{"action":{"tool":"payments.issue_refund","parameters":{"order_id":"A-77","amount":6000,"currency":"USD"},"reversible":false}},
-             "evidence":[{"id":"p","title":"Refund policy","authority":"authoritative","version":"1"}]SIGNALS}
+             "evidence":[{"id":"p","title":"Refund policy","uri":"https://policies.northwind.example/refunds","authority":"authoritative","version":"1"}]SIGNALS}
             """;
         var plain = await ReceiptAsync(api, body.Replace("EXT", "clarify-plain", StringComparison.Ordinal).Replace("SIGNALS", "", StringComparison.Ordinal));
         Assert.Equal(PathOutcome.AwaitApproval, plain.Outcome.Execute);

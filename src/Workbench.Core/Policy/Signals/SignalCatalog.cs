@@ -76,12 +76,13 @@ public sealed class SignalCatalog
     internal const int ActionAnnounced = 35;
     internal const int ClientTier = 36;
     internal const int ActionParametersText = 37;
-    internal const int BuiltInCount = 38;
+    internal const int UnlistedAuthoritativeCount = 38;
+    internal const int BuiltInCount = 39;
 
     private static readonly SignalDescriptor[] BuiltIns =
     [
         D("signals.evidence_count", SignalType.Number, SignalSource.Derived, EvidenceCount, "number of evidence items", "evidence.count"),
-        D("signals.authoritative_count", SignalType.Number, SignalSource.Derived, AuthoritativeCount, "evidence items marked authoritative", "evidence.authoritative_count"),
+        D("signals.authoritative_count", SignalType.Number, SignalSource.Derived, AuthoritativeCount, "evidence items marked authoritative (under a source the policy's authoritative_sources lists, where it lists them)", "evidence.authoritative_count"),
         D("signals.authoritative_ratio", SignalType.Number, SignalSource.Derived, AuthoritativeRatio, "authoritative items / all items (0 when there is no evidence)", "evidence.authoritative_ratio"),
         D("signals.newest_evidence_age_days", SignalType.Number, SignalSource.Derived, NewestEvidenceAgeDays, "age in days of the newest dated item (missing when no item is dated)", "evidence.newest_age_days"),
         D("signals.oldest_evidence_age_days", SignalType.Number, SignalSource.Derived, OldestEvidenceAgeDays, "age in days of the oldest dated item (missing when no item is dated)", "evidence.oldest_age_days"),
@@ -118,6 +119,7 @@ public sealed class SignalCatalog
         D("action.announced", SignalType.Boolean, SignalSource.Derived, ActionAnnounced, "the response reports the action (the catalogue says so, or it uses the action's values as template variables)"),
         D("client.tier", SignalType.Number, SignalSource.Field, ClientTier, "the risk tier the client declared (missing when it declared none); the case's tier is never below it"),
         D("action.parameters_text", SignalType.String, SignalSource.Derived, ActionParametersText, "the action's parameter values at every depth as one folded text (camel case split, lower case, look-alike letters read as Latin, punctuation and underscores as spaces: \"bob global admin prod\"), for rules about what the action does rather than what the request says (missing without an action)"),
+        D("signals.unlisted_authoritative_count", SignalType.Number, SignalSource.Derived, UnlistedAuthoritativeCount, "evidence items the AI system marks authoritative whose URI lies under no source the policy's authoritative_sources lists (0 where the policy lists none); they count as secondary", "evidence.unlisted_authoritative_count"),
     ];
 
     private readonly Dictionary<string, SignalDescriptor> _byPath = new(StringComparer.Ordinal);

@@ -13,14 +13,14 @@ public static class SignalDeriver
     /// <summary>Derives with the built-in catalog only: no declared client signals, no workflow floor or required fields, no action catalogue.</summary>
     public static SignalFrame Derive(CaseSubmission submission, DateTimeOffset now)
         => Derive(submission, now, SignalCatalog.Default, submission.RiskTier ?? 0, [],
-            ActionFacts.Of(submission, ActionCatalogue.Empty, EmptyWorkflows), ExceptionLanguage.Default);
+            ActionFacts.Of(submission, ActionCatalogue.Empty, EmptyWorkflows), ExceptionLanguage.Default, null);
 
     internal static SignalFrame Derive(CaseSubmission submission, DateTimeOffset now, SignalCatalog catalog, int tier, IReadOnlyList<string> requiredFields,
-        ActionFacts facts, ExceptionLanguage exceptionLanguage)
+        ActionFacts facts, ExceptionLanguage exceptionLanguage, AuthoritativeSources? sources)
     {
         var f = new SignalFrame(catalog) { ClientSignals = submission.Signals, Action = facts };
 
-        DeriveEvidence(f, submission.Evidence, now);
+        DeriveEvidence(f, submission.Evidence, now, sources);
         DeriveClaims(f, submission.Claims, submission.Evidence);
         DeriveTools(f, submission.ToolTrace);
 
@@ -151,17 +151,29 @@ public static class SignalDeriver
 
     private static readonly IReadOnlyDictionary<string, WorkflowDefinition> EmptyWorkflows = new Dictionary<string, WorkflowDefinition>();
 
-    private static void DeriveEvidence(SignalFrame f, IReadOnlyList<EvidenceItem> evidence, DateTimeOffset now)
+    /// <summary>
+    /// An item counts as authoritative when the AI system marks it so and, where the policy lists its authoritative
+    /// sources, its URI lies under one of them.
+    /// </summary>
+    internal static bool CountsAsAuthoritative(EvidenceItem e, AuthoritativeSources? sources) =>
+        e.Authority == EvidenceAuthority.Authoritative && (sources is null || sources.Lists(e.Uri));
+
+    private static void DeriveEvidence(SignalFrame f, IReadOnlyList<EvidenceItem> evidence, DateTimeOffset now, AuthoritativeSources? sources)
     {
         var count = evidence.Count;
         var authoritative = 0;
+        var unlisted = 0;
         double newest = double.MaxValue, oldest = double.MinValue;
         var dated = false;
         var versioned = 0;
         for (var i = 0; i < count; i++)
         {
             var e = evidence[i];
-            if (e.Authority == EvidenceAuthority.Authoritative)
+            if (e.Authority == EvidenceAuthority.Authoritative && sources is not null && !sources.Lists(e.Uri))
+            {
+                unlisted++; // the AI system's word against the business's list: it counts as secondary
+            }
+            else if (e.Authority == EvidenceAuthority.Authoritative)
             {
                 authoritative++;
                 if (e.Version is not null)
@@ -180,21 +192,22 @@ public static class SignalDeriver
         f.SetNumber(SignalCatalog.EvidenceCount, count);
         f.SetNumber(SignalCatalog.AuthoritativeCount, authoritative);
         f.SetNumber(SignalCatalog.AuthoritativeRatio, count == 0 ? 0 : (double)authoritative / count);
+        f.SetNumber(SignalCatalog.UnlistedAuthoritativeCount, unlisted);
         if (dated)
         {
             f.SetNumber(SignalCatalog.NewestEvidenceAgeDays, newest);
             f.SetNumber(SignalCatalog.OldestEvidenceAgeDays, oldest);
         }
-        f.SetNumber(SignalCatalog.VersionConflicts, versioned < 2 ? 0 : CountVersionConflicts(evidence, versioned));
+        f.SetNumber(SignalCatalog.VersionConflicts, versioned < 2 ? 0 : CountVersionConflicts(evidence, versioned, sources));
     }
 
     // Counts each conflicting document once: at its first authoritative versioned item, if a later one about the same
     // document carries a different version. Only authoritative items with a version take part, and their document keys
     // (a parsed URI, a folded title) are computed once per item rather than once per pair: the pairs are quadratic,
     // but evidence lists are short, and most cases have fewer than two such items and never get here.
-    private static int CountVersionConflicts(IReadOnlyList<EvidenceItem> evidence, int versioned)
+    private static int CountVersionConflicts(IReadOnlyList<EvidenceItem> evidence, int versioned, AuthoritativeSources? sources)
     {
-        if (OneVersion(evidence))
+        if (OneVersion(evidence, sources))
         {
             return 0; // the usual case: every source the same version, so no document can disagree with itself
         }
@@ -203,7 +216,7 @@ public static class SignalDeriver
         var k = 0;
         foreach (var e in evidence)
         {
-            if (e.Authority == EvidenceAuthority.Authoritative && e.Version is not null)
+            if (e.Version is not null && CountsAsAuthoritative(e, sources))
             {
                 keys[k] = DocumentKey.Of(e);
                 versions[k] = e.Version.Trim();
@@ -234,13 +247,13 @@ public static class SignalDeriver
         return conflicts;
     }
 
-    private static bool OneVersion(IReadOnlyList<EvidenceItem> evidence)
+    private static bool OneVersion(IReadOnlyList<EvidenceItem> evidence, AuthoritativeSources? sources)
     {
         string? first = null;
         for (var i = 0; i < evidence.Count; i++)
         {
             var e = evidence[i];
-            if (e.Authority != EvidenceAuthority.Authoritative || e.Version is null)
+            if (e.Version is null || !CountsAsAuthoritative(e, sources))
             {
                 continue;
             }

@@ -1,0 +1,73 @@
+namespace Workbench.Core.Policy;
+
+/// <summary>
+/// The sources the business holds authoritative (<c>authoritative_sources:</c> in the policy): an evidence item the AI
+/// system marks authoritative counts as such only when its URI lies under one of them. Without the list the engine
+/// takes the AI system's word, as it always did. An entry is an absolute URI: its scheme, host and port must match
+/// exactly (the host in its IDN form, so a look-alike letter is another host), and its path, when it has one, must be
+/// a prefix of the item's path at a segment boundary (<c>https://kb.example/policies</c> lists
+/// <c>/policies/refunds</c>, not <c>/policies-old</c>). An item's URI is read as .NET reads it: user info, dot
+/// segments and escapes cannot move it under an entry it is not under. An item without a URI, or with one that is not
+/// absolute, is under no entry.
+/// </summary>
+public sealed class AuthoritativeSources
+{
+    private readonly Entry[] _entries;
+
+    private AuthoritativeSources(Entry[] entries) => _entries = entries;
+
+    /// <summary>The entries as the policy wrote them.</summary>
+    public IReadOnlyList<string> Entries => [.. _entries.Select(e => e.Text)];
+
+    /// <summary>True when <paramref name="uri"/> lies under one of the entries.</summary>
+    public bool Lists(string? uri)
+    {
+        if (string.IsNullOrWhiteSpace(uri) || !Uri.TryCreate(uri.Trim(), UriKind.Absolute, out var u) || string.IsNullOrEmpty(u.Host))
+        {
+            return false;
+        }
+        var host = HostOf(u);
+        var path = u.AbsolutePath;
+        foreach (var e in _entries)
+        {
+            if (string.Equals(e.Scheme, u.Scheme, StringComparison.OrdinalIgnoreCase) &&
+                string.Equals(e.Host, host, StringComparison.OrdinalIgnoreCase) &&
+                e.Port == u.Port &&
+                UnderPath(path, e.Path))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Reads the entries; an entry that is no absolute URI with a host, or that carries a query, a fragment or user info, is an error.</summary>
+    internal static AuthoritativeSources Parse(IReadOnlyList<string> entries, Action<string> error)
+    {
+        var parsed = new List<Entry>();
+        foreach (var text in entries)
+        {
+            if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var u) || string.IsNullOrEmpty(u.Host))
+            {
+                error($"authoritative_sources entry '{text}' is not an absolute URI with a host (https://policies.example.com/refunds)");
+                continue;
+            }
+            if (u.Query.Length > 0 || u.Fragment.Length > 0 || u.UserInfo.Length > 0)
+            {
+                error($"authoritative_sources entry '{text}' may name a scheme, a host, a port and a path, nothing else");
+                continue;
+            }
+            parsed.Add(new Entry(text, u.Scheme, HostOf(u), u.Port, u.AbsolutePath.TrimEnd('/')));
+        }
+        return new AuthoritativeSources([.. parsed]);
+    }
+
+    private static string HostOf(Uri u) => u.IdnHost.TrimEnd('.');
+
+    // "/policies" lists "/policies" and "/policies/…"; an empty path (the whole host) lists every path.
+    private static bool UnderPath(string path, string prefix) =>
+        prefix.Length == 0 ||
+        (path.StartsWith(prefix, StringComparison.Ordinal) && (path.Length == prefix.Length || path[prefix.Length] == '/'));
+
+    private readonly record struct Entry(string Text, string Scheme, string Host, int Port, string Path);
+}
