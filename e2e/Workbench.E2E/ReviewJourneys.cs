@@ -87,6 +87,26 @@ public sealed class ReviewJourneys(AppServer app, BrowserFixture browser)
     }
 
     [Fact]
+    public async Task A_source_the_AI_system_calls_authoritative_that_the_policy_does_not_list_is_shown_as_such()
+    {
+        // The SSO answer, with its Okta guide taken from the community forum and still marked authoritative.
+        var body = AgentApi.Sample("001-");
+        body["evidence"]![2]!["uri"] = "https://community.northwind.example/t/okta-saml-setup/4411";
+        var (id, _) = await Agent.SubmitAsync(body);
+        var receipt = await Agent.GetAsync($"/api/v1/cases/{id}");
+        Assert.Contains("UNLISTED_AUTHORITATIVE_SOURCE", receipt.GetProperty("reasonCodes").EnumerateArray().Select(r => r.GetString()));
+
+        var (context, page) = await SignInAsync("rita");
+        await using var _ = context;
+        await OpenCaseAsync(page, id);
+        await Assertions.Expect(page.GetByText("Source not on the authoritative list").First).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Evidence" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-evidence='docs-okta-saml-guide'] [data-authority]")).ToHaveTextAsync("marked authoritative · not a listed source");
+        await Assertions.Expect(page.Locator("[data-evidence='kb-sso-saml-overview'] [data-authority]")).ToHaveTextAsync("authoritative");
+        await Shot(page, "case-evidence-unlisted-source");
+    }
+
+    [Fact]
     public async Task Next_case_from_the_queue_then_approve()
     {
         var (context, page) = await SignInAsync("rita");

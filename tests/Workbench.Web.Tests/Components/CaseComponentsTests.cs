@@ -105,8 +105,8 @@ public sealed class CaseComponentsTests : ComponentTest
         {
             Evidence =
             [
-                new EvidenceItem { Id = "v6", Title = "Refund policy v6", Authority = EvidenceAuthority.Authoritative, Topic = "refund-policy", Version = "v6", PublishedAt = Now.AddDays(-400) },
-                new EvidenceItem { Id = "v7", Title = "Refund policy v7", Authority = EvidenceAuthority.Authoritative, Topic = "refund-policy", Version = "v7", PublishedAt = Now.AddDays(-20) },
+                new EvidenceItem { Id = "v6", Title = "Refund policy v6", Uri = "https://policies.northwind.example/refunds", Authority = EvidenceAuthority.Authoritative, Topic = "refund-policy", Version = "v6", PublishedAt = Now.AddDays(-400) },
+                new EvidenceItem { Id = "v7", Title = "Refund policy v7", Uri = "https://policies.northwind.example/refunds", Authority = EvidenceAuthority.Authoritative, Topic = "refund-policy", Version = "v7", PublishedAt = Now.AddDays(-20) },
                 new EvidenceItem { Id = "blog", Title = "A blog", Authority = EvidenceAuthority.Unverified, Topic = "refund-policy", Version = "x" },
             ],
             Claims = [new Claim("Within 45 days.", ["v6"]), new Claim("It takes 3 days.", []), new Claim("Cites nothing real.", ["nope"])],
@@ -119,6 +119,29 @@ public sealed class CaseComponentsTests : ComponentTest
         Assert.Equal("Stale", cut.Find("[data-evidence='v6'] [data-freshness]").GetAttribute("data-freshness"));
         Assert.Equal("Fresh", cut.Find("[data-evidence='v7'] [data-freshness]").GetAttribute("data-freshness"));
         Assert.Equal(["false", "true", "true"], cut.FindAll("[data-ungrounded]").Select(e => e.GetAttribute("data-ungrounded")));
+    }
+
+    [Fact]
+    public void Evidence_marked_authoritative_from_a_source_the_policy_does_not_list_says_so()
+    {
+        var s = TestCases.Submission() with
+        {
+            Evidence =
+            [
+                new EvidenceItem { Id = "pol", Title = "Refund policy", Uri = "https://policies.northwind.example/refunds", Authority = EvidenceAuthority.Authoritative },
+                new EvidenceItem { Id = "forum", Title = "Community answer", Uri = "https://community.northwind.example/t/77", Authority = EvidenceAuthority.Authoritative },
+                new EvidenceItem { Id = "memo", Title = "Memo", Authority = EvidenceAuthority.Authoritative },
+                new EvidenceItem { Id = "wiki", Title = "Team wiki", Uri = "https://wiki.northwind.example/refunds", Authority = EvidenceAuthority.Secondary },
+            ],
+            Claims = [],
+        };
+        var cut = Render<EvidenceTab>(p => p.Add(x => x.Detail, Detail(submission: s)).Add(x => x.Now, Now));
+
+        string Chip(string id) => cut.Find($"[data-evidence='{id}'] [data-authority]").TextContent.Trim();
+        Assert.Equal("authoritative", Chip("pol"));
+        Assert.Equal("marked authoritative · not a listed source", Chip("forum"));
+        Assert.Equal("marked authoritative · not a listed source", Chip("memo"));
+        Assert.Equal("secondary", Chip("wiki"));
     }
 
     [Fact]
