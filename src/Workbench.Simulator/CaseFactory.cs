@@ -122,7 +122,7 @@ public sealed class CaseFactory
         {
             Id = "sim-conflict-" + evidence.Count,
             Title = (source?.Title ?? "Policy") + " (regional addendum)",
-            // Published beside the main policy, so a policy that lists its authoritative sources counts it too.
+            // Published beside the source it amends: where that source is on the policy's list, so is the addendum.
             Uri = source?.Uri is { } uri ? uri.TrimEnd('/') + "/regional-addendum" : null,
             Snippet = "The regional addendum states different terms for this case than the main policy.",
             Authority = EvidenceAuthority.Authoritative,

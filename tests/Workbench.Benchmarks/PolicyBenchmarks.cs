@@ -8,7 +8,7 @@ namespace Workbench.Benchmarks;
 
 /// <summary>
 /// The default policy on a realistic case: rule evaluation alone (fast path on a derived frame), the pipeline
-/// (derive + rules), the full decision with trace, and the same 18 rules in microsoft/RulesEngine.
+/// (derive + rules), the full decision with trace, and the same rules in microsoft/RulesEngine.
 /// </summary>
 public class PolicyBenchmarks
 {

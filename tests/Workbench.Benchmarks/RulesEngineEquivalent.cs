@@ -18,6 +18,7 @@ public sealed class DerivedInput
     public string ParametersText { get; init; } = "";
     public double VersionConflicts { get; init; }
     public double AuthoritativeCount { get; init; }
+    public double UnlistedAuthoritativeCount { get; init; }
     public bool HasNewestAge { get; init; }
     public double NewestAgeDays { get; init; }
     public double ClaimCount { get; init; }
@@ -52,6 +53,7 @@ public sealed class DerivedInput
         ParametersText = f.GetString("action.parameters_text") ?? "",
         VersionConflicts = f.GetNumber("evidence.version_conflicts") ?? 0,
         AuthoritativeCount = f.GetNumber("evidence.authoritative_count") ?? 0,
+        UnlistedAuthoritativeCount = f.GetNumber("evidence.unlisted_authoritative_count") ?? 0,
         HasNewestAge = f.IsPresent("evidence.newest_age_days"),
         NewestAgeDays = f.GetNumber("evidence.newest_age_days") ?? 0,
         ClaimCount = f.GetNumber("claims.count") ?? 0,
@@ -93,7 +95,7 @@ public static class BenchRegex
     public static bool IsPrivileged(string text) => Privileged.IsMatch(text);
 }
 
-/// <summary>The default policy's 18 rules written as a RulesEngine workflow, missing-signal rule included.</summary>
+/// <summary>The default policy's 19 rules written as a RulesEngine workflow, missing-signal rule included.</summary>
 public static class RulesEngineEquivalent
 {
     public const string WorkflowName = "default";
@@ -107,6 +109,7 @@ public static class RulesEngineEquivalent
             ("unverified-identity-handoff", "!input1.RequesterAuthenticated && input1.Tier >= 2"),
             ("conflicting-authoritative-sources", "input1.VersionConflicts > 0"),
             ("missing-authoritative-source", "input1.ResponsePresent && input1.AuthoritativeCount == 0"),
+            ("unlisted-authoritative-source", "input1.ResponsePresent && input1.UnlistedAuthoritativeCount > 0"),
             ("stale-evidence-high-tier", "input1.Tier >= 2 && input1.HasNewestAge && input1.NewestAgeDays > 180"),
             ("ungrounded-claims", "input1.ClaimCount > 0 && input1.CitationCoverage < 0.8"),
             ("low-confidence-with-gaps", "(input1.HasModelConfidence ? input1.ModelConfidence : 1.0) < 0.5 && input1.UngroundedClaims > 0"),
@@ -136,7 +139,7 @@ public static class RulesEngineEquivalent
         policy.EvaluateRules(frame, fired);
         var ours = policy.Rules.Where((r, i) => fired[i]).Select(r => r.Id).ToHashSet();
         var theirs = engine.ExecuteAllRulesAsync(WorkflowName, input).GetAwaiter().GetResult().Where(r => r.IsSuccess).Select(r => r.Rule.RuleName).ToHashSet();
-        if (policy.Rules.Count != 18 || !ours.SetEquals(theirs))
+        if (policy.Rules.Count != 19 || !ours.SetEquals(theirs))
         {
             throw new InvalidOperationException($"engines disagree: ours [{string.Join(", ", ours)}], RulesEngine [{string.Join(", ", theirs)}]");
         }

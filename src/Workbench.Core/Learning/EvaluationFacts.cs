@@ -19,9 +19,9 @@ public sealed record EvaluationFacts(bool? ActionIrreversible, bool EvidenceInsu
     private static readonly HashSet<string> EvidenceValues = new(StringComparer.Ordinal)
     {
         "evidence.count", "evidence.authoritative_count", "evidence.authoritative_ratio", "evidence.newest_age_days",
-        "evidence.oldest_age_days", "evidence.version_conflicts",
+        "evidence.oldest_age_days", "evidence.version_conflicts", "evidence.unlisted_authoritative_count",
         "signals.evidence_count", "signals.authoritative_count", "signals.authoritative_ratio", "signals.newest_evidence_age_days",
-        "signals.oldest_evidence_age_days", "signals.version_conflicts",
+        "signals.oldest_evidence_age_days", "signals.version_conflicts", "signals.unlisted_authoritative_count",
     };
 
     public static EvaluationFacts From(IEnumerable<RuleTrace> trace)

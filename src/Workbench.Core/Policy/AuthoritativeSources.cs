@@ -6,9 +6,11 @@ namespace Workbench.Core.Policy;
 /// takes the AI system's word, as it always did. An entry is an absolute URI: its scheme, host and port must match
 /// exactly (the host in its IDN form, so a look-alike letter is another host), and its path, when it has one, must be
 /// a prefix of the item's path at a segment boundary (<c>https://kb.example/policies</c> lists
-/// <c>/policies/refunds</c>, not <c>/policies-old</c>). An item's URI is read as .NET reads it: user info, dot
-/// segments and escapes cannot move it under an entry it is not under. An item without a URI, or with one that is not
-/// absolute, is under no entry.
+/// <c>/policies/refunds</c>, not <c>/policies-old</c>). An item's URI is read as .NET reads it (user info, a
+/// backslash and plain dot segments cannot move it under an entry it is not under), and a path that a server could
+/// still read as climbing out of where it seems to be is under no entry: a segment that decodes to <c>.</c> or
+/// <c>..</c> (<c>%2e%2e</c>), an encoded slash or backslash, a <c>;</c> or a control character. An item without a URI,
+/// or with one that is not absolute, is under no entry either.
 /// </summary>
 public sealed class AuthoritativeSources
 {
@@ -26,8 +28,12 @@ public sealed class AuthoritativeSources
         {
             return false;
         }
-        var host = HostOf(u);
         var path = u.AbsolutePath;
+        if (!PlainPath(path))
+        {
+            return false;
+        }
+        var host = HostOf(u);
         foreach (var e in _entries)
         {
             if (string.Equals(e.Scheme, u.Scheme, StringComparison.OrdinalIgnoreCase) &&
@@ -63,6 +69,32 @@ public sealed class AuthoritativeSources
     }
 
     private static string HostOf(Uri u) => u.IdnHost.TrimEnd('.');
+
+    // .NET removes plain dot segments but keeps escaped ones (/pricing/%2e%2e/forum), which a browser or server reads
+    // as "..": such a path, and one with an encoded separator, a matrix parameter or a control character, is refused.
+    private static bool PlainPath(string path)
+    {
+        if (path.Contains(';') || path.Contains('\\'))
+        {
+            return false;
+        }
+        if (path.Contains('%'))
+        {
+            if (path.Contains("%2f", StringComparison.OrdinalIgnoreCase) || path.Contains("%5c", StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+            path = Uri.UnescapeDataString(path);
+        }
+        foreach (var segment in path.Split('/'))
+        {
+            if (segment is "." or ".." || segment.Any(char.IsControl) || segment.Contains(';') || segment.Contains('\\'))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
     // "/policies" lists "/policies" and "/policies/…"; an empty path (the whole host) lists every path.
     private static bool UnderPath(string path, string prefix) =>

@@ -16,11 +16,15 @@ public static class EvidenceAnalysis
     public static Freshness FreshnessOf(EvidenceItem e, DateTimeOffset now) =>
         e.PublishedAt is not { } published ? Freshness.Unknown : now - published <= FreshFor ? Freshness.Fresh : Freshness.Stale;
 
-    /// <summary>For each authoritative item, the ids of other authoritative items on the same topic with another version.</summary>
-    public static IReadOnlyDictionary<string, IReadOnlyList<string>> Conflicts(IReadOnlyList<EvidenceItem> evidence)
+    /// <summary>
+    /// For each authoritative item, the ids of other authoritative items on the same topic with another version.
+    /// <paramref name="counts"/> says which items marked authoritative count as such (the policy's list of sources);
+    /// all of them without it.
+    /// </summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> Conflicts(IReadOnlyList<EvidenceItem> evidence, Func<EvidenceItem, bool>? counts = null)
     {
         var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        var authoritative = evidence.Where(e => e.Authority == EvidenceAuthority.Authoritative && !string.IsNullOrWhiteSpace(e.Topic)).ToList();
+        var authoritative = evidence.Where(e => e.Authority == EvidenceAuthority.Authoritative && !string.IsNullOrWhiteSpace(e.Topic) && (counts?.Invoke(e) ?? true)).ToList();
         foreach (var e in authoritative)
         {
             var others = authoritative

@@ -49,4 +49,23 @@ public class EvaluationFactsTests
 
         Assert.False(Facts(Refund("support.refund", "refunds.issue", false, 10)).EvidenceInsufficient);
     }
+
+    [Fact]
+    public void An_answer_held_for_a_source_the_policy_does_not_list_is_held_for_its_evidence()
+    {
+        // A listed source beside a blog the AI system calls authoritative: only the unlisted-source rule holds the answer.
+        var faq = Refund("support.faq", "refunds.issue", false, 10) with
+        {
+            Proposal = new Proposal(new ResponseProposal("Refunds reach the card within five working days.", null), null),
+            Evidence =
+            [
+                new EvidenceItem { Id = "p1", Title = "Refund policy", Uri = "https://policies.northwind.example/refunds", Authority = EvidenceAuthority.Authoritative, Version = "v1", PublishedAt = Now.AddDays(-10) },
+                new EvidenceItem { Id = "b", Title = "A blog", Uri = "https://refund-tips.example/fast", Authority = EvidenceAuthority.Authoritative, PublishedAt = Now.AddDays(-2) },
+            ],
+            Claims = [],
+        };
+        var held = TestPolicies.Default.Evaluate(faq, Guid.NewGuid(), Now);
+        Assert.Equal(["UNLISTED_AUTHORITATIVE_SOURCE"], held.ReasonCodes);
+        Assert.True(EvaluationFacts.From(held.Trace).EvidenceInsufficient);
+    }
 }

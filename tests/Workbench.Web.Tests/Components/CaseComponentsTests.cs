@@ -132,6 +132,8 @@ public sealed class CaseComponentsTests : ComponentTest
                 new EvidenceItem { Id = "forum", Title = "Community answer", Uri = "https://community.northwind.example/t/77", Authority = EvidenceAuthority.Authoritative },
                 new EvidenceItem { Id = "memo", Title = "Memo", Authority = EvidenceAuthority.Authoritative },
                 new EvidenceItem { Id = "wiki", Title = "Team wiki", Uri = "https://wiki.northwind.example/refunds", Authority = EvidenceAuthority.Secondary },
+                new EvidenceItem { Id = "mirror", Title = "Refund policy (mirror)", Uri = "https://mirror.example/refunds", Authority = EvidenceAuthority.Authoritative, Topic = "refunds", Version = "r9" },
+                new EvidenceItem { Id = "pol2", Title = "Refund policy", Uri = "https://policies.northwind.example/refunds", Authority = EvidenceAuthority.Authoritative, Topic = "refunds", Version = "r14" },
             ],
             Claims = [],
         };
@@ -142,6 +144,8 @@ public sealed class CaseComponentsTests : ComponentTest
         Assert.Equal("marked authoritative · not a listed source", Chip("forum"));
         Assert.Equal("marked authoritative · not a listed source", Chip("memo"));
         Assert.Equal("secondary", Chip("wiki"));
+        // A mirror in another version is no conflict: the policy does not count it, so neither does the tab.
+        Assert.Empty(cut.FindAll("[data-conflict]"));
     }
 
     [Fact]
