@@ -9,7 +9,7 @@ namespace Workbench.Core.Policy;
 /// <c>/policies/refunds</c>, not <c>/policies-old</c>). An item's URI is read as .NET reads it (user info, a
 /// backslash and plain dot segments cannot move it under an entry it is not under), and a path that a server could
 /// still read as climbing out of where it seems to be is under no entry: a segment that decodes to <c>.</c> or
-/// <c>..</c> (<c>%2e%2e</c>), an encoded slash or backslash, a <c>;</c> or a control character. An item without a URI,
+/// <c>..</c> (<c>%2e%2e</c>), an encoded slash, backslash or percent sign, a <c>;</c> or a control character. An item without a URI,
 /// or with one that is not absolute, is under no entry either.
 /// </summary>
 public sealed class AuthoritativeSources
@@ -63,6 +63,11 @@ public sealed class AuthoritativeSources
                 error($"authoritative_sources entry '{text}' may name a scheme, a host, a port and a path, nothing else");
                 continue;
             }
+            if (!PlainPath(u.AbsolutePath))
+            {
+                error($"authoritative_sources entry '{text}' has a path no evidence URI can lie under (a ';', an escaped dot, slash or percent sign, or a control character)");
+                continue;
+            }
             parsed.Add(new Entry(text, u.Scheme, HostOf(u), u.Port, u.AbsolutePath.TrimEnd('/')));
         }
         return new AuthoritativeSources([.. parsed]);
@@ -80,7 +85,10 @@ public sealed class AuthoritativeSources
         }
         if (path.Contains('%'))
         {
-            if (path.Contains("%2f", StringComparison.OrdinalIgnoreCase) || path.Contains("%5c", StringComparison.OrdinalIgnoreCase))
+            // An encoded slash or backslash, and an encoded percent sign (%252e%252e is %2e%2e to a server that
+            // decodes twice), are refused rather than decoded.
+            if (path.Contains("%2f", StringComparison.OrdinalIgnoreCase) || path.Contains("%5c", StringComparison.OrdinalIgnoreCase) ||
+                path.Contains("%25", StringComparison.Ordinal))
             {
                 return false;
             }

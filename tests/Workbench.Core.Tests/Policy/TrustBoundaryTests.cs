@@ -313,6 +313,7 @@ public class TrustBoundaryTests
     [InlineData("authoritative_sources: ['https://policies.example.com/#top']", "nothing else")]
     [InlineData("authoritative_sources: ['https://bot@policies.example.com/']", "nothing else")]
     [InlineData("authoritative_sources: { host: policies.example.com }", "authoritative_sources")]
+    [InlineData("authoritative_sources: ['https://docs.example.com/wiki;space=POL/']", "no evidence URI can lie under")]
     public void A_bad_authoritative_source_is_refused(string section, string message)
     {
         var result = PolicyLoader.Load(Minimal + "\n" + section + "\n");
@@ -334,7 +335,11 @@ public class TrustBoundaryTests
     [InlineData("https://policies.example.com/refunds/..%5Cforum", false)]
     [InlineData("https://policies.example.com/refunds/..;/forum", false)]
     [InlineData("https://policies.example.com/refunds\\..\\forum", false)]
-    [InlineData("https://policies.example.com/refunds/%41pril", true)] // an escaped letter is that letter
+    [InlineData("https://policies.example.com/refunds/%252e%252e/forum", false)] // %2e%2e to a server that decodes twice
+    [InlineData("https://policies.example.com/refunds/..%3B/forum", false)]
+    [InlineData("https://policies.example.com/refunds/%2e%2e%00/forum", false)]
+    [InlineData("https://policies.example.com/refunds/a%09b", false)] // a tab
+    [InlineData("https://policies.example.com/refunds/r14/terms", true)]
     [InlineData("https://policies.example.com/Refunds", false)] // paths are case-sensitive
     [InlineData("https://policies.example.com@forum.example/refunds", false)]
     [InlineData("/refunds", false)]

@@ -152,18 +152,6 @@ public sealed class PolicyLifecycleTests : IAsyncLifetime
             Assert.Contains("a refund above 5000 needs two finance approvals", body, StringComparison.Ordinal);
         }
 
-        // 2b. Compiles but takes the AI system's word for which sources are authoritative again: the list is gone.
-        var start = DefaultYaml.IndexOf("authoritative_sources:", StringComparison.Ordinal);
-        var end = DefaultYaml.IndexOf("\n\n", start, StringComparison.Ordinal);
-        var trusting = PolicyService.WithVersion(DefaultYaml.Remove(start, end - start), "x-2b");
-        Assert.Null(PolicyLoader.Load(trusting).Policy!.AuthoritativeSources);
-        using (var r = await lena.PostAsync("/api/v1/policies", Json(new { yaml = trusting, reason = "try" })))
-        {
-            Assert.Equal(HttpStatusCode.UnprocessableEntity, r.StatusCode);
-            var body = await r.Content.ReadAsStringAsync();
-            Assert.Contains("an answer resting only on a source the business does not list is not released unseen", body, StringComparison.Ordinal);
-        }
-
         // 3. Valid, but no reason; 4. valid, but the version name is taken.
         using (var r = await lena.PostAsync("/api/v1/policies", Json(new { yaml = LowerFinanceThreshold("x-3"), reason = "  " })))
         {
@@ -186,7 +174,7 @@ public sealed class PolicyLifecycleTests : IAsyncLifetime
         using var ok = await lena.PostAsync("/api/v1/policies/check", Json(new { yaml = DefaultYaml }));
         var view = JsonDocument.Parse(await ok.Content.ReadAsStringAsync()).RootElement;
         Assert.True(view.GetProperty("publishable").GetBoolean());
-        Assert.Equal(6, view.GetProperty("scenarios").GetArrayLength());
+        Assert.Equal(5, view.GetProperty("scenarios").GetArrayLength());
 
         using var bad = await lena.PostAsync("/api/v1/policies/check", Json(new { yaml = "version: \"1\"\nqueues: {}\nworkflows: {}\nrules:\n  - id: r\n    when: signals.nope > 1\n    then: { outcome: handoff }\n" }));
         var errors = JsonDocument.Parse(await bad.Content.ReadAsStringAsync()).RootElement.GetProperty("errors");
