@@ -39,6 +39,14 @@ public class ExpressionLanguageTests
     // --- parser ---------------------------------------------------------------------------------------
 
     [Fact]
+    public void Every_signal_sits_at_its_own_slot_so_the_trace_formats_it_as_its_type()
+    {
+        var catalog = TestPolicies.Default.Signals; // the built-ins and the default policy's declared client signal
+        Assert.All(catalog.All.Select((d, i) => (d, i)), x => Assert.Equal(x.i, x.d.Slot));
+        Assert.Equal(catalog.All.Count, catalog.SlotCount);
+    }
+
+    [Fact]
     public void And_binds_tighter_than_or()
     {
         Assert.True(Eval("true || false && false"));

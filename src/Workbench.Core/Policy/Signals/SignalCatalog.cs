@@ -130,8 +130,13 @@ public sealed class SignalCatalog
 
     internal SignalCatalog(IEnumerable<(string Name, SignalType Type)> declaredClientSignals)
     {
-        foreach (var d in BuiltIns)
+        // All is read by slot (SignalFrame.Format), so the built-ins go in by slot, whatever order the list has.
+        foreach (var d in BuiltIns.OrderBy(d => d.Slot))
         {
+            if (d.Slot != _all.Count)
+            {
+                throw new InvalidOperationException($"built-in signal {d.Path} has slot {d.Slot}, expected {_all.Count}");
+            }
             Add(d);
         }
         foreach (var (name, type) in declaredClientSignals)
