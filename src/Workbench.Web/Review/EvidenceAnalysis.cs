@@ -1,3 +1,6 @@
+using Workbench.Core.Policy;
+using Workbench.Core.Policy.Signals;
+
 namespace Workbench.Web.Review;
 
 /// <summary>What the evidence tab marks: freshness, conflicts between authoritative sources, ungrounded claims.</summary>
@@ -17,28 +20,11 @@ public static class EvidenceAnalysis
         e.PublishedAt is not { } published ? Freshness.Unknown : now - published <= FreshFor ? Freshness.Fresh : Freshness.Stale;
 
     /// <summary>
-    /// For each authoritative item, the ids of other authoritative items on the same topic with another version.
-    /// <paramref name="counts"/> says which items marked authoritative count as such (the policy's list of sources);
-    /// all of them without it.
+    /// For each authoritative item, the ids of the other authoritative items about the same document in another
+    /// version: as the policy counts them (<c>MULTI_POLICY_CONFLICT</c>), with its list of authoritative sources.
     /// </summary>
-    public static IReadOnlyDictionary<string, IReadOnlyList<string>> Conflicts(IReadOnlyList<EvidenceItem> evidence, Func<EvidenceItem, bool>? counts = null)
-    {
-        var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        var authoritative = evidence.Where(e => e.Authority == EvidenceAuthority.Authoritative && !string.IsNullOrWhiteSpace(e.Topic) && (counts?.Invoke(e) ?? true)).ToList();
-        foreach (var e in authoritative)
-        {
-            var others = authoritative
-                .Where(o => o.Id != e.Id && string.Equals(o.Topic, e.Topic, StringComparison.OrdinalIgnoreCase) &&
-                            !string.Equals(o.Version ?? "", e.Version ?? "", StringComparison.OrdinalIgnoreCase))
-                .Select(o => o.Id)
-                .ToList();
-            if (others.Count > 0)
-            {
-                result[e.Id] = others;
-            }
-        }
-        return result;
-    }
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> Conflicts(IReadOnlyList<EvidenceItem> evidence, AuthoritativeSources? sources) =>
+        SignalDeriver.ConflictingVersions(evidence, sources);
 
     /// <summary>Claims that cite no evidence, or only ids the case does not have.</summary>
     public static IReadOnlyList<int> UngroundedClaims(CaseSubmission s)

@@ -44,6 +44,25 @@ public class ScenarioTests
     }
 
     [Fact]
+    public void The_evidence_tab_marks_conflicting_versions_in_exactly_the_scenarios_the_policy_counts_them()
+    {
+        var checkedCases = 0;
+        var conflicting = 0;
+        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Scenarios"), "*.yaml"))
+        {
+            foreach (var scenario in ScenarioRunner.Read(File.ReadAllText(file), TestPolicies.Now).Scenarios.Where(x => x.Case is not null))
+            {
+                var counted = TestPolicies.Default.Derive(scenario.Case!, TestPolicies.Now).GetNumber("evidence.version_conflicts");
+                var marked = Workbench.Core.Policy.Signals.SignalDeriver.ConflictingVersions(scenario.Case!.Evidence, TestPolicies.Default.AuthoritativeSources);
+                Assert.True((counted > 0) == (marked.Count > 0), $"{scenario.Name}: the policy counts {counted}, the tab marks [{string.Join(", ", marked.Keys)}]");
+                checkedCases++;
+                conflicting += marked.Count > 0 ? 1 : 0;
+            }
+        }
+        Assert.True(checkedCases >= 60 && conflicting >= 5, $"{checkedCases} cases, {conflicting} with a conflict");
+    }
+
+    [Fact]
     public void The_default_policy_keeps_every_guardrail_a_draft_must_keep()
     {
         var folder = Path.Combine(AppContext.BaseDirectory, "Policies", "scenarios");

@@ -122,6 +122,28 @@ public sealed class CaseComponentsTests : ComponentTest
     }
 
     [Fact]
+    public void Evidence_conflicts_are_marked_where_the_policy_counts_them()
+    {
+        // Two versions of one page without a topic conflict (the policy reads the URI); an item without a version does not.
+        var s = TestCases.Submission() with
+        {
+            Evidence =
+            [
+                new EvidenceItem { Id = "r9", Title = "Refunds", Uri = "https://policies.northwind.example/refunds?version=r9", Authority = EvidenceAuthority.Authoritative, Version = "r9" },
+                new EvidenceItem { Id = "r14", Title = "Refund policy", Uri = "https://policies.northwind.example/refunds", Authority = EvidenceAuthority.Authoritative, Topic = "refunds", Version = "r14" },
+                new EvidenceItem { Id = "summary", Title = "Refund summary", Uri = "https://kb.northwind.example/refunds", Authority = EvidenceAuthority.Authoritative, Topic = "refunds" },
+            ],
+            Claims = [],
+        };
+        var cut = Render<EvidenceTab>(p => p.Add(x => x.Detail, Detail(submission: s)).Add(x => x.Now, Now));
+
+        Assert.Contains("conflicts with r14", cut.Find("[data-evidence='r9'] [data-conflict]").TextContent);
+        Assert.Contains("conflicts with r9", cut.Find("[data-evidence='r14'] [data-conflict]").TextContent);
+        Assert.Empty(cut.FindAll("[data-evidence='summary'] [data-conflict]"));
+        Assert.Contains("MULTI_POLICY_CONFLICT", ComponentTest.DefaultPolicy.Value.Evaluate(s, Guid.NewGuid(), Now).ReasonCodes);
+    }
+
+    [Fact]
     public void Evidence_marked_authoritative_from_a_source_the_policy_does_not_list_says_so()
     {
         var s = TestCases.Submission() with

@@ -271,6 +271,32 @@ public static class SignalDeriver
     }
 
     /// <summary>
+    /// For each item that counts as authoritative (<see cref="CountsAsAuthoritative"/>) and carries a version, the ids of
+    /// the other such items about the same document (<see cref="SameDocument"/>) in another version: the items behind
+    /// <c>evidence.version_conflicts</c>, for the reviewer's evidence tab to mark. Empty exactly when that count is 0.
+    /// </summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> ConflictingVersions(IReadOnlyList<EvidenceItem> evidence, AuthoritativeSources? sources)
+    {
+        var items = evidence.Where(e => e.Version is not null && CountsAsAuthoritative(e, sources))
+            .Select(e => (Item: e, Key: DocumentKey.Of(e), Version: e.Version!.Trim()))
+            .ToList();
+        var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var (item, key, version) in items)
+        {
+            var others = items
+                .Where(o => !ReferenceEquals(o.Item, item) && o.Key.Same(key) && !string.Equals(o.Version, version, StringComparison.OrdinalIgnoreCase))
+                .Select(o => o.Item.Id)
+                .Distinct(StringComparer.Ordinal)
+                .ToList();
+            if (others.Count > 0)
+            {
+                result[item.Id] = others;
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
     /// Two items are about the same document when they share a topic (the client's grouping, for what a URI cannot say),
     /// a URI without its query and fragment (<c>…/refunds?version=r13</c> and <c>?version=r14</c> are one page), or a
     /// title. No client field has to be set for two versions of one page to conflict.
