@@ -43,7 +43,14 @@ public class ExpressionLanguageTests
     {
         var catalog = TestPolicies.Default.Signals; // the built-ins and the default policy's declared client signal
         Assert.All(catalog.All.Select((d, i) => (d, i)), x => Assert.Equal(x.i, x.d.Slot));
-        Assert.Equal(catalog.All.Count, catalog.SlotCount);
+        // The deriver writes by the slot constants: each must be the signal of its name, and the declared client
+        // signal comes after every built-in one.
+        Assert.Equal("workflow", catalog.All[SignalCatalog.Workflow].Path);
+        Assert.Equal("requester.id", catalog.All[SignalCatalog.RequesterId].Path);
+        Assert.Equal("action.parameters_text", catalog.All[SignalCatalog.ActionParametersText].Path);
+        Assert.Equal("signals.unlisted_authoritative_count", catalog.All[SignalCatalog.UnlistedAuthoritativeCount].Path);
+        Assert.Equal("signals.customer_vip", catalog.All[SignalCatalog.BuiltInCount].Path);
+        Assert.Equal(SignalCatalog.BuiltInCount + 1, catalog.SlotCount);
     }
 
     [Fact]

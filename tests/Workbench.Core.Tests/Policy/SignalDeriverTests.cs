@@ -130,6 +130,27 @@ public class SignalDeriverTests
     }
 
     [Fact]
+    public void One_document_is_every_item_linked_to_it_in_whatever_order_the_items_come()
+    {
+        // A and B share a topic, B and C a page: one document in two versions, though A and C share nothing.
+        EvidenceItem[] items =
+        [
+            new() { Id = "a", Title = "Refund policy", Uri = "https://policies.northwind.example/refunds", Topic = "refunds", Version = "r14", Authority = EvidenceAuthority.Authoritative },
+            new() { Id = "b", Title = "Returns guide", Uri = "https://policies.northwind.example/returns", Topic = "refunds", Version = "r14", Authority = EvidenceAuthority.Authoritative },
+            new() { Id = "c", Title = "Returns (EU)", Uri = "https://policies.northwind.example/returns?version=r9", Version = "r9", Authority = EvidenceAuthority.Authoritative },
+        ];
+        int[][] orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+        foreach (var order in orders)
+        {
+            var evidence = order.Select(i => items[i]).ToList();
+            var f = Derive(Case(evidence));
+            Assert.True(f.GetNumber("evidence.version_conflicts") == 1, $"order {string.Join("", order.Select(i => items[i].Id))}");
+            var marked = SignalDeriver.ConflictingVersions(evidence, null);
+            Assert.Equal(["b", "c"], marked.Keys.Order(StringComparer.Ordinal));
+        }
+    }
+
+    [Fact]
     public void Ungrounded_claims_and_citation_coverage()
     {
         var f = Derive(Case(

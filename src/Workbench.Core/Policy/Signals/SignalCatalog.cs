@@ -139,6 +139,10 @@ public sealed class SignalCatalog
             }
             Add(d);
         }
+        if (_all.Count != BuiltInCount)
+        {
+            throw new InvalidOperationException($"{_all.Count} built-in signals, but {BuiltInCount} slots");
+        }
         foreach (var (name, type) in declaredClientSignals)
         {
             Add(new SignalDescriptor("signals." + name, type, SignalSource.DeclaredClient, _all.Count, "client: declared by the policy") { ClientKey = name });

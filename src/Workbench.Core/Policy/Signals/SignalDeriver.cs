@@ -201,10 +201,12 @@ public static class SignalDeriver
         f.SetNumber(SignalCatalog.VersionConflicts, versioned < 2 ? 0 : CountVersionConflicts(evidence, versioned, sources));
     }
 
-    // Counts each conflicting document once: at its first authoritative versioned item, if a later one about the same
-    // document carries a different version. Only authoritative items with a version take part, and their document keys
-    // (a parsed URI, a folded title) are computed once per item rather than once per pair: the pairs are quadratic,
-    // but evidence lists are short, and most cases have fewer than two such items and never get here.
+    // Counts each conflicting document once. Items about one document are linked through any key they share, so a
+    // document is a group of linked items: A shares a topic with B and B a URI with C, so A, B and C are one document
+    // even where A and C share nothing. A group conflicts when its items carry two versions, which is exactly when two
+    // directly linked items differ (what ConflictingVersions marks). Only authoritative items with a version take part,
+    // and their document keys (a parsed URI, a folded title) are computed once per item rather than once per pair: the
+    // pairs are quadratic, but evidence lists are short, and most cases have fewer than two such items and never get here.
     private static int CountVersionConflicts(IReadOnlyList<EvidenceItem> evidence, int versioned, AuthoritativeSources? sources)
     {
         if (OneVersion(evidence, sources))
@@ -223,28 +225,49 @@ public static class SignalDeriver
                 k++;
             }
         }
-        var conflicts = 0;
+        var group = new int[versioned];
         for (var i = 0; i < versioned; i++)
         {
-            var head = true;
-            for (var j = 0; j < i && head; j++)
-            {
-                head = !keys[j].Same(keys[i]);
-            }
-            if (!head)
-            {
-                continue;
-            }
+            group[i] = i;
+        }
+        for (var i = 0; i < versioned; i++)
+        {
             for (var j = i + 1; j < versioned; j++)
             {
-                if (keys[j].Same(keys[i]) && !string.Equals(versions[j], versions[i], StringComparison.OrdinalIgnoreCase))
+                if (keys[i].Same(keys[j]))
                 {
-                    conflicts++;
-                    break;
+                    group[Root(group, i)] = Root(group, j);
                 }
             }
         }
+        // Per group: the first version met, and whether the group was counted already.
+        var first = new string?[versioned];
+        var counted = new bool[versioned];
+        var conflicts = 0;
+        for (var i = 0; i < versioned; i++)
+        {
+            var root = Root(group, i);
+            if (first[root] is null)
+            {
+                first[root] = versions[i];
+            }
+            else if (!counted[root] && !string.Equals(first[root], versions[i], StringComparison.OrdinalIgnoreCase))
+            {
+                counted[root] = true;
+                conflicts++;
+            }
+        }
         return conflicts;
+    }
+
+    private static int Root(int[] group, int i)
+    {
+        while (group[i] != i)
+        {
+            group[i] = group[group[i]];
+            i = group[i];
+        }
+        return i;
     }
 
     private static bool OneVersion(IReadOnlyList<EvidenceItem> evidence, AuthoritativeSources? sources)
