@@ -166,6 +166,8 @@ public static class SignalDeriver
         double newest = double.MaxValue, oldest = double.MinValue;
         var dated = false;
         var versioned = 0;
+        string? firstVersion = null;
+        var twoVersions = false;
         for (var i = 0; i < count; i++)
         {
             var e = evidence[i];
@@ -176,9 +178,18 @@ public static class SignalDeriver
             else if (e.Authority == EvidenceAuthority.Authoritative)
             {
                 authoritative++;
-                if (e.Version is not null)
+                if (e.Version is { } version)
                 {
                     versioned++;
+                    // Usually every source carries one version, and no document can disagree with itself.
+                    if (firstVersion is null)
+                    {
+                        firstVersion = version.Trim();
+                    }
+                    else if (!twoVersions && !version.AsSpan().Trim().Equals(firstVersion, StringComparison.OrdinalIgnoreCase))
+                    {
+                        twoVersions = true;
+                    }
                 }
             }
             if (e.PublishedAt is { } published)
@@ -198,7 +209,7 @@ public static class SignalDeriver
             f.SetNumber(SignalCatalog.NewestEvidenceAgeDays, newest);
             f.SetNumber(SignalCatalog.OldestEvidenceAgeDays, oldest);
         }
-        f.SetNumber(SignalCatalog.VersionConflicts, versioned < 2 ? 0 : CountVersionConflicts(evidence, versioned, sources));
+        f.SetNumber(SignalCatalog.VersionConflicts, twoVersions ? CountVersionConflicts(evidence, versioned, sources) : 0);
     }
 
     // Counts each conflicting document once. Items about one document are linked through any key they share, so a
@@ -206,13 +217,9 @@ public static class SignalDeriver
     // even where A and C share nothing. A group conflicts when its items carry two versions, which is exactly when two
     // directly linked items differ (what ConflictingVersions marks). Only authoritative items with a version take part,
     // and their document keys (a parsed URI, a folded title) are computed once per item rather than once per pair: the
-    // pairs are quadratic, but evidence lists are short, and most cases have fewer than two such items and never get here.
+    // pairs are quadratic, but evidence lists are short, and only a case whose sources carry two versions gets here.
     private static int CountVersionConflicts(IReadOnlyList<EvidenceItem> evidence, int versioned, AuthoritativeSources? sources)
     {
-        if (OneVersion(evidence, sources))
-        {
-            return 0; // the usual case: every source the same version, so no document can disagree with itself
-        }
         var keys = new DocumentKey[versioned];
         var versions = new string[versioned];
         var k = 0;
@@ -268,29 +275,6 @@ public static class SignalDeriver
             i = group[i];
         }
         return i;
-    }
-
-    private static bool OneVersion(IReadOnlyList<EvidenceItem> evidence, AuthoritativeSources? sources)
-    {
-        string? first = null;
-        for (var i = 0; i < evidence.Count; i++)
-        {
-            var e = evidence[i];
-            if (e.Version is null || !CountsAsAuthoritative(e, sources))
-            {
-                continue;
-            }
-            var version = e.Version.AsSpan().Trim();
-            if (first is null)
-            {
-                first = e.Version.Trim();
-            }
-            else if (!version.Equals(first, StringComparison.OrdinalIgnoreCase))
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     /// <summary>
