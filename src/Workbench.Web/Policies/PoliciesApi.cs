@@ -138,7 +138,7 @@ public static class PoliciesApi
         var result = await policies.RollbackAsync(id, body.Value!.Reason ?? "", user.Identity!.Name!, "Lead", ct);
         return result.Published is { } p
             ? TypedResults.Created($"/api/v1/policies/{p.Id}", p)
-            : Refused(result.Refusal!, result.Check?.Errors ?? []);
+            : Refused(result.Refusal!, result.Check?.Errors ?? [], result.Check);
     }
 
     private static ProblemHttpResult Refused(string detail, IReadOnlyList<PolicyError> errors, DraftCheck? check = null) =>

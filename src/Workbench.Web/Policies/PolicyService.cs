@@ -120,8 +120,7 @@ public sealed partial class PolicyService(
         }
         if (!check.ScenariosPassed)
         {
-            var failed = check.Scenarios.SelectMany(s => s.Run.Errors.Select(e => $"{s.File}: {e}")
-                .Concat(s.Run.Results.Where(r => !r.Passed).Select(r => $"{s.File}: '{r.Name}' — {r.Difference}"))).ToList();
+            var failed = FailedScenarios(check);
             return new PublishResult(null,
                 $"{failed.Count} scenario test{(failed.Count == 1 ? "" : "s")} failed, so the draft cannot be published. First: {failed[0]}", check);
         }
@@ -130,7 +129,15 @@ public sealed partial class PolicyService(
             : new PublishResult(null, $"Version '{check.Policy!.Version}' is already published. Give the draft a new version (for example '{await SuggestVersionAsync(check.Policy!.Version, ct)}').", check);
     }
 
-    /// <summary>Rolls back: publishes an earlier version's text again as a new version (history is never rewritten).</summary>
+    /// <summary>Each failed scenario of a check, with its file and what differed.</summary>
+    private static List<string> FailedScenarios(DraftCheck check) =>
+        [.. check.Scenarios.SelectMany(s => s.Run.Errors.Select(e => $"{s.File}: {e}")
+            .Concat(s.Run.Results.Where(r => !r.Passed).Select(r => $"{s.File}: '{r.Name}' — {r.Difference}")))];
+
+    /// <summary>
+    /// Rolls back: publishes an earlier version's text again as a new version (history is never rewritten). Refused,
+    /// with nothing written, when that text no longer loads or fails a scenario test that a publish must pass.
+    /// </summary>
     public async Task<PublishResult> RollbackAsync(int versionId, string reason, string actor, string actorRole, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(reason))
@@ -152,16 +159,26 @@ public sealed partial class PolicyService(
         }
         var version = await SuggestVersionAsync(earlier.Version + "-rollback", ct);
         var yaml = WithVersion(earlier.Yaml, version);
-        var load = PolicyLoader.Load(yaml);
-        if (load.Policy is null)
+        var check = Check(yaml);
+        if (!check.Valid)
         {
             // Only possible if the language grew stricter since: say so rather than publish something that fails.
-            return new PublishResult(null, $"Version {earlier.Version} no longer loads: {load.Errors[0]}", new DraftCheck(null, load.Errors, []));
+            return new PublishResult(null, $"Version {earlier.Version} no longer loads: {check.Errors[0]}", check);
         }
-        var stored = await StoreAsync(load.Policy, yaml, reason.Trim(), actor, actorRole, AuditEventTypes.PolicyRolledBack, earlier, ct);
+        if (!check.ScenariosPassed)
+        {
+            // The scenario files say what every version in force must keep. One added after this version was published
+            // may be exactly what it got wrong: putting it back in force would reopen that hole, so a rollback passes
+            // the same tests a publish does.
+            var failed = FailedScenarios(check);
+            return new PublishResult(null,
+                $"Version {earlier.Version} fails {failed.Count} of the scenario tests every version in force must pass, so it cannot be put back. " +
+                $"Publish a draft that passes them instead. First: {failed[0]}", check);
+        }
+        var stored = await StoreAsync(check.Policy!, yaml, reason.Trim(), actor, actorRole, AuditEventTypes.PolicyRolledBack, earlier, ct);
         return stored is null
             ? new PublishResult(null, "Another lead published at the same moment; reload and try again.", null)
-            : new PublishResult(stored, null, null);
+            : new PublishResult(stored, null, check);
     }
 
     private async Task<PolicyVersionSummary?> StoreAsync(CompiledPolicy policy, string yaml, string reason, string actor, string actorRole,

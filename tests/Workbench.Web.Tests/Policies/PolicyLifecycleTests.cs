@@ -212,6 +212,55 @@ public sealed class PolicyLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_rollback_to_a_version_that_fails_a_scenario_test_every_publish_passes_is_refused_and_nothing_is_written()
+    {
+        // A version stored before the four-eyes guardrail existed: above 5000, one finance approval. Publishing it now is
+        // refused; rolling back to it must be too, or a rollback would put the hole the guardrail closes back in force.
+        var loose = PolicyService.WithVersion(DefaultYaml.Replace("priority: high, approvals: 2 }", "priority: high }", StringComparison.Ordinal), "2026.10.1");
+        Assert.NotEqual(PolicyService.WithVersion(DefaultYaml, "2026.10.1"), loose);
+        var older = await _app.WithDbAsync(async db =>
+        {
+            var record = new Workbench.Data.Entities.PolicyVersionRecord
+            {
+                Version = "2026.10.1", Yaml = loose, PublishedBy = "lena", Reason = "October", PublishedAt = DateTimeOffset.UtcNow.AddMonths(-2),
+            };
+            db.PolicyVersions.Add(record);
+            await db.SaveChangesAsync();
+            return record.Id;
+        });
+        var counts = await Counts();
+        var version = _app.Services.GetRequiredService<ActivePolicy>().Version;
+        using var lena = await _app.SignedInAs("lena");
+
+        using var response = await lena.PostAsync($"/api/v1/policies/{older}/rollback", Json(new { reason = "The new version misroutes refunds" }));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("urn:workbench:problem:policy-refused", problem.GetProperty("type").GetString());
+        Assert.Contains("Version 2026.10.1 fails", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains(problem.GetProperty("failed_scenarios").EnumerateArray(),
+            f => f.GetProperty("name").GetString()!.Contains("a refund above 5000 needs two finance approvals", StringComparison.Ordinal));
+        Assert.Equal(counts, await Counts());
+        Assert.Equal(version, _app.Services.GetRequiredService<ActivePolicy>().Version);
+
+        // The same version with the guardrail kept rolls back as before.
+        var kept = await _app.WithDbAsync(async db =>
+        {
+            var record = new Workbench.Data.Entities.PolicyVersionRecord
+            {
+                Version = "2026.10.2", Yaml = PolicyService.WithVersion(DefaultYaml, "2026.10.2"), PublishedBy = "lena", Reason = "October",
+                PublishedAt = DateTimeOffset.UtcNow.AddMonths(-1),
+            };
+            db.PolicyVersions.Add(record);
+            await db.SaveChangesAsync();
+            return record.Id;
+        });
+        using var allowed = await lena.PostAsync($"/api/v1/policies/{kept}/rollback", Json(new { reason = "The new version misroutes refunds" }));
+        Assert.Equal(HttpStatusCode.Created, allowed.StatusCode);
+        Assert.Equal("2026.10.2-rollback.1", _app.Services.GetRequiredService<ActivePolicy>().Version);
+    }
+
+    [Fact]
     public async Task Giving_a_tier_2_path_more_autonomy_is_recorded_with_its_reason_and_an_unchanged_stage_is_not()
     {
         var service = _app.Services.GetRequiredService<PolicyService>();
