@@ -36,7 +36,7 @@ public static class ReviewPagesLoad
 
         var dbFactory = host.Services.GetRequiredService<IDbContextFactory<WorkbenchDbContext>>();
         var queries = new QueueQueries(dbFactory, new NoQueues(), TimeProvider.System);
-        var details = new CaseDetails(dbFactory);
+        var details = new CaseDetails(dbFactory, new DecidedPolicies(dbFactory, new ActivePolicy()));
         var lead = new ReviewerIdentity("lena", true, null);
 
         var ids = await BusyDaySeeder.RandomIdsAsync(path, 1000);

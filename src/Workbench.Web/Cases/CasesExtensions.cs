@@ -17,6 +17,7 @@ public static class CasesExtensions
         builder.Services.AddSingleton<ActivePolicy>();
         builder.Services.AddSingleton<IPolicyRuntime>(sp => sp.GetRequiredService<ActivePolicy>());
         builder.Services.AddSingleton<IQueueCatalog>(sp => sp.GetRequiredService<ActivePolicy>());
+        builder.Services.AddSingleton<DecidedPolicies>();
         return builder;
     }
 }

@@ -18,6 +18,12 @@ public sealed record CaseDetail(
     /// </summary>
     public IReadOnlyDictionary<long, string> Replies { get; init; } = new Dictionary<long, string>();
 
+    /// <summary>
+    /// The published policy the case's trace was written under (its evaluation's version), which explains it; null when
+    /// that version is not stored, and the page then reads the policy in force.
+    /// </summary>
+    public CompiledPolicy? DecidedUnder { get; init; }
+
     /// <summary>The response template the current round approves: a reviewer's edit, else the proposal's; null without a response.</summary>
     public string? RoundTemplate => Case.EditedResponse ?? Submission.Proposal.Response?.Body;
 
@@ -28,7 +34,7 @@ public sealed record CaseDetail(
 }
 
 /// <summary>The read behind the case page; a case outside the viewer's queues is not found.</summary>
-public sealed class CaseDetails(IDbContextFactory<WorkbenchDbContext> dbFactory)
+public sealed class CaseDetails(IDbContextFactory<WorkbenchDbContext> dbFactory, DecidedPolicies policies)
 {
     public async Task<CaseDetail?> LoadAsync(Guid id, ReviewerIdentity viewer, CancellationToken ct = default)
     {
@@ -44,7 +50,11 @@ public sealed class CaseDetails(IDbContextFactory<WorkbenchDbContext> dbFactory)
         var trace = c.Evaluation is null
             ? []
             : JsonSerializer.Deserialize<List<RuleTrace>>(c.Evaluation.TraceJson, WorkbenchJson.Options) ?? [];
-        return new CaseDetail(c, submission, c.Evaluation, trace, actions, history) { Replies = await RepliesAsync(db, id, history, ct) };
+        return new CaseDetail(c, submission, c.Evaluation, trace, actions, history)
+        {
+            Replies = await RepliesAsync(db, id, history, ct),
+            DecidedUnder = await policies.ForVersionAsync(c.Evaluation?.PolicyVersion ?? c.PolicyVersion, ct),
+        };
     }
 
     private static async Task<IReadOnlyDictionary<long, string>> RepliesAsync(WorkbenchDbContext db, Guid id, List<AuditEventRecord> history, CancellationToken ct)

@@ -170,6 +170,98 @@ public sealed class CaseComponentsTests : ComponentTest
         Assert.Empty(cut.FindAll("[data-conflict]"));
     }
 
+    /// <summary>The default policy under another version, with the community forum on its list of sources and one rule described otherwise.</summary>
+    private static CompiledPolicy OlderPolicyListingTheForum()
+    {
+        var yaml = File.ReadAllText(Path.Combine(Processes.RepositoryRoot(), "assets", "policies", "default.yaml"));
+        var listed = Workbench.Web.Policies.PolicyService.WithVersion(yaml, "2026.10.1")
+            .Replace("authoritative_sources:\n", "authoritative_sources:\n  - https://community.northwind.example/\n", StringComparison.Ordinal);
+        Assert.NotEqual(yaml, listed);
+        var policy = PolicyLoader.Load(listed).Policy!;
+        Assert.True(policy.AuthoritativeSources!.Lists("https://community.northwind.example/t/77"));
+        return policy;
+    }
+
+    [Fact]
+    public void Evidence_is_read_against_the_policy_the_case_was_decided_under()
+    {
+        // Decided under a version that listed the forum: its trace counted the post authoritative, and so does the tab,
+        // whatever the policy in force lists today. Without a stored version the tab reads the policy in force.
+        var s = TestCases.Submission() with
+        {
+            Evidence =
+            [
+                new EvidenceItem { Id = "forum", Title = "Community answer", Uri = "https://community.northwind.example/t/77", Authority = EvidenceAuthority.Authoritative },
+            ],
+            Claims = [],
+        };
+        var older = OlderPolicyListingTheForum();
+        string Chip(CaseDetail detail) =>
+            Render<EvidenceTab>(p => p.Add(x => x.Detail, detail).Add(x => x.Now, Now)).Find("[data-evidence='forum'] [data-authority]").TextContent.Trim();
+
+        Assert.Equal("authoritative", Chip(Detail(submission: s) with { DecidedUnder = older }));
+        Assert.Equal("marked authoritative · not a listed source", Chip(Detail(submission: s)));
+        Assert.Equal("marked authoritative · not a listed source", Chip(Detail(submission: s) with { DecidedUnder = ComponentTest.DefaultPolicy.Value }));
+    }
+
+    [Fact]
+    public void Policy_checks_describe_a_rule_as_the_version_that_traced_it_did()
+    {
+        var older = OlderPolicyListingTheForum();
+        var rule = older.Rules.First();
+        var renamed = PolicyLoader.Load(Workbench.Web.Policies.PolicyService.WithVersion(
+            File.ReadAllText(Path.Combine(Processes.RepositoryRoot(), "assets", "policies", "default.yaml")), "2026.10.2")
+            .Replace(rule.Description!, "An older wording of this rule", StringComparison.Ordinal)).Policy!;
+        IReadOnlyList<RuleTrace> trace = [new(rule.Id, true, [])];
+
+        var now = Render<PolicyChecks>(p => p.Add(x => x.Trace, trace));
+        var then = Render<PolicyChecks>(p => p.Add(x => x.Trace, trace).Add(x => x.DecidedUnder, renamed));
+
+        Assert.Contains(rule.Description!, now.Find("[data-fired='true']").TextContent);
+        Assert.Contains("An older wording of this rule", then.Find("[data-fired='true']").TextContent);
+    }
+
+    [Fact]
+    public void Evidence_of_a_purged_case_is_not_read_against_the_policy()
+    {
+        // Retention replaced the titles and removed the links: every authoritative item would read as unlisted and every
+        // versioned one as "[purged]", one document in many versions, which the decision never counted.
+        var s = TestCases.Submission() with
+        {
+            Evidence =
+            [
+                new EvidenceItem { Id = "a", Title = "[purged]", Authority = EvidenceAuthority.Authoritative, Version = "r9" },
+                new EvidenceItem { Id = "b", Title = "[purged]", Authority = EvidenceAuthority.Authoritative, Version = "r14" },
+            ],
+            Claims = [],
+        };
+        var whole = Render<EvidenceTab>(p => p.Add(x => x.Detail, Detail(submission: s)).Add(x => x.Now, Now));
+        var purged = Render<EvidenceTab>(p => p.Add(x => x.Detail, Detail(c => c.PurgedAt = Now, s)).Add(x => x.Now, Now));
+
+        Assert.NotEmpty(whole.FindAll("[data-authority='unlisted']")); // the same items, not purged, are read
+        Assert.Empty(purged.FindAll("[data-authority='unlisted']"));
+        Assert.Empty(purged.FindAll("[data-conflict]"));
+        Assert.Equal(["authoritative", "authoritative"], purged.FindAll("[data-authority]").Select(e => e.TextContent.Trim()));
+        Assert.Contains("Retention removed this case's content", purged.Find("[data-evidence-purged]").TextContent);
+    }
+
+    [Fact]
+    public void A_conflict_chip_names_five_other_items_and_counts_the_rest()
+    {
+        var s = TestCases.Submission() with
+        {
+            Evidence = [.. Enumerable.Range(1, 9).Select(i => new EvidenceItem
+            {
+                Id = $"r{i}", Title = "Refund policy", Uri = "https://policies.northwind.example/refunds", Authority = EvidenceAuthority.Authoritative, Version = $"r{i}",
+            })],
+            Claims = [],
+        };
+        var cut = Render<EvidenceTab>(p => p.Add(x => x.Detail, Detail(submission: s)).Add(x => x.Now, Now));
+
+        Assert.Equal("conflicts with r2, r3, r4, r5, r6 and 3 more", cut.Find("[data-evidence='r1'] [data-conflict]").TextContent.Trim());
+        Assert.Equal("conflicts with r1, r2, r3, r4, r5 and 3 more", cut.Find("[data-evidence='r9'] [data-conflict]").TextContent.Trim());
+    }
+
     [Fact]
     public void Diff_view_highlights_insertions_and_deletions()
     {

@@ -261,6 +261,28 @@ public sealed class PolicyLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_case_is_explained_by_the_version_it_was_decided_under_after_a_newer_one_is_published()
+    {
+        var first = _app.Services.GetRequiredService<ActivePolicy>().Version;
+        var body = Samples.Json("009-");
+        using var submitted = await _app.ApiClient().PostAsync("/api/v1/cases", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, submitted.StatusCode);
+        var receipt = (await submitted.Content.ReadFromJsonAsync<CaseReceipt>(WorkbenchJson.Options))!;
+        var published = await _app.Services.GetRequiredService<PolicyService>().PublishAsync(LowerFinanceThreshold("2026.12.7"), "Lower the finance threshold", "lena", "Lead", CancellationToken.None);
+        Assert.True(published.Succeeded, published.Refusal);
+
+        var detail = await _app.Services.GetRequiredService<Workbench.Web.Review.CaseDetails>()
+            .LoadAsync(receipt.Id, new Workbench.Web.Auth.ReviewerIdentity("lena", true, null));
+
+        Assert.Equal(first, detail!.Case.PolicyVersion);
+        Assert.Equal(first, detail.DecidedUnder!.Version);
+        Assert.Contains(detail.DecidedUnder.Rules, r => r.Id == "high-value-transaction" && r.When == "signals.amount > 500");
+        var decided = _app.Services.GetRequiredService<DecidedPolicies>();
+        Assert.Equal("2026.12.7", (await decided.ForVersionAsync("2026.12.7"))!.Version);
+        Assert.Null(await decided.ForVersionAsync("never-published"));
+    }
+
+    [Fact]
     public async Task Giving_a_tier_2_path_more_autonomy_is_recorded_with_its_reason_and_an_unchanged_stage_is_not()
     {
         var service = _app.Services.GetRequiredService<PolicyService>();
