@@ -107,6 +107,33 @@ public sealed class ReviewJourneys(AppServer app, BrowserFixture browser)
     }
 
     [Fact]
+    public async Task A_requester_said_to_be_signed_in_by_a_system_the_policy_does_not_take_it_from_is_shown_as_such()
+    {
+        // An admin connects a public web widget; the policy takes the demo agents' word on sign-in, not the widget's.
+        var (adminContext, _) = await SignInAsync("adam");
+        await using var __ = adminContext;
+        var widget = $"web-widget-{Guid.NewGuid():N}"[..18];
+        var created = await adminContext.APIRequest.PostAsync("/api/v1/admin/api-keys",
+            new() { DataObject = new { id = widget, displayName = "Public web widget", scopes = new[] { "cases:submit", "cases:read" } } });
+        Assert.True(created.Ok, await created.TextAsync());
+        var key = System.Text.Json.JsonDocument.Parse(await created.TextAsync()).RootElement.GetProperty("apiKey").GetString()!;
+
+        // The SSO answer, its requester "authenticated": from the demo agent it is released; from the widget it asks first.
+        var fromWidget = new AgentApi(app.BaseUrl, key);
+        var (id, _) = await fromWidget.SubmitAsync(AgentApi.Sample("001-"));
+        var receipt = await fromWidget.GetAsync($"/api/v1/cases/{id}");
+        Assert.Contains("IDENTITY_UNVERIFIED", receipt.GetProperty("reasonCodes").EnumerateArray().Select(r => r.GetString()));
+
+        var (context, page) = await SignInAsync("lena");
+        await using var _ = context;
+        await OpenCaseAsync(page, id);
+        await Assertions.Expect(page.Locator("[data-requester]")).ToHaveAttributeAsync("data-requester", "unvouched");
+        await Assertions.Expect(page.Locator("[data-requester]")).ToHaveTextAsync("says authenticated · not a system the policy takes it from");
+        await Assertions.Expect(page.GetByText("unverified-identity-clarify").First).ToBeVisibleAsync();
+        await Shot(page, "case-requester-unvouched");
+    }
+
+    [Fact]
     public async Task Next_case_from_the_queue_then_approve()
     {
         var (context, page) = await SignInAsync("rita");

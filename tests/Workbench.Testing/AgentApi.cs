@@ -7,7 +7,8 @@ using System.Text.Json.Nodes;
 namespace Workbench.Testing;
 
 /// <summary>The AI system's side in the journeys: submits cases and answers questions through the real API.</summary>
-public sealed class AgentApi(string baseUrl)
+/// <param name="key">The API key the AI system sends (the demo agent's unless given).</param>
+public sealed class AgentApi(string baseUrl, string key = Samples.DemoKey)
 {
     public const string DemoKey = Samples.DemoKey;
 
@@ -22,7 +23,7 @@ public sealed class AgentApi(string baseUrl)
         {
             Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
         };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", DemoKey);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         using var response = await _http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         if (!response.IsSuccessStatusCode)
@@ -36,7 +37,7 @@ public sealed class AgentApi(string baseUrl)
     public async Task<JsonElement> GetAsync(string path)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", DemoKey);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         using var response = await _http.SendAsync(request);
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
@@ -44,7 +45,7 @@ public sealed class AgentApi(string baseUrl)
     public async Task<int> ReplyAsync(Guid id, string message)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/cases/{id}/replies") { Content = JsonContent.Create(new { message }) };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", DemoKey);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         using var response = await _http.SendAsync(request);
         return (int)response.StatusCode;
     }

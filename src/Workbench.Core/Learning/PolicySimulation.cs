@@ -4,7 +4,8 @@ using Workbench.Core.Policy;
 namespace Workbench.Core.Learning;
 
 /// <summary>A stored case to replay: its id (sampling is by id), its submission as sent and when it arrived.</summary>
-public sealed record SimulationCase(Guid Id, CaseSubmission Submission, DateTimeOffset SubmittedAt);
+/// <param name="ClientId">The API client that sent the case, whose word on the requester each policy may or may not take; null outside any client.</param>
+public sealed record SimulationCase(Guid Id, CaseSubmission Submission, DateTimeOffset SubmittedAt, string? ClientId = null);
 
 /// <summary>How one case fares under the policy in force and under the draft.</summary>
 public sealed record SimulatedCase(
@@ -59,8 +60,8 @@ public static class PolicySimulation
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(draft);
         ArgumentNullException.ThrowIfNull(c);
-        var before = current.Evaluate(c.Submission, c.Id, c.SubmittedAt);
-        var after = draft.Evaluate(c.Submission, c.Id, c.SubmittedAt);
+        var before = current.Evaluate(c.Submission, c.Id, c.SubmittedAt, c.ClientId);
+        var after = draft.Evaluate(c.Submission, c.Id, c.SubmittedAt, c.ClientId);
         var firedBefore = Fired(before);
         var firedAfter = Fired(after);
         return new SimulatedCase(

@@ -38,10 +38,12 @@ public sealed class CompiledPolicy
         string? spotCheckQueue,
         ActionCatalogue actions,
         ExceptionLanguage exceptionLanguage,
-        AuthoritativeSources? authoritativeSources)
+        AuthoritativeSources? authoritativeSources,
+        IReadOnlySet<string>? authenticatedRequestersFrom = null)
     {
         Actions = actions;
         AuthoritativeSources = authoritativeSources;
+        AuthenticatedRequestersFrom = authenticatedRequestersFrom;
         ExceptionLanguage = exceptionLanguage;
         Version = version;
         Precedence = precedence;
@@ -105,6 +107,20 @@ public sealed class CompiledPolicy
     /// </summary>
     public AuthoritativeSources? AuthoritativeSources { get; }
 
+    /// <summary>
+    /// The API clients (ids) whose word that the requester signed in the business takes; null where the policy lists
+    /// none, and every client's <c>requester.authenticated</c> is then taken as sent.
+    /// </summary>
+    public IReadOnlySet<string>? AuthenticatedRequestersFrom { get; }
+
+    /// <summary>
+    /// Whether the requester counts as authenticated: the client says so and the policy takes that client's word for it.
+    /// A null <paramref name="clientId"/> is an evaluation outside any client (a scenario without one, a tool), which
+    /// takes the submission's word.
+    /// </summary>
+    public bool RequesterAuthenticated(CaseSubmission submission, string? clientId) =>
+        submission.Requester.Authenticated && (AuthenticatedRequestersFrom is null || clientId is null || AuthenticatedRequestersFrom.Contains(clientId));
+
     /// <summary>What counts as a request for an exception.</summary>
     public ExceptionLanguage ExceptionLanguage { get; }
 
@@ -146,13 +162,16 @@ public sealed class CompiledPolicy
         Math.Clamp(Math.Max(Math.Max(workflow?.Tier ?? 3, facts.ToolTier), submission.RiskTier ?? 0), 0, 3);
 
     /// <summary>Derives the signal frame for a submission with this policy's catalog, action catalogue, tier floor and required fields.</summary>
-    public SignalFrame Derive(CaseSubmission submission, DateTimeOffset now)
+    public SignalFrame Derive(CaseSubmission submission, DateTimeOffset now) => Derive(submission, now, null);
+
+    /// <summary>The signal frame of a submission sent by this API client (<see cref="RequesterAuthenticated"/>).</summary>
+    public SignalFrame Derive(CaseSubmission submission, DateTimeOffset now, string? clientId)
     {
         var facts = ActionFacts.Of(submission, Actions, Workflows);
         // One lookup of the workflow the case is treated under, for both its required fields and its tier floor.
         var workflow = Workflows.GetValueOrDefault(facts.EffectiveWorkflow ?? submission.Workflow);
         return SignalDeriver.Derive(submission, now, Signals, EffectiveTier(workflow, submission, facts), workflow?.RequiredFields ?? [],
-            facts, ExceptionLanguage, AuthoritativeSources);
+            facts, ExceptionLanguage, AuthoritativeSources, RequesterAuthenticated(submission, clientId));
     }
 
     /// <summary>
@@ -217,9 +236,15 @@ public sealed class CompiledPolicy
     /// A rule-less staged-autonomy change adds STAGED_AUTONOMY: recommend_only turns an action's proceed into a
     /// handoff (a person executes), approve_all into await_approval.
     /// </remarks>
-    public PolicyDecision Evaluate(CaseSubmission submission, Guid caseId, DateTimeOffset now)
+    public PolicyDecision Evaluate(CaseSubmission submission, Guid caseId, DateTimeOffset now) => Evaluate(submission, caseId, now, null);
+
+    /// <summary>
+    /// Decides a case as sent by this API client: whether the requester counts as authenticated depends on it
+    /// (<see cref="AuthenticatedRequestersFrom"/>). Intake and the simulation pass the client; null takes the submission's word.
+    /// </summary>
+    public PolicyDecision Evaluate(CaseSubmission submission, Guid caseId, DateTimeOffset now, string? clientId)
     {
-        var frame = Derive(submission, now);
+        var frame = Derive(submission, now, clientId);
         var fired = new bool[_rules.Length];
         var verdict = EvaluateRules(frame, fired);
         var release = verdict.Release;

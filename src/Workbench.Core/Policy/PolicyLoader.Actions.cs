@@ -204,6 +204,32 @@ public static partial class PolicyLoader
         return new ExceptionLanguage(phrases, patterns);
     }
 
+    /// <summary>
+    /// <c>authenticated_requesters_from:</c> the API clients (their ids) whose word that the requester signed in is taken;
+    /// null without the key (every client's word is taken).
+    /// </summary>
+    private static IReadOnlySet<string>? ReadAuthenticatedRequestersFrom(YamlSupport y, YamlMappingNode root)
+    {
+        if (YamlSupport.Get(root, "authenticated_requesters_from") is not { } node)
+        {
+            return null;
+        }
+        var clients = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in y.Strings(node, "authenticated_requesters_from"))
+        {
+            // The form an API client's id takes (the admin page refuses any other), so a typo cannot hide as a near match.
+            if (!Cases.ApiClientIds.IsValid(id))
+            {
+                y.Error(node, $"authenticated_requesters_from entry '{id}' is not an API client id ({Cases.ApiClientIds.Rule})");
+            }
+            else if (!clients.Add(id))
+            {
+                y.Error(node, $"authenticated_requesters_from lists '{id}' twice");
+            }
+        }
+        return clients;
+    }
+
     /// <summary><c>authoritative_sources:</c> a list of URIs; null without the key (the AI system's word is taken).</summary>
     private static AuthoritativeSources? ReadAuthoritativeSources(YamlSupport y, YamlMappingNode root)
     {

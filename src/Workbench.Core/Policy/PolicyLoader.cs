@@ -39,7 +39,7 @@ public static partial class PolicyLoader
         }
         var y = new YamlSupport(yaml, errors);
         y.CheckKeys(root, "the policy", null, "version", "description", "precedence", "signals", "default_queue", "spot_check_queue", "workflows", "queues", "reason_codes", "rules", "calendars",
-            "tools", "unknown_tools", "currencies", "exception_language", "authoritative_sources");
+            "tools", "unknown_tools", "currencies", "exception_language", "authoritative_sources", "authenticated_requesters_from");
 
         var version = y.String(YamlSupport.Get(root, "version"), "version");
         if (string.IsNullOrWhiteSpace(version))
@@ -83,13 +83,14 @@ public static partial class PolicyLoader
         var actions = ReadActionCatalogue(y, root, workflows, queueNames);
         var exceptionLanguage = ReadExceptionLanguage(y, root);
         var sources = ReadAuthoritativeSources(y, root);
+        var identityFrom = ReadAuthenticatedRequestersFrom(y, root);
 
         if (errors.Count > 0)
         {
             return null;
         }
         return new CompiledPolicy(version!, precedence, catalog, workflows, queues, reasonCodes, rules, conditions, defaultQueue, spotCheckQueue,
-            actions, exceptionLanguage, sources);
+            actions, exceptionLanguage, sources, identityFrom);
     }
 
     private static PathOutcome[] ReadPrecedence(YamlSupport y, YamlMappingNode root)

@@ -68,9 +68,9 @@ public sealed class AccessAdmin(IDbContextFactory<WorkbenchDbContext> dbFactory,
     {
         var errors = new Dictionary<string, string[]>();
         var id = request.Id?.Trim() ?? "";
-        if (id.Length is 0 or > 128 || !id.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.'))
+        if (!Workbench.Core.Cases.ApiClientIds.IsValid(id))
         {
-            errors["$.id"] = ["1 to 128 characters: letters, digits, '-', '_' or '.'."];
+            errors["$.id"] = [Workbench.Core.Cases.ApiClientIds.Rule + "."];
         }
         var name = request.DisplayName?.Trim() ?? "";
         if (name.Length is 0 or > 256)

@@ -22,15 +22,15 @@ public sealed class ActivePolicy(WorkbenchMetrics? metrics = null) : IPolicyRunt
 
     public bool IsKnownWorkflow(string workflow) => Policy.Workflows.ContainsKey(workflow);
 
-    public PolicyDecision Evaluate(CaseSubmission submission, Guid caseId, DateTimeOffset now)
+    public PolicyDecision Evaluate(CaseSubmission submission, Guid caseId, DateTimeOffset now, string clientId)
     {
         if (metrics is null)
         {
-            return Policy.Evaluate(submission, caseId, now);
+            return Policy.Evaluate(submission, caseId, now, clientId);
         }
         using var span = WorkbenchMetrics.ActivitySource.StartActivity("policy.evaluate");
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var decision = Policy.Evaluate(submission, caseId, now);
+        var decision = Policy.Evaluate(submission, caseId, now, clientId);
         metrics.PolicyEvaluated(submission.Workflow, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         span?.SetTag("workbench.policy.version", decision.PolicyVersion);
         return decision;

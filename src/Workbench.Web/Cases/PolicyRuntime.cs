@@ -9,5 +9,6 @@ public interface IPolicyRuntime
 
     bool IsKnownWorkflow(string workflow);
 
-    PolicyDecision Evaluate(CaseSubmission submission, Guid caseId, DateTimeOffset now);
+    /// <summary>Decides a case as sent by this API client (the policy may take only some clients' word that the requester signed in).</summary>
+    PolicyDecision Evaluate(CaseSubmission submission, Guid caseId, DateTimeOffset now, string clientId);
 }

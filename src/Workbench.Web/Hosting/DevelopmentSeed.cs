@@ -104,7 +104,7 @@ public static class DevelopmentSeed
             var submittedAt = now - TimeSpan.FromMinutes(index * 97 % 540 + 3);
             var id = Guid.CreateVersion7(submittedAt);
             var client = submission.Workflow is "infra.remediation" or "access.change" ? "demo-agent-2" : "demo-agent";
-            var decision = policy.Evaluate(submission, id, submittedAt);
+            var decision = policy.Evaluate(submission, id, submittedAt, client);
             db.Cases.Add(IntakeService.NewCase(client, id, submission, decision, submittedAt, doubleReview: doubleReview));
             Audit.Add(db, AuditEventTypes.CaseSubmitted, client, "client", submittedAt, id, new
             {

@@ -92,7 +92,7 @@ public sealed class IntakeService(
         var now = time.GetUtcNow();
         var id = Guid.CreateVersion7(now);
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["CaseId"] = id, ["ExternalId"] = submission.ExternalId });
-        var decision = policy.Evaluate(submission, id, now);
+        var decision = policy.Evaluate(submission, id, now, clientId);
         // The body as sent is what the reviewer and the audit see (it was validated, and unknown members refused).
         var record = NewCase(clientId, id, submission, decision, now, System.Text.Encoding.UTF8.GetString(body.Span),
             learning.CurrentValue.DoubleReview, learning.CurrentValue.SpotCheck.AgeOut);

@@ -57,7 +57,7 @@ public sealed class PolicySimulator(
         var accumulator = new SimulationAccumulator();
         var unreadable = 0;
         var pageSize = Math.Max(100, o.PageSize);
-        var page = new List<(Guid Id, string Json, DateTimeOffset At)>(pageSize);
+        var page = new List<(Guid Id, string Json, DateTimeOffset At, string ClientId)>(pageSize);
 
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
@@ -66,11 +66,11 @@ public sealed class PolicySimulator(
             var rows = db.Cases.AsNoTracking()
                 // A case whose content retention purged cannot be replayed: its texts are gone.
                 .Where(c => c.CreatedAt >= from && c.CreatedAt < to && c.PurgedAt == null)
-                .Select(c => new { c.Id, c.SubmissionJson, c.CreatedAt })
+                .Select(c => new { c.Id, c.SubmissionJson, c.CreatedAt, c.ClientId })
                 .AsAsyncEnumerable();
             await foreach (var row in rows.WithCancellation(ct))
             {
-                page.Add((row.Id, row.SubmissionJson, row.CreatedAt));
+                page.Add((row.Id, row.SubmissionJson, row.CreatedAt, row.ClientId));
                 if (page.Count == pageSize)
                 {
                     unreadable += Fold(current, draft, page, accumulator, ct);
@@ -83,7 +83,7 @@ public sealed class PolicySimulator(
             costs.DefaultHandleTime, o.ReviewerCostPerHour, unreadable, watch.Elapsed);
     }
 
-    private static int Fold(CompiledPolicy current, CompiledPolicy draft, List<(Guid Id, string Json, DateTimeOffset At)> page,
+    private static int Fold(CompiledPolicy current, CompiledPolicy draft, List<(Guid Id, string Json, DateTimeOffset At, string ClientId)> page,
         SimulationAccumulator accumulator, CancellationToken ct)
     {
         if (page.Count == 0)
@@ -93,7 +93,7 @@ public sealed class PolicySimulator(
         var results = new SimulatedCase?[page.Count];
         Parallel.For(0, page.Count, new ParallelOptions { CancellationToken = ct }, i =>
         {
-            var (id, json, at) = page[i];
+            var (id, json, at, clientId) = page[i];
             CaseSubmission? submission;
             try
             {
@@ -103,7 +103,7 @@ public sealed class PolicySimulator(
             {
                 submission = null; // stored before a contract change: counted, never fatal
             }
-            results[i] = submission is null ? null : PolicySimulation.Evaluate(current, draft, new SimulationCase(id, submission, at));
+            results[i] = submission is null ? null : PolicySimulation.Evaluate(current, draft, new SimulationCase(id, submission, at, clientId));
         });
         var unreadable = 0;
         foreach (var r in results)

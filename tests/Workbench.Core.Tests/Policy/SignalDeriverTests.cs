@@ -60,7 +60,7 @@ public class SignalDeriverTests
         var c = Case(action: action);
         var f = SignalDeriver.Derive(c, Now, SignalCatalog.Default, 1, ["order_id", "amount"],
             Workbench.Core.Policy.ActionFacts.Of(c, Workbench.Core.Policy.ActionCatalogue.Empty, new Dictionary<string, Workbench.Core.Policy.WorkflowDefinition>()),
-            ExceptionLanguage.Default, null);
+            ExceptionLanguage.Default, null, true);
         Assert.Equal(missing, f.GetNumber("signals.workflow_fields_missing"));
     }
 
@@ -69,7 +69,7 @@ public class SignalDeriverTests
     {
         var c = Case() with { Proposal = new Proposal(new ResponseProposal("Refund for {{order_id}}", new Dictionary<string, string> { ["orderId"] = "A-1", ["amount"] = " " }), null) };
         var f = SignalDeriver.Derive(c, Now, SignalCatalog.Default, 1, ["order_id", "amount"],
-            Workbench.Core.Policy.ActionFacts.None, ExceptionLanguage.Default, null);
+            Workbench.Core.Policy.ActionFacts.None, ExceptionLanguage.Default, null, true);
         Assert.Equal(1, f.GetNumber("signals.workflow_fields_missing"));
     }
 

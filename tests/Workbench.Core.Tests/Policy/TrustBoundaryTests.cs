@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Workbench.Contracts;
 using Workbench.Core.Policy;
+using Workbench.Core.Policy.Scenarios;
 using Workbench.Core.Policy.Signals;
 
 namespace Workbench.Core.Tests.Policy;
@@ -377,6 +378,59 @@ public class TrustBoundaryTests
         var none = Policy(Minimal + "\nauthoritative_sources: []\n").Derive(submission, TestPolicies.Now);
         Assert.Equal(0, none.GetNumber("evidence.authoritative_count"));
         Assert.Equal(2, none.GetNumber("evidence.unlisted_authoritative_count"));
+    }
+
+    [Theory]
+    [InlineData("authenticated_requesters_from: ['support bot']", "is not an API client id")]
+    [InlineData("authenticated_requesters_from: ['']", "is not an API client id")]
+    [InlineData("authenticated_requesters_from: [demo-agent, demo-agent]", "lists 'demo-agent' twice")]
+    [InlineData("authenticated_requesters_from: { id: demo-agent }", "authenticated_requesters_from")]
+    public void A_bad_list_of_clients_trusted_with_the_requesters_identity_is_refused(string section, string message)
+    {
+        var result = PolicyLoader.Load(Minimal + "\n" + section + "\n");
+        Assert.Null(result.Policy);
+        Assert.Contains(result.Errors, e => e.Message.Contains(message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_requester_counts_as_authenticated_only_when_a_client_the_policy_lists_says_so()
+    {
+        var signedIn = Case("ops.exact", "{}") with { Requester = new Requester("u-1", "customer", true) };
+        var notSignedIn = signedIn with { Requester = new Requester("u-1", "customer", false) };
+        bool Authenticated(CompiledPolicy policy, CaseSubmission c, string? client) => policy.Derive(c, TestPolicies.Now, client).GetBoolean("requester.authenticated") == true;
+
+        // Without the list every client's word is taken, as before.
+        var without = Policy(Minimal);
+        Assert.True(Authenticated(without, signedIn, "public-web-widget"));
+        Assert.False(Authenticated(without, notSignedIn, "support-bot"));
+
+        var with = Policy(Minimal + "\nauthenticated_requesters_from: [support-bot]\n");
+        Assert.True(Authenticated(with, signedIn, "support-bot"));
+        Assert.False(Authenticated(with, signedIn, "public-web-widget"));
+        Assert.False(Authenticated(with, signedIn, "Support-Bot")); // ids are exact, as API keys name them
+        Assert.False(Authenticated(with, notSignedIn, "support-bot")); // a listed client saying "not signed in" is believed too
+        Assert.True(Authenticated(with, signedIn, null)); // outside any client (a scenario without one): the submission's word
+
+        var nobody = Policy(Minimal + "\nauthenticated_requesters_from: []\n");
+        Assert.False(Authenticated(nobody, signedIn, "support-bot"));
+    }
+
+    [Fact]
+    public void A_scenario_names_the_client_that_sends_its_case()
+    {
+        var yaml = Minimal.Replace("  - id: never\n    when: tier > 5\n", "  - id: unverified\n    when: '!requester.authenticated'\n", StringComparison.Ordinal);
+        Assert.NotEqual(Minimal, yaml);
+        var policy = Policy(yaml + "\nauthenticated_requesters_from: [support-bot]\n");
+        const string scenarios = """
+            defaults: { case: { workflow: w, request: Where is my parcel?, response: It left the depot today., requester: { id: u-1, role: customer, authenticated: true } } }
+            scenarios:
+              - { name: listed, client: support-bot, expect: { release: proceed, execute: proceed } }
+              - { name: unlisted, client: public-web-widget, expect: { release: handoff, execute: handoff } }
+            """;
+        var run = ScenarioRunner.Run(policy, scenarios, TestPolicies.Now);
+        Assert.Empty(run.Errors);
+        Assert.All(run.Results, r => Assert.True(r.Passed, r.Name + ": " + r.Difference));
+        Assert.Equal(["support-bot", "public-web-widget"], ScenarioRunner.Read(scenarios, TestPolicies.Now).Scenarios.Select(x => x.Client));
     }
 
     [Theory]

@@ -59,6 +59,23 @@ public sealed class CaseComponentsTests : ComponentTest
     }
 
     [Fact]
+    public void Summary_says_when_the_policy_does_not_take_the_clients_word_that_the_requester_signed_in()
+    {
+        // The default policy takes it from the demo agents only; the case's own version decides, as its trace did.
+        var s = TestCases.Submission() with { Requester = new Requester("cust-9", "customer", true) };
+        string Chip(CaseDetail detail) => Render<CaseSummary>(p => p.Add(x => x.Detail, detail).Add(x => x.Me, "rita").Add(x => x.Now, Now))
+            .Find("[data-requester]").GetAttribute("data-requester")!;
+        var everyone = PolicyLoader.Load(File.ReadAllText(Path.Combine(Processes.RepositoryRoot(), "assets", "policies", "default.yaml"))
+            .Replace("authenticated_requesters_from:\n  - demo-agent\n  - demo-agent-2\n", "", StringComparison.Ordinal)).Policy!;
+        Assert.Null(everyone.AuthenticatedRequestersFrom);
+
+        Assert.Equal("authenticated", Chip(Detail(c => c.ClientId = "demo-agent", s)));
+        Assert.Equal("unvouched", Chip(Detail(c => c.ClientId = "public-web-widget", s)));
+        Assert.Equal("authenticated", Chip(Detail(c => c.ClientId = "public-web-widget", s) with { DecidedUnder = everyone }));
+        Assert.Equal("unauthenticated", Chip(Detail(c => c.ClientId = "demo-agent", s with { Requester = new Requester("cust-9", "customer", false) })));
+    }
+
+    [Fact]
     public void Reason_chip_shows_the_title_and_the_reviewer_description()
     {
         var cut = Render<ReasonChip>(p => p.Add(x => x.Code, "MULTI_POLICY_CONFLICT"));

@@ -28,7 +28,7 @@ public sealed class IntakeWriterTests(WorkbenchFactory app) : IClassFixture<Work
         var submission = Samples.Submission(sample, externalId);
         var now = at ?? services.GetRequiredService<TimeProvider>().GetUtcNow(); // the app's clock, as intake takes it
         var id = Guid.CreateVersion7(now);
-        decision ??= services.GetRequiredService<IPolicyRuntime>().Evaluate(submission, id, now);
+        decision ??= services.GetRequiredService<IPolicyRuntime>().Evaluate(submission, id, now, Client);
         var record = IntakeService.NewCase(Client, id, submission, decision, now);
         var audit = Web.Cases.Audit.Event("case.submitted", Client, "client", now, id, new { submission.ExternalId }, "test");
         var keyRecord = key is null ? null : new IdempotencyRecord
@@ -53,7 +53,7 @@ public sealed class IntakeWriterTests(WorkbenchFactory app) : IClassFixture<Work
         Action<CaseRecord>? adjust = null)
     {
         var now = app.Services.GetRequiredService<TimeProvider>().GetUtcNow(); // the app's clock, as intake takes it
-        var decision = app.Services.GetRequiredService<IPolicyRuntime>().Evaluate(Samples.Submission(sample), Guid.CreateVersion7(now), now);
+        var decision = app.Services.GetRequiredService<IPolicyRuntime>().Evaluate(Samples.Submission(sample), Guid.CreateVersion7(now), now, Client);
         var viaEf = NewCase(app.Services, sample, key: "ef-" + Guid.NewGuid(), decision: decision, at: now);
         var fast = NewCase(app.Services, sample, key: "fast-" + Guid.NewGuid(), decision: decision, at: now);
         adjust?.Invoke(viaEf.Case);

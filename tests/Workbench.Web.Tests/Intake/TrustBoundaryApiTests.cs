@@ -36,13 +36,23 @@ public sealed class TrustBoundaryApiTests(ITestOutputHelper output) : IDisposabl
         Assert.Empty(file.Errors);
         Assert.True(file.Scenarios.Count >= 40, $"only {file.Scenarios.Count} scenarios");
 
+        // A scenario that names its client is sent with that client's own API key, made here as an admin would.
+        var clients = new Dictionary<string, HttpClient>(StringComparer.Ordinal) { ["demo-agent"] = api };
+        foreach (var id in file.Scenarios.Select(x => x.Client).OfType<string>().Distinct(StringComparer.Ordinal).Where(id => !clients.ContainsKey(id)))
+        {
+            var created = await _app.Services.GetRequiredService<Workbench.Web.Admin.AccessAdmin>()
+                .CreateApiKeyAsync(new Workbench.Web.Admin.CreateApiKeyRequest(id, id, ["cases:submit", "cases:read"]), "test");
+            clients[id] = LiveApp.ApiClient(baseAddress, Assert.IsType<Workbench.Web.Http.AdminResult<Workbench.Web.Admin.ApiKeySecret>.Ok>(created).Value.ApiKey);
+        }
+        Assert.True(clients.Count >= 3, "the scenario file names clients besides the demo agent");
+
         var failures = new List<string>();
         var run = Guid.NewGuid().ToString("N")[..8];
         foreach (var scenario in file.Scenarios)
         {
             var body = JsonSerializer.SerializeToNode(scenario.Case!, WorkbenchJson.Options)!.AsObject();
             body["externalId"] = $"tb-{run}-{failures.Count}-{Math.Abs(scenario.Name.GetHashCode(StringComparison.Ordinal))}";
-            using var response = await api.PostAsync("/api/v1/cases", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
+            using var response = await clients[scenario.Client ?? "demo-agent"].PostAsync("/api/v1/cases", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
             var text = await response.Content.ReadAsStringAsync();
             if (response.StatusCode != HttpStatusCode.Created)
             {

@@ -45,13 +45,13 @@ public sealed class PolicyLifecycleTests : IAsyncLifetime
         var run = await _app.Services.GetRequiredService<PolicySimulator>().RunAsync(draft, now.AddDays(-31), now.AddMinutes(1), CancellationToken.None);
 
         // One by one, sequentially, straight from the rows.
-        var rows = await _app.WithDbAsync(db => db.Cases.AsNoTracking().Select(c => new { c.Id, c.SubmissionJson, c.CreatedAt }).ToListAsync());
+        var rows = await _app.WithDbAsync(db => db.Cases.AsNoTracking().Select(c => new { c.Id, c.SubmissionJson, c.CreatedAt, c.ClientId }).ToListAsync());
         var alone = new SimulationAccumulator(int.MaxValue);
         var changed = new HashSet<Guid>();
         foreach (var row in rows)
         {
             var submission = JsonSerializer.Deserialize<CaseSubmission>(row.SubmissionJson, WorkbenchJson.Options)!;
-            var result = PolicySimulation.Evaluate(active, draft, new SimulationCase(row.Id, submission, row.CreatedAt));
+            var result = PolicySimulation.Evaluate(active, draft, new SimulationCase(row.Id, submission, row.CreatedAt, row.ClientId));
             alone.Add(result);
             if (result.Changed)
             {

@@ -17,7 +17,8 @@ public sealed record ScenarioRunResult(IReadOnlyList<ScenarioResult> Results, IR
 }
 
 /// <summary>One scenario as read: its case (null when it could not be read) and how to tell a decision against its expectations.</summary>
-public sealed record Scenario(string Name, Guid CaseId, CaseSubmission? Case, Func<PolicyDecision?, string> Difference);
+/// <param name="Client">The API client the case comes from; null: none, and the submission's word on its requester is taken.</param>
+public sealed record Scenario(string Name, Guid CaseId, CaseSubmission? Case, Func<PolicyDecision?, string> Difference, string? Client = null);
 
 /// <summary>The scenarios of a file, or the errors that kept it from being read.</summary>
 public sealed record ScenarioFile(IReadOnlyList<Scenario> Scenarios, IReadOnlyList<PolicyError> Errors);
@@ -28,7 +29,8 @@ public sealed record ScenarioFile(IReadOnlyList<Scenario> Scenarios, IReadOnlyLi
 /// </summary>
 /// <remarks>
 /// Format: <c>defaults: { case: {...} }</c> (optional, merged key by key under each scenario's case) and
-/// <c>scenarios:</c> a list of <c>name</c>, optional <c>case_id</c>, <c>case</c> and <c>expect</c>. A case has
+/// <c>scenarios:</c> a list of <c>name</c>, optional <c>case_id</c> and <c>client</c> (the API client id that sends the
+/// case, for a policy that takes only some clients' word on the requester), <c>case</c> and <c>expect</c>. A case has
 /// workflow, task_type, risk_tier, request, requester {id, role, authenticated}, response (text or
 /// {body, variables}), action {tool, reversible, parameters}, evidence [{id, title, authority, version, topic,
 /// age_days | published_at, score, uri}], claims [{text, evidence: [ids]}], tools [{tool, status}], signals {name: value}.
@@ -48,7 +50,7 @@ public static class ScenarioRunner
         var read = Read(scenariosYaml, now);
         var results = read.Scenarios.Select(s => s.Case is null
             ? new ScenarioResult(s.Name, false, s.Difference(null), null)
-            : Check(s, policy.Evaluate(s.Case, s.CaseId, now))).ToList();
+            : Check(s, policy.Evaluate(s.Case, s.CaseId, now, s.Client))).ToList();
         return new ScenarioRunResult(results, read.Errors);
     }
 
@@ -98,7 +100,7 @@ public static class ScenarioRunner
                 {
                     y.Error(item, $"duplicate scenario name '{name}'", name);
                 }
-                y.CheckKeys(s, $"scenario '{name}'", name, "name", "description", "case_id", "case", "expect");
+                y.CheckKeys(s, $"scenario '{name}'", name, "name", "description", "case_id", "client", "case", "expect");
                 var caseNode = y.Mapping(YamlSupport.Get(s, "case"), $"scenario '{name}' case", name) ?? new YamlMappingNode();
                 var submission = ReadCase(y, Merge(defaults, ResolveMergeKey(caseNode)), now, name);
                 var expect = y.Mapping(YamlSupport.Get(s, "expect"), $"scenario '{name}' expect", name);
@@ -119,7 +121,8 @@ public static class ScenarioRunner
                     scenarios.Add(new Scenario(name, caseId, null, _ => problem));
                     continue;
                 }
-                scenarios.Add(new Scenario(name, caseId, submission, decision => decision is null ? "no decision" : Compare(y, expect, decision, name)));
+                var client = y.String(YamlSupport.Get(s, "client"), "client", name);
+                scenarios.Add(new Scenario(name, caseId, submission, decision => decision is null ? "no decision" : Compare(y, expect, decision, name), client));
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)

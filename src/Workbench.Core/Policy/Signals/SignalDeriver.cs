@@ -13,10 +13,10 @@ public static class SignalDeriver
     /// <summary>Derives with the built-in catalog only: no declared client signals, no workflow floor or required fields, no action catalogue.</summary>
     public static SignalFrame Derive(CaseSubmission submission, DateTimeOffset now)
         => Derive(submission, now, SignalCatalog.Default, submission.RiskTier ?? 0, [],
-            ActionFacts.Of(submission, ActionCatalogue.Empty, EmptyWorkflows), ExceptionLanguage.Default, null);
+            ActionFacts.Of(submission, ActionCatalogue.Empty, EmptyWorkflows), ExceptionLanguage.Default, null, submission.Requester.Authenticated);
 
     internal static SignalFrame Derive(CaseSubmission submission, DateTimeOffset now, SignalCatalog catalog, int tier, IReadOnlyList<string> requiredFields,
-        ActionFacts facts, ExceptionLanguage exceptionLanguage, AuthoritativeSources? sources)
+        ActionFacts facts, ExceptionLanguage exceptionLanguage, AuthoritativeSources? sources, bool requesterAuthenticated)
     {
         var f = new SignalFrame(catalog) { ClientSignals = submission.Signals, Action = facts };
 
@@ -35,7 +35,7 @@ public static class SignalDeriver
         f.SetNumber(SignalCatalog.Tier, tier);
         f.SetString(SignalCatalog.RequesterId, submission.Requester.Id);
         f.SetString(SignalCatalog.RequesterRole, submission.Requester.Role);
-        f.SetBool(SignalCatalog.RequesterAuthenticated, submission.Requester.Authenticated);
+        f.SetBool(SignalCatalog.RequesterAuthenticated, requesterAuthenticated);
         f.SetBool(SignalCatalog.ActionPresent, action is not null);
         f.SetString(SignalCatalog.ActionTool, action?.Tool);
         f.SetBool(SignalCatalog.ResponsePresent, submission.Proposal.Response is not null);
