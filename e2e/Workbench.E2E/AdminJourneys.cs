@@ -34,6 +34,8 @@ public sealed class AdminJourneys(AppServer app, BrowserFixture browser)
         await using var _ = context;
         await page.WaitInteractiveAsync();
         await Assertions.Expect(page.Locator("[data-testid='api-clients'] tr[data-client='demo-agent']")).ToBeVisibleAsync();
+        // The shipped policy takes the demo agents' word that a requester signed in.
+        await Assertions.Expect(page.Locator("tr[data-client='demo-agent'] [data-identity]")).ToHaveAttributeAsync("data-identity", "taken");
         await Shot(page, "admin-api-keys");
 
         // Bad input: a readable message in the dialog, nothing created.
@@ -66,6 +68,7 @@ public sealed class AdminJourneys(AppServer app, BrowserFixture browser)
         var row = page.Locator($"tr[data-client='{id}']");
         await Assertions.Expect(row).ToContainTextAsync(key[..10]);
         await Assertions.Expect(row).ToContainTextAsync("by adam");
+        await Assertions.Expect(row.Locator("[data-identity]")).ToHaveTextAsync("not trusted on sign-in");
         await Assertions.Expect(row.Locator("[data-testid='last-used']")).ToHaveTextAsync("never");
         Assert.DoesNotContain(key, await page.ContentAsync(), StringComparison.Ordinal);
 
