@@ -5,8 +5,9 @@ namespace Workbench.E2E;
 
 /// <summary>
 /// A guardrail added after a version was published keeps that version from being rolled back into force. The test runs
-/// its own app whose scenario folder starts empty: a lead publishes a version with one finance approval above 5000 and
-/// then a stricter one; the four-eyes guardrail file is added; rolling back to the first is refused on the page.
+/// its own app whose scenario folder starts empty: a lead publishes a version with one finance approval above 5000, one
+/// that takes every AI system's word on sign-in, and then the shipped one; the four-eyes guardrail file is added;
+/// rolling back to the first is refused on the page, and the panel for the second says whose word it would take.
 /// </summary>
 [Collection(E2ECollection.Name)]
 public sealed class GuardrailRollbackJourney(BrowserFixture browser)
@@ -26,8 +27,11 @@ public sealed class GuardrailRollbackJourney(BrowserFixture browser)
             var yaml = await File.ReadAllTextAsync(Path.Combine(AppServer.RepositoryRoot, "assets", "policies", "default.yaml"));
             var oneApproval = yaml.Replace("priority: high, approvals: 2 }", "priority: high }", StringComparison.Ordinal);
             Assert.NotEqual(yaml, oneApproval);
+            var everyone = yaml.Replace("authenticated_requesters_from:\n  - demo-agent\n  - demo-agent-2\n", "", StringComparison.Ordinal);
+            Assert.NotEqual(yaml, everyone);
             await PublishAsync(context, Versioned(oneApproval, "2026.10.1"), "One finance approval at every amount");
-            await PublishAsync(context, Versioned(yaml, "2026.10.2"), "Two finance approvals above 5000");
+            await PublishAsync(context, Versioned(everyone, "2026.10.2"), "Every AI system's word on sign-in");
+            await PublishAsync(context, Versioned(yaml, "2026.10.3"), "Two finance approvals above 5000; sign-in from the demo agents only");
             File.Copy(Path.Combine(AppServer.RepositoryRoot, "assets", "policies", "scenarios", "guardrails.yaml"), Path.Combine(scenarios, "guardrails.yaml"));
 
             await page.GotoAsync("/policies");
@@ -39,12 +43,21 @@ public sealed class GuardrailRollbackJourney(BrowserFixture browser)
 
             var refusal = page.Locator(".mud-alert", new() { HasText = "Version 2026.10.1 fails" });
             await Assertions.Expect(refusal).ToContainTextAsync("a refund above 5000 needs two finance approvals");
-            await Assertions.Expect(page.Locator("tr", new() { HasText = "2026.10.2" })).ToContainTextAsync("in force");
+            await Assertions.Expect(page.Locator("tr", new() { HasText = "2026.10.3" })).ToContainTextAsync("in force");
             await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "policies-rollback-refused-lena.png"), FullPage = true });
+
+            // A version that passes every scenario but takes every AI system's word on sign-in: the panel says so first.
+            await page.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+            await page.Locator("tr", new() { HasText = "2026.10.2" }).GetByRole(AriaRole.Button, new() { Name = "Roll back to this" }).ClickAsync();
+            await Assertions.Expect(page.GetByTestId("rollback-sign-in-trust"))
+                .ToContainTextAsync("This version takes every AI system's word that a requester signed in; the version in force takes it only from demo-agent, demo-agent-2.");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "policies-rollback-sign-in-trust-lena.png"), FullPage = true });
+            await page.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+
             var history = await context.APIRequest.GetAsync("/api/v1/policies");
             var versions = System.Text.Json.JsonDocument.Parse(await history.TextAsync()).RootElement.EnumerateArray().ToList();
-            Assert.Equal(3, versions.Count); // the initial version and the two published: the rollback wrote nothing
-            Assert.Equal("2026.10.2", versions.Single(v => v.GetProperty("isActive").GetBoolean()).GetProperty("version").GetString());
+            Assert.Equal(4, versions.Count); // the initial version and the three published: the rollback wrote nothing
+            Assert.Equal("2026.10.3", versions.Single(v => v.GetProperty("isActive").GetBoolean()).GetProperty("version").GetString());
         }
         finally
         {

@@ -4,8 +4,8 @@ using Workbench.Core.Policy;
 namespace Workbench.Core.Learning;
 
 /// <summary>A stored case to replay: its id (sampling is by id), its submission as sent and when it arrived.</summary>
-/// <param name="ClientId">The API client that sent the case, whose word on the requester each policy may or may not take; null outside any client.</param>
-public sealed record SimulationCase(Guid Id, CaseSubmission Submission, DateTimeOffset SubmittedAt, string? ClientId = null);
+/// <param name="ClientId">The API client that sent the case, whose word on the requester each policy may or may not take.</param>
+public sealed record SimulationCase(Guid Id, CaseSubmission Submission, DateTimeOffset SubmittedAt, string ClientId);
 
 /// <summary>How one case fares under the policy in force and under the draft.</summary>
 public sealed record SimulatedCase(

@@ -342,6 +342,7 @@ public sealed class CompiledPolicy
             ClarifyingQuestion = question,
             PolicyVersion = Version,
             Trace = trace,
+            RequesterAuthenticated = frame.Bools[SignalCatalog.RequesterAuthenticated],
         };
     }
 

@@ -31,6 +31,11 @@ public sealed record PolicyDecision
     public string? ClarifyingQuestion { get; init; }
     public required string PolicyVersion { get; init; }
     public IReadOnlyList<RuleTrace> Trace { get; init; } = [];
+    /// <summary>
+    /// Whether the policy counted the requester as authenticated: the submission's word, unless the policy takes it
+    /// only from the AI systems it lists and the sending one is not among them.
+    /// </summary>
+    public bool RequesterAuthenticated { get; init; }
 
     /// <summary>The more severe of the two outcomes: what decides the case's path.</summary>
     public PathOutcome Path => (PathOutcome)Math.Max((int)Release, (int)Execute);

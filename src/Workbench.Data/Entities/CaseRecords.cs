@@ -35,6 +35,10 @@ public sealed class CaseRecord
     /// <summary>Sampled at queue time for a blind second review (Learning:DoubleReview:Share); see DoubleReviewRecord.</summary>
     public bool DoubleReview { get; set; }
     public required string RequesterId { get; set; }
+    /// <summary>
+    /// Whether the policy counted the requester as authenticated when it decided the case: the AI system's word, unless
+    /// the policy takes that word only from the systems it lists and this case's client is not one.
+    /// </summary>
     public bool RequesterAuthenticated { get; set; }
     /// <summary>The first 500 characters of the request, for lists and search.</summary>
     public required string RequestPreview { get; set; }

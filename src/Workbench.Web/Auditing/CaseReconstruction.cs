@@ -58,6 +58,11 @@ public sealed record CaseAuditExport
     public string? Queue { get; init; }
     public required DateTimeOffset SubmittedAt { get; init; }
     public required Requester Requester { get; init; }
+    /// <summary>
+    /// Whether the policy counted the requester as authenticated: <see cref="Requester"/> is what the AI system said, and
+    /// a policy that takes that word only from the systems it lists counts it false from any other.
+    /// </summary>
+    public bool RequesterAuthenticatedByPolicy { get; init; }
     public required string Request { get; init; }
     public required IReadOnlyList<EvidenceItem> Evidence { get; init; }
     public required IReadOnlyList<Claim> Claims { get; init; }
@@ -134,6 +139,7 @@ public sealed class CaseReconstruction(IDbContextFactory<WorkbenchDbContext> dbF
             Queue = c.Queue,
             SubmittedAt = c.CreatedAt,
             Requester = s.Requester,
+            RequesterAuthenticatedByPolicy = c.RequesterAuthenticated,
             Request = s.Request,
             Evidence = s.Evidence,
             Claims = s.Claims,

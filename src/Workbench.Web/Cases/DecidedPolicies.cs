@@ -11,9 +11,13 @@ namespace Workbench.Web.Cases;
 public sealed class DecidedPolicies(IDbContextFactory<WorkbenchDbContext> dbFactory, ActivePolicy active)
 {
     private const int Kept = 16;
-    private readonly ConcurrentDictionary<string, CompiledPolicy> _compiled = new(StringComparer.Ordinal);
+    // A version that is not stored or no longer loads is remembered too (as null), so a page does not look it up again.
+    private readonly ConcurrentDictionary<string, CompiledPolicy?> _compiled = new(StringComparer.Ordinal);
 
-    /// <summary>The published version of this name, compiled; null when none is stored under it or its text no longer loads.</summary>
+    /// <summary>
+    /// The published version of this name, compiled; null when none is stored under it or its text no longer loads (a
+    /// case always names a stored version: intake evaluates only with one the database holds).
+    /// </summary>
     public async Task<CompiledPolicy?> ForVersionAsync(string version, CancellationToken ct = default)
     {
         if (active.IsLoaded && active.Policy.Version == version)
@@ -26,10 +30,7 @@ public sealed class DecidedPolicies(IDbContextFactory<WorkbenchDbContext> dbFact
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var yaml = await db.PolicyVersions.AsNoTracking().Where(p => p.Version == version).Select(p => p.Yaml).FirstOrDefaultAsync(ct);
-        if (yaml is null || PolicyLoader.Load(yaml).Policy is not { } policy)
-        {
-            return null;
-        }
+        var policy = yaml is null ? null : PolicyLoader.Load(yaml).Policy;
         if (_compiled.Count >= Kept)
         {
             _compiled.Clear();

@@ -173,7 +173,8 @@ public sealed class IntakeService(
             SpotCheck = d.SpotCheck,
             DoubleReview = status == CaseStatus.Queued && doubleReview is not null && doubleReview.IsSampled(id, s.Workflow),
             RequesterId = s.Requester.Id,
-            RequesterAuthenticated = s.Requester.Authenticated,
+            // As the policy counted it (the AI system's word only where the policy takes that system's word).
+            RequesterAuthenticated = d.RequesterAuthenticated,
             RequestPreview = s.Request.Length > 500 ? s.Request[..500] : s.Request,
             SubmissionJson = submissionJson ?? JsonSerializer.Serialize(s, WorkbenchJson.Options),
             CallbackUrl = s.CallbackUrl,

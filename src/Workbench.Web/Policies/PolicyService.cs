@@ -214,6 +214,10 @@ public sealed partial class PolicyService(
             Reason = reason,
             // A path given more autonomy is a decision someone must own: the audit names each one beside the reason.
             AutonomyChanges = AutonomyChanges(active.IsLoaded ? active.Policy : null, policy),
+            // So is a change to whose word on the requester's sign-in is taken (a version without the list takes everyone's).
+            SignInTrust = SignInTrustChanges(active.IsLoaded ? active.Policy : null, policy) is { } trust
+                ? new { From = Audited(trust.From), To = Audited(trust.To), trust.Widens }
+                : null,
         });
         try
         {
@@ -238,6 +242,39 @@ public sealed partial class PolicyService(
             .Where(x => x.Old != x.w.Autonomy)
             .OrderBy(x => x.w.Name, StringComparer.Ordinal)
             .Select(x => new AutonomyChange(x.w.Name, x.w.Tier, x.Old, x.w.Autonomy))];
+
+    /// <summary>
+    /// The AI systems whose word that a requester signed in is taken, before and after a publish (null: every system's);
+    /// see <see cref="CompiledPolicy.AuthenticatedRequestersFrom"/>.
+    /// </summary>
+    public sealed record SignInTrustChange(IReadOnlyList<string>? From, IReadOnlyList<string>? To)
+    {
+        /// <summary>The new version takes the word of a system the one before did not (or of every system).</summary>
+        public bool Widens => To is null ? From is not null : From is not null && To.Except(From, StringComparer.Ordinal).Any();
+    }
+
+    // In the audit event a missing list is said in words: the event's JSON leaves nulls out.
+    private static object Audited(IReadOnlyList<string>? clients) => clients is null ? "every system" : clients;
+
+    /// <summary>Null when the new version trusts the same systems on sign-in as the one in force.</summary>
+    public static SignInTrustChange? SignInTrustChanges(CompiledPolicy? before, CompiledPolicy after)
+    {
+        var (from, to) = (before?.AuthenticatedRequestersFrom, after.AuthenticatedRequestersFrom);
+        if (before is not null && (from is null ? to is null : to is not null && to.SetEquals(from)))
+        {
+            return null;
+        }
+        return new SignInTrustChange(from?.Order(StringComparer.Ordinal).ToList(), to?.Order(StringComparer.Ordinal).ToList());
+    }
+
+    /// <summary>What rolling back to this version would change in whose word on sign-in is taken; null when nothing, or the version does not load.</summary>
+    public async Task<SignInTrustChange?> RollbackSignInTrustAsync(int versionId, CancellationToken ct)
+    {
+        var earlier = await VersionAsync(versionId, ct);
+        return earlier is not null && active.IsLoaded && PolicyLoader.Load(earlier.Yaml).Policy is { } policy
+            ? SignInTrustChanges(active.Policy, policy)
+            : null;
+    }
 
     /// <summary>A version name not yet taken: the last number bumped ("2026.11.1" → "2026.11.2"), or ".1", ".2" … appended.</summary>
     public async Task<string> SuggestVersionAsync(string basis, CancellationToken ct)

@@ -37,7 +37,7 @@ public class PolicySimulationTests
     }
 
     private static List<SimulationCase> Cases(params double[] amounts) =>
-        amounts.Select((a, i) => new SimulationCase(new Guid(i + 1, 0, 0, new byte[8]), Refund(a), Now.AddMinutes(-i))).ToList();
+        amounts.Select((a, i) => new SimulationCase(new Guid(i + 1, 0, 0, new byte[8]), Refund(a), Now.AddMinutes(-i), "demo-agent")).ToList();
 
     [Fact]
     public void Lowering_the_finance_threshold_moves_the_amounts_between_into_finance()

@@ -423,6 +423,11 @@ public class TrustBoundaryTests
         Assert.Empty(run.Errors);
         Assert.All(run.Results, r => Assert.True(r.Passed, r.Name + ": " + r.Difference));
         Assert.Equal(["support-bot", "public-web-widget"], ScenarioRunner.Read(scenarios, TestPolicies.Now).Scenarios.Select(x => x.Client));
+
+        // A client no API key could have is a typo, not an untrusted system: the file says so instead of running it.
+        var typo = ScenarioRunner.Run(policy, scenarios.Replace("client: support-bot", "client: 'support bot'", StringComparison.Ordinal), TestPolicies.Now);
+        Assert.Contains(typo.Errors, e => e.Message.Contains("client 'support bot' is not an API client id", StringComparison.Ordinal));
+        Assert.False(typo.Passed);
     }
 
     [Theory]

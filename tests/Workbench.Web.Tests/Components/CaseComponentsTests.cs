@@ -59,20 +59,18 @@ public sealed class CaseComponentsTests : ComponentTest
     }
 
     [Fact]
-    public void Summary_says_when_the_policy_does_not_take_the_clients_word_that_the_requester_signed_in()
+    public void Summary_says_when_the_policy_did_not_take_the_clients_word_that_the_requester_signed_in()
     {
-        // The default policy takes it from the demo agents only; the case's own version decides, as its trace did.
-        var s = TestCases.Submission() with { Requester = new Requester("cust-9", "customer", true) };
-        string Chip(CaseDetail detail) => Render<CaseSummary>(p => p.Add(x => x.Detail, detail).Add(x => x.Me, "rita").Add(x => x.Now, Now))
-            .Find("[data-requester]").GetAttribute("data-requester")!;
-        var everyone = PolicyLoader.Load(File.ReadAllText(Path.Combine(Processes.RepositoryRoot(), "assets", "policies", "default.yaml"))
-            .Replace("authenticated_requesters_from:\n  - demo-agent\n  - demo-agent-2\n", "", StringComparison.Ordinal)).Policy!;
-        Assert.Null(everyone.AuthenticatedRequestersFrom);
+        // The case keeps how the policy counted its requester; the submission keeps what the AI system said.
+        var said = TestCases.Submission() with { Requester = new Requester("cust-9", "customer", true) };
+        var notSaid = said with { Requester = new Requester("cust-9", "customer", false) };
+        var cut = (CaseDetail detail) => Render<CaseSummary>(p => p.Add(x => x.Detail, detail).Add(x => x.Me, "rita").Add(x => x.Now, Now)).Find("[data-requester]");
 
-        Assert.Equal("authenticated", Chip(Detail(c => c.ClientId = "demo-agent", s)));
-        Assert.Equal("unvouched", Chip(Detail(c => c.ClientId = "public-web-widget", s)));
-        Assert.Equal("authenticated", Chip(Detail(c => c.ClientId = "public-web-widget", s) with { DecidedUnder = everyone }));
-        Assert.Equal("unauthenticated", Chip(Detail(c => c.ClientId = "demo-agent", s with { Requester = new Requester("cust-9", "customer", false) })));
+        Assert.Equal("authenticated", cut(Detail(c => c.RequesterAuthenticated = true, said)).GetAttribute("data-requester"));
+        var unvouched = cut(Detail(c => { c.RequesterAuthenticated = false; c.ClientId = "public-web-widget"; }, said));
+        Assert.Equal("unvouched", unvouched.GetAttribute("data-requester"));
+        Assert.Equal("says authenticated · not a system the policy takes it from", unvouched.TextContent.Trim());
+        Assert.Equal("unauthenticated", cut(Detail(c => c.RequesterAuthenticated = false, notSaid)).GetAttribute("data-requester"));
     }
 
     [Fact]

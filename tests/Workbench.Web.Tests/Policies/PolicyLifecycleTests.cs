@@ -283,6 +283,58 @@ public sealed class PolicyLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Trusting_every_system_on_sign_in_changes_an_untrusted_systems_cases_in_the_simulation_and_the_publish_records_it()
+    {
+        // The SSO answer, its requester "authenticated", from a public web widget and from the demo agent.
+        var created = await _app.Services.GetRequiredService<Workbench.Web.Admin.AccessAdmin>()
+            .CreateApiKeyAsync(new Workbench.Web.Admin.CreateApiKeyRequest("public-web-widget", "Public web widget", ["cases:submit", "cases:read"]), "test");
+        var widgetKey = Assert.IsType<Workbench.Web.Http.AdminResult<Workbench.Web.Admin.ApiKeySecret>.Ok>(created).Value.ApiKey;
+        async Task<CaseReceipt> SubmitAsync(string key)
+        {
+            using var api = _app.ApiClient();
+            api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+            using var response = await api.PostAsync("/api/v1/cases", new StringContent(Samples.Json("001-").ToJsonString(), Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            return (await response.Content.ReadFromJsonAsync<CaseReceipt>(WorkbenchJson.Options))!;
+        }
+        var fromWidget = await SubmitAsync(widgetKey);
+        var fromAgent = await SubmitAsync(Samples.DemoKey);
+        Assert.Equal(PathOutcome.Clarify, fromWidget.Outcome.Release);
+        Assert.Contains("IDENTITY_UNVERIFIED", fromWidget.ReasonCodes);
+        Assert.DoesNotContain("IDENTITY_UNVERIFIED", fromAgent.ReasonCodes);
+        // The case keeps how the policy counted the requester; the submission keeps what the widget said.
+        var stored = await _app.WithDbAsync(db => db.Cases.AsNoTracking().Where(c => c.Id == fromWidget.Id || c.Id == fromAgent.Id)
+            .ToDictionaryAsync(c => c.Id, c => c.RequesterAuthenticated));
+        Assert.False(stored[fromWidget.Id]);
+        Assert.True(stored[fromAgent.Id]);
+
+        var everyone = PolicyService.WithVersion(DefaultYaml.Replace("authenticated_requesters_from:\n  - demo-agent\n  - demo-agent-2\n", "", StringComparison.Ordinal), "2026.12.8");
+        Assert.NotEqual(PolicyService.WithVersion(DefaultYaml, "2026.12.8"), everyone);
+        var now = DateTimeOffset.UtcNow;
+        var run = await _app.Services.GetRequiredService<PolicySimulator>().RunAsync(PolicyLoader.Load(everyone).Policy!, now.AddHours(-1), now.AddMinutes(1), CancellationToken.None);
+        Assert.Contains(run.Result.ChangedCases, c => c.Id == fromWidget.Id);
+        Assert.DoesNotContain(run.Result.ChangedCases, c => c.Id == fromAgent.Id);
+
+        var service = _app.Services.GetRequiredService<PolicyService>();
+        var initial = (await service.HistoryAsync(CancellationToken.None)).Single();
+        var published = await service.PublishAsync(everyone, "Trust every system on sign-in", "lena", "Lead", CancellationToken.None);
+        Assert.True(published.Succeeded, published.Refusal);
+        var audit = await _app.WithDbAsync(db => db.AuditEvents.AsNoTracking().SingleAsync(e => e.Type == "policy.published"));
+        var trust = JsonDocument.Parse(audit.DataJson).RootElement.GetProperty("signInTrust");
+        Assert.Equal(["demo-agent", "demo-agent-2"], trust.GetProperty("from").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("every system", trust.GetProperty("to").GetString());
+        Assert.True(trust.GetProperty("widens").GetBoolean());
+        // Rolling back to the initial version would narrow it again; to the published one, from there, widen it.
+        var back = await service.RollbackSignInTrustAsync(initial.Id, CancellationToken.None);
+        Assert.NotNull(back);
+        Assert.Null(back.From);
+        Assert.False(back.Widens);
+        Assert.True(new PolicyService.SignInTrustChange(["demo-agent"], null).Widens);
+        Assert.True(new PolicyService.SignInTrustChange(["demo-agent"], ["demo-agent", "web"]).Widens);
+        Assert.False(new PolicyService.SignInTrustChange(["demo-agent", "web"], ["demo-agent"]).Widens);
+    }
+
+    [Fact]
     public async Task Giving_a_tier_2_path_more_autonomy_is_recorded_with_its_reason_and_an_unchanged_stage_is_not()
     {
         var service = _app.Services.GetRequiredService<PolicyService>();

@@ -121,7 +121,14 @@ public static class ScenarioRunner
                     scenarios.Add(new Scenario(name, caseId, null, _ => problem));
                     continue;
                 }
-                var client = y.String(YamlSupport.Get(s, "client"), "client", name);
+                var clientNode = YamlSupport.Get(s, "client");
+                var client = y.String(clientNode, "client", name);
+                if (client is not null && !Cases.ApiClientIds.IsValid(client))
+                {
+                    y.Error(clientNode, $"client '{client}' is not an API client id ({Cases.ApiClientIds.Rule})", name);
+                    scenarios.Add(new Scenario(name, caseId, null, _ => $"the scenario could not be read: client '{client}' is not an API client id"));
+                    continue;
+                }
                 scenarios.Add(new Scenario(name, caseId, submission, decision => decision is null ? "no decision" : Compare(y, expect, decision, name), client));
             }
         }
