@@ -131,6 +131,12 @@ public sealed class ReviewJourneys(AppServer app, BrowserFixture browser)
         await Assertions.Expect(page.Locator("[data-requester]")).ToHaveTextAsync("says authenticated · not a system the policy takes it from");
         await Assertions.Expect(page.GetByText("unverified-identity-clarify").First).ToBeVisibleAsync();
         await Shot(page, "case-requester-unvouched");
+
+        // The audit record says both: what the widget said and how the policy counted it.
+        await page.GotoAsync($"/cases/{id}/audit");
+        await page.WaitInteractiveAsync();
+        await Assertions.Expect(page.GetByText($"said authenticated by {widget}, counted as not authenticated")).ToBeVisibleAsync();
+        await Shot(page, "case-audit-requester-unvouched");
     }
 
     [Fact]
