@@ -43,6 +43,8 @@ public sealed class GuardrailRollbackJourney(BrowserFixture browser)
 
             var refusal = page.Locator(".mud-alert", new() { HasText = "Version 2026.10.1 fails" });
             await Assertions.Expect(refusal).ToContainTextAsync("a refund above 5000 needs two finance approvals");
+            // The same systems trusted on sign-in as the version in force: the panel gives no warning about it.
+            Assert.Equal(0, await page.GetByTestId("rollback-sign-in-trust").CountAsync());
             await Assertions.Expect(page.Locator("tr", new() { HasText = "2026.10.3" })).ToContainTextAsync("in force");
             await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "policies-rollback-refused-lena.png"), FullPage = true });
 

@@ -85,9 +85,9 @@ public static class BusyDaySeeder
                 }
             }
             var submission = json.Deserialize<CaseSubmission>(WorkbenchJson.Options)!;
-            var decision = policy.Evaluate(submission, Guid.NewGuid(), now);
+            var decision = policy.Evaluate(submission, Guid.NewGuid(), now, "demo-agent"); // the client each row names, as intake would
             samples.Add(new Sample(submission.Workflow, submission.TaskType, decision.RiskTier, submission.Request, submission.Requester.Id,
-                submission.Requester.Authenticated, submission.CallbackUrl ?? "", json,
+                decision.RequesterAuthenticated, submission.CallbackUrl ?? "", json,
                 [.. decision.ReasonCodes], JsonSerializer.Serialize(decision.Trace, WorkbenchJson.Options),
                 JsonSerializer.Serialize(decision.ReasonCodes, WorkbenchJson.Options)));
         }

@@ -51,13 +51,13 @@ public static class CaseSeeder
             var created = now - TimeSpan.FromSeconds(random.NextDouble() * span.TotalSeconds);
             var submission = json.Deserialize<CaseSubmission>(WorkbenchJson.Options)!;
             var id = Guid.NewGuid();
-            var d = policy.Evaluate(submission, id, created);
+            var d = policy.Evaluate(submission, id, created, "demo-agent"); // the client each row names, as intake would
             object?[] values =
             [
                 id.ToString().ToUpperInvariant(), "demo-agent", submission.ExternalId, submission.Workflow, submission.TaskType, d.RiskTier,
                 d.Queue is null ? "auto_approved" : "queued", d.Queue, (int)d.Priority, Snake(d.Release), Snake(d.Execute),
                 $" {string.Join(' ', d.ReasonCodes)} ", d.ApprovalsRequired, d.SpotCheck ? 1 : 0, submission.Requester.Id,
-                submission.Requester.Authenticated ? 1 : 0, submission.Request.Length > 500 ? submission.Request[..500] : submission.Request,
+                d.RequesterAuthenticated ? 1 : 0, submission.Request.Length > 500 ? submission.Request[..500] : submission.Request,
                 JsonSerializer.Serialize(submission, WorkbenchJson.Options), d.PolicyVersion, created.UtcTicks, created.UtcTicks, " ", 1,
             ];
             for (var i = 0; i < values.Length; i++)

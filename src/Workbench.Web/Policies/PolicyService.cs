@@ -215,8 +215,9 @@ public sealed partial class PolicyService(
             // A path given more autonomy is a decision someone must own: the audit names each one beside the reason.
             AutonomyChanges = AutonomyChanges(active.IsLoaded ? active.Policy : null, policy),
             // So is a change to whose word on the requester's sign-in is taken (a version without the list takes everyone's).
+            // Lists always, with a flag for "every system" (no list in the policy): an empty list means nobody's word.
             SignInTrust = SignInTrustChanges(active.IsLoaded ? active.Policy : null, policy) is { } trust
-                ? new { From = Audited(trust.From), To = Audited(trust.To), trust.Widens }
+                ? new { From = trust.From ?? [], FromEverySystem = trust.From is null, To = trust.To ?? [], ToEverySystem = trust.To is null, trust.Widens }
                 : null,
         });
         try
@@ -252,9 +253,6 @@ public sealed partial class PolicyService(
         /// <summary>The new version takes the word of a system the one before did not (or of every system).</summary>
         public bool Widens => To is null ? From is not null : From is not null && To.Except(From, StringComparer.Ordinal).Any();
     }
-
-    // In the audit event a missing list is said in words: the event's JSON leaves nulls out.
-    private static object Audited(IReadOnlyList<string>? clients) => clients is null ? "every system" : clients;
 
     /// <summary>Null when the new version trusts the same systems on sign-in as the one in force.</summary>
     public static SignInTrustChange? SignInTrustChanges(CompiledPolicy? before, CompiledPolicy after)

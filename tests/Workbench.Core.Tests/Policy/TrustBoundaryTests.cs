@@ -426,8 +426,14 @@ public class TrustBoundaryTests
 
         // A client no API key could have is a typo, not an untrusted system: the file says so instead of running it.
         var typo = ScenarioRunner.Run(policy, scenarios.Replace("client: support-bot", "client: 'support bot'", StringComparison.Ordinal), TestPolicies.Now);
-        Assert.Contains(typo.Errors, e => e.Message.Contains("client 'support bot' is not an API client id", StringComparison.Ordinal));
-        Assert.False(typo.Passed);
+        Assert.Contains("client 'support bot' is not an API client id", Assert.Single(typo.Errors).Message, StringComparison.Ordinal);
+        Assert.Equal(2, typo.Results.Count);
+        Assert.False(typo.Results[0].Passed);
+        Assert.True(typo.Results[1].Passed);
+        // A client that is no text at all is refused the same way, not run on the submission's word.
+        var mapping = ScenarioRunner.Run(policy, scenarios.Replace("client: support-bot", "client: { id: support-bot }", StringComparison.Ordinal), TestPolicies.Now);
+        Assert.Single(mapping.Errors);
+        Assert.False(mapping.Results[0].Passed);
     }
 
     [Theory]

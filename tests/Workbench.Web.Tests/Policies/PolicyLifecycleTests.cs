@@ -308,6 +308,14 @@ public sealed class PolicyLifecycleTests : IAsyncLifetime
         Assert.False(stored[fromWidget.Id]);
         Assert.True(stored[fromAgent.Id]);
 
+        // The audit export says both: what the widget said and how the policy counted it.
+        using (var lena = await _app.SignedInAs("lena"))
+        {
+            var export = JsonDocument.Parse(await lena.GetStringAsync($"/api/v1/cases/{fromWidget.Id}/audit")).RootElement;
+            Assert.True(export.GetProperty("requester").GetProperty("authenticated").GetBoolean());
+            Assert.False(export.GetProperty("requesterAuthenticatedByPolicy").GetBoolean());
+        }
+
         var everyone = PolicyService.WithVersion(DefaultYaml.Replace("authenticated_requesters_from:\n  - demo-agent\n  - demo-agent-2\n", "", StringComparison.Ordinal), "2026.12.8");
         Assert.NotEqual(PolicyService.WithVersion(DefaultYaml, "2026.12.8"), everyone);
         var now = DateTimeOffset.UtcNow;
@@ -322,13 +330,20 @@ public sealed class PolicyLifecycleTests : IAsyncLifetime
         var audit = await _app.WithDbAsync(db => db.AuditEvents.AsNoTracking().SingleAsync(e => e.Type == "policy.published"));
         var trust = JsonDocument.Parse(audit.DataJson).RootElement.GetProperty("signInTrust");
         Assert.Equal(["demo-agent", "demo-agent-2"], trust.GetProperty("from").EnumerateArray().Select(e => e.GetString()));
-        Assert.Equal("every system", trust.GetProperty("to").GetString());
+        Assert.False(trust.GetProperty("fromEverySystem").GetBoolean());
+        Assert.Empty(trust.GetProperty("to").EnumerateArray());
+        Assert.True(trust.GetProperty("toEverySystem").GetBoolean());
         Assert.True(trust.GetProperty("widens").GetBoolean());
-        // Rolling back to the initial version would narrow it again; to the published one, from there, widen it.
+        // Rolling back to the initial version would narrow it again.
         var back = await service.RollbackSignInTrustAsync(initial.Id, CancellationToken.None);
         Assert.NotNull(back);
         Assert.Null(back.From);
+        Assert.Equal(["demo-agent", "demo-agent-2"], back.To);
         Assert.False(back.Widens);
+        // A publish that leaves the list as it is records no change.
+        Assert.True((await service.PublishAsync(PolicyService.WithVersion(everyone, "2026.12.9"), "Wording", "lena", "Lead", CancellationToken.None)).Succeeded);
+        var unchanged = await _app.WithDbAsync(db => db.AuditEvents.AsNoTracking().Where(e => e.Type == "policy.published").OrderBy(e => e.Id).ToListAsync());
+        Assert.False(JsonDocument.Parse(unchanged[^1].DataJson).RootElement.TryGetProperty("signInTrust", out _));
         Assert.True(new PolicyService.SignInTrustChange(["demo-agent"], null).Widens);
         Assert.True(new PolicyService.SignInTrustChange(["demo-agent"], ["demo-agent", "web"]).Widens);
         Assert.False(new PolicyService.SignInTrustChange(["demo-agent", "web"], ["demo-agent"]).Widens);

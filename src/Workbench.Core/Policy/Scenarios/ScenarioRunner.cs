@@ -115,18 +115,16 @@ public static class ScenarioRunner
                 {
                     y.Error(caseIdNode, $"case_id '{caseIdText}' is not a GUID", name);
                 }
-                if (errors.Count > before || submission is null || expect is null)
-                {
-                    var problem = "the scenario could not be read: " + string.Join("; ", errors.Skip(before));
-                    scenarios.Add(new Scenario(name, caseId, null, _ => problem));
-                    continue;
-                }
                 var clientNode = YamlSupport.Get(s, "client");
                 var client = y.String(clientNode, "client", name);
                 if (client is not null && !Cases.ApiClientIds.IsValid(client))
                 {
                     y.Error(clientNode, $"client '{client}' is not an API client id ({Cases.ApiClientIds.Rule})", name);
-                    scenarios.Add(new Scenario(name, caseId, null, _ => $"the scenario could not be read: client '{client}' is not an API client id"));
+                }
+                if (errors.Count > before || submission is null || expect is null)
+                {
+                    var problem = "the scenario could not be read: " + string.Join("; ", errors.Skip(before));
+                    scenarios.Add(new Scenario(name, caseId, null, _ => problem));
                     continue;
                 }
                 scenarios.Add(new Scenario(name, caseId, submission, decision => decision is null ? "no decision" : Compare(y, expect, decision, name), client));
