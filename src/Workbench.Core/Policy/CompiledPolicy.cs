@@ -118,7 +118,7 @@ public sealed class CompiledPolicy
     /// A null <paramref name="clientId"/> is an evaluation outside any client (a scenario without one, a tool), which
     /// takes the submission's word.
     /// </summary>
-    public bool RequesterAuthenticated(CaseSubmission submission, string? clientId) =>
+    private bool RequesterAuthenticated(CaseSubmission submission, string? clientId) =>
         submission.Requester.Authenticated && (AuthenticatedRequestersFrom is null || clientId is null || AuthenticatedRequestersFrom.Contains(clientId));
 
     /// <summary>What counts as a request for an exception.</summary>
@@ -164,7 +164,7 @@ public sealed class CompiledPolicy
     /// <summary>Derives the signal frame for a submission with this policy's catalog, action catalogue, tier floor and required fields.</summary>
     public SignalFrame Derive(CaseSubmission submission, DateTimeOffset now) => Derive(submission, now, null);
 
-    /// <summary>The signal frame of a submission sent by this API client (<see cref="RequesterAuthenticated"/>).</summary>
+    /// <summary>The signal frame of a submission sent by this API client (whether its requester counts as authenticated depends on it).</summary>
     public SignalFrame Derive(CaseSubmission submission, DateTimeOffset now, string? clientId)
     {
         var facts = ActionFacts.Of(submission, Actions, Workflows);

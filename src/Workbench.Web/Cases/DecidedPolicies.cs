@@ -14,6 +14,10 @@ public sealed class DecidedPolicies(IDbContextFactory<WorkbenchDbContext> dbFact
     // A version that is not stored or no longer loads is remembered too (as null), so a page does not look it up again.
     private readonly ConcurrentDictionary<string, CompiledPolicy?> _compiled = new(StringComparer.Ordinal);
 
+    /// <summary>The version the case's trace was written under (its evaluation's, else the case's own).</summary>
+    public Task<CompiledPolicy?> ForCaseAsync(CaseRecord c, CancellationToken ct = default) =>
+        ForVersionAsync(c.Evaluation?.PolicyVersion ?? c.PolicyVersion, ct);
+
     /// <summary>
     /// The published version of this name, compiled; null when none is stored under it or its text no longer loads (a
     /// case always names a stored version: intake evaluates only with one the database holds).

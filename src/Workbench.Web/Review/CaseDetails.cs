@@ -53,7 +53,7 @@ public sealed class CaseDetails(IDbContextFactory<WorkbenchDbContext> dbFactory,
         return new CaseDetail(c, submission, c.Evaluation, trace, actions, history)
         {
             Replies = await RepliesAsync(db, id, history, ct),
-            DecidedUnder = await policies.ForVersionAsync(c.Evaluation?.PolicyVersion ?? c.PolicyVersion, ct),
+            DecidedUnder = await policies.ForCaseAsync(c, ct),
         };
     }
 
