@@ -237,6 +237,27 @@ public sealed class CaseComponentsTests : ComponentTest
     }
 
     [Fact]
+    public void The_summary_names_a_reason_as_the_version_that_gave_it_did()
+    {
+        // A later publish retitled the reason: the case was escalated with the older title and description, and its
+        // summary says so; without a stored version the chip reads the policy in force.
+        const string code = "HIGH_VALUE_TRANSACTION";
+        var now = ComponentTest.DefaultPolicy.Value.ReasonCodes[code];
+        var renamed = PolicyLoader.Load(Workbench.Web.Policies.PolicyService.WithVersion(
+            File.ReadAllText(Path.Combine(Processes.RepositoryRoot(), "assets", "policies", "default.yaml")), "2026.10.2")
+            .Replace(now.Title, "An older title", StringComparison.Ordinal)
+            .Replace(now.Description, "An older description", StringComparison.Ordinal)).Policy!;
+        Assert.Equal("An older title", renamed.ReasonCodes[code].Title);
+        AngleSharp.Dom.IElement Chip(CaseDetail detail) =>
+            Render<CaseSummary>(p => p.Add(x => x.Detail, detail).Add(x => x.Me, "rita").Add(x => x.Now, Now)).Find($"[data-reason='{code}']");
+
+        var then = Chip(Detail() with { DecidedUnder = renamed });
+        Assert.Equal("An older title", then.TextContent.Trim());
+        Assert.StartsWith("An older title: An older description", then.GetAttribute("aria-label"));
+        Assert.Equal(now.Title, Chip(Detail()).TextContent.Trim());
+    }
+
+    [Fact]
     public void Evidence_of_a_purged_case_is_not_read_against_the_policy()
     {
         // Retention replaced the titles and removed the links: every authoritative item would read as unlisted and every
