@@ -283,6 +283,25 @@ public sealed class PolicyLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_case_s_audit_page_names_its_reasons_as_the_version_that_gave_them_did()
+    {
+        var body = Samples.Json("009-");
+        using var submitted = await _app.ApiClient().PostAsync("/api/v1/cases", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, submitted.StatusCode);
+        var receipt = (await submitted.Content.ReadFromJsonAsync<CaseReceipt>(WorkbenchJson.Options))!;
+        Assert.Contains("IRREVERSIBLE_ACTION", receipt.ReasonCodes);
+        var retitled = PolicyService.WithVersion(DefaultYaml.Replace("title: Irreversible action\n", "title: Cannot be undone\n", StringComparison.Ordinal), "2026.12.8");
+        var published = await _app.Services.GetRequiredService<PolicyService>().PublishAsync(retitled, "Plainer reason titles", "lena", "Lead", CancellationToken.None);
+        Assert.True(published.Succeeded, published.Refusal);
+
+        using var lena = await _app.SignedInAs("lena");
+        var page = await lena.GetStringAsync($"/cases/{receipt.Id}/audit");
+
+        Assert.Contains(">Irreversible action<", page);
+        Assert.DoesNotContain("Cannot be undone", page);
+    }
+
+    [Fact]
     public async Task Trusting_every_system_on_sign_in_changes_an_untrusted_systems_cases_in_the_simulation_and_the_publish_records_it()
     {
         // The SSO answer, its requester "authenticated", from a public web widget and from the demo agent.
