@@ -18,6 +18,9 @@
 #   INTAKE_WRK_PROVIDERS ["sqlite postgres"]
 #   INTAKE_WRK_APP_ENV [""]          extra NAME=VALUE pairs for the Workbench process only (e.g. DOTNET_TieredPGO=0)
 #   INTAKE_WRK_NICE [0]              run the servers and load generators under nice -n N
+#   INTAKE_WRK_PG_SETTINGS ["-c fsync=off -c synchronous_commit=off -c full_page_writes=off"]
+#                                    the cluster's durability settings; "" runs it as PostgreSQL ships (a commit waits
+#                                    for its WAL to reach the disk), as a production server runs
 # Installs wrk, sqlite3 and postgresql (Debian) when missing, as tests/run.sh does for its packages.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -30,6 +33,7 @@ rate=${INTAKE_WRK_RATE:-500}
 paced_seconds=${INTAKE_WRK_PACED_SECONDS:-15}
 providers=${INTAKE_WRK_PROVIDERS:-"sqlite postgres"}
 niceness=${INTAKE_WRK_NICE:-0}
+pg_settings=${INTAKE_WRK_PG_SETTINGS--c fsync=off -c synchronous_commit=off -c full_page_writes=off}
 demo_key=wb_demo_agent_7Qm2VxK9pLr4TzN8aHcE3uYd # the Development environment's demo API client
 
 need=()
@@ -165,9 +169,9 @@ start_postgres() {
   fi
   pg_port=$(free_port)
   "${as_postgres[@]}" "$pg_bin/initdb" -D "$pg_data" -U postgres --auth=trust -E UTF8 --no-locale --no-sync >/dev/null
-  # As the test fixtures run it: a throwaway cluster, durability traded for speed on both sides alike.
+  # By default as the test fixtures run it: a throwaway cluster, durability traded for speed on both sides alike.
   "${as_postgres[@]}" "$pg_bin/pg_ctl" -D "$pg_data" -l "$pg_data/server.log" -w -t 60 \
-    -o "-p $pg_port -c listen_addresses=127.0.0.1 -k $pg_data -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null
+    -o "-p $pg_port -c listen_addresses=127.0.0.1 -k $pg_data $pg_settings -c max_connections=200" start >/dev/null
   psql -h 127.0.0.1 -p "$pg_port" -U postgres -qAt -c "CREATE DATABASE raw_baseline" -c "CREATE DATABASE wb_intake" >/dev/null
 }
 
@@ -203,6 +207,9 @@ check() { # LABEL ROWS ANSWERED MOST
 checks=()
 echo "intake-wrk: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); $(dotnet --list-runtimes | grep -o 'Microsoft.AspNetCore.App [0-9.]*' | tail -n1)"
 echo "intake-wrk: warm-up ${warmup} s, runs ${seconds} s (wrk -t2 -c32), paced ${rate}/s for ${paced_seconds} s; load average at start $(load)"
+if [[ " $providers " == *" postgres "* ]]; then
+  echo "intake-wrk: PostgreSQL settings: ${pg_settings:-none (durable, as PostgreSQL ships)}"
+fi
 for provider in $providers; do
   if [ "$provider" = postgres ]; then
     start_postgres
