@@ -14,7 +14,7 @@ public sealed class DerivedInput
     public bool RequesterAuthenticated { get; init; }
     public string RequesterRole { get; init; } = "";
     public string Workflow { get; init; } = "";
-    public string RequestText { get; init; } = "";
+    public string RequestText { get; init; } = ""; // folded, as the policy reads it (request.text_plain)
     public string ParametersText { get; init; } = "";
     public double VersionConflicts { get; init; }
     public double AuthoritativeCount { get; init; }
@@ -49,7 +49,7 @@ public sealed class DerivedInput
         RequesterAuthenticated = f.GetBoolean("requester.authenticated") ?? false,
         RequesterRole = f.GetString("requester.role") ?? "",
         Workflow = f.GetString("workflow") ?? "",
-        RequestText = f.GetString("request.text") ?? "",
+        RequestText = f.GetString("request.text_plain") ?? "",
         ParametersText = f.GetString("action.parameters_text") ?? "",
         VersionConflicts = f.GetNumber("evidence.version_conflicts") ?? 0,
         AuthoritativeCount = f.GetNumber("evidence.authoritative_count") ?? 0,

@@ -38,10 +38,13 @@ public static class ContentPurge
     };
 
     /// <summary>
-    /// The traced fields that are the case's own texts (the request, the requester's id, what the action's parameters
-    /// say); other values are codes and numbers.
+    /// The traced fields that are the case's own texts (the request as sent and folded, the requester's id, what the
+    /// action's parameters say); other values are codes and numbers.
     /// </summary>
-    private static readonly HashSet<string> TracedTexts = new(StringComparer.Ordinal) { "request.text", "requester.id", "action.parameters_text" };
+    private static readonly HashSet<string> TracedTexts = new(StringComparer.Ordinal)
+    {
+        "request.text", "request.text_plain", "requester.id", "action.parameters_text",
+    };
 
     /// <summary>The policy trace with the values of the case's own texts masked; which rules fired, and on what else, stays.</summary>
     public static IReadOnlyList<Policy.RuleTrace> Mask(IEnumerable<Policy.RuleTrace> trace) =>

@@ -59,19 +59,19 @@ public class ContentPurgeTests
     }
 
     [Fact]
-    public void The_trace_keeps_its_rules_and_values_but_the_request_text_the_requester_id_and_what_the_parameters_say()
+    public void The_trace_keeps_its_rules_and_values_but_the_request_text_as_sent_and_folded_the_requester_id_and_what_the_parameters_say()
     {
         RuleTrace[] trace =
         [
             new("access_admin_words", false, [new("workflow", "support.refund")]),
             new("admin_words", true, [new("request.text", "make Jane Roe an admin"), new("requester.id", "jane.roe@example.com"), new("amount", "120"),
-                new("action.parameters_text", "user jane roe example com role admin")]),
+                new("action.parameters_text", "user jane roe example com role admin"), new("request.text_plain", "make jane roe an admin")]),
             new("unknown_requester", false, [new("requester.id", "missing")]),
         ];
         var masked = ContentPurge.Mask(trace);
 
         Assert.Same(trace[0], masked[0]);
-        Assert.Equal(["[purged]", "[purged]", "120", "[purged]"], masked[1].Values.Select(v => v.Value));
+        Assert.Equal(["[purged]", "[purged]", "120", "[purged]", "[purged]"], masked[1].Values.Select(v => v.Value));
         Assert.True(masked[1].Fired);
         Assert.Equal("missing", masked[2].Values[0].Value); // nothing was there to remove
     }

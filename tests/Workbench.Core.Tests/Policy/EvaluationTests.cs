@@ -217,7 +217,7 @@ public class EvaluationTests
     {
         var request = "Refund please. " + new string('x', 5000);
         var d = TestPolicies.Default.Evaluate(Refund(100, request: request), NotSampled, Now);
-        var texts = d.Trace.SelectMany(t => t.Values).Where(v => v.Name == "request.text").ToList();
+        var texts = d.Trace.SelectMany(t => t.Values).Where(v => v.Name == "request.text_plain").ToList();
         Assert.NotEmpty(texts);
         Assert.All(texts, v => Assert.True(v.Value.Length <= Workbench.Core.Policy.Signals.SignalFrame.MaxTracedStringLength));
         Assert.All(texts, v => Assert.EndsWith("…", v.Value));

@@ -48,6 +48,7 @@ public class ExpressionLanguageTests
         Assert.Equal("workflow", catalog.All[SignalCatalog.Workflow].Path);
         Assert.Equal("requester.id", catalog.All[SignalCatalog.RequesterId].Path);
         Assert.Equal("action.parameters_text", catalog.All[SignalCatalog.ActionParametersText].Path);
+        Assert.Equal("request.text_plain", catalog.All[SignalCatalog.RequestTextPlain].Path);
         Assert.Equal("signals.unlisted_authoritative_count", catalog.All[SignalCatalog.UnlistedAuthoritativeCount].Path);
         Assert.Equal("signals.customer_vip", catalog.All[SignalCatalog.BuiltInCount].Path);
         Assert.Equal(SignalCatalog.BuiltInCount + 1, catalog.SlotCount);

@@ -212,6 +212,20 @@ public class SignalDeriverTests
         Assert.Equal(expected, Derive(Case(request: request)).GetBoolean("request.exception_language"));
     }
 
+    [Theory]
+    [InlineData("Where is my parcel?", "where is my parcel")]
+    [InlineData("I'm a JOURNALIST.", "i m a journalist")]
+    [InlineData("My la\u200Bwyer, on social-media", "my lawyer on social media")] // a zero-width space inside a word
+    [InlineData("a j\u043Eurnalist", "a journalist")] // a Cyrillic o
+    [InlineData("\uFF41\uFF44\uFF4D\uFF49\uFF4E r\u00E9sum\u00E9", "admin resume")] // full-width letters, accents
+    [InlineData("", "")]
+    public void The_plain_request_text_is_the_request_folded_as_exception_language_is(string request, string plain)
+    {
+        var f = Derive(Case(request: request));
+        Assert.Equal(plain, f.GetString("request.text_plain"));
+        Assert.Equal(request, f.GetString("request.text")); // the request as sent stays readable as such
+    }
+
     [Fact]
     public void The_client_amount_signal_can_raise_the_action_amount_but_never_lower_it()
     {

@@ -77,7 +77,8 @@ public sealed class SignalCatalog
     internal const int ClientTier = 36;
     internal const int ActionParametersText = 37;
     internal const int UnlistedAuthoritativeCount = 38;
-    internal const int BuiltInCount = 39;
+    internal const int RequestTextPlain = 39;
+    internal const int BuiltInCount = 40;
 
     private static readonly SignalDescriptor[] BuiltIns =
     [
@@ -108,6 +109,7 @@ public sealed class SignalCatalog
         D("action.tool", SignalType.String, SignalSource.Field, ActionTool, "the action's tool (missing without an action)"),
         D("response.present", SignalType.Boolean, SignalSource.Field, ResponsePresent, "the proposal contains a response"),
         D("request.text", SignalType.String, SignalSource.Field, RequestText, "the request text"),
+        D("request.text_plain", SignalType.String, SignalSource.Derived, RequestTextPlain, "the request text folded as exception language is (lower case, accents and invisible characters dropped, look-alike letters read as Latin, punctuation as spaces: \"i m a journalist\"), for rules that look for words in what the requester wrote: a zero-width space or a Cyrillic letter inside a word does not hide it"),
         D("signals.intent_ambiguity", SignalType.Number, SignalSource.WellKnownClient, IntentAmbiguity, "client: intent ambiguity 0–1") with { ClientKey = "intent_ambiguity" },
         D("signals.required_fields_missing", SignalType.Number, SignalSource.WellKnownClient, RequiredFieldsMissing, "client: count of required fields missing") with { ClientKey = "required_fields_missing" },
         D("signals.model_confidence", SignalType.Number, SignalSource.WellKnownClient, ModelConfidence, "client: model self-reported confidence 0–1 (shown, never decisive alone)") with { ClientKey = "model_confidence" },

@@ -40,6 +40,7 @@ public static class SignalDeriver
         f.SetString(SignalCatalog.ActionTool, action?.Tool);
         f.SetBool(SignalCatalog.ResponsePresent, submission.Proposal.Response is not null);
         f.SetString(SignalCatalog.RequestText, submission.Request);
+        f.SetString(SignalCatalog.RequestTextPlain, ExceptionLanguage.Fold(submission.Request));
         if (submission.RiskTier is { } declared)
         {
             f.SetNumber(SignalCatalog.ClientTier, declared);
