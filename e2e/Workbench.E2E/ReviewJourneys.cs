@@ -140,6 +140,27 @@ public sealed class ReviewJourneys(AppServer app, BrowserFixture browser)
     }
 
     [Fact]
+    public async Task A_lawyer_hidden_behind_an_invisible_character_still_sends_the_answer_to_brand()
+    {
+        // The invoice question, its request now mentioning a lawyer with a zero-width space inside the word and social
+        // media with a hyphen: the policy reads the words the requester wrote, not the characters the AI system sent.
+        var body = AgentApi.Sample("004-");
+        body["request"] = "Before my la\u200Bwyer gets involved: where do I download last year's invoices? Otherwise this goes on SOCIAL-MEDIA.";
+        var agent = new AgentApi(app.BaseUrl);
+        var (id, _) = await agent.SubmitAsync(body);
+        var receipt = await agent.GetAsync($"/api/v1/cases/{id}");
+        Assert.Contains("BRAND_RISK", receipt.GetProperty("reasonCodes").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal("brand", receipt.GetProperty("queue").GetString());
+
+        var (context, page) = await SignInAsync("lena");
+        await using var _ = context;
+        await OpenCaseAsync(page, id);
+        await Assertions.Expect(page.Locator("[data-reason='BRAND_RISK']")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("request.text_plain = before my lawyer gets involved").First).ToBeVisibleAsync();
+        await Shot(page, "case-brand-risk-disguised");
+    }
+
+    [Fact]
     public async Task Next_case_from_the_queue_then_approve()
     {
         var (context, page) = await SignInAsync("rita");
