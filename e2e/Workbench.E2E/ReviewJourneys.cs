@@ -157,6 +157,9 @@ public sealed class ReviewJourneys(AppServer app, BrowserFixture browser)
         await OpenCaseAsync(page, id);
         await Assertions.Expect(page.Locator("[data-reason='BRAND_RISK']")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByText("request.text_plain = before my lawyer gets involved").First).ToBeVisibleAsync();
+        // The reviewer sees where the request hid a character, not a word that only looks whole.
+        await Assertions.Expect(page.Locator("[data-testid='request'] .wb-hidden-char")).ToHaveTextAsync("U+200B");
+        await Assertions.Expect(page.Locator("[data-testid='hidden-characters']")).ToBeVisibleAsync();
         await Shot(page, "case-brand-risk-disguised");
     }
 
