@@ -4,7 +4,7 @@ using Workbench.Contracts;
 
 namespace Workbench.Core.Cases;
 
-/// <summary>Intake limits, from configuration (<c>Intake:Limits:*</c>); the defaults are the issue's.</summary>
+/// <summary>Intake limits, from configuration (<c>Intake:Limits:*</c>); the defaults are the documented ones (docs/api.md).</summary>
 public sealed record IntakeLimits
 {
     public int MaxBodyBytes { get; init; } = 1024 * 1024;

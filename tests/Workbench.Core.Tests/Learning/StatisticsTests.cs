@@ -7,7 +7,7 @@ public class StatisticsTests
     // Expected bounds hand-computed from Wilson's formula with z = 1.959964:
     // centre = (p + z²/2n) / (1 + z²/n), half = z·sqrt(p(1−p)/n + z²/4n²) / (1 + z²/n).
     [Theory]
-    [InlineData(0, 412, 0.0, 0.009238)]    // the "0 overrides in 412 reviews, upper bound 0.9 %"
+    [InlineData(0, 412, 0.0, 0.009238)]    // "0 overrides in 412 reviews, upper bound 0.9 %"
     [InlineData(5, 10, 0.236593, 0.763407)]
     [InlineData(81, 263, 0.255289, 0.366210)]
     [InlineData(1, 20, 0.008881, 0.236131)]

@@ -88,7 +88,7 @@ public abstract class AuditRewriteTestsBase : IAsyncLifetime
 
         await using (var app = Start())
         {
-            // What the issue found: the chain and the anchor agree with the rewritten log.
+            // After the rewrite, the chain and the anchor agree with the rewritten log.
             Assert.True((await VerifyChainAsync(app)).Intact);
             var lena = await app.SignedInAs("lena");
             var export = (await lena.GetFromJsonAsync<CaseAuditExport>($"/api/v1/cases/{rejected}/audit", WorkbenchJson.Options))!;

@@ -73,7 +73,7 @@ public sealed class McpContractTests(WorkbenchFactory app) : IClassFixture<Workb
         Assert.Equal(["submission"], input["required"]!.AsArray().Select(n => n!.GetValue<string>()));
         Assert.False(input["additionalProperties"]!.GetValue<bool>());
 
-        // What the issue found lost or wrong, now as REST enforces it.
+        // What the MCP path lost or got wrong before, now as REST enforces it.
         var members = submission["properties"]!;
         Assert.Contains("workflow", submission["required"]!.AsArray().Select(n => n!.GetValue<string>()));
         Assert.DoesNotContain("response", members["proposal"]!["required"]?.AsArray().Select(n => n!.GetValue<string>()) ?? []);
