@@ -7,7 +7,7 @@ namespace Workbench.Core.Review;
 /// <summary>What a run of characters a reader cannot see does.</summary>
 public enum HiddenKind
 {
-    /// <summary>Zero-width and other invisible format characters: a word reads whole on screen and is not whole.</summary>
+    /// <summary>Zero-width and other invisible characters: a word reads whole on screen and is not whole.</summary>
     Invisible,
 
     /// <summary>Direction controls: what is shown is reordered from what was sent.</summary>
@@ -18,19 +18,19 @@ public enum HiddenKind
 }
 
 /// <summary>
-/// A run of characters of one kind at <see cref="Start"/> (in UTF-16 units) in the text: the code points for invisible
-/// characters and direction controls ("U+200B"), the hidden text itself for tags.
+/// A run of characters of one kind at <see cref="Start"/> (in UTF-16 units) in the text: the code point for invisible
+/// characters and direction controls ("U+200B", <see cref="Count"/> times in a row), the hidden text itself for tags.
 /// </summary>
 public sealed record HiddenRun(int Start, int Length, HiddenKind Kind, string Label, string Description, int Count);
 
-/// <summary>The runs found, the words that mix Latin with look-alike Cyrillic or Greek letters, and whether the text was cut.</summary>
-public sealed record HiddenCharacterScan(IReadOnlyList<HiddenRun> Runs, IReadOnlyList<string> MixedScriptWords, int MixedScriptWordCount, bool Truncated)
+/// <summary>The runs found, in order, and the words that mix Latin with look-alike letters of another script.</summary>
+public sealed record HiddenCharacterScan(IReadOnlyList<HiddenRun> Runs, IReadOnlyList<string> MixedScriptWords, int MixedScriptWordCount)
 {
-    public static readonly HiddenCharacterScan None = new([], [], 0, false);
+    public static readonly HiddenCharacterScan None = new([], [], 0);
 
     public bool Any => Runs.Count > 0 || MixedScriptWordCount > 0;
 
-    /// <summary>One line for the reviewer: how many of each, the mixed-script words named.</summary>
+    /// <summary>One line for the reviewer: how many of each, the hidden text and the mixed-script words named (shortened).</summary>
     public string Summary
     {
         get
@@ -40,32 +40,34 @@ public sealed record HiddenCharacterScan(IReadOnlyList<HiddenRun> Runs, IReadOnl
             {
                 parts.Add($"{group.Sum(r => r.Count)} × {group.Key}");
             }
-            // Text hidden in tag characters is what a model would read and the reviewer cannot: said in full.
-            parts.AddRange(Runs.Where(r => r.Kind == HiddenKind.Tag).Select(r => $"hidden text “{r.Label}”"));
+            // Text hidden in tag characters is what a model would read and the reviewer cannot: said, shortened.
+            var hidden = HiddenCharacters.HiddenText(this);
+            if (hidden.Length > 0)
+            {
+                parts.Add($"hidden text “{HiddenCharacters.Shorten(hidden, 200)}”");
+            }
             if (MixedScriptWordCount > 0)
             {
                 var named = string.Join(", ", MixedScriptWords.Select(w => $"“{w}”"));
                 var more = MixedScriptWordCount > MixedScriptWords.Count ? $" and {MixedScriptWordCount - MixedScriptWords.Count} more" : "";
                 parts.Add($"{MixedScriptWordCount} {(MixedScriptWordCount == 1 ? "word mixes" : "words mix")} Latin with look-alike letters: {named}{more}");
             }
-            return string.Join("; ", parts) + (Truncated ? $". Only the first {HiddenCharacters.MaxScanLength / 1024} KiB were checked." : "");
+            return string.Join("; ", parts);
         }
     }
 }
 
 /// <summary>
-/// Finds what untrusted text hides from the person reading it: invisible characters inside words ("la\u200Bwyer"),
-/// direction controls that reorder what is shown (U+202E), Unicode tag characters that carry text only a model reads,
-/// and words that mix Latin letters with Cyrillic or Greek look-alikes ("jоurnalist"). It flags, it never changes what
-/// was sent: the page marks each run where it stands.
+/// Finds what untrusted text hides from the person reading it: invisible characters ("la\u200Bwyer"), direction controls
+/// that reorder what is shown (U+202E), Unicode tag characters that carry text only a model reads, and words that mix
+/// Latin letters with look-alikes of another script ("jоurnalist" with a Cyrillic о). It flags, it never changes what was
+/// sent: a page shows each run as a marker where it stands (<see cref="Reveal(string)"/>). The whole text is read: the
+/// scan is one pass, and every run is kept, so no hidden character past a limit reaches the page unmarked.
 /// </summary>
 public static class HiddenCharacters
 {
-    /// <summary>Only this many characters are scanned; <see cref="HiddenCharacterScan.Truncated"/> says when there was more.</summary>
-    public const int MaxScanLength = 64 * 1024;
-
-    private const int MaxRuns = 100;
     private const int MaxNamedWords = 5;
+    private const int MaxNamedWordLength = 40;
 
     public static HiddenCharacterScan Scan(string? text)
     {
@@ -73,30 +75,39 @@ public static class HiddenCharacters
         {
             return HiddenCharacterScan.None; // most texts: nothing outside ASCII, so nothing hidden and no look-alike
         }
-        var length = Math.Min(text.Length, MaxScanLength);
+        var rightToLeft = HasRightToLeftLetters(text);
         var runs = new List<HiddenRun>();
         var words = new List<string>();
         var wordCount = 0;
         var wordStart = -1;
         bool latin = false, lookAlike = false;
+        var previous = default(Rune);
         var i = 0;
-        while (i < length)
+        while (i < text.Length)
         {
-            if (Rune.DecodeFromUtf16(text.AsSpan(i, length - i), out var rune, out var used) != OperationStatus.Done)
+            var rune = RuneAt(text, i, out var used);
+            if (rune.Value == 0x1F3F4 && FlagTagsLength(text, i + used) is > 0 and var flag)
             {
-                used = 1;
-                rune = Rune.ReplacementChar;
+                // A subdivision flag (🏴, tags spelling "gbeng", the cancel tag) is an emoji, not hidden text.
+                EndWord(i);
+                previous = rune;
+                i += used + flag;
+                continue;
             }
-            var kind = KindOf(rune, text, i, used, length);
-            if (kind is { } k && runs.Count < MaxRuns)
+            var kind = KindOf(rune, previous, rightToLeft);
+            if (kind is { } k)
             {
                 // One run per kind, and for invisible characters and direction controls per character: "3 × U+200B".
                 var start = i;
                 var count = 0;
                 var hidden = new StringBuilder();
-                while (i < length && Rune.DecodeFromUtf16(text.AsSpan(i, length - i), out var r, out var n) == OperationStatus.Done
-                    && KindOf(r, text, i, n, length) == k && (k == HiddenKind.Tag || r == rune))
+                while (i < text.Length)
                 {
+                    var r = RuneAt(text, i, out var n);
+                    if (KindOf(r, previous, rightToLeft) != k || (k != HiddenKind.Tag && r != rune))
+                    {
+                        break;
+                    }
                     if (k == HiddenKind.Tag && r.Value - 0xE0000 is >= 0x20 and < 0x7F and var ascii)
                     {
                         hidden.Append((char)ascii);
@@ -108,7 +119,7 @@ public static class HiddenCharacters
                 runs.Add(new HiddenRun(start, i - start, k, label, Describe(k, rune.Value), count));
                 continue; // an invisible character does not end the word it sits in
             }
-            if (Rune.IsLetter(rune) || Rune.GetUnicodeCategory(rune) == UnicodeCategory.NonSpacingMark)
+            if (Rune.IsLetter(rune) || Rune.GetUnicodeCategory(rune) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark)
             {
                 if (wordStart < 0)
                 {
@@ -116,16 +127,17 @@ public static class HiddenCharacters
                     latin = lookAlike = false;
                 }
                 latin |= IsLatin(rune.Value);
-                lookAlike |= IsCyrillicOrGreek(rune.Value);
+                lookAlike |= IsLookAlike(rune.Value);
             }
             else
             {
                 EndWord(i);
             }
+            previous = rune;
             i += used;
         }
-        EndWord(length);
-        return runs.Count == 0 && wordCount == 0 ? HiddenCharacterScan.None : new HiddenCharacterScan(runs, words, wordCount, text.Length > length);
+        EndWord(text.Length);
+        return runs.Count == 0 && wordCount == 0 ? HiddenCharacterScan.None : new HiddenCharacterScan(runs, words, wordCount);
 
         void EndWord(int end)
         {
@@ -134,19 +146,24 @@ public static class HiddenCharacters
                 wordCount++;
                 if (words.Count < MaxNamedWords)
                 {
-                    words.Add(text[wordStart..end]);
+                    // Named without the hidden characters inside it, and short: the name goes into a tooltip.
+                    words.Add(Shorten(Without(text[wordStart..end]), MaxNamedWordLength));
                 }
             }
             wordStart = -1;
         }
     }
 
+    /// <summary>The text with each hidden run in brackets where it stands ("la⟦U+200B⟧wyer", "⟦hidden: approve this⟧").</summary>
+    public static string Reveal(string text) => Reveal(text, Scan(text), markdown: false);
+
     /// <summary>
-    /// The text with each run replaced by its marker in brackets ("la⟦U+200B⟧wyer", "⟦hidden: approve this⟧"), for a view
-    /// that renders text itself (markdown): what the reader sees is what was sent, and a direction control reorders
-    /// nothing. The text as it is when nothing was found.
+    /// As <see cref="Reveal(string)"/>, for text rendered as Markdown: the hidden text of a tag run is escaped, so that
+    /// a link or emphasis hidden in tags shows as the characters it is made of.
     /// </summary>
-    public static string Reveal(string text, HiddenCharacterScan scan)
+    public static string RevealMarkdown(string text) => Reveal(text, Scan(text), markdown: true);
+
+    private static string Reveal(string text, HiddenCharacterScan scan, bool markdown)
     {
         if (scan.Runs.Count == 0)
         {
@@ -156,58 +173,169 @@ public static class HiddenCharacters
         var at = 0;
         foreach (var run in scan.Runs)
         {
-            sb.Append(text, at, run.Start - at).Append('⟦').Append(Marker(run)).Append('⟧');
+            var marker = Marker(run);
+            sb.Append(text, at, run.Start - at).Append('⟦').Append(markdown ? EscapeMarkdown(marker) : marker).Append('⟧');
             at = run.Start + run.Length;
         }
         return sb.Append(text, at, text.Length - at).ToString();
     }
 
-    /// <summary>What stands in the text for a run: its code point, with how often it was repeated ("U+200B ×3"), or the hidden text.</summary>
+    /// <summary>
+    /// What stands in the text for a run: its code point, with how often it was repeated ("U+200B ×3"), or the hidden
+    /// text (shortened; <see cref="HiddenText"/> has all of it).
+    /// </summary>
     public static string Marker(HiddenRun run) => run.Kind switch
     {
-        HiddenKind.Tag => $"hidden: {run.Label}",
+        HiddenKind.Tag => $"hidden: {Shorten(run.Label, 80)}",
         _ => run.Count == 1 ? run.Label : $"{run.Label} ×{run.Count}",
     };
 
     /// <summary>
-    /// What an instruction check should read: the text and any text hidden in tag characters, which a model reads too.
+    /// The text hidden in tag characters, in order; two tag runs with only invisible characters between them are one
+    /// text ("app", a zero-width space, "rove" is "approve").
     /// </summary>
-    public static string? WithHiddenText(string? text, HiddenCharacterScan scan)
+    public static string HiddenText(HiddenCharacterScan scan)
     {
-        var tags = scan.Runs.Where(r => r.Kind == HiddenKind.Tag).Select(r => r.Label).ToList();
-        return tags.Count == 0 ? text : text + "\n" + string.Join("\n", tags);
+        var sb = new StringBuilder();
+        var end = -1;
+        foreach (var run in scan.Runs)
+        {
+            if (run.Kind == HiddenKind.Tag)
+            {
+                sb.Append(sb.Length > 0 && run.Start != end ? "\n" : "").Append(run.Label);
+                end = run.Start + run.Length;
+            }
+            else if (run.Kind == HiddenKind.Invisible && run.Start == end)
+            {
+                end = run.Start + run.Length;
+            }
+        }
+        return sb.ToString();
     }
 
-    private static HiddenKind? KindOf(Rune rune, string text, int at, int used, int length)
+    /// <summary>What an instruction check should read: the text, and any text hidden in tag characters, which a model reads too.</summary>
+    public static string? WithHiddenText(string? text, HiddenCharacterScan scan)
+    {
+        var hidden = HiddenText(scan);
+        return hidden.Length == 0 ? text : text + "\n" + hidden;
+    }
+
+    internal static string Shorten(string s, int max) => s.Length <= max ? s : string.Concat(s.AsSpan(0, max - 1), "…");
+
+    private static Rune RuneAt(string text, int i, out int used) =>
+        Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out used) == OperationStatus.Done ? rune : Rune.ReplacementChar;
+
+    // The text without its hidden characters (for naming a word).
+    private static string Without(string word)
+    {
+        var sb = new StringBuilder(word.Length);
+        var previous = default(Rune);
+        foreach (var r in word.EnumerateRunes())
+        {
+            if (KindOf(r, previous, rightToLeft: false) is null)
+            {
+                sb.Append(r.ToString());
+                previous = r;
+            }
+        }
+        return sb.ToString();
+    }
+
+    private static HiddenKind? KindOf(Rune rune, Rune previous, bool rightToLeft)
     {
         var v = rune.Value;
         if (v is >= 0xE0000 and <= 0xE007F)
         {
             return HiddenKind.Tag;
         }
-        if (v is (>= 0x202A and <= 0x202E) or (>= 0x2066 and <= 0x2069) or 0x200E or 0x200F or 0x061C)
+        if (v is (>= 0x202A and <= 0x202E) or (>= 0x2066 and <= 0x2069))
         {
             return HiddenKind.DirectionControl;
         }
-        if (Rune.GetUnicodeCategory(rune) != UnicodeCategory.Format)
+        if (v is 0x200E or 0x200F or 0x061C)
         {
-            return null;
+            // Direction marks belong to right-to-left text; elsewhere they only hide.
+            return rightToLeft ? null : HiddenKind.DirectionControl;
         }
-        // A zero-width joiner or variation selector next to an emoji builds the emoji (👩‍💻): it hides nothing.
-        if (v == 0x200D && (IsEmojiPart(text, at - 1) || IsEmojiPart(text, at + used)))
+        if (v is 0x200C or 0x200D && previous.Value != 0 && !IsLatin(previous.Value) && (Rune.IsLetter(previous) || IsPictograph(previous)))
         {
-            return null;
+            return null; // joiners shape Persian and Indic words and build emoji (👩 + U+200D + 💻)
         }
-        return HiddenKind.Invisible;
+        if (IsVariationSelector(v))
+        {
+            // After an emoji, a symbol or an ideograph a variation selector picks its form; after a Latin letter it hides.
+            return previous.Value != 0 && (IsPictograph(previous) || Rune.GetUnicodeCategory(previous) is UnicodeCategory.OtherSymbol or UnicodeCategory.MathSymbol
+                || previous.Value is (>= 0x3400 and <= 0x9FFF) or (>= 0x20000 and <= 0x3FFFF)) ? null : HiddenKind.Invisible;
+        }
+        if (Rune.GetUnicodeCategory(rune) == UnicodeCategory.Format || IsDefaultIgnorableLetter(v))
+        {
+            return HiddenKind.Invisible;
+        }
+        return null;
     }
 
-    private static bool IsEmojiPart(string text, int index) =>
-        index >= 0 && index < text.Length
-        && (char.IsSurrogate(text[index]) || text[index] == '\uFE0F' || char.GetUnicodeCategory(text[index]) == UnicodeCategory.OtherSymbol);
+    // After 🏴: the UTF-16 length of a subdivision flag's tags (two to seven digits or lower-case letters, then the cancel
+    // tag), or 0 when what follows is no such sequence (text hidden after a flag is still hidden text).
+    private static int FlagTagsLength(string text, int at)
+    {
+        var i = at;
+        var tags = 0;
+        while (i < text.Length && tags <= 7)
+        {
+            var r = RuneAt(text, i, out var n);
+            i += n;
+            if (r.Value == 0xE007F)
+            {
+                return tags >= 2 ? i - at : 0;
+            }
+            if (r.Value is not ((>= 0xE0030 and <= 0xE0039) or (>= 0xE0061 and <= 0xE007A)))
+            {
+                return 0;
+            }
+            tags++;
+        }
+        return 0;
+    }
 
-    private static bool IsLatin(int v) => v is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= 0xC0 and <= 0x24F) && v is not (0xD7 or 0xF7);
+    private static bool IsVariationSelector(int v) => v is (>= 0xFE00 and <= 0xFE0F) or (>= 0xE0100 and <= 0xE01EF) or (>= 0x180B and <= 0x180F);
 
-    private static bool IsCyrillicOrGreek(int v) => v is (>= 0x0370 and <= 0x03FF) or (>= 0x0400 and <= 0x052F);
+    // Letters and marks Unicode says to show as nothing: the combining grapheme joiner and the Hangul fillers.
+    private static bool IsDefaultIgnorableLetter(int v) => v is 0x034F or 0x115F or 0x1160 or 0x3164 or 0xFFA0;
+
+    private static bool IsPictograph(Rune r) => r.Value is (>= 0x1F000 and <= 0x1FAFF) or (>= 0x2600 and <= 0x27BF) or (>= 0x2300 and <= 0x23FF) or 0xFE0F;
+
+    private static bool HasRightToLeftLetters(string text)
+    {
+        foreach (var c in text)
+        {
+            if (c is (>= '\u0590' and <= '\u08FF') or (>= '\uFB1D' and <= '\uFDFF') or (>= '\uFE70' and <= '\uFEFE'))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static bool IsLatin(int v) => v is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= 0xC0 and <= 0x24F) && v is not (0xD7 or 0xF7 or 0x1C0);
+
+    // Letters of another script that pass for Latin inside a Latin word: Cyrillic, Greek, Armenian, the click letter ǀ and
+    // IPA ɑ and ɡ. (Turkish ı is a Latin letter of Turkish words, not flagged; the policy's folding reads it as i.)
+    private static bool IsLookAlike(int v) =>
+        v is (>= 0x0370 and <= 0x03FF) or (>= 0x0400 and <= 0x052F) or (>= 0x0531 and <= 0x058F) or 0x1C0 or 0x251 or 0x261;
+
+    private static string EscapeMarkdown(string s)
+    {
+        var sb = new StringBuilder(s.Length + 8);
+        foreach (var c in s)
+        {
+            if (c is '\\' or '`' or '*' or '_' or '[' or ']' or '(' or ')' or '<' or '>' or '#' or '!' or '|' or '~' or '&')
+            {
+                sb.Append('\\');
+            }
+            sb.Append(c);
+        }
+        return sb.ToString();
+    }
 
     private static string Describe(HiddenKind kind, int v) => kind switch
     {
@@ -226,6 +354,7 @@ public static class HiddenCharacters
             0x2060 => "word joiner",
             0xFEFF => "zero-width no-break space",
             0xAD => "soft hyphen",
+            _ when IsVariationSelector(v) => "variation selector",
             _ => "invisible character",
         },
     };

@@ -74,7 +74,18 @@ public class UntrustedMarkdownTests : ComponentTest
         var message = Render<MessageView>(p => p.Add(c => c.Template, "Hi {{name}}, your refund is on its way.")
             .Add(c => c.Variables, new Dictionary<string, string> { ["name"] = "Sam\u202Eevil" }));
         Assert.Contains("right-to-left override", message.Find("[data-testid=hidden-characters]").GetAttribute("aria-label"));
+        Assert.DoesNotContain('\u202E', message.Markup); // the name is shown with the override in brackets, in the message and its chip
+        Assert.Contains("Sam⟦U+202E⟧evil", message.Find(".wb-untrusted").TextContent);
+        Assert.Contains(message.FindAll("[data-variable='name']"), e => e.TextContent.Contains("name = Sam⟦U+202E⟧evil", StringComparison.Ordinal));
         var plain = Render<MessageView>(p => p.Add(c => c.Template, "Hi {{name}}.").Add(c => c.Variables, new Dictionary<string, string> { ["name"] = "Sam" }));
         Assert.Empty(plain.FindAll("[data-testid=hidden-characters]"));
+    }
+
+    [Fact]
+    public void An_inline_text_shows_what_it_hides_in_brackets()
+    {
+        var cut = Render<UntrustedInline>(p => p.Add(c => c.Text, "Refund po\u200Blicy \u202Ev7"));
+        Assert.Equal("Refund po⟦U+200B⟧licy ⟦U+202E⟧v7", cut.Find(".wb-untrusted-inline").TextContent);
+        Assert.DoesNotContain('\u200B', cut.Markup);
     }
 }

@@ -290,7 +290,9 @@ public sealed class PolicyLifecycleTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, submitted.StatusCode);
         var receipt = (await submitted.Content.ReadFromJsonAsync<CaseReceipt>(WorkbenchJson.Options))!;
         Assert.Contains("IRREVERSIBLE_ACTION", receipt.ReasonCodes);
-        var retitled = PolicyService.WithVersion(DefaultYaml.Replace("title: Irreversible action\n", "title: Cannot be undone\n", StringComparison.Ordinal), "2026.12.8");
+        var retitledYaml = DefaultYaml.Replace("title: Irreversible action\n", "title: Cannot be undone\n", StringComparison.Ordinal);
+        Assert.NotEqual(DefaultYaml, retitledYaml);
+        var retitled = PolicyService.WithVersion(retitledYaml, "2026.12.8");
         var published = await _app.Services.GetRequiredService<PolicyService>().PublishAsync(retitled, "Plainer reason titles", "lena", "Lead", CancellationToken.None);
         Assert.True(published.Succeeded, published.Refusal);
 

@@ -265,14 +265,30 @@ public sealed class ExceptionLanguage
         var normalized = text.Normalize(NormalizationForm.FormKD);
         var sb = new StringBuilder(normalized.Length);
         var space = true;
-        foreach (var ch in normalized)
+        // By code point, not by UTF-16 unit: an invisible character above U+FFFF (a tag, a variation selector) is a
+        // surrogate pair, which must be dropped as one, not read as two breaks inside a word.
+        foreach (var rune in normalized.EnumerateRunes())
         {
-            var category = CharUnicodeInfo.GetUnicodeCategory(ch);
-            if (category is UnicodeCategory.NonSpacingMark or UnicodeCategory.Format)
+            var category = Rune.GetUnicodeCategory(rune);
+            if (category is UnicodeCategory.NonSpacingMark or UnicodeCategory.Format || IsIgnorable(rune.Value))
             {
-                continue; // accents, zero-width spaces and joiners
+                continue; // accents, zero-width spaces and joiners, tags, variation selectors, fillers
             }
-            var c = Confusable(char.ToLowerInvariant(ch));
+            if (!rune.IsBmp)
+            {
+                if (Rune.IsLetterOrDigit(rune))
+                {
+                    sb.Append(Rune.ToLowerInvariant(rune).ToString());
+                    space = false;
+                }
+                else if (!space)
+                {
+                    sb.Append(' ');
+                    space = true;
+                }
+                continue;
+            }
+            var c = Confusable(char.ToLowerInvariant((char)rune.Value));
             if (char.IsLetterOrDigit(c) || c == '\'')
             {
                 sb.Append(c == '\'' ? ' ' : c);
@@ -286,6 +302,10 @@ public sealed class ExceptionLanguage
         }
         return sb.ToString().Trim();
     }
+
+    // Shown as nothing though not a mark or format character: the combining grapheme joiner, the Hangul fillers and the
+    // Mongolian variation selectors.
+    private static bool IsIgnorable(int v) => v is 0x034F or 0x115F or 0x1160 or 0x3164 or 0xFFA0 or (>= 0x180B and <= 0x180F);
 
     // The same folding for the common case of plain ASCII, without the normalization and category lookups.
     private static string FoldAscii(string text)
@@ -339,6 +359,7 @@ public sealed class ExceptionLanguage
         'а' => 'a', 'в' => 'b', 'е' or 'ё' => 'e', 'і' => 'i', 'ј' => 'j', 'к' => 'k', 'м' => 'm', 'н' => 'h', 'о' => 'o',
         'р' => 'p', 'с' => 'c', 'т' => 't', 'у' => 'y', 'х' => 'x', 'ѕ' => 's', 'ԁ' => 'd', 'ԛ' => 'q', 'ԝ' => 'w',
         'α' => 'a', 'ε' => 'e', 'ι' => 'i', 'κ' => 'k', 'ν' => 'v', 'ο' => 'o', 'ρ' => 'p', 'τ' => 't', 'υ' => 'u', 'χ' => 'x',
+        'ӏ' => 'l', 'һ' => 'h', 'ı' => 'i', 'ǀ' => 'l', 'ɑ' => 'a', 'ɡ' => 'g', 'օ' => 'o',
         _ => c,
     };
 }
