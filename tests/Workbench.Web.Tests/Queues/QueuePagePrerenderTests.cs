@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -51,5 +53,22 @@ public sealed partial class QueuePagePrerenderTests : IAsyncLifetime
         Assert.All(shown, id => Assert.Contains(id, open));
         Assert.Contains($"1–{QueuePage.PageSize} of {open.Count:N0}", html);
         Assert.DoesNotContain("Loading cases…", html);
+    }
+
+    [Fact]
+    public async Task A_request_that_hides_characters_shows_them_in_brackets_in_the_queue()
+    {
+        // A direction override would show the rest of the row's request reversed; it is shown as what it is.
+        var body = Samples.Json("009-");
+        body["request"] = "Refund \u202E0001$ for order A-77 please";
+        using var submitted = await _app.ApiClient().PostAsync("/api/v1/cases", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, submitted.StatusCode);
+        var receipt = (await submitted.Content.ReadFromJsonAsync<CaseReceipt>(WorkbenchJson.Options))!;
+
+        var client = await _app.SignedInAs("lena");
+        var html = WebUtility.HtmlDecode(await client.GetStringAsync($"/queues/{receipt.Queue}"));
+
+        Assert.Contains("Refund ⟦U+202E⟧0001$ for order A-77 please", html);
+        Assert.DoesNotContain('\u202E', html);
     }
 }
