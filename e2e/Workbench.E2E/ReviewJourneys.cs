@@ -161,6 +161,12 @@ public sealed class ReviewJourneys(AppServer app, BrowserFixture browser)
         await Assertions.Expect(page.Locator("[data-testid='request'] .wb-hidden-char")).ToHaveTextAsync("U+200B");
         await Assertions.Expect(page.Locator("[data-testid='hidden-characters']")).ToBeVisibleAsync();
         await Shot(page, "case-brand-risk-disguised");
+
+        // In the queue the request's start shows the same marker.
+        await page.GotoAsync("/queues/brand");
+        await page.WaitInteractiveAsync();
+        await Assertions.Expect(page.Locator(".wb-preview").Filter(new() { HasText = "Before my la⟦U+200B⟧wyer" }).First).ToBeVisibleAsync();
+        await Shot(page, "queue-brand-hidden-characters");
     }
 
     [Fact]
