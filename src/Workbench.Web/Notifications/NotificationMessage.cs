@@ -105,7 +105,7 @@ public static class NotificationComposer
                 new("Case", c.ExternalId),
                 new("Queue", queue),
                 new("Workflow", c.Workflow),
-                new("Request", c.RequestPreview.Length > 200 ? c.RequestPreview[..200] + "…" : c.RequestPreview),
+                new("Request", Preview(c.RequestPreview)),
             ],
         };
     }
@@ -185,4 +185,11 @@ public static class NotificationComposer
     }
 
     private static string HostOf(string url) => Uri.TryCreate(url, UriKind.Absolute, out var u) ? u.Host : url;
+
+    // The request's start as a message shows it: any character hidden from the reader in brackets where it stands.
+    internal static string Preview(string request)
+    {
+        var shown = Workbench.Core.Review.HiddenCharacters.Reveal(request);
+        return shown.Length > 200 ? shown[..200] + "…" : shown;
+    }
 }
