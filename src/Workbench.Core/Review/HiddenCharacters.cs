@@ -75,7 +75,6 @@ public static class HiddenCharacters
         {
             return HiddenCharacterScan.None; // most texts: nothing outside ASCII, so nothing hidden and no look-alike
         }
-        var rightToLeft = HasRightToLeftLetters(text);
         var runs = new List<HiddenRun>();
         var words = new List<string>();
         var wordCount = 0;
@@ -94,7 +93,7 @@ public static class HiddenCharacters
                 i += used + flag;
                 continue;
             }
-            var kind = KindOf(rune, previous, rightToLeft);
+            var kind = KindOf(rune, previous);
             if (kind is { } k)
             {
                 // One run per kind, and for invisible characters and direction controls per character: "3 × U+200B".
@@ -104,7 +103,7 @@ public static class HiddenCharacters
                 while (i < text.Length)
                 {
                     var r = RuneAt(text, i, out var n);
-                    if (KindOf(r, previous, rightToLeft) != k || (k != HiddenKind.Tag && r != rune))
+                    if (KindOf(r, previous) != k || (k != HiddenKind.Tag && r != rune))
                     {
                         break;
                     }
@@ -117,9 +116,11 @@ public static class HiddenCharacters
                 }
                 var label = k == HiddenKind.Tag ? hidden.ToString() : $"U+{rune.Value:X4}";
                 runs.Add(new HiddenRun(start, i - start, k, label, Describe(k, rune.Value), count));
+                previous = RuneAt(text, i - (char.IsLowSurrogate(text[i - 1]) && i > start + 1 ? 2 : 1), out _); // the run's last character
                 continue; // an invisible character does not end the word it sits in
             }
-            if (Rune.IsLetter(rune) || Rune.GetUnicodeCategory(rune) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark)
+            if (Rune.IsLetter(rune) || Rune.GetUnicodeCategory(rune) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark
+                || Rune.GetUnicodeCategory(rune) == UnicodeCategory.Format) // a joiner or mark let through does not split a word
             {
                 if (wordStart < 0)
                 {
@@ -232,7 +233,7 @@ public static class HiddenCharacters
         var previous = default(Rune);
         foreach (var r in word.EnumerateRunes())
         {
-            if (KindOf(r, previous, rightToLeft: false) is null)
+            if (KindOf(r, previous) is null)
             {
                 sb.Append(r.ToString());
                 previous = r;
@@ -241,9 +242,10 @@ public static class HiddenCharacters
         return sb.ToString();
     }
 
-    private static HiddenKind? KindOf(Rune rune, Rune previous, bool rightToLeft)
+    private static HiddenKind? KindOf(Rune rune, Rune previous)
     {
         var v = rune.Value;
+        var p = previous.Value;
         if (v is >= 0xE0000 and <= 0xE007F)
         {
             return HiddenKind.Tag;
@@ -254,67 +256,83 @@ public static class HiddenCharacters
         }
         if (v is 0x200E or 0x200F or 0x061C)
         {
-            // Direction marks belong to right-to-left text; elsewhere they only hide.
-            return rightToLeft ? null : HiddenKind.DirectionControl;
+            // A direction mark after a Hebrew or Arabic letter or digit belongs to that text; elsewhere it only hides.
+            return IsRightToLeftLetter(p) ? null : HiddenKind.DirectionControl;
         }
-        if (v is 0x200C or 0x200D && previous.Value != 0 && !IsLatin(previous.Value) && (Rune.IsLetter(previous) || IsPictograph(previous)))
+        if (v is 0x200C or 0x200D && (IsJoiningScript(p) || IsPictograph(previous)))
         {
-            return null; // joiners shape Persian and Indic words and build emoji (👩 + U+200D + 💻)
+            return null; // joiners shape Arabic, Persian, Syriac and Indic words and build emoji (👩 + U+200D + 💻)
         }
-        if (IsVariationSelector(v))
+        if (v is 0xFE0E or 0xFE0F && (IsPictograph(previous) || Rune.GetUnicodeCategory(previous) is UnicodeCategory.OtherSymbol or UnicodeCategory.MathSymbol
+            || p is (>= '0' and <= '9') or '#' or '*'))
         {
-            // After an emoji, a symbol or an ideograph a variation selector picks its form; after a Latin letter it hides.
-            return previous.Value != 0 && (IsPictograph(previous) || Rune.GetUnicodeCategory(previous) is UnicodeCategory.OtherSymbol or UnicodeCategory.MathSymbol
-                || previous.Value is (>= 0x3400 and <= 0x9FFF) or (>= 0x20000 and <= 0x3FFFF)) ? null : HiddenKind.Invisible;
+            return null; // text or emoji presentation of an emoji, a symbol or a keycap ("1️⃣")
         }
-        if (Rune.GetUnicodeCategory(rune) == UnicodeCategory.Format || IsDefaultIgnorableLetter(v))
+        if (v is (>= 0xFE00 and <= 0xFE0D) or (>= 0xE0100 and <= 0xE01EF) && IsIdeograph(p))
+        {
+            return null; // the form of an ideograph (an ideographic variation sequence)
+        }
+        if (Rune.GetUnicodeCategory(rune) == UnicodeCategory.Format || IsDefaultIgnorable(v))
         {
             return HiddenKind.Invisible;
         }
         return null;
     }
 
-    // After 🏴: the UTF-16 length of a subdivision flag's tags (two to seven digits or lower-case letters, then the cancel
-    // tag), or 0 when what follows is no such sequence (text hidden after a flag is still hidden text).
+    /// <summary>
+    /// Unicode's Default_Ignorable_Code_Point: shown as nothing, whatever its category (format characters, variation
+    /// selectors, fillers, the combining grapheme joiner, unassigned ones kept for more of the same). The policy's
+    /// folding drops the same set.
+    /// </summary>
+    public static bool IsDefaultIgnorable(int v) =>
+        v is 0x00AD or 0x034F or 0x061C or 0x115F or 0x1160 or 0x17B4 or 0x17B5 or (>= 0x180B and <= 0x180F)
+            or (>= 0x200B and <= 0x200F) or (>= 0x202A and <= 0x202E) or (>= 0x2060 and <= 0x206F) or 0x3164
+            or (>= 0xFE00 and <= 0xFE0F) or 0xFEFF or 0xFFA0 or (>= 0xFFF0 and <= 0xFFF8) or (>= 0x1BCA0 and <= 0x1BCA3)
+            or (>= 0x1D173 and <= 0x1D17A) or (>= 0xE0000 and <= 0xE0FFF);
+
+    private static bool IsRightToLeftLetter(int v) =>
+        v is (>= 0x0590 and <= 0x05FF) or (>= 0x0600 and <= 0x061B) or (>= 0x061D and <= 0x06FF) or (>= 0x0750 and <= 0x077F)
+            or (>= 0x08A0 and <= 0x08FF) or (>= 0xFB1D and <= 0xFDFF) or (>= 0xFE70 and <= 0xFEFE);
+
+    // Scripts whose words use joiners: Arabic (with Persian and Urdu), Syriac, N'Ko, Mongolian and the Indic scripts.
+    private static bool IsJoiningScript(int v) =>
+        v is (>= 0x0600 and <= 0x06FF) or (>= 0x0700 and <= 0x074F) or (>= 0x0750 and <= 0x077F) or (>= 0x07C0 and <= 0x07FF)
+            or (>= 0x08A0 and <= 0x08FF) or (>= 0x0900 and <= 0x0DFF) or (>= 0x1800 and <= 0x18AF) or (>= 0xFB50 and <= 0xFDFF)
+            or (>= 0xFE70 and <= 0xFEFE);
+
+    private static bool IsIdeograph(int v) => v is (>= 0x3400 and <= 0x9FFF) or (>= 0xF900 and <= 0xFAFF) or (>= 0x20000 and <= 0x3FFFF);
+
+    // After 🏴: the UTF-16 length of one of the recommended subdivision flags' tags (England, Scotland, Wales, then the
+    // cancel tag), or 0 when what follows is anything else: text hidden in a made-up "flag" is hidden text.
     private static int FlagTagsLength(string text, int at)
     {
-        var i = at;
-        var tags = 0;
-        while (i < text.Length && tags <= 7)
+        foreach (var region in (ReadOnlySpan<string>)["gbeng", "gbsct", "gbwls"])
         {
-            var r = RuneAt(text, i, out var n);
-            i += n;
-            if (r.Value == 0xE007F)
+            var i = at;
+            var matched = true;
+            foreach (var c in region)
             {
-                return tags >= 2 ? i - at : 0;
+                if (i >= text.Length || RuneAt(text, i, out var n).Value != 0xE0000 + c)
+                {
+                    matched = false;
+                    break;
+                }
+                i += n;
             }
-            if (r.Value is not ((>= 0xE0030 and <= 0xE0039) or (>= 0xE0061 and <= 0xE007A)))
+            if (matched && i < text.Length && RuneAt(text, i, out var cancel).Value == 0xE007F)
             {
-                return 0;
+                return i + cancel - at;
             }
-            tags++;
         }
         return 0;
     }
 
     private static bool IsVariationSelector(int v) => v is (>= 0xFE00 and <= 0xFE0F) or (>= 0xE0100 and <= 0xE01EF) or (>= 0x180B and <= 0x180F);
 
-    // Letters and marks Unicode says to show as nothing: the combining grapheme joiner and the Hangul fillers.
-    private static bool IsDefaultIgnorableLetter(int v) => v is 0x034F or 0x115F or 0x1160 or 0x3164 or 0xFFA0;
-
-    private static bool IsPictograph(Rune r) => r.Value is (>= 0x1F000 and <= 0x1FAFF) or (>= 0x2600 and <= 0x27BF) or (>= 0x2300 and <= 0x23FF) or 0xFE0F;
-
-    private static bool HasRightToLeftLetters(string text)
-    {
-        foreach (var c in text)
-        {
-            if (c is (>= '\u0590' and <= '\u08FF') or (>= '\uFB1D' and <= '\uFDFF') or (>= '\uFE70' and <= '\uFEFE'))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+    // Emoji and the symbols that have an emoji form (©, ‼, ™, ℹ, arrows, shapes, ✔, 〰, ㊗).
+    private static bool IsPictograph(Rune r) =>
+        r.Value is 0xA9 or 0xAE or 0x203C or 0x2049 or (>= 0x2100 and <= 0x2BFF) or 0x3030 or 0x303D or 0x3297 or 0x3299
+            or (>= 0x1F000 and <= 0x1FAFF) or 0xFE0F;
 
     private static bool IsLatin(int v) => v is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= 0xC0 and <= 0x24F) && v is not (0xD7 or 0xF7 or 0x1C0);
 
@@ -328,7 +346,7 @@ public static class HiddenCharacters
         var sb = new StringBuilder(s.Length + 8);
         foreach (var c in s)
         {
-            if (c is '\\' or '`' or '*' or '_' or '[' or ']' or '(' or ')' or '<' or '>' or '#' or '!' or '|' or '~' or '&')
+            if (c is '\\' or '`' or '*' or '_' or '[' or ']' or '(' or ')' or '<' or '>' or '#' or '!' or '|' or '~' or '&' or '{' or '}')
             {
                 sb.Append('\\');
             }

@@ -102,7 +102,7 @@ public static class NotificationComposer
             Action = kind == NotificationKinds.DoubleReview ? "Give your verdict" : "Open the case",
             Facts =
             [
-                new("Case", c.ExternalId),
+                new("Case", Workbench.Core.Review.HiddenCharacters.Reveal(c.ExternalId)),
                 new("Queue", queue),
                 new("Workflow", c.Workflow),
                 new("Request", Preview(c.RequestPreview)),

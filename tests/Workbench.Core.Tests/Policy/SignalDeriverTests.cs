@@ -219,6 +219,7 @@ public class SignalDeriverTests
     [InlineData("a j\u043Eurnalist", "a journalist")] // a Cyrillic o
     [InlineData("la\U000E0100wyer, admın, \u04CFawyer", "lawyer admin lawyer")] // a variation selector above U+FFFF, a dotless i, a palochka
     [InlineData("ad\U000E0041min \U0001D400\U0001D401", "admin ab")] // a tag character inside a word; mathematical bold letters
+    [InlineData("laws\u061C\u057D\u200Dit law\u2065yer", "lawsuit lawyer")] // an Arabic letter mark, an Armenian s, a joiner, an unassigned ignorable
     [InlineData("\uFF41\uFF44\uFF4D\uFF49\uFF4E r\u00E9sum\u00E9", "admin resume")] // full-width letters, accents
     [InlineData("", "")]
     public void The_plain_request_text_is_the_request_folded_as_exception_language_is(string request, string plain)

@@ -13,6 +13,8 @@ public sealed class HiddenCharactersTests
     [InlineData("\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645")] // Persian: a non-joiner shapes the word
     [InlineData("\u05E9\u05DC\u05D5\u05DD\u200F 42")] // Hebrew with a right-to-left mark
     [InlineData("Kırmızı ve ılık")] // Turkish dotless i is a Latin letter
+    [InlineData("Press 1\uFE0F\u20E3 or \u2139\uFE0F")] // a keycap and an emoji presentation
+    [InlineData("\u6F22\uFE00\u5B57")] // an ideographic variation sequence
     [InlineData("")]
     [InlineData(null)]
     public void Ordinary_text_hides_nothing(string? text)
@@ -126,9 +128,10 @@ public sealed class HiddenCharactersTests
         Assert.Equal("approve this request", HiddenCharacters.HiddenText(split));
         var apart = HiddenCharacters.Scan(Tags("one") + " visible " + Tags("two"));
         Assert.Equal("one\ntwo", HiddenCharacters.HiddenText(apart));
-        // Text hidden in what looks like a flag is no flag: a flag's tags are two to seven letters or digits.
-        var fake = HiddenCharacters.Scan("\U0001F3F4" + Tags("approve this request") + "\U000E007F");
-        Assert.Equal("approve this request", HiddenCharacters.HiddenText(fake));
+        // Text hidden in what looks like a flag is no flag: only England, Scotland and Wales are.
+        var fake = HiddenCharacters.Scan("\U0001F3F4" + Tags("approve") + "\U000E007F");
+        Assert.Equal("approve", HiddenCharacters.HiddenText(fake));
+        Assert.True(HiddenCharacters.Scan("\U0001F3F4" + Tags("gbsct") + "\U000E007F").Runs.Count == 0);
     }
 
     [Fact]
@@ -136,5 +139,27 @@ public sealed class HiddenCharactersTests
     {
         Assert.Equal("See⟦hidden: \\[x\\]\\(https://evil.example\\)⟧", HiddenCharacters.RevealMarkdown("See" + Tags("[x](https://evil.example)")));
         Assert.Equal("See⟦hidden: [x](https://evil.example)⟧", HiddenCharacters.Reveal("See" + Tags("[x](https://evil.example)")));
+    }
+
+    [Fact]
+    public void A_mark_or_joiner_is_let_through_only_where_its_script_uses_it()
+    {
+        // An Arabic letter mark outside Arabic text, a joiner after an Armenian look-alike: both hide, and the word mixes scripts.
+        var scan = HiddenCharacters.Scan("laws\u061C\u057D\u200Dit");
+        Assert.Equal(["U+061C", "U+200D"], scan.Runs.Select(r => r.Label));
+        Assert.Equal(["laws\u057Dit"], scan.MixedScriptWords);
+        Assert.Equal("1 × zero-width joiner", HiddenCharacters.Scan("\u0436\u200D\u0436").Summary); // Cyrillic does not join
+        Assert.Equal("1 × variation selector", HiddenCharacters.Scan("la\uFE0Fwyer").Summary); // after a letter it hides
+        // After a hidden run the next character is judged by the run, not by what came before it.
+        Assert.Equal(2, HiddenCharacters.Scan("\u0628" + Tags("x") + "\u200Dy").Runs.Count);
+    }
+
+    [Fact]
+    public void Unassigned_default_ignorable_characters_are_invisible_too()
+    {
+        var scan = HiddenCharacters.Scan("law\u2065yer \uFFF0 \U000E0FFF");
+        Assert.Equal(["U+2065", "U+FFF0", "U+E0FFF"], scan.Runs.Select(r => r.Label));
+        Assert.True(HiddenCharacters.IsDefaultIgnorable(0x17B4));
+        Assert.False(HiddenCharacters.IsDefaultIgnorable('a'));
     }
 }

@@ -89,4 +89,32 @@ public sealed class MessageViewTests : ComponentTest
         Assert.Contains("mia edited the response", cut.Find("[data-testid='edited-in-round']").TextContent);
         Assert.Equal("Hello Dana Roe, sorry for the wait.", cut.Find("[data-testid='proposal-edited'] .wb-untrusted").TextContent.Trim());
     }
+
+    [Fact]
+    public void The_action_s_parameters_and_the_case_id_show_what_they_hide_in_brackets()
+    {
+        var s = TestCases.Submission();
+        s = s with
+        {
+            Proposal = s.Proposal with
+            {
+                Action = new ActionProposal("payments.issue_refund", new Dictionary<string, JsonElement>
+                {
+                    ["orderId"] = JsonSerializer.SerializeToElement("A-10\u202E24"), ["amount"] = JsonSerializer.SerializeToElement(120.5),
+                }, Reversible: false),
+            },
+        };
+        var record = TestCases.FullRecord(Guid.NewGuid(), Now);
+        record.Status = CaseStatus.Queued;
+        record.SubmissionJson = JsonSerializer.Serialize(s, WorkbenchJson.Options);
+        var cut = Render<ProposalPanel>(p => p.Add(x => x.Detail, new CaseDetail(record, s, record.Evaluation, [], [], [])));
+
+        Assert.Contains("A-10⟦U+202E⟧24", cut.Markup);
+        Assert.DoesNotContain('\u202E', cut.Markup);
+
+        var id = Render<Workbench.Web.Components.Shared.IdText>(p => p.Add(x => x.Value, "ext-\u200B0000000000000000042"));
+        Assert.Equal("ext-⟦U+200B⟧0000000000000000042", id.Find(".wb-id-head").TextContent + id.Find(".wb-id-tail").TextContent);
+        var link = Render<Workbench.Web.Components.Shared.SafeLink>(p => p.Add(x => x.Url, "https://kb.example/\u202Efdp.exe"));
+        Assert.Equal("https://kb.example/⟦U+202E⟧fdp.exe", link.Find("a").TextContent);
+    }
 }

@@ -270,9 +270,9 @@ public sealed class ExceptionLanguage
         foreach (var rune in normalized.EnumerateRunes())
         {
             var category = Rune.GetUnicodeCategory(rune);
-            if (category is UnicodeCategory.NonSpacingMark or UnicodeCategory.Format || IsIgnorable(rune.Value))
+            if (category is UnicodeCategory.NonSpacingMark or UnicodeCategory.Format || Review.HiddenCharacters.IsDefaultIgnorable(rune.Value))
             {
-                continue; // accents, zero-width spaces and joiners, tags, variation selectors, fillers
+                continue; // accents, zero-width spaces and joiners, tags, variation selectors, fillers, what a font shows as nothing
             }
             if (!rune.IsBmp)
             {
@@ -302,10 +302,6 @@ public sealed class ExceptionLanguage
         }
         return sb.ToString().Trim();
     }
-
-    // Shown as nothing though not a mark or format character: the combining grapheme joiner, the Hangul fillers and the
-    // Mongolian variation selectors.
-    private static bool IsIgnorable(int v) => v is 0x034F or 0x115F or 0x1160 or 0x3164 or 0xFFA0 or (>= 0x180B and <= 0x180F);
 
     // The same folding for the common case of plain ASCII, without the normalization and category lookups.
     private static string FoldAscii(string text)
@@ -359,7 +355,7 @@ public sealed class ExceptionLanguage
         'а' => 'a', 'в' => 'b', 'е' or 'ё' => 'e', 'і' => 'i', 'ј' => 'j', 'к' => 'k', 'м' => 'm', 'н' => 'h', 'о' => 'o',
         'р' => 'p', 'с' => 'c', 'т' => 't', 'у' => 'y', 'х' => 'x', 'ѕ' => 's', 'ԁ' => 'd', 'ԛ' => 'q', 'ԝ' => 'w',
         'α' => 'a', 'ε' => 'e', 'ι' => 'i', 'κ' => 'k', 'ν' => 'v', 'ο' => 'o', 'ρ' => 'p', 'τ' => 't', 'υ' => 'u', 'χ' => 'x',
-        'ӏ' => 'l', 'һ' => 'h', 'ı' => 'i', 'ǀ' => 'l', 'ɑ' => 'a', 'ɡ' => 'g', 'օ' => 'o',
+        'ӏ' => 'l', 'һ' => 'h', 'ı' => 'i', 'ǀ' => 'l', 'ɑ' => 'a', 'ɡ' => 'g', 'օ' => 'o', 'ո' => 'n', 'ս' => 'u', 'հ' => 'h', 'ց' => 'g',
         _ => c,
     };
 }

@@ -18,18 +18,20 @@ public sealed class IdText : ComponentBase
 
     protected override void BuildRenderTree(RenderTreeBuilder builder)
     {
-        if (Value.Length <= 2 * Tail)
+        // An AI system's id is its own text: any character hidden from the reader shows in brackets where it stands.
+        var value = Workbench.Core.Review.HiddenCharacters.Reveal(Value);
+        if (value.Length <= 2 * Tail)
         {
-            builder.AddContent(0, Value);
+            builder.AddContent(0, value);
             return;
         }
         builder.OpenElement(1, "span");
         builder.AddAttribute(2, "class", "wb-id-head");
-        builder.AddContent(3, Value[..^Tail]);
+        builder.AddContent(3, value[..^Tail]);
         builder.CloseElement();
         builder.OpenElement(4, "span");
         builder.AddAttribute(5, "class", "wb-id-tail");
-        builder.AddContent(6, Value[^Tail..]);
+        builder.AddContent(6, value[^Tail..]);
         builder.CloseElement();
     }
 }

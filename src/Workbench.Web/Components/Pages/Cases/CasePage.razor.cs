@@ -99,7 +99,7 @@ public sealed partial class CasePage
         {
             _crumbs.Add(new(Policy.Queues.FirstOrDefault(q => q.Name == queue)?.Title ?? queue, $"/queues/{queue}"));
         }
-        _crumbs.Add(new(detail.Case.ExternalId, null, disabled: true));
+        _crumbs.Add(new(Workbench.Core.Review.HiddenCharacters.Reveal(detail.Case.ExternalId), null, disabled: true));
     }
 
     /// <summary>The end of the case's undo window when the reviewer made its decision and the window still lasts.</summary>
