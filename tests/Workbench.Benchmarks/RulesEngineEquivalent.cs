@@ -47,7 +47,7 @@ public sealed class DerivedInput
         ActionPresent = f.GetBoolean("action.present") ?? false,
         ResponsePresent = f.GetBoolean("response.present") ?? false,
         RequesterAuthenticated = f.GetBoolean("requester.authenticated") ?? false,
-        RequesterRole = f.GetString("requester.role") ?? "",
+        RequesterRole = f.GetString("requester.role_plain") ?? "", // folded, as the policy reads it
         Workflow = f.GetString("workflow") ?? "",
         RequestText = f.GetString("request.text_plain") ?? "",
         ParametersText = f.GetString("action.parameters_text") ?? "",
@@ -83,7 +83,7 @@ public static class BenchRegex
 {
     private static readonly Regex Press = new(@"\b(press|journalist|lawsuit|lawyer|twitter|social media)\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking);
     private static readonly Regex Admin = new(@"\badmin(istrator)?\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking);
-    private static readonly Regex Outsider = new(@"^\s*(contractor|guest)\s*$", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking);
+    private static readonly Regex Outsider = new(@"\b(contractors?|guests?)\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking);
     private static readonly Regex Privileged = new(@"\b(admin(istrator)?s?|owners?|superusers?)\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking);
 
     public static bool IsPress(string text) => Press.IsMatch(text);

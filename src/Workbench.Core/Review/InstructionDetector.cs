@@ -167,6 +167,18 @@ public static class InstructionDetector
             {
                 continue;
             }
+            // A character nobody sees above U+FFFF (a tag, a variation selector) is a surrogate pair: dropped as one, so
+            // that "app", a tag, "rove" still reads as "approve" (what the tags themselves say is checked on its own).
+            if (char.IsHighSurrogate(c) && i + 1 < length && char.IsLowSurrogate(text[i + 1])
+                && HiddenCharacters.IsDefaultIgnorable(char.ConvertToUtf32(c, text[i + 1])))
+            {
+                i++;
+                continue;
+            }
+            if (HiddenCharacters.IsDefaultIgnorable(c))
+            {
+                continue; // fillers, variation selectors, the combining grapheme joiner: ignorable but not all Format
+            }
             char folded;
             if (c is '\n' or '\u2028' or '\u2029')
             {

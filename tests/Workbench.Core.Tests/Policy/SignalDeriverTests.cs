@@ -218,7 +218,10 @@ public class SignalDeriverTests
     [InlineData("My la\u200Bwyer, on social-media", "my lawyer on social media")] // a zero-width space inside a word
     [InlineData("a j\u043Eurnalist", "a journalist")] // a Cyrillic o
     [InlineData("la\U000E0100wyer, admın, \u04CFawyer", "lawyer admin lawyer")] // a variation selector above U+FFFF, a dotless i, a palochka
-    [InlineData("ad\U000E0041min \U0001D400\U0001D401", "admin ab")] // a tag character inside a word; mathematical bold letters
+    [InlineData("ad\U000E0041min \U0001D400\U0001D401", "admin ab | adamin ab")] // a tag character inside a word, read dropped and as a model reads it; mathematical bold letters
+    [InlineData("Refund me\U000E0020\U000E006A\U000E0075\U000E0073\U000E0074\U000E0020\U000E006F\U000E006E\U000E0063\U000E0065", "refund me | refund me just once")] // words only a model reads
+    [InlineData("My law\U000E0079\U000E0065\U000E0072!", "my law | my lawyer")] // a word split between visible letters and tags
+    [InlineData("\U000E006C\U000E0061\U000E0077", "law")] // nothing visible: the model's reading alone
     [InlineData("laws\u061C\u057D\u200Dit law\u2065yer", "lawsuit lawyer")] // an Arabic letter mark, an Armenian s, a joiner, an unassigned ignorable
     [InlineData("\uFF41\uFF44\uFF4D\uFF49\uFF4E r\u00E9sum\u00E9", "admin resume")] // full-width letters, accents
     [InlineData("", "")]
@@ -227,6 +230,19 @@ public class SignalDeriverTests
         var f = Derive(Case(request: request));
         Assert.Equal(plain, f.GetString("request.text_plain"));
         Assert.Equal(request, f.GetString("request.text")); // the request as sent stays readable as such
+    }
+
+    [Theory]
+    [InlineData("contractor", "contractor")]
+    [InlineData("External-Contractor", "external contractor")]
+    [InlineData("con\u200Btractor", "contractor")] // a zero-width space inside the role
+    [InlineData("Gu\u0435st", "guest")] // a Cyrillic e
+    [InlineData("\uFF47\uFF55\uFF45\uFF53\uFF54", "guest")] // full-width letters
+    public void The_plain_role_is_the_role_folded_as_the_request_is(string role, string plain)
+    {
+        var f = Derive(Case() with { Requester = new Requester("u-1", role, true) });
+        Assert.Equal(plain, f.GetString("requester.role_plain"));
+        Assert.Equal(role, f.GetString("requester.role"));
     }
 
     [Fact]
@@ -273,6 +289,7 @@ public class SignalDeriverTests
         Assert.Equal(1, f.GetNumber("tier"));
         Assert.Equal("u-1", f.GetString("requester.id"));
         Assert.False(f.IsPresent("requester.role"));
+        Assert.False(f.IsPresent("requester.role_plain"));
         Assert.True(f.GetBoolean("requester.authenticated"));
         Assert.Equal("refunds.issue", f.GetString("action.tool"));
         Assert.True(f.GetBoolean("response.present"));

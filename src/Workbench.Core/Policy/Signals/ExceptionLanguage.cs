@@ -254,7 +254,11 @@ public sealed class ExceptionLanguage
     /// <summary>
     /// Lower-case words separated by single spaces: compatibility forms unfolded (full-width letters), accents dropped,
     /// the Cyrillic and Greek letters that look Latin read as Latin, invisible characters removed, every other
-    /// non-letter-or-digit a space (hyphens too, so "one-off" is "one off").
+    /// non-letter-or-digit a space (hyphens too, so "one-off" is "one off"). A text with Unicode tag characters, which a
+    /// person does not see and a model reads as ASCII, is read twice: as a person reads it (the tags dropped) and, after
+    /// a " | " that no phrase or word crosses, as a model reads it (each tag as its ASCII letter, in place), so that
+    /// words hidden in tags, or split between tags and visible letters, are found, and a single tag letter inside a
+    /// visible word does not hide the word.
     /// </summary>
     internal static string Fold(string text)
     {
@@ -264,11 +268,40 @@ public sealed class ExceptionLanguage
         }
         var normalized = text.Normalize(NormalizationForm.FormKD);
         var sb = new StringBuilder(normalized.Length);
+        var hasTags = FoldInto(sb, normalized, decodeTags: false);
+        var seen = sb.ToString().Trim();
+        if (!hasTags)
+        {
+            return seen;
+        }
+        sb.Clear();
+        FoldInto(sb, normalized, decodeTags: true);
+        var read = sb.ToString().Trim();
+        return seen.Length == 0 ? read : read.Length == 0 ? seen : seen + " | " + read;
+    }
+
+    // The first and last of the tag characters that stand for printable ASCII (U+E0020 space to U+E007E tilde).
+    private const int FirstTag = 0xE0020;
+    private const int LastTag = 0xE007E;
+
+    // Appends the folded words of the normalized text; true when it holds a tag character that stands for ASCII.
+    private static bool FoldInto(StringBuilder sb, string normalized, bool decodeTags)
+    {
         var space = true;
+        var hasTags = false;
         // By code point, not by UTF-16 unit: an invisible character above U+FFFF (a tag, a variation selector) is a
         // surrogate pair, which must be dropped as one, not read as two breaks inside a word.
-        foreach (var rune in normalized.EnumerateRunes())
+        foreach (var original in normalized.EnumerateRunes())
         {
+            var rune = original;
+            if (rune.Value is >= FirstTag and <= LastTag)
+            {
+                hasTags = true;
+                if (decodeTags)
+                {
+                    rune = new Rune(rune.Value - 0xE0000);
+                }
+            }
             var category = Rune.GetUnicodeCategory(rune);
             if (category is UnicodeCategory.NonSpacingMark or UnicodeCategory.Format || Review.HiddenCharacters.IsDefaultIgnorable(rune.Value))
             {
@@ -300,7 +333,7 @@ public sealed class ExceptionLanguage
                 space = true;
             }
         }
-        return sb.ToString().Trim();
+        return hasTags;
     }
 
     // The same folding for the common case of plain ASCII, without the normalization and category lookups.

@@ -78,7 +78,8 @@ public sealed class SignalCatalog
     internal const int ActionParametersText = 37;
     internal const int UnlistedAuthoritativeCount = 38;
     internal const int RequestTextPlain = 39;
-    internal const int BuiltInCount = 40;
+    internal const int RequesterRolePlain = 40;
+    internal const int BuiltInCount = 41;
 
     private static readonly SignalDescriptor[] BuiltIns =
     [
@@ -122,6 +123,7 @@ public sealed class SignalCatalog
         D("client.tier", SignalType.Number, SignalSource.Field, ClientTier, "the risk tier the client declared (missing when it declared none); the case's tier is never below it"),
         D("action.parameters_text", SignalType.String, SignalSource.Derived, ActionParametersText, "the action's parameter values at every depth as one folded text (camel case split, lower case, look-alike letters read as Latin, punctuation and underscores as spaces: \"bob global admin prod\"), for rules about what the action does rather than what the request says (missing without an action)"),
         D("signals.unlisted_authoritative_count", SignalType.Number, SignalSource.Derived, UnlistedAuthoritativeCount, "evidence items the AI system marks authoritative whose URI lies under no source the policy's authoritative_sources lists (0 where the policy lists none); they count as secondary", "evidence.unlisted_authoritative_count"),
+        D("requester.role_plain", SignalType.String, SignalSource.Derived, RequesterRolePlain, "the requester's role folded as the request is for request.text_plain (\"external contractor\" for \"External-Contractor\"), for rules about who asks: a zero-width space or a Cyrillic letter inside the role does not hide it (missing when no role was sent)"),
     ];
 
     private readonly Dictionary<string, SignalDescriptor> _byPath = new(StringComparer.Ordinal);

@@ -35,6 +35,7 @@ public static class SignalDeriver
         f.SetNumber(SignalCatalog.Tier, tier);
         f.SetString(SignalCatalog.RequesterId, submission.Requester.Id);
         f.SetString(SignalCatalog.RequesterRole, submission.Requester.Role);
+        f.SetString(SignalCatalog.RequesterRolePlain, submission.Requester.Role is { } role ? ExceptionLanguage.Fold(role) : null);
         f.SetBool(SignalCatalog.RequesterAuthenticated, requesterAuthenticated);
         f.SetBool(SignalCatalog.ActionPresent, action is not null);
         f.SetString(SignalCatalog.ActionTool, action?.Tool);
