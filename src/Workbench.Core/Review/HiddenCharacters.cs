@@ -221,7 +221,38 @@ public static class HiddenCharacters
         return hidden.Length == 0 ? text : text + "\n" + hidden;
     }
 
-    internal static string Shorten(string s, int max) => s.Length <= max ? s : string.Concat(s.AsSpan(0, max - 1), "…");
+    /// <summary>
+    /// At most <paramref name="max"/> characters: a longer text is cut and ends in "…", never between the two halves of a
+    /// character above U+FFFF (which would show as a replacement character).
+    /// </summary>
+    public static string Shorten(string s, int max)
+    {
+        if (s.Length <= max)
+        {
+            return s;
+        }
+        var cut = max - 1;
+        if (cut > 0 && char.IsHighSurrogate(s[cut - 1]))
+        {
+            cut--;
+        }
+        return string.Concat(s.AsSpan(0, cut), "…");
+    }
+
+    /// <summary>
+    /// The start of an untrusted text as a short line shows it: hidden characters as markers where they stand, then cut
+    /// to at most <paramref name="max"/> characters, with no space before the "…".
+    /// </summary>
+    public static string RevealStart(string text, int max)
+    {
+        var shown = Reveal(text);
+        if (shown.Length <= max)
+        {
+            return shown;
+        }
+        var cut = Shorten(shown, max);
+        return string.Concat(cut.AsSpan(0, cut.Length - 1).TrimEnd(), "…");
+    }
 
     private static Rune RuneAt(string text, int i, out int used) =>
         Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out used) == OperationStatus.Done ? rune : Rune.ReplacementChar;

@@ -187,9 +187,5 @@ public static class NotificationComposer
     private static string HostOf(string url) => Uri.TryCreate(url, UriKind.Absolute, out var u) ? u.Host : url;
 
     // The request's start as a message shows it: any character hidden from the reader in brackets where it stands.
-    internal static string Preview(string request)
-    {
-        var shown = Workbench.Core.Review.HiddenCharacters.Reveal(request);
-        return shown.Length > 200 ? shown[..200] + "…" : shown;
-    }
+    internal static string Preview(string request) => Workbench.Core.Review.HiddenCharacters.RevealStart(request, 201);
 }

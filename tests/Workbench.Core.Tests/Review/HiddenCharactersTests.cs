@@ -162,4 +162,17 @@ public sealed class HiddenCharactersTests
         Assert.True(HiddenCharacters.IsDefaultIgnorable(0x17B4));
         Assert.False(HiddenCharacters.IsDefaultIgnorable('a'));
     }
+
+    [Fact]
+    public void A_short_line_is_cut_between_characters_never_inside_one()
+    {
+        Assert.Equal("abc", HiddenCharacters.Shorten("abc", 3));
+        Assert.Equal("ab…", HiddenCharacters.Shorten("abcd", 3));
+        // An emoji is two UTF-16 units: a cut that would fall between them falls before it.
+        Assert.Equal("ab…", HiddenCharacters.Shorten("ab\U0001F600cd", 4));
+        Assert.Equal("ab\U0001F600…", HiddenCharacters.Shorten("ab\U0001F600cd", 5));
+        // The start of a text as a line shows it: markers first, then the cut, with no space before the ellipsis.
+        Assert.Equal("la⟦U+200B⟧…", HiddenCharacters.RevealStart("la\u200Bwyer and more", 11));
+        Assert.Equal("one…", HiddenCharacters.RevealStart("one two", 5));
+    }
 }

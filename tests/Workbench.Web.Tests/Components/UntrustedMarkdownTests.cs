@@ -82,6 +82,29 @@ public class UntrustedMarkdownTests : ComponentTest
     }
 
     [Fact]
+    public void A_tool_name_and_the_provenance_show_what_they_hide_in_brackets()
+    {
+        var trace = Render<ToolTraceTab>(p => p.Add(c => c.Steps, [
+            new ToolStep { Step = 1, Tool = "orders\u202E.get", Status = ToolStepStatus.Succeeded, Input = "{}", Output = "ok" },
+        ]));
+        Assert.Contains("orders⟦U+202E⟧.get", trace.Find(".tool-step-number + code").TextContent);
+        Assert.DoesNotContain('\u202E', trace.Markup);
+
+        var provenance = Render<ProvenanceTab>(p => p
+            .Add(c => c.Provenance, new Provenance("gpt\u200B-4o", "v\u20603", "idx\U000E0041", new Dictionary<string, string> { ["crm\u200D"] = "2\u202E1" }))
+            .Add(c => c.PolicyVersion, "7").Add(c => c.Confidence, "0.9"));
+        var text = provenance.Find("table").TextContent;
+        Assert.Contains("gpt⟦U+200B⟧-4o", text);
+        Assert.Contains("v⟦U+2060⟧3", text);
+        Assert.Contains("idx⟦hidden: A⟧", text);
+        Assert.Contains("crm⟦U+200D⟧", text);
+        Assert.Contains("2⟦U+202E⟧1", text);
+        Assert.DoesNotContain('\u200B', provenance.Markup);
+        Assert.DoesNotContain('\u202E', provenance.Markup);
+        Assert.DoesNotContain("\U000E0041", provenance.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_inline_text_shows_what_it_hides_in_brackets()
     {
         var cut = Render<UntrustedInline>(p => p.Add(c => c.Text, "Refund po\u200Blicy \u202Ev7"));
