@@ -146,6 +146,9 @@ public sealed class ReviewJourneys(AppServer app, BrowserFixture browser)
         // media with a hyphen: the policy reads the words the requester wrote, not the characters the AI system sent.
         var body = AgentApi.Sample("004-");
         body["request"] = "Before my la\u200Bwyer gets involved: where do I download last year's invoices? Otherwise this goes on SOCIAL-MEDIA.";
+        // The AI system's own descriptions hide characters too: a model name and a tool's name.
+        body["provenance"]!["model"] = "gpt-4.1\u200B-mini";
+        body["toolTrace"]![0]!["tool"] = "crm.lookup\u202E_account";
         var agent = new AgentApi(app.BaseUrl);
         var (id, _) = await agent.SubmitAsync(body);
         var receipt = await agent.GetAsync($"/api/v1/cases/{id}");
@@ -161,6 +164,14 @@ public sealed class ReviewJourneys(AppServer app, BrowserFixture browser)
         await Assertions.Expect(page.Locator("[data-testid='request'] .wb-hidden-char")).ToHaveTextAsync("U+200B");
         await Assertions.Expect(page.Locator("[data-testid='hidden-characters']")).ToBeVisibleAsync();
         await Shot(page, "case-brand-risk-disguised");
+
+        // The tool trace and the provenance show the same markers where the characters stand.
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Tool trace (2)" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".tool-step-number + code").First).ToHaveTextAsync("crm.lookup⟦U+202E⟧_account");
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Provenance" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Row, new() { Name = "Model", Exact = false }).First).ToContainTextAsync("gpt-4.1⟦U+200B⟧-mini");
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)"); // a whole-page shot scrolled down draws the fixed app bar mid-page
+        await Shot(page, "case-provenance-hidden-characters");
 
         // In the queue the request's start shows the same marker.
         await page.GotoAsync("/queues/brand");
