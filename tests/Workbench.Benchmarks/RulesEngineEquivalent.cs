@@ -83,7 +83,7 @@ public static class BenchRegex
 {
     private static readonly Regex Press = new(@"\b(press|journalist|lawsuit|lawyer|twitter|social media)\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking);
     private static readonly Regex Admin = new(@"\badmin(istrator)?\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking);
-    private static readonly Regex Outsider = new(@"\b(contractors?|guests?)\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking);
+    private static readonly Regex Outsider = new(@"\b((sub)?contractors?|guests?)\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking);
     private static readonly Regex Privileged = new(@"\b(admin(istrator)?s?|owners?|superusers?)\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking);
 
     public static bool IsPress(string text) => Press.IsMatch(text);

@@ -344,7 +344,7 @@ public static partial class SubmissionValidator
         text.Length <= 2048 && Uri.TryCreate(text, UriKind.Absolute, out var uri) &&
         (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp) && !string.IsNullOrEmpty(uri.Host);
 
-    private static string Safe(string name) => name.Length > 64 ? name[..64] + "…" : name;
+    private static string Safe(string name) => Review.TextCut.Shorten(name, 65);
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
     private static partial Regex NamePattern();

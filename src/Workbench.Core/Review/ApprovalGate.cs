@@ -170,7 +170,7 @@ public sealed record ApprovalGate(
     private static string Text(JsonElement value)
     {
         var text = value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : value.GetRawText();
-        return text.Length <= MaxTargetLength ? text : text[..MaxTargetLength] + "…";
+        return TextCut.Shorten(text, MaxTargetLength + 1);
     }
 
     private static readonly IReadOnlyDictionary<string, JsonElement> Empty = new Dictionary<string, JsonElement>();

@@ -44,7 +44,7 @@ public sealed record HiddenCharacterScan(IReadOnlyList<HiddenRun> Runs, IReadOnl
             var hidden = HiddenCharacters.HiddenText(this);
             if (hidden.Length > 0)
             {
-                parts.Add($"hidden text “{HiddenCharacters.Shorten(hidden, 200)}”");
+                parts.Add($"hidden text “{TextCut.Shorten(hidden, 200)}”");
             }
             if (MixedScriptWordCount > 0)
             {
@@ -148,7 +148,7 @@ public static class HiddenCharacters
                 if (words.Count < MaxNamedWords)
                 {
                     // Named without the hidden characters inside it, and short: the name goes into a tooltip.
-                    words.Add(Shorten(Without(text[wordStart..end]), MaxNamedWordLength));
+                    words.Add(TextCut.Shorten(Without(text[wordStart..end]), MaxNamedWordLength));
                 }
             }
             wordStart = -1;
@@ -187,7 +187,7 @@ public static class HiddenCharacters
     /// </summary>
     public static string Marker(HiddenRun run) => run.Kind switch
     {
-        HiddenKind.Tag => $"hidden: {Shorten(run.Label, 80)}",
+        HiddenKind.Tag => $"hidden: {TextCut.Shorten(run.Label, 80)}",
         _ => run.Count == 1 ? run.Label : $"{run.Label} ×{run.Count}",
     };
 
@@ -214,29 +214,36 @@ public static class HiddenCharacters
         return sb.ToString();
     }
 
-    /// <summary>What an instruction check should read: the text, and any text hidden in tag characters, which a model reads too.</summary>
+    /// <summary>
+    /// What an instruction check should read: with text hidden in tag characters, the text as a model reads it (each tag
+    /// as the ASCII character it stands for, where it stands: "App" and the tags of "rove this" read "Approve this"),
+    /// then the text as a person reads it; without, the text.
+    /// </summary>
     public static string? WithHiddenText(string? text, HiddenCharacterScan scan)
     {
-        var hidden = HiddenText(scan);
-        return hidden.Length == 0 ? text : text + "\n" + hidden;
+        if (text is null || !scan.Runs.Any(r => r.Kind == HiddenKind.Tag))
+        {
+            return text;
+        }
+        return AsModelReads(text) + "\n" + text;
     }
 
-    /// <summary>
-    /// At most <paramref name="max"/> characters: a longer text is cut and ends in "…", never between the two halves of a
-    /// character above U+FFFF (which would show as a replacement character).
-    /// </summary>
-    public static string Shorten(string s, int max)
+    /// <summary>The text with each tag character that stands for printable ASCII (U+E0020 to U+E007E) replaced by that character.</summary>
+    public static string AsModelReads(string text)
     {
-        if (s.Length <= max)
+        var sb = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
         {
-            return s;
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])
+                && char.ConvertToUtf32(text[i], text[i + 1]) is var v and >= 0xE0020 and <= 0xE007E)
+            {
+                sb.Append((char)(v - 0xE0000));
+                i++;
+                continue;
+            }
+            sb.Append(text[i]);
         }
-        var cut = max - 1;
-        if (cut > 0 && char.IsHighSurrogate(s[cut - 1]))
-        {
-            cut--;
-        }
-        return string.Concat(s.AsSpan(0, cut), "…");
+        return sb.ToString();
     }
 
     /// <summary>
@@ -250,7 +257,7 @@ public static class HiddenCharacters
         {
             return shown;
         }
-        var cut = Shorten(shown, max);
+        var cut = TextCut.Shorten(shown, max);
         return string.Concat(cut.AsSpan(0, cut.Length - 1).TrimEnd(), "…");
     }
 

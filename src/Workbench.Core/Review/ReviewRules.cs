@@ -221,7 +221,7 @@ public sealed class ReviewRules(CompiledPolicy policy, TimeSpan lease, IReadOnly
 
     private const int MaxEditedVariables = 64;
 
-    private static string Truncate(string name) => name.Length <= 40 ? name : name[..40] + "…";
+    private static string Truncate(string name) => TextCut.Shorten(name, 41);
 
     /// <summary>
     /// Approve, approve with edits, reject, request info or route, by the claim holder on the revision he saw (when

@@ -175,7 +175,7 @@ public sealed class IntakeService(
             RequesterId = s.Requester.Id,
             // As the policy counted it (the AI system's word only where the policy takes that system's word).
             RequesterAuthenticated = d.RequesterAuthenticated,
-            RequestPreview = s.Request.Length > 500 ? s.Request[..500] : s.Request,
+            RequestPreview = Workbench.Core.Review.TextCut.Head(s.Request, 500),
             SubmissionJson = submissionJson ?? JsonSerializer.Serialize(s, WorkbenchJson.Options),
             CallbackUrl = s.CallbackUrl,
             ModelCostAmount = s.ModelCost?.Amount,

@@ -89,7 +89,7 @@ public sealed class QueuesHub(ReviewerDirectory directory, ActivePolicy policy, 
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, ClientCaseGroup(caseId), Context.ConnectionAborted);
     }
 
-    private static string Truncate(string? s) => s is null ? "" : s.Length <= 64 ? s : s[..64] + "…";
+    private static string Truncate(string? s) => s is null ? "" : Workbench.Core.Review.TextCut.Shorten(s, 65);
 }
 
 /// <summary>

@@ -323,6 +323,6 @@ public sealed class RedisCaseEventRelay(IOptions<RedisLiveOptions> options, Case
     private static string FirstLine(string text)
     {
         var line = text.Split('\n', 2)[0].Trim();
-        return line.Length > 160 ? line[..160] + "…" : line;
+        return Workbench.Core.Review.TextCut.Shorten(line, 161);
     }
 }

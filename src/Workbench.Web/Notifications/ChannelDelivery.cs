@@ -205,7 +205,7 @@ public sealed class ChannelDelivery(
             {
                 state.LastFailureAt = now;
                 state.FailingSince ??= now;
-                state.LastError = error is { Length: > 500 } ? error[..500] : error;
+                state.LastError = error is null ? null : Workbench.Core.Review.TextCut.Head(error, 500);
             }
             await db.SaveChangesAsync(ct);
         }

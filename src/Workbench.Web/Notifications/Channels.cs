@@ -13,7 +13,7 @@ namespace Workbench.Web.Notifications;
 public sealed record ChannelResult(bool Ok, string? Error = null, bool Gone = false)
 {
     public static readonly ChannelResult Success = new(true);
-    public static ChannelResult Failed(string error) => new(false, error.Length > 500 ? error[..500] : error);
+    public static ChannelResult Failed(string error) => new(false, Workbench.Core.Review.TextCut.Head(error, 500));
 }
 
 /// <summary>Mail through the configured SMTP server (MailKit), HTML with a text alternative.</summary>
@@ -77,7 +77,7 @@ public sealed class ChatChannel(IHttpClientFactory http, IOptionsMonitor<Notific
                 return ChannelResult.Success;
             }
             var body = await response.Content.ReadAsStringAsync(attempt.Token);
-            return ChannelResult.Failed($"HTTP {(int)response.StatusCode}: {(body.Length > 200 ? body[..200] : body)}");
+            return ChannelResult.Failed($"HTTP {(int)response.StatusCode}: {Workbench.Core.Review.TextCut.Head(body, 200)}");
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {

@@ -192,7 +192,7 @@ public static class MessageRenderers
         return b.ToString().Replace("://", ":\u200B//", StringComparison.Ordinal);
     }
 
-    private static string Clip(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
+    private static string Clip(string s, int max) => Workbench.Core.Review.TextCut.Shorten(s, max);
 
     private static string OneLine(string s, int max) => Clip(s.ReplaceLineEndings(" "), max);
 }

@@ -57,6 +57,9 @@ public static class NotificationComposer
     public static NotificationMessage ForCase(string kind, CaseBrief c, DateTimeOffset now, string? actor = null, string? extra = null)
     {
         var queue = c.Queue ?? "no queue";
+        // The AI system's id for the case, with any character hidden from the reader in brackets: it reaches subjects,
+        // headers and push titles as well as the page.
+        c = c with { ExternalId = Workbench.Core.Review.HiddenCharacters.Reveal(c.ExternalId) };
         var (headline, what, next) = kind switch
         {
             NotificationKinds.Assigned => ($"Case {c.ExternalId} was assigned to you",
@@ -102,7 +105,7 @@ public static class NotificationComposer
             Action = kind == NotificationKinds.DoubleReview ? "Give your verdict" : "Open the case",
             Facts =
             [
-                new("Case", Workbench.Core.Review.HiddenCharacters.Reveal(c.ExternalId)),
+                new("Case", c.ExternalId),
                 new("Queue", queue),
                 new("Workflow", c.Workflow),
                 new("Request", Preview(c.RequestPreview)),

@@ -230,7 +230,7 @@ public sealed class NotificationSender(
             row.SentChannels = r.Channels;
             row.SentAt = r.Status == NotificationStatus.Sent ? time.GetUtcNow() : null;
             row.InDigest = r.InDigest;
-            row.LastError = r.Error is { Length: > 500 } e ? e[..500] : r.Error;
+            row.LastError = r.Error is { } e ? Workbench.Core.Review.TextCut.Head(e, 500) : null;
             row.LeaseToken = null;
             row.LeaseUntil = null;
             foreach (var name in new[]

@@ -189,7 +189,7 @@ public sealed class NotificationSettings(
         record.UserName = userName;
         record.P256dh = request!.Keys.P256dh;
         record.Auth = request.Keys.Auth;
-        record.UserAgent = userAgent is { Length: > 256 } ua ? ua[..256] : userAgent;
+        record.UserAgent = userAgent is { } ua ? Workbench.Core.Review.TextCut.Head(ua, 256) : null;
         record.CreatedAt = time.GetUtcNow();
         await db.SaveChangesAsync(ct);
         return new SettingsResult.Ok();

@@ -41,7 +41,7 @@ public sealed class EndpointHealth(
                 {
                     var reason = $"every delivery failed since {since.UtcDateTime:yyyy-MM-dd HH:mm} UTC" +
                                  (mine.LastOrDefault(a => !a.Delivered)?.Error is { } error ? $"; last error: {error}" : "") + ".";
-                    due.Add((endpoint.Id, endpoint.ClientId, endpoint.Url, reason.Length > 512 ? reason[..512] : reason));
+                    due.Add((endpoint.Id, endpoint.ClientId, endpoint.Url, Workbench.Core.Review.TextCut.Head(reason, 512)));
                 }
             }
             await db.SaveChangesAsync(CancellationToken.None);

@@ -483,7 +483,7 @@ public sealed class WebhookDispatcher(
         row.LastAttemptAt = r.At;
         row.LastStatusCode = r.StatusCode;
         row.LastLatencyMs = r.LatencyMs;
-        row.LastError = r.Error is { Length: > 500 } e ? e[..500] : r.Error;
+        row.LastError = r.Error is { } e ? Workbench.Core.Review.TextCut.Head(e, 500) : null;
         row.DeliveredAt = r.Delivered ? r.At : null;
         row.NextAttemptAt = r.Delivered ? r.At : now + Backoff(r.Attempts, o);
         row.LeaseUntil = null;

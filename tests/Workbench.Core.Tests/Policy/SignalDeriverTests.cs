@@ -151,6 +151,28 @@ public class SignalDeriverTests
     }
 
     [Fact]
+    public void A_tag_character_hidden_in_a_title_does_not_make_one_document_two()
+    {
+        // Same title as a person reads it, different pages and no topic: one document in two versions.
+        var f = Derive(Case([
+            new() { Id = "a", Title = "Refund policy", Uri = "https://policies.northwind.example/refunds-2025", Version = "r13", Authority = EvidenceAuthority.Authoritative },
+            new() { Id = "b", Title = "Refund policy\U000E0078", Uri = "https://policies.northwind.example/refunds-2026", Version = "r14", Authority = EvidenceAuthority.Authoritative },
+        ]));
+        Assert.Equal(1, f.GetNumber("evidence.version_conflicts"));
+    }
+
+    [Fact]
+    public void No_exception_phrase_is_read_across_the_two_readings_of_a_text_with_tags()
+    {
+        // As a person reads it, the request ends in "just this"; as a model reads it, it starts with "once".
+        var request = "Once upon a time: just this\U000E0078";
+        Assert.Equal("once upon a time just this | once upon a time just thisx", Derive(Case(request: request)).GetString("request.text_plain"));
+        Assert.False(Derive(Case(request: request)).GetBoolean("request.exception_language"));
+        // The same readings with nothing hidden are one.
+        Assert.Equal("refund me", Derive(Case(request: "Refund me\U000E0020")).GetString("request.text_plain"));
+    }
+
+    [Fact]
     public void Ungrounded_claims_and_citation_coverage()
     {
         var f = Derive(Case(
@@ -238,6 +260,9 @@ public class SignalDeriverTests
     [InlineData("con\u200Btractor", "contractor")] // a zero-width space inside the role
     [InlineData("Gu\u0435st", "guest")] // a Cyrillic e
     [InlineData("\uFF47\uFF55\uFF45\uFF53\uFF54", "guest")] // full-width letters
+    [InlineData("ExternalContractor", "external contractor")] // camel case
+    [InlineData("External\u200BContractor", "external contractor")] // camel case behind an invisible character
+    [InlineData("GuestUser", "guest user")]
     public void The_plain_role_is_the_role_folded_as_the_request_is(string role, string plain)
     {
         var f = Derive(Case() with { Requester = new Requester("u-1", role, true) });

@@ -113,6 +113,28 @@ public sealed class CaseAuditTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_reconstruction_page_shows_what_the_ai_systems_ids_and_versions_hide_in_brackets()
+    {
+        var body = Samples.Json(Samples.Queues, "ord\u202E-" + Guid.NewGuid().ToString("N")[..8]);
+        body["evidence"]![0]!["version"] = "r1\u200B4";
+        body["toolTrace"]![0]!["tool"] = "crm.look\u202Eup";
+        body["provenance"]!["model"] = "gpt\u2060-4o";
+        using var submitted = await _app.ApiClient().PostAsync("/api/v1/cases", new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, submitted.StatusCode);
+        var id = (await submitted.Content.ReadFromJsonAsync<CaseReceipt>(WorkbenchJson.Options))!.Id;
+
+        var page = WebUtility.HtmlDecode(await (await _app.SignedInAs("lena")).GetStringAsync($"/cases/{id}/audit"));
+
+        Assert.Contains("Audit of ord⟦U+202E⟧-", page);
+        Assert.Contains("version r1⟦U+200B⟧4", page);
+        Assert.Contains("crm.look⟦U+202E⟧up", page);
+        Assert.Contains("gpt⟦U+2060⟧-4o", page);
+        Assert.DoesNotContain('\u202E', page);
+        Assert.DoesNotContain('\u200B', page);
+        Assert.DoesNotContain('\u2060', page);
+    }
+
+    [Fact]
     public async Task Only_an_admin_verifies_the_chain()
     {
         Assert.Equal(HttpStatusCode.Forbidden, (await (await _app.SignedInAs("lena")).GetAsync("/api/v1/audit/verify")).StatusCode);

@@ -167,6 +167,21 @@ public sealed class IntakeWriterServerTests(PostgresServer postgres) : IClassFix
     }
 
     [Fact]
+    public async Task A_request_with_a_character_above_U_FFFF_where_its_preview_ends_is_accepted_and_the_preview_ends_before_it()
+    {
+        // The queue grid's preview keeps the request's first 500 characters. An emoji is two UTF-16 units; cut between
+        // them, the preview would end in half a character, which PostgreSQL's client refuses to encode.
+        var body = Samples.Json(Samples.Queues);
+        var request = new string('a', 499) + "\U0001F600 and the rest of the request.";
+        body["request"] = request;
+        var response = await _app.ApiClient().PostAsJsonAsync("/api/v1/cases", body);
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        var externalId = body["externalId"]!.GetValue<string>();
+        var stored = await _app.WithDbAsync(db => db.Cases.Where(c => c.ExternalId == externalId).Select(c => c.RequestPreview).SingleAsync());
+        Assert.Equal(new string('a', 499), stored);
+    }
+
+    [Fact]
     public async Task The_audit_chain_and_tree_verify_after_batches_from_concurrent_submissions()
     {
         // Through the API, many at once: the writer takes them in batches of whatever arrived together.

@@ -29,4 +29,25 @@ public sealed class NotificationTextTests
         Assert.EndsWith("…", value);
         Assert.Equal("Where is my parcel?", RequestFact("Where is my parcel?").Value);
     }
+
+    [Fact]
+    public void The_case_id_in_the_headline_the_text_and_the_facts_shows_its_hidden_characters()
+    {
+        var brief = new CaseBrief(Guid.NewGuid(), "ord\u202E-77", "support.refund", "finance", "", null, CasePriority.High, 2, "Refund me", CaseStatus.Queued);
+        foreach (var kind in new[] { NotificationKinds.SlaAtRisk, NotificationKinds.Assigned, NotificationKinds.DoubleReview })
+        {
+            var message = NotificationComposer.ForCase(kind, brief, DateTimeOffset.UtcNow);
+            Assert.Contains("ord⟦U+202E⟧-77", message.Headline, StringComparison.Ordinal);
+            Assert.Contains("ord⟦U+202E⟧-77", message.What, StringComparison.Ordinal);
+            Assert.Equal("ord⟦U+202E⟧-77", message.Facts.Single(f => f.Label == "Case").Value);
+            Assert.DoesNotContain('\u202E', message.Headline + message.What);
+        }
+    }
+
+    [Fact]
+    public void An_emoji_where_the_request_is_cut_is_left_whole_or_out()
+    {
+        var value = RequestFact(new string('x', 199) + "\U0001F600" + new string('y', 50)).Value;
+        Assert.Equal(new string('x', 199) + "…", value);
+    }
 }

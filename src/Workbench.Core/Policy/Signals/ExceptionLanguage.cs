@@ -277,7 +277,22 @@ public sealed class ExceptionLanguage
         sb.Clear();
         FoldInto(sb, normalized, decodeTags: true);
         var read = sb.ToString().Trim();
-        return seen.Length == 0 ? read : read.Length == 0 ? seen : seen + " | " + read;
+        return seen.Length == 0 || seen == read ? read : read.Length == 0 ? seen : seen + " | " + read;
+    }
+
+    /// <summary>
+    /// The folding of <see cref="Fold"/> as a person reads the text only: tag characters dropped, not read. For matching two
+    /// texts as the same name (evidence titles), where a hidden tag must not make one name two.
+    /// </summary>
+    internal static string FoldAsSeen(string text)
+    {
+        if (Ascii.IsValid(text))
+        {
+            return FoldAscii(text);
+        }
+        var sb = new StringBuilder(text.Length);
+        FoldInto(sb, text.Normalize(NormalizationForm.FormKD), decodeTags: false);
+        return sb.ToString().Trim();
     }
 
     // The first and last of the tag characters that stand for printable ASCII (U+E0020 space to U+E007E tilde).

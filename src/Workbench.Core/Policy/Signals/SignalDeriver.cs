@@ -35,7 +35,7 @@ public static class SignalDeriver
         f.SetNumber(SignalCatalog.Tier, tier);
         f.SetString(SignalCatalog.RequesterId, submission.Requester.Id);
         f.SetString(SignalCatalog.RequesterRole, submission.Requester.Role);
-        f.SetString(SignalCatalog.RequesterRolePlain, submission.Requester.Role is { } role ? ExceptionLanguage.Fold(role) : null);
+        f.SetString(SignalCatalog.RequesterRolePlain, submission.Requester.Role is { } role ? RolePlain(role) : null);
         f.SetBool(SignalCatalog.RequesterAuthenticated, requesterAuthenticated);
         f.SetBool(SignalCatalog.ActionPresent, action is not null);
         f.SetString(SignalCatalog.ActionTool, action?.Tool);
@@ -133,15 +133,7 @@ public static class SignalDeriver
                     }
                     break;
                 case JsonValueKind.String:
-                    var text = value.GetString()!;
-                    for (var i = 0; i < text.Length; i++)
-                    {
-                        if (i > 0 && char.IsUpper(text[i]) && char.IsLower(text[i - 1]))
-                        {
-                            sb.Append(' ');
-                        }
-                        sb.Append(text[i]);
-                    }
+                    AppendWords(sb, value.GetString()!);
                     sb.Append(' ');
                     break;
                 case JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False:
@@ -149,6 +141,46 @@ public static class SignalDeriver
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// Appends the text with a space where a lower-case letter meets an upper-case one ("GlobalAdmin" is "Global Admin"),
+    /// judged by the letters a person sees: an invisible character between them ("Global\u200BAdmin") does not hide the
+    /// break.
+    /// </summary>
+    private static void AppendWords(StringBuilder sb, string text)
+    {
+        var lower = false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])
+                && Review.HiddenCharacters.IsDefaultIgnorable(char.ConvertToUtf32(c, text[i + 1])))
+            {
+                sb.Append(c).Append(text[i + 1]);
+                i++;
+                continue;
+            }
+            if (char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format || Review.HiddenCharacters.IsDefaultIgnorable(c))
+            {
+                sb.Append(c);
+                continue;
+            }
+            if (lower && char.IsUpper(c))
+            {
+                sb.Append(' ');
+            }
+            sb.Append(c);
+            lower = char.IsLower(c);
+        }
+    }
+
+    /// <summary>The requester's role in words, folded as the request is: "ExternalContractor" and "external-contractor" are "external contractor".</summary>
+    private static string RolePlain(string role)
+    {
+        var sb = new StringBuilder(role.Length + 8);
+        AppendWords(sb, role);
+        return ExceptionLanguage.Fold(sb.ToString());
     }
 
     private static readonly IReadOnlyDictionary<string, WorkflowDefinition> EmptyWorkflows = new Dictionary<string, WorkflowDefinition>();
@@ -373,7 +405,7 @@ public static class SignalDeriver
         {
             return null;
         }
-        var folded = ExceptionLanguage.Fold(title);
+        var folded = ExceptionLanguage.FoldAsSeen(title);
         return folded.Length == 0 ? null : folded;
     }
 

@@ -141,7 +141,7 @@ public sealed class SignalFrame
     /// <summary>Traced string values are capped: the trace shows what a rule read, not the whole request again.</summary>
     public const int MaxTracedStringLength = 120;
 
-    private static string Shorten(string? value) => value is null ? "missing" : Review.HiddenCharacters.Shorten(value, MaxTracedStringLength);
+    private static string Shorten(string? value) => value is null ? "missing" : Review.TextCut.Shorten(value, MaxTracedStringLength);
 
     internal void SetNumber(int slot, double value)
     {
