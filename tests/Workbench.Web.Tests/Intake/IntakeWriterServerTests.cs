@@ -181,6 +181,22 @@ public sealed class IntakeWriterServerTests(PostgresServer postgres) : IClassFix
         Assert.Equal(new string('a', 499), stored);
     }
 
+    [Theory]
+    [InlineData("request")]
+    [InlineData("externalId")]
+    public async Task Half_a_character_escaped_in_the_json_is_refused_as_a_bad_request_and_writes_nothing(string member)
+    {
+        // "\ud83d" alone is half of an emoji: valid JSON syntax, but no text. PostgreSQL's client could not write it.
+        var body = Samples.Json(Samples.Queues);
+        var externalId = body["externalId"]!.GetValue<string>();
+        body[member] = "PLACEHOLDER";
+        var json = body.ToJsonString().Replace("PLACEHOLDER", member == "request" ? "Refund me \\ud83d please" : "ord-\\ud83d", StringComparison.Ordinal);
+        using var response = await _app.ApiClient().PostAsync("/api/v1/cases", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(0, await _app.WithDbAsync(db => db.Cases.CountAsync(c => c.ExternalId == externalId || c.ExternalId.StartsWith("ord-"))));
+    }
+
     [Fact]
     public async Task The_audit_chain_and_tree_verify_after_batches_from_concurrent_submissions()
     {
