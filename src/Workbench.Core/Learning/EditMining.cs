@@ -306,7 +306,7 @@ public static class EditMiner
         };
     }
 
-    private static string Clip(string text) => text.Length <= 60 ? text : string.Concat(text.AsSpan(0, 59), "…");
+    private static string Clip(string text) => Review.TextCut.Shorten(text, 60);
 
     private sealed class Accumulator(EditChange first)
     {

@@ -531,7 +531,7 @@ public sealed record ActionFacts
 
         public override string ToString()
         {
-            var own = name is null ? $"[{index}]" : name.Length <= MaxNameLength ? name : name[..(MaxNameLength - 1)] + "…";
+            var own = name is null ? $"[{index}]" : Review.TextCut.Shorten(name, MaxNameLength);
             return parent is null ? own : name is null ? parent + own : parent + "." + own;
         }
     }

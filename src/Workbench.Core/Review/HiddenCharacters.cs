@@ -215,22 +215,16 @@ public static class HiddenCharacters
     }
 
     /// <summary>
-    /// What an instruction check should read: with text hidden in tag characters, the text as a model reads it (each tag
-    /// as the ASCII character it stands for, where it stands: "App" and the tags of "rove this" read "Approve this"),
-    /// then the text as a person reads it; without, the text.
+    /// The text as a model reads it: each tag character that stands for printable ASCII (U+E0020 to U+E007E) replaced by
+    /// that character; the same instance when the text has no tag character.
     /// </summary>
-    public static string? WithHiddenText(string? text, HiddenCharacterScan scan)
+    public static string AsModelReads(string text)
     {
-        if (text is null || !scan.Runs.Any(r => r.Kind == HiddenKind.Tag))
+        // Every tag character's first UTF-16 unit is U+DB40: a text without it is returned as it is.
+        if (!text.Contains('\uDB40'))
         {
             return text;
         }
-        return AsModelReads(text) + "\n" + text;
-    }
-
-    /// <summary>The text with each tag character that stands for printable ASCII (U+E0020 to U+E007E) replaced by that character.</summary>
-    public static string AsModelReads(string text)
-    {
         var sb = new StringBuilder(text.Length);
         for (var i = 0; i < text.Length; i++)
         {

@@ -87,6 +87,36 @@ public static class InstructionDetector
     /// <summary>The flags in the first <see cref="MaxScanLength"/> characters of <paramref name="text"/>.</summary>
     public static IReadOnlyList<InstructionFlag> Find(string? text) => Scan(text).Flags;
 
+    /// <summary>
+    /// The flags in <paramref name="text"/> as a person reads it and, when it hides text in Unicode tag characters, as a
+    /// model reads it (each tag as the ASCII character it stands for, where it stands: "App" and the tags of "rove this"
+    /// read "Approve this"), and the text hidden in tags on its own. Each reading is scanned on its own, with its own
+    /// limit; a phrase found in several is one flag. The positions of a flag found only in another reading than the
+    /// person's are positions in that reading.
+    /// </summary>
+    public static InstructionScan ScanReadings(string? text)
+    {
+        var seen = Scan(text);
+        var modelReads = text is null ? null : HiddenCharacters.AsModelReads(text);
+        if (modelReads is null || ReferenceEquals(modelReads, text))
+        {
+            return seen;
+        }
+        var read = Scan(modelReads);
+        // And the hidden text on its own, as the tooltip names it: "Sam" followed by the tags of "approve this request"
+        // reads "Samapprove…" in place, where no phrase starts at a word.
+        var hidden = Scan(HiddenCharacters.HiddenText(HiddenCharacters.Scan(text)));
+        var flags = new List<InstructionFlag>(seen.Flags);
+        foreach (var flag in read.Flags.Concat(hidden.Flags))
+        {
+            if (flags.Count < MaxFlags && !flags.Exists(f => string.Equals(f.Phrase, flag.Phrase, StringComparison.Ordinal)))
+            {
+                flags.Add(flag);
+            }
+        }
+        return new InstructionScan(flags, seen.Truncated || read.Truncated || hidden.Truncated, seen.ScannedLength);
+    }
+
     public static InstructionScan Scan(string? text)
     {
         if (string.IsNullOrEmpty(text))

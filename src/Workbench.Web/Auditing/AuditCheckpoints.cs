@@ -141,7 +141,7 @@ public sealed class AuditCheckpoints(IDbContextFactory<WorkbenchDbContext> dbFac
                     c.WitnessedAt = time.GetUtcNow();
                 }
             }
-            c.PublishError = errors.Count == 0 ? null : string.Join(" ", errors)[..Math.Min(1024, string.Join(" ", errors).Length)];
+            c.PublishError = errors.Count == 0 ? null : Workbench.Core.Review.TextCut.Head(string.Join(" ", errors), 1024);
             if (errors.Count > 0)
             {
                 failed++;

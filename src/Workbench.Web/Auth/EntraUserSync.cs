@@ -92,5 +92,5 @@ public sealed class EntraUserSync(IDbContextFactory<WorkbenchDbContext> dbFactor
 
     private static string[] Queues(UserRecord u) => [.. u.Queues.Select(q => q.Queue).Order(StringComparer.Ordinal)];
 
-    private static string? Clip(string? s, int max) => s is null ? null : s.Length <= max ? s : s[..max];
+    private static string? Clip(string? s, int max) => s is null ? null : Workbench.Core.Review.TextCut.Head(s, max);
 }

@@ -76,7 +76,8 @@ public sealed class ChatChannel(IHttpClientFactory http, IOptionsMonitor<Notific
             {
                 return ChannelResult.Success;
             }
-            var body = await response.Content.ReadAsStringAsync(attempt.Token);
+            // Only the answer's start, as text without NUL (PostgreSQL keeps the failure's text in a text column).
+            var body = await Webhooks.ResponseStart.ReadAsync(response, 800, attempt.Token) ?? "";
             return ChannelResult.Failed($"HTTP {(int)response.StatusCode}: {Workbench.Core.Review.TextCut.Head(body, 200)}");
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)

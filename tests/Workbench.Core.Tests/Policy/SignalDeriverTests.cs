@@ -263,6 +263,8 @@ public class SignalDeriverTests
     [InlineData("ExternalContractor", "external contractor")] // camel case
     [InlineData("External\u200BContractor", "external contractor")] // camel case behind an invisible character
     [InlineData("GuestUser", "guest user")]
+    [InlineData("Level3Guest", "level3 guest")] // a digit ends a word
+    [InlineData("GUESTAccount", "guest account")] // capitals, then a capitalised word
     public void The_plain_role_is_the_role_folded_as_the_request_is(string role, string plain)
     {
         var f = Derive(Case() with { Requester = new Requester("u-1", role, true) });

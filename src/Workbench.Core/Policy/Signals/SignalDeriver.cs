@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Workbench.Contracts;
@@ -144,13 +145,14 @@ public static class SignalDeriver
     }
 
     /// <summary>
-    /// Appends the text with a space where a lower-case letter meets an upper-case one ("GlobalAdmin" is "Global Admin"),
-    /// judged by the letters a person sees: an invisible character between them ("Global\u200BAdmin") does not hide the
-    /// break.
+    /// Appends the text with a space where one word of an identifier meets the next: before an upper-case letter that
+    /// follows a lower-case letter or a digit ("GlobalAdmin", "Tier2Admin"), and before the last capital of a run of them
+    /// when a lower-case letter follows it ("ADMINRole"). Judged by the characters a person sees: an invisible character
+    /// between the words ("Global\u200BAdmin") does not hide the break.
     /// </summary>
     private static void AppendWords(StringBuilder sb, string text)
     {
-        var lower = false;
+        var previous = UnicodeCategory.SpaceSeparator;
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
@@ -161,17 +163,20 @@ public static class SignalDeriver
                 i++;
                 continue;
             }
-            if (char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format || Review.HiddenCharacters.IsDefaultIgnorable(c))
+            var category = char.GetUnicodeCategory(c);
+            if (category == UnicodeCategory.Format || Review.HiddenCharacters.IsDefaultIgnorable(c))
             {
                 sb.Append(c);
                 continue;
             }
-            if (lower && char.IsUpper(c))
+            if (category == UnicodeCategory.UppercaseLetter
+                && (previous is UnicodeCategory.LowercaseLetter or UnicodeCategory.DecimalDigitNumber
+                    || (previous == UnicodeCategory.UppercaseLetter && i + 1 < text.Length && char.IsLower(text[i + 1]))))
             {
                 sb.Append(' ');
             }
             sb.Append(c);
-            lower = char.IsLower(c);
+            previous = category;
         }
     }
 
