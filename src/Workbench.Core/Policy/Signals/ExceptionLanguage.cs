@@ -268,14 +268,15 @@ public sealed class ExceptionLanguage
         }
         var normalized = text.Normalize(NormalizationForm.FormKD);
         var sb = new StringBuilder(normalized.Length);
-        var hasTags = FoldInto(sb, normalized, decodeTags: false);
+        FoldInto(sb, normalized);
         var seen = sb.ToString().Trim();
-        if (!hasTags)
+        var modelReads = Review.HiddenCharacters.AsModelReads(normalized);
+        if (ReferenceEquals(modelReads, normalized))
         {
-            return seen;
+            return seen; // no tag characters: one reading
         }
         sb.Clear();
-        FoldInto(sb, normalized, decodeTags: true);
+        FoldInto(sb, modelReads);
         var read = sb.ToString().Trim();
         return seen.Length == 0 || seen == read ? read : read.Length == 0 ? seen : seen + " | " + read;
     }
@@ -291,32 +292,18 @@ public sealed class ExceptionLanguage
             return FoldAscii(text);
         }
         var sb = new StringBuilder(text.Length);
-        FoldInto(sb, text.Normalize(NormalizationForm.FormKD), decodeTags: false);
+        FoldInto(sb, text.Normalize(NormalizationForm.FormKD));
         return sb.ToString().Trim();
     }
 
-    // The first and last of the tag characters that stand for printable ASCII (U+E0020 space to U+E007E tilde).
-    private const int FirstTag = 0xE0020;
-    private const int LastTag = 0xE007E;
-
-    // Appends the folded words of the normalized text; true when it holds a tag character that stands for ASCII.
-    private static bool FoldInto(StringBuilder sb, string normalized, bool decodeTags)
+    // Appends the folded words of the normalized text.
+    private static void FoldInto(StringBuilder sb, string normalized)
     {
         var space = true;
-        var hasTags = false;
         // By code point, not by UTF-16 unit: an invisible character above U+FFFF (a tag, a variation selector) is a
         // surrogate pair, which must be dropped as one, not read as two breaks inside a word.
-        foreach (var original in normalized.EnumerateRunes())
+        foreach (var rune in normalized.EnumerateRunes())
         {
-            var rune = original;
-            if (rune.Value is >= FirstTag and <= LastTag)
-            {
-                hasTags = true;
-                if (decodeTags)
-                {
-                    rune = new Rune(rune.Value - 0xE0000);
-                }
-            }
             var category = Rune.GetUnicodeCategory(rune);
             if (category is UnicodeCategory.NonSpacingMark or UnicodeCategory.Format || Review.HiddenCharacters.IsDefaultIgnorable(rune.Value))
             {
@@ -348,7 +335,6 @@ public sealed class ExceptionLanguage
                 space = true;
             }
         }
-        return hasTags;
     }
 
     // The same folding for the common case of plain ASCII, without the normalization and category lookups.
